@@ -1,0 +1,64 @@
+import { isNode } from './env.js';
+import { DataError } from './errors.js';
+import { loadEmbeddedMnist } from './mnist.js';
+import { makeMixture2D } from './mixtures.js';
+import { makeShapes } from './shapes.js';
+import { binarize, slice } from './transforms.js';
+import type { DataSet, Split } from './types.js';
+
+export type DataSource = 'mnist' | 'ring' | 'grid' | 'spiral' | 'moons' | 'shapes' | 'idx' | 'pngdir';
+
+export interface DataSpec {
+  source: DataSource;
+  /** file or folder, for 'idx' and 'pngdir' (Node only) */
+  path?: string;
+  /** keep only the first `count` examples; for procedural sets, how many to generate */
+  count?: number;
+  split?: Split;
+  seed: number;
+  binarize?: 'none' | 'threshold' | 'stochastic';
+  /** side length images from 'pngdir' are resized to (default 28) */
+  size?: number;
+}
+
+export const DEFAULT_COUNT = { mixture: 2000, shapes: 6000 } as const;
+
+// A test split of a procedural set is a fresh draw, independent of the train draw.
+const TEST_SEED_SALT = 0x7e57;
+// Stochastic binarization must not reuse the generator's stream.
+const BINARIZE_SEED_SALT = 0xb1;
+
+async function loadSource(spec: DataSpec): Promise<DataSet> {
+  const seed = spec.split === 'test' ? (spec.seed ^ TEST_SEED_SALT) >>> 0 : spec.seed;
+  switch (spec.source) {
+    case 'mnist':
+      return loadEmbeddedMnist({ split: spec.split });
+    case 'ring':
+    case 'grid':
+    case 'spiral':
+    case 'moons':
+      return makeMixture2D(spec.source, spec.count ?? DEFAULT_COUNT.mixture, seed);
+    case 'shapes':
+      return makeShapes(spec.count ?? DEFAULT_COUNT.shapes, seed);
+    case 'idx':
+    case 'pngdir': {
+      if (!spec.path) throw new DataError(spec.source, 'needs a path to a file or folder');
+      if (!isNode()) {
+        throw new DataError(spec.path, 'reading files by path needs the Node CLI', 'in the browser, open the files and pass their bytes to parseIdx');
+      }
+      // Imported lazily so the browser bundle never pulls in fs or pngjs.
+      const files = await import('./node-files.js');
+      return spec.source === 'idx' ? files.loadIdxPath(spec.path, spec.split) : files.loadPngDir(spec.path, spec.size);
+    }
+    default:
+      throw new DataError(String((spec as { source: unknown }).source), 'unknown data source');
+  }
+}
+
+/** The single entry point: a data spec (from a graph document or the CLI) → a DataSet. */
+export async function loadDataSet(spec: DataSpec): Promise<DataSet> {
+  let ds = await loadSource(spec);
+  if (spec.count !== undefined && spec.count < ds.count) ds = slice(ds, 0, spec.count);
+  if (spec.binarize && spec.binarize !== 'none') ds = binarize(ds, spec.binarize, (spec.seed ^ BINARIZE_SEED_SALT) >>> 0);
+  return ds;
+}
