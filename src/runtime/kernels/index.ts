@@ -1,0 +1,60 @@
+/**
+ * Fast training kernels for TF.js's `wasm` backend.
+ *
+ * TF.js 4.22's wasm backend ships inference kernels. Training on it is slow or
+ * impossible because:
+ * - transposed BatchMatMul / _FusedMatMul (every dense gradient) take a naive
+ *   loop instead of XNNPACK  → batch_mat_mul.ts, fused_mat_mul.ts
+ * - Conv2DBackpropFilter does not exist (tf.conv2d cannot be trained)
+ *   → conv2d_backprop_filter.ts
+ * - Conv2DBackpropInput is a naive loop (conv gradients, conv2dTranspose)
+ *   → conv2d_backprop_input.ts
+ *
+ * `registerFastWasmKernels()` replaces / adds those kernels on the 'wasm'
+ * backend. It is idempotent, may be called before or after
+ * `tf.setBackend('wasm')`, and leaves every other backend untouched.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { captureOriginals, OURS } from './wasm_util';
+import { batchMatMulConfig } from './batch_mat_mul';
+import { fusedMatMulConfig } from './fused_mat_mul';
+import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
+import { conv2DBackpropInputConfig } from './conv2d_backprop_input';
+
+/** Shipped kernels that ours call into; captured before any override. */
+const WRAPPED = ['BatchMatMul', '_FusedMatMul', 'Transpose', 'Reshape', 'Add', 'Conv2D', 'Reverse', 'Conv2DBackpropInput'];
+
+const FACTORIES: (() => tf.KernelConfig)[] = [
+  batchMatMulConfig,
+  fusedMatMulConfig,
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+];
+
+/** Names of the kernels registerFastWasmKernels() installs on 'wasm'. */
+export const FAST_WASM_KERNELS: readonly string[] = [
+  'BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput',
+];
+
+/**
+ * Install our kernels on the 'wasm' backend (idempotent). Returns the names of
+ * the kernels that are ours after the call.
+ */
+export function registerFastWasmKernels(): string[] {
+  captureOriginals(WRAPPED);
+  for (const make of FACTORIES) {
+    const cfg = make() as tf.KernelConfig & { [OURS]?: boolean };
+    const cur = tf.getKernel(cfg.kernelName, 'wasm') as (tf.KernelConfig & { [OURS]?: boolean }) | undefined;
+    if (cur?.[OURS]) continue;
+    if (cur) tf.unregisterKernel(cfg.kernelName, 'wasm');
+    cfg[OURS] = true;
+    tf.registerKernel(cfg);
+  }
+  return [...FAST_WASM_KERNELS];
+}
+
+/** True when our kernels are the ones registered on 'wasm'. */
+export function fastWasmKernelsRegistered(): boolean {
+  return FAST_WASM_KERNELS.every((n) => (tf.getKernel(n, 'wasm') as { [OURS]?: boolean } | undefined)?.[OURS] === true);
+}
