@@ -1,0 +1,21 @@
+import { defineNode } from '../src/graph/nodeApi';
+import { choice, float } from '../src/graph/params';
+import { activate } from './lib/activations';
+
+export default defineNode({
+  kind: 'layer',
+  type: 'activation',
+  title: 'Activation',
+  category: 'layers',
+  doc: 'An elementwise non-linearity. Without one between them, stacked layers collapse into a single linear map.',
+  inputs: { x: { type: 'tensor', doc: 'any shape' } },
+  outputs: { y: { type: 'tensor', doc: 'same shape as x' } },
+  params: {
+    fn: choice(['relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh'], 'relu'),
+    leak: float({ default: 0.2, min: 0, max: 1, doc: 'slope for negative inputs (leaky ReLU)' }),
+  },
+  keyParams: ['fn'],
+  trainable: false,
+  inferShapes: ({ x }) => ({ y: x }),
+  build: (_ctx, p) => ({ forward: ({ x }, call) => ({ y: activate(call.tf, x, p.fn, p.leak) }) }),
+});

@@ -1,0 +1,39 @@
+import { defineNode, fail } from '../src/graph/nodeApi';
+import { bool, choice } from '../src/graph/params';
+import { exampleSize, formatShape } from '../src/graph/shape';
+import { REDUCTIONS, reduceLoss } from './lib/reduce';
+
+export default defineNode({
+  kind: 'layer',
+  type: 'bce',
+  title: 'Binary cross-entropy',
+  category: 'losses',
+  doc: 'Bernoulli negative log-likelihood of the data under the prediction: −[x·log p + (1−x)·log(1−p)], summed over pixels (nats per example) and averaged over the batch. With "from logits" the prediction is pre-sigmoid, which is numerically safer.',
+  inputs: {
+    prediction: { type: 'tensor', doc: 'model output: logits or probabilities' },
+    target: { type: 'tensor', doc: 'data in [0, 1]' },
+  },
+  outputs: { loss: { type: 'loss', doc: 'scalar' } },
+  params: {
+    fromLogits: bool(true, 'prediction is a logit (no sigmoid applied yet)'),
+    reduction: choice(REDUCTIONS, 'sum', 'sum over values = NLL in nats; mean = per-value average'),
+  },
+  keyParams: ['reduction'],
+  trainable: false,
+  reconstruction: { prediction: 'prediction', target: 'target', transform: (p) => (p.fromLogits ? 'sigmoid' : 'identity') },
+  inferShapes: ({ prediction, target }) =>
+    exampleSize(prediction) === exampleSize(target)
+      ? { loss: [] }
+      : fail('prediction', `prediction ${formatShape(prediction)} and target ${formatShape(target)} hold different numbers of values`, 'make the last layer output as many values as the data has'),
+  build: (_ctx, p) => ({
+    forward: ({ prediction, target }, call) => {
+      const tf = call.tf;
+      const y = prediction.reshape(target.shape);
+      // Stable form for logits: max(y,0) − y·x + log(1 + e^−|y|).
+      const perValue = p.fromLogits
+        ? tf.relu(y).sub(y.mul(target)).add(tf.log1p(tf.exp(tf.neg(tf.abs(y)))))
+        : tf.neg(target.mul(tf.log(y.clipByValue(1e-7, 1))).add(tf.sub(1, target).mul(tf.log(tf.sub(1, y).clipByValue(1e-7, 1)))));
+      return { loss: reduceLoss(tf, perValue, p.reduction) };
+    },
+  }),
+});

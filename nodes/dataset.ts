@@ -1,0 +1,38 @@
+import { defineNode } from '../src/graph/nodeApi';
+import { choice, int, text } from '../src/graph/params';
+import { BATCH } from '../src/graph/shape';
+
+const SOURCES = ['mnist', 'shapes', 'idx', 'pngdir', 'ring', 'grid', 'spiral', 'moons'] as const;
+/** Per-example shape and class count of each source, known before any data is loaded. */
+const SOURCE_INFO: Record<string, { kind: 'image' | 'points'; shape: number[]; numClasses: number }> = {
+  mnist: { kind: 'image', shape: [28, 28, 1], numClasses: 10 },
+  idx: { kind: 'image', shape: [28, 28, 1], numClasses: 10 },
+  pngdir: { kind: 'image', shape: [28, 28, 1], numClasses: 0 },
+  shapes: { kind: 'image', shape: [28, 28, 1], numClasses: 3 },
+  ring: { kind: 'points', shape: [2], numClasses: 8 },
+  grid: { kind: 'points', shape: [2], numClasses: 25 },
+  spiral: { kind: 'points', shape: [2], numClasses: 2 },
+  moons: { kind: 'points', shape: [2], numClasses: 2 },
+};
+
+export default defineNode({
+  kind: 'layer',
+  type: 'dataset',
+  title: 'Dataset',
+  category: 'data',
+  role: 'dataset',
+  doc: 'The training data, one batch per step. Images are 28×28 grey values in [0, 1]; 2-D sets give points. "mnist" is the 10,000 embedded digits; "idx" reads MNIST-format files from a path (CLI) or a picked file (browser).',
+  inputs: {},
+  outputs: { x: { type: 'tensor', doc: 'a batch of examples' } },
+  params: {
+    source: choice(SOURCES, 'mnist', 'where the examples come from'),
+    batchSize: int({ default: 128, min: 1, max: 4096, doc: 'examples per training step' }),
+    binarize: choice(['none', 'threshold', 'stochastic'], 'none', 'turn grey values into 0/1 (Bernoulli models such as PixelCNN)'),
+    path: text('', 1000, 'IDX file or PNG folder, for the idx and pngdir sources'),
+  },
+  keyParams: ['source', 'batchSize'],
+  trainable: false,
+  dataInfo: (p) => ({ ...SOURCE_INFO[p.source], batchSize: p.batchSize }),
+  inferShapes: (_inputs, p) => ({ x: [BATCH, ...SOURCE_INFO[p.source].shape] }),
+  build: () => ({ forward: (_inputs, call) => ({ x: call.batch.x }) }),
+});

@@ -1,0 +1,33 @@
+import { defineNode, fail } from '../src/graph/nodeApi';
+import { formatShape, sameShape } from '../src/graph/shape';
+
+export default defineNode({
+  kind: 'layer',
+  type: 'sampler',
+  title: 'Sampler (reparameterize)',
+  category: 'sampling',
+  role: 'sampler',
+  doc: 'Draws z = μ + exp(½·log σ²)·ε with ε ~ N(0, I). Writing the draw this way lets gradients flow into μ and log σ² (the reparameterization trick). When generating, it ignores the encoder and draws z from the prior N(0, I).',
+  inputs: {
+    mean: { type: 'tensor', doc: 'μ, B×latent' },
+    logVar: { type: 'tensor', doc: 'log σ², B×latent' },
+  },
+  outputs: { z: { type: 'tensor', doc: 'B×latent sample' } },
+  params: {},
+  trainable: false,
+  inputsUsedIn: (mode) => (mode === 'generate' ? [] : 'all'),
+  inferShapes: ({ mean, logVar }) =>
+    sameShape(mean, logVar) ? { z: mean } : fail('logVar', `μ is ${formatShape(mean)} but log σ² is ${formatShape(logVar)}`, 'give both heads the same number of units'),
+  build: (ctx) => {
+    const latent = ctx.inputShapes.mean.slice(1);
+    return {
+      forward: ({ mean, logVar }, call) => {
+        if (call.mode === 'generate') return { z: call.randomNormal([call.batchSize, ...latent]) };
+        // Showing reconstructions and encodings uses the posterior mean, so they do not flicker.
+        if (call.mode === 'reconstruct' || call.mode === 'encode') return { z: mean };
+        const eps = call.randomNormal(mean.shape);
+        return { z: mean.add(call.tf.exp(logVar.mul(0.5)).mul(eps)) };
+      },
+    };
+  },
+});

@@ -1,0 +1,23 @@
+/** Validation problems are data, never exceptions: each names the node and port it is about. */
+export type ErrorCode =
+  | 'unknown-type' | 'bad-param' | 'bad-edge' | 'port-type' | 'duplicate-input' | 'missing-input'
+  | 'cycle' | 'shape' | 'no-dataset' | 'two-datasets' | 'loss-unused' | 'two-optimizers'
+  | 'nothing-to-train' | 'too-large' | 'bad-share' | 'bad-ref' | 'frozen' | 'duplicate-id';
+
+export interface GraphError {
+  code: ErrorCode;
+  /** Document node the problem is on (absent for whole-graph problems). */
+  nodeId?: string;
+  port?: string;
+  param?: string;
+  edgeId?: string;
+  message: string;
+  hint?: string;
+  /** Warnings (a frozen network) do not stop a run. */
+  severity: 'error' | 'warning';
+}
+
+export function formatGraphError(e: GraphError, labelOf: (id: string) => string = (id) => id): string {
+  const where = e.nodeId ? `${labelOf(e.nodeId)}${e.port ? `.${e.port}` : e.param ? ` (${e.param})` : ''}: ` : '';
+  return `${e.severity === 'warning' ? 'warning: ' : ''}${where}${e.message}${e.hint ? ` — ${e.hint}` : ''}`;
+}

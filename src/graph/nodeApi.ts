@@ -1,0 +1,150 @@
+/**
+ * The node contract. One file in nodes/ declares everything about a node type:
+ * ports, parameters, documentation, pure shape inference and a build function
+ * that runs in the worker. TF.js reaches nodes only through the build context,
+ * so this module (and every node file) imports TF.js types, never values.
+ */
+import type * as tfc from '@tensorflow/tfjs-core';
+// Brings the chained tensor methods (x.add(y)) into the types; TF.js registers them at runtime.
+import type {} from '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import type { ParamDecls, ParamValues } from './params';
+import type { Shape } from './shape';
+
+export type TF = typeof tfc;
+export type Tensor = tfc.Tensor;
+export type Variable = tfc.Variable;
+
+export type Category = 'data' | 'layers' | 'blocks' | 'sampling' | 'losses' | 'training';
+export const CATEGORIES: readonly Category[] = ['data', 'layers', 'blocks', 'sampling', 'losses', 'training'];
+
+/**
+ * `tensor` ports carry activations; `loss` ports carry scalar loss values that
+ * only losses, weighted sums and optimizers accept.
+ */
+export type PortType = 'tensor' | 'loss';
+export interface PortDecl { type: PortType; doc: string; optional?: boolean; role?: 'latent' }
+
+export type Mode = 'train' | 'reconstruct' | 'generate' | 'encode' | 'evaluate';
+
+export interface ShapeFailure { failure: { port?: string; message: string; hint?: string } }
+export type InferResult = Record<string, Shape> | ShapeFailure;
+
+export function fail(port: string | undefined, message: string, hint?: string): ShapeFailure {
+  return { failure: { port, message, hint } };
+}
+export function isFailure(r: InferResult): r is ShapeFailure {
+  return 'failure' in r && typeof (r as ShapeFailure).failure === 'object';
+}
+
+/** What the graph's data source provides, as seen at compile time. */
+export interface DataInfo { kind: 'image' | 'points'; shape: Shape; numClasses: number; batchSize: number }
+
+export interface InferContext {
+  /** The graph's dataset, if it has one (Label nodes need its class count). */
+  data: DataInfo | null;
+}
+
+export type Init = 'zeros' | 'ones' | 'glorotUniform' | 'heNormal' | { normal: number };
+
+export interface BuildContext {
+  tf: TF;
+  nodeId: string;
+  inputShapes: Record<string, Shape>;
+  outputShapes: Record<string, Shape>;
+  /**
+   * A trainable variable of this node. A node that shares weights with another
+   * gets the owner's variable of the same name, so both applications are one set.
+   */
+  variable(name: string, shape: number[], init: Init): Variable;
+  /** Non-trainable state, e.g. batch-norm running statistics. */
+  state(name: string, shape: number[], init: Init): Variable;
+}
+
+export interface CallContext {
+  tf: TF;
+  mode: Mode;
+  /** true while an optimizer steps: dropout, noise and batch statistics are active. */
+  training: boolean;
+  /** Rows in this call (the batch size, or the number of samples requested). */
+  batchSize: number;
+  /** Seeded noise: a new draw every call, the same draws for the same seed. */
+  randomNormal(shape: number[]): Tensor;
+  randomUniform(shape: number[], low: number, high: number): Tensor;
+  /** The current batch: data in [0,1] and one-hot labels (or the class asked for when generating). */
+  batch: { x: Tensor; labels: Tensor | null };
+}
+
+export interface BuiltNode {
+  forward(inputs: Record<string, Tensor>, call: CallContext): Record<string, Tensor>;
+  /** Optimizer nodes hand the runtime the TF.js optimizer they configured. */
+  optimizer?: tfc.Optimizer;
+}
+
+/** A block expands to a small graph of layer nodes; the compiler inlines it. */
+export interface Expansion {
+  nodes: { id: string; type: string; params: Record<string, unknown> }[];
+  edges: { source: string; sourcePort: string; target: string; targetPort: string }[];
+  /** block input port → inner (node, port) pairs that receive it */
+  inputs: Record<string, { node: string; port: string }[]>;
+  /** block output port → the inner (node, port) that produces it */
+  outputs: Record<string, { node: string; port: string }>;
+}
+
+interface NodeBase<P extends ParamDecls> {
+  type: string;
+  title: string;
+  category: Category;
+  doc: string;
+  inputs: Record<string, PortDecl>;
+  outputs: Record<string, PortDecl>;
+  params: P;
+  /** Parameters shown on the node itself (the rest live in the inspector). */
+  keyParams?: (keyof P & string)[];
+  /** Inputs actually read in a mode (default: all); a sampler ignores its inputs when generating. */
+  inputsUsedIn?(mode: Mode): string[] | 'all';
+  /**
+   * What the compiler must know about the node beyond shapes: the data source,
+   * the class label, an optimizer, a sampler (reads `mean` / `logVar`, draws
+   * from the prior when generating) or a noise source.
+   */
+  role?: 'dataset' | 'label' | 'optimizer' | 'sampler' | 'noise';
+  /** Only for the dataset node: what data the graph trains on. */
+  dataInfo?(params: ParamValues<P>): DataInfo;
+  /** For reconstruction losses: which inputs are the model's output and the data, and how to show the output. */
+  reconstruction?: { prediction: string; target: string; transform(params: ParamValues<P>): DisplayTransform };
+  /** True when the node makes the graph autoregressive (a type-A masked convolution). */
+  autoregressive?(params: ParamValues<P>): boolean;
+}
+
+/** How a model's output maps back to data space for display. */
+export type DisplayTransform = 'sigmoid' | 'identity' | 'categorical256';
+
+export interface LayerNodeDef<P extends ParamDecls = ParamDecls> extends NodeBase<P> {
+  kind: 'layer';
+  inferShapes(inputs: Record<string, Shape>, params: ParamValues<P>, ctx: InferContext): InferResult;
+  /** Trainable values for these input shapes (for counts and the memory estimate). */
+  countParams?(inputs: Record<string, Shape>, params: ParamValues<P>): number;
+  /** Whether the node holds trainable variables (an optimizer can train it). */
+  trainable: boolean;
+  build(ctx: BuildContext, params: ParamValues<P>): BuiltNode;
+}
+
+export interface BlockNodeDef<P extends ParamDecls = ParamDecls> extends NodeBase<P> {
+  kind: 'block';
+  /** The layers this block stands for; input shapes let it pick e.g. a Flatten for images. */
+  expand(params: ParamValues<P>, inputs: Record<string, Shape>): Expansion;
+}
+
+export type NodeDef<P extends ParamDecls = ParamDecls> = LayerNodeDef<P> | BlockNodeDef<P>;
+export type AnyNodeDef = NodeDef<any>;
+
+export function defineNode<P extends ParamDecls>(def: LayerNodeDef<P>): LayerNodeDef<P>;
+export function defineNode<P extends ParamDecls>(def: BlockNodeDef<P>): BlockNodeDef<P>;
+export function defineNode<P extends ParamDecls>(def: NodeDef<P>): NodeDef<P> {
+  return def;
+}
+
+/** Glorot-uniform style initial weights need fan in/out; shared by dense and conv layers. */
+export function product(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}

@@ -1,0 +1,363 @@
+/**
+ * A compiled plan built on a TF.js backend: variables, optimizers and the
+ * forward pass in every mode. Every step runs inside tf.tidy so the number of
+ * live tensors stays flat; randomness comes from a seeded counter so the same
+ * document, seed, data and backend give the same run.
+ */
+import * as tf from './tf';
+import type { BuiltNode, CallContext, Init, Mode, Tensor } from '../graph/nodeApi';
+import { exampleSize } from '../graph/shape';
+import type { CompiledNode, OptimizerPlan, Plan, PortRef } from '../compiler/plan';
+
+export interface Batch {
+  /** B × prod(data shape) values. */
+  x: Float32Array;
+  /** B × classes one-hot, when the data is labelled. */
+  oneHot?: Float32Array;
+  size: number;
+}
+
+export interface StepResult {
+  step: number;
+  /** Each loss term by display name, plus each optimizer's total under its id. */
+  losses: Record<string, number>;
+}
+
+export class TrainingDiverged extends Error {
+  constructor(public step: number, public term: string, public value: number) {
+    super(`training diverged at step ${step}: ${term} became ${value}. Lower the learning rate or restore the last checkpoint.`);
+  }
+}
+
+const refKey = (r: PortRef) => `${r.node}\u0000${r.port}`;
+
+export class CompiledModel {
+  readonly plan: Plan;
+  private built = new Map<string, BuiltNode>();
+  private variables = new Map<string, tf.Variable>();
+  private stateVariables = new Map<string, tf.Variable>();
+  private optimizers = new Map<string, tf.Optimizer>();
+  private trainVars = new Map<string, tf.Variable[]>();
+  /** Seeded draws: every random tensor gets seed = base + counter++, so runs repeat exactly. */
+  private randomCounter = 0;
+  private readonly baseSeed: number;
+  step = 0;
+
+  constructor(plan: Plan, opts: { seed?: number } = {}) {
+    this.plan = plan;
+    this.baseSeed = (opts.seed ?? plan.seed) >>> 0;
+    this.build();
+  }
+
+  private nextSeed(): number {
+    return (this.baseSeed * 7919 + this.randomCounter++) % 2147483647;
+  }
+
+  private init(shape: number[], init: Init): tf.Tensor {
+    if (init === 'zeros') return tf.zeros(shape);
+    if (init === 'ones') return tf.ones(shape);
+    const fanOut = shape[shape.length - 1] ?? 1;
+    const fanIn = shape.length > 1 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : shape[0];
+    // Convolution kernels [kh, kw, in, out]: the receptive field counts towards both fans.
+    const receptive = shape.length === 4 ? shape[0] * shape[1] : 1;
+    if (init === 'glorotUniform') {
+      const limit = Math.sqrt(6 / (fanIn + fanOut * receptive));
+      return tf.randomUniform(shape, -limit, limit, 'float32', this.nextSeed());
+    }
+    const std = init === 'heNormal' ? Math.sqrt(2 / fanIn) : init.normal;
+    return tf.randomNormal(shape, 0, std, 'float32', this.nextSeed());
+  }
+
+  private build() {
+    for (const node of this.plan.nodes) {
+      const owner = node.weightOwner;
+      // Not in tidy: a build may keep constants (e.g. a convolution mask) for the model's lifetime.
+      const built = node.def.build(
+          {
+            tf,
+            nodeId: node.id,
+            inputShapes: node.inputShapes,
+            outputShapes: node.outputShapes,
+            variable: (name, shape, init) => this.getVariable(`${owner}/${name}`, shape, init, true),
+            state: (name, shape, init) => this.getVariable(`${owner}/${name}`, shape, init, false),
+          },
+          node.params as never,
+        );
+      this.built.set(node.id, built);
+      if (built.optimizer) this.optimizers.set(node.id, built.optimizer);
+    }
+    for (const opt of this.plan.optimizers) {
+      const vars = [...this.variables.entries()]
+        .filter(([name]) => opt.trains.some((owner) => name.startsWith(`${owner}/`) && !name.slice(owner.length + 1).includes('/')))
+        .map(([, v]) => v);
+      this.trainVars.set(opt.id, vars);
+    }
+  }
+
+  private getVariable(name: string, shape: number[], init: Init, trainable: boolean): tf.Variable {
+    const store = trainable ? this.variables : this.stateVariables;
+    const existing = store.get(name);
+    if (existing) {
+      if (existing.shape.join() !== shape.join()) throw new Error(`shared variable ${name} has shape ${existing.shape} but ${shape} was asked for`);
+      return existing;
+    }
+    const v = tf.variable(this.init(shape, init), trainable, name.replace(/[^A-Za-z0-9_./-]/g, '_') + `_${store.size}_${trainable ? 't' : 's'}`);
+    store.set(name, v);
+    return v;
+  }
+
+  /** Trainable variables by their stable name (owner/variable). */
+  get namedVariables(): ReadonlyMap<string, tf.Variable> {
+    return this.variables;
+  }
+
+  private callContext(mode: Mode, training: boolean, batch: Batch | { size: number; x: Tensor; labels: Tensor | null }): CallContext {
+    const xTensor = 'x' in batch && batch.x instanceof tf.Tensor ? batch.x : tf.tensor(batch.x as Float32Array, [batch.size, ...this.plan.data.shape]);
+    const labels = 'labels' in batch ? batch.labels : (batch as Batch).oneHot
+      ? tf.tensor((batch as Batch).oneHot!, [batch.size, this.plan.data.numClasses])
+      : null;
+    return {
+      tf,
+      mode,
+      training,
+      batchSize: batch.size,
+      randomNormal: (shape) => tf.randomNormal(shape, 0, 1, 'float32', this.nextSeed()),
+      randomUniform: (shape, low, high) => tf.randomUniform(shape, low, high, 'float32', this.nextSeed()),
+      batch: { x: xTensor, labels },
+    };
+  }
+
+  /** Runs the nodes needed for `targets` in `mode`; returns every computed port. Call inside tidy. */
+  private forward(targets: PortRef[], call: CallContext): Map<string, Tensor> {
+    const needed = new Set<string>();
+    const stack = targets.map((t) => t.node);
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (needed.has(id)) continue;
+      needed.add(id);
+      const n = this.plan.byId[id];
+      const used = n.def.inputsUsedIn?.(call.mode) ?? 'all';
+      for (const [port, ref] of Object.entries(n.inputs)) if (used === 'all' || used.includes(port)) stack.push(ref.node);
+    }
+    const values = new Map<string, Tensor>();
+    for (const node of this.plan.nodes) {
+      if (!needed.has(node.id)) continue;
+      const used = node.def.inputsUsedIn?.(call.mode) ?? 'all';
+      const inputs: Record<string, Tensor> = {};
+      for (const [port, ref] of Object.entries(node.inputs)) {
+        if (used !== 'all' && !used.includes(port)) continue;
+        inputs[port] = values.get(refKey(ref))!;
+      }
+      const out = this.built.get(node.id)!.forward(inputs, call);
+      for (const [port, t] of Object.entries(out)) values.set(refKey({ node: node.id, port }), t);
+    }
+    return values;
+  }
+
+  /** One training round: every optimizer takes its stepsPerRound steps, each on a fresh batch. */
+  trainRound(nextBatch: () => Batch, only?: string): StepResult {
+    const losses: Record<string, number> = {};
+    for (const opt of this.plan.optimizers) {
+      if (only && opt.id !== only) continue;
+      for (let k = 0; k < opt.stepsPerRound; k++) Object.assign(losses, this.optimizerStep(opt, nextBatch()));
+    }
+    this.step++;
+    for (const [name, value] of Object.entries(losses))
+      if (!Number.isFinite(value)) throw new TrainingDiverged(this.step, name, value);
+    return { step: this.step, losses };
+  }
+
+  private optimizerStep(opt: OptimizerPlan, batch: Batch): Record<string, number> {
+    const optimizer = this.optimizers.get(opt.id)!;
+    const vars = this.trainVars.get(opt.id)!;
+    const termIds = opt.terms;
+    const values = tf.tidy(() => {
+      const call = this.callContext('train', true, batch);
+      let kept: Tensor[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const computed = this.forward([opt.loss], call);
+        // Keep each term alive past the gradient tape's own tidy so it can be reported.
+        kept = termIds.map((id) => tf.keep(computed.get(refKey({ node: id, port: 'loss' }))!));
+        return computed.get(refKey(opt.loss)) as tf.Scalar;
+      }, vars);
+      optimizer.applyGradients(grads);
+      const all = tf.stack([value, ...kept]);
+      kept.forEach((t) => t.dispose());
+      return all;
+    });
+    const numbers = values.dataSync();
+    values.dispose();
+    const out: Record<string, number> = { [opt.id]: numbers[0] };
+    termIds.forEach((id, i) => (out[this.plan.lossNames[id]] = numbers[i + 1]));
+    return out;
+  }
+
+  /** Loss terms without updating anything (held-out data), in evaluate mode. */
+  evaluateLosses(batch: Batch): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const opt of this.plan.optimizers) {
+      const values = tf.tidy(() => {
+        const computed = this.forward([opt.loss], this.callContext('evaluate', false, batch));
+        return tf.stack([computed.get(refKey(opt.loss))!, ...opt.terms.map((id) => computed.get(refKey({ node: id, port: 'loss' }))!)]);
+      });
+      const numbers = values.dataSync();
+      values.dispose();
+      out[opt.id] = numbers[0];
+      opt.terms.forEach((id, i) => (out[this.plan.lossNames[id]] = numbers[i + 1]));
+    }
+    return out;
+  }
+
+  /** Data-space values (B × prod(data shape)) for a model output, e.g. sigmoid of logits. */
+  private toDataSpace(t: Tensor, transform: string, n: number): Tensor {
+    const shape = [n, ...this.plan.data.shape];
+    if (transform === 'sigmoid') return tf.sigmoid(t).reshape(shape);
+    if (transform === 'categorical256') return tf.argMax(t.reshape([n, exampleSize(this.plan.data.shape), 256]), -1).toFloat().div(255).reshape(shape);
+    return t.reshape(shape).clipByValue(0, 1);
+  }
+
+  private oneHotFor(n: number, label: number | undefined): Tensor | null {
+    const classes = this.plan.data.numClasses;
+    if (!classes) return null;
+    const labels = Array.from({ length: n }, (_, i) => (label === undefined ? i % classes : label));
+    return tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat();
+  }
+
+  /** n samples from the prior; for conditional models, of `label` (or cycling through classes). */
+  generate(n: number, label?: number): Float32Array {
+    const g = this.plan.modes.generate;
+    if (!g) throw new Error('this graph cannot generate: it has no Sampler or Noise node feeding a data-shaped output');
+    if (g.autoregressive) return this.generateAutoregressive(n, label);
+    return tf.tidy(() => {
+      const x = tf.zeros([n, ...this.plan.data.shape]);
+      const call = this.callContext('generate', false, { size: n, x, labels: this.oneHotFor(n, label) });
+      const out = this.forward([g.output], call).get(refKey(g.output))!;
+      return this.toDataSpace(out, g.transform, n).dataSync() as Float32Array;
+    });
+  }
+
+  /**
+   * Pixel by pixel: run the net on the canvas so far, draw the next value from its
+   * predicted distribution, write it in. `onPixel` lets a view draw as it goes.
+   */
+  generateAutoregressive(n: number, label?: number, onPixel?: (index: number, canvas: Float32Array) => void): Float32Array {
+    const g = this.plan.modes.generate!;
+    const size = exampleSize(this.plan.data.shape);
+    const canvas = new Float32Array(n * size);
+    const uniforms = () => tf.tidy(() => tf.randomUniform([n], 0, 1, 'float32', this.nextSeed()).dataSync());
+    for (let i = 0; i < size; i++) {
+      const probs = tf.tidy(() => {
+        const x = tf.tensor(canvas, [n, ...this.plan.data.shape]);
+        const call = this.callContext('generate', false, { size: n, x, labels: this.oneHotFor(n, label) });
+        const out = this.forward([g.output], call).get(refKey(g.output))!;
+        if (g.transform === 'categorical256') return tf.softmax(out.reshape([n, size, 256]).gather([i], 1).reshape([n, 256]));
+        const p = g.transform === 'sigmoid' ? tf.sigmoid(out) : out;
+        return p.reshape([n, size]).gather([i], 1).reshape([n]);
+      });
+      const p = probs.dataSync();
+      probs.dispose();
+      const u = uniforms();
+      for (let b = 0; b < n; b++) {
+        if (g.transform === 'categorical256') {
+          let acc = 0;
+          let v = 255;
+          for (let k = 0; k < 256; k++) if ((acc += p[b * 256 + k]) > u[b]) { v = k; break; }
+          canvas[b * size + i] = v / 255;
+        } else canvas[b * size + i] = u[b] < p[b] ? 1 : 0;
+      }
+      onPixel?.(i, canvas);
+    }
+    return canvas;
+  }
+
+  reconstruct(batch: Batch): Float32Array {
+    const r = this.plan.modes.reconstruct;
+    if (!r) throw new Error('this graph cannot reconstruct: no reconstruction loss compares its output with the data');
+    return tf.tidy(() => {
+      const out = this.forward([r.output], this.callContext('reconstruct', false, batch)).get(refKey(r.output))!;
+      return this.toDataSpace(out, r.transform, batch.size).dataSync() as Float32Array;
+    });
+  }
+
+  /** Latent means (B × latentSize). */
+  encode(batch: Batch): Float32Array {
+    const e = this.plan.modes.encode;
+    if (!e) throw new Error('this graph has no latent code to encode to');
+    return tf.tidy(() => this.forward([e.latent], this.callContext('encode', false, batch)).get(refKey(e.latent))!.dataSync() as Float32Array);
+  }
+
+  /** Decodes given latent vectors through the generate path (latent traversal, interpolation, map clicks). */
+  decode(latents: Float32Array, n: number, label?: number): Float32Array {
+    const g = this.plan.modes.generate;
+    const e = this.plan.modes.encode;
+    if (!g || !e || g.autoregressive) throw new Error('this graph cannot decode latent vectors');
+    const sampler = this.plan.nodes.find((node) => node.def.role === 'sampler' || node.def.role === 'noise');
+    if (!sampler) throw new Error('no sampler or noise node to feed the latent vectors into');
+    return tf.tidy(() => {
+      const z = tf.tensor(latents, [n, e.latentSize]);
+      const call = this.callContext('generate', false, { size: n, x: tf.zeros([n, ...this.plan.data.shape]), labels: this.oneHotFor(n, label) });
+      const draw = call.randomNormal;
+      call.randomNormal = (shape) => (shape[0] === n && shape.slice(1).reduce((a, b) => a * b, 1) === e.latentSize ? z.reshape(shape) : draw(shape));
+      const out = this.forward([g.output], call).get(refKey(g.output))!;
+      return this.toDataSpace(out, g.transform, n).dataSync() as Float32Array;
+    });
+  }
+
+  /** Snapshot for checkpoints: weights, state, optimizer slots, step and random counter. */
+  async saveState(): Promise<ModelState> {
+    const tensors: ModelState['tensors'] = {};
+    for (const [name, v] of this.variables) tensors[`var:${name}`] = { shape: v.shape, data: (await v.data()) as Float32Array };
+    for (const [name, v] of this.stateVariables) tensors[`state:${name}`] = { shape: v.shape, data: (await v.data()) as Float32Array };
+    for (const [id, opt] of this.optimizers) {
+      const slots = await opt.getWeights();
+      for (const [i, slot] of slots.entries())
+        tensors[`opt:${id}:${i}`] = { shape: slot.tensor.shape, data: (await slot.tensor.data()) as Float32Array, name: slot.name };
+    }
+    return { step: this.step, randomCounter: this.randomCounter, tensors };
+  }
+
+  async loadState(state: ModelState): Promise<void> {
+    for (const [key, t] of Object.entries(state.tensors)) {
+      const [kind, ...rest] = key.split(':');
+      if (kind === 'opt') continue;
+      const name = rest.join(':');
+      const v = (kind === 'var' ? this.variables : this.stateVariables).get(name);
+      if (!v) throw new Error(`checkpoint has ${name}, which this graph does not`);
+      if (v.shape.join() !== t.shape.join()) throw new Error(`checkpoint ${name} is ${t.shape.join('×')} but the graph needs ${v.shape.join('×')}`);
+      tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
+    }
+    // Optimizer slots (iteration count, moments) are positional, in the order getWeights gave them.
+    for (const [id, opt] of this.optimizers) {
+      const slots: { name: string; tensor: tf.Tensor }[] = [];
+      for (let i = 0; state.tensors[`opt:${id}:${i}`]; i++) {
+        const saved = state.tensors[`opt:${id}:${i}`];
+        slots.push({ name: saved.name ?? `slot${i}`, tensor: tf.tensor(saved.data, saved.shape) });
+      }
+      if (slots.length) await opt.setWeights(slots);
+      slots.forEach((s) => s.tensor.dispose());
+    }
+    this.step = state.step;
+    this.randomCounter = state.randomCounter;
+  }
+
+  setLearningRate(optimizerId: string, lr: number) {
+    const opt = this.optimizers.get(optimizerId) as unknown as { learningRate: number } | undefined;
+    if (opt) opt.learningRate = lr;
+  }
+
+  dispose() {
+    for (const v of this.variables.values()) v.dispose();
+    for (const v of this.stateVariables.values()) v.dispose();
+    for (const o of this.optimizers.values()) o.dispose();
+    this.variables.clear();
+    this.stateVariables.clear();
+  }
+}
+
+export interface ModelState {
+  step: number;
+  randomCounter: number;
+  tensors: Record<string, { shape: number[]; data: Float32Array; name?: string }>;
+}
+
+export type { CompiledNode };
