@@ -64,6 +64,13 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxFile {
   throw new DataError(name, `not an IDX image (2051) or label (2049) file: found ${describeMagic(b)}`, 'expected files such as train-images-idx3-ubyte.gz');
 }
 
+/** uint8 0..255 → float 0..1. (A plain loop: Float32Array.from with a mapper is ~25× slower.) */
+function bytesToUnit(bytes: Uint8Array): Float32Array {
+  const x = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) x[i] = bytes[i] / 255;
+  return x;
+}
+
 /** Joins parsed IDX images (and optional labels) into a DataSet with pixels in [0,1]. */
 export function idxToDataSet(images: IdxFile, labels?: IdxFile, name = images.file): DataSet {
   if (images.kind !== 'images') throw new DataError(images.file, 'is a label file, expected images (magic 2051)');
@@ -72,7 +79,7 @@ export function idxToDataSet(images: IdxFile, labels?: IdxFile, name = images.fi
     kind: 'image',
     shape: [images.rows, images.cols, 1],
     count: images.count,
-    x: Float32Array.from(images.data, (v) => v / 255),
+    x: bytesToUnit(images.data),
     numClasses: 0,
   };
   if (labels) {
