@@ -21,7 +21,7 @@ export function imageGridPng(images: Float32Array, n: number, h: number, w: numb
   const width = c * w + (c - 1) * GAP;
   const height = rows * h + (rows - 1) * GAP;
   const png = new PNG({ width, height });
-  png.data.fill(GAP_GREY);
+  for (let p = 0; p < png.data.length; p += 4) png.data.set([GAP_GREY, GAP_GREY, GAP_GREY, 255], p);
   for (let k = 0; k < n; k++) {
     const ox = (k % c) * (w + GAP);
     const oy = Math.floor(k / c) * (h + GAP);
