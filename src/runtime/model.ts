@@ -303,6 +303,31 @@ export class CompiledModel {
     });
   }
 
+  /**
+   * Runs `fn` with the random stream at a fixed position, then puts the training
+   * stream back: fixed-seed previews (sample grids) that never perturb training.
+   */
+  withFixedRandom<T>(counter: number, fn: () => T): T {
+    const saved = this.randomCounter;
+    this.randomCounter = counter;
+    try {
+      return fn();
+    } finally {
+      this.randomCounter = saved;
+    }
+  }
+
+  /** Values of chosen ports for one batch (per-node preview, per-dimension KL). Nothing is updated. */
+  probe(batch: Batch, refs: PortRef[], mode: Mode = 'train'): { shape: number[]; data: Float32Array }[] {
+    const tensors = tf.tidy(() => {
+      const computed = this.forward(refs, this.callContext(mode, false, batch));
+      return refs.map((r) => tf.keep(computed.get(refKey(r))!.clone()));
+    });
+    const out = tensors.map((t) => ({ shape: t.shape.slice(), data: t.dataSync() as Float32Array }));
+    tensors.forEach((t) => t.dispose());
+    return out;
+  }
+
   /** Snapshot for checkpoints: weights, state, optimizer slots, step and random counter. */
   async saveState(): Promise<ModelState> {
     const tensors: ModelState['tensors'] = {};
