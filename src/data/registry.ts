@@ -46,8 +46,9 @@ async function loadSource(spec: DataSpec): Promise<DataSet> {
       if (!isNode()) {
         throw new DataError(spec.path, 'reading files by path needs the Node CLI', 'in the browser, open the files and pass their bytes to parseIdx');
       }
-      // Imported lazily so the browser bundle never pulls in fs or pngjs.
-      const files = await import('./node-files.js');
+      // A non-literal specifier keeps Vite from bundling fs and pngjs for the browser.
+      const nodeFiles = './node-files.js';
+      const files = (await import(/* @vite-ignore */ nodeFiles)) as typeof import('./node-files.js');
       return spec.source === 'idx' ? files.loadIdxPath(spec.path, spec.split) : files.loadPngDir(spec.path, spec.size);
     }
     default:
