@@ -213,7 +213,8 @@ export class CompiledModel {
     const shape = [n, ...this.plan.data.shape];
     if (transform === 'sigmoid') return tf.sigmoid(t).reshape(shape);
     if (transform === 'categorical256') return tf.argMax(t.reshape([n, exampleSize(this.plan.data.shape), 256]), -1).toFloat().div(255).reshape(shape);
-    return t.reshape(shape).clipByValue(0, 1);
+    // Images live in [0, 1]; 2-D points are unbounded.
+    return this.plan.data.kind === 'image' ? t.reshape(shape).clipByValue(0, 1) : t.reshape(shape);
   }
 
   private oneHotFor(n: number, label: number | undefined): Tensor | null {

@@ -1,0 +1,77 @@
+/** The Latent Lab command line: train, sample and eval graph files headless. */
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { evaluate, sample } from './inspect';
+import { CliError, EXIT } from './setup';
+import { train } from './train';
+
+const int = (name: string, min = 0) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}`);
+  return n;
+};
+const positive = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number > 0`);
+  return n;
+};
+
+export function buildProgram(): Command {
+  const program = new Command('latent-lab')
+    .description('Train and sample Latent Lab graphs from the command line')
+    .exitOverride()
+    .showHelpAfterError();
+  program.command('train')
+    .argument('<graph.json>', 'graph document (e.g. presets/vae.json)')
+    .option('--steps <n>', 'training rounds to run', int('--steps', 1), 1000)
+    .option('--batch <n>', 'batch size (overrides the Dataset node)', int('--batch', 1))
+    .option('--lr <x>', "learning rate for every optimizer", positive('--lr'))
+    .option('--seed <n>', 'random seed', int('--seed'))
+    .option('--backend <name>', 'wasm or cpu', 'wasm')
+    .option('--data <path>', 'IDX file/folder or PNG folder instead of the embedded digits')
+    .option('--out <dir>', 'run directory', 'runs/latest')
+    .option('--resume <dir>', 'continue from the checkpoint in this run directory')
+    .option('--checkpoint-every <n>', 'steps between checkpoints', int('--checkpoint-every', 1), 500)
+    .action(async (graph, o) => {
+      process.exitCode = await train(graph, { ...o, checkpointEvery: o.checkpointEvery });
+    });
+  program.command('sample')
+    .argument('<run-dir>', 'a directory written by train')
+    .option('--n <n>', 'number of samples', int('--n', 1), 64)
+    .option('--label <class>', 'class to generate (conditional graphs)', int('--label'))
+    .option('--out <file>', 'PNG to write (default <run-dir>/samples.png)')
+    .option('--backend <name>', 'wasm or cpu', 'wasm')
+    .action(async (runDir, o) => {
+      process.exitCode = await sample(runDir, o);
+    });
+  program.command('eval')
+    .argument('<run-dir>', 'a directory written by train')
+    .option('--data <path>', 'IDX test file/folder (default: the embedded test digits)')
+    .option('--max <n>', 'examples to evaluate', int('--max', 1), 10000)
+    .option('--backend <name>', 'wasm or cpu', 'wasm')
+    .action(async (runDir, o) => {
+      const r = await evaluate(runDir, { data: o.data, backend: o.backend, maxExamples: o.max });
+      const label = r.kind === 'elbo' ? 'negative ELBO (upper bound on NLL)' : r.kind === 'nll' ? 'NLL' : 'loss';
+      console.log(`${label}: ${r.nats.toFixed(2)} nats/example, ${r.bitsPerDim.toFixed(4)} bits/dim over ${r.examples} test examples`);
+      for (const [k, v] of Object.entries(r.terms)) console.log(`  ${k}: ${v.toFixed(3)}`);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? EXIT.ok);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.badArguments;
+    if (e instanceof CliError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`unexpected error: ${(e as Error).stack ?? e}\n`);
+    return EXIT.unexpected;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli/main.ts')) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

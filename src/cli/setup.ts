@@ -1,0 +1,78 @@
+/** What every CLI command does first: read a graph, apply overrides, compile, pick a backend. */
+import { readFile, stat } from 'node:fs/promises';
+import { registry } from '../../nodes/index';
+import { compile } from '../compiler/compile';
+import { formatGraphError } from '../compiler/errors';
+import type { Plan } from '../compiler/plan';
+import type { GraphDocument } from '../graph/document';
+import { formatLoadError, loadDocumentText } from '../graph/load';
+import { setupBackend, type BackendInfo, type BackendName } from '../runtime/backend';
+
+/** Exit codes, one per class of failure, so scripts can tell them apart. */
+export const EXIT = { ok: 0, unexpected: 1, badArguments: 2, invalidDocument: 3, diverged: 4, data: 5, interrupted: 130 } as const;
+
+export class CliError extends Error {
+  constructor(public exitCode: number, message: string) {
+    super(message);
+  }
+}
+
+export async function readGraph(path: string): Promise<GraphDocument> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new CliError(EXIT.badArguments, `cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const loaded = loadDocumentText(text, path);
+  if (!loaded.ok) throw new CliError(EXIT.invalidDocument, formatLoadError(loaded.error));
+  return loaded.doc;
+}
+
+export interface Overrides { batch?: number; lr?: number; seed?: number; data?: string }
+
+/** Applies command-line overrides to the document's Dataset, Optimizer and seed. */
+export async function applyOverrides(doc: GraphDocument, o: Overrides): Promise<GraphDocument> {
+  const out = structuredClone(doc);
+  if (o.seed !== undefined) out.meta.seed = o.seed;
+  for (const node of out.nodes) {
+    const role = registry[node.type]?.role;
+    if (role === 'dataset') {
+      if (o.batch !== undefined) node.params.batchSize = o.batch;
+      if (o.data !== undefined) node.params = { ...node.params, ...(await dataParamsFor(o.data)) };
+    }
+    if (role === 'optimizer' && o.lr !== undefined) node.params.learningRate = o.lr;
+  }
+  return out;
+}
+
+/** `--data PATH`: an IDX file or folder of IDX files, or a folder of PNG images. */
+async function dataParamsFor(path: string): Promise<Record<string, unknown>> {
+  let isDir = false;
+  try {
+    isDir = (await stat(path)).isDirectory();
+  } catch {
+    throw new CliError(EXIT.badArguments, `--data ${path}: no such file or folder`);
+  }
+  if (isDir) {
+    const { readdir } = await import('node:fs/promises');
+    const names = await readdir(path);
+    if (!names.some((n) => /idx3-ubyte/.test(n)) && names.some((n) => /\.png$/i.test(n))) return { source: 'pngdir', path };
+  }
+  return { source: 'idx', path };
+}
+
+export function compileOrExit(doc: GraphDocument, log: (s: string) => void): Plan {
+  const result = compile(doc, registry);
+  const labelOf = (id: string) => doc.nodes.find((n) => n.id === id)?.label || id;
+  for (const w of result.errors.filter((e) => e.severity === 'warning')) log(formatGraphError(w, labelOf));
+  const errors = result.errors.filter((e) => e.severity === 'error');
+  if (errors.length || !result.plan)
+    throw new CliError(EXIT.invalidDocument, `the graph is not valid:\n${errors.map((e) => '  ' + formatGraphError(e, labelOf)).join('\n')}`);
+  return result.plan;
+}
+
+export async function backendOrExit(name: string): Promise<BackendInfo> {
+  if (!['wasm', 'cpu'].includes(name)) throw new CliError(EXIT.badArguments, `--backend ${name}: the CLI runs on wasm or cpu`);
+  return setupBackend(name as BackendName);
+}

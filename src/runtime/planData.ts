@@ -1,0 +1,24 @@
+/** The data a compiled graph trains on, as the Dataset node's parameters describe it. */
+import type { Plan } from '../compiler/plan';
+import { loadDataSet, type DataSource, type DataSpec } from '../data/registry';
+import type { DataSet, Split } from '../data/types';
+import { exampleSize } from '../graph/shape';
+
+export function dataSpecOf(plan: Plan, split: Split = 'train'): DataSpec {
+  const p = plan.byId[plan.datasetNode].params;
+  return {
+    source: p.source as DataSource,
+    path: (p.path as string) || undefined,
+    binarize: p.binarize as DataSpec['binarize'],
+    seed: plan.seed,
+    split,
+  };
+}
+
+/** Loads the graph's data and checks it has the shape the compiler assumed. */
+export async function loadPlanData(plan: Plan, split: Split = 'train'): Promise<DataSet> {
+  const ds = await loadDataSet(dataSpecOf(plan, split));
+  if (exampleSize(ds.shape) !== exampleSize(plan.data.shape))
+    throw new Error(`${ds.name}: examples are ${ds.shape.join('×')} but the graph expects ${plan.data.shape.join('×')}`);
+  return ds;
+}
