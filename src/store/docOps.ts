@@ -1,0 +1,191 @@
+/**
+ * Pure edits on a GraphDocument. Every editor change goes through one of these,
+ * so each is testable without the DOM and each keeps the document free of
+ * dangling edges and dangling references. They never mutate their input.
+ */
+import type { GraphDocument, GraphEdge, GraphNode } from '../graph/document';
+import type { Registry } from '../compiler/compile';
+import { defaultParams } from '../graph/params';
+import { compileDocument } from './compiled';
+
+export type { Registry };
+export interface XY { x: number; y: number }
+export interface PortConnection { source: string; sourcePort: string; target: string; targetPort: string }
+/** Copied nodes and the edges between them, detached from any document. */
+export interface Fragment { nodes: GraphNode[]; edges: GraphEdge[] }
+
+/** Readable, stable ids (`dense_3`) that never collide with an existing node. */
+export function freshId(base: string, taken: Set<string>): string {
+  const stem = base.replace(/[^A-Za-z0-9]+/g, '_').replace(/_\d+$/, '') || 'node';
+  for (let n = 1; ; n++) {
+    const id = `${stem}_${n}`;
+    if (!taken.has(id)) return id;
+  }
+}
+
+export function edgeId(c: PortConnection): string {
+  return `${c.source}.${c.sourcePort}-${c.target}.${c.targetPort}`;
+}
+
+export function addNode(doc: GraphDocument, registry: Registry, type: string, position: XY): { doc: GraphDocument; id: string } {
+  const def = registry[type];
+  if (!def) throw new Error(`unknown node type "${type}"`);
+  const id = freshId(type, new Set(doc.nodes.map((n) => n.id)));
+  const node: GraphNode = { id, type, position: { x: position.x, y: position.y }, params: defaultParams(def.params) };
+  return { doc: { ...doc, nodes: [...doc.nodes, node] }, id };
+}
+
+export type ConnectionCheck = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Whether an edge may be drawn: ports exist, types match, no cycle, and the
+ * target's shape inference accepts it. An occupied input is fine: the new edge
+ * replaces the old one (see `connect`).
+ */
+export function checkConnection(doc: GraphDocument, registry: Registry, c: PortConnection): ConnectionCheck {
+  const src = doc.nodes.find((n) => n.id === c.source);
+  const dst = doc.nodes.find((n) => n.id === c.target);
+  if (!src || !dst) return { ok: false, reason: 'node not found' };
+  if (src.id === dst.id) return { ok: false, reason: 'a node cannot feed itself' };
+  const out = registry[src.type]?.outputs[c.sourcePort];
+  const inp = registry[dst.type]?.inputs[c.targetPort];
+  if (!out || !inp) return { ok: false, reason: 'connect an output (right) to an input (left)' };
+  if (out.type !== inp.type)
+    return { ok: false, reason: `${c.targetPort} takes a ${inp.type}, ${c.sourcePort} gives a ${out.type}` };
+  if (reaches(doc, dst.id, src.id)) return { ok: false, reason: 'this edge would close a loop' };
+  const after = compileDocument(connect(doc, c), registry);
+  const problem = after.errors.find((e) => e.nodeId === dst.id && e.code === 'shape' && (!e.port || e.port === c.targetPort));
+  if (problem) {
+    const before = compileDocument(doc, registry).errors.some((e) => e.nodeId === dst.id && e.code === 'shape' && e.message === problem.message);
+    if (!before) return { ok: false, reason: problem.message + (problem.hint ? ` — ${problem.hint}` : '') };
+  }
+  return { ok: true };
+}
+
+/** Whether data can flow from `from` to `to` along existing edges. */
+function reaches(doc: GraphDocument, from: string, to: string): boolean {
+  const next = new Map<string, string[]>();
+  for (const e of doc.edges) (next.get(e.source) ?? next.set(e.source, []).get(e.source)!).push(e.target);
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (id === to) return true;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...(next.get(id) ?? []));
+  }
+  return false;
+}
+
+/** Adds the edge; an input takes one edge, so an existing edge into the same input is replaced. */
+export function connect(doc: GraphDocument, c: PortConnection): GraphDocument {
+  const edges = doc.edges.filter((e) => !(e.target === c.target && e.targetPort === c.targetPort));
+  return { ...doc, edges: [...edges, { id: edgeId(c), ...c }] };
+}
+
+/** Removes nodes, every edge touching them, and references to them (shared weights, optimizer lists). */
+export function removeElements(doc: GraphDocument, registry: Registry, nodeIds: Iterable<string>, edgeIds: Iterable<string> = []): GraphDocument {
+  const gone = new Set(nodeIds);
+  const goneEdges = new Set(edgeIds);
+  if (gone.size === 0 && goneEdges.size === 0) return doc;
+  const nodes = doc.nodes.filter((n) => !gone.has(n.id)).map((n) => dropRefs(n, registry, gone));
+  const edges = doc.edges.filter((e) => !goneEdges.has(e.id) && !gone.has(e.source) && !gone.has(e.target));
+  return { ...doc, nodes, edges };
+}
+
+function dropRefs(node: GraphNode, registry: Registry, gone: Set<string>): GraphNode {
+  let out = node;
+  if (node.sharesWeightsWith && gone.has(node.sharesWeightsWith)) {
+    const { sharesWeightsWith: _dropped, ...rest } = node;
+    out = rest;
+  }
+  return mapNodeRefs(out, registry, (ref) => (gone.has(ref) ? null : ref));
+}
+
+/** Rewrites every nodeRefs parameter of a node; `null` drops the reference. */
+function mapNodeRefs(node: GraphNode, registry: Registry, f: (ref: string) => string | null): GraphNode {
+  const decls = registry[node.type]?.params ?? {};
+  let params = node.params;
+  for (const [name, decl] of Object.entries(decls)) {
+    const value = params[name];
+    if (decl.kind !== 'nodeRefs' || !Array.isArray(value)) continue;
+    const mapped = value.map((r) => (typeof r === 'string' ? f(r) : r)).filter((r) => r !== null);
+    if (mapped.length !== value.length || mapped.some((r, i) => r !== value[i])) params = { ...params, [name]: mapped };
+  }
+  return params === node.params ? node : { ...node, params };
+}
+
+export function moveNodes(doc: GraphDocument, positions: Record<string, XY>): GraphDocument {
+  let changed = false;
+  const nodes = doc.nodes.map((n) => {
+    const p = positions[n.id];
+    if (!p || (p.x === n.position.x && p.y === n.position.y)) return n;
+    changed = true;
+    return { ...n, position: { x: p.x, y: p.y } };
+  });
+  return changed ? { ...doc, nodes } : doc;
+}
+
+function updateNode(doc: GraphDocument, id: string, f: (n: GraphNode) => GraphNode): GraphDocument {
+  return { ...doc, nodes: doc.nodes.map((n) => (n.id === id ? f(n) : n)) };
+}
+
+export function setParam(doc: GraphDocument, id: string, name: string, value: unknown): GraphDocument {
+  return updateNode(doc, id, (n) => ({ ...n, params: { ...n.params, [name]: value } }));
+}
+
+/** Label, notes and weight sharing; an empty string or null removes the field. */
+export function setNodeFields(doc: GraphDocument, id: string, fields: { label?: string | null; notes?: string | null; sharesWeightsWith?: string | null }): GraphDocument {
+  return updateNode(doc, id, (n) => {
+    const next: GraphNode = { ...n };
+    for (const key of ['label', 'notes', 'sharesWeightsWith'] as const) {
+      if (!(key in fields)) continue;
+      const v = fields[key];
+      if (v === null || v === undefined || v === '') delete next[key];
+      else next[key] = v;
+    }
+    return next;
+  });
+}
+
+export function setMeta(doc: GraphDocument, meta: Partial<GraphDocument['meta']>): GraphDocument {
+  return { ...doc, meta: { ...doc.meta, ...meta } };
+}
+
+/** The selected nodes and the edges among them. */
+export function copyFragment(doc: GraphDocument, ids: Iterable<string>): Fragment {
+  const keep = new Set(ids);
+  return structuredClone({
+    nodes: doc.nodes.filter((n) => keep.has(n.id)),
+    edges: doc.edges.filter((e) => keep.has(e.source) && keep.has(e.target)),
+  });
+}
+
+/**
+ * Inserts a fragment with fresh ids, shifted by `offset`. Edges and references
+ * between pasted nodes follow the copies; references to nodes outside the
+ * fragment stay as they were (a pasted discriminator still shares with the original).
+ */
+export function pasteFragment(doc: GraphDocument, registry: Registry, fragment: Fragment, offset: XY): { doc: GraphDocument; ids: string[] } {
+  const taken = new Set(doc.nodes.map((n) => n.id));
+  const rename = new Map<string, string>();
+  for (const n of fragment.nodes) {
+    const id = freshId(n.type, taken);
+    taken.add(id);
+    rename.set(n.id, id);
+  }
+  const follow = (ref: string) => rename.get(ref) ?? ref;
+  const nodes = fragment.nodes.map((n) => {
+    const copy: GraphNode = { ...structuredClone(n), id: rename.get(n.id)!, position: { x: n.position.x + offset.x, y: n.position.y + offset.y } };
+    if (copy.sharesWeightsWith) copy.sharesWeightsWith = follow(copy.sharesWeightsWith);
+    return mapNodeRefs(copy, registry, follow);
+  });
+  const edges = fragment.edges
+    .filter((e) => rename.has(e.source) && rename.has(e.target))
+    .map((e) => {
+      const c = { source: rename.get(e.source)!, sourcePort: e.sourcePort, target: rename.get(e.target)!, targetPort: e.targetPort };
+      return { id: edgeId(c), ...c };
+    });
+  return { doc: { ...doc, nodes: [...doc.nodes, ...nodes], edges: [...doc.edges, ...edges] }, ids: nodes.map((n) => n.id) };
+}

@@ -1,0 +1,186 @@
+/**
+ * The editor store: one zustand store built from slices. The document slice is
+ * the single source of truth for the graph; React Flow's nodes and edges are a
+ * view computed from it. zundo records only the document, so every document
+ * change (connect, delete, paste, params, layout, replacing the graph) is one
+ * undo step and nothing else (selection, panels, drags in flight) is.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import { temporal, type TemporalState } from 'zundo';
+import { emptyDocument, type GraphDocument } from '../graph/document';
+import { registry as defaultRegistry } from '../../nodes/index';
+import * as ops from './docOps';
+import type { ConnectionCheck, Fragment, PortConnection, Registry, XY } from './docOps';
+
+export interface DocumentSlice {
+  doc: GraphDocument;
+  registry: Registry;
+  /** Replaces the whole graph (preset, import, share link); undoable like any edit. */
+  replaceDocument(doc: GraphDocument): void;
+  addNode(type: string, position: XY): string;
+  /** Draws an edge if `checkConnection` allows it; returns the verdict either way. */
+  connect(c: PortConnection): ConnectionCheck;
+  removeElements(nodeIds: string[], edgeIds: string[]): void;
+  moveNodes(positions: Record<string, XY>): void;
+  setParam(nodeId: string, name: string, value: unknown): void;
+  setNodeFields(nodeId: string, fields: Parameters<typeof ops.setNodeFields>[2]): void;
+  setMeta(meta: Partial<GraphDocument['meta']>): void;
+}
+
+export interface SelectionSlice {
+  selectedNodeIds: string[];
+  selectedEdgeIds: string[];
+  clipboard: Fragment | null;
+  select(nodeIds: string[], edgeIds?: string[]): void;
+  selectAll(): void;
+  deleteSelection(): void;
+  copySelection(): void;
+  /** Pastes the clipboard shifted a little each time, and selects the copies. */
+  paste(): void;
+  duplicateSelection(): void;
+}
+
+export type Overlay = null | 'help' | 'gallery' | 'quickAdd' | 'share';
+export interface Notice { id: number; kind: 'error' | 'info'; text: string }
+export type SaveStatus = 'idle' | 'saving' | 'saved' | 'failed';
+
+/** Editor state that is not the graph: never undone, never saved with the graph. */
+export interface ViewSlice {
+  /** Positions of nodes being dragged; committed to the document once, when the drag ends. */
+  dragPositions: Record<string, XY>;
+  /** Node sizes as React Flow measured them, kept so rebuilt view nodes stay visible. */
+  measured: Record<string, { width: number; height: number }>;
+  theme: 'light' | 'dark';
+  overlay: Overlay;
+  /** The block whose expansion is shown, if any. */
+  openBlockId: string | null;
+  /** A node the canvas should frame (set by the errors panel, consumed by the canvas). */
+  frameRequest: { nodeId: string; seq: number } | null;
+  notices: Notice[];
+  saveStatus: SaveStatus;
+  saveError: string | null;
+  /** Another tab saved this graph after we loaded it. */
+  conflict: boolean;
+  setDragPositions(p: Record<string, XY>): void;
+  setMeasured(m: Record<string, { width: number; height: number }>): void;
+  setTheme(t: 'light' | 'dark'): void;
+  setOverlay(o: Overlay): void;
+  openBlock(id: string | null): void;
+  frameNode(nodeId: string): void;
+  notify(kind: Notice['kind'], text: string): void;
+  dismiss(id: number): void;
+  setSaveState(s: { saveStatus?: SaveStatus; saveError?: string | null; conflict?: boolean }): void;
+}
+
+export type EditorState = DocumentSlice & SelectionSlice & ViewSlice;
+export type EditorStore = StoreApi<EditorState> & { temporal: StoreApi<TemporalState<{ doc: GraphDocument }>> };
+
+type SliceCreator<T> = (set: StoreApi<EditorState>['setState'], get: () => EditorState) => T;
+
+const PASTE_OFFSET = 40;
+
+const documentSlice = (registry: Registry, initial: GraphDocument): SliceCreator<DocumentSlice> => (set, get) => ({
+  doc: initial,
+  registry,
+  replaceDocument: (doc) => set({ doc, selectedNodeIds: [], selectedEdgeIds: [], dragPositions: {} }),
+  addNode: (type, position) => {
+    const { doc, id } = ops.addNode(get().doc, registry, type, position);
+    set({ doc, selectedNodeIds: [id], selectedEdgeIds: [] });
+    return id;
+  },
+  connect: (c) => {
+    const verdict = ops.checkConnection(get().doc, registry, c);
+    if (verdict.ok) set({ doc: ops.connect(get().doc, c) });
+    return verdict;
+  },
+  removeElements: (nodeIds, edgeIds) => {
+    const doc = ops.removeElements(get().doc, registry, nodeIds, edgeIds);
+    if (doc !== get().doc) set({ doc });
+  },
+  moveNodes: (positions) => {
+    const doc = ops.moveNodes(get().doc, positions);
+    if (doc !== get().doc) set({ doc });
+  },
+  setParam: (nodeId, name, value) => set({ doc: ops.setParam(get().doc, nodeId, name, value) }),
+  setNodeFields: (nodeId, fields) => set({ doc: ops.setNodeFields(get().doc, nodeId, fields) }),
+  setMeta: (meta) => set({ doc: ops.setMeta(get().doc, meta) }),
+});
+
+const selectionSlice: SliceCreator<SelectionSlice> = (set, get) => ({
+  selectedNodeIds: [],
+  selectedEdgeIds: [],
+  clipboard: null,
+  select: (nodeIds, edgeIds = []) => set({ selectedNodeIds: nodeIds, selectedEdgeIds: edgeIds }),
+  selectAll: () => set({ selectedNodeIds: get().doc.nodes.map((n) => n.id), selectedEdgeIds: [] }),
+  deleteSelection: () => {
+    const { selectedNodeIds, selectedEdgeIds } = get();
+    get().removeElements(selectedNodeIds, selectedEdgeIds);
+    set({ selectedNodeIds: [], selectedEdgeIds: [] });
+  },
+  copySelection: () => {
+    const ids = get().selectedNodeIds;
+    if (ids.length) set({ clipboard: ops.copyFragment(get().doc, ids) });
+  },
+  paste: () => {
+    const { clipboard, doc, registry } = get();
+    if (!clipboard || clipboard.nodes.length === 0) return;
+    const pasted = ops.pasteFragment(doc, registry, clipboard, { x: PASTE_OFFSET, y: PASTE_OFFSET });
+    // The next paste lands one step further, so repeated pastes fan out instead of stacking.
+    const shifted = { ...clipboard, nodes: clipboard.nodes.map((n) => ({ ...n, position: { x: n.position.x + PASTE_OFFSET, y: n.position.y + PASTE_OFFSET } })) };
+    set({ doc: pasted.doc, clipboard: shifted, selectedNodeIds: pasted.ids, selectedEdgeIds: [] });
+  },
+  duplicateSelection: () => {
+    const { doc, registry, selectedNodeIds } = get();
+    if (!selectedNodeIds.length) return;
+    const pasted = ops.pasteFragment(doc, registry, ops.copyFragment(doc, selectedNodeIds), { x: PASTE_OFFSET, y: PASTE_OFFSET });
+    set({ doc: pasted.doc, selectedNodeIds: pasted.ids, selectedEdgeIds: [] });
+  },
+});
+
+let noticeSeq = 0;
+const viewSlice: SliceCreator<ViewSlice> = (set, get) => ({
+  dragPositions: {},
+  measured: {},
+  theme: 'light',
+  overlay: null,
+  openBlockId: null,
+  frameRequest: null,
+  notices: [],
+  saveStatus: 'idle',
+  saveError: null,
+  conflict: false,
+  setDragPositions: (dragPositions) => set({ dragPositions }),
+  setMeasured: (measured) => set({ measured }),
+  setTheme: (theme) => set({ theme }),
+  setOverlay: (overlay) => set({ overlay }),
+  openBlock: (openBlockId) => set({ openBlockId }),
+  frameNode: (nodeId) => set({ frameRequest: { nodeId, seq: (get().frameRequest?.seq ?? 0) + 1 }, selectedNodeIds: [nodeId], selectedEdgeIds: [] }),
+  notify: (kind, text) => set({ notices: [...get().notices, { id: ++noticeSeq, kind, text }].slice(-4) }),
+  dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
+  setSaveState: (s) => set(s),
+});
+
+export function createEditorStore(registry: Registry = defaultRegistry, initial: GraphDocument = emptyDocument()): EditorStore {
+  return createStore<EditorState>()(
+    temporal(
+      (set, get) => ({
+        ...documentSlice(registry, initial)(set, get),
+        ...selectionSlice(set, get),
+        ...viewSlice(set, get),
+      }),
+      {
+        partialize: (s) => ({ doc: s.doc }),
+        // Only a new document object is a step; selection and view changes are not.
+        equality: (a, b) => a.doc === b.doc,
+        limit: 500,
+      },
+    ),
+  ) as EditorStore;
+}
+
+export function undo(store: EditorStore) {
+  store.temporal.getState().undo();
+}
+export function redo(store: EditorStore) {
+  store.temporal.getState().redo();
+}
