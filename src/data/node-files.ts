@@ -33,7 +33,9 @@ async function listDir(dir: string): Promise<string[]> {
 export async function loadIdxFiles(imagesPath: string, labelsPath?: string): Promise<DataSet> {
   const images = parseIdx(await readBytes(imagesPath), basename(imagesPath));
   const labels = labelsPath ? parseIdx(await readBytes(labelsPath), basename(labelsPath)) : undefined;
-  return idxToDataSet(images, labels, basename(imagesPath).replace(/[-.]?images[-.]idx3[-.]ubyte(\.gz)?$/, '') || basename(imagesPath));
+  // "mnist/train" reads better in the UI than "train-images-idx3-ubyte.gz".
+  const split = basename(imagesPath).replace(/[-.]?images[-.]idx3[-.]ubyte(\.gz)?$/, '') || basename(imagesPath);
+  return idxToDataSet(images, labels, `${basename(dirname(imagesPath))}/${split}`);
 }
 
 // "train-images-idx3-ubyte.gz", "t10k-images.idx3-ubyte", "test-images-idx3-ubyte"...
@@ -58,7 +60,9 @@ export async function findIdxFiles(dir: string, split: Split = 'train'): Promise
   const files = await listDir(dir);
   const candidates = files.filter((f) => IMAGES_RE.test(f));
   if (candidates.length === 0) {
-    throw new DataError(dir, 'no *-images-idx3-ubyte(.gz) file in this folder', 'point at the folder holding e.g. train-images-idx3-ubyte.gz');
+    const labelFiles = files.filter((f) => /labels[-.]idx1[-.]ubyte/.test(f));
+    const found = labelFiles.length > 0 ? ` (only label files: ${labelFiles.join(', ')})` : '';
+    throw new DataError(dir, `no *-images-idx3-ubyte(.gz) file in this folder${found}`, 'point at the folder holding e.g. train-images-idx3-ubyte.gz');
   }
   const wanted = candidates.length === 1 ? candidates : candidates.filter((f) => isTestName(f) === (split === 'test'));
   if (wanted.length !== 1) {

@@ -1,6 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'fflate';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -105,7 +105,7 @@ describe('IDX files on disk', () => {
     expect(await findIdxFiles(dir, 'train')).toEqual({ images: join(dir, 'train-images-idx3-ubyte.gz'), labels: join(dir, 'train-labels-idx1-ubyte.gz') });
     expect(await findIdxFiles(dir, 'test')).toEqual({ images: join(dir, 't10k-images-idx3-ubyte'), labels: undefined });
     const train = await loadIdxPath(dir, 'train');
-    expect(train).toMatchObject({ name: 'train', count: 3, numClasses: 3 });
+    expect(train).toMatchObject({ name: `${basename(dir)}/train`, count: 3, numClasses: 3 });
     expect((await loadIdxPath(join(dir, 'train-images-idx3-ubyte.gz'))).labels).toBeDefined();
     expect((await loadIdxPath(dir, 'test')).labels).toBeUndefined();
   });
@@ -114,6 +114,9 @@ describe('IDX files on disk', () => {
     await expect(loadIdxFiles(join(dir, 'nope.gz'))).rejects.toBeInstanceOf(DataError);
     await expect(loadIdxPath(join(dir, 'nope'))).rejects.toBeInstanceOf(DataError);
     await expect(findIdxFiles(mkdtempSync(join(tmpdir(), 'empty-')))).rejects.toThrow(/no \*-images-idx3-ubyte/);
+    const labelsOnly = mkdtempSync(join(tmpdir(), 'labels-'));
+    writeFileSync(join(labelsOnly, 'train-labels-idx1-ubyte.gz'), gzipSync(idxLabels([1])));
+    await expect(findIdxFiles(labelsOnly)).rejects.toThrow(/only label files: train-labels-idx1-ubyte.gz/);
   });
 
   const mnist = SHARED_DATASETS + 'mnist';
