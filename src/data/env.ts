@@ -7,7 +7,6 @@ export function isNode(): boolean {
  * Imports a Node built-in only at run time. The specifier goes through a
  * variable so Vite/Rollup never try to bundle `fs` for the browser.
  */
-export async function nodeBuiltin<T>(name: 'node:fs/promises' | 'node:path' | 'node:url'): Promise<T> {
-  const specifier: string = name;
+export async function nodeBuiltin<T>(specifier: string): Promise<T> {
   return (await import(/* @vite-ignore */ specifier)) as T;
 }

@@ -58,6 +58,9 @@ async function loadSource(spec: DataSpec): Promise<DataSet> {
 
 /** The single entry point: a data spec (from a graph document or the CLI) → a DataSet. */
 export async function loadDataSet(spec: DataSpec): Promise<DataSet> {
+  if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0)) {
+    throw new DataError(spec.path ?? spec.source, `count must be a positive whole number, got ${spec.count}`);
+  }
   let ds = await loadSource(spec);
   if (spec.count !== undefined && spec.count < ds.count) ds = slice(ds, 0, spec.count);
   if (spec.binarize && spec.binarize !== 'none') ds = binarize(ds, spec.binarize, (spec.seed ^ BINARIZE_SEED_SALT) >>> 0);

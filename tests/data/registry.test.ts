@@ -51,6 +51,7 @@ describe('loadDataSet', () => {
     await expect(loadDataSet({ source: 'idx', seed: 0 })).rejects.toBeInstanceOf(DataError);
     await expect(loadDataSet({ source: 'pngdir', path: '/no/such/dir', seed: 0 })).rejects.toBeInstanceOf(DataError);
     await expect(loadDataSet({ source: 'nope' as never, seed: 0 })).rejects.toBeInstanceOf(DataError);
+    await expect(loadDataSet({ source: 'ring', count: -5, seed: 0 })).rejects.toThrow(/count must be a positive whole number/);
   });
 
   // Binarized MNIST beside the checkout exists on benchmark machines only; skip elsewhere.
