@@ -1,12 +1,30 @@
 /** The node registry: one line per node type. Nothing else switches on a node's type. */
 import type { AnyNodeDef } from '../src/graph/nodeApi';
 import activation from './activation';
+import add from './add';
+import addNoise from './addNoise';
+import batchNorm from './batchNorm';
 import bce from './bce';
+import categorical256 from './categorical256';
+import concat from './concat';
+import conv2d from './conv2d';
+import convTranspose2d from './convTranspose2d';
 import dataset from './dataset';
+import decoder from './decoder';
 import dense from './dense';
+import discriminator from './discriminator';
+import dropout from './dropout';
+import encoder from './encoder';
 import flatten from './flatten';
+import ganLoss from './ganLoss';
 import gaussianKl from './gaussianKl';
+import generator from './generator';
+import gradientPenalty from './gradientPenalty';
+import interpolate from './interpolate';
+import l1Activity from './l1Activity';
 import label from './label';
+import maskedConv2d from './maskedConv2d';
+import mse from './mse';
 import noise from './noise';
 import optimizer from './optimizer';
 import reshape from './reshape';
@@ -15,9 +33,10 @@ import weightedSum from './weightedSum';
 
 const all: AnyNodeDef[] = [
   dataset, label, noise,
-  dense, activation, flatten, reshape,
-  sampler,
-  bce, gaussianKl, weightedSum,
+  dense, conv2d, convTranspose2d, maskedConv2d, activation, batchNorm, dropout, flatten, reshape, concat, add,
+  encoder, decoder, generator, discriminator,
+  sampler, addNoise, interpolate,
+  bce, mse, categorical256, gaussianKl, ganLoss, gradientPenalty, l1Activity, weightedSum,
   optimizer,
 ];
 

@@ -1,0 +1,38 @@
+import { defineNode, fail } from '../src/graph/nodeApi';
+import { choice } from '../src/graph/params';
+import { exampleSize, formatShape } from '../src/graph/shape';
+import { REDUCTIONS, reduceLoss } from './lib/reduce';
+
+export default defineNode({
+  kind: 'layer',
+  type: 'categorical256',
+  title: '256-way categorical',
+  category: 'losses',
+  doc: 'Treats every pixel as one of 256 grey levels and scores the prediction with cross-entropy: −log softmax(logits)[true level]. The prediction has 256 logits per pixel (B×28×28×256, or B×(784·256) with each pixel\'s 256 logits side by side); the target in [0, 1] is quantized to levels 0…255. Unlike a Bernoulli, it can put probability on any shade, which is how PixelCNN models grey images.',
+  inputs: {
+    prediction: { type: 'tensor', doc: 'logits: B×…×256 or B×(values·256)' },
+    target: { type: 'tensor', doc: 'data in [0, 1]' },
+  },
+  outputs: { loss: { type: 'loss', doc: 'scalar, nats per example with "sum"' } },
+  params: { reduction: choice(REDUCTIONS, 'sum', 'sum over pixels = NLL in nats; mean = per-pixel average') },
+  keyParams: ['reduction'],
+  trainable: false,
+  reconstruction: { prediction: 'prediction', target: 'target', transform: () => 'categorical256' },
+  inferShapes: ({ prediction, target }) =>
+    exampleSize(prediction) === 256 * exampleSize(target)
+      ? { loss: [] }
+      : fail('prediction', `needs 256 logits per target value: target ${formatShape(target)} has ${exampleSize(target)} values, so the prediction needs ${256 * exampleSize(target)}, but ${formatShape(prediction)} has ${exampleSize(prediction)}`,
+        'end the network with a 1×1 convolution of 256 filters (or Dense with values × 256 units)'),
+  build: (ctx, p) => {
+    const values = exampleSize(ctx.inputShapes.target);
+    return {
+      forward: ({ prediction, target }, call) => {
+        const tf = call.tf;
+        const logits = prediction.reshape([-1, values, 256]);
+        const levels = target.reshape([-1, values]).mul(255).round().clipByValue(0, 255).toInt();
+        const perValue = tf.neg(tf.logSoftmax(logits).mul(tf.oneHot(levels, 256)).sum(-1));
+        return { loss: reduceLoss(tf, perValue, p.reduction) };
+      },
+    };
+  },
+});

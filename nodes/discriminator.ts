@@ -1,0 +1,45 @@
+import { defineNode } from '../src/graph/nodeApi';
+import { choice, intList } from '../src/graph/params';
+import { formatShape } from '../src/graph/shape';
+import { ExpansionBuilder, type Source } from './lib/expansion';
+
+export default defineNode({
+  kind: 'block',
+  type: 'discriminator',
+  title: 'Discriminator',
+  category: 'blocks',
+  doc: 'The GAN discriminator (or WGAN critic): scores how real an example looks, as a logit (no sigmoid; the GAN loss applies it). mlp: Dense layers with leaky ReLU. conv (DCGAN): stride-2 convolutions with leaky ReLU, one per hidden entry (28 → 14 → 7), then a flatten. A final Dense(1) gives the score. A connected condition (a one-hot Label) joins the features before the scoring layers, for a conditional GAN. Apply it to real and fake data with two nodes, the second sharing weights with the first, so both are one network.',
+  inputs: {
+    x: { type: 'tensor', doc: 'real or generated examples' },
+    condition: { type: 'tensor', doc: 'optional extra input such as a one-hot label, B×classes', optional: true },
+  },
+  outputs: { logits: { type: 'tensor', doc: 'B×1 score (logit)' } },
+  params: {
+    kind: choice(['mlp', 'conv'], 'mlp', 'Dense layers, or strided convolutions for images (DCGAN)'),
+    hidden: intList({ default: [512, 256], min: 1, max: 8192, minLength: 0, maxLength: 8, doc: 'units (mlp) or channels (conv) per hidden layer' }),
+  },
+  keyParams: ['kind', 'hidden'],
+  expand: (p, { x, condition }) => {
+    const b = new ExpansionBuilder();
+    let h: Source = { input: 'x' };
+    const withCondition = () => {
+      if (condition) h = b.layer('cond', 'concat', {}, { a: h, b: { input: 'condition' } });
+    };
+    if (p.kind === 'conv') {
+      if (x.length !== 4) throw new Error(`a conv discriminator needs images B×H×W×C, got ${formatShape(x)}; add a Reshape to 28×28×1 or use kind mlp`);
+      p.hidden.forEach((filters, i) => {
+        h = b.layer(`conv${i}`, 'conv2d', { filters, kernelSize: 4, stride: 2, padding: 'same', activation: 'leakyRelu', init: 'glorotUniform' }, { x: h });
+      });
+      h = b.layer('flat', 'flatten', {}, { x: h });
+      withCondition();
+    } else {
+      if (x.length > 2) h = b.layer('flat', 'flatten', {}, { x: h });
+      withCondition();
+      p.hidden.forEach((units, i) => {
+        h = b.layer(`dense${i}`, 'dense', { units, activation: 'leakyRelu' }, { x: h });
+      });
+    }
+    b.output('logits', b.layer('score', 'dense', { units: 1, activation: 'linear' }, { x: h }));
+    return b.done();
+  },
+});

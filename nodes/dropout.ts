@@ -1,0 +1,23 @@
+import { defineNode } from '../src/graph/nodeApi';
+import { float } from '../src/graph/params';
+
+export default defineNode({
+  kind: 'layer',
+  type: 'dropout',
+  title: 'Dropout',
+  category: 'layers',
+  doc: 'While training, sets each value to 0 with probability "rate" and scales the rest by 1/(1 − rate), so no unit can rely on any single other one. Outside training it passes values through unchanged.',
+  inputs: { x: { type: 'tensor', doc: 'any shape' } },
+  outputs: { y: { type: 'tensor', doc: 'same shape as x' } },
+  params: { rate: float({ default: 0.3, min: 0, max: 0.95, doc: 'fraction of values dropped while training' }) },
+  keyParams: ['rate'],
+  trainable: false,
+  inferShapes: ({ x }) => ({ y: x }),
+  build: (_ctx, p) => ({
+    forward: ({ x }, call) => {
+      if (!call.training || p.rate === 0) return { y: x };
+      const keep = call.randomUniform(x.shape, 0, 1).greaterEqual(p.rate).toFloat();
+      return { y: x.mul(keep).div(1 - p.rate) };
+    },
+  }),
+});
