@@ -31,6 +31,9 @@ export class TrainingDiverged extends Error {
 
 const refKey = (r: PortRef) => `${r.node}\u0000${r.port}`;
 
+/** TF.js variable names are global to the engine; this keeps two models' names apart. */
+let modelInstances = 0;
+
 export class CompiledModel {
   readonly plan: Plan;
   private built = new Map<string, BuiltNode>();
@@ -41,6 +44,7 @@ export class CompiledModel {
   /** Seeded draws: every random tensor gets seed = base + counter++, so runs repeat exactly. */
   private randomCounter = 0;
   private readonly baseSeed: number;
+  private readonly instance = ++modelInstances;
   step = 0;
 
   constructor(plan: Plan, opts: { seed?: number } = {}) {
@@ -101,7 +105,7 @@ export class CompiledModel {
       if (existing.shape.join() !== shape.join()) throw new Error(`shared variable ${name} has shape ${existing.shape} but ${shape} was asked for`);
       return existing;
     }
-    const v = tf.variable(this.init(shape, init), trainable, name.replace(/[^A-Za-z0-9_./-]/g, '_') + `_${store.size}_${trainable ? 't' : 's'}`);
+    const v = tf.variable(this.init(shape, init), trainable, `m${this.instance}/${trainable ? '' : 'state/'}${name.replace(/[^A-Za-z0-9_./-]/g, '_')}`);
     store.set(name, v);
     return v;
   }

@@ -1,0 +1,103 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { registry } from '../../nodes/index';
+import { compile } from '../../src/compiler/compile';
+import type { Plan } from '../../src/compiler/plan';
+import { createBatcher } from '../../src/data/batcher';
+import type { DataSet } from '../../src/data/types';
+import { setupBackend } from '../../src/runtime/backend';
+import { CompiledModel, TrainingDiverged } from '../../src/runtime/model';
+import { loadPlanData } from '../../src/runtime/planData';
+import * as tf from '../../src/runtime/tf';
+import { fixtureDoc, preset } from '../compiler/helpers';
+
+function planOf(doc = preset('vae.json'), batch = 16): Plan {
+  const d = structuredClone(doc);
+  d.nodes.find((n) => n.type === 'dataset')!.params.batchSize = batch;
+  const r = compile(d, registry);
+  if (!r.plan) throw new Error(JSON.stringify(r.errors));
+  return r.plan;
+}
+
+let data: DataSet;
+beforeAll(async () => {
+  await setupBackend('wasm');
+  data = await loadPlanData(planOf());
+});
+
+function run(plan: Plan, steps: number, model = new CompiledModel(plan), batcher = createBatcher(data, plan.data.batchSize, plan.seed)) {
+  const losses: number[] = [];
+  for (let i = 0; i < steps; i++) losses.push(model.trainRound(() => ({ ...batcher.next(), size: plan.data.batchSize })).losses[plan.optimizers[0].id]);
+  return { model, batcher, losses };
+}
+
+describe('CompiledModel', () => {
+  it('repeats the same first 10 losses for the same seed', () => {
+    const plan = planOf();
+    const a = run(plan, 10);
+    const b = run(plan, 10);
+    expect(b.losses).toEqual(a.losses);
+    a.model.dispose();
+    b.model.dispose();
+    const other = run(planOf(fixtureDocWithSeed(preset('vae.json'), 99)), 10);
+    expect(other.losses).not.toEqual(a.losses);
+    other.model.dispose();
+  });
+
+  it('keeps the live tensor count flat from step 2 to step 200', () => {
+    const plan = planOf(fixtureDoc('v1-tiny-ae.json'), 8);
+    const { model, batcher } = run(plan, 2);
+    const after2 = tf.memory().numTensors;
+    run(plan, 198, model, batcher);
+    expect(tf.memory().numTensors).toBe(after2);
+    model.dispose();
+  });
+
+  it('learns: the VAE loss falls by at least 25% in 60 steps', () => {
+    const { model, losses } = run(planOf(preset('vae.json'), 32), 60);
+    const first = losses.slice(0, 5).reduce((a, b) => a + b) / 5;
+    const last = losses.slice(-5).reduce((a, b) => a + b) / 5;
+    expect(last).toBeLessThan(0.75 * first);
+    model.dispose();
+  });
+
+  it('resumes from a checkpoint with exactly the losses of an uninterrupted run', async () => {
+    const plan = planOf();
+    const straight = run(plan, 8);
+    const first = run(plan, 4);
+    const state = await first.model.saveState();
+    const batcherState = first.batcher.state();
+    first.model.dispose();
+    const resumed = new CompiledModel(plan);
+    await resumed.loadState(state);
+    const batcher = createBatcher(data, plan.data.batchSize, plan.seed);
+    batcher.restore(batcherState);
+    const rest = run(plan, 4, resumed, batcher);
+    expect([...first.losses, ...rest.losses]).toEqual(straight.losses);
+    straight.model.dispose();
+    resumed.dispose();
+  });
+
+  it('stops with TrainingDiverged at the first non-finite loss', () => {
+    const plan = planOf(fixtureDoc('v1-tiny-ae.json'));
+    const model = new CompiledModel(plan);
+    const bad = new Float32Array(plan.data.batchSize * 784).fill(Number.NaN);
+    expect(() => model.trainRound(() => ({ x: bad, size: plan.data.batchSize }))).toThrow(TrainingDiverged);
+    model.dispose();
+  });
+
+  it('generates, reconstructs and encodes with the planned shapes', () => {
+    const plan = planOf();
+    const model = new CompiledModel(plan);
+    const batch = { ...createBatcher(data, 16, 1).next(), size: 16 };
+    expect(model.generate(5).length).toBe(5 * 784);
+    const recon = model.reconstruct(batch);
+    expect(recon.length).toBe(16 * 784);
+    expect(Math.min(...recon)).toBeGreaterThanOrEqual(0);
+    expect(model.encode(batch).length).toBe(16 * 20);
+    model.dispose();
+  });
+});
+
+function fixtureDocWithSeed(doc: ReturnType<typeof preset>, seed: number) {
+  return { ...doc, meta: { ...doc.meta, seed } };
+}
