@@ -348,7 +348,8 @@ class Compiler {
       });
     }
     this.checkLossesAndFrozen(plans, trainedBy);
-    if (plans.length === 0 && this.flat.length > 0 && optimizers.length === 0)
+    const hasOptimizer = [...nodes.values()].some((n) => this.registry[n.type]?.role === 'optimizer');
+    if (!hasOptimizer && nodes.size > 0)
       this.error({ code: 'nothing-to-train', message: 'the graph has no Optimizer, so nothing trains', hint: 'add an Optimizer (category training) and connect a loss to it' });
     return plans;
   }
