@@ -342,6 +342,8 @@ export class CompiledModel {
       const slots = await opt.getWeights();
       for (const [i, slot] of slots.entries())
         tensors[`opt:${id}:${i}`] = { shape: slot.tensor.shape, data: (await slot.tensor.data()) as Float32Array, name: slot.name };
+      // getWeights makes a fresh scalar for the iteration count (the other slots are the optimizer's own variables).
+      for (const slot of slots) if (slot.name === 'iter') slot.tensor.dispose();
     }
     return { step: this.step, randomCounter: this.randomCounter, tensors };
   }
