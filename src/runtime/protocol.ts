@@ -1,0 +1,126 @@
+/**
+ * The page ↔ training worker protocol. Every message is plain, structured-
+ * cloneable data (typed arrays included; no tensors, no functions), so the same
+ * session logic runs behind a real Worker in the browser and directly in Node tests.
+ *
+ * The UI may import this file with `import type` only.
+ */
+import type { GraphDocument } from '../graph/document';
+import type { GraphError } from '../compiler/errors';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | BackendName;
+/** The automatic order: the first that initialises wins; a failure moves to the next. */
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** What to do when a new document arrives while a model is loaded and its variables differ. */
+export type OnDocChange = 'ask' | 'restart' | 'keep';
+
+/** Simulated failures, so the fallback path can be tested on any machine. */
+export type FailureKind = 'kernel' | 'oom' | 'contextLost' | 'deviceLost' | 'nan';
+
+// ───────────────────────────── page → worker ─────────────────────────────
+
+export type ToWorker =
+  /** Compile and build `doc`. `resume` restores this document's stored checkpoint if there is one. */
+  | { type: 'load'; doc: GraphDocument; onChange?: OnDocChange; resume?: boolean }
+  | { type: 'setBackend'; backend: BackendChoice }
+  | { type: 'play' }
+  | { type: 'pause' }
+  /** One training round (or `count` rounds); `optimizer` steps only that optimizer (e.g. the discriminator). */
+  | { type: 'step'; optimizer?: string; count?: number }
+  /** Re-initialise weights and optimizer state; forget the stored checkpoint. */
+  | { type: 'reset' }
+  | { type: 'setLearningRate'; optimizer: string; lr: number }
+  | { type: 'setBatchSize'; batchSize: number }
+  | { type: 'setCheckpointEvery'; steps: number }
+  /** Prior samples with a fixed noise seed so progress is visible; `label` for conditional models. */
+  | { type: 'samples'; id: number; n: number; label?: number; seed?: number }
+  | { type: 'reconstructions'; id: number; n: number }
+  /** Encode up to `count` held-out examples: 2-D directly, PCA beyond. */
+  | { type: 'latentMap'; id: number; count?: number }
+  /** Decode latent vectors (n × latentSize): map clicks, interpolation, traversal. */
+  | { type: 'decode'; id: number; latents: Float32Array; n: number; label?: number }
+  | { type: 'klPerDim'; id: number }
+  /** Pixel-by-pixel sampling of an autoregressive model, with progress events. */
+  | { type: 'autoregressive'; id: number; n: number; label?: number; seed?: number }
+  /** The current output of one document node on a few held-out examples. */
+  | { type: 'preview'; id: number; nodeId: string }
+  /** 2-D data: real vs generated points, and a critic heatmap when the graph has a discriminator. */
+  | { type: 'points2d'; id: number; n: number }
+  | { type: 'saveCheckpoint' }
+  | { type: 'restoreCheckpoint' }
+  | { type: 'export'; id: number }
+  | { type: 'debugFail'; kind: FailureKind };
+
+// ───────────────────────────── worker → page ─────────────────────────────
+
+export interface BackendEvent {
+  type: 'backend';
+  backend: BackendName;
+  requested: BackendChoice;
+  threads: number;
+  simd: boolean;
+  /** Why it is single-threaded, or why it is not what was asked for. */
+  note?: string;
+  /** Backends that failed on the way to this one, with the reason. */
+  skipped: { backend: BackendName; reason: string }[];
+}
+
+export interface ModelInfo {
+  title: string;
+  optimizers: { id: string; label: string; learningRate: number; stepsPerRound: number }[];
+  /** Loss term display names (one curve each) and optimizer totals (by optimizer id). */
+  lossTerms: string[];
+  modes: { generate: boolean; autoregressive: boolean; conditional: boolean; reconstruct: boolean; encode: boolean };
+  latentSize: number;
+  data: { kind: 'image' | 'points'; shape: number[]; numClasses: number; source: string };
+  batchSize: number;
+  paramCount: number;
+  /** Document nodes that have a previewable output. */
+  previewable: string[];
+  hasKl: boolean;
+}
+
+export interface CheckpointInfo { step: number; savedAt: number; backend: string }
+
+export interface LossPoint { step: number; losses: Record<string, number> }
+
+export type FromWorker =
+  | BackendEvent
+  | { type: 'loaded'; info: ModelInfo; step: number; storedCheckpoint: CheckpointInfo | null; resumed: boolean; warnings: GraphError[] }
+  | { type: 'compileErrors'; errors: GraphError[] }
+  /** The new document's variables differ from the running model's; answer with load + onChange. */
+  | { type: 'docChanged'; matching: number; total: number; changed: string[] }
+  | { type: 'state'; running: boolean; step: number; busy?: string }
+  | { type: 'metrics'; points: LossPoint[]; step: number; stepsPerSec: number; numTensors: number; numBytes: number; msPerStep: number }
+  | { type: 'diverged'; step: number; term: string; value: number; checkpoint: CheckpointInfo | null }
+  | { type: 'fallback'; from: BackendName; to: BackendName; reason: string; resumedFromStep: number }
+  | { type: 'checkpoint'; info: CheckpointInfo; stored: boolean }
+  | { type: 'restored'; step: number }
+  | { type: 'error'; message: string; where: string }
+  | { type: 'samples'; id: number; n: number; shape: number[]; images: Float32Array; step: number; label?: number }
+  | { type: 'reconstructions'; id: number; n: number; shape: number[]; inputs: Float32Array; outputs: Float32Array; step: number }
+  | {
+    type: 'latentMap'; id: number; n: number; dim: number;
+    /** n × 2 map coordinates (the latent itself for 2-D, else its first two principal components). */
+    points: Float32Array;
+    labels: Uint8Array | null;
+    /** n × dim latent means. */
+    latents: Float32Array;
+    /** PCA: dim-vector mean and 2 × dim basis, so a map point decodes as mean + x·b0 + y·b1. */
+    mean: Float32Array | null;
+    basis: Float32Array | null;
+    /** n × prod(shape) inputs, so views can show the chosen examples. */
+    inputs: Float32Array;
+    shape: number[];
+    explained: number | null;
+  }
+  | { type: 'decoded'; id: number; n: number; shape: number[]; images: Float32Array }
+  | { type: 'kl'; id: number; perDim: Float32Array }
+  | { type: 'pixels'; id: number; n: number; shape: number[]; index: number; total: number; canvas: Float32Array; done: boolean }
+  | { type: 'preview'; id: number; nodeId: string; shape: number[]; data: Float32Array; n: number }
+  | { type: 'points2d'; id: number; real: Float32Array; fake: Float32Array; heatmap: null | { size: number; bounds: [number, number, number, number]; values: Float32Array } }
+  | { type: 'exported'; id: number; modelJson: string; weights: ArrayBuffer };
+
+export type FromWorkerOf<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>;

@@ -1,0 +1,227 @@
+/**
+ * The worker-side session, driven directly in Node (no Worker): the same
+ * messages the page sends, on the wasm backend with cpu as the fallback.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadDocumentText } from '../../src/graph/load';
+import type { GraphDocument } from '../../src/graph/document';
+import type { FromWorker, FromWorkerOf } from '../../src/runtime/protocol';
+import { memoryStore, TrainingSession } from '../../src/runtime/session';
+
+function preset(name: string): GraphDocument {
+  const r = loadDocumentText(readFileSync(new URL(`../../presets/${name}.json`, import.meta.url), 'utf8'), name);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.doc;
+}
+
+function harness(opts: { checkpointEvery?: number } = {}) {
+  const events: FromWorker[] = [];
+  const store = memoryStore();
+  const session = new TrainingSession({
+    post: (m) => events.push(m),
+    store,
+    available: ['wasm', 'cpu'],
+    checkpointEvery: opts.checkpointEvery ?? 50,
+    metricsIntervalMs: 0,
+  });
+  const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is FromWorkerOf<T> => e.type === type);
+  const errors = () => of('error');
+  const waitFor = async (pred: () => boolean, ms = 60_000) => {
+    const t0 = Date.now();
+    while (!pred()) {
+      if (Date.now() - t0 > ms) throw new Error(`timed out; errors: ${JSON.stringify(errors())}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  const losses = (term: string) => of('metrics').flatMap((m) => m.points).map((p) => p.losses[term]);
+  return { session, events, store, of, errors, waitFor, losses };
+}
+
+describe('training session (Node, wasm → cpu)', () => {
+  it('loads the VAE, picks a backend, trains 20 steps with the loss falling; pause and single step', async () => {
+    const h = harness();
+    await h.session.handle({ type: 'load', doc: preset('vae') });
+    await h.session.handle({ type: 'setBatchSize', batchSize: 32 });
+    expect(h.errors()).toEqual([]);
+    const backend = h.of('backend')[0];
+    expect(backend.backend).toBe('wasm');
+    expect(backend.note).toMatch(/single-threaded/);
+    const loaded = h.of('loaded')[0];
+    expect(loaded.info.modes).toMatchObject({ generate: true, reconstruct: true, encode: true });
+    expect(loaded.info.latentSize).toBe(20);
+    const total = loaded.info.optimizers[0].id;
+
+    await h.session.handle({ type: 'play' });
+    await h.waitFor(() => h.session.step >= 20);
+    await h.session.handle({ type: 'pause' });
+    expect(h.session.isRunning).toBe(false);
+    const curve = h.losses(total);
+    expect(curve.length).toBeGreaterThanOrEqual(20);
+    const first = curve.slice(0, 3).reduce((a, b) => a + b) / 3;
+    const last = curve.slice(-3).reduce((a, b) => a + b) / 3;
+    expect(last).toBeLessThan(first * 0.8);
+    expect(curve.every(Number.isFinite)).toBe(true);
+    // Each term is reported separately.
+    expect(Object.keys(h.of('metrics').flatMap((m) => m.points)[0].losses).length).toBeGreaterThanOrEqual(3);
+
+    const at = h.session.step;
+    await h.session.handle({ type: 'step' });
+    expect(h.session.step).toBe(at + 1);
+    expect(h.of('state').at(-1)).toMatchObject({ running: false, step: at + 1 });
+    // A checkpoint was taken on pause.
+    expect(h.of('checkpoint').some((c) => c.stored)).toBe(true);
+
+    // Views answer with plain data of the right size.
+    await h.session.handle({ type: 'samples', id: 1, n: 4 });
+    await h.session.handle({ type: 'samples', id: 2, n: 4 });
+    const [s1, s2] = h.of('samples');
+    expect(s1.images.length).toBe(4 * 784);
+    expect(Array.from(s1.images)).toEqual(Array.from(s2.images)); // fixed seed
+    await h.session.handle({ type: 'reconstructions', id: 3, n: 8 });
+    expect(h.of('reconstructions')[0].outputs.length).toBe(8 * 784);
+    await h.session.handle({ type: 'latentMap', id: 4, count: 300 });
+    const map = h.of('latentMap')[0];
+    expect(map.n).toBe(300);
+    expect(map.basis?.length).toBe(40);
+    expect(map.labels?.length).toBe(300);
+    await h.session.handle({ type: 'decode', id: 5, latents: new Float32Array(40), n: 2 });
+    expect(h.of('decoded')[0].images.length).toBe(2 * 784);
+    await h.session.handle({ type: 'klPerDim', id: 6 });
+    expect(h.of('kl')[0].perDim.length).toBe(20);
+    await h.session.handle({ type: 'preview', id: 7, nodeId: 'enc' });
+    expect(h.of('preview')[0].shape).toEqual([8, 512]);
+    await h.session.handle({ type: 'export', id: 8 });
+    const exp = h.of('exported')[0];
+    const manifest = JSON.parse(exp.modelJson).weightsManifest[0];
+    const count = manifest.weights.reduce((a: number, w: { shape: number[] }) => a + w.shape.reduce((x, y) => x * y, 1), 0);
+    expect(exp.weights.byteLength).toBe(count * 4);
+    expect(h.errors()).toEqual([]);
+  });
+
+  it('keeps the live tensor count flat from step 2 to step 100', async () => {
+    const h = harness({ checkpointEvery: 40 });
+    await h.session.handle({ type: 'load', doc: preset('vae') });
+    await h.session.handle({ type: 'setBatchSize', batchSize: 8 });
+    await h.session.handle({ type: 'step', count: 2 });
+    const at2 = h.of('metrics').at(-1)!.numTensors;
+    await h.session.handle({ type: 'play' });
+    await h.waitFor(() => h.session.step >= 100);
+    await h.session.handle({ type: 'pause' });
+    await h.session.handle({ type: 'samples', id: 1, n: 4 });
+    await h.session.handle({ type: 'step' });
+    expect(h.session.step).toBeGreaterThanOrEqual(100);
+    const counts = h.of('metrics').map((m) => m.numTensors);
+    expect(counts.at(-1)).toBe(at2);
+    expect(Math.max(...counts.slice(1))).toBe(at2);
+    expect(h.errors()).toEqual([]);
+  });
+
+  it('checkpoint save → restore gives identical next losses', async () => {
+    const h = harness();
+    await h.session.handle({ type: 'load', doc: preset('vae') });
+    await h.session.handle({ type: 'setBatchSize', batchSize: 16 });
+    await h.session.handle({ type: 'step', count: 5 });
+    await h.session.handle({ type: 'saveCheckpoint' });
+    const saved = h.session.step;
+    const before = h.events.length;
+    await h.session.handle({ type: 'step', count: 4 });
+    const a = h.events.slice(before).filter((e): e is FromWorkerOf<'metrics'> => e.type === 'metrics').flatMap((m) => m.points);
+    await h.session.handle({ type: 'restoreCheckpoint' });
+    expect(h.session.step).toBe(saved);
+    const mid = h.events.length;
+    await h.session.handle({ type: 'step', count: 4 });
+    const b = h.events.slice(mid).filter((e): e is FromWorkerOf<'metrics'> => e.type === 'metrics').flatMap((m) => m.points);
+    expect(a.length).toBe(4);
+    // Same steps, same batches and noise. Adam recomputes its bias-correction powers
+    // from the iteration count on restore (β^t instead of t products), so the
+    // continued run agrees to float32 rounding...
+    expect(b.map((p) => p.step)).toEqual(a.map((p) => p.step));
+    for (let i = 0; i < a.length; i++)
+      for (const [term, v] of Object.entries(a[i].losses)) expect(b[i].losses[term]).toBeCloseTo(v, 2);
+    // ...and two restores of one checkpoint are bit-identical.
+    await h.session.handle({ type: 'restoreCheckpoint' });
+    const third = h.events.length;
+    await h.session.handle({ type: 'step', count: 4 });
+    const c = h.events.slice(third).filter((e): e is FromWorkerOf<'metrics'> => e.type === 'metrics').flatMap((m) => m.points);
+    expect(c).toEqual(b);
+
+    // A reload (a fresh session on the same store) resumes from the stored checkpoint.
+    const events: FromWorker[] = [];
+    const again = new TrainingSession({ post: (m) => events.push(m), store: h.store, available: ['wasm', 'cpu'] });
+    await again.handle({ type: 'load', doc: preset('vae'), resume: true });
+    const loaded = events.find((e): e is FromWorkerOf<'loaded'> => e.type === 'loaded')!;
+    expect(loaded.resumed).toBe(true);
+    expect(again.step).toBe(saved);
+    expect(h.errors()).toEqual([]);
+  });
+
+  it('divergence pauses with the step and term and offers the last checkpoint', async () => {
+    const h = harness();
+    await h.session.handle({ type: 'load', doc: preset('vae') });
+    await h.session.handle({ type: 'setBatchSize', batchSize: 8 });
+    await h.session.handle({ type: 'step', count: 3 });
+    await h.session.handle({ type: 'saveCheckpoint' });
+    await h.session.handle({ type: 'debugFail', kind: 'nan' });
+    await h.session.handle({ type: 'play' });
+    await h.waitFor(() => h.of('diverged').length > 0);
+    await h.session.idle();
+    const d = h.of('diverged')[0];
+    expect(d.checkpoint?.step).toBe(3);
+    expect(h.session.isRunning).toBe(false);
+    await h.session.handle({ type: 'restoreCheckpoint' });
+    expect(h.session.step).toBe(3);
+  });
+
+  it('editing the graph asks before discarding weights, and keeps matching ones on request', async () => {
+    const h = harness();
+    const doc = preset('vae');
+    await h.session.handle({ type: 'load', doc });
+    await h.session.handle({ type: 'setBatchSize', batchSize: 8 });
+    await h.session.handle({ type: 'step', count: 3 });
+    // Moving a node changes nothing.
+    const moved = structuredClone(doc);
+    moved.nodes[0].position.x += 50;
+    await h.session.handle({ type: 'load', doc: moved });
+    expect(h.of('docChanged')).toEqual([]);
+    expect(h.session.step).toBe(3);
+    // Changing the latent size changes shapes: ask.
+    const edited = structuredClone(doc);
+    edited.nodes.find((n) => n.id === 'mu')!.params.units = 10;
+    edited.nodes.find((n) => n.id === 'logvar')!.params.units = 10;
+    await h.session.handle({ type: 'load', doc: edited });
+    const ask = h.of('docChanged')[0];
+    expect(ask.matching).toBeGreaterThan(0);
+    expect(ask.matching).toBeLessThan(ask.total);
+    expect(h.session.step).toBe(3);
+    await h.session.handle({ type: 'load', doc: edited, onChange: 'keep' });
+    expect(h.session.step).toBe(3);
+    await h.session.handle({ type: 'step' });
+    expect(h.session.step).toBe(4);
+    expect(h.errors()).toEqual([]);
+  });
+
+  it('a missing kernel falls back to the next backend and resumes from the checkpoint', async () => {
+    const h = harness({ checkpointEvery: 5 });
+    await h.session.handle({ type: 'load', doc: preset('vae') });
+    await h.session.handle({ type: 'setBatchSize', batchSize: 8 });
+    await h.session.handle({ type: 'play' });
+    await h.waitFor(() => h.session.step >= 12);
+    const ckptStep = h.of('checkpoint').at(-1)!.info.step;
+    await h.session.handle({ type: 'debugFail', kind: 'kernel' });
+    await h.waitFor(() => h.of('fallback').length > 0);
+    const fb = h.of('fallback')[0];
+    expect(fb).toMatchObject({ from: 'wasm', to: 'cpu' });
+    expect(fb.reason).toMatch(/kernel/i);
+    expect(fb.resumedFromStep).toBeGreaterThanOrEqual(ckptStep);
+    expect(h.of('backend').at(-1)!.backend).toBe('cpu');
+    // It carries on training on cpu with finite losses.
+    const resumedAt = fb.resumedFromStep;
+    await h.waitFor(() => h.session.step >= resumedAt + 3);
+    await h.session.handle({ type: 'pause' });
+    const after = h.of('metrics').flatMap((m) => m.points).filter((p) => p.step > resumedAt);
+    expect(after.length).toBeGreaterThanOrEqual(3);
+    expect(after.every((p) => Object.values(p.losses).every(Number.isFinite))).toBe(true);
+    expect(h.errors()).toEqual([]);
+  });
+});
