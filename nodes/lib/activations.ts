@@ -7,10 +7,10 @@ export type ActivationName = (typeof ACTIVATIONS)[number];
 export function activate(tf: TF, x: Tensor, name: string, leak = 0.2): Tensor {
   switch (name) {
     case 'relu': return tf.relu(x);
-    // max(x, leak·x) equals leaky ReLU for leak ≤ 1 and, unlike tf.leakyRelu, can be differentiated
-    // twice in TF.js (its gradient uses GreaterEqual, which has a gradient; LeakyRelu's uses Greater,
-    // which does not). A gradient penalty differentiates the critic's input gradient.
-    case 'leakyRelu': return tf.maximum(x, x.mul(leak));
+    // (1 − leak)·relu(x) + leak·x is leaky ReLU written with ops TF.js can differentiate twice
+    // (tf.leakyRelu's and tf.maximum's gradients use Greater / Less, which have no gradient).
+    // A gradient penalty differentiates the critic's input gradient, so the critic needs this.
+    case 'leakyRelu': return tf.relu(x).mul(1 - leak).add(x.mul(leak));
     case 'elu': return tf.elu(x);
     case 'sigmoid': return tf.sigmoid(x);
     case 'tanh': return tf.tanh(x);
