@@ -5,7 +5,7 @@
  */
 import type { GraphDocument, GraphEdge, GraphNode } from '../graph/document';
 import type { Registry } from '../compiler/compile';
-import { defaultParams } from '../graph/params';
+import { defaultParams, type ParamDecls } from '../graph/params';
 import { compileDocument } from './compiled';
 
 export type { Registry };
@@ -105,7 +105,7 @@ function dropRefs(node: GraphNode, registry: Registry, gone: Set<string>): Graph
 
 /** Rewrites every nodeRefs parameter of a node; `null` drops the reference. */
 function mapNodeRefs(node: GraphNode, registry: Registry, f: (ref: string) => string | null): GraphNode {
-  const decls = registry[node.type]?.params ?? {};
+  const decls: ParamDecls = registry[node.type]?.params ?? {};
   let params = node.params;
   for (const [name, decl] of Object.entries(decls)) {
     const value = params[name];

@@ -54,8 +54,8 @@ export interface ViewSlice {
   overlay: Overlay;
   /** The block whose expansion is shown, if any. */
   openBlockId: string | null;
-  /** A node the canvas should frame (set by the errors panel, consumed by the canvas). */
-  frameRequest: { nodeId: string; seq: number } | null;
+  /** What the canvas should frame next: one node (errors panel) or, with null, the whole graph. */
+  frameRequest: { nodeId: string | null; seq: number } | null;
   notices: Notice[];
   saveStatus: SaveStatus;
   saveError: string | null;
@@ -66,7 +66,7 @@ export interface ViewSlice {
   setTheme(t: 'light' | 'dark'): void;
   setOverlay(o: Overlay): void;
   openBlock(id: string | null): void;
-  frameNode(nodeId: string): void;
+  frameNode(nodeId: string | null): void;
   notify(kind: Notice['kind'], text: string): void;
   dismiss(id: number): void;
   setSaveState(s: { saveStatus?: SaveStatus; saveError?: string | null; conflict?: boolean }): void;
@@ -154,7 +154,10 @@ const viewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   setTheme: (theme) => set({ theme }),
   setOverlay: (overlay) => set({ overlay }),
   openBlock: (openBlockId) => set({ openBlockId }),
-  frameNode: (nodeId) => set({ frameRequest: { nodeId, seq: (get().frameRequest?.seq ?? 0) + 1 }, selectedNodeIds: [nodeId], selectedEdgeIds: [] }),
+  frameNode: (nodeId) => set({
+    frameRequest: { nodeId, seq: (get().frameRequest?.seq ?? 0) + 1 },
+    ...(nodeId ? { selectedNodeIds: [nodeId], selectedEdgeIds: [] } : {}),
+  }),
   notify: (kind, text) => set({ notices: [...get().notices, { id: ++noticeSeq, kind, text }].slice(-4) }),
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
   setSaveState: (s) => set(s),

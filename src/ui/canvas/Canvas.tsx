@@ -1,0 +1,151 @@
+/**
+ * The graph canvas. React Flow draws a view of the document; every user
+ * gesture becomes one store action, so each is one undo step. Drags update a
+ * transient overlay and are committed once, when the node is dropped.
+ */
+import { useCallback, useEffect, useMemo, type DragEvent } from 'react';
+import {
+  Background, BackgroundVariant, Controls, MiniMap, ReactFlow, SelectionMode, useReactFlow,
+  type Connection, type EdgeChange, type NodeChange, type IsValidConnection,
+} from '@xyflow/react';
+import { checkConnection } from '../../store/docOps';
+import { editorStore, useCompiled, useEditor } from '../../store';
+import { categoryColor } from '../look';
+import { ConnectionLine } from './ConnectionLine';
+import { GraphNode } from './GraphNode';
+import { GRID } from './placement';
+import { ShapeEdge } from './ShapeEdge';
+import { SharedWeightsEdge } from './SharedWeightsEdge';
+import { NODE_DRAG_TYPE, useAddNode } from './useAddNode';
+import { toFlowEdges, toFlowNodes, type GraphFlowNode } from './viewModel';
+
+const nodeTypes = { graph: GraphNode };
+const edgeTypes = { shape: ShapeEdge, shared: SharedWeightsEdge };
+
+export function Canvas() {
+  const doc = useEditor((s) => s.doc);
+  const registry = useEditor((s) => s.registry);
+  const selectedNodeIds = useEditor((s) => s.selectedNodeIds);
+  const selectedEdgeIds = useEditor((s) => s.selectedEdgeIds);
+  const dragPositions = useEditor((s) => s.dragPositions);
+  const measured = useEditor((s) => s.measured);
+  const theme = useEditor((s) => s.theme);
+  const frameRequest = useEditor((s) => s.frameRequest);
+  const compiled = useCompiled();
+  const flow = useReactFlow();
+  const addNode = useAddNode();
+
+  const view = { selectedNodeIds, selectedEdgeIds, dragPositions, measured };
+  const nodes = useMemo(() => toFlowNodes(doc, compiled, view), [doc, compiled, selectedNodeIds, dragPositions, measured]); // eslint-disable-line react-hooks/exhaustive-deps
+  const portTypeOf = useCallback((type: string, port: string) => registry[type]?.outputs[port]?.type, [registry]);
+  const edges = useMemo(() => toFlowEdges(doc, compiled, view, portTypeOf), [doc, compiled, selectedEdgeIds, portTypeOf]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (!frameRequest) return;
+    // Wait a frame so nodes added or loaded in the same tick are measured first.
+    const raf = requestAnimationFrame(() => {
+      if (frameRequest.nodeId) void flow.fitView({ nodes: [{ id: frameRequest.nodeId }], duration: 300, maxZoom: 1.2, padding: 0.6 });
+      else void flow.fitView({ duration: 300, padding: 0.1, maxZoom: 1.2 });
+    });
+    return () => cancelAnimationFrame(raf);
+  }, [frameRequest, flow]);
+
+  const onNodesChange = useCallback((changes: NodeChange<GraphFlowNode>[]) => {
+    const s = editorStore.getState();
+    let selection: Set<string> | null = null;
+    let drag: typeof s.dragPositions | null = null;
+    let sizes: typeof s.measured | null = null;
+    for (const c of changes) {
+      if (c.type === 'select') {
+        selection ??= new Set(s.selectedNodeIds);
+        if (c.selected) selection.add(c.id);
+        else selection.delete(c.id);
+      } else if (c.type === 'position' && c.position) {
+        drag ??= { ...s.dragPositions };
+        drag[c.id] = c.position;
+      } else if (c.type === 'dimensions' && c.dimensions) {
+        sizes ??= { ...s.measured };
+        sizes[c.id] = c.dimensions;
+      }
+    }
+    if (selection) s.select([...selection], s.selectedEdgeIds);
+    if (drag) s.setDragPositions(drag);
+    if (sizes) s.setMeasured(sizes);
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    const s = editorStore.getState();
+    const selection = new Set(s.selectedEdgeIds);
+    let touched = false;
+    for (const c of changes) {
+      if (c.type !== 'select') continue;
+      touched = true;
+      if (c.selected) selection.add(c.id);
+      else selection.delete(c.id);
+    }
+    if (touched) s.select(s.selectedNodeIds, [...selection]);
+  }, []);
+
+  const onNodeDragStop = useCallback(() => {
+    const s = editorStore.getState();
+    const moved = s.dragPositions;
+    s.setDragPositions({});
+    s.moveNodes(moved);
+  }, []);
+
+  const isValidConnection: IsValidConnection = useCallback((c) => {
+    const { doc, registry } = editorStore.getState();
+    return checkConnection(doc, registry, { source: c.source, sourcePort: c.sourceHandle ?? '', target: c.target, targetPort: c.targetHandle ?? '' }).ok;
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    editorStore.getState().connect({ source: c.source, sourcePort: c.sourceHandle ?? '', target: c.target, targetPort: c.targetHandle ?? '' });
+  }, []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(NODE_DRAG_TYPE)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  }, []);
+  const onDrop = useCallback((e: DragEvent) => {
+    const type = e.dataTransfer.getData(NODE_DRAG_TYPE);
+    if (!type) return;
+    e.preventDefault();
+    addNode(type, { x: e.clientX, y: e.clientY });
+  }, [addNode]);
+
+  return (
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onNodeDragStop={onNodeDragStop}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        connectionLineComponent={ConnectionLine}
+        colorMode={theme}
+        snapToGrid
+        snapGrid={[GRID, GRID]}
+        fitView
+        fitViewOptions={{ padding: 0.1, maxZoom: 1.2 }}
+        minZoom={0.1}
+        maxZoom={2.5}
+        // Deleting goes through the store's own shortcut so nodes and edges go in one undo step.
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+        selectionMode={SelectionMode.Partial}
+        connectionRadius={24}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} />
+        <MiniMap pannable zoomable nodeColor={(n) => categoryColor(registry[(n as GraphFlowNode).data.node.type]?.category)} nodeStrokeWidth={2} />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}

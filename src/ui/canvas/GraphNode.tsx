@@ -1,0 +1,101 @@
+/**
+ * One document node, drawn entirely from its registry entry: title and
+ * category colour, a row per port with a typed handle, key parameters, the
+ * parameter count and whatever the compiler found wrong with it.
+ */
+import { memo } from 'react';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import type { AnyNodeDef, PortDecl } from '../../graph/nodeApi';
+import { formatShape, type Shape } from '../../graph/shape';
+import { editorStore, useCompiled, useEditor } from '../../store';
+import { categoryColor, PORT_COLOR } from '../look';
+import { formatCount, formatParamValue } from '../format';
+import { SHARE_IN, SHARE_OUT, type GraphFlowNode } from './viewModel';
+
+function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
+  const { node, trained } = data;
+  const def = useEditor((s) => s.registry[node.type]) as AnyNodeDef | undefined;
+  const compiled = useCompiled();
+  const problems = compiled.errors.filter((e) => e.nodeId === id);
+  const errors = problems.filter((e) => e.severity === 'error');
+  const frozen = problems.some((e) => e.code === 'frozen');
+  const shapes = compiled.shapes[id];
+  const batch = compiled.data?.batchSize;
+  const count = compiled.paramCounts[id];
+  const className = ['graph-node', selected && 'selected', errors.length && 'has-errors', trained && 'trained', frozen && 'frozen'].filter(Boolean).join(' ');
+
+  return (
+    <div className={className} data-testid={`node-${id}`} data-type={node.type} style={{ ['--cat' as string]: categoryColor(def?.category) }}>
+      <Handle type="target" id={SHARE_IN} position={Position.Top} isConnectable={false} className="share-handle" />
+      <Handle type="source" id={SHARE_OUT} position={Position.Top} isConnectable={false} className="share-handle" />
+      <header className="graph-node-head">
+        <span className="graph-node-title" title={node.label || def?.title || node.type}>{node.label || def?.title || node.type}</span>
+        {node.label && def && <span className="graph-node-type">{def.title}</span>}
+      </header>
+      {def ? (
+        <>
+          <div className="graph-node-ports">
+            <div className="ports-in">
+              {Object.entries(def.inputs).map(([port, decl]) => (
+                <PortRow key={port} nodeId={id} port={port} decl={decl} side="in" shape={shapes?.inputs[port]} batch={batch} />
+              ))}
+            </div>
+            <div className="ports-out">
+              {Object.entries(def.outputs).map(([port, decl]) => (
+                <PortRow key={port} nodeId={id} port={port} decl={decl} side="out" shape={shapes?.outputs[port]} batch={batch} />
+              ))}
+            </div>
+          </div>
+          {(def.keyParams?.length ?? 0) > 0 && (
+            <dl className="graph-node-params">
+              {def.keyParams!.map((name) => (
+                <div key={name}>
+                  <dt>{name}</dt>
+                  <dd>{formatParamValue(node.params[name] ?? def.params[name]?.default)}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+          <footer className="graph-node-foot">
+            {count !== undefined && count > 0 && <span data-testid={`param-count-${id}`}>{formatCount(count)} params</span>}
+            {frozen && <span className="badge frozen-badge" title="No optimizer trains this network">frozen</span>}
+            {trained && <span className="badge trained-badge">trained</span>}
+            {node.sharesWeightsWith && <span className="badge" title={`uses the weights of ${node.sharesWeightsWith}`}>shares {node.sharesWeightsWith}</span>}
+            {def.kind === 'block' && (
+              <button className="link-button nodrag" data-testid={`open-block-${id}`} onClick={() => editorStore.getState().openBlock(id)}>
+                layers ▸
+              </button>
+            )}
+          </footer>
+        </>
+      ) : null}
+      {errors.length > 0 && (
+        <ul className="graph-node-errors" data-testid={`node-errors-${id}`}>
+          {errors.slice(0, 2).map((e, i) => (
+            <li key={i}>{e.port ? `${e.port}: ` : ''}{e.message}</li>
+          ))}
+          {errors.length > 2 && <li>…and {errors.length - 2} more</li>}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function PortRow({ nodeId, port, decl, side, shape, batch }: { nodeId: string; port: string; decl: PortDecl; side: 'in' | 'out'; shape?: Shape; batch?: number }) {
+  const title = `${port} (${decl.type}${decl.optional ? ', optional' : ''}): ${decl.doc}${shape ? ` — ${formatShape(shape, batch)}` : ''}`;
+  return (
+    <div className={`port port-${side}`} title={title}>
+      <Handle
+        type={side === 'in' ? 'target' : 'source'}
+        position={side === 'in' ? Position.Left : Position.Right}
+        id={port}
+        className={`port-handle port-${decl.type}`}
+        style={{ background: PORT_COLOR[decl.type] }}
+        data-testid={`handle-${nodeId}-${side}-${port}`}
+      />
+      <span className="port-name">{port}{decl.optional ? '?' : ''}</span>
+    </div>
+  );
+}
+
+export const GraphNode = memo(GraphNodeView);

@@ -1,0 +1,84 @@
+/**
+ * The document → React Flow view. Nothing here is stored: nodes and edges are
+ * recomputed from the document, the selection and drags in flight, so the
+ * canvas can never drift from the document.
+ */
+import type { Edge, Node } from '@xyflow/react';
+import type { GraphDocument, GraphNode } from '../../graph/document';
+import type { CompileResult } from '../../compiler/compile';
+import { formatShape } from '../../graph/shape';
+import type { PortType } from '../../graph/nodeApi';
+import type { EditorState } from '../../store';
+
+export interface GraphNodeData extends Record<string, unknown> {
+  node: GraphNode;
+  /** The selected optimizer trains this node. */
+  trained: boolean;
+}
+export type GraphFlowNode = Node<GraphNodeData, 'graph'>;
+
+export interface ShapeEdgeData extends Record<string, unknown> {
+  label: string;
+  portType: PortType;
+  invalid: boolean;
+}
+export type ShapeFlowEdge = Edge<ShapeEdgeData, 'shape'>;
+export type SharedFlowEdge = Edge<Record<string, never>, 'shared'>;
+
+/** Hidden handles that anchor the dashed shared-weights links; users cannot drag from them. */
+export const SHARE_OUT = '__share-out';
+export const SHARE_IN = '__share-in';
+
+type ViewState = Pick<EditorState, 'selectedNodeIds' | 'selectedEdgeIds' | 'dragPositions' | 'measured'>;
+
+export function toFlowNodes(doc: GraphDocument, compiled: CompileResult, view: ViewState): GraphFlowNode[] {
+  const selected = new Set(view.selectedNodeIds);
+  // A selected optimizer lights up the networks it trains.
+  const trained = new Set(view.selectedNodeIds.flatMap((id) => compiled.trainedBy[id] ?? []));
+  return doc.nodes.map((node) => ({
+    id: node.id,
+    type: 'graph',
+    position: view.dragPositions[node.id] ?? node.position,
+    data: { node, trained: trained.has(node.id) },
+    selected: selected.has(node.id),
+    ...(view.measured[node.id] ? { measured: view.measured[node.id] } : {}),
+  }));
+}
+
+export function toFlowEdges(doc: GraphDocument, compiled: CompileResult, view: ViewState, portTypeOf: (nodeType: string, port: string) => PortType | undefined): (ShapeFlowEdge | SharedFlowEdge)[] {
+  const selected = new Set(view.selectedEdgeIds);
+  const badEdges = new Set(compiled.errors.filter((e) => e.edgeId && e.severity === 'error').map((e) => e.edgeId));
+  const typeOf = new Map(doc.nodes.map((n) => [n.id, n.type]));
+  const batch = compiled.data?.batchSize;
+  const edges: (ShapeFlowEdge | SharedFlowEdge)[] = doc.edges.map((e) => {
+    const shape = compiled.shapes[e.source]?.outputs[e.sourcePort];
+    const portType = portTypeOf(typeOf.get(e.source) ?? '', e.sourcePort) ?? 'tensor';
+    return {
+      id: e.id,
+      type: 'shape',
+      source: e.source,
+      target: e.target,
+      sourceHandle: e.sourcePort,
+      targetHandle: e.targetPort,
+      selected: selected.has(e.id),
+      data: { label: shape ? formatShape(shape, batch) : '?', portType, invalid: badEdges.has(e.id) },
+    };
+  });
+  const ids = new Set(typeOf.keys());
+  for (const n of doc.nodes) {
+    if (!n.sharesWeightsWith || !ids.has(n.sharesWeightsWith)) continue;
+    edges.push({
+      id: `shared:${n.id}`,
+      type: 'shared',
+      source: n.id,
+      target: n.sharesWeightsWith,
+      sourceHandle: SHARE_OUT,
+      targetHandle: SHARE_IN,
+      selectable: false,
+      deletable: false,
+      focusable: false,
+      data: {},
+    });
+  }
+  return edges;
+}

@@ -1,0 +1,39 @@
+/** Export and import of graph files; import goes through the one load path and never touches the open graph on failure. */
+import type { GraphDocument } from '../graph/document';
+import { formatLoadError, loadDocumentText } from '../graph/load';
+import { editorStore } from '../store';
+
+export function fileNameFor(doc: GraphDocument): string {
+  const slug = doc.meta.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'graph';
+  return `${slug}.json`;
+}
+
+export function exportDocument(doc: GraphDocument) {
+  const blob = new Blob([JSON.stringify(doc, null, 2) + '\n'], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileNameFor(doc);
+  a.click();
+  // Give the browser a moment to start the download before the URL goes away.
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export async function importFile(file: File) {
+  const s = editorStore.getState();
+  let text: string;
+  try {
+    text = await file.text();
+  } catch (e) {
+    s.notify('error', `Could not read ${file.name}: ${(e as Error).message}. The open graph is unchanged.`);
+    return;
+  }
+  const loaded = loadDocumentText(text, file.name);
+  if (!loaded.ok) {
+    s.notify('error', `Could not open ${formatLoadError(loaded.error)}. The open graph is unchanged.`);
+    return;
+  }
+  s.replaceDocument(loaded.doc);
+  s.frameNode(null);
+  s.notify('info', `Opened ${file.name}${loaded.migratedFrom ? ` (upgraded from version ${loaded.migratedFrom})` : ''}. Undo brings back the previous graph.`);
+}

@@ -1,0 +1,134 @@
+/** Everything about one node: what it does, its ports and shapes, its parameters, sharing and training. */
+import type { GraphNode } from '../../graph/document';
+import type { ParamDecls } from '../../graph/params';
+import { formatShape } from '../../graph/shape';
+import { editorStore, useCompiled, useEditor } from '../../store';
+import { categoryColor, CATEGORY_LOOK } from '../look';
+import { formatCount } from '../format';
+import { DraftText } from './DraftText';
+import { ParamField } from './ParamField';
+
+export function NodeInspector({ node }: { node: GraphNode }) {
+  const registry = useEditor((s) => s.registry);
+  const doc = useEditor((s) => s.doc);
+  const compiled = useCompiled();
+  const def = registry[node.type];
+  const s = editorStore.getState();
+  const problems = compiled.errors.filter((e) => e.nodeId === node.id);
+  const shapes = compiled.shapes[node.id];
+  const batch = compiled.data?.batchSize;
+  const hasWeights = (n: GraphNode) => {
+    const d = registry[n.type];
+    return !!d && (d.kind === 'block' || d.trainable);
+  };
+  const trains = compiled.trainedBy[node.id];
+  const trainers = Object.entries(compiled.trainedBy).filter(([, ids]) => ids.includes(node.id)).map(([opt]) => opt);
+  const labelOf = (id: string) => doc.nodes.find((n) => n.id === id)?.label || id;
+
+  if (!def) {
+    return (
+      <section className="inspector-section">
+        <h2>{node.id}</h2>
+        <p className="invalid-text">Unknown node type “{node.type}”. Delete it or update Latent Lab.</p>
+      </section>
+    );
+  }
+  return (
+    <>
+      <section className="inspector-section">
+        <div className="inspector-kicker" style={{ color: categoryColor(def.category) }}>{CATEGORY_LOOK[def.category].label} · {def.kind}</div>
+        <h2 data-testid="inspector-title">{def.title}</h2>
+        <p className="doc-text" data-testid="inspector-doc">{def.doc}</p>
+        <div className="field">
+          <label>Label</label>
+          <DraftText key={`label:${node.label ?? ''}`} value={node.label ?? ''} placeholder={node.id} maxLength={200} testId="inspector-label" onCommit={(v) => s.setNodeFields(node.id, { label: v })} />
+        </div>
+        <div className="field">
+          <label>Notes</label>
+          <DraftText key={`notes:${node.notes ?? ''}`} value={node.notes ?? ''} multiline placeholder="Anything worth remembering about this node" maxLength={20_000} testId="inspector-notes" onCommit={(v) => s.setNodeFields(node.id, { notes: v })} />
+        </div>
+        <p className="muted small">id <code>{node.id}</code>{compiled.paramCounts[node.id] ? ` · ${formatCount(compiled.paramCounts[node.id])} trainable values` : ''}</p>
+      </section>
+
+      {problems.length > 0 && (
+        <section className="inspector-section">
+          <h3>Problems</h3>
+          <ul className="problem-list">
+            {problems.map((e, i) => (
+              <li key={i} className={e.severity}>
+                <strong>{e.port ?? e.param ?? (e.severity === 'warning' ? 'warning' : 'error')}:</strong> {e.message}
+                {e.hint && <div className="hint">{e.hint}</div>}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {(Object.keys(def.inputs).length > 0 || Object.keys(def.outputs).length > 0) && (
+        <section className="inspector-section">
+          <h3>Ports</h3>
+          <table className="port-table">
+            <tbody>
+              {[...Object.entries(def.inputs).map(([p, d]) => ['in', p, d, shapes?.inputs[p]] as const), ...Object.entries(def.outputs).map(([p, d]) => ['out', p, d, shapes?.outputs[p]] as const)].map(([side, port, decl, shape]) => (
+                <tr key={`${side}${port}`} title={decl.doc}>
+                  <td className="muted">{side}</td>
+                  <td><span className={`port-dot port-${decl.type}`} />{port}{decl.optional ? '?' : ''}</td>
+                  <td className="mono">{shape ? formatShape(shape, batch) : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+
+      {Object.keys(def.params).length > 0 && (
+        <section className="inspector-section">
+          <h3>Parameters</h3>
+          {Object.entries(def.params as ParamDecls).map(([name, decl]) => (
+            <ParamField
+              key={name}
+              name={name}
+              decl={decl}
+              value={Object.hasOwn(node.params, name) ? node.params[name] : decl.default}
+              refCandidates={doc.nodes.filter((n) => n.id !== node.id && hasWeights(n))}
+              onCommit={(v) => s.setParam(node.id, name, v)}
+            />
+          ))}
+        </section>
+      )}
+
+      {hasWeights(node) && (
+        <section className="inspector-section">
+          <h3>Weights</h3>
+          <div className="field">
+            <label htmlFor="shares-weights">Share weights with</label>
+            <select
+              id="shares-weights"
+              data-testid="inspector-shares"
+              value={node.sharesWeightsWith ?? ''}
+              onChange={(e) => s.setNodeFields(node.id, { sharesWeightsWith: e.target.value || null })}
+            >
+              <option value="">nobody (own weights)</option>
+              {doc.nodes.filter((n) => n.type === node.type && n.id !== node.id && !n.sharesWeightsWith).map((n) => (
+                <option key={n.id} value={n.id}>{n.label || n.id}</option>
+              ))}
+            </select>
+            <p className="field-doc">Applies the same variables as that node (e.g. one discriminator on real and on fake images).</p>
+          </div>
+          <p className="small" data-testid="inspector-trained-by">
+            {trainers.length ? `Trained by ${trainers.map(labelOf).join(', ')}.` : 'No optimizer trains this node: its weights stay frozen.'}
+          </p>
+          {def.kind === 'block' && <button onClick={() => s.openBlock(node.id)}>Show the layers inside</button>}
+        </section>
+      )}
+
+      {trains && (
+        <section className="inspector-section">
+          <h3>Trains</h3>
+          <p className="small" data-testid="inspector-trains">{trains.length ? trains.map(labelOf).join(', ') : 'nothing yet'}</p>
+          <p className="muted small">Highlighted on the canvas while this optimizer is selected.</p>
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,33 @@
+/** The keyboard and mouse reference, generated from the shortcut table. */
+import { GESTURES, SHORTCUTS } from '../shortcuts';
+import { Modal } from './Modal';
+
+export function HelpOverlay({ onClose }: { onClose: () => void }) {
+  return (
+    <Modal title="Keyboard shortcuts" onClose={onClose} className="help" testId="help-overlay">
+      <div className="help-columns">
+        <table className="shortcut-table">
+          <tbody>
+            {SHORTCUTS.map((s) => (
+              <tr key={s.keys}>
+                <td><kbd>{s.keys}</kbd></td>
+                <td>{s.label}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <table className="shortcut-table">
+          <tbody>
+            {GESTURES.map(([g, what]) => (
+              <tr key={g}>
+                <td><kbd>{g}</kbd></td>
+                <td>{what}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="muted small">On a Mac, Ctrl is ⌘. Your graph is saved in this browser as you work; export a file to keep a copy.</p>
+    </Modal>
+  );
+}

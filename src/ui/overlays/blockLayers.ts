@@ -1,0 +1,61 @@
+/**
+ * What a block stands for, layer by layer, with the shape each layer outputs
+ * for the block's current inputs. Mirrors the compiler's inlining but keeps
+ * going past a failure so the user sees where the shapes stop working.
+ */
+import type { AnyNodeDef, DataInfo } from '../../graph/nodeApi';
+import { isFailure } from '../../graph/nodeApi';
+import { resolveParams } from '../../graph/params';
+import type { Shape } from '../../graph/shape';
+
+export interface LayerRow {
+  id: string;
+  type: string;
+  title: string;
+  params: Record<string, unknown>;
+  inputs: string[];
+  outputs: Record<string, Shape>;
+  problem?: string;
+}
+
+export function blockLayers(
+  def: AnyNodeDef, params: Record<string, unknown>, inputShapes: Record<string, Shape>, registry: Record<string, AnyNodeDef>, data: DataInfo | null,
+): { rows: LayerRow[]; error?: string } {
+  if (def.kind !== 'block') return { rows: [] };
+  const { values } = resolveParams(def.params, params);
+  let expansion;
+  try {
+    expansion = def.expand(values as never, inputShapes);
+  } catch (e) {
+    return { rows: [], error: `cannot expand with the current inputs: ${(e as Error).message}` };
+  }
+  const produced = new Map<string, Shape>();
+  const sources = new Map<string, Record<string, string>>();
+  for (const [port, targets] of Object.entries(expansion.inputs))
+    for (const t of targets) {
+      (sources.get(t.node) ?? sources.set(t.node, {}).get(t.node)!)[t.port] = `block.${port}`;
+      if (inputShapes[port]) produced.set(`block.${port}`, inputShapes[port]);
+    }
+  for (const e of expansion.edges) (sources.get(e.target) ?? sources.set(e.target, {}).get(e.target)!)[e.targetPort] = `${e.source}.${e.sourcePort}`;
+  const rows = expansion.nodes.map((inner) => {
+    const innerDef = registry[inner.type];
+    const row: LayerRow = { id: inner.id, type: inner.type, title: innerDef?.title ?? inner.type, params: inner.params, inputs: Object.values(sources.get(inner.id) ?? {}), outputs: {} };
+    if (!innerDef || innerDef.kind !== 'layer') return { ...row, problem: `unknown layer type "${inner.type}"` };
+    const shapes: Record<string, Shape> = {};
+    for (const [port, from] of Object.entries(sources.get(inner.id) ?? {})) {
+      const s = produced.get(from);
+      if (!s) return { ...row, problem: 'waiting for its inputs' };
+      shapes[port] = s;
+    }
+    const resolved = resolveParams(innerDef.params, inner.params);
+    try {
+      const result = innerDef.inferShapes(shapes, resolved.values as never, { data });
+      if (isFailure(result)) return { ...row, problem: result.failure.message };
+      for (const [port, s] of Object.entries(result)) produced.set(`${inner.id}.${port}`, s);
+      return { ...row, outputs: result };
+    } catch (e) {
+      return { ...row, problem: (e as Error).message };
+    }
+  });
+  return { rows };
+}

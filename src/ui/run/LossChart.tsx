@@ -1,0 +1,109 @@
+/** Live loss curves: one line per term, EMA smoothing, log scale. uPlot redraws at most a few times a second. */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { classColor } from './draw';
+import { runStore, useRun, type Curves } from './runStore';
+
+function smooth(values: number[], alpha: number): (number | null)[] {
+  const out: (number | null)[] = new Array(values.length);
+  let acc: number | null = null;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) { out[i] = null; continue; }
+    acc = acc === null || alpha === 0 ? v : alpha * acc + (1 - alpha) * v;
+    out[i] = acc;
+  }
+  return out;
+}
+
+function toData(c: Curves, terms: string[], alpha: number): uPlot.AlignedData {
+  return [c.steps, ...terms.map((t) => smooth(c.series[t] ?? [], alpha))] as uPlot.AlignedData;
+}
+
+export function LossChart() {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const [alpha, setAlpha] = useState(0.6);
+  const [log, setLog] = useState(true);
+  const [width, setWidth] = useState(520);
+  const info = useRun((s) => s.info);
+  const seriesKey = useRun((s) => Object.keys(s.curves.series).join('\u0000'));
+  const points = useRun((s) => s.curves.steps.length);
+  const terms = useMemo(() => {
+    const names = seriesKey ? seriesKey.split('\u0000') : [];
+    // Optimizer totals duplicate a single term; show them only when an optimizer sums several terms.
+    const optIds = new Set(info?.optimizers.map((o) => o.id));
+    const termsOnly = names.filter((n) => !optIds.has(n));
+    return names.filter((n) => !optIds.has(n) || termsOnly.length === 0 || (info?.optimizers.length ?? 0) > 1);
+  }, [seriesKey, info]);
+  const anyNonPositive = useRun((s) => terms.some((t) => (s.curves.series[t] ?? []).some((v) => v <= 0)));
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth(Math.max(240, Math.floor(el.clientWidth))));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const opts: uPlot.Options = {
+      width,
+      height: 200,
+      legend: { show: true, live: false },
+      cursor: { drag: { x: true, y: false } },
+      scales: { x: { time: false }, y: log ? { distr: anyNonPositive ? 4 : 3 } : {} },
+      axes: [{ label: 'step', size: 30, labelSize: 14 }, { size: 52 }],
+      series: [{ label: 'step' }, ...terms.map((t, i) => ({ label: t, stroke: classColor(i), width: 1.5, spanGaps: true }))],
+    };
+    const u = new uPlot(opts, toData(runStore.getState().curves, terms, alpha), el);
+    plot.current = u;
+    return () => {
+      u.destroy();
+      plot.current = null;
+    };
+  }, [terms, log, anyNonPositive, width]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // New points: redraw on the next frame, at most every 250 ms, never per message.
+  useEffect(() => {
+    let last = 0;
+    let raf = 0;
+    let pending = true;
+    const draw = () => {
+      raf = 0;
+      const now = performance.now();
+      if (now - last < 250) { raf = requestAnimationFrame(draw); return; }
+      last = now;
+      pending = false;
+      plot.current?.setData(toData(runStore.getState().curves, terms, alpha));
+    };
+    const unsub = runStore.subscribe((s, prev) => {
+      if (s.curves.version === prev.curves.version) return;
+      pending = true;
+      if (!raf) raf = requestAnimationFrame(draw);
+    });
+    if (pending) raf = requestAnimationFrame(draw);
+    return () => {
+      unsub();
+      if (raf) cancelAnimationFrame(raf);
+    };
+  }, [terms, alpha, log, anyNonPositive, width]);
+
+  return (
+    <div className="run-view wide loss-chart">
+      <h4>
+        Loss
+        <span className="muted" data-testid="loss-points" data-points={points}>{points} points</span>
+        <span className="spacer" />
+        <label title="exponential moving average">smooth
+          <input type="range" min={0} max={0.98} step={0.02} value={alpha} onChange={(e) => setAlpha(Number(e.target.value))} style={{ width: 70 }} />
+        </label>
+        <label><input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> log</label>
+      </h4>
+      <div ref={box} data-testid="loss-chart" />
+    </div>
+  );
+}

@@ -1,0 +1,314 @@
+/** The live views of the run panel. Each reads the run store and asks the worker for fresh data. */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { checksum, classColor, diverging, drawImageGrid, imageDims } from './draw';
+import { downloadCanvasPng, run, useRun } from './runStore';
+
+function ImageGrid(props: { images: Float32Array; n: number; shape: number[]; cols: number; testId?: string; canvasRef?: React.RefObject<HTMLCanvasElement | null> }) {
+  const own = useRef<HTMLCanvasElement>(null);
+  const ref = props.canvasRef ?? own;
+  const sum = useMemo(() => checksum(props.images), [props.images]);
+  useEffect(() => {
+    if (ref.current) drawImageGrid(ref.current, props.images, props.n, props.shape, props.cols);
+  }, [props.images, props.n, props.shape, props.cols, ref]);
+  return <canvas ref={ref} className="pixels" data-testid={props.testId} data-checksum={sum} />;
+}
+
+export function SampleGrid() {
+  const info = useRun((s) => s.info);
+  const samples = useRun((s) => s.samples);
+  const pixels = useRun((s) => s.pixels);
+  const [label, setLabel] = useState<number | undefined>(undefined);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  if (!info?.modes.generate || info.data.kind !== 'image') return null;
+  const ar = info.modes.autoregressive;
+  const classes = info.modes.conditional ? info.data.numClasses : 0;
+  const shown = ar ? pixels : samples;
+  return (
+    <div className="run-view">
+      <h4>
+        {ar ? 'Samples, pixel by pixel' : 'Samples from the prior'}
+        {ar && pixels && <span className="muted" data-testid="pixel-progress">{pixels.index + 1}/{pixels.total}</span>}
+        <span className="spacer" />
+        {classes > 0 && (
+          <select value={label ?? ''} onChange={(e) => { const v = e.target.value === '' ? undefined : Number(e.target.value); setLabel(v); run.samples(ar ? 8 : 36, v); }} aria-label="class">
+            <option value="">all classes</option>
+            {Array.from({ length: classes }, (_, i) => <option key={i} value={i}>class {i}</option>)}
+          </select>
+        )}
+        <button onClick={() => run.samples(ar ? 8 : 36, label)} data-testid="samples-refresh">↻</button>
+        <button onClick={() => canvas.current && downloadCanvasPng(canvas.current, 'samples.png')} disabled={!shown} title="Save the grid as PNG">PNG</button>
+      </h4>
+      {shown
+        ? <ImageGrid canvasRef={canvas} images={'canvas' in shown ? shown.canvas : shown.images} n={shown.n} shape={shown.shape} cols={ar ? 4 : 6} testId="sample-grid" />
+        : <p className="hint">Press play or ↻ to draw samples.</p>}
+      {'step' in (samples ?? {}) && !ar && samples && <p className="hint">fixed noise, at step {samples.step}</p>}
+    </div>
+  );
+}
+
+export function Reconstructions() {
+  const info = useRun((s) => s.info);
+  const recon = useRun((s) => s.recon);
+  const both = useMemo(() => {
+    if (!recon) return null;
+    const size = recon.inputs.length / recon.n;
+    const out = new Float32Array(recon.n * 2 * size);
+    out.set(recon.inputs, 0);
+    out.set(recon.outputs, recon.n * size);
+    return out;
+  }, [recon]);
+  if (!info?.modes.reconstruct || info.data.kind !== 'image') return null;
+  return (
+    <div className="run-view">
+      <h4>Reconstructions <span className="muted">inputs above, outputs below</span><span className="spacer" /><button onClick={() => run.reconstructions(8)}>↻</button></h4>
+      {recon && both ? <ImageGrid images={both} n={recon.n * 2} shape={recon.shape} cols={recon.n} testId="recon-grid" /> : <p className="hint">Waiting for the first step.</p>}
+    </div>
+  );
+}
+
+function latentAt(map: NonNullable<ReturnType<typeof useLatent>>, x: number, y: number): Float32Array {
+  const z = new Float32Array(map.dim);
+  if (!map.basis || !map.mean) {
+    z[0] = x;
+    if (map.dim > 1) z[1] = y;
+    return z;
+  }
+  for (let d = 0; d < map.dim; d++) z[d] = map.mean[d] + x * map.basis[d] + y * map.basis[map.dim + d];
+  return z;
+}
+
+function useLatent() {
+  return useRun((s) => s.latent);
+}
+
+export function LatentTools() {
+  const info = useRun((s) => s.info);
+  const map = useLatent();
+  const decoded = useRun((s) => s.decoded);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [a, setA] = useState<Float32Array | null>(null);
+  const [b, setB] = useState<Float32Array | null>(null);
+  const [t, setT] = useState(0.5);
+  const [offsets, setOffsets] = useState<number[]>([]);
+  const size = 240;
+
+  const bounds = useMemo(() => {
+    if (!map) return null;
+    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (let i = 0; i < map.n; i++) {
+      x0 = Math.min(x0, map.points[2 * i]); x1 = Math.max(x1, map.points[2 * i]);
+      y0 = Math.min(y0, map.points[2 * i + 1]); y1 = Math.max(y1, map.points[2 * i + 1]);
+    }
+    const px = (x1 - x0) * 0.05 + 1e-6;
+    const py = (y1 - y0) * 0.05 + 1e-6;
+    return { x0: x0 - px, x1: x1 + px, y0: y0 - py, y1: y1 + py };
+  }, [map]);
+
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c || !map || !bounds) return;
+    c.width = size;
+    c.height = size;
+    const ctx = c.getContext('2d')!;
+    ctx.clearRect(0, 0, size, size);
+    for (let i = 0; i < map.n; i++) {
+      const x = ((map.points[2 * i] - bounds.x0) / (bounds.x1 - bounds.x0)) * size;
+      const y = size - ((map.points[2 * i + 1] - bounds.y0) / (bounds.y1 - bounds.y0)) * size;
+      ctx.fillStyle = map.labels ? classColor(map.labels[i]) : '#4f46e5';
+      ctx.globalAlpha = 0.75;
+      ctx.fillRect(x - 1.5, y - 1.5, 3, 3);
+    }
+    ctx.globalAlpha = 1;
+  }, [map, bounds]);
+
+  // Interpolation strip whenever both ends are set.
+  useEffect(() => {
+    if (!a || !b) return;
+    const steps = 8;
+    const z = new Float32Array(steps * a.length);
+    for (let k = 0; k < steps; k++) for (let d = 0; d < a.length; d++) z[k * a.length + d] = a[d] + ((b[d] - a[d]) * k) / (steps - 1);
+    run.decode('interpStrip', z, steps);
+  }, [a, b]);
+
+  // Live decode at the slider's t, and the traversal from A.
+  useEffect(() => {
+    if (!a || !b) return;
+    const z = a.map((v, d) => v + (b[d] - v) * t);
+    run.decode('interp', z, 1);
+  }, [a, b, t]);
+  useEffect(() => {
+    if (!a) return;
+    run.decode('traverse', a.map((v, d) => v + (offsets[d] ?? 0)), 1);
+  }, [a, offsets]);
+
+  if (!info?.modes.encode || info.latentSize === 0) return null;
+  const click = (e: React.MouseEvent<HTMLCanvasElement>) => {
+    if (!map || !bounds) return;
+    const r = e.currentTarget.getBoundingClientRect();
+    const x = bounds.x0 + ((e.clientX - r.left) / r.width) * (bounds.x1 - bounds.x0);
+    const y = bounds.y0 + (1 - (e.clientY - r.top) / r.height) * (bounds.y1 - bounds.y0);
+    const z = latentAt(map, x, y);
+    run.decode('map', z, 1);
+    if (e.shiftKey) setB(z);
+    else { setA(z); setOffsets([]); }
+  };
+  const img = (key: string, cols = 1) => {
+    const d = decoded[key];
+    return d && info.data.kind === 'image' ? <ImageGrid images={d.images} n={d.n} shape={d.shape} cols={cols} testId={`decoded-${key}`} /> : null;
+  };
+  const dims = Math.min(info.latentSize, 16);
+  return (
+    <>
+      <div className="run-view">
+        <h4>Latent map <span className="muted">{map ? (map.basis ? `PCA of ${map.dim}-D, ${Math.round((map.explained ?? 0) * 100)}% var.` : '2-D') : ''}</span><span className="spacer" /><button onClick={() => run.latentMap(1000)}>↻</button></h4>
+        <div style={{ display: 'flex', gap: 6 }}>
+          <canvas ref={canvas} onClick={click} data-testid="latent-map" style={{ width: '70%', aspectRatio: '1', cursor: 'crosshair', border: '1px solid var(--border)' }} />
+          <div style={{ width: '30%' }}>{img('map')}<p className="hint">click: decode (sets A); shift-click: sets B</p></div>
+        </div>
+      </div>
+      <div className="run-view">
+        <h4>Interpolation A → B</h4>
+        {a && b ? (
+          <>
+            {img('interpStrip', 8)}
+            <input type="range" min={0} max={1} step={0.01} value={t} onChange={(e) => setT(Number(e.target.value))} aria-label="interpolation" />
+            <div style={{ width: '30%' }}>{img('interp')}</div>
+          </>
+        ) : <p className="hint">Click a point on the latent map for A, shift-click another for B.</p>}
+      </div>
+      <div className="run-view">
+        <h4>Traversal from A<span className="spacer" />{a && <button onClick={() => setOffsets([])}>zero</button>}</h4>
+        {a ? (
+          <div style={{ display: 'flex', gap: 6 }}>
+            <div className="traversal" style={{ flex: 1 }}>
+              {Array.from({ length: dims }, (_, d) => (
+                <FragmentRow key={d} d={d} value={offsets[d] ?? 0} onChange={(v) => setOffsets((o) => { const n = o.slice(); n[d] = v; return n; })} />
+              ))}
+            </div>
+            <div style={{ width: '30%' }}>{img('traverse')}</div>
+          </div>
+        ) : <p className="hint">Click a point on the latent map to start from it.</p>}
+      </div>
+    </>
+  );
+}
+
+function FragmentRow({ d, value, onChange }: { d: number; value: number; onChange: (v: number) => void }) {
+  return (
+    <>
+      <span>z{d}</span>
+      <input type="range" min={-3} max={3} step={0.05} value={value} onChange={(e) => onChange(Number(e.target.value))} aria-label={`latent dimension ${d}`} />
+      <span>{value >= 0 ? '+' : ''}{value.toFixed(2)}</span>
+    </>
+  );
+}
+
+export function KlBars() {
+  const info = useRun((s) => s.info);
+  const kl = useRun((s) => s.kl);
+  if (!info?.hasKl) return null;
+  const values = kl ? Array.from(kl.perDim) : [];
+  const max = Math.max(1e-6, ...values);
+  const active = values.filter((v) => v >= 0.01).length;
+  return (
+    <div className="run-view">
+      <h4>KL per latent dimension <span className="muted">{kl ? `${active}/${values.length} active` : ''}</span><span className="spacer" /><button onClick={() => run.kl()}>↻</button></h4>
+      {kl ? (
+        <div className="kl-bars" data-testid="kl-bars">
+          {values.map((v, d) => <div key={d} className={v < 0.01 ? 'collapsed' : ''} style={{ height: `${(v / max) * 100}%` }} title={`z${d}: ${v.toFixed(3)} nats`} />)}
+        </div>
+      ) : <p className="hint">Waiting for the first step.</p>}
+      <p className="hint">Grey bars (&lt; 0.01 nats) are collapsed: the decoder ignores those dimensions.</p>
+    </div>
+  );
+}
+
+export function NodePreview({ nodeId }: { nodeId: string | null }) {
+  const info = useRun((s) => s.info);
+  const preview = useRun((s) => s.preview);
+  useEffect(() => {
+    if (nodeId && info?.previewable.includes(nodeId)) run.preview(nodeId);
+  }, [nodeId, info]);
+  if (!nodeId || !info?.previewable.includes(nodeId)) return null;
+  const p = preview && preview.nodeId === nodeId ? preview : null;
+  let body: React.ReactNode = <p className="hint">Computing…</p>;
+  if (p) {
+    const per = p.shape.slice(1);
+    const dims = imageDims(per);
+    if (p.shape.length === 0 || p.data.length === 1) body = <p className="mono">{p.data[0]?.toPrecision(5)}</p>;
+    else if (dims && dims[2] <= 3 && per.reduce((a, b) => a * b, 1) >= 64) {
+      const size = per.reduce((a, b) => a * b, 1);
+      // Scale to [0,1] for display: activations are not pixel values.
+      let lo = Infinity, hi = -Infinity;
+      for (const v of p.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      const scaled = p.data.map((v) => (v - lo) / (hi - lo || 1));
+      body = <ImageGrid images={scaled} n={Math.min(8, p.data.length / size)} shape={dims} cols={8} testId="node-preview" />;
+    } else {
+      const size = per.reduce((a, b) => a * b, 1) || p.data.length;
+      const first = Array.from(p.data.slice(0, Math.min(size, 256)));
+      const m = Math.max(1e-6, ...first.map(Math.abs));
+      body = (
+        <div className="preview-bars" data-testid="node-preview">
+          {first.map((v, i) => { const [r, g, b] = diverging(v / m); return <div key={i} style={{ height: `${Math.max(2, (Math.abs(v) / m) * 100)}%`, background: `rgb(${r},${g},${b})` }} title={v.toFixed(3)} />; })}
+        </div>
+      );
+    }
+  }
+  return (
+    <div className="run-view">
+      <h4>Output of {nodeId} <span className="muted">{p ? p.shape.join('×') : ''}</span><span className="spacer" /><button onClick={() => run.preview(nodeId)}>↻</button></h4>
+      {body}
+    </div>
+  );
+}
+
+export function Points2d() {
+  const info = useRun((s) => s.info);
+  const pts = useRun((s) => s.points2d);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c || !pts) return;
+    const size = 240;
+    c.width = size;
+    c.height = size;
+    const ctx = c.getContext('2d')!;
+    ctx.clearRect(0, 0, size, size);
+    let bounds: [number, number, number, number];
+    if (pts.heatmap) {
+      bounds = pts.heatmap.bounds;
+      const { size: g, values } = pts.heatmap;
+      const cell = size / g;
+      for (let j = 0; j < g; j++)
+        for (let i = 0; i < g; i++) {
+          const v = values[j * g + i];
+          const [r, gg, b] = diverging(Math.tanh(v));
+          ctx.fillStyle = `rgb(${r},${gg},${b})`;
+          ctx.fillRect(i * cell, j * cell, cell + 1, cell + 1);
+        }
+    } else {
+      let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+      for (let i = 0; i < pts.real.length; i += 2) { x0 = Math.min(x0, pts.real[i]); x1 = Math.max(x1, pts.real[i]); y0 = Math.min(y0, pts.real[i + 1]); y1 = Math.max(y1, pts.real[i + 1]); }
+      const px = (x1 - x0) * 0.25, py = (y1 - y0) * 0.25;
+      bounds = [x0 - px, x1 + px, y0 - py, y1 + py];
+    }
+    const dot = (arr: Float32Array, color: string) => {
+      ctx.fillStyle = color;
+      for (let i = 0; i < arr.length; i += 2) {
+        const x = ((arr[i] - bounds[0]) / (bounds[1] - bounds[0])) * size;
+        const y = size - ((arr[i + 1] - bounds[2]) / (bounds[3] - bounds[2])) * size;
+        ctx.fillRect(x - 1.5, y - 1.5, 3, 3);
+      }
+    };
+    dot(pts.real, 'rgba(30,30,30,0.6)');
+    dot(pts.fake, 'rgba(79,70,229,0.8)');
+  }, [pts]);
+  if (info?.data.kind !== 'points') return null;
+  return (
+    <div className="run-view">
+      <h4>Real (dark) vs generated (blue)<span className="spacer" /><button onClick={() => run.points2d()}>↻</button></h4>
+      <canvas ref={canvas} data-testid="points2d" style={{ width: '100%', aspectRatio: '1', border: '1px solid var(--border)' }} />
+      {pts?.heatmap && <p className="hint">Background: the discriminator's score (red: “real”, blue: “fake”).</p>}
+    </div>
+  );
+}
