@@ -143,7 +143,7 @@ export function Canvas() {
         proOptions={{ hideAttribution: true }}
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} />
-        <MiniMap pannable zoomable nodeColor={(n) => categoryColor(registry[(n as GraphFlowNode).data.node.type]?.category)} nodeStrokeWidth={2} />
+        <MiniMap pannable zoomable style={{ width: 160, height: 110 }} maskColor="color-mix(in srgb, var(--bg) 70%, transparent)" nodeColor={(n) => categoryColor(registry[(n as GraphFlowNode).data.node.type]?.category)} nodeStrokeWidth={2} />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>

@@ -1,0 +1,276 @@
+/**
+ * The editor in a real Chromium: build a graph by hand, break and fix shapes,
+ * undo/redo, reload, files, share links and refused connections. Each test
+ * leaves a screenshot in tests/e2e/screenshots/ to look at.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { GraphDocument } from '../../src/graph/document';
+import { buildApp, launch, serve, shot, watchErrors } from './harness';
+
+let dist: string;
+let server: Awaited<ReturnType<typeof serve>>;
+let browser: Awaited<ReturnType<typeof launch>>;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  dist = buildApp();
+  server = await serve(dist);
+  browser = await launch();
+  context = browser.context;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dist) rmSync(dist, { recursive: true, force: true });
+});
+
+/** Each test edits its own saved graph so autosaves never collide. */
+async function open(graph: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(`${server.url}?graph=${graph}`);
+  await page.waitForSelector('[data-testid="canvas"] .react-flow__node');
+  return { page, errors };
+}
+
+const getDoc = (page: Page) => page.evaluate(() => window.latentLab!.getDocument() as GraphDocument);
+const tid = (id: string) => `[data-testid="${id}"]`;
+
+async function center(page: Page, selector: string) {
+  const box = await page.locator(selector).boundingBox();
+  if (!box) throw new Error(`${selector} is not visible`);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Drags from one port handle to another with real mouse moves, as a user would. */
+async function dragConnect(page: Page, from: string, to: string, release = true) {
+  const a = await center(page, tid(from));
+  const b = await center(page, tid(to));
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
+  await page.mouse.move(b.x, b.y, { steps: 4 });
+  if (release) await page.mouse.up();
+}
+
+async function setParam(page: Page, nodeId: string, name: string, value: string) {
+  await page.click(`${tid(`node-${nodeId}`)} .graph-node-head`);
+  const input = page.locator(`#param-input-${name}`);
+  await input.fill(value);
+  await input.press('Enter');
+}
+
+describe('editor end to end', () => {
+  it('opens with the VAE preset, no problems and no console errors', async () => {
+    const { page, errors } = await open('first');
+    expect(await page.locator('.react-flow__node').count()).toBe(12);
+    await expect.poll(() => page.locator(tid('error-count')).textContent()).toBe('0');
+    expect(await page.locator(tid('edge-label-flat.y-enc.x')).textContent()).toBe('128×784');
+    await shot(page, '01-vae-preset');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('builds a VAE from an empty canvas with the palette and drag-connect only', async () => {
+    const { page, errors } = await open('build');
+    await page.click(tid('btn-new'));
+    await expect.poll(async () => (await getDoc(page)).nodes.length).toBe(0);
+    const layout: [string, number, number][] = [
+      ['dataset', 0, 1], ['flatten', 1, 1], ['dense', 2, 1], ['dense', 3, 0], ['dense', 3, 2], ['sampler', 4, 1],
+      ['dense', 5, 1], ['dense', 6, 1], ['gaussianKl', 5, 2], ['bce', 7, 0], ['weightedSum', 7, 2], ['optimizer', 8, 2],
+    ];
+    const canvas = (await page.locator(tid('canvas')).boundingBox())!;
+    for (const [type, col, row] of layout) {
+      await page.locator(tid(`palette-item-${type}`)).dragTo(page.locator(tid('canvas')), {
+        targetPosition: { x: 20 + col * 82, y: 60 + row * 120 },
+      });
+    }
+    expect(canvas.width).toBeGreaterThan(600);
+    const doc = await getDoc(page);
+    expect(doc.nodes.map((n) => n.type)).toEqual(layout.map(([t]) => t));
+    await page.click(tid('btn-fit'));
+    await page.waitForTimeout(400);
+    // The logits layer must give one value per pixel before the loss accepts it.
+    await setParam(page, 'dense_5', 'units', '784');
+    await page.locator('#param-input-activation').selectOption('linear');
+    const wires: [string, string][] = [
+      ['dataset_1-out-x', 'flatten_1-in-x'], ['flatten_1-out-y', 'dense_1-in-x'],
+      ['dense_1-out-y', 'dense_2-in-x'], ['dense_1-out-y', 'dense_3-in-x'],
+      ['dense_2-out-y', 'sampler_1-in-mean'], ['dense_3-out-y', 'sampler_1-in-logVar'],
+      ['sampler_1-out-z', 'dense_4-in-x'], ['dense_4-out-y', 'dense_5-in-x'],
+      ['dense_5-out-y', 'bce_1-in-prediction'], ['flatten_1-out-y', 'bce_1-in-target'],
+      ['dense_2-out-y', 'gaussianKl_1-in-mean'], ['dense_3-out-y', 'gaussianKl_1-in-logVar'],
+      ['bce_1-out-loss', 'weightedSum_1-in-a'], ['gaussianKl_1-out-loss', 'weightedSum_1-in-b'],
+      ['weightedSum_1-out-loss', 'optimizer_1-in-loss'],
+    ];
+    for (const [from, to] of wires) await dragConnect(page, `handle-${from}`, `handle-${to}`);
+    const built = await getDoc(page);
+    expect(built.edges).toHaveLength(15);
+    await expect.poll(() => page.locator(tid('error-count')).textContent()).toBe('0');
+    expect(await page.locator(tid('errors-empty')).isVisible()).toBe(true);
+    await page.click(tid('btn-layout'));
+    await page.waitForTimeout(600);
+    await shot(page, '02-built-vae');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows a broken shape on the node and in the panel with a hint', async () => {
+    const { page } = await open('break');
+    await setParam(page, 'logvar', 'units', '10');
+    const onNode = page.locator(tid('node-errors-z'));
+    await expect.poll(() => onNode.textContent()).toContain('128×20');
+    const item = page.locator(`${tid('error-item')}[data-node="z"]`);
+    expect(await item.textContent()).toContain('log σ²');
+    expect(await item.locator(tid('error-hint')).textContent()).toMatch(/same number of units/);
+    await item.click();
+    await page.waitForTimeout(400);
+    expect(await page.locator(tid('inspector-title')).textContent()).toMatch(/Sampler/);
+    await shot(page, '03-shape-error');
+    // An invalid value typed in the inspector is shown as invalid and never reaches the document.
+    await page.click(`${tid('node-logvar')} .graph-node-head`);
+    await page.locator('#param-input-units').fill('-3');
+    await page.locator('#param-input-units').press('Enter');
+    expect(await page.locator(tid('param-error-units')).textContent()).toMatch(/out of range/);
+    expect((await getDoc(page)).nodes.find((n) => n.id === 'logvar')!.params.units).toBe(10);
+    await shot(page, '04-invalid-param');
+    await page.close();
+  });
+
+  it('undoes and redoes ten mixed edits exactly', async () => {
+    const { page } = await open('undo');
+    const states = [await getDoc(page)];
+    const step = async (edit: () => Promise<unknown>) => {
+      await edit();
+      await expect.poll(async () => JSON.stringify(await getDoc(page))).not.toBe(JSON.stringify(states[states.length - 1]));
+      states.push(await getDoc(page));
+    };
+    const pane = async () => page.click(`${tid('canvas')} .react-flow__pane`, { position: { x: 30, y: 30 } });
+    await step(() => setParam(page, 'enc', 'units', '256'));
+    await step(async () => {
+      await page.locator(tid('inspector-label')).fill('Encoder body');
+      await page.locator(tid('inspector-label')).press('Enter');
+    });
+    await step(async () => { await pane(); await page.dblclick(tid('palette-item-dense')); });
+    await step(async () => {
+      const from = await center(page, `${tid('node-kl')} .graph-node-head`);
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(from.x + 60, from.y + 40, { steps: 5 });
+      await page.mouse.up();
+    });
+    await step(async () => { await pane(); await page.click(`${tid('node-kl')} .graph-node-head`); await page.keyboard.press('Delete'); });
+    await step(() => dragConnect(page, 'handle-mu-out-y', 'handle-dense_1-in-x'));
+    await step(async () => {
+      await pane();
+      await page.click(`${tid('node-mu')} .graph-node-head`);
+      await page.click(`${tid('node-logvar')} .graph-node-head`, { modifiers: ['Shift'] });
+      await page.keyboard.press('Control+c');
+      await page.keyboard.press('Control+v');
+    });
+    await step(() => page.keyboard.press('Control+d'));
+    await step(async () => { await pane(); await page.click(tid('btn-layout')); });
+    await step(async () => { await pane(); await page.click(`${tid('node-dec')} .graph-node-head`); await page.keyboard.press('Backspace'); });
+    expect(states).toHaveLength(11);
+    for (let i = 10; i > 0; i--) {
+      await page.click(tid('btn-undo'));
+      expect(await getDoc(page)).toEqual(states[i - 1]);
+    }
+    expect(await page.locator(tid('btn-undo')).isDisabled()).toBe(true);
+    for (let i = 1; i <= 10; i++) {
+      await page.keyboard.press(i % 2 ? 'Control+Shift+z' : 'Control+y');
+      expect(await getDoc(page)).toEqual(states[i]);
+    }
+    await shot(page, '05-after-redo');
+    await page.close();
+  });
+
+  it('restores the same document after a reload', async () => {
+    const { page } = await open('reload');
+    await setParam(page, 'dec', 'units', '300');
+    await page.click(tid('btn-layout'));
+    await expect.poll(() => page.locator(tid('save-status')).getAttribute('data-status'), { timeout: 5000 }).toBe('saved');
+    const before = await getDoc(page);
+    await page.reload();
+    await page.waitForSelector('.react-flow__node');
+    expect(await getDoc(page)).toEqual(before);
+    await shot(page, '06-after-reload');
+    await page.close();
+  });
+
+  it('exports, clears, imports and gets the same document', async () => {
+    const { page } = await open('files');
+    await setParam(page, 'mu', 'units', '8');
+    await setParam(page, 'logvar', 'units', '8');
+    const before = await getDoc(page);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(tid('btn-export'))]);
+    const file = join(tmpdir(), `latent-lab-export-${process.pid}.json`);
+    await download.saveAs(file);
+    expect(download.suggestedFilename()).toBe('variational-autoencoder-vae.json');
+    await page.click(tid('btn-new'));
+    await expect.poll(async () => (await getDoc(page)).nodes.length).toBe(0);
+    await page.locator(tid('import-input')).setInputFiles(file);
+    await expect.poll(async () => (await getDoc(page)).nodes.length).toBe(12);
+    expect(await getDoc(page)).toEqual(before);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(before);
+    await shot(page, '07-imported');
+    rmSync(file, { force: true });
+    await page.close();
+  });
+
+  it('keeps the open graph when importing a truncated file', async () => {
+    const { page } = await open('truncated');
+    const before = await getDoc(page);
+    const text = JSON.stringify(before, null, 2);
+    const file = join(tmpdir(), `latent-lab-truncated-${process.pid}.json`);
+    writeFileSync(file, text.slice(0, Math.floor(text.length / 2)));
+    await page.locator(tid('import-input')).setInputFiles(file);
+    const notice = page.locator(`${tid('notice')}[data-kind="error"]`);
+    await expect.poll(() => notice.textContent()).toContain('cut off');
+    expect(await notice.textContent()).toContain('latent-lab-truncated');
+    expect(await getDoc(page)).toEqual(before);
+    await shot(page, '08-truncated-import');
+    rmSync(file, { force: true });
+    await page.close();
+  });
+
+  it('round-trips a share link into a new graph', async () => {
+    const { page } = await open('share');
+    await setParam(page, 'enc', 'units', '384');
+    const before = await getDoc(page);
+    await page.click(tid('btn-share'));
+    const link = await page.locator(tid('share-link')).inputValue();
+    expect(link).toContain('#graph=');
+    await shot(page, '09-share-dialog');
+    const other = await context.newPage();
+    await other.goto(link);
+    await other.waitForSelector('.react-flow__node');
+    expect(await getDoc(other)).toEqual(before);
+    // The link opened as its own graph, not over the one it came from.
+    expect(new URL(other.url()).searchParams.get('graph')).not.toBe('share');
+    expect(new URL(other.url()).hash).toBe('');
+    await other.close();
+    await page.close();
+  });
+
+  it('refuses a cyclic connection and says why at the cursor', async () => {
+    const { page } = await open('cycle');
+    const before = await getDoc(page);
+    await dragConnect(page, 'handle-dec-out-y', 'handle-enc-in-x', false);
+    await expect.poll(() => page.locator(tid('connection-reason')).textContent()).toMatch(/loop/);
+    await shot(page, '10-refused-cycle');
+    await page.mouse.up();
+    expect(await getDoc(page)).toEqual(before);
+    // A type mismatch is refused the same way.
+    await dragConnect(page, 'handle-dec-out-y', 'handle-adam-in-loss', false);
+    await expect.poll(() => page.locator(tid('connection-reason')).textContent()).toMatch(/takes a loss/);
+    await page.mouse.up();
+    expect(await getDoc(page)).toEqual(before);
+    await page.close();
+  });
+});
