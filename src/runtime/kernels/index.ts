@@ -16,7 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { captureOriginals, OURS } from './wasm_util';
+import { captureOriginals, original, OURS } from './wasm_util';
 import { batchMatMulConfig } from './batch_mat_mul';
 import { fusedMatMulConfig } from './fused_mat_mul';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
@@ -57,4 +57,19 @@ export function registerFastWasmKernels(): string[] {
 /** True when our kernels are the ones registered on 'wasm'. */
 export function fastWasmKernelsRegistered(): boolean {
   return FAST_WASM_KERNELS.every((n) => (tf.getKernel(n, 'wasm') as { [OURS]?: boolean } | undefined)?.[OURS] === true);
+}
+
+/**
+ * Put the shipped wasm kernels back (for benchmarks and A/B tests). Kernels
+ * the wasm backend does not ship (Conv2DBackpropFilter) are removed again.
+ */
+export function unregisterFastWasmKernels(): void {
+  for (const name of FAST_WASM_KERNELS) {
+    const cur = tf.getKernel(name, 'wasm') as { [OURS]?: boolean } | undefined;
+    if (!cur?.[OURS]) continue;
+    tf.unregisterKernel(name, 'wasm');
+    let shipped: tf.KernelConfig | null = null;
+    try { shipped = original(name); } catch { shipped = null; }
+    if (shipped) tf.registerKernel(shipped);
+  }
 }
