@@ -88,6 +88,8 @@ export function startAutosave(opts: { store: EditorStore; graphId: string; rev: 
 
   const unsubscribe = store.subscribe((s, prev) => {
     if (s.doc === prev.doc || timer) return;
+    // Say "saving" at once: a stale "saved" next to an unsaved edit would be a lie.
+    if (s.saveStatus !== 'failed') setState({ saveStatus: 'saving' });
     timer = setTimeout(() => {
       timer = null;
       void queue(false);

@@ -124,7 +124,7 @@ describe('editor end to end', () => {
     const { page } = await open('break');
     await setParam(page, 'logvar', 'units', '10');
     const onNode = page.locator(tid('node-errors-z'));
-    await expect.poll(() => onNode.textContent()).toContain('128×20');
+    await expect.poll(() => onNode.textContent()).toContain('B×20');
     const item = page.locator(`${tid('error-item')}[data-node="z"]`);
     expect(await item.textContent()).toContain('log σ²');
     expect(await item.locator(tid('error-hint')).textContent()).toMatch(/same number of units/);
@@ -193,9 +193,11 @@ describe('editor end to end', () => {
   it('restores the same document after a reload', async () => {
     const { page } = await open('reload');
     await setParam(page, 'dec', 'units', '300');
+    const placed = (await getDoc(page)).nodes[0].position;
     await page.click(tid('btn-layout'));
-    await expect.poll(() => page.locator(tid('save-status')).getAttribute('data-status'), { timeout: 5000 }).toBe('saved');
+    await expect.poll(async () => (await getDoc(page)).nodes[0].position).not.toEqual(placed);
     const before = await getDoc(page);
+    await expect.poll(() => page.locator(tid('save-status')).getAttribute('data-status'), { timeout: 5000 }).toBe('saved');
     await page.reload();
     await page.waitForSelector('.react-flow__node');
     expect(await getDoc(page)).toEqual(before);
@@ -255,6 +257,37 @@ describe('editor end to end', () => {
     expect(new URL(other.url()).searchParams.get('graph')).not.toBe('share');
     expect(new URL(other.url()).hash).toBe('');
     await other.close();
+    await page.close();
+  });
+
+  it('shows who trains what, frozen networks, the gallery, help, quick-add and the dark theme', async () => {
+    const { page, errors } = await open('tour');
+    await page.click(`${tid('node-adam')} .graph-node-head`);
+    await page.locator(tid('ref-trains-enc')).check();
+    await expect.poll(() => page.locator(`${tid('node-dec')}.frozen`).count()).toBe(1);
+    expect(await page.locator(`${tid('node-enc')}.trained`).count()).toBe(1);
+    expect(await page.locator(`${tid('error-item')}[data-node="dec"]`).textContent()).toMatch(/frozen/);
+    await shot(page, '11-optimizer-trains-frozen');
+    await page.click(tid('btn-presets'));
+    await page.waitForSelector(tid('preset-card-vae'));
+    await shot(page, '12-preset-gallery');
+    await page.click(tid('preset-open-vae'));
+    expect((await getDoc(page)).nodes.find((n) => n.id === 'adam')!.params.trains).toBeUndefined();
+    await page.click(tid('btn-undo'));
+    expect((await getDoc(page)).nodes.find((n) => n.id === 'adam')!.params.trains).toEqual(['enc']);
+    await page.keyboard.press('?');
+    await page.waitForSelector(tid('help-overlay'));
+    await shot(page, '13-help');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('a');
+    await page.locator(tid('quick-add-input')).fill('flatt');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await getDoc(page)).nodes.some((n) => n.id === 'flatten_1')).toBe(true);
+    await page.click(tid('btn-theme'));
+    await page.click(`${tid('node-adam')} .graph-node-head`);
+    await shot(page, '14-dark-theme');
+    await page.click(tid('btn-theme'));
+    expect(errors).toEqual([]);
     await page.close();
   });
 
