@@ -6,7 +6,7 @@
  * so no convolutional model can train on it. We compute
  *   dWᵀ[Cout, kh·kw·C] = dyᵀ[Cout, M] × im2col(x)[M, kh·kw·C]
  * with the shipped XNNPACK GEMM (no transposed operands, so it takes the fast
- * path), unfolding at most COLS_BUDGET floats of columns at a time and
+ * path), unfolding at most the column budget (wasm_util.ts) of columns at a time and
  * summing over image chunks, then transpose the small result to
  * [kh, kw, C, Cout]. Transposing dy (M·Cout floats) is much cheaper than
  * transposing the columns (M·kh·kw·C floats).

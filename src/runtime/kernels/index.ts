@@ -9,6 +9,10 @@
  *   → conv2d_backprop_filter.ts
  * - Conv2DBackpropInput is a naive loop (conv gradients, conv2dTranspose)
  *   → conv2d_backprop_input.ts
+ * - Conv2D / FusedConv2D compute 'same' padding wrongly when stride > kernel
+ *   size → conv2d.ts
+ * - _FusedMatMul adds the bias wrongly for batched (rank-3) products
+ *   → fused_mat_mul.ts
  *
  * `registerFastWasmKernels()` replaces / adds those kernels on the 'wasm'
  * backend. It is idempotent, may be called before or after
@@ -21,20 +25,24 @@ import { batchMatMulConfig } from './batch_mat_mul';
 import { fusedMatMulConfig } from './fused_mat_mul';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input';
+import { conv2dConfig, fusedConv2dConfig } from './conv2d';
 
 /** Shipped kernels that ours call into; captured before any override. */
-const WRAPPED = ['BatchMatMul', '_FusedMatMul', 'Transpose', 'Reshape', 'Add', 'Conv2D', 'Reverse', 'Conv2DBackpropInput'];
+const WRAPPED = ['BatchMatMul', '_FusedMatMul', 'Transpose', 'Reshape', 'Add', 'Conv2D', 'FusedConv2D', 'Reverse',
+  'Conv2DBackpropInput', 'Relu', 'Relu6', 'Elu', 'Sigmoid', 'LeakyRelu', 'Prelu'];
 
 const FACTORIES: (() => tf.KernelConfig)[] = [
   batchMatMulConfig,
   fusedMatMulConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
+  conv2dConfig,
+  fusedConv2dConfig,
 ];
 
 /** Names of the kernels registerFastWasmKernels() installs on 'wasm'. */
 export const FAST_WASM_KERNELS: readonly string[] = [
-  'BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput',
+  'BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D',
 ];
 
 /**

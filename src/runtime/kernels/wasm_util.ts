@@ -90,10 +90,16 @@ export function alloc(backend: BackendWasm, shape: number[]): TensorInfo {
 }
 
 /**
- * How many images to unfold at once so the column buffer stays under
- * `COLS_BUDGET` floats (16 MiB): bounded memory, still large GEMMs.
+ * How many images to unfold at once so the column buffer stays under the
+ * column budget (default 4M floats = 16 MiB): bounded memory, still large GEMMs.
  */
-export const COLS_BUDGET = 4 << 20;
+let colsBudget = 4 << 20;
+/** Change the column budget (floats); returns the previous one. For tests and tuning. */
+export function setColsBudget(floats: number): number {
+  const prev = colsBudget;
+  colsBudget = Math.max(1, floats | 0);
+  return prev;
+}
 export function chunkImages(n: number, floatsPerImage: number): number {
-  return Math.max(1, Math.min(n, Math.floor(COLS_BUDGET / Math.max(1, floatsPerImage))));
+  return Math.max(1, Math.min(n, Math.floor(colsBudget / Math.max(1, floatsPerImage))));
 }
