@@ -140,7 +140,6 @@ export function Canvas() {
         multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
         selectionMode={SelectionMode.Partial}
         connectionRadius={24}
-        proOptions={{ hideAttribution: true }}
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} />
         <MiniMap pannable zoomable style={{ width: 160, height: 110 }} maskColor="color-mix(in srgb, var(--bg) 70%, transparent)" nodeColor={(n) => categoryColor(registry[(n as GraphFlowNode).data.node.type]?.category)} nodeStrokeWidth={2} />
