@@ -29,7 +29,8 @@ export default defineNode({
     const weights: Record<string, number> = { a: p.wa, b: p.wb, c: p.wc, d: p.wd };
     return {
       forward: (inputs, call) => {
-        const parts = TERMS.filter((t) => inputs[t]).map((t) => inputs[t].mul(weights[t]));
+        // A weight of 1 needs no multiply; it keeps the common case as cheap as a plain sum.
+        const parts = TERMS.filter((t) => inputs[t]).map((t) => (weights[t] === 1 ? inputs[t] : inputs[t].mul(weights[t])));
         return { loss: parts.length === 1 ? parts[0] : call.tf.addN(parts) };
       },
     };

@@ -115,11 +115,14 @@ export class CompiledModel {
     return this.variables;
   }
 
+  /** A batch from the data pipeline (arrays) or one the model made itself (tensors, e.g. a PixelCNN canvas). */
   private callContext(mode: Mode, training: boolean, batch: Batch | { size: number; x: Tensor; labels: Tensor | null }): CallContext {
-    const xTensor = 'x' in batch && batch.x instanceof tf.Tensor ? batch.x : tf.tensor(batch.x as Float32Array, [batch.size, ...this.plan.data.shape]);
-    const labels = 'labels' in batch ? batch.labels : (batch as Batch).oneHot
-      ? tf.tensor((batch as Batch).oneHot!, [batch.size, this.plan.data.numClasses])
-      : null;
+    const made = batch.x instanceof tf.Tensor;
+    const x = made ? (batch.x as Tensor) : tf.tensor(batch.x as Float32Array, [batch.size, ...this.plan.data.shape]);
+    const oneHot = (batch as Batch).oneHot;
+    const labels = made
+      ? (batch as { labels: Tensor | null }).labels
+      : oneHot ? tf.tensor(oneHot, [batch.size, this.plan.data.numClasses]) : null;
     return {
       tf,
       mode,
@@ -127,7 +130,7 @@ export class CompiledModel {
       batchSize: batch.size,
       randomNormal: (shape) => tf.randomNormal(shape, 0, 1, 'float32', this.nextSeed()),
       randomUniform: (shape, low, high) => tf.randomUniform(shape, low, high, 'float32', this.nextSeed()),
-      batch: { x: xTensor, labels },
+      batch: { x, labels },
     };
   }
 
