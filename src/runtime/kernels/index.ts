@@ -14,9 +14,12 @@
  * - _FusedMatMul adds the bias wrongly for batched (rank-3) products
  *   → fused_mat_mul.ts
  *
+ * - TF.js has no StridedSlice gradient on any backend → strided_slice_grad.ts
+ *
  * `registerFastWasmKernels()` replaces / adds those kernels on the 'wasm'
- * backend. It is idempotent, may be called before or after
- * `tf.setBackend('wasm')`, and leaves every other backend untouched.
+ * backend (and the StridedSlice gradient, which is backend-independent). It
+ * is idempotent, may be called before or after `tf.setBackend('wasm')`, and
+ * leaves every other backend's kernels untouched.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
@@ -26,6 +29,7 @@ import { fusedMatMulConfig } from './fused_mat_mul';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input';
 import { conv2dConfig, fusedConv2dConfig } from './conv2d';
+import { registerStridedSliceGrad } from './strided_slice_grad';
 
 /** Shipped kernels that ours call into; captured before any override. */
 const WRAPPED = ['BatchMatMul', '_FusedMatMul', 'Transpose', 'Reshape', 'Add', 'Conv2D', 'FusedConv2D', 'Reverse',
@@ -50,6 +54,7 @@ export const FAST_WASM_KERNELS: readonly string[] = [
  * the kernels that are ours after the call.
  */
 export function registerFastWasmKernels(): string[] {
+  registerStridedSliceGrad();
   captureOriginals(WRAPPED);
   for (const make of FACTORIES) {
     const cfg = make() as tf.KernelConfig & { [OURS]?: boolean };
