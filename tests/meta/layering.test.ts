@@ -1,0 +1,255 @@
+/**
+ * The dependency rule from DESIGN.md, enforced by a test rather than good
+ * intentions:
+ *
+ *   ui → store → compiler → graph;  runtime → compiler → graph;
+ *   nodes → the node API in src/graph (and TF.js *types* only).
+ *
+ * Every source file is parsed with the TypeScript compiler (so comments and
+ * strings never count) and its imports are classified as type-only or value
+ * imports. Type-only imports (`import type`, `export type`, or every specifier
+ * marked `type`) vanish at build time and are always allowed. A
+ * `new Worker(new URL('…', import.meta.url))` is not an import and is allowed.
+ * Violations are reported as file:line.
+ */
+import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+interface Import {
+  file: string; // repo-relative
+  line: number;
+  specifier: string;
+  typeOnly: boolean;
+  /** Repo-relative resolved file for relative specifiers; null for packages. */
+  target: string | null;
+}
+
+function sourceFiles(dir: string): string[] {
+  const abs = join(ROOT, dir);
+  if (!existsSync(abs)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(abs)) {
+    const p = join(abs, name);
+    if (statSync(p).isDirectory()) out.push(...sourceFiles(relative(ROOT, p)));
+    else if (/\.(ts|tsx|mts|cts)$/.test(name) && !name.endsWith('.d.ts')) out.push(relative(ROOT, p));
+  }
+  return out;
+}
+
+function resolveRelative(fromFile: string, spec: string): string | null {
+  if (!spec.startsWith('.')) return null;
+  const base = resolve(ROOT, dirname(fromFile), spec);
+  const stem = base.replace(/\.(js|mjs|cjs|jsx)$/, '');
+  const candidates = [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.mts`, join(base, 'index.ts'), join(base, 'index.tsx')];
+  for (const c of candidates) if (existsSync(c) && statSync(c).isFile()) return relative(ROOT, c);
+  return relative(ROOT, base); // non-code asset (e.g. ?url, .css, .bin): keep the path for prefix checks
+}
+
+const importCache = new Map<string, Import[]>();
+
+/** Every import, re-export, dynamic import() and require() of one file. */
+function importsOf(file: string): Import[] {
+  const cached = importCache.get(file);
+  if (cached) return cached;
+  const out = parseImports(file, readFileSync(join(ROOT, file), 'utf8'));
+  importCache.set(file, out);
+  return out;
+}
+
+function parseImports(file: string, text: string): Import[] {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const out: Import[] = [];
+  const add = (node: ts.Node, specNode: ts.Expression, typeOnly: boolean) => {
+    if (!ts.isStringLiteralLike(specNode)) return;
+    const specifier = specNode.text.replace(/\?.*$/, '');
+    out.push({ file, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, specifier, typeOnly, target: resolveRelative(file, specifier) });
+  };
+  const visit = (node: ts.Node) => {
+    if (ts.isImportDeclaration(node)) {
+      const clause = node.importClause;
+      let typeOnly = false;
+      if (clause) {
+        if (clause.isTypeOnly) typeOnly = true;
+        else if (!clause.name && clause.namedBindings && ts.isNamedImports(clause.namedBindings))
+          // `import { type A, type B } from 'x'` is erased; `import {} from 'x'` and `import 'x'` are not.
+          typeOnly = clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly);
+      }
+      add(node, node.moduleSpecifier, typeOnly);
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier) {
+      const typeOnly = node.isTypeOnly || (!!node.exportClause && ts.isNamedExports(node.exportClause)
+        && node.exportClause.elements.length > 0 && node.exportClause.elements.every((e) => e.isTypeOnly));
+      add(node, node.moduleSpecifier, typeOnly);
+    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+      add(node, node.moduleReference.expression, node.isTypeOnly);
+    } else if (ts.isCallExpression(node) && node.arguments.length >= 1) {
+      if (node.expression.kind === ts.SyntaxKind.ImportKeyword) add(node, node.arguments[0], false);
+      else if (ts.isIdentifier(node.expression) && node.expression.text === 'require') add(node, node.arguments[0], false);
+    } else if (ts.isImportTypeNode(node)) {
+      // `typeof import('x')` in a type position: erased.
+      const arg = node.argument;
+      if (ts.isLiteralTypeNode(arg)) add(node, arg.literal as ts.Expression, true);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+const where = (i: Import) => `${i.file}:${i.line} imports '${i.specifier}'`;
+const under = (file: string | null, ...dirs: string[]) => !!file && dirs.some((d) => file === d || file.startsWith(`${d}/`));
+const isTf = (spec: string) => spec.startsWith('@tensorflow/');
+const pkgName = (spec: string) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+
+/** Packages that need a DOM, a browser store or React: never in src/graph or src/compiler. */
+const UI_PACKAGES = ['react', 'react-dom', '@xyflow/react', '@xyflow/system', 'zustand', 'zundo', 'idb-keyval', 'uplot', 'elkjs', 'lz-string'];
+
+const LAYERS = {
+  graph: sourceFiles('src/graph'),
+  compiler: sourceFiles('src/compiler'),
+  store: sourceFiles('src/store'),
+  ui: sourceFiles('src/ui'),
+  nodes: sourceFiles('nodes'),
+};
+
+/** Value-import closure: which files a file pulls into a bundle at run time. */
+function valueClosure(file: string): Map<string, string[]> {
+  const chain = new Map<string, string[]>([[file, [file]]]);
+  const queue = [file];
+  while (queue.length) {
+    const f = queue.shift()!;
+    for (const i of importsOf(f)) {
+      if (i.typeOnly || !i.target || chain.has(i.target) || !/\.(ts|tsx|mts)$/.test(i.target)) continue;
+      chain.set(i.target, [...chain.get(f)!, `${i.target} (${i.file}:${i.line})`]);
+      queue.push(i.target);
+    }
+  }
+  return chain;
+}
+
+function report(violations: string[]): string {
+  return violations.length ? `${violations.length} layering violation(s):\n  ${violations.join('\n  ')}` : '';
+}
+
+describe('layering (DESIGN.md: dependencies point one way)', () => {
+  it('finds the source files it is meant to police', () => {
+    for (const [layer, files] of Object.entries(LAYERS)) expect(files.length, `no files found for ${layer}`).toBeGreaterThan(0);
+    // The parser sees the kinds of imports the rules are about.
+    expect(importsOf('src/graph/nodeApi.ts').some((i) => isTf(i.specifier) && i.typeOnly)).toBe(true);
+  });
+
+  it('src/graph, src/compiler, src/store, src/ui and nodes/ import TF.js as types only', () => {
+    const files = [...LAYERS.graph, ...LAYERS.compiler, ...LAYERS.store, ...LAYERS.ui, ...LAYERS.nodes];
+    const violations = files.flatMap(importsOf).filter((i) => isTf(i.specifier) && !i.typeOnly).map(where);
+    expect(violations, report(violations)).toEqual([]);
+  });
+
+  it('src/graph and src/compiler import nothing from runtime, ui, store, data, nodes, React, DOM-only packages or Node built-ins', () => {
+    const violations: string[] = [];
+    for (const i of [...LAYERS.graph, ...LAYERS.compiler].flatMap(importsOf)) {
+      if (i.typeOnly && !UI_PACKAGES.includes(pkgName(i.specifier))) continue;
+      if (i.target) {
+        const allowed = under(i.file, 'src/graph') ? ['src/graph'] : ['src/graph', 'src/compiler'];
+        if (!under(i.target, ...allowed)) violations.push(`${where(i)} (outside ${allowed.join(', ')})`);
+      } else if (UI_PACKAGES.includes(pkgName(i.specifier))) violations.push(`${where(i)} (React/DOM package)`);
+      else if (i.specifier.startsWith('node:') || ['fs', 'path', 'os', 'url', 'zlib', 'crypto', 'child_process'].includes(i.specifier))
+        violations.push(`${where(i)} (Node built-in: graph and compiler must also run in the browser)`);
+    }
+    expect(violations, report(violations)).toEqual([]);
+  });
+
+  it('src/graph and src/compiler do not touch DOM globals', () => {
+    const DOM_GLOBALS = new Set(['window', 'document', 'localStorage', 'sessionStorage', 'indexedDB', 'navigator', 'HTMLElement', 'HTMLCanvasElement', 'requestAnimationFrame', 'Worker', 'postMessage']);
+    const violations: string[] = [];
+    for (const file of [...LAYERS.graph, ...LAYERS.compiler]) {
+      const sf = ts.createSourceFile(file, readFileSync(join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
+      const visit = (node: ts.Node) => {
+        if (ts.isIdentifier(node) && DOM_GLOBALS.has(node.text)) {
+          const p = node.parent;
+          const isName = (ts.isPropertyAccessExpression(p) && p.name === node) || (ts.isPropertyAssignment(p) && p.name === node)
+            || (ts.isPropertySignature(p) && p.name === node) || (ts.isPropertyDeclaration(p) && p.name === node)
+            || (ts.isMethodDeclaration(p) && p.name === node) || (ts.isParameter(p) && p.name === node)
+            || (ts.isVariableDeclaration(p) && p.name === node) || (ts.isBindingElement(p)) || ts.isTypeReferenceNode(p)
+            || (ts.isShorthandPropertyAssignment(p));
+          if (!isName) violations.push(`${file}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1} uses the DOM global '${node.text}'`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
+    }
+    expect(violations, report(violations)).toEqual([]);
+  });
+
+  it('src/ui and src/store import src/runtime as types only (the worker is started by URL, not imported)', () => {
+    const violations = [...LAYERS.ui, ...LAYERS.store].flatMap(importsOf)
+      .filter((i) => !i.typeOnly && under(i.target, 'src/runtime')).map(where);
+    expect(violations, report(violations)).toEqual([]);
+  });
+
+  it('nodes/ import only the node API in src/graph, other node files, and TF.js types', () => {
+    const violations = LAYERS.nodes.flatMap(importsOf)
+      .filter((i) => !i.typeOnly)
+      .filter((i) => (i.target ? !under(i.target, 'src/graph', 'nodes') : true))
+      .map(where);
+    expect(violations, report(violations)).toEqual([]);
+  });
+
+  it('no file in graph, compiler, store, ui or nodes reaches a TF.js value or src/runtime through a chain of value imports', () => {
+    const violations: string[] = [];
+    const files = [...LAYERS.graph, ...LAYERS.compiler, ...LAYERS.store, ...LAYERS.ui, ...LAYERS.nodes];
+    for (const file of files) {
+      const chain = valueClosure(file);
+      for (const [f, path] of chain) {
+        if (under(f, 'src/runtime')) { violations.push(`${file} → … → ${path.slice(1).join(' → ')}`); continue; }
+        for (const i of importsOf(f)) if (!i.typeOnly && isTf(i.specifier)) violations.push(`${file} → ${[...path.slice(1), where(i)].join(' → ')}`);
+      }
+    }
+    expect([...new Set(violations)], report([...new Set(violations)])).toEqual([]);
+  });
+
+  it('classifies imports correctly on synthetic sources', () => {
+    const src = [
+      "import type { Tensor } from '@tensorflow/tfjs-core';",          // 1 type
+      "import { type Scalar, type Rank } from '@tensorflow/tfjs-core';", // 2 type
+      "import * as tf from '@tensorflow/tfjs-core';",                    // 3 value
+      "import '@tensorflow/tfjs-backend-wasm';",                         // 4 value (side effect)
+      "import {} from '@tensorflow/tfjs-core';",                         // 5 value (kept by TS)
+      "import { type A, b } from '../../runtime/model';",                // 6 value (b)
+      "export type { Plan } from '../../compiler/plan';",                 // 7 type
+      "export { x } from './y';",                                        // 8 value
+      "const m = await import('@tensorflow/tfjs');",                     // 9 value
+      "// import { nope } from '@tensorflow/tfjs';",                     // comment: ignored
+      "const s = \"import x from '@tensorflow/tfjs'\";",                  // string: ignored
+      "const w = new Worker(new URL('../../runtime/worker.ts', import.meta.url));", // not an import
+      "type T = typeof import('@tensorflow/tfjs');",                     // 13 type
+    ].join('\n');
+    const got = parseImports('src/ui/run/probe.ts', src).map((i) => [i.line, i.specifier, i.typeOnly]);
+    expect(got).toEqual([
+      [1, '@tensorflow/tfjs-core', true],
+      [2, '@tensorflow/tfjs-core', true],
+      [3, '@tensorflow/tfjs-core', false],
+      [4, '@tensorflow/tfjs-backend-wasm', false],
+      [5, '@tensorflow/tfjs-core', false],
+      [6, '../../runtime/model', false],
+      [7, '../../compiler/plan', true],
+      [8, './y', false],
+      [9, '@tensorflow/tfjs', false],
+      [13, '@tensorflow/tfjs', true],
+    ]);
+    expect(parseImports('src/ui/run/probe.ts', src)[5].target).toBe('src/runtime/model.ts');
+  });
+
+  it('recognises a violation when it sees one (the checker is not vacuous)', () => {
+    // src/runtime does import TF.js values: the same classifier must see them.
+    const runtime = sourceFiles('src/runtime').flatMap(importsOf);
+    expect(runtime.some((i) => isTf(i.specifier) && !i.typeOnly)).toBe(true);
+    // And a type-only import of the runtime protocol from the UI is classified as such.
+    const ui = LAYERS.ui.flatMap(importsOf).filter((i) => under(i.target, 'src/runtime'));
+    expect(ui.length).toBeGreaterThan(0);
+    expect(ui.every((i) => i.typeOnly)).toBe(true);
+  });
+});
