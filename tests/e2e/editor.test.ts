@@ -291,6 +291,24 @@ describe('editor end to end', () => {
     await page.close();
   });
 
+  it('draws shared weights as a dashed link and opens a block to show its layers', async () => {
+    const { page, errors } = await open('gan');
+    await page.click(tid('btn-presets'));
+    await page.click(tid('preset-open-gan'));
+    await page.waitForSelector(tid('node-dFake'));
+    await page.waitForTimeout(500);
+    expect(await page.locator('[data-testid^="shared-link-"]').count()).toBeGreaterThan(0);
+    await shot(page, '15-gan-shared-weights');
+    await page.click(tid('open-block-gen'));
+    const view = page.locator(tid('block-view'));
+    await view.waitFor();
+    expect(await view.locator('tbody tr').count()).toBeGreaterThan(1);
+    expect(await view.textContent()).toMatch(/64×28×28×1/);
+    await shot(page, '16-block-layers');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('refuses a cyclic connection and says why at the cursor', async () => {
     const { page } = await open('cycle');
     const before = await getDoc(page);

@@ -25,7 +25,7 @@ export interface ShapeEdgeData extends Record<string, unknown> {
 export type ShapeFlowEdge = Edge<ShapeEdgeData, 'shape'>;
 export type SharedFlowEdge = Edge<Record<string, never>, 'shared'>;
 
-/** Hidden handles that anchor the dashed shared-weights links; users cannot drag from them. */
+/** Hidden handles React Flow needs before it draws a shared-weights link (the link computes its own line); users cannot drag from them. */
 export const SHARE_OUT = '__share-out';
 export const SHARE_IN = '__share-in';
 
