@@ -84,6 +84,28 @@ function detectBackends(): BackendName[] {
     b === 'webgpu' ? !!g.navigator?.gpu : b === 'webgl' ? typeof g.OffscreenCanvas !== 'undefined' || typeof g.document !== 'undefined' : true);
 }
 
+/** The renderer's name when a GPU backend runs on a software rasteriser (SwiftShader, llvmpipe), else null. */
+function softwareRenderer(name: BackendName): string | null {
+  const soft = /swiftshader|llvmpipe|lavapipe|software|basic render/i;
+  try {
+    if (name === 'webgl') {
+      const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+      if (!gl) return null;
+      const ext = gl.getExtension('WEBGL_debug_renderer_info');
+      const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+      return soft.test(renderer) ? renderer : null;
+    }
+    if (name === 'webgpu') {
+      const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+      const text = `${info?.vendor ?? ''} ${info?.architecture ?? ''}`.trim();
+      return soft.test(text) ? text : null;
+    }
+  } catch {
+    /* cannot tell: treat it as hardware */
+  }
+  return null;
+}
+
 function defaultYield(): Promise<void> {
   const g = globalThis as { setImmediate?: (f: () => void) => void };
   return new Promise((r) => (g.setImmediate ? g.setImmediate(r) : setTimeout(r, 0)));
@@ -249,6 +271,12 @@ export class TrainingSession {
     for (const name of order) {
       try {
         const info = await this.o.setupBackend(name, this.o.threads ? { threads: this.o.threads } : {});
+        const software = choice === 'auto' && order.slice(order.indexOf(name) + 1).some((b) => b === 'wasm') ? softwareRenderer(name) : null;
+        if (software) {
+          // A GPU backend on a software rasteriser is several times slower than wasm: pick it only by hand.
+          skipped.push({ backend: name, reason: `software renderer (${software}) is slower than wasm; choose ${name} by hand to use it anyway` });
+          continue;
+        }
         this.backend = name;
         this.lost = null;
         this.watchForLoss(name);

@@ -4,7 +4,8 @@
  * and talks to it only through ./protocol.ts messages.
  */
 import { del, get, set } from 'idb-keyval';
-import type { ToWorker } from './protocol';
+import * as tf from './tf';
+import type { FromWorker, ToWorker } from './protocol';
 import { TrainingSession, type CheckpointStore, type StoredCheckpoint } from './session';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -25,14 +26,23 @@ const yieldToQueue = () => new Promise<void>((resolve) => {
   channel.port2.postMessage(0);
 });
 
-const params = new URL(self.location.href).searchParams;
-const threads = Number(params.get('threads')) || Math.max(1, Math.min(4, (self.navigator.hardwareConcurrency || 2)));
+// TF.js's threaded wasm build starts its pthread workers from the source text of
+// a bundled function (Function.prototype.toString); after minification that text
+// refers to names outside itself and every pthread dies with "e is not defined".
+// Until the bundle ships that script unminified, the worker keeps wasm on one
+// thread (on the 2-core reference machine TF.js would cap the pool at 1 anyway).
+const WASM_THREADS_NOTE = 'single-threaded: the threaded wasm build cannot start its pthreads from a minified bundle (TF.js builds them from function source text), so threads are off';
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+
+const post = (msg: FromWorker) => {
+  if (msg.type === 'backend' && msg.backend === 'wasm' && msg.threads <= 1) msg = { ...msg, note: [WASM_THREADS_NOTE, msg.note?.replace(/^single-threaded:[^;]*;?\s*/, '')].filter(Boolean).join('; ') };
+  self.postMessage(msg);
+};
 
 const session = new TrainingSession({
-  post: (msg) => self.postMessage(msg),
+  post,
   store,
   yieldToQueue,
-  threads,
 });
 
 self.onmessage = (e: MessageEvent<ToWorker>) => {
