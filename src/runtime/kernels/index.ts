@@ -14,6 +14,9 @@
  * - _FusedMatMul adds the bias wrongly for batched (rank-3) products
  *   → fused_mat_mul.ts
  *
+ * - Identity (the engine's tf.clone of every tensor saved for backprop)
+ *   copies the buffer → identity.ts shares it, as the cpu backend does
+ * - Sum over leading axes (every bias gradient) transposes first → sum.ts
  * - TF.js has no StridedSlice gradient on any backend → strided_slice_grad.ts
  *
  * `registerFastWasmKernels()` replaces / adds those kernels on the 'wasm'
@@ -30,9 +33,11 @@ import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input';
 import { conv2dConfig, fusedConv2dConfig } from './conv2d';
 import { registerStridedSliceGrad } from './strided_slice_grad';
+import { identityConfig } from './identity';
+import { sumConfig } from './sum';
 
 /** Shipped kernels that ours call into; captured before any override. */
-const WRAPPED = ['BatchMatMul', '_FusedMatMul', 'Transpose', 'Reshape', 'Add', 'Conv2D', 'FusedConv2D', 'Reverse',
+const WRAPPED = ['Identity', 'Sum', 'BatchMatMul', '_FusedMatMul', 'Transpose', 'Reshape', 'Add', 'Conv2D', 'FusedConv2D', 'Reverse',
   'Conv2DBackpropInput', 'Relu', 'Relu6', 'Elu', 'Sigmoid', 'LeakyRelu', 'Prelu'];
 
 const FACTORIES: (() => tf.KernelConfig)[] = [
@@ -42,11 +47,14 @@ const FACTORIES: (() => tf.KernelConfig)[] = [
   conv2DBackpropInputConfig,
   conv2dConfig,
   fusedConv2dConfig,
+  identityConfig,
+  sumConfig,
 ];
 
 /** Names of the kernels registerFastWasmKernels() installs on 'wasm'. */
 export const FAST_WASM_KERNELS: readonly string[] = [
   'BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D',
+  'Identity', 'Sum',
 ];
 
 /**

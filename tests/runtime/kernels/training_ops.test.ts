@@ -48,6 +48,9 @@ describe('reductions and moments', () => {
         const s = [n, h, w, c];
         expectSameOnBoth(valueAndGrad((x) => tf.sum(x, [1, 2]), s, seed), 1e-3, 1e-4, 'sum');
         expectSameOnBoth(valueAndGrad((x) => tf.mean(x, 0), s, seed), 1e-3, 1e-4, 'mean');
+        expectSameOnBoth(valueAndGrad((x) => tf.sum(x, [0, 1, 2]), s, seed), 1e-3, 1e-4, 'sum leading axes');
+        expectSameOnBoth(valueAndGrad((x) => tf.sum(x, [1, 0], true), s, seed), 1e-3, 1e-4, 'sum leading axes keepDims');
+        expectSameOnBoth(valueAndGrad((x) => tf.sum(x), s, seed), 1e-3, 1e-4, 'sum all');
         expectSameOnBoth(valueAndGrad((x) => {
           const { mean, variance } = tf.moments(x, [0, 1, 2], true);
           return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-3)));

@@ -1,0 +1,42 @@
+/**
+ * Sum over leading axes for the wasm backend.
+ *
+ * Why it exists: every bias gradient is a Sum of dy over all axes but the
+ * last (batch, height, width for NHWC). The shipped wasm Sum only reduces
+ * innermost axes, so it first transposes the whole tensor (a strided full
+ * copy) and then reduces. When the reduced axes are a leading prefix we
+ * instead accumulate contiguous rows straight from the wasm heap, one pass,
+ * no copy. Other axis patterns and non-float32 dtypes go to the shipped
+ * kernel.
+ */
+import { backend_util, Sum, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { alloc, heapF32, offsetOf, original, run } from './wasm_util';
+
+const sum: KernelFunc = ({ inputs, backend, attrs }) => {
+  const be = backend as BackendWasm;
+  const { x } = inputs as { x: TensorInfo };
+  const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
+  const rank = x.shape.length;
+  const axes = util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+  const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+  if (x.dtype !== 'float32' || !leading) return run(be, Sum, { x }, attrs);
+  const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
+  const C = util.sizeFromShape(x.shape.slice(axes.length));
+  if (rows * C === 0) return run(be, Sum, { x }, attrs);
+  const outShape = keepDims ? backend_util.expandShapeToKeepDim(x.shape.slice(axes.length), axes) : x.shape.slice(axes.length);
+  const out = alloc(be, outShape);
+  const heap = heapF32(be);
+  const o = offsetOf(be, out);
+  let s = offsetOf(be, x);
+  heap.copyWithin(o, s, s + C);
+  for (let r = 1; r < rows; r++) {
+    s += C;
+    for (let c = 0; c < C; c++) heap[o + c] += heap[s + c];
+  }
+  return out;
+};
+
+export function sumConfig(): KernelConfig {
+  return { kernelName: Sum, backendName: 'wasm', kernelFunc: sum, setupFunc: original(Sum).setupFunc };
+}
