@@ -683,6 +683,8 @@ export class TrainingSession {
       if (err) break;
     }
     this.sendMetrics(true);
+    // Single steps are deliberate: keep them across a reload too.
+    if (!this.diverged) await this.checkpoint(true);
     this.postState();
   }
 
@@ -883,7 +885,7 @@ export class TrainingSession {
     const { model } = this.need();
     const refs = this.klRefs();
     if (!refs) throw new Error('this graph has no Gaussian sampler, so no per-dimension KL');
-    const batch = this.testBatch(500);
+    const batch = this.testBatch(256);
     const [mu, lv] = model.withFixedRandom(PREVIEW_COUNTER, () => model.probe(batch, [refs.mean, refs.logVar], 'encode'));
     const dim = mu.data.length / batch.size;
     const perDim = new Float32Array(dim);

@@ -21,7 +21,7 @@ declare global {
 if (typeof window !== 'undefined') window.latentLabRun = runDebug;
 
 const BACKENDS: BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
-const REFRESH_MS = 1500;
+const REFRESH_MS = 500;
 
 function NumberField(props: { value: number; onCommit: (v: number) => void; min?: number; max?: number; step?: number | 'any'; testId?: string; label: string; integer?: boolean }) {
   const [text, setText] = useState(String(props.value));
@@ -125,18 +125,19 @@ function useRefresh(selected: string | null) {
     if (!info) return;
     const refresh = (full: boolean) => {
       const image = info.data.kind === 'image';
-      if (info.modes.generate && image && (!info.modes.autoregressive || !running)) run.samples(info.modes.autoregressive ? 8 : 36);
-      if (info.modes.reconstruct && image) run.reconstructions(8);
-      if (info.hasKl) run.kl();
-      if (info.data.kind === 'points') run.points2d();
-      if (selected && info.previewable.includes(selected)) run.preview(selected);
-      if (full && info.modes.encode && info.latentSize > 0) run.latentMap(1000);
+      const auto = running;
+      if (info.modes.generate && image && (!info.modes.autoregressive || !running)) run.samples(info.modes.autoregressive ? 8 : 36, undefined, 0, auto);
+      if (info.modes.reconstruct && image) run.reconstructions(8, auto);
+      if (info.hasKl) run.kl(auto);
+      if (info.data.kind === 'points') run.points2d(500, auto);
+      if (selected && info.previewable.includes(selected)) run.preview(selected, auto);
+      if (full && info.modes.encode && info.latentSize > 0) run.latentMap(1000, auto);
     };
     if (!running) {
       refresh(true);
       return;
     }
-    const t = setInterval(() => refresh(tick.current++ % 4 === 0), REFRESH_MS);
+    const t = setInterval(() => refresh(tick.current++ % 6 === 0), REFRESH_MS);
     return () => clearInterval(t);
   }, [info, running, running ? 0 : step, selected]); // eslint-disable-line react-hooks/exhaustive-deps
 }

@@ -94,6 +94,34 @@ let nextId = 1;
 const purposes = new Map<number, string>();
 /** Per kind of view request: whether one is in flight (so refreshes never pile up). */
 const inFlight = new Set<string>();
+/**
+ * Views share the worker with training. Each kind of view is refreshed at most
+ * every VIEW_MIN_MS, and never sooner than VIEW_COST_FACTOR times its last
+ * round trip, so together they take a small fraction of the worker's time
+ * however slow the backend is.
+ */
+const VIEW_MIN_MS = 1500;
+const VIEW_COST_FACTOR = 8;
+const sentAt = new Map<string, number>();
+const nextAllowed = new Map<string, number>();
+
+/** Whether an automatic refresh of `kind` may go now (manual refreshes skip the pacing). */
+function mayRefresh(kind: string, auto: boolean): boolean {
+  if (inFlight.has(kind)) return false;
+  if (auto && runStore.getState().running && performance.now() < (nextAllowed.get(kind) ?? 0)) return false;
+  inFlight.add(kind);
+  sentAt.set(kind, performance.now());
+  return true;
+}
+
+function answered(kind: string) {
+  inFlight.delete(kind);
+  const t = sentAt.get(kind);
+  if (t !== undefined) {
+    const now = performance.now();
+    nextAllowed.set(kind, now + Math.max(VIEW_MIN_MS, (now - t) * VIEW_COST_FACTOR));
+  }
+}
 let noticeId = 1;
 
 function notify(kind: Notice['kind'], text: string, action?: Notice['action']) {
@@ -194,17 +222,17 @@ function receive(msg: FromWorker) {
       inFlight.clear();
       notify('error', `${msg.where}: ${msg.message}`);
       return;
-    case 'samples': inFlight.delete('samples'); runStore.setState({ samples: msg, pixels: null }); return;
-    case 'pixels': if (msg.done) inFlight.delete('samples'); runStore.setState({ pixels: msg }); return;
-    case 'reconstructions': inFlight.delete('recon'); runStore.setState({ recon: msg }); return;
-    case 'latentMap': inFlight.delete('latent'); runStore.setState({ latent: msg }); return;
-    case 'kl': inFlight.delete('kl'); runStore.setState({ kl: msg }); return;
-    case 'preview': inFlight.delete('preview'); runStore.setState({ preview: msg }); return;
-    case 'points2d': inFlight.delete('points2d'); runStore.setState({ points2d: msg }); return;
+    case 'samples': answered('samples'); runStore.setState({ samples: msg, pixels: null }); return;
+    case 'pixels': if (msg.done) answered('samples'); runStore.setState({ pixels: msg }); return;
+    case 'reconstructions': answered('recon'); runStore.setState({ recon: msg }); return;
+    case 'latentMap': answered('latent'); runStore.setState({ latent: msg }); return;
+    case 'kl': answered('kl'); runStore.setState({ kl: msg }); return;
+    case 'preview': answered('preview'); runStore.setState({ preview: msg }); return;
+    case 'points2d': answered('points2d'); runStore.setState({ points2d: msg }); return;
     case 'decoded': {
       const purpose = purposes.get(msg.id) ?? 'map';
       purposes.delete(msg.id);
-      inFlight.delete(`decode:${purpose}`);
+      answered(`decode:${purpose}`);
       runStore.setState((s) => ({ decoded: { ...s.decoded, [purpose]: msg } }));
       return;
     }
@@ -269,50 +297,46 @@ export const run = {
   exportWeights: () => send({ type: 'export', id: nextId++ }),
   debugFail: (kind: FailureKind) => send({ type: 'debugFail', kind }),
 
-  /** View requests: at most one of each kind in flight. Returns false when one already is. */
-  samples(n: number, label?: number, seed = 0): boolean {
-    if (inFlight.has('samples')) return false;
-    inFlight.add('samples');
+  /**
+   * View requests: at most one of each kind in flight; `auto` (the panel's
+   * periodic refresh) is also paced by the view's cost. Returns whether it was sent.
+   */
+  samples(n: number, label?: number, seed = 0, auto = false): boolean {
+    if (!mayRefresh('samples', auto)) return false;
     const info = runStore.getState().info;
     send(info?.modes.autoregressive
       ? { type: 'autoregressive', id: nextId++, n, label, seed }
       : { type: 'samples', id: nextId++, n, label, seed });
     return true;
   },
-  reconstructions(n: number) {
-    if (inFlight.has('recon')) return false;
-    inFlight.add('recon');
+  reconstructions(n: number, auto = false) {
+    if (!mayRefresh('recon', auto)) return false;
     send({ type: 'reconstructions', id: nextId++, n });
     return true;
   },
-  latentMap(count = 1000) {
-    if (inFlight.has('latent')) return false;
-    inFlight.add('latent');
+  latentMap(count = 1000, auto = false) {
+    if (!mayRefresh('latent', auto)) return false;
     send({ type: 'latentMap', id: nextId++, count });
     return true;
   },
-  kl() {
-    if (inFlight.has('kl')) return false;
-    inFlight.add('kl');
+  kl(auto = false) {
+    if (!mayRefresh('kl', auto)) return false;
     send({ type: 'klPerDim', id: nextId++ });
     return true;
   },
-  preview(nodeId: string) {
-    if (inFlight.has('preview')) return false;
-    inFlight.add('preview');
+  preview(nodeId: string, auto = false) {
+    if (!mayRefresh('preview', auto)) return false;
     send({ type: 'preview', id: nextId++, nodeId });
     return true;
   },
-  points2d(n = 500) {
-    if (inFlight.has('points2d')) return false;
-    inFlight.add('points2d');
+  points2d(n = 500, auto = false) {
+    if (!mayRefresh('points2d', auto)) return false;
     send({ type: 'points2d', id: nextId++, n });
     return true;
   },
   /** Decode latents for a purpose; a newer request for the same purpose waits for the last one. */
   decode(purpose: string, latents: Float32Array, n: number, label?: number) {
-    if (inFlight.has(`decode:${purpose}`)) return false;
-    inFlight.add(`decode:${purpose}`);
+    if (!mayRefresh(`decode:${purpose}`, false)) return false;
     const id = nextId++;
     purposes.set(id, purpose);
     send({ type: 'decode', id, latents, n, label });
