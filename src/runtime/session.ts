@@ -16,6 +16,7 @@ import { createBatcher, type Batcher, type BatcherState } from '../data/batcher'
 import type { DataSet } from '../data/types';
 import type { GraphDocument } from '../graph/document';
 import { registry } from '../../nodes/index';
+import { createRng } from '../graph/random';
 import { setupBackend as defaultSetupBackend, type BackendInfo } from './backend';
 import { CompiledModel, TrainingDiverged, type Batch as ModelBatch, type ModelState } from './model';
 import { loadPlanData } from './planData';
@@ -812,21 +813,62 @@ export class TrainingSession {
     this.post({ type: 'samples', id, n, shape: plan.data.shape.slice(), images, step: this.step, ...(label !== undefined ? { label } : {}) });
   }
 
+  private samplingToken = 0;
+
+  /**
+   * Pixel by pixel, yielding between pixels so the worker stays responsive
+   * (pause, play and other views still get through) and the page can draw
+   * each pixel as it arrives. A newer request, a reload or a reset cancels it.
+   */
   private autoregressive(id: number, n: number, label: number | undefined, seed = 0) {
     const { model, plan } = this.need();
-    if (!plan.modes.generate?.autoregressive) throw new Error('this graph is not autoregressive');
+    const g = plan.modes.generate;
+    if (!g?.autoregressive) throw new Error('this graph is not autoregressive');
+    const token = ++this.samplingToken;
     const shape = plan.data.shape.slice();
     const total = shape.reduce((a, b) => a * b, 1);
-    let last = 0;
-    model.withFixedRandom(PREVIEW_COUNTER + seed * 1000, () =>
-      model.generateAutoregressive(n, label, (index, canvas) => {
-        const now = performance.now();
-        const done = index === total - 1;
-        if (done || now - last > 40) {
-          last = now;
-          this.post({ type: 'pixels', id, n, shape, index, total, canvas: canvas.slice(), done });
+    const classes = plan.data.numClasses;
+    let oneHot: Float32Array | undefined;
+    if (classes > 0) {
+      oneHot = new Float32Array(n * classes);
+      for (let b = 0; b < n; b++) oneHot[b * classes + (label ?? b % classes)] = 1;
+    }
+    const rng = createRng((plan.seed * 7919 + seed * 104729 + 17) >>> 0);
+    const canvas = new Float32Array(n * total);
+    const run = async () => {
+      let last = 0;
+      for (let i = 0; i < total; i++) {
+        if (token !== this.samplingToken || this.model !== model) return;
+        const [out] = model.withFixedRandom(PREVIEW_COUNTER, () => model.probe({ x: canvas, oneHot, size: n }, [g.output], 'generate'));
+        for (let b = 0; b < n; b++) {
+          const u = rng.next();
+          if (g.transform === 'categorical256') {
+            const base = (b * total + i) * 256;
+            let max = -Infinity;
+            for (let k = 0; k < 256; k++) max = Math.max(max, out.data[base + k]);
+            let sum = 0;
+            for (let k = 0; k < 256; k++) sum += Math.exp(out.data[base + k] - max);
+            let acc = 0;
+            let v = 255;
+            for (let k = 0; k < 256; k++) if ((acc += Math.exp(out.data[base + k] - max) / sum) > u) { v = k; break; }
+            canvas[b * total + i] = v / 255;
+          } else {
+            const z = out.data[b * total + i];
+            const p = g.transform === 'sigmoid' ? 1 / (1 + Math.exp(-z)) : z;
+            canvas[b * total + i] = u < p ? 1 : 0;
+          }
         }
-      }));
+        const now = performance.now();
+        const done = i === total - 1;
+        if (done || now - last > 50) {
+          last = now;
+          this.post({ type: 'pixels', id, n, shape, index: i, total, canvas: canvas.slice(), done });
+          if (!done) await this.o.yieldToQueue();
+        }
+      }
+    };
+    // Not awaited: the message queue moves on while the picture fills in.
+    void run().catch((e) => this.reportError(e, 'autoregressive sampling'));
   }
 
   private reconstructions(id: number, n: number) {

@@ -232,4 +232,44 @@ describe('training session (Node, wasm → cpu)', () => {
     expect(after.every((p) => Object.values(p.losses).every(Number.isFinite))).toBe(true);
     expect(h.errors()).toEqual([]);
   });
+
+  it('GAN: both players report losses; stepping only the discriminator moves the step by one', async () => {
+    const h = harness();
+    await h.session.handle({ type: 'load', doc: preset('gan') });
+    await h.session.handle({ type: 'setBatchSize', batchSize: 8 });
+    const info = h.of('loaded')[0].info;
+    expect(info.optimizers.map((o) => o.id).sort()).toEqual(['optD', 'optG']);
+    await h.session.handle({ type: 'step' });
+    const both = h.of('metrics').flatMap((m) => m.points).at(-1)!;
+    expect(Object.keys(both.losses)).toEqual(expect.arrayContaining(['optD', 'optG']));
+    await h.session.handle({ type: 'step', optimizer: 'optD' });
+    expect(h.session.step).toBe(2);
+    const only = h.of('metrics').flatMap((m) => m.points).at(-1)!;
+    expect(Object.keys(only.losses)).toContain('optD');
+    expect(Object.keys(only.losses)).not.toContain('optG');
+    expect(h.errors()).toEqual([]);
+  });
+
+  it('PixelCNN: sampling arrives pixel by pixel without blocking the worker', async () => {
+    const h = harness();
+    await h.session.handle({ type: 'load', doc: preset('pixelcnn') });
+    await h.session.handle({ type: 'setBatchSize', batchSize: 4 });
+    await h.session.handle({ type: 'step' });
+    await h.session.handle({ type: 'autoregressive', id: 1, n: 2 });
+    await h.waitFor(() => h.of('pixels').length >= 2);
+    // Other messages get through while it draws.
+    await h.session.handle({ type: 'step' });
+    expect(h.session.step).toBe(2);
+    const seen = h.of('pixels');
+    expect(seen[1].index).toBeGreaterThan(seen[0].index);
+    expect(seen[0].canvas.length).toBe(2 * 784);
+    // Pixels after the current one are still blank.
+    const last = seen.at(-1)!;
+    expect(Array.from(last.canvas.slice(last.index + 1, 784)).every((v) => v === 0)).toBe(true);
+    await h.session.handle({ type: 'reset' }); // cancels the drawing
+    const count = h.of('pixels').length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.of('pixels').length).toBe(count);
+    expect(h.errors()).toEqual([]);
+  });
 });
