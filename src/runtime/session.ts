@@ -408,7 +408,7 @@ export class TrainingSession {
     }
     const plan = result.plan;
     const key = docKeyOf(doc);
-    if (this.model && this.plan && key === this.docKey) {
+    if (this.model && this.plan && key === this.docKey && !resume) {
       // Only positions, labels or notes changed: nothing to rebuild.
       this.doc = doc;
       this.post({ type: 'loaded', info: this.info(), step: this.step, storedCheckpoint: await this.storedInfo(), resumed: false, warnings: result.errors });
@@ -459,12 +459,12 @@ export class TrainingSession {
 
     let resumed = false;
     const stored = this.o.store ? await this.o.store.get(ckptKey(key)).catch(() => undefined) : undefined;
-    if (keptFrom) {
-      await this.applyMatching(keptFrom);
-    } else if (resume && stored) {
+    if (resume && stored) {
       await this.applyCheckpoint(stored);
       this.lastGood = stored;
       resumed = true;
+    } else if (keptFrom) {
+      await this.applyMatching(keptFrom);
     }
     this.lastMetricsStep = this.step;
     this.post({ type: 'loaded', info: this.info(), step: this.step, storedCheckpoint: stored?.info ?? null, resumed, warnings: result.errors });

@@ -158,6 +158,12 @@ describe('training session (Node, wasm → cpu)', () => {
     for (let i = 0; i < a.length; i++)
       for (const [term, v] of Object.entries(a[i].losses)) expect(b[i].losses[term]).toBeCloseTo(v, 2);
 
+    // Resuming in a session that already has the graph loaded also rewinds to the stored checkpoint.
+    h.store.map.set(key, structuredClone(snapshot));
+    await h.session.handle({ type: 'load', doc: preset('vae'), resume: true });
+    expect(h.session.step).toBe(5);
+    await h.session.handle({ type: 'step', count: 4 });
+
     // restoreCheckpoint rewinds to the last checkpoint (single steps checkpoint too).
     await h.session.handle({ type: 'restoreCheckpoint' });
     expect(h.session.step).toBe(9);

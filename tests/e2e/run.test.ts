@@ -1,0 +1,265 @@
+/**
+ * Training in the browser, end to end: the built app in Debian's Chromium
+ * (playwright-core), the worker runtime, the run panel. Uses the editor's
+ * harness (build, serve with COOP/COEP, screenshots); launches Chromium itself
+ * because the WebGL / WebGPU runs need extra flags.
+ *
+ * Timings on a 2-core machine without a GPU: wasm trains the VAE at roughly
+ * 5–25 steps/s, software WebGL and WebGPU at seconds per step, so the GPU
+ * tests take only a few steps.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, serve, shot, watchErrors } from './harness';
+
+const BASE_ARGS = ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+const WEBGL_ARGS = ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface'];
+
+let dist = '';
+let server: { url: string; close(): Promise<void> };
+
+beforeAll(async () => {
+  dist = buildApp();
+  server = await serve(dist);
+}, 300_000);
+
+afterAll(async () => {
+  await server?.close();
+  if (dist) rmSync(dist, { recursive: true, force: true });
+});
+
+async function launch(extra: string[] = []): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const profile = mkdtempSync(join(tmpdir(), 'latent-lab-e2e-run-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [...BASE_ARGS, ...extra],
+    viewport: { width: 1400, height: 1000 },
+  });
+  return { context, close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); } };
+}
+
+/** Opens a preset with the run panel showing; `backend` pre-selects the override before the worker starts. */
+async function openPreset(page: Page, preset: string, backend?: string) {
+  if (backend) await page.addInitScript((b) => localStorage.setItem('latent-lab:backend', b), backend);
+  await page.goto(`${server.url}#preset=${preset}`);
+  await page.getByTestId('tab-run').click();
+  await page.waitForFunction(() => !!window.latentLabRun?.runStore.getState().info && !!window.latentLabRun.runStore.getState().backend, null, { timeout: 120_000 });
+}
+
+const runState = (page: Page) => page.evaluate(() => {
+  const s = window.latentLabRun!.runStore.getState();
+  return { step: s.step, running: s.running, backend: s.backend?.backend ?? null, points: s.curves.steps.length, terms: Object.keys(s.curves.series), notices: s.notices.map((n) => `${n.kind}: ${n.text}`), numTensors: s.numTensors, stepsPerSec: s.stepsPerSec };
+});
+
+const series = (page: Page, term: string) => page.evaluate((t) => window.latentLabRun!.runStore.getState().curves.series[t] ?? [], term);
+
+async function waitForStep(page: Page, atLeast: number, timeout: number) {
+  await page.waitForFunction((n) => window.latentLabRun!.runStore.getState().step >= n, atLeast, { timeout });
+}
+
+function mean(a: number[]) {
+  return a.reduce((x, y) => x + y, 0) / a.length;
+}
+
+/** Records requestAnimationFrame intervals on the page until read. */
+async function startFrameClock(page: Page) {
+  await page.evaluate(() => {
+    const w = window as unknown as { __frames: number[] };
+    w.__frames = [];
+    let last = performance.now();
+    const tick = (t: number) => {
+      w.__frames.push(t - last);
+      last = t;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+async function frameP95(page: Page): Promise<{ p95: number; frames: number; max: number }> {
+  const frames = await page.evaluate(() => (window as unknown as { __frames: number[] }).__frames.slice(1));
+  const sorted = frames.slice().sort((a, b) => a - b);
+  return { p95: sorted[Math.floor(sorted.length * 0.95)] ?? NaN, frames: frames.length, max: sorted.at(-1) ?? NaN };
+}
+
+describe('training in the browser', () => {
+  it('VAE: play → curve falls, samples change, badge names the backend; pause, step, reload and resume', async () => {
+    const { context, close } = await launch();
+    try {
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      await openPreset(page, 'vae');
+      const badge = page.getByTestId('backend-badge');
+      const backend = await badge.getAttribute('data-backend');
+      // No GPU here: WebGPU has no adapter and WebGL is SwiftShader, which auto skips for wasm.
+      expect(backend).toBe('wasm');
+      expect(await badge.textContent()).toContain('wasm');
+
+      await startFrameClock(page);
+      const t0 = Date.now();
+      await page.getByTestId('run-play').click();
+      // Stated time: within 60 s the curve has 30 points and samples have been drawn.
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().curves.steps.length >= 30, null, { timeout: 60_000 });
+      await page.getByTestId('sample-grid').waitFor({ timeout: 60_000 });
+      const firstGrid = await page.getByTestId('sample-grid').getAttribute('data-checksum');
+      await page.waitForFunction((c) => document.querySelector('[data-testid=sample-grid]')?.getAttribute('data-checksum') !== c, firstGrid, { timeout: 60_000 });
+      await page.waitForTimeout(3000);
+      const frames = await frameP95(page);
+      const trained = await runState(page);
+      const seconds = (Date.now() - t0) / 1000;
+      console.log(`[e2e] VAE on ${backend}: ${trained.step} steps in ${seconds.toFixed(1)} s (${trained.stepsPerSec.toFixed(1)} steps/s now), rAF p95 ${frames.p95.toFixed(1)} ms over ${frames.frames} frames (max ${frames.max.toFixed(0)} ms), ${trained.numTensors} tensors`);
+      const elbo = trained.terms.find((t) => /ELBO/i.test(t))!;
+      const curve = (await series(page, elbo)).filter(Number.isFinite);
+      expect(mean(curve.slice(-5))).toBeLessThan(mean(curve.slice(0, 5)) * 0.8);
+      expect(await page.locator('.loss-chart canvas').count()).toBeGreaterThan(0);
+      expect(frames.p95).toBeLessThanOrEqual(20);
+      await shot(page, 'run-vae-training');
+
+      await page.getByTestId('run-pause').click();
+      await page.waitForFunction(() => !window.latentLabRun!.runStore.getState().running);
+      await page.getByTestId('run-step').waitFor();
+      const paused = Number(await page.getByTestId('step-counter').textContent());
+      await page.waitForTimeout(500);
+      expect(Number(await page.getByTestId('step-counter').textContent())).toBe(paused);
+      await page.getByTestId('run-step').click();
+      await page.waitForFunction((n) => document.querySelector('[data-testid=step-counter]')?.textContent === String(n + 1), paused, { timeout: 30_000 });
+      await page.waitForFunction((n) => window.latentLabRun!.runStore.getState().storedCheckpoint?.step === n + 1, paused, { timeout: 30_000 });
+      // Let the latent map and other views settle for the screenshot.
+      await page.getByTestId('latent-map').waitFor();
+      await page.waitForTimeout(1500);
+      await shot(page, 'run-vae-paused');
+      const box = await page.getByTestId('latent-map').boundingBox();
+      await page.getByTestId('latent-map').click({ position: { x: box!.width * 0.4, y: box!.height * 0.5 } });
+      await page.getByTestId('latent-map').click({ position: { x: box!.width * 0.7, y: box!.height * 0.3 }, modifiers: ['Shift'] });
+      await page.getByTestId('decoded-interpStrip').waitFor({ timeout: 30_000 });
+      await page.getByTestId('decoded-traverse').waitFor({ timeout: 30_000 });
+      await page.getByTestId('decoded-interpStrip').scrollIntoViewIfNeeded();
+      await shot(page, 'run-vae-latent-tools');
+
+      // Reload: the stored checkpoint is offered and resumes where we left off.
+      await page.reload();
+      await page.getByTestId('tab-run').click();
+      await page.getByTestId('resume-checkpoint').click({ timeout: 60_000 });
+      await page.waitForFunction((n) => window.latentLabRun!.runStore.getState().step === n + 1, paused, { timeout: 60_000 });
+      await page.getByTestId('run-play').click();
+      await waitForStep(page, paused + 4, 60_000);
+      await page.getByTestId('run-pause').click();
+      const after = (await series(page, elbo)).filter(Number.isFinite);
+      expect(after.length).toBeGreaterThan(0);
+      expect(after.at(-1)!).toBeLessThan(curve[0]);
+      await shot(page, 'run-vae-resumed');
+      expect(errors.filter((e) => !/Initialization of backend|webgpu|adapter/i.test(e))).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 300_000);
+
+  it('WebGL (SwiftShader): trains, then a lost context falls back to wasm and resumes from the checkpoint', async () => {
+    const { context, close } = await launch(WEBGL_ARGS);
+    try {
+      const page = await context.newPage();
+      await openPreset(page, 'vae', 'webgl');
+      expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe('webgl');
+      await page.getByTestId('batch-size').fill('32');
+      await page.getByTestId('batch-size').press('Enter');
+      const t0 = Date.now();
+      await page.getByTestId('run-step').click();
+      await waitForStep(page, 1, 120_000);
+      await page.getByTestId('run-play').click();
+      await waitForStep(page, 4, 120_000);
+      const s = await runState(page);
+      console.log(`[e2e] VAE on webgl (SwiftShader), batch 32: ${s.step} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s (first step compiles shaders)`);
+      const ckpt = await page.evaluate(() => window.latentLabRun!.runStore.getState().checkpoint?.step ?? 0);
+      await page.evaluate(() => window.latentLabRun!.run.debugFail('contextLost'));
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().backend?.backend === 'wasm', null, { timeout: 60_000 });
+      const notices = (await runState(page)).notices.join('\n');
+      expect(notices).toMatch(/webgl failed \(WebGL context lost\)\. Switched to wasm and resumed from step \d+/);
+      const resumedFrom = Number(/resumed from step (\d+)/.exec(notices)![1]);
+      expect(resumedFrom).toBeGreaterThanOrEqual(ckpt);
+      await waitForStep(page, resumedFrom + 5, 60_000);
+      await page.getByTestId('run-pause').click();
+      const tail = (await series(page, (await runState(page)).terms.find((t) => /ELBO/i.test(t))!)).slice(-5);
+      expect(tail.every(Number.isFinite)).toBe(true);
+      expect(await page.getByTestId('backend-badge').textContent()).toContain('wasm');
+      await shot(page, 'run-webgl-fallback');
+    } finally {
+      await close();
+    }
+  }, 300_000);
+
+  it('WebGPU (SwiftShader adapter): trains a few steps; a destroyed device falls back and resumes', async () => {
+    const { context, close } = await launch(WEBGPU_ARGS);
+    try {
+      const page = await context.newPage();
+      await openPreset(page, 'vae', 'webgpu');
+      expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe('webgpu');
+      await page.getByTestId('batch-size').fill('32');
+      await page.getByTestId('batch-size').press('Enter');
+      const t0 = Date.now();
+      await page.getByTestId('run-step').click();
+      await waitForStep(page, 1, 180_000);
+      const t1 = Date.now();
+      await page.getByTestId('run-step').click();
+      await waitForStep(page, 2, 120_000);
+      console.log(`[e2e] VAE on webgpu (SwiftShader), batch 32: first step ${((t1 - t0) / 1000).toFixed(1)} s, second ${((Date.now() - t1) / 1000).toFixed(1)} s (includes view refreshes)`);
+      const losses = await page.evaluate(() => Object.values(window.latentLabRun!.runStore.getState().curves.series).map((v) => v.at(-1)));
+      expect(losses.every((v) => Number.isFinite(v))).toBe(true);
+      await page.evaluate(() => window.latentLabRun!.run.debugFail('deviceLost'));
+      await page.getByTestId('run-step').click();
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().backend?.backend === 'wasm', null, { timeout: 60_000 });
+      expect((await runState(page)).notices.join('\n')).toMatch(/webgpu failed \(WebGPU device lost[^)]*\)\. Switched to wasm and resumed from step 2/);
+      await page.getByTestId('run-step').click();
+      await waitForStep(page, 3, 60_000);
+      await shot(page, 'run-webgpu-fallback');
+    } finally {
+      await close();
+    }
+  }, 400_000);
+
+  it('GAN: both losses plotted; a discriminator-only step moves the counter by one', async () => {
+    const { context, close } = await launch();
+    try {
+      const page = await context.newPage();
+      await openPreset(page, 'gan');
+      await page.getByTestId('run-play').click();
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().curves.steps.length >= 3, null, { timeout: 120_000 });
+      await page.getByTestId('run-pause').click();
+      await page.waitForFunction(() => !window.latentLabRun!.runStore.getState().running);
+      const s = await runState(page);
+      expect(s.terms).toEqual(expect.arrayContaining(['optD', 'optG']));
+      const before = Number(await page.getByTestId('step-counter').textContent());
+      await page.getByTestId('run-step-optD').click();
+      await page.waitForFunction((n) => document.querySelector('[data-testid=step-counter]')?.textContent === String(n + 1), before, { timeout: 60_000 });
+      await page.waitForTimeout(1500);
+      await shot(page, 'run-gan');
+    } finally {
+      await close();
+    }
+  }, 300_000);
+
+  it('PixelCNN: the sample view fills in pixel by pixel', async () => {
+    const { context, close } = await launch();
+    try {
+      const page = await context.newPage();
+      await openPreset(page, 'pixelcnn');
+      await page.getByTestId('run-step').click();
+      await waitForStep(page, 1, 120_000);
+      await page.getByTestId('samples-refresh').click();
+      const progress = page.getByTestId('pixel-progress');
+      await progress.waitFor({ timeout: 60_000 });
+      const first = Number((await progress.textContent())!.split('/')[0]);
+      await page.waitForTimeout(3000);
+      const later = Number((await progress.textContent())!.split('/')[0]);
+      console.log(`[e2e] PixelCNN sampling: pixel ${first} → ${later} of 784 in 3 s`);
+      expect(later).toBeGreaterThan(first);
+      await shot(page, 'run-pixelcnn');
+    } finally {
+      await close();
+    }
+  }, 300_000);
+});
