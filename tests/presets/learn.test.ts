@@ -10,9 +10,10 @@
  * document (the preset files themselves are untouched):
  *   - AE, VAE, CVAE: batch 32 instead of 128 (same architecture);
  *   - GAN: batch 8 instead of 64 (same architecture);
- *   - PixelCNN: batch 8 instead of 64 AND 16 filters per masked convolution
- *     instead of 64 (same depth, kernel sizes, mask types and residual
- *     connections). At 64 filters a batch-8 step takes ~2 s here.
+ *   - PixelCNN: batch 8 instead of 64 (same architecture, all 64 filters);
+ *     a batch-8 step takes 0.6–1.8 s here depending on load, so it runs only
+ *     40 steps. (If this ever gets too slow, lower the masked convolutions'
+ *     filters in the copy with `maskedFilters` — and say so in the test name.)
  * Every run is seeded by the preset's own seed, so the numbers repeat exactly
  * on the same backend.
  */
@@ -56,8 +57,8 @@ function variant(file: string, o: { batch?: number; maskedFilters?: number }): G
   return doc;
 }
 
-/** The model's batch, as CompiledModel declares it: pixels, one-hot labels, size. */
-const modelBatch = (b: DataBatch, size: number): Batch => ({ x: b.x, oneHot: b.oneHot, size });
+/** A model batch built the way the CLI and the worker build it: the batcher's batch plus its size. */
+const modelBatch = (b: DataBatch, size: number): Batch => ({ ...b, size });
 
 const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0) / xs.length;
 
@@ -199,8 +200,8 @@ describe('every preset learns in a short headless run (wasm)', () => {
     run.model.dispose();
   });
 
-  it('PixelCNN (copy: batch 8, 16 filters): NLL falls by ≥ 50% in 60 steps and beats the best context-free model', async () => {
-    const run = await train(variant('pixelcnn.json', { batch: 8, maskedFilters: 16 }), 60);
+  it('PixelCNN (copy: batch 8): NLL falls by ≥ 50% in 40 steps and beats the best context-free model', async () => {
+    const run = await train(variant('pixelcnn.json', { batch: 8 }), 40);
     // The best model that ignores context: each pixel an independent Bernoulli
     // with its own training-set mean. Its NLL is the sum of the pixel entropies.
     // Falling below it means the masked convolutions use the pixels above/left.
