@@ -5,7 +5,7 @@ import type { DataSet } from '../data/types';
 import { join } from 'node:path';
 import { createBatcher } from '../data/batcher';
 import { DataError } from '../data/errors';
-import { CompiledModel, TrainingDiverged } from '../runtime/model';
+import { CompiledModel, TrainingDiverged, type Batch } from '../runtime/model';
 import { loadPlanData } from '../runtime/planData';
 import { samplesPng, reconstructionsPng } from './pictures';
 import { appendMetrics, loadCheckpoint, saveCheckpoint, writeAtomic } from './runDir';
@@ -38,7 +38,11 @@ export async function train(graphPath: string, o: TrainOptions): Promise<number>
   }
   await mkdir(o.out, { recursive: true });
   await writeAtomic(join(o.out, 'graph.json'), JSON.stringify(doc, null, 2));
-  const checkpoint = async () => saveCheckpoint(o.out, await model.saveState(), batcher.state(), info.backend);
+  let checkpointStep: number | null = null;
+  const checkpoint = async () => {
+    await saveCheckpoint(o.out, await model.saveState(), batcher.state(), info.backend);
+    checkpointStep = model.step;
+  };
 
   let interrupted = false;
   const onSigint = () => (interrupted = true);
@@ -74,7 +78,10 @@ export async function train(graphPath: string, o: TrainOptions): Promise<number>
     if (!(e instanceof TrainingDiverged)) throw e;
     if (!o.quiet) bar.stop();
     await appendMetrics(o.out, pending);
-    throw new CliError(EXIT.diverged, `${e.message} The last checkpoint in ${join(o.out, 'checkpoint')} holds the last good weights.`);
+    const saved = checkpointStep === null
+      ? 'No checkpoint was saved before it; lower the learning rate and start again.'
+      : `The checkpoint from step ${checkpointStep} in ${join(o.out, 'checkpoint')} holds the last good weights (resume with --resume ${o.out}).`;
+    throw new CliError(EXIT.diverged, `${e.message} ${saved}`);
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -92,13 +99,26 @@ export async function train(graphPath: string, o: TrainOptions): Promise<number>
   return exitCode;
 }
 
-export async function writePictures(model: CompiledModel, data: DataSet, nextBatch: () => { x: Float32Array; oneHot?: Float32Array }, out: string) {
+export async function writePictures(model: CompiledModel, data: DataSet, nextBatch: () => Batch, out: string) {
   if (model.plan.modes.generate) {
     const n = model.plan.modes.generate.autoregressive ? 16 : 64;
     await writeAtomic(join(out, 'samples.png'), samplesPng(model, data, n));
   }
   if (model.plan.modes.reconstruct && model.plan.data.kind === 'image')
-    await writeAtomic(join(out, 'reconstructions.png'), reconstructionsPng(model, nextBatch(), 16));
+    await writeAtomic(join(out, 'reconstructions.png'), reconstructionsPng(model, examples(nextBatch, 16), 16));
+}
+
+/** `n` examples gathered from as many batches as it takes (the batch size may be smaller than n). */
+function examples(nextBatch: () => Batch, n: number): Batch {
+  const batches: Batch[] = [];
+  for (let have = 0; have < n; have += batches[batches.length - 1].size) batches.push(nextBatch());
+  const concat = (parts: Float32Array[]) => {
+    const all = new Float32Array(parts.reduce((t, p) => t + p.length, 0));
+    parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+    return all;
+  };
+  const hots = batches.flatMap((b) => (b.oneHot ? [b.oneHot] : []));
+  return { x: concat(batches.map((b) => b.x)), oneHot: hots.length ? concat(hots) : undefined, size: batches.reduce((t, b) => t + b.size, 0) };
 }
 
 function formatLosses(losses: Record<string, number>): string {
