@@ -105,7 +105,10 @@ export class CompiledModel {
       if (existing.shape.join() !== shape.join()) throw new Error(`shared variable ${name} has shape ${existing.shape} but ${shape} was asked for`);
       return existing;
     }
-    const v = tf.variable(this.init(shape, init), trainable, `m${this.instance}/${trainable ? '' : 'state/'}${name.replace(/[^A-Za-z0-9_./-]/g, '_')}`);
+    const initial = this.init(shape, init);
+    const v = tf.variable(initial, trainable, `m${this.instance}/${trainable ? '' : 'state/'}${name.replace(/[^A-Za-z0-9_./-]/g, '_')}`);
+    // The variable keeps its own reference to the data; without this the initial tensor outlives every rebuild.
+    initial.dispose();
     store.set(name, v);
     return v;
   }
