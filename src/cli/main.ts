@@ -72,6 +72,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/cli/main.ts')) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
-}
