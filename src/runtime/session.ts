@@ -32,6 +32,8 @@ export interface StoredCheckpoint {
   batcher: BatcherState;
   batchSize: number;
   learningRates: Record<string, number>;
+  /** The loss curve so far (thinned), so a reload or restore redraws it. */
+  history?: LossPoint[];
 }
 
 /** Where checkpoints persist: IndexedDB in the worker, a Map in tests. */
@@ -72,6 +74,7 @@ export interface SessionOptions {
 
 /** Random-stream position for fixed-seed previews, far from the training stream's. */
 const PREVIEW_COUNTER = 1_500_000_000;
+const HISTORY_MAX = 4000;
 
 /** Errors that mean the backend, not the graph, is broken: fall back instead of stopping. */
 export function isBackendFailure(e: unknown): boolean {
@@ -159,6 +162,8 @@ export class TrainingSession {
   private lastCheckpointTime = 0;
 
   private pending: LossPoint[] = [];
+  /** Every loss point of this run, thinned to at most HISTORY_MAX; stored with checkpoints. */
+  private history: LossPoint[] = [];
   private lastMetricsTime = 0;
   private lastMetricsStep = 0;
   private stepsPerSec = 0;
@@ -323,6 +328,7 @@ export class TrainingSession {
     if (this.plan) {
       this.buildModel();
       if (snapshot) await this.applyCheckpoint(snapshot);
+      this.sendMetrics(true);
       this.postState();
     }
     if (was) this.startLoop();
@@ -351,8 +357,11 @@ export class TrainingSession {
     this.buildModel();
     const ckpt = this.lastGood;
     if (ckpt) await this.applyCheckpoint(ckpt);
-    else this.batcher = createBatcher(this.train!, this.batchSize, this.plan!.seed);
-    this.pending = [];
+    else {
+      this.batcher = createBatcher(this.train!, this.batchSize, this.plan!.seed);
+      this.history = [];
+      this.pending = [];
+    }
     this.post({ type: 'fallback', from, to: this.backend!, reason, resumedFromStep: this.step });
     this.lastMetricsTime = performance.now();
     this.lastMetricsStep = this.step;
@@ -455,7 +464,9 @@ export class TrainingSession {
     this.diverged = false;
     this.lastGood = null;
     this.lastCheckpointStep = -1;
+    const keptHistory = this.history;
     this.pending = [];
+    this.history = [];
 
     let resumed = false;
     const stored = this.o.store ? await this.o.store.get(ckptKey(key)).catch(() => undefined) : undefined;
@@ -465,6 +476,7 @@ export class TrainingSession {
       resumed = true;
     } else if (keptFrom) {
       await this.applyMatching(keptFrom);
+      this.history = keptHistory;
     }
     this.lastMetricsStep = this.step;
     this.post({ type: 'loaded', info: this.info(), step: this.step, storedCheckpoint: stored?.info ?? null, resumed, warnings: result.errors });
@@ -627,6 +639,8 @@ export class TrainingSession {
         return { x: b.x, oneHot: b.oneHot, size } satisfies ModelBatch;
       }, only);
       this.pending.push({ step, losses });
+      this.history.push({ step, losses });
+      if (this.history.length > HISTORY_MAX) this.history = this.history.filter((_, i) => i % 2 === 1);
     } catch (e) {
       if (e instanceof TrainingDiverged) {
         this.diverged = true;
@@ -699,6 +713,7 @@ export class TrainingSession {
     this.lastGood = null;
     this.lastCheckpointStep = -1;
     this.pending = [];
+    this.history = [];
     await this.o.store?.del(ckptKey(this.docKey)).catch(() => undefined);
     this.sendMetrics(true);
     this.postState();
@@ -729,6 +744,7 @@ export class TrainingSession {
       batcher: this.batcher!.state(),
       batchSize: this.batchSize,
       learningRates: { ...this.learningRates },
+      history: this.history.slice(),
     };
   }
 
@@ -762,6 +778,9 @@ export class TrainingSession {
     }
     this.diverged = false;
     this.lastCheckpointStep = ckpt.info.step;
+    // The curve up to the checkpoint; the page replaces whatever it drew past it.
+    this.history = (ckpt.history ?? []).filter((p) => p.step <= ckpt.info.step);
+    this.pending = this.history.slice();
   }
 
   private async restoreCheckpoint() {
@@ -773,7 +792,6 @@ export class TrainingSession {
     this.buildModel();
     await this.applyCheckpoint(ckpt);
     this.lastGood = ckpt;
-    this.pending = [];
     this.post({ type: 'restored', step: this.step });
     this.sendMetrics(true);
     this.postState();

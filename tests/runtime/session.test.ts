@@ -114,6 +114,12 @@ describe('training session (Node, wasm → cpu)', () => {
     const counts = h.of('metrics').map((m) => m.numTensors);
     expect(counts.at(-1)).toBe(at2);
     expect(Math.max(...counts.slice(1))).toBe(at2);
+    // Rebuilding the model (restore, reset) leaves nothing behind either.
+    await h.session.handle({ type: 'restoreCheckpoint' });
+    await h.session.handle({ type: 'step' });
+    await h.session.handle({ type: 'reset' });
+    await h.session.handle({ type: 'step', count: 2 });
+    expect(h.of('metrics').at(-1)!.numTensors).toBe(at2);
     expect(h.errors()).toEqual([]);
   });
 
