@@ -8,10 +8,15 @@
  * trains at a fraction of the speed it infers. Transposing the operand
  * explicitly first costs O(size) memory traffic, against O(m·n·k) multiply-adds
  * for the product, so we transpose and then take the XNNPACK path.
+ *
+ * It also sends batched products (batch > 1, e.g. [b, m, k] x [b, k, n]) to
+ * XNNPACK one matrix at a time: the shipped kernel runs every batched
+ * product, transposed or not, through the naive loop. A broadcast operand
+ * (batch 1) is passed whole every time, so XNNPACK packs it only once.
  */
-import { BatchMatMul, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { BatchMatMul, broadcast_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { dispose, original, run, transpose } from './wasm_util';
+import { alloc, dispose, heapF32, offsetOf, original, run, transpose } from './wasm_util';
 
 /** Swap the last two axes. */
 export function transposeLast2(backend: BackendWasm, x: TensorInfo): TensorInfo {
@@ -22,16 +27,62 @@ export function transposeLast2(backend: BackendWasm, x: TensorInfo): TensorInfo 
   return transpose(backend, x, perm);
 }
 
+/** Below this many multiply-adds per matrix the naive loop beats per-matrix XNNPACK calls. */
+const SPLIT_MIN_MACS = 4096;
+
+function batchSize(t: TensorInfo): number {
+  return t.shape.slice(0, -2).reduce((a, b) => a * b, 1);
+}
+
+/** Matrix i of a [..., r, c] tensor as its own [1, r, c] tensor (a copy; shares when batch is 1). */
+function matrix(be: BackendWasm, t: TensorInfo, i: number): TensorInfo {
+  const r = t.shape[t.shape.length - 2], c = t.shape[t.shape.length - 1];
+  if (batchSize(t) === 1) return { ...t, shape: [1, r, c] };
+  const out = alloc(be, [1, r, c]);
+  const h = heapF32(be);
+  const s = offsetOf(be, t) + i * r * c;
+  h.copyWithin(offsetOf(be, out), s, s + r * c);
+  return out;
+}
+
+/** a [..., m, k] x b [..., k, n] (untransposed, float32) with batch > 1, one XNNPACK call per matrix. */
+function splitBatches(be: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const m = a.shape[a.shape.length - 2], n = b.shape[b.shape.length - 1];
+  const outer = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = Math.max(batchSize(a), batchSize(b));
+  const out = alloc(be, [...outer, m, n]);
+  for (let i = 0; i < batch; i++) {
+    const ai = matrix(be, a, i), bi = matrix(be, b, i);
+    const ci = run(be, BatchMatMul, { a: ai, b: bi }, { transposeA: false, transposeB: false });
+    const h = heapF32(be);
+    const s = offsetOf(be, ci);
+    h.copyWithin(offsetOf(be, out) + i * m * n, s, s + m * n);
+    dispose(be, ci);
+    if (ai.dataId !== a.dataId) dispose(be, ai);
+    if (bi.dataId !== b.dataId) dispose(be, bi);
+  }
+  return out;
+}
+
 const batchMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
   const be = backend as BackendWasm;
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || (!transposeA && !transposeB)) {
-    return run(be, BatchMatMul, { a, b }, attrs);
-  }
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return run(be, BatchMatMul, { a, b }, attrs);
+  const batch = Math.max(batchSize(a), batchSize(b));
+  const ra = a.shape.length, rb = b.shape.length;
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const split = batch > 1 && m * k * n >= SPLIT_MIN_MACS &&
+    (batchSize(a) === batch || batchSize(a) === 1) && (batchSize(b) === batch || batchSize(b) === 1);
+  if (batch > 1 && !split) return run(be, BatchMatMul, { a, b }, attrs); // tiny matrices: naive loop is fine
+  if (!transposeA && !transposeB && batch === 1) return run(be, BatchMatMul, { a, b }, attrs);
   const at = transposeA ? transposeLast2(be, a) : null;
   const bt = transposeB ? transposeLast2(be, b) : null;
-  const out = run(be, BatchMatMul, { a: at ?? a, b: bt ?? b }, { transposeA: false, transposeB: false });
+  const out = split
+    ? splitBatches(be, at ?? a, bt ?? b)
+    : run(be, BatchMatMul, { a: at ?? a, b: bt ?? b }, { transposeA: false, transposeB: false });
   dispose(be, at, bt);
   return out;
 };

@@ -4,12 +4,16 @@
  *
  * Why it exists: TF.js 4.22's wasm backend has no Conv2DBackpropFilter at all,
  * so no convolutional model can train on it. We compute
- *   dWᵀ[Cout, kh·kw·C] = dyᵀ[Cout, M] × im2col(x)[M, kh·kw·C]
+ *   dW[kh·kw·C, Cout] = im2col(x)ᵀ[kh·kw·C, M] × dy[M, Cout]
  * with the shipped XNNPACK GEMM (no transposed operands, so it takes the fast
- * path), unfolding at most the column budget (wasm_util.ts) of columns at a time and
- * summing over image chunks, then transpose the small result to
- * [kh, kw, C, Cout]. Transposing dy (M·Cout floats) is much cheaper than
- * transposing the columns (M·kh·kw·C floats).
+ * path), unfolding at most the column budget (wasm_util.ts) of columns at a
+ * time and summing over image chunks. The columns are unfolded row-wise
+ * (contiguous runs, memmove speed) and transposed by the shipped wasm
+ * Transpose so they are the GEMM's left operand: XNNPACK re-packs the right
+ * operand on every call, which for a 3M-float column buffer costs as much as
+ * a third of the GEMM; dy, the right operand here, is kh·kw·C/Cout times
+ * smaller. (Writing the transposed columns directly from JS is slower: a
+ * strided element loop, ~7 ns per float here.)
  */
 import { backend_util, Conv2DBackpropFilter, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -36,24 +40,28 @@ export function conv2dFilterGrad(be: BackendWasm, x: TensorInfo, dy: TensorInfo,
     const n1 = Math.min(N, n0 + nb);
     const mc = (n1 - n0) * HW;
     const cols = alloc(be, [1, mc, KC]);
-    const dyc = alloc(be, [1, mc, Cout]);
-    const heap = heapF32(be);
-    im2col(heap, offsetOf(be, x), g, n0, n1, offsetOf(be, cols));
-    const dyOff = offsetOf(be, dy) + n0 * HW * Cout;
-    heap.copyWithin(offsetOf(be, dyc), dyOff, dyOff + mc * Cout);
-    const dyT = transpose(be, dyc, [0, 2, 1]);
-    const part = matmul(be, dyT, cols); // [1, Cout, KC]
-    dispose(be, cols, dyc, dyT);
+    let dyc: TensorInfo;
+    if (n0 === 0 && n1 === N) {
+      dyc = { ...dy, shape: [1, mc, Cout] };
+    } else {
+      dyc = alloc(be, [1, mc, Cout]);
+      const s = offsetOf(be, dy) + n0 * HW * Cout;
+      heapF32(be).copyWithin(offsetOf(be, dyc), s, s + mc * Cout);
+    }
+    im2col(heapF32(be), offsetOf(be, x), g, n0, n1, offsetOf(be, cols));
+    const colsT = transpose(be, cols, [0, 2, 1]); // [1, KC, mc]
+    dispose(be, cols);
+    const part = matmul(be, colsT, dyc); // [1, KC, Cout]
+    dispose(be, colsT);
+    if (dyc.dataId !== dy.dataId) dispose(be, dyc);
     if (acc) {
       const sum = add(be, acc, part);
       dispose(be, acc, part);
       acc = sum;
     } else acc = part;
   }
-  const out = transpose(be, acc!, [0, 2, 1]); // [1, KC, Cout]
-  dispose(be, acc);
-  out.shape = [kh, kw, C, Cout];
-  return out;
+  acc!.shape = [kh, kw, C, Cout];
+  return acc!;
 }
 
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {

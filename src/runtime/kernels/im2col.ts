@@ -119,3 +119,40 @@ export function col2imAdd(heap: Float32Array, colsOff: number, g: ConvGeom, n0: 
     }
   }
 }
+
+/**
+ * Transposed unfold: writes colsᵀ, i.e. kh·kw·C rows of (n1-n0)·Ho·Wo floats,
+ * row (ky·kw + kx)·C + c holding that tap of channel c for every output pixel
+ * of images [n0, n1). Reads a channel-major copy of the input,
+ * xT = [C, N, H, W] (heap offset xTOff), so that every write is contiguous.
+ * Used by the filter gradient so the big operand is the GEMM's left-hand side
+ * (XNNPACK re-packs its right-hand side on every call).
+ */
+export function im2colT(heap: Float32Array, xTOff: number, g: ConvGeom, n0: number, n1: number, colsTOff: number): void {
+  const { N, H, W, C, kh, kw, sh, sw, dh, dw, top, left, Ho, Wo } = g;
+  const mc = (n1 - n0) * Ho * Wo;
+  const HW = H * W;
+  // valid ox range for each kx: 0 <= ox*sw - left + kx*dw < W
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) {
+      const offx = kx * dw - left;
+      const ox0 = Math.min(Wo, Math.max(0, Math.ceil(-offx / sw)));
+      const ox1 = Math.max(ox0, Math.min(Wo, Math.floor((W - 1 - offx) / sw) + 1));
+      for (let c = 0; c < C; c++) {
+        let d = colsTOff + ((ky * kw + kx) * C + c) * mc;
+        for (let n = n0; n < n1; n++) {
+          const plane = xTOff + (c * N + n) * HW;
+          for (let oy = 0; oy < Ho; oy++, d += Wo) {
+            const iy = oy * sh - top + ky * dh;
+            if (iy < 0 || iy >= H) { heap.fill(0, d, d + Wo); continue; }
+            if (ox0 > 0) heap.fill(0, d, d + ox0);
+            const src = plane + iy * W + offx;
+            if (sw === 1) heap.copyWithin(d + ox0, src + ox0, src + ox1);
+            else for (let ox = ox0; ox < ox1; ox++) heap[d + ox] = heap[src + ox * sw];
+            if (ox1 < Wo) heap.fill(0, d + ox1, d + Wo);
+          }
+        }
+      }
+    }
+  }
+}

@@ -76,7 +76,8 @@ export function add(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorI
 
 /** One Float32Array over the whole wasm heap. Re-fetch after any allocation. */
 export function heapF32(backend: BackendWasm): Float32Array {
-  return new Float32Array(backend.wasm.HEAPU8.buffer);
+  // HEAPU8 is re-created by emscripten whenever the memory grows.
+  return new Float32Array((backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer);
 }
 
 /** Heap offset of a tensor's data, in floats (all tensor data is 4-byte aligned). */

@@ -53,6 +53,24 @@ describe('BatchMatMul on wasm matches cpu', () => {
   });
 });
 
+describe('batched matmul sent to XNNPACK one matrix at a time', () => {
+  it('larger batched shapes, forward and gradients', () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 4 }), fc.integer({ min: 16, max: 24 }), fc.integer({ min: 16, max: 24 }),
+      fc.integer({ min: 16, max: 24 }), fc.boolean(), fc.boolean(), fc.boolean(), fc.nat(), (batch, m, k, n, ta, tb, bcast, seed) => {
+        const c = { m, k, n, batchA: batch, batchB: bcast ? 1 : batch, transposeA: ta, transposeB: tb, seed };
+        expectSameOnBoth(() => {
+          const { a, b } = operands(c);
+          const y = tf.matMul(a, b, ta, tb);
+          // batch-1 operand on the right (above) and on the left (below)
+          if (bcast) return [y, tf.matMul(tf.slice(a, [0, 0, 0], [1, -1, -1]), tf.tile(b, [batch, 1, 1]), ta, tb)]; // no broadcast gradients in TF.js (see above)
+          const r = randTensor(y.shape, seed + 2);
+          const [ga, gb] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a, b, ta, tb), r)))([a, b]);
+          return [y, ga, gb];
+        }, 1e-3, 1e-3, JSON.stringify(c));
+      }), { numRuns: 25 });
+  });
+});
+
 describe('_FusedMatMul on wasm matches cpu', () => {
   const acts = ['linear', 'relu', 'elu', 'sigmoid', 'leakyrelu', 'relu6'] as const;
   it('forward and gradients with bias and activation', () => {

@@ -1,0 +1,40 @@
+/**
+ * setupBackend: switches between backends, reports threads / SIMD, installs
+ * our wasm kernels exactly once, and refuses backends this runtime lacks.
+ */
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { setupBackend } from '../../../src/runtime/backend';
+import { FAST_WASM_KERNELS, fastWasmKernelsRegistered, registerFastWasmKernels } from '../../../src/runtime/kernels/index';
+
+describe('setupBackend', () => {
+  it('wasm in Node: single-threaded, SIMD, our kernels registered', async () => {
+    const info = await setupBackend('wasm');
+    expect(info.backend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(info.threads).toBe(1);
+    expect(typeof info.simd).toBe('boolean');
+    expect(info.note).toMatch(/single-threaded/);
+    expect(fastWasmKernelsRegistered()).toBe(true);
+    for (const k of FAST_WASM_KERNELS) expect(tf.getKernel(k, 'wasm')).toBeDefined();
+  });
+
+  it('is idempotent (again, and registerFastWasmKernels on its own)', async () => {
+    await setupBackend('wasm');
+    registerFastWasmKernels();
+    expect(fastWasmKernelsRegistered()).toBe(true);
+    const y = tf.tidy(() => tf.matMul(tf.ones([3, 2]), tf.ones([3, 4]), true, false).dataSync());
+    expect(Array.from(y)).toEqual(new Array(8).fill(3));
+  });
+
+  it('cpu, then back to wasm', async () => {
+    expect(await setupBackend('cpu')).toEqual({ backend: 'cpu', threads: 1, simd: false });
+    expect(tf.getBackend()).toBe('cpu');
+    expect((await setupBackend('wasm')).backend).toBe('wasm');
+  });
+
+  it('throws for a backend this runtime cannot start (webgl in Node)', async () => {
+    await expect(setupBackend('webgl')).rejects.toThrow(/webgl/);
+    await setupBackend('wasm');
+  });
+});
