@@ -78,6 +78,16 @@ const batchMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
     (batchSize(a) === batch || batchSize(a) === 1) && (batchSize(b) === batch || batchSize(b) === 1);
   if (batch > 1 && !split) return run(be, BatchMatMul, { a, b }, attrs); // tiny matrices: naive loop is fine
   if (!transposeA && !transposeB && batch === 1) return run(be, BatchMatMul, { a, b }, attrs);
+  if (!transposeA && transposeB && batch === 1 && m * k + m * n < k * n) {
+    // A·Bᵀ with a big B (a weight matrix in a dense layer's input gradient):
+    // compute (B·Aᵀ)ᵀ instead, transposing and packing the small A and C
+    // rather than transposing and packing B.
+    const at = transposeLast2(be, a);
+    const ct = run(be, BatchMatMul, { a: b, b: at }, { transposeA: false, transposeB: false });
+    const out = transposeLast2(be, ct);
+    dispose(be, at, ct);
+    return out;
+  }
   const at = transposeA ? transposeLast2(be, a) : null;
   const bt = transposeB ? transposeLast2(be, b) : null;
   const out = split
