@@ -39,9 +39,17 @@ export async function sample(runDir: string, o: { n: number; label?: number; out
   return EXIT.ok;
 }
 
-export interface EvalResult { kind: string; nats: number; bitsPerDim: number; examples: number; terms: Record<string, number> }
+export interface EvalResult {
+  kind: string;
+  nats: number;
+  bitsPerDim: number;
+  examples: number;
+  terms: Record<string, number>;
+  /** Importance-sampled NLL (VAEs), when asked for. */
+  importanceSampled?: { samples: number; nats: number; bitsPerDim: number };
+}
 
-export async function evaluate(runDir: string, o: { data?: string; backend: string; maxExamples: number }): Promise<EvalResult> {
+export async function evaluate(runDir: string, o: { data?: string; backend: string; maxExamples: number; importanceSamples?: number }): Promise<EvalResult> {
   const model = await openRun(runDir, o.backend, o.data);
   const ev = model.plan.modes.evaluate;
   if (!ev) throw new CliError(EXIT.invalidDocument, 'this graph has no single likelihood to evaluate (GANs have none)');
@@ -50,11 +58,18 @@ export async function evaluate(runDir: string, o: { data?: string; backend: stri
   const batches = Math.max(1, Math.floor(Math.min(data.count, o.maxExamples) / batchSize));
   const batcher = createBatcher(data, batchSize, 0);
   const sums: Record<string, number> = {};
+  const iw = ev.kind === 'elbo' && o.importanceSamples ? o.importanceSamples : 0;
+  let iwNats = 0;
   for (let i = 0; i < batches; i++) {
-    const losses = model.evaluateLosses({ ...batcher.next(), size: batchSize });
+    const batch = { ...batcher.next(), size: batchSize };
+    const losses = model.evaluateLosses(batch);
     for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v / batches;
+    if (iw) iwNats += model.importanceSampledNll(batch, iw) / batches;
   }
+  const perDim = (nats: number) => nats / (exampleSize(model.plan.data.shape) * Math.LN2);
   const nats = sums[ev.optimizer];
-  const dims = exampleSize(model.plan.data.shape);
-  return { kind: ev.kind, nats, bitsPerDim: nats / (dims * Math.LN2), examples: batches * batchSize, terms: sums };
+  return {
+    kind: ev.kind, nats, bitsPerDim: perDim(nats), examples: batches * batchSize, terms: sums,
+    ...(iw ? { importanceSampled: { samples: iw, nats: iwNats, bitsPerDim: perDim(iwNats) } } : {}),
+  };
 }

@@ -47,11 +47,16 @@ export function buildProgram(): Command {
     .argument('<run-dir>', 'a directory written by train')
     .option('--data <path>', 'IDX test file/folder (default: the embedded test digits)')
     .option('--max <n>', 'examples to evaluate', int('--max', 1), 10000)
+    .option('--iw <k>', 'importance samples for the NLL estimate of a VAE (0 = off)', int('--iw'), 50)
     .option('--backend <name>', 'wasm or cpu', 'wasm')
     .action(async (runDir, o) => {
-      const r = await evaluate(runDir, { data: o.data, backend: o.backend, maxExamples: o.max });
+      const r = await evaluate(runDir, { data: o.data, backend: o.backend, maxExamples: o.max, importanceSamples: o.iw });
       const label = r.kind === 'elbo' ? 'negative ELBO (upper bound on NLL)' : r.kind === 'nll' ? 'NLL' : 'loss';
       console.log(`${label}: ${r.nats.toFixed(2)} nats/example, ${r.bitsPerDim.toFixed(4)} bits/dim over ${r.examples} test examples`);
+      if (r.importanceSampled) {
+        const s = r.importanceSampled;
+        console.log(`importance-sampled NLL (K = ${s.samples}): ${s.nats.toFixed(2)} nats/example, ${s.bitsPerDim.toFixed(4)} bits/dim`);
+      }
       for (const [k, v] of Object.entries(r.terms)) console.log(`  ${k}: ${v.toFixed(3)}`);
     });
   return program;

@@ -85,6 +85,18 @@ describe('CompiledModel', () => {
     model.dispose();
   });
 
+  it('importance-sampled NLL is at most the negative ELBO, and equals it in expectation for K = 1', () => {
+    const { model } = run(planOf(preset('vae.json'), 32), 30);
+    const batch = { ...createBatcher(data, 200, 5).next(), size: 200 };
+    const elbo = model.evaluateLosses(batch).adam;
+    const single = model.importanceSampledNll(batch, 1);
+    const many = model.importanceSampledNll(batch, 30);
+    // K = 1 is one draw of the ELBO itself: equal up to Monte-Carlo noise over 200 examples.
+    expect(Math.abs(single - elbo)).toBeLessThan(0.02 * elbo);
+    expect(many).toBeLessThan(elbo);
+    model.dispose();
+  });
+
   it('generates, reconstructs and encodes with the planned shapes', () => {
     const plan = planOf();
     const model = new CompiledModel(plan);
