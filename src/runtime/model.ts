@@ -371,14 +371,17 @@ export class CompiledModel {
   }
 
   /** Snapshot for checkpoints: weights, state, optimizer slots, step and random counter. */
-  async saveState(): Promise<ModelState> {
+  async saveState(opts: { sync?: boolean } = {}): Promise<ModelState> {
+    // `sync`: read with dataSync. In a browser worker on WebGPU, async data() after
+    // the training loop's synchronous reads never resolves, so checkpoints read synchronously there.
+    const read = async (t: tf.Tensor) => (opts.sync ? t.dataSync() : await t.data()) as Float32Array;
     const tensors: ModelState['tensors'] = {};
-    for (const [name, v] of this.variables) tensors[`var:${name}`] = { shape: v.shape, data: (await v.data()) as Float32Array };
-    for (const [name, v] of this.stateVariables) tensors[`state:${name}`] = { shape: v.shape, data: (await v.data()) as Float32Array };
+    for (const [name, v] of this.variables) tensors[`var:${name}`] = { shape: v.shape, data: await read(v) };
+    for (const [name, v] of this.stateVariables) tensors[`state:${name}`] = { shape: v.shape, data: await read(v) };
     for (const [id, opt] of this.optimizers) {
       const slots = await opt.getWeights();
       for (const [i, slot] of slots.entries())
-        tensors[`opt:${id}:${i}`] = { shape: slot.tensor.shape, data: (await slot.tensor.data()) as Float32Array, name: slot.name };
+        tensors[`opt:${id}:${i}`] = { shape: slot.tensor.shape, data: await read(slot.tensor), name: slot.name };
       // getWeights makes a fresh scalar for the iteration count (the other slots are the optimizer's own variables).
       for (const slot of slots) if (slot.name === 'iter') slot.tensor.dispose();
     }

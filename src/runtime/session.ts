@@ -736,7 +736,7 @@ export class TrainingSession {
   }
 
   private async snapshot(): Promise<StoredCheckpoint> {
-    const state = await this.model!.saveState();
+    const state = await this.model!.saveState({ sync: this.backend === 'webgpu' });
     return {
       info: { step: state.step, savedAt: Date.now(), backend: this.backend ?? '' },
       docKey: this.docKey,
@@ -1035,7 +1035,7 @@ export class TrainingSession {
     const chunks: Float32Array[] = [];
     for (const [name, v] of model.namedVariables) {
       specs.push({ name, shape: v.shape.slice(), dtype: 'float32' });
-      chunks.push((await v.data()) as Float32Array);
+      chunks.push((this.backend === 'webgpu' ? v.dataSync() : await v.data()) as Float32Array);
     }
     const total = chunks.reduce((a, c) => a + c.length, 0);
     const all = new Float32Array(total);
