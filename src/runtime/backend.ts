@@ -109,6 +109,8 @@ export async function setupBackend(
       notes.push('single-threaded: tfjs-backend-wasm disables its thread pool in Node');
     } else if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) {
       notes.push('single-threaded: the page is not cross-origin isolated (needs COOP/COEP headers), so SharedArrayBuffer threads are unavailable');
+    } else if (!(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))) {
+      notes.push('single-threaded: the app turned wasm threads off (WASM_HAS_MULTITHREAD_SUPPORT=false)');
     } else {
       notes.push('single-threaded: TF.js caps the wasm pool at navigator.hardwareConcurrency / 2');
     }
