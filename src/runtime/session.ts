@@ -190,7 +190,7 @@ export class TrainingSession {
   handle(msg: ToWorker): Promise<void> {
     // Pause must not wait behind a long request: flip the flag now, finish in order.
     if (msg.type === 'pause') this.running = false;
-    const next = this.queue.then(() => this.process(msg)).catch((e) => this.reportError(e, msg.type));
+    const next = this.queue.then(() => this.process(msg)).catch((e) => this.onRequestError(e, msg));
     this.queue = next;
     return next;
   }
@@ -255,6 +255,23 @@ export class TrainingSession {
 
   private post(msg: FromWorker) {
     this.o.post(msg);
+  }
+
+  /**
+   * A view request that dies of a GPU failure (out of memory, lost device) means
+   * the backend is gone: fall back like a failed step would, then report.
+   */
+  private async onRequestError(e: unknown, msg: ToWorker) {
+    const gpu = this.backend === 'webgpu' || this.backend === 'webgl';
+    if (gpu && this.model && isBackendFailure(e) && !['load', 'setBackend', 'debugFail'].includes(msg.type)) {
+      const failedOn = this.backend;
+      const was = await this.stopLoop();
+      // The loop may have met the same failure and moved on already.
+      if (this.backend === failedOn) await this.recover(e instanceof Error ? e.message : String(e));
+      if (was && this.model) this.startLoop();
+      return;
+    }
+    this.reportError(e, msg.type);
   }
 
   private reportError(e: unknown, where: string) {
@@ -370,6 +387,8 @@ export class TrainingSession {
   }
 
   private simulateFailure(kind: FailureKind) {
+    // A lost context or device only means something on the backend that has one.
+    if ((kind === 'contextLost' && this.backend !== 'webgl') || (kind === 'deviceLost' && this.backend !== 'webgpu')) return;
     if (kind === 'contextLost' && this.backend === 'webgl') {
       const b = tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } };
       const ext = b.gpgpu?.gl?.getExtension('WEBGL_lose_context');

@@ -133,7 +133,41 @@ export function dismissNotice(id: number) {
 }
 
 function send(msg: ToWorker) {
+  if (msg.type === 'step' || msg.type === 'play') expectingSince ??= performance.now();
   ensureWorker().postMessage(msg);
+}
+
+/**
+ * Watchdog: a GPU backend can hang inside a synchronous read and never throw
+ * (seen with WebGPU on SwiftShader). If the worker owes us a step and says
+ * nothing for HANG_MS, end it and start a fresh one on the next backend from
+ * the stored checkpoint.
+ */
+const HANG_MS = 60_000;
+let lastHeard = 0;
+let expectingSince: number | null = null;
+let lastDocSent: GraphDocument | null = null;
+
+function restartAfterHang() {
+  const hung = runStore.getState().backend?.backend ?? 'webgpu';
+  const next: BackendChoice = hung === 'cpu' ? 'cpu' : hung === 'wasm' ? 'cpu' : 'wasm';
+  worker?.terminate();
+  worker = null;
+  inFlight.clear();
+  expectingSince = null;
+  runStore.setState({ running: false, backend: null, backendChoice: next });
+  notify('warn', `${hung} stopped responding for ${HANG_MS / 1000} s. Restarted the worker on ${next} from the last stored checkpoint.`);
+  send({ type: 'setBackend', backend: next });
+  if (lastDocSent) send({ type: 'load', doc: lastDocSent, onChange: 'restart', resume: true });
+}
+
+if (typeof window !== 'undefined') {
+  setInterval(() => {
+    if (!worker) return;
+    const waiting = runStore.getState().running || expectingSince !== null;
+    const since = Math.max(lastHeard, expectingSince ?? 0);
+    if (waiting && performance.now() - since > HANG_MS) restartAfterHang();
+  }, 5000);
 }
 
 function ensureWorker(): Worker {
@@ -181,6 +215,8 @@ function appendPoints(points: FromWorkerOf<'metrics'>['points']) {
 }
 
 function receive(msg: FromWorker) {
+  lastHeard = performance.now();
+  if (msg.type === 'metrics' || msg.type === 'error' || msg.type === 'diverged' || (msg.type === 'state' && !msg.running)) expectingSince = null;
   switch (msg.type) {
     case 'backend': {
       runStore.setState({ backend: msg });
@@ -260,8 +296,6 @@ export function downloadCanvasPng(canvas: HTMLCanvasElement, name: string) {
 }
 
 // ───────────────────────── actions ─────────────────────────
-
-let lastDocSent: GraphDocument | null = null;
 
 export const run = {
   /** Send the current document; the worker compiles it and decides what changed. */
