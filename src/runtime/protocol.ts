@@ -69,7 +69,7 @@ export interface BackendEvent {
 
 export interface ModelInfo {
   title: string;
-  optimizers: { id: string; label: string; learningRate: number; stepsPerRound: number }[];
+  optimizers: { id: string; label: string; learningRate: number; stepsPerRound: number; terms: string[] }[];
   /** Loss term display names (one curve each) and optimizer totals (by optimizer id). */
   lossTerms: string[];
   modes: { generate: boolean; autoregressive: boolean; conditional: boolean; reconstruct: boolean; encode: boolean };

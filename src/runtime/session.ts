@@ -580,6 +580,7 @@ export class TrainingSession {
         label: labelOf(o.id),
         learningRate: this.learningRates[o.id] ?? Number(o.params.learningRate ?? 1e-3),
         stepsPerRound: o.stepsPerRound,
+        terms: o.terms.map((t) => plan.lossNames[t]),
       })),
       lossTerms: [...new Set([...plan.optimizers.flatMap((o) => o.terms.map((t) => plan.lossNames[t])), ...plan.optimizers.map((o) => o.id)])],
       modes: {

@@ -32,10 +32,9 @@ export function LossChart() {
   const points = useRun((s) => s.curves.steps.length);
   const terms = useMemo(() => {
     const names = seriesKey ? seriesKey.split('\u0000') : [];
-    // Optimizer totals duplicate a single term; show them only when an optimizer sums several terms.
-    const optIds = new Set(info?.optimizers.map((o) => o.id));
-    const termsOnly = names.filter((n) => !optIds.has(n));
-    return names.filter((n) => !optIds.has(n) || termsOnly.length === 0 || (info?.optimizers.length ?? 0) > 1);
+    // An optimizer's total repeats its term when it has only one (or is the weighted sum already plotted).
+    const redundant = new Set(info?.optimizers.filter((o) => o.terms.length <= 1 || (info.optimizers.length === 1 && names.some((n) => n !== o.id))).map((o) => o.id));
+    return names.filter((n) => !redundant.has(n));
   }, [seriesKey, info]);
   const anyNonPositive = useRun((s) => terms.some((t) => (s.curves.series[t] ?? []).some((v) => v <= 0)));
 
