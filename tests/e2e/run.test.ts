@@ -177,7 +177,9 @@ describe('training in the browser', () => {
       console.log(`[e2e] VAE on webgl (SwiftShader), batch 32: ${s.step} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s (first step compiles shaders)`);
       const ckpt = await page.evaluate(() => window.latentLabRun!.runStore.getState().checkpoint?.step ?? 0);
       await page.evaluate(() => window.latentLabRun!.run.debugFail('contextLost'));
-      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().backend?.backend === 'wasm', null, { timeout: 60_000 });
+      // The badge changes first; the notice comes once the checkpoint is restored.
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().notices.some((n) => /webgl failed/.test(n.text)), null, { timeout: 60_000 });
+      expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe('wasm');
       const notices = (await runState(page)).notices.join('\n');
       expect(notices).toMatch(/webgl failed \(WebGL context lost\)\. Switched to wasm and resumed from step \d+/);
       const resumedFrom = Number(/resumed from step (\d+)/.exec(notices)![1]);
@@ -216,7 +218,8 @@ describe('training in the browser', () => {
       // Destroy the device (a no-op if a GPU failure already moved the run off webgpu), then step on.
       await page.evaluate(() => window.latentLabRun!.run.debugFail('deviceLost'));
       await page.getByTestId('run-step').click({ timeout: 120_000 });
-      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().backend?.backend === 'wasm', null, { timeout: 150_000 });
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().notices.some((n) => /webgpu (failed|stopped responding)/.test(n.text)), null, { timeout: 150_000 });
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().backend?.backend === 'wasm', null, { timeout: 60_000 });
       const notice = (await runState(page)).notices.find((n) => /webgpu (failed|stopped responding)/.test(n))!;
       console.log(`[e2e] webgpu fallback: ${notice}`);
       expect(notice).toMatch(/webgpu (failed \(.+\)\. Switched to wasm and resumed from step \d+|stopped responding)/);
