@@ -34,6 +34,14 @@ const yieldToQueue = () => new Promise<void>((resolve) => {
 const WASM_THREADS_NOTE = 'single-threaded: the threaded wasm build cannot start its pthreads from a minified bundle (TF.js builds them from function source text), so threads are off';
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 
+// WebGPU: hold the GPU object and an adapter for the worker's lifetime. Without a
+// live reference Chromium may collect the instance and lose TF.js's device
+// ("A valid external Instance reference no longer exists").
+const gpu = (self.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+const keepAlive: unknown[] = [gpu];
+void gpu?.requestAdapter().then((a) => keepAlive.push(a)).catch(() => undefined);
+(self as unknown as { __latentLabKeepAlive: unknown[] }).__latentLabKeepAlive = keepAlive;
+
 const post = (msg: FromWorker) => {
   if (msg.type === 'backend' && msg.backend === 'wasm' && msg.threads <= 1) msg = { ...msg, note: [WASM_THREADS_NOTE, msg.note?.replace(/^single-threaded:[^;]*;?\s*/, '')].filter(Boolean).join('; ') };
   self.postMessage(msg);
