@@ -48,7 +48,7 @@ function handWrittenVae(batchSize: number) {
   const w = { e: glorot(784, 512), mu: glorot(512, 20), lv: glorot(512, 20), d: glorot(20, 512), o: glorot(512, 784) };
   const b = { e: tf.variable(tf.zeros([512])), mu: tf.variable(tf.zeros([20])), lv: tf.variable(tf.zeros([20])), d: tf.variable(tf.zeros([512])), o: tf.variable(tf.zeros([784])) };
   const vars = [...Object.values(w), ...Object.values(b)];
-  const opt = tf.train.adam(1e-3);
+  const opt: tf.Optimizer = tf.train.adam(1e-3);
   let seed = 0;
   return (x: Float32Array) => {
     const loss = tf.tidy(() => {

@@ -19,7 +19,8 @@ const TYPES: Record<string, string> = {
 
 export function buildApp(): string {
   const out = mkdtempSync(join(tmpdir(), 'latent-lab-e2e-dist-'));
-  execFileSync('npx', ['vite', 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  // Vitest sets NODE_ENV=test, which would give a development React build; test what users get.
+  execFileSync('npx', ['vite', 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
   return out;
 }
 
