@@ -10,6 +10,7 @@ import { temporal, type TemporalState } from 'zundo';
 import { emptyDocument, type GraphDocument } from '../graph/document';
 import { registry as defaultRegistry } from '../../nodes/index';
 import * as ops from './docOps';
+import { unpackBlock } from './unpack';
 import type { ConnectionCheck, Fragment, PortConnection, Registry, XY } from './docOps';
 
 export interface DocumentSlice {
@@ -25,6 +26,11 @@ export interface DocumentSlice {
   setParam(nodeId: string, name: string, value: unknown): void;
   setNodeFields(nodeId: string, fields: Parameters<typeof ops.setNodeFields>[2]): void;
   setMeta(meta: Partial<GraphDocument['meta']>): void;
+  /**
+   * Replaces a block by the layer nodes it expands to, edges and optimizer
+   * references re-attached, as one undo step; selects the new layers.
+   */
+  unpackBlock(nodeId: string): { ok: true; ids: string[] } | { ok: false; reason: string };
 }
 
 export interface SelectionSlice {
@@ -104,6 +110,12 @@ const documentSlice = (registry: Registry, initial: GraphDocument): SliceCreator
   setParam: (nodeId, name, value) => set({ doc: ops.setParam(get().doc, nodeId, name, value) }),
   setNodeFields: (nodeId, fields) => set({ doc: ops.setNodeFields(get().doc, nodeId, fields) }),
   setMeta: (meta) => set({ doc: ops.setMeta(get().doc, meta) }),
+  unpackBlock: (nodeId) => {
+    const result = unpackBlock(get().doc, registry, nodeId);
+    if ('error' in result) return { ok: false, reason: result.error };
+    set({ doc: result.doc, selectedNodeIds: result.ids, selectedEdgeIds: [], dragPositions: {}, openBlockId: get().openBlockId === nodeId ? null : get().openBlockId });
+    return { ok: true, ids: result.ids };
+  },
 });
 
 const selectionSlice: SliceCreator<SelectionSlice> = (set, get) => ({

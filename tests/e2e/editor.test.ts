@@ -309,6 +309,53 @@ describe('editor end to end', () => {
     await page.close();
   });
 
+  it('edits a block in its layer view and unpacks it into layers (undoable); a shared block cannot be unpacked', async () => {
+    const { page, errors } = await open('unpack');
+    await page.click(tid('btn-presets'));
+    await page.click(tid('preset-open-ae'));
+    await page.waitForSelector(tid('node-enc'));
+    await page.click(tid('open-block-enc'));
+    const view = page.locator(tid('block-view'));
+    await view.waitFor();
+    expect(await view.locator('tbody tr').count()).toBe(4);
+    // Editing the block's own params here updates the table (and the node) live.
+    const hidden = page.locator('#block-param-input-hidden');
+    await hidden.fill('256, 128, 64');
+    await hidden.press('Enter');
+    await expect.poll(() => view.locator('tbody tr').count()).toBe(5);
+    expect(await view.locator(tid('layer-row-dense2')).textContent()).toMatch(/units 64/);
+    expect(await view.locator(tid('layer-row-z')).textContent()).toMatch(/128×32/);
+    expect((await getDoc(page)).nodes.find((n) => n.id === 'enc')!.params.hidden).toEqual([256, 128, 64]);
+    expect(await page.locator(tid('unpack-block')).isEnabled()).toBe(true);
+    expect(await view.locator(tid('unpack-caveat')).textContent()).toMatch(/latent/);
+    await shot(page, '17-block-view-edit');
+    const before = await getDoc(page);
+    await page.click(tid('unpack-block'));
+    await expect.poll(() => page.locator(tid('block-view')).count()).toBe(0);
+    const after = await getDoc(page);
+    expect(after.nodes.some((n) => n.id === 'enc')).toBe(false);
+    expect(after.nodes.filter((n) => n.id.startsWith('enc_')).map((n) => n.type)).toEqual(['flatten', 'dense', 'dense', 'dense', 'dense']);
+    await page.waitForSelector(tid('node-enc_z'));
+    await expect.poll(() => page.locator(tid('edge-label-enc_z.y-dec.z')).textContent()).toBe('128×32');
+    await expect.poll(() => page.locator(tid('error-count')).textContent()).toBe('0');
+    await page.waitForTimeout(400);
+    await shot(page, '18-unpacked-ae');
+    await page.click(tid('btn-undo'));
+    expect(await getDoc(page)).toEqual(before);
+    await page.waitForSelector(tid('node-enc'));
+
+    await page.click(tid('btn-presets'));
+    await page.click(tid('preset-open-gan'));
+    await page.waitForSelector(tid('node-dFake'));
+    await page.click(tid('open-block-dFake'));
+    await page.locator(tid('block-view')).waitFor();
+    expect(await page.locator(tid('unpack-block')).isDisabled()).toBe(true);
+    expect(await page.locator(tid('unpack-reason')).textContent()).toMatch(/weights of “Discriminator \(real\)”/);
+    await shot(page, '19-unpack-refused-shared');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('refuses a cyclic connection and says why at the cursor', async () => {
     const { page } = await open('cycle');
     const before = await getDoc(page);

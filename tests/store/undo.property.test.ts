@@ -51,6 +51,15 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     const node = pick(s.getState().doc.nodes, n);
     if (node) s.getState().setNodeFields(node.id, { label, notes: label });
   }),
+  // A block fed by the data, so that unpacking below has something it can unpack.
+  fc.constantFrom('encoder', 'discriminator').map((type) => (s: EditorStore) => {
+    const id = s.getState().addNode(type, { x: 0, y: 0 });
+    if (s.getState().doc.nodes.some((n) => n.id === 'data')) s.getState().connect({ source: 'data', sourcePort: 'x', target: id, targetPort: 'x' });
+  }),
+  fc.nat().map((n) => (s: EditorStore) => {
+    const block = pick(s.getState().doc.nodes.filter((x) => registry[x.type].kind === 'block'), n);
+    if (block) s.getState().unpackBlock(block.id);
+  }),
 );
 
 describe('undo', () => {

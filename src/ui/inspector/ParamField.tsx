@@ -15,14 +15,16 @@ interface Props {
   /** Nodes a nodeRefs parameter may point at. */
   refCandidates: GraphNode[];
   onCommit(value: unknown): void;
+  /** Prefix of element ids and test ids, so a second form for the same node (the block view) never clashes with the inspector. */
+  idPrefix?: string;
 }
 
 export function ParamField(props: Props) {
-  const { name, decl } = props;
+  const { name, decl, idPrefix = 'param' } = props;
   const range = rangeText(decl);
   return (
-    <div className="field" data-testid={`param-${name}`}>
-      <label htmlFor={`param-input-${name}`}>
+    <div className="field" data-testid={`${idPrefix}-${name}`}>
+      <label htmlFor={`${idPrefix}-input-${name}`}>
         {name}
         {range && <span className="muted"> {range}</span>}
       </label>
@@ -32,18 +34,18 @@ export function ParamField(props: Props) {
   );
 }
 
-function Widget({ name, decl, value, refCandidates, onCommit }: Props) {
+function Widget({ name, decl, value, refCandidates, onCommit, idPrefix = 'param' }: Props) {
   switch (decl.kind) {
     case 'choice':
       return (
-        <select id={`param-input-${name}`} value={String(value)} onChange={(e) => onCommit(e.target.value)}>
+        <select id={`${idPrefix}-input-${name}`} value={String(value)} onChange={(e) => onCommit(e.target.value)}>
           {decl.options.map((o) => <option key={o} value={o}>{o}</option>)}
         </select>
       );
     case 'bool':
       return (
         <label className="toggle">
-          <input id={`param-input-${name}`} type="checkbox" checked={value === true} onChange={(e) => onCommit(e.target.checked)} />
+          <input id={`${idPrefix}-input-${name}`} type="checkbox" checked={value === true} onChange={(e) => onCommit(e.target.checked)} />
           {value === true ? 'on' : 'off'}
         </label>
       );
@@ -70,12 +72,12 @@ function Widget({ name, decl, value, refCandidates, onCommit }: Props) {
     }
     default:
       // Remount on outside changes (undo, another edit) so the draft shows the document's value.
-      return <TextWidget key={JSON.stringify(value)} name={name} decl={decl} value={value} onCommit={onCommit} />;
+      return <TextWidget key={JSON.stringify(value)} name={name} decl={decl} value={value} onCommit={onCommit} idPrefix={idPrefix} />;
   }
 }
 
 /** Numbers, number lists and text: a draft that commits on Enter or when the field loses focus. */
-function TextWidget({ name, decl, value, onCommit }: { name: string; decl: ParamDecl; value: unknown; onCommit(v: unknown): void }) {
+function TextWidget({ name, decl, value, onCommit, idPrefix }: { name: string; decl: ParamDecl; value: unknown; onCommit(v: unknown): void; idPrefix: string }) {
   const shown = Array.isArray(value) ? value.join(', ') : value === undefined || value === null ? '' : String(value);
   const [draft, setDraft] = useState(shown);
   const parsed = parse(decl, draft);
@@ -86,7 +88,7 @@ function TextWidget({ name, decl, value, onCommit }: { name: string; decl: Param
   return (
     <>
       <input
-        id={`param-input-${name}`}
+        id={`${idPrefix}-input-${name}`}
         className={problem ? 'invalid' : ''}
         aria-invalid={!!problem}
         value={draft}
@@ -99,7 +101,7 @@ function TextWidget({ name, decl, value, onCommit }: { name: string; decl: Param
         }}
       />
       {problem && (
-        <p className="field-error" data-testid={`param-error-${name}`}>
+        <p className="field-error" data-testid={`${idPrefix}-error-${name}`}>
           {problem.message}{problem.hint ? ` — ${problem.hint}` : ''}
         </p>
       )}
