@@ -129,6 +129,7 @@ export function startAutosave(opts: { store: EditorStore; graphId: string; rev: 
       }
       rev = record.rev;
       store.getState().replaceDocument(loaded.doc);
+      store.getState().frameOpened();
       savedDoc = store.getState().doc;
       setState({ conflict: false, saveStatus: 'saved', saveError: null });
     },

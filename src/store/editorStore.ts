@@ -60,8 +60,12 @@ export interface ViewSlice {
   overlay: Overlay;
   /** The block whose expansion is shown, if any. */
   openBlockId: string | null;
-  /** What the canvas should frame next: one node (errors panel) or, with null, the whole graph. */
-  frameRequest: { nodeId: string | null; seq: number } | null;
+  /**
+   * What the canvas should frame next: one node (errors panel) or, with null,
+   * the whole graph. `readable`: a graph (or `nodeIds`) just opened: fit, but
+   * not below a zoom where titles stay readable, data side first.
+   */
+  frameRequest: { nodeId: string | null; seq: number; readable?: boolean; nodeIds?: string[] } | null;
   notices: Notice[];
   saveStatus: SaveStatus;
   saveError: string | null;
@@ -73,6 +77,8 @@ export interface ViewSlice {
   setOverlay(o: Overlay): void;
   openBlock(id: string | null): void;
   frameNode(nodeId: string | null): void;
+  /** Frame a graph that was just opened (preset, import, reload), or just these new nodes, at a readable zoom. */
+  frameOpened(nodeIds?: string[]): void;
   notify(kind: Notice['kind'], text: string): void;
   dismiss(id: number): void;
   setSaveState(s: { saveStatus?: SaveStatus; saveError?: string | null; conflict?: boolean }): void;
@@ -170,6 +176,7 @@ const viewSlice: SliceCreator<ViewSlice> = (set, get) => ({
     frameRequest: { nodeId, seq: (get().frameRequest?.seq ?? 0) + 1 },
     ...(nodeId ? { selectedNodeIds: [nodeId], selectedEdgeIds: [] } : {}),
   }),
+  frameOpened: (nodeIds) => set({ frameRequest: { nodeId: null, seq: (get().frameRequest?.seq ?? 0) + 1, readable: true, ...(nodeIds ? { nodeIds } : {}) } }),
   notify: (kind, text) => set({ notices: [...get().notices, { id: ++noticeSeq, kind, text }].slice(-4) }),
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
   setSaveState: (s) => set(s),

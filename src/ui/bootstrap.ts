@@ -57,6 +57,7 @@ export async function bootstrap(store: EditorStore): Promise<Autosave> {
   doc ??= structuredClone(findPreset(DEFAULT_PRESET)?.doc) ?? emptyDocument();
 
   store.getState().replaceDocument(doc);
+  store.getState().frameOpened();
   // Opening is not an edit: there is nothing to undo yet.
   store.temporal.getState().clear();
   const autosave = startAutosave({ store, graphId, rev });

@@ -34,6 +34,6 @@ export async function importFile(file: File) {
     return;
   }
   s.replaceDocument(loaded.doc);
-  s.frameNode(null);
+  s.frameOpened();
   s.notify('info', `Opened ${file.name}${loaded.migratedFrom ? ` (upgraded from version ${loaded.migratedFrom})` : ''}. Undo brings back the previous graph.`);
 }

@@ -1,4 +1,4 @@
-/** Auto-layout of the whole graph as one undoable move, then frame the result. */
+/** Auto-layout of the whole graph as one undoable move, then frame the result at a readable zoom. */
 import { editorStore } from '../store';
 import { layoutPositions } from '../store/layout';
 
@@ -9,7 +9,8 @@ export async function runAutoLayout() {
     // The user may have edited while elk worked; only apply to the graph that was laid out.
     if (editorStore.getState().doc !== doc) return;
     editorStore.getState().moveNodes(positions);
-    editorStore.getState().frameNode(null);
+    // Like an opened graph: readable, data side first; Fit shows all of it.
+    editorStore.getState().frameOpened();
   } catch (e) {
     editorStore.getState().notify('error', `Auto-layout failed: ${(e as Error).message}`);
   }

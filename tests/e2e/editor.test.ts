@@ -4,7 +4,7 @@
  * leaves a screenshot in tests/e2e/screenshots/ to look at.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -80,6 +80,11 @@ describe('editor end to end', () => {
     const { page, errors } = await open('build');
     await page.click(tid('btn-new'));
     await expect.poll(async () => (await getDoc(page)).nodes.length).toBe(0);
+    // The drop grid below is in screen pixels: zoom out far enough that nine columns of nodes do not overlap.
+    for (let i = 0; i < 6 && (await page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a)) > 0.45; i++) {
+      await page.click('.react-flow__controls-zoomout');
+      await page.waitForTimeout(150);
+    }
     const layout: [string, number, number][] = [
       ['dataset', 0, 1], ['flatten', 1, 1], ['dense', 2, 1], ['dense', 3, 0], ['dense', 3, 2], ['sampler', 4, 1],
       ['dense', 5, 1], ['dense', 6, 1], ['gaussianKl', 5, 2], ['bce', 7, 0], ['weightedSum', 7, 2], ['optimizer', 8, 2],
@@ -356,8 +361,42 @@ describe('editor end to end', () => {
     await page.close();
   });
 
+  it('opens every preset at a readable zoom, data side first; Fit and the minimap still show everything', async () => {
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const zoomOf = () => page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
+    const inside = (box: { x: number; y: number; width: number; height: number } | null, frame: { x: number; y: number; width: number; height: number }) =>
+      !!box && box.x >= frame.x - 1 && box.y >= frame.y - 1 && box.x + box.width <= frame.x + frame.width + 1 && box.y + box.height <= frame.y + frame.height + 1;
+    const names = readdirSync(join(import.meta.dirname, '../../presets')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    for (const name of names) {
+      await page.goto(`${server.url}#preset=${name}`);
+      await page.waitForSelector('[data-testid="canvas"] .react-flow__node');
+      const count = (await getDoc(page)).nodes.length;
+      await expect.poll(() => page.locator('.react-flow__node').count()).toBe(count);
+      await page.waitForTimeout(300);
+      const canvas = (await page.locator(tid('canvas')).boundingBox())!;
+      const zoom = await zoomOf();
+      expect(zoom, name).toBeGreaterThanOrEqual(0.6 - 1e-6);
+      expect(zoom, name).toBeLessThanOrEqual(1.2 + 1e-6);
+      // The data source is in view, whole.
+      for (const data of await page.locator('.react-flow__node [data-type="dataset"]').all()) expect(inside(await data.boundingBox(), canvas), `${name}: dataset in view`).toBe(true);
+      await shot(page, `20-open-${name}`);
+      // The minimap always draws every node; Fit brings every node into view.
+      expect(await page.locator('.react-flow__minimap-node').count()).toBe(count);
+      await page.click(tid('btn-fit'));
+      await page.waitForTimeout(500);
+      for (const node of await page.locator('.react-flow__node').all()) expect(inside(await node.boundingBox(), canvas), `${name}: node in view after Fit`).toBe(true);
+      if (name === 'pixelcnn') await shot(page, `21-fit-${name}`);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('refuses a cyclic connection and says why at the cursor', async () => {
     const { page } = await open('cycle');
+    // A graph opens at a readable zoom, cut at the right; show all of it so both handles are away from the auto-pan border.
+    await page.click(tid('btn-fit'));
+    await page.waitForTimeout(400);
     const before = await getDoc(page);
     await dragConnect(page, 'handle-dec-out-y', 'handle-enc-in-x', false);
     await expect.poll(() => page.locator(tid('connection-reason')).textContent()).toMatch(/loop/);

@@ -3,7 +3,7 @@
  * gesture becomes one store action, so each is one undo step. Drags update a
  * transient overlay and are committed once, when the node is dropped.
  */
-import { useCallback, useEffect, useMemo, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
 import {
   Background, BackgroundVariant, Controls, MiniMap, ReactFlow, SelectionMode, useReactFlow,
   type Connection, type EdgeChange, type NodeChange, type IsValidConnection,
@@ -12,6 +12,7 @@ import { checkConnection } from '../../store/docOps';
 import { editorStore, useCompiled, useEditor } from '../../store';
 import { categoryColor } from '../look';
 import { ConnectionLine } from './ConnectionLine';
+import { boundsOf, readableViewport, type Rect } from './framing';
 import { GraphNode } from './GraphNode';
 import { GRID } from './placement';
 import { ShapeEdge } from './ShapeEdge';
@@ -32,8 +33,9 @@ export function Canvas() {
   const theme = useEditor((s) => s.theme);
   const frameRequest = useEditor((s) => s.frameRequest);
   const compiled = useCompiled();
-  const flow = useReactFlow();
+  const flow = useReactFlow<GraphFlowNode>();
   const addNode = useAddNode();
+  const paneRef = useRef<HTMLDivElement>(null);
 
   const view = { selectedNodeIds, selectedEdgeIds, dragPositions, measured };
   const nodes = useMemo(() => toFlowNodes(doc, compiled, view), [doc, compiled, selectedNodeIds, dragPositions, measured]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -42,13 +44,36 @@ export function Canvas() {
 
   useEffect(() => {
     if (!frameRequest) return;
+    let raf = 0;
+    if (frameRequest.readable) {
+      // A graph just opened: wait until React Flow has measured every node, then frame it readably.
+      const wanted = new Set(frameRequest.nodeIds ?? editorStore.getState().doc.nodes.map((n) => n.id));
+      let tries = 0;
+      const attempt = () => {
+        const pane = paneRef.current;
+        const measured = [...wanted].map((id) => flow.getInternalNode(id)).filter((n) => !!n && !!n.measured.width && !!n.measured.height);
+        if ((!flow.viewportInitialized || !pane || measured.length < wanted.size) && ++tries < 120) {
+          raf = requestAnimationFrame(attempt);
+          return;
+        }
+        const rects: (Rect & { type: string })[] = measured.map((n) => ({ type: n!.data.node.type, ...n!.internals.positionAbsolute, width: n!.measured.width!, height: n!.measured.height! }));
+        const bounds = boundsOf(rects);
+        if (!bounds || !pane) return;
+        // The data side: the data sources, else the leftmost column.
+        const data = rects.filter((r) => registry[r.type]?.category === 'data');
+        const anchor = boundsOf(data.length ? data : rects.filter((r) => r.x <= bounds.x + 100));
+        void flow.setViewport(readableViewport(bounds, anchor, { width: pane.clientWidth, height: pane.clientHeight }), frameRequest.nodeIds ? { duration: 300 } : undefined);
+      };
+      raf = requestAnimationFrame(attempt);
+      return () => cancelAnimationFrame(raf);
+    }
     // Wait a frame so nodes added or loaded in the same tick are measured first.
-    const raf = requestAnimationFrame(() => {
+    raf = requestAnimationFrame(() => {
       if (frameRequest.nodeId) void flow.fitView({ nodes: [{ id: frameRequest.nodeId }], duration: 300, maxZoom: 1.2, padding: 0.6 });
       else void flow.fitView({ duration: 300, padding: 0.1, maxZoom: 1.2 });
     });
     return () => cancelAnimationFrame(raf);
-  }, [frameRequest, flow]);
+  }, [frameRequest, flow, registry]);
 
   const onNodesChange = useCallback((changes: NodeChange<GraphFlowNode>[]) => {
     const s = editorStore.getState();
@@ -115,7 +140,7 @@ export function Canvas() {
   }, [addNode]);
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className="canvas" data-testid="canvas" ref={paneRef} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
@@ -130,8 +155,7 @@ export function Canvas() {
         colorMode={theme}
         snapToGrid
         snapGrid={[GRID, GRID]}
-        fitView
-        fitViewOptions={{ padding: 0.1, maxZoom: 1.2 }}
+        // No fitView here: an opened graph is framed at a readable zoom by the frame request above.
         minZoom={0.1}
         maxZoom={2.5}
         // Deleting goes through the store's own shortcut so nodes and edges go in one undo step.

@@ -31,7 +31,7 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
     const result = s.unpackBlock(nodeId);
     if (!result.ok) return s.notify('error', `Could not unpack ${name}: ${result.reason}`);
     s.notify('info', `Unpacked “${name}” into ${result.ids.length} layers. Undo puts the block back.`);
-    s.frameNode(null);
+    s.frameOpened(result.ids);
     onClose();
   };
 

@@ -8,7 +8,7 @@ export function PresetGallery({ onClose }: { onClose: () => void }) {
   const open = (p: Preset) => {
     const s = editorStore.getState();
     s.replaceDocument(structuredClone(p.doc));
-    s.frameNode(null);
+    s.frameOpened();
     s.notify('info', `Opened “${p.doc.meta.title}”. Undo brings back your previous graph.`);
     onClose();
   };
