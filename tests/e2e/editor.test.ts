@@ -29,12 +29,20 @@ afterAll(async () => {
   if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
-/** Each test edits its own saved graph so autosaves never collide. */
-async function open(graph: string): Promise<{ page: Page; errors: string[] }> {
+/**
+ * Each test edits its own saved graph so autosaves never collide. A graph opens
+ * at a readable zoom, cut at the right; tests that click nodes anywhere ask for
+ * the whole graph in view first (Fit), unless `fit` is false.
+ */
+async function open(graph: string, { fit = true } = {}): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
   const errors = watchErrors(page);
   await page.goto(`${server.url}?graph=${graph}`);
   await page.waitForSelector('[data-testid="canvas"] .react-flow__node');
+  if (fit) {
+    await page.click('[data-testid="btn-fit"]');
+    await page.waitForTimeout(400);
+  }
   return { page, errors };
 }
 
@@ -67,7 +75,7 @@ async function setParam(page: Page, nodeId: string, name: string, value: string)
 
 describe('editor end to end', () => {
   it('opens with the VAE preset, no problems and no console errors', async () => {
-    const { page, errors } = await open('first');
+    const { page, errors } = await open('first', { fit: false });
     expect(await page.locator('.react-flow__node').count()).toBe(12);
     await expect.poll(() => page.locator(tid('error-count')).textContent()).toBe('0');
     expect(await page.locator(tid('edge-label-flat.y-enc.x')).textContent()).toBe('128×784');
@@ -289,6 +297,9 @@ describe('editor end to end', () => {
     await page.keyboard.press('Enter');
     await expect.poll(async () => (await getDoc(page)).nodes.some((n) => n.id === 'flatten_1')).toBe(true);
     await page.click(tid('btn-theme'));
+    // The preset opened at a readable zoom with the optimizer off to the right: bring it all into view.
+    await page.click(tid('btn-fit'));
+    await page.waitForTimeout(400);
     await page.click(`${tid('node-adam')} .graph-node-head`);
     await shot(page, '14-dark-theme');
     await page.click(tid('btn-theme'));
@@ -393,10 +404,8 @@ describe('editor end to end', () => {
   });
 
   it('refuses a cyclic connection and says why at the cursor', async () => {
+    // open() fits the whole graph, so both handles are away from the auto-pan border.
     const { page } = await open('cycle');
-    // A graph opens at a readable zoom, cut at the right; show all of it so both handles are away from the auto-pan border.
-    await page.click(tid('btn-fit'));
-    await page.waitForTimeout(400);
     const before = await getDoc(page);
     await dragConnect(page, 'handle-dec-out-y', 'handle-enc-in-x', false);
     await expect.poll(() => page.locator(tid('connection-reason')).textContent()).toMatch(/loop/);
