@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setupBackend } from '../src/runtime/backend';
 import { runCompiledBench, runEditorBench } from './compiled';
+import { runEditorRenderBench } from './editorRender';
 import { runKernelBench } from './kernels';
 
 const log = (s: string) => console.log(s);
@@ -11,6 +12,7 @@ results.backend = `${info.backend}${info.simd ? '-simd' : ''}x${info.threads}`;
 log(`backend: ${results.backend}\n`);
 log('# editor');
 Object.assign(results, runEditorBench(log));
+Object.assign(results, await runEditorRenderBench(log));
 log('\n# compiled graphs');
 Object.assign(results, await runCompiledBench(log));
 log('\n# wasm kernels');
