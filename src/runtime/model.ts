@@ -29,6 +29,24 @@ export class TrainingDiverged extends Error {
   }
 }
 
+/** Reads a tensor synchronously and disposes it. */
+function readSync(t: tf.Tensor): Float32Array {
+  try {
+    return t.dataSync() as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
+/** Reads tensors with `await data()` (all queued at once) and disposes them, whatever happens. */
+async function readAll(tensors: tf.Tensor[]): Promise<Float32Array[]> {
+  try {
+    return (await Promise.all(tensors.map((t) => t.data()))) as Float32Array[];
+  } finally {
+    tensors.forEach((t) => t.dispose());
+  }
+}
+
 const refKey = (r: PortRef) => `${r.node}\u0000${r.port}`;
 
 /** TF.js variable names are global to the engine; this keeps two models' names apart. */
@@ -169,19 +187,60 @@ export class CompiledModel {
     const losses: Record<string, number> = {};
     for (const opt of this.plan.optimizers) {
       if (only && opt.id !== only) continue;
-      for (let k = 0; k < opt.stepsPerRound; k++) Object.assign(losses, this.optimizerStep(opt, nextBatch()));
+      for (let k = 0; k < opt.stepsPerRound; k++) {
+        Object.assign(losses, this.lossesOf(opt, readSync(this.optimizerStep(opt, nextBatch()))));
+      }
     }
+    return this.finishRound(losses);
+  }
+
+  /**
+   * trainRound with the losses read by `await data()`: the same steps, batches,
+   * random draws and divergence check. Every optimizer step of the round is
+   * queued before the first read, so the GPU runs the round in one go. WebGPU
+   * needs this: a synchronous read there goes through a canvas and, in a
+   * worker, can return zeros or hang.
+   */
+  async trainRoundAsync(nextBatch: () => Batch, only?: string): Promise<StepResult> {
+    const opts: OptimizerPlan[] = [];
+    const values: tf.Tensor[] = [];
+    try {
+      for (const opt of this.plan.optimizers) {
+        if (only && opt.id !== only) continue;
+        for (let k = 0; k < opt.stepsPerRound; k++) {
+          values.push(this.optimizerStep(opt, nextBatch()));
+          opts.push(opt);
+        }
+      }
+    } catch (e) {
+      values.forEach((t) => t.dispose());
+      throw e;
+    }
+    const read = await readAll(values);
+    const losses: Record<string, number> = {};
+    opts.forEach((opt, i) => Object.assign(losses, this.lossesOf(opt, read[i])));
+    return this.finishRound(losses);
+  }
+
+  private finishRound(losses: Record<string, number>): StepResult {
     this.step++;
     for (const [name, value] of Object.entries(losses))
       if (!Number.isFinite(value)) throw new TrainingDiverged(this.step, name, value);
     return { step: this.step, losses };
   }
 
-  private optimizerStep(opt: OptimizerPlan, batch: Batch): Record<string, number> {
+  private lossesOf(opt: OptimizerPlan, numbers: ArrayLike<number>): Record<string, number> {
+    const out: Record<string, number> = { [opt.id]: numbers[0] };
+    opt.terms.forEach((id, i) => (out[this.plan.lossNames[id]] = numbers[i + 1]));
+    return out;
+  }
+
+  /** One optimizer update; returns [total, ...terms] as one tensor for the caller to read and dispose. */
+  private optimizerStep(opt: OptimizerPlan, batch: Batch): tf.Tensor {
     const optimizer = this.optimizers.get(opt.id)!;
     const vars = this.trainVars.get(opt.id)!;
     const termIds = opt.terms;
-    const values = tf.tidy(() => {
+    return tf.tidy(() => {
       const call = this.callContext('train', true, batch);
       let kept: Tensor[] = [];
       const { value, grads } = tf.variableGrads(() => {
@@ -195,27 +254,29 @@ export class CompiledModel {
       kept.forEach((t) => t.dispose());
       return all;
     });
-    const numbers = values.dataSync();
-    values.dispose();
-    const out: Record<string, number> = { [opt.id]: numbers[0] };
-    termIds.forEach((id, i) => (out[this.plan.lossNames[id]] = numbers[i + 1]));
-    return out;
   }
 
   /** Loss terms without updating anything (held-out data), in evaluate mode. */
   evaluateLosses(batch: Batch): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const opt of this.plan.optimizers) {
-      const values = tf.tidy(() => {
-        const computed = this.forward([opt.loss], this.callContext('evaluate', false, batch));
-        return tf.stack([computed.get(refKey(opt.loss))!, ...opt.terms.map((id) => computed.get(refKey({ node: id, port: 'loss' }))!)]);
-      });
-      const numbers = values.dataSync();
-      values.dispose();
-      out[opt.id] = numbers[0];
-      opt.terms.forEach((id, i) => (out[this.plan.lossNames[id]] = numbers[i + 1]));
-    }
+    for (const opt of this.plan.optimizers) Object.assign(out, this.lossesOf(opt, readSync(this.evaluateTensor(opt, batch))));
     return out;
+  }
+
+  /** evaluateLosses read with `await data()` (WebGPU). */
+  async evaluateLossesAsync(batch: Batch): Promise<Record<string, number>> {
+    const tensors = this.plan.optimizers.map((opt) => this.evaluateTensor(opt, batch));
+    const read = await readAll(tensors);
+    const out: Record<string, number> = {};
+    this.plan.optimizers.forEach((opt, i) => Object.assign(out, this.lossesOf(opt, read[i])));
+    return out;
+  }
+
+  private evaluateTensor(opt: OptimizerPlan, batch: Batch): tf.Tensor {
+    return tf.tidy(() => {
+      const computed = this.forward([opt.loss], this.callContext('evaluate', false, batch));
+      return tf.stack([computed.get(refKey(opt.loss))!, ...opt.terms.map((id) => computed.get(refKey({ node: id, port: 'loss' }))!)]);
+    });
   }
 
   /**
@@ -267,14 +328,28 @@ export class CompiledModel {
 
   /** n samples from the prior; for conditional models, of `label` (or cycling through classes). */
   generate(n: number, label?: number): Float32Array {
+    if (this.plan.modes.generate?.autoregressive) return this.generateAutoregressive(n, label);
+    return readSync(this.generateTensor(n, label));
+  }
+
+  /**
+   * generate read with `await data()`. Not for autoregressive graphs. Every random
+   * draw happens before the first await, so withFixedRandom around it still fixes them.
+   */
+  async generateAsync(n: number, label?: number): Promise<Float32Array> {
+    if (this.plan.modes.generate?.autoregressive) throw new Error('autoregressive graphs sample pixel by pixel (probe each pixel)');
+    const t = this.generateTensor(n, label);
+    return (await readAll([t]))[0];
+  }
+
+  private generateTensor(n: number, label?: number): tf.Tensor {
     const g = this.plan.modes.generate;
     if (!g) throw new Error('this graph cannot generate: it has no Sampler or Noise node feeding a data-shaped output');
-    if (g.autoregressive) return this.generateAutoregressive(n, label);
     return tf.tidy(() => {
       const x = tf.zeros([n, ...this.plan.data.shape]);
       const call = this.callContext('generate', false, { size: n, x, labels: this.oneHotFor(n, label) });
       const out = this.forward([g.output], call).get(refKey(g.output))!;
-      return this.toDataSpace(out, g.transform, n).dataSync() as Float32Array;
+      return this.toDataSpace(out, g.transform, n);
     });
   }
 
@@ -313,23 +388,50 @@ export class CompiledModel {
   }
 
   reconstruct(batch: Batch): Float32Array {
+    return readSync(this.reconstructTensor(batch));
+  }
+
+  async reconstructAsync(batch: Batch): Promise<Float32Array> {
+    const t = this.reconstructTensor(batch);
+    return (await readAll([t]))[0];
+  }
+
+  private reconstructTensor(batch: Batch): tf.Tensor {
     const r = this.plan.modes.reconstruct;
     if (!r) throw new Error('this graph cannot reconstruct: no reconstruction loss compares its output with the data');
     return tf.tidy(() => {
       const out = this.forward([r.output], this.callContext('reconstruct', false, batch)).get(refKey(r.output))!;
-      return this.toDataSpace(out, r.transform, batch.size).dataSync() as Float32Array;
+      return this.toDataSpace(out, r.transform, batch.size);
     });
   }
 
   /** Latent means (B × latentSize). */
   encode(batch: Batch): Float32Array {
+    return readSync(this.encodeTensor(batch));
+  }
+
+  async encodeAsync(batch: Batch): Promise<Float32Array> {
+    const t = this.encodeTensor(batch);
+    return (await readAll([t]))[0];
+  }
+
+  private encodeTensor(batch: Batch): tf.Tensor {
     const e = this.plan.modes.encode;
     if (!e) throw new Error('this graph has no latent code to encode to');
-    return tf.tidy(() => this.forward([e.latent], this.callContext('encode', false, batch)).get(refKey(e.latent))!.dataSync() as Float32Array);
+    return tf.tidy(() => this.forward([e.latent], this.callContext('encode', false, batch)).get(refKey(e.latent))!.clone());
   }
 
   /** Decodes given latent vectors through the generate path (latent traversal, interpolation, map clicks). */
   decode(latents: Float32Array, n: number, label?: number): Float32Array {
+    return readSync(this.decodeTensor(latents, n, label));
+  }
+
+  async decodeAsync(latents: Float32Array, n: number, label?: number): Promise<Float32Array> {
+    const t = this.decodeTensor(latents, n, label);
+    return (await readAll([t]))[0];
+  }
+
+  private decodeTensor(latents: Float32Array, n: number, label?: number): tf.Tensor {
     const g = this.plan.modes.generate;
     const e = this.plan.modes.encode;
     if (!g || !e || g.autoregressive) throw new Error('this graph cannot decode latent vectors');
@@ -341,7 +443,7 @@ export class CompiledModel {
       const draw = call.randomNormal;
       call.randomNormal = (shape) => (shape[0] === n && shape.slice(1).reduce((a, b) => a * b, 1) === e.latentSize ? z.reshape(shape) : draw(shape));
       const out = this.forward([g.output], call).get(refKey(g.output))!;
-      return this.toDataSpace(out, g.transform, n).dataSync() as Float32Array;
+      return this.toDataSpace(out, g.transform, n);
     });
   }
 
@@ -361,19 +463,27 @@ export class CompiledModel {
 
   /** Values of chosen ports for one batch (per-node preview, per-dimension KL). Nothing is updated. */
   probe(batch: Batch, refs: PortRef[], mode: Mode = 'train'): { shape: number[]; data: Float32Array }[] {
-    const tensors = tf.tidy(() => {
+    return this.probeTensors(batch, refs, mode).map((t) => ({ shape: t.shape.slice(), data: readSync(t) }));
+  }
+
+  async probeAsync(batch: Batch, refs: PortRef[], mode: Mode = 'train'): Promise<{ shape: number[]; data: Float32Array }[]> {
+    const tensors = this.probeTensors(batch, refs, mode);
+    const shapes = tensors.map((t) => t.shape.slice());
+    const read = await readAll(tensors);
+    return read.map((data, i) => ({ shape: shapes[i], data }));
+  }
+
+  private probeTensors(batch: Batch, refs: PortRef[], mode: Mode): tf.Tensor[] {
+    return tf.tidy(() => {
       const computed = this.forward(refs, this.callContext(mode, false, batch));
-      return refs.map((r) => tf.keep(computed.get(refKey(r))!.clone()));
+      return refs.map((r) => computed.get(refKey(r))!.clone());
     });
-    const out = tensors.map((t) => ({ shape: t.shape.slice(), data: t.dataSync() as Float32Array }));
-    tensors.forEach((t) => t.dispose());
-    return out;
   }
 
   /** Snapshot for checkpoints: weights, state, optimizer slots, step and random counter. */
   async saveState(opts: { sync?: boolean } = {}): Promise<ModelState> {
-    // `sync`: read with dataSync. In a browser worker on WebGPU, async data() after
-    // the training loop's synchronous reads never resolves, so checkpoints read synchronously there.
+    // `sync`: read with dataSync (never on WebGPU, where a synchronous read goes
+    // through a canvas and returns zeros in a worker on SwiftShader).
     const read = async (t: tf.Tensor) => (opts.sync ? t.dataSync() : await t.data()) as Float32Array;
     const tensors: ModelState['tensors'] = {};
     for (const [name, v] of this.variables) tensors[`var:${name}`] = { shape: v.shape, data: await read(v) };

@@ -302,6 +302,7 @@ export class TrainingSession {
         }
         this.backend = name;
         this.lost = null;
+        this.lostWaiters.clear();
         this.watchForLoss(name);
         this.post({ type: 'backend', backend: name, requested: choice, threads: info.threads, simd: info.simd, note: info.note, skipped });
         return;
@@ -327,7 +328,7 @@ export class TrainingSession {
         });
       } else if (name === 'webgpu') {
         void b.device?.lost?.then((info) => {
-          if (this.backend === 'webgpu') this.lost = `WebGPU device lost${info?.message ? `: ${info.message}` : ''}`;
+          if (this.backend === 'webgpu') this.markLost(`WebGPU device lost${info?.message ? `: ${info.message}` : ''}`);
         });
       }
     } catch {
@@ -403,7 +404,7 @@ export class TrainingSession {
       const b = tf.backend() as unknown as { device?: { destroy(): void } };
       if (b.device) {
         b.device.destroy();
-        this.lost ??= 'WebGPU device lost: destroyed';
+        this.markLost('WebGPU device lost: destroyed');
         return;
       }
     }
@@ -632,7 +633,7 @@ export class TrainingSession {
       let failure: string | null = null;
       do {
         if (this.lost) { failure = this.lost; break; }
-        const err = this.tryStep(undefined);
+        const err = await this.tryStep(undefined);
         if (err?.kind === 'backend') { failure = err.reason; break; }
         if (err) break;
       } while (this.running && performance.now() < end);
@@ -641,23 +642,77 @@ export class TrainingSession {
         continue;
       }
       this.sendMetrics(false);
-      if (this.running && this.checkpointDue()) await this.checkpoint(true);
+      if (this.running && this.checkpointDue()) {
+        try {
+          await this.checkpoint(true);
+        } catch (e) {
+          // Reading the weights back is where a lost GPU device often shows first.
+          if (!isBackendFailure(e)) throw e;
+          await this.recover(e instanceof Error ? e.message : String(e));
+          continue;
+        }
+      }
       if (this.running) await this.o.yieldToQueue();
     }
   }
 
+  /**
+   * Whether to read results with `await data()`. WebGPU must: its synchronous read
+   * goes through a canvas and in a worker returns zeros (SwiftShader) or hangs. On
+   * wasm and cpu the async read resolves at once and costs nothing measurable, so
+   * they take the same path; WebGL keeps its synchronous read (no fence polling).
+   */
+  private get asyncReads(): boolean {
+    return this.backend !== 'webgl';
+  }
+
+  /** Reads in flight on WebGPU, to be failed at once when the device is lost. */
+  private lostWaiters = new Set<(e: Error) => void>();
+
+  /** Never step this backend again, and fail every read still waiting on it. */
+  private markLost(reason: string) {
+    this.lost ??= reason;
+    const err = new Error(this.lost);
+    for (const fail of this.lostWaiters) fail(err);
+    this.lostWaiters.clear();
+  }
+
+  /**
+   * A read on WebGPU that settles like `p`, or fails as soon as the device is lost:
+   * a mapAsync on a lost device may never settle, and the loop must not hang on it.
+   */
+  private guard<T>(p: Promise<T>): Promise<T> {
+    if (this.backend !== 'webgpu') return p;
+    p.catch(() => undefined);
+    if (this.lost) return Promise.reject(new Error(this.lost));
+    let fail!: (e: Error) => void;
+    const lost = new Promise<never>((_, reject) => (fail = reject));
+    this.lostWaiters.add(fail);
+    return Promise.race([p, lost]).finally(() => this.lostWaiters.delete(fail));
+  }
+
+  /** A view's values, read the way this backend reads, with the preview random stream. */
+  private view<T>(counter: number, sync: (model: CompiledModel) => T, read: (model: CompiledModel) => Promise<T>): Promise<T> | T {
+    const model = this.model!;
+    // The async variants draw every random number before their first await, so the fixed stream covers them.
+    return this.asyncReads ? this.guard(model.withFixedRandom(counter, () => read(model))) : model.withFixedRandom(counter, () => sync(model));
+  }
+
   /** One training round. Returns what went wrong, having already reported divergence or graph errors. */
-  private tryStep(only: string | undefined): null | { kind: 'backend'; reason: string } | { kind: 'other' } {
+  private async tryStep(only: string | undefined): Promise<null | { kind: 'backend'; reason: string } | { kind: 'other' }> {
     const model = this.model!;
     const batcher = this.batcher!;
     const size = this.batchSize;
     const t0 = performance.now();
     try {
       this.throwSimulated();
-      const { step, losses } = model.trainRound(() => {
+      const next = () => {
         const b = batcher.next();
         return { x: b.x, oneHot: b.oneHot, size } satisfies ModelBatch;
-      }, only);
+      };
+      const { step, losses } = this.asyncReads ? await this.guard(model.trainRoundAsync(next, only)) : model.trainRound(next, only);
+      // A reset, reload or fallback may have replaced the model while the round was in flight.
+      if (this.model !== model) return { kind: 'other' };
       this.pending.push({ step, losses });
       this.history.push({ step, losses });
       if (this.history.length > HISTORY_MAX) this.history = this.history.filter((_, i) => i % 2 === 1);
@@ -713,7 +768,7 @@ export class TrainingSession {
     if (only && !this.plan!.optimizers.some((o) => o.id === only)) throw new Error(`no optimizer "${only}" in this graph`);
     for (let i = 0; i < count; i++) {
       if (this.lost) { await this.recover(this.lost); return; }
-      const err = this.tryStep(only);
+      const err = await this.tryStep(only);
       if (err?.kind === 'backend') { await this.recover(err.reason); return; }
       if (err) break;
     }
@@ -756,7 +811,7 @@ export class TrainingSession {
   }
 
   private async snapshot(): Promise<StoredCheckpoint> {
-    const state = await this.model!.saveState({ sync: this.backend === 'webgpu' });
+    const state = await this.guard(this.model!.saveState());
     return {
       info: { step: state.step, savedAt: Date.now(), backend: this.backend ?? '' },
       docKey: this.docKey,
@@ -843,11 +898,11 @@ export class TrainingSession {
     return { x, oneHot, size: n, labels };
   }
 
-  private samples(id: number, n: number, label: number | undefined, seed = 0) {
-    const { model, plan } = this.need();
+  private async samples(id: number, n: number, label: number | undefined, seed = 0) {
+    const { plan } = this.need();
     if (!plan.modes.generate) throw new Error('this graph cannot generate samples');
     if (plan.modes.generate.autoregressive) return this.autoregressive(id, n, label, seed);
-    const images = model.withFixedRandom(PREVIEW_COUNTER + seed * 1000, () => model.generate(n, label));
+    const images = await this.view(PREVIEW_COUNTER + seed * 1000, (m) => m.generate(n, label), (m) => m.generateAsync(n, label));
     this.post({ type: 'samples', id, n, shape: plan.data.shape.slice(), images, step: this.step, ...(label !== undefined ? { label } : {}) });
   }
 
@@ -877,7 +932,11 @@ export class TrainingSession {
       let last = 0;
       for (let i = 0; i < total; i++) {
         if (token !== this.samplingToken || this.model !== model) return;
-        const [out] = model.withFixedRandom(PREVIEW_COUNTER, () => model.probe({ x: canvas, oneHot, size: n }, [g.output], 'generate'));
+        const batch = { x: canvas, oneHot, size: n };
+        const [out] = this.asyncReads
+          ? await this.guard(model.withFixedRandom(PREVIEW_COUNTER, () => model.probeAsync(batch, [g.output], 'generate')))
+          : model.withFixedRandom(PREVIEW_COUNTER, () => model.probe(batch, [g.output], 'generate'));
+        if (token !== this.samplingToken || this.model !== model) return;
         for (let b = 0; b < n; b++) {
           const u = rng.next();
           if (g.transform === 'categorical256') {
@@ -909,16 +968,16 @@ export class TrainingSession {
     void run().catch((e) => this.reportError(e, 'autoregressive sampling'));
   }
 
-  private reconstructions(id: number, n: number) {
-    const { model, plan } = this.need();
+  private async reconstructions(id: number, n: number) {
+    const { plan } = this.need();
     if (!plan.modes.reconstruct) throw new Error('this graph has no reconstruction to show');
     const batch = this.testBatch(n);
-    const outputs = model.withFixedRandom(PREVIEW_COUNTER, () => model.reconstruct(batch));
+    const outputs = await this.view(PREVIEW_COUNTER, (m) => m.reconstruct(batch), (m) => m.reconstructAsync(batch));
     this.post({ type: 'reconstructions', id, n: batch.size, shape: plan.data.shape.slice(), inputs: batch.x, outputs, step: this.step });
   }
 
-  private latentMap(id: number, count: number) {
-    const { model, plan } = this.need();
+  private async latentMap(id: number, count: number) {
+    const { plan } = this.need();
     const enc = plan.modes.encode;
     if (!enc) throw new Error('this graph has no latent code to map');
     const ds = this.test ?? this.train!;
@@ -927,7 +986,7 @@ export class TrainingSession {
     const latents = new Float32Array(n * dim);
     for (let off = 0; off < n; off += 250) {
       const batch = this.testBatch(Math.min(250, n - off), off);
-      latents.set(model.withFixedRandom(PREVIEW_COUNTER, () => model.encode(batch)), off * dim);
+      latents.set(await this.view(PREVIEW_COUNTER, (m) => m.encode(batch), (m) => m.encodeAsync(batch)), off * dim);
     }
     const all = this.testBatch(n);
     let points: Float32Array;
@@ -950,9 +1009,9 @@ export class TrainingSession {
     this.post({ type: 'latentMap', id, n, dim, points, labels: all.labels, latents, mean, basis, inputs: all.x, shape: plan.data.shape.slice(), explained });
   }
 
-  private decode(id: number, latents: Float32Array, n: number, label: number | undefined) {
-    const { model, plan } = this.need();
-    const images = model.withFixedRandom(PREVIEW_COUNTER, () => model.decode(latents, n, label));
+  private async decode(id: number, latents: Float32Array, n: number, label: number | undefined) {
+    const { plan } = this.need();
+    const images = await this.view(PREVIEW_COUNTER, (m) => m.decode(latents, n, label), (m) => m.decodeAsync(latents, n, label));
     this.post({ type: 'decoded', id, n, shape: plan.data.shape.slice(), images });
   }
 
@@ -961,12 +1020,13 @@ export class TrainingSession {
     return s ? { mean: s.inputs.mean, logVar: s.inputs.logVar } : null;
   }
 
-  private klPerDim(id: number) {
-    const { model } = this.need();
+  private async klPerDim(id: number) {
+    this.need();
     const refs = this.klRefs();
     if (!refs) throw new Error('this graph has no Gaussian sampler, so no per-dimension KL');
     const batch = this.testBatch(256);
-    const [mu, lv] = model.withFixedRandom(PREVIEW_COUNTER, () => model.probe(batch, [refs.mean, refs.logVar], 'encode'));
+    const probeRefs = [refs.mean, refs.logVar];
+    const [mu, lv] = await this.view(PREVIEW_COUNTER, (m) => m.probe(batch, probeRefs, 'encode'), (m) => m.probeAsync(batch, probeRefs, 'encode'));
     const dim = mu.data.length / batch.size;
     const perDim = new Float32Array(dim);
     for (let i = 0; i < batch.size; i++)
@@ -979,23 +1039,24 @@ export class TrainingSession {
     this.post({ type: 'kl', id, perDim });
   }
 
-  private preview(id: number, nodeId: string) {
-    const { model, plan } = this.need();
+  private async preview(id: number, nodeId: string) {
+    const { plan } = this.need();
     const flat = plan.byId[nodeId] ?? [...plan.nodes].reverse().find((n) => n.docId === nodeId);
     if (!flat) throw new Error(`node "${nodeId}" has no output to preview`);
     const port = Object.keys(flat.outputShapes)[0];
     if (!port) throw new Error(`node "${nodeId}" has no output to preview`);
     const batch = this.testBatch(8);
-    const [out] = model.withFixedRandom(PREVIEW_COUNTER, () => model.probe(batch, [{ node: flat.id, port }], 'train'));
+    const ref = [{ node: flat.id, port }];
+    const [out] = await this.view(PREVIEW_COUNTER, (m) => m.probe(batch, ref, 'train'), (m) => m.probeAsync(batch, ref, 'train'));
     this.post({ type: 'preview', id, nodeId, shape: out.shape, data: out.data, n: batch.size });
   }
 
   /** Real vs generated points for 2-D data, plus the critic's view of the plane when there is one. */
-  private points2d(id: number, n: number) {
-    const { model, plan } = this.need();
+  private async points2d(id: number, n: number) {
+    const { plan } = this.need();
     if (plan.data.kind !== 'points') throw new Error('real-vs-generated scatter needs 2-D data');
     const real = this.testBatch(n).x;
-    const fake = plan.modes.generate ? model.withFixedRandom(PREVIEW_COUNTER, () => model.generate(n)) : new Float32Array(0);
+    const fake = plan.modes.generate ? await this.view(PREVIEW_COUNTER, (m) => m.generate(n), (m) => m.generateAsync(n)) : new Float32Array(0);
     let heatmap: { size: number; bounds: [number, number, number, number]; values: Float32Array } | null = null;
     const critic = this.criticRef();
     if (critic) {
@@ -1014,7 +1075,8 @@ export class TrainingSession {
           grid[(j * size + i) * 2] = bounds[0] + ((i + 0.5) / size) * (bounds[1] - bounds[0]);
           grid[(j * size + i) * 2 + 1] = bounds[3] - ((j + 0.5) / size) * (bounds[3] - bounds[2]);
         }
-      const [out] = model.withFixedRandom(PREVIEW_COUNTER, () => model.probe({ x: grid, size: size * size }, [critic], 'train'));
+      const gridBatch = { x: grid, size: size * size };
+      const [out] = await this.view(PREVIEW_COUNTER, (m) => m.probe(gridBatch, [critic], 'train'), (m) => m.probeAsync(gridBatch, [critic], 'train'));
       heatmap = { size, bounds, values: out.data };
     }
     this.post({ type: 'points2d', id, real, fake, heatmap });
@@ -1055,7 +1117,7 @@ export class TrainingSession {
     const chunks: Float32Array[] = [];
     for (const [name, v] of model.namedVariables) {
       specs.push({ name, shape: v.shape.slice(), dtype: 'float32' });
-      chunks.push((this.backend === 'webgpu' ? v.dataSync() : await v.data()) as Float32Array);
+      chunks.push((await this.guard(v.data())) as Float32Array);
     }
     const total = chunks.reduce((a, c) => a + c.length, 0);
     const all = new Float32Array(total);
