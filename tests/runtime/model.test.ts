@@ -108,6 +108,54 @@ describe('CompiledModel', () => {
     expect(model.encode(batch).length).toBe(16 * 20);
     model.dispose();
   });
+
+  it('trainRoundAsync gives exactly trainRound\'s losses, with the tensor count flat and the same divergence check', async () => {
+    const plan = planOf();
+    const sync = run(plan, 6);
+    const model = new CompiledModel(plan);
+    const batcher = createBatcher(data, plan.data.batchSize, plan.seed);
+    const next = () => ({ ...batcher.next(), size: plan.data.batchSize });
+    const losses: number[] = [];
+    let after2 = 0;
+    for (let i = 0; i < 6; i++) {
+      const r = await model.trainRoundAsync(next);
+      expect(r.step).toBe(i + 1);
+      losses.push(r.losses[plan.optimizers[0].id]);
+      if (i === 1) after2 = tf.memory().numTensors;
+    }
+    expect(losses).toEqual(sync.losses);
+    expect(tf.memory().numTensors).toBe(after2);
+    sync.model.dispose();
+    model.dispose();
+
+    const tiny = new CompiledModel(planOf(fixtureDoc('v1-tiny-ae.json')));
+    const bad = new Float32Array(tiny.plan.data.batchSize * 784).fill(Number.NaN);
+    // A good round first: Adam makes its slots on the first update.
+    await tiny.trainRoundAsync(() => ({ x: new Float32Array(bad.length), size: tiny.plan.data.batchSize }));
+    const before = tf.memory().numTensors;
+    await expect(tiny.trainRoundAsync(() => ({ x: bad, size: tiny.plan.data.batchSize }))).rejects.toBeInstanceOf(TrainingDiverged);
+    expect(tf.memory().numTensors).toBe(before);
+    tiny.dispose();
+  });
+
+  it('the async views give the sync views\' values under a fixed random stream, and leak nothing', async () => {
+    const plan = planOf();
+    const { model } = run(plan, 3);
+    const batch = { ...createBatcher(data, 16, 1).next(), size: 16 };
+    const sampler = plan.nodes.find((n) => n.def.role === 'sampler')!;
+    const refs = [sampler.inputs.mean, sampler.inputs.logVar];
+    const latents = new Float32Array(4 * 20).map((_, i) => Math.sin(i));
+    const fixed = <T>(fn: () => T) => model.withFixedRandom(1234, fn);
+    const before = tf.memory().numTensors;
+    expect(await fixed(() => model.generateAsync(5))).toEqual(fixed(() => model.generate(5)));
+    expect(await fixed(() => model.reconstructAsync(batch))).toEqual(fixed(() => model.reconstruct(batch)));
+    expect(await fixed(() => model.encodeAsync(batch))).toEqual(fixed(() => model.encode(batch)));
+    expect(await fixed(() => model.decodeAsync(latents, 4))).toEqual(fixed(() => model.decode(latents, 4)));
+    expect(await fixed(() => model.probeAsync(batch, refs, 'encode'))).toEqual(fixed(() => model.probe(batch, refs, 'encode')));
+    expect(await fixed(() => model.evaluateLossesAsync(batch))).toEqual(fixed(() => model.evaluateLosses(batch)));
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
 });
 
 function fixtureDocWithSeed(doc: ReturnType<typeof preset>, seed: number) {

@@ -3,11 +3,14 @@
  * messages the page sends, on the wasm backend with cpu as the fallback.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadDocumentText } from '../../src/graph/load';
 import type { GraphDocument } from '../../src/graph/document';
 import type { FromWorker, FromWorkerOf } from '../../src/runtime/protocol';
+import { setupBackend } from '../../src/runtime/backend';
+import { CompiledModel } from '../../src/runtime/model';
 import { memoryStore, TrainingSession } from '../../src/runtime/session';
+import * as tf from '../../src/runtime/tf';
 
 function preset(name: string): GraphDocument {
   const r = loadDocumentText(readFileSync(new URL(`../../presets/${name}.json`, import.meta.url), 'utf8'), name);
@@ -243,6 +246,56 @@ describe('training session (Node, wasm → cpu)', () => {
     expect(after.length).toBeGreaterThanOrEqual(3);
     expect(after.every((p) => Object.values(p.losses).every(Number.isFinite))).toBe(true);
     expect(h.errors()).toEqual([]);
+  });
+
+  it('a WebGPU read that never settles fails once the device is lost, and the run resumes on wasm from the checkpoint', async () => {
+    const events: FromWorker[] = [];
+    // "webgpu" here is the cpu backend with a stand-in device: destroy() resolves device.lost, as on a real GPU.
+    const fakeWebgpu = async () => {
+      await setupBackend('cpu');
+      let lost!: (info: { message: string }) => void;
+      const device = { lost: new Promise<{ message: string }>((r) => (lost = r)), destroy: () => lost({ message: 'destroyed' }) };
+      (tf.backend() as unknown as { device: unknown }).device = device;
+      return { backend: 'webgpu', threads: 1, simd: false };
+    };
+    const session = new TrainingSession({
+      post: (m) => events.push(m),
+      available: ['webgpu', 'wasm'],
+      setupBackend: (name) => (name === 'webgpu' ? fakeWebgpu() : setupBackend(name)),
+      metricsIntervalMs: 0,
+    });
+    const waitFor = async (pred: () => boolean, ms = 60_000) => {
+      const t0 = Date.now();
+      while (!pred()) {
+        if (Date.now() - t0 > ms) throw new Error(`timed out; events: ${JSON.stringify(events.filter((e) => e.type === 'error'))}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    await session.handle({ type: 'load', doc: preset('vae') });
+    await session.handle({ type: 'setBatchSize', batchSize: 16 });
+    expect(session.backendName).toBe('webgpu');
+    await session.handle({ type: 'play' });
+    await waitFor(() => session.step >= 2);
+    await session.handle({ type: 'pause' });
+    const at = session.step;
+    // The next round's read hangs, as a mapAsync on a dying device can.
+    const hang = vi.spyOn(CompiledModel.prototype, 'trainRoundAsync').mockImplementationOnce(() => new Promise(() => undefined));
+    try {
+      await session.handle({ type: 'play' });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(session.step).toBe(at);
+      await session.handle({ type: 'debugFail', kind: 'deviceLost' });
+      await waitFor(() => events.some((e) => e.type === 'fallback'));
+      const fallback = events.find((e) => e.type === 'fallback') as FromWorkerOf<'fallback'>;
+      expect(fallback).toMatchObject({ from: 'webgpu', to: 'wasm', resumedFromStep: at });
+      expect(fallback.reason).toMatch(/WebGPU device lost: destroyed/);
+      await waitFor(() => session.step >= at + 2);
+      await session.handle({ type: 'pause' });
+      expect(session.backendName).toBe('wasm');
+      expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    } finally {
+      hang.mockRestore();
+    }
   });
 
   it('GAN: both players report losses; stepping only the discriminator moves the step by one', async () => {
