@@ -7,5 +7,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 300_000,
+    // Browser tests poll the page; on a loaded 2-core machine a second is too short.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
