@@ -1,6 +1,7 @@
 import { defineNode, fail } from '../src/graph/nodeApi';
 import { bool, choice } from '../src/graph/params';
 import { exampleSize, formatShape } from '../src/graph/shape';
+import { bernoulliNllFromLogits } from './lib/bernoulli';
 import { REDUCTIONS, reduceLoss } from './lib/reduce';
 
 export default defineNode({
@@ -29,9 +30,8 @@ export default defineNode({
     forward: ({ prediction, target }, call) => {
       const tf = call.tf;
       const y = prediction.reshape(target.shape);
-      // Stable form for logits: max(y,0) − y·x + log(1 + e^−|y|).
       const perValue = p.fromLogits
-        ? tf.relu(y).sub(y.mul(target)).add(tf.log1p(tf.exp(tf.neg(tf.abs(y)))))
+        ? bernoulliNllFromLogits(tf, y, target)
         : tf.neg(target.mul(tf.log(y.clipByValue(1e-7, 1))).add(tf.sub(1, target).mul(tf.log(tf.sub(1, y).clipByValue(1e-7, 1)))));
       return { loss: reduceLoss(tf, perValue, p.reduction) };
     },

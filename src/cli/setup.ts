@@ -1,5 +1,5 @@
 /** What every CLI command does first: read a graph, apply overrides, compile, pick a backend. */
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { registry } from '../../nodes/index';
 import { compile } from '../compiler/compile';
 import { formatGraphError } from '../compiler/errors';
@@ -55,7 +55,6 @@ async function dataParamsFor(path: string): Promise<Record<string, unknown>> {
     throw new CliError(EXIT.badArguments, `--data ${path}: no such file or folder`);
   }
   if (isDir) {
-    const { readdir } = await import('node:fs/promises');
     const names = await readdir(path);
     if (!names.some((n) => /idx3-ubyte/.test(n)) && names.some((n) => /\.png$/i.test(n))) return { source: 'pngdir', path };
   }

@@ -459,17 +459,12 @@ class Compiler {
       const ref = sampler.inputs.mean;
       encode = { latent: ref, latentSize: exampleSize(this.flatById[ref.node].outputShapes[ref.port]) };
     } else {
-      for (const n of this.flat)
-        for (const [port, decl] of Object.entries(n.def.outputs))
-          if (decl.role === 'latent' && n.outputShapes[port]) encode = { latent: { node: n.id, port }, latentSize: exampleSize(n.outputShapes[port]) };
-      // Inner layers of a block carry no roles; a block's latent output is the block's expansion output.
-      if (!encode) {
-        for (const docNode of this.doc.nodes) {
-          const def = this.registry[docNode.type];
-          for (const [port, decl] of Object.entries(def?.outputs ?? {})) {
-            const ref = decl.role === 'latent' ? this.docOutputs.get(`${docNode.id}\u0000${port}`) : undefined;
-            if (ref) encode = { latent: ref, latentSize: exampleSize(this.flatById[ref.node].outputShapes[ref.port]) };
-          }
+      // Document-level outputs cover layers and blocks alike (a block's roles live on the block, not its layers).
+      for (const docNode of this.doc.nodes) {
+        const def = this.registry[docNode.type];
+        for (const [port, decl] of Object.entries(def?.outputs ?? {})) {
+          const ref = decl.role === 'latent' ? this.docOutputs.get(`${docNode.id}\u0000${port}`) : undefined;
+          if (ref) encode = { latent: ref, latentSize: exampleSize(this.flatById[ref.node].outputShapes[ref.port]) };
         }
       }
     }

@@ -4,6 +4,7 @@
  * live tensors stays flat; randomness comes from a seeded counter so the same
  * document, seed, data and backend give the same run.
  */
+import { bernoulliNllFromLogits } from '../../nodes/lib/bernoulli';
 import * as tf from './tf';
 import type { BuiltNode, CallContext, Init, Mode, Tensor } from '../graph/nodeApi';
 import { exampleSize } from '../graph/shape';
@@ -297,8 +298,7 @@ export class CompiledModel {
       for (let k = 0; k < samples; k++) {
         const values = this.forward(refs, this.callContext('evaluate', false, batch));
         const [logits, x, mean, logVar, z] = refs.map((r) => values.get(refKey(r))!.reshape([batch.size, -1]));
-        // log p(x|z) for Bernoulli logits: −[max(y,0) − y·x + log(1 + e^−|y|)].
-        const logPx = tf.neg(tf.relu(logits).sub(logits.mul(x)).add(tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))).sum(1);
+        const logPx = tf.neg(bernoulliNllFromLogits(tf, logits, x)).sum(1);
         const logPz = z.square().add(LOG_2PI).mul(-0.5).sum(1);
         const logQz = z.sub(mean).square().div(tf.exp(logVar)).add(logVar).add(LOG_2PI).mul(-0.5).sum(1);
         logWeights.push(logPx.add(logPz).sub(logQz));
