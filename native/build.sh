@@ -5,7 +5,7 @@
 # The built file is committed; users and CI never need this toolchain.
 set -eu
 cd "$(dirname "$0")"
-FLAGS="--target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -fno-builtin-memcpy"
+FLAGS="--target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -fno-builtin-memcpy ${TUNE:-}"
 # The module shares TF.js's heap, so it must not own any memory of its own:
 # no data or bss sections, no shadow-stack pointer.
 clang $FLAGS -S -o /tmp/latent-lab-kernels.s kernels.c
@@ -13,7 +13,7 @@ if grep -qE '__stack_pointer|^\s*\.section\s+\.(data|bss|rodata)' /tmp/latent-la
   echo "kernels.c uses static data or the shadow stack; it would write into TF.js's heap" >&2
   exit 1
 fi
-EXPORTS="gemm_workspace_floats sgemm im2col col2im_add"
+EXPORTS="gemm_workspace_floats sgemm im2col col2im_add unary_f32 compare_f32 select_f32 sum_rows adam_f32"
 LINK=""
 for e in $EXPORTS; do LINK="$LINK -Wl,--export=$e"; done
 # Two builds: TF.js's single-threaded wasm has a plain memory, its threaded

@@ -24,9 +24,15 @@ typedef unsigned int u32;
 #define MR 4
 #define NR 8
 /* Cache blocking: an MC×KC block of A stays in L2, a KC×NR sliver of B in L1. */
+#ifndef KC
 #define KC 256
+#endif
+#ifndef MC
 #define MC 128
+#endif
+#ifndef NC
 #define NC 512
+#endif
 
 /* Workspace the caller must provide to sgemm, in floats. */
 u32 gemm_workspace_floats(void) { return MC * KC + KC * NC + MR * NR; }
@@ -35,6 +41,9 @@ u32 gemm_workspace_floats(void) { return MC * KC + KC * NC + MR * NR; }
 static inline void micro_kernel(u32 kc, const float *a, const float *b, float *c, u32 ldc, u32 accumulate) {
   v128_t c00 = wasm_f32x4_splat(0.f), c01 = c00, c10 = c00, c11 = c00;
   v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+#ifdef UNROLL
+#pragma clang loop unroll_count(UNROLL)
+#endif
   for (u32 k = 0; k < kc; k++) {
     v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
     v128_t a0 = wasm_v128_load32_splat(a);
@@ -262,5 +271,227 @@ void col2im_add(const Geom *g, const float *cols, u32 n0, u32 n1, float *dx) {
         }
       }
     }
+  }
+}
+
+/* ---- elementwise ------------------------------------------------------ */
+
+#define SPLAT(v) wasm_f32x4_splat(v)
+
+/*
+ * e^x, Cephes' single-precision scheme (range reduction by ln 2 in two
+ * parts, degree-6 polynomial, exponent by integer shift): within 2 ulp of
+ * the correctly rounded result on [-87.3, 88.7]; +inf above, 0 below, NaN
+ * stays NaN.
+ */
+static inline v128_t exp4(v128_t x) {
+  v128_t xc = wasm_f32x4_min(wasm_f32x4_max(x, SPLAT(-87.3f)), SPLAT(88.7f));
+  v128_t fx = wasm_f32x4_nearest(wasm_f32x4_mul(xc, SPLAT(1.44269504088896341f)));
+  v128_t r = wasm_f32x4_sub(xc, wasm_f32x4_mul(fx, SPLAT(0.693359375f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(fx, SPLAT(-2.12194440e-4f)));
+  v128_t p = SPLAT(1.9875691500e-4f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), SPLAT(1.3981999507e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), SPLAT(8.3334519073e-3f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), SPLAT(4.1665795894e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), SPLAT(1.6666665459e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, r), SPLAT(5.0000001201e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, r), r), r), SPLAT(1.f));
+  /* Scale by 2^n in two halves: n reaches 128 and -126, beyond one float's exponent range. */
+  v128_t n = wasm_i32x4_trunc_sat_f32x4(fx);
+  v128_t n1 = wasm_i32x4_shr(n, 1), n2 = wasm_i32x4_sub(n, n1);
+  v128_t y = wasm_f32x4_mul(p, wasm_i32x4_shl(wasm_i32x4_add(n1, wasm_i32x4_splat(127)), 23));
+  y = wasm_f32x4_mul(y, wasm_i32x4_shl(wasm_i32x4_add(n2, wasm_i32x4_splat(127)), 23));
+  y = wasm_v128_bitselect(SPLAT(__builtin_inff()), y, wasm_f32x4_gt(x, SPLAT(88.72283935546875f)));
+  return wasm_v128_bitselect(SPLAT(0.f), y, wasm_f32x4_lt(x, SPLAT(-87.3f)));
+}
+
+/*
+ * ln x, Cephes' single-precision scheme (mantissa in [√½, √2), degree-8
+ * polynomial); subnormals are scaled first. ln 0 = -inf, ln x<0 = NaN,
+ * ln inf = inf.
+ */
+static inline v128_t log4(v128_t x) {
+  v128_t tiny = wasm_f32x4_lt(x, SPLAT(1.17549435e-38f));
+  v128_t xs = wasm_v128_bitselect(wasm_f32x4_mul(x, SPLAT(8388608.f)), x, tiny);
+  v128_t bits = xs;
+  v128_t e = wasm_f32x4_convert_i32x4(wasm_i32x4_sub(wasm_u32x4_shr(bits, 23), wasm_i32x4_splat(126)));
+  e = wasm_f32x4_sub(e, wasm_v128_and(tiny, SPLAT(23.f)));
+  v128_t m = wasm_v128_or(wasm_v128_and(bits, wasm_i32x4_splat(0x007fffff)), wasm_i32x4_splat(0x3f000000));
+  v128_t small = wasm_f32x4_lt(m, SPLAT(0.707106781186547524f));
+  e = wasm_f32x4_sub(e, wasm_v128_and(small, SPLAT(1.f)));
+  m = wasm_f32x4_sub(wasm_f32x4_add(m, wasm_v128_and(small, m)), SPLAT(1.f));
+  v128_t z = wasm_f32x4_mul(m, m);
+  v128_t p = SPLAT(7.0376836292e-2f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, m), SPLAT(-1.1514610310e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, m), SPLAT(1.1676998740e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, m), SPLAT(-1.2420140846e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, m), SPLAT(1.4249322787e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, m), SPLAT(-1.6668057665e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, m), SPLAT(2.0000714765e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, m), SPLAT(-2.4999993993e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, m), SPLAT(3.3333331174e-1f));
+  v128_t y = wasm_f32x4_mul(wasm_f32x4_mul(p, m), z);
+  y = wasm_f32x4_add(y, wasm_f32x4_mul(e, SPLAT(-2.12194440e-4f)));
+  y = wasm_f32x4_sub(y, wasm_f32x4_mul(z, SPLAT(0.5f)));
+  y = wasm_f32x4_add(wasm_f32x4_add(m, y), wasm_f32x4_mul(e, SPLAT(0.693359375f)));
+  y = wasm_v128_bitselect(SPLAT(-__builtin_inff()), y, wasm_f32x4_eq(x, SPLAT(0.f)));
+  y = wasm_v128_bitselect(SPLAT(__builtin_nanf("")), y, wasm_f32x4_lt(x, SPLAT(0.f)));
+  y = wasm_v128_bitselect(x, y, wasm_f32x4_eq(x, SPLAT(__builtin_inff())));
+  return wasm_v128_bitselect(x, y, wasm_f32x4_ne(x, x)); /* NaN in, NaN out */
+}
+
+/*
+ * ln(1 + u) without the cancellation of ln(fl(1 + u)) for small u:
+ * ln(w)·u/(w-1) with w = fl(1 + u) corrects the rounding of w (Goldberg).
+ */
+static inline v128_t log1p4(v128_t u) {
+  v128_t w = wasm_f32x4_add(u, SPLAT(1.f));
+  v128_t d = wasm_f32x4_sub(w, SPLAT(1.f));
+  v128_t r = wasm_f32x4_mul(log4(w), wasm_f32x4_div(u, d));
+  r = wasm_v128_bitselect(u, r, wasm_f32x4_eq(d, SPLAT(0.f)));
+  return wasm_v128_bitselect(w, r, wasm_f32x4_eq(w, SPLAT(__builtin_inff()))); /* u = inf */
+}
+
+/* TF.js's softplus: x above -ln(ε)-2, e^x below ln(ε)+2, else ln(1 + e^x). */
+static inline v128_t softplus4(v128_t x) {
+  const float threshold = -13.942385152878742f; /* ln(2^-23) + 2 */
+  v128_t mid = log1p4(exp4(x));
+  v128_t y = wasm_v128_bitselect(exp4(x), mid, wasm_f32x4_lt(x, SPLAT(threshold)));
+  return wasm_v128_bitselect(x, y, wasm_f32x4_gt(x, SPLAT(-threshold)));
+}
+
+enum { OP_EXP, OP_LOG, OP_SOFTPLUS, OP_SQRT, OP_LEAKY_RELU, OP_MAXIMUM, OP_MINIMUM };
+
+static inline v128_t unary4(u32 op, v128_t x, v128_t s) {
+  switch (op) {
+    case OP_EXP: return exp4(x);
+    case OP_LOG: return log4(x);
+    case OP_SOFTPLUS: return softplus4(x);
+    case OP_SQRT: return wasm_f32x4_sqrt(x);
+    case OP_LEAKY_RELU: return wasm_v128_bitselect(wasm_f32x4_mul(x, s), x, wasm_f32x4_lt(x, SPLAT(0.f)));
+    case OP_MAXIMUM: return wasm_f32x4_max(x, s);
+    default: return wasm_f32x4_min(x, s);
+  }
+}
+
+/* y = op(x[, s]) elementwise; s is LeakyReLU's alpha or the scalar of max/min. */
+void unary_f32(u32 op, const float *x, float *y, u32 n, float s) {
+  v128_t sv = SPLAT(s);
+  u32 i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(y + i, unary4(op, wasm_v128_load(x + i), sv));
+  /* The tail goes through the same vector code, one lane used. */
+  for (; i < n; i++) y[i] = wasm_f32x4_extract_lane(unary4(op, SPLAT(x[i]), sv), 0);
+}
+
+enum { CMP_GT, CMP_GE, CMP_LT, CMP_LE };
+
+static inline v128_t cmp4(u32 op, v128_t a, v128_t b) {
+  switch (op) {
+    case CMP_GT: return wasm_f32x4_gt(a, b);
+    case CMP_GE: return wasm_f32x4_ge(a, b);
+    case CMP_LT: return wasm_f32x4_lt(a, b);
+    default: return wasm_f32x4_le(a, b);
+  }
+}
+
+/*
+ * y[i] = a[i] op b[i] as bytes 0/1 (TF.js's bool layout); b_stride 0
+ * compares against the scalar b[0].
+ */
+void compare_f32(u32 op, const float *a, const float *b, u32 b_stride, unsigned char *y, u32 n) {
+  u32 i = 0;
+  v128_t one = wasm_i8x16_splat(1);
+  if (b_stride == 0) {
+    v128_t bs = wasm_v128_load32_splat(b);
+    for (; i + 16 <= n; i += 16) {
+      v128_t m0 = cmp4(op, wasm_v128_load(a + i), bs), m1 = cmp4(op, wasm_v128_load(a + i + 4), bs);
+      v128_t m2 = cmp4(op, wasm_v128_load(a + i + 8), bs), m3 = cmp4(op, wasm_v128_load(a + i + 12), bs);
+      v128_t m = wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(m0, m1), wasm_i16x8_narrow_i32x4(m2, m3));
+      wasm_v128_store(y + i, wasm_v128_and(m, one));
+    }
+  } else {
+    for (; i + 16 <= n; i += 16) {
+      v128_t m0 = cmp4(op, wasm_v128_load(a + i), wasm_v128_load(b + i));
+      v128_t m1 = cmp4(op, wasm_v128_load(a + i + 4), wasm_v128_load(b + i + 4));
+      v128_t m2 = cmp4(op, wasm_v128_load(a + i + 8), wasm_v128_load(b + i + 8));
+      v128_t m3 = cmp4(op, wasm_v128_load(a + i + 12), wasm_v128_load(b + i + 12));
+      v128_t m = wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(m0, m1), wasm_i16x8_narrow_i32x4(m2, m3));
+      wasm_v128_store(y + i, wasm_v128_and(m, one));
+    }
+  }
+  for (; i < n; i++) {
+    float av = a[i], bv = b[b_stride ? i : 0];
+    y[i] = op == CMP_GT ? av > bv : op == CMP_GE ? av >= bv : op == CMP_LT ? av < bv : av <= bv;
+  }
+}
+
+/* y[i] = cond[i] ? t[i] : e[i] (cond as bytes). */
+void select_f32(const unsigned char *cond, const float *t, const float *e, float *y, u32 n) {
+  u32 i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t c = wasm_u32x4_extend_low_u16x8(wasm_u16x8_extend_low_u8x16(wasm_v128_load32_zero(cond + i)));
+    v128_t mask = wasm_i32x4_ne(c, wasm_i32x4_splat(0));
+    wasm_v128_store(y + i, wasm_v128_bitselect(wasm_v128_load(t + i), wasm_v128_load(e + i), mask));
+  }
+  for (; i < n; i++) y[i] = cond[i] ? t[i] : e[i];
+}
+
+/* y[c] = Σ_r x[r·cols + c]: a sum over every leading axis (bias gradients). */
+void sum_rows(const float *x, u32 rows, u32 cols, float *y) {
+  u32 c = 0;
+  for (; c + 16 <= cols; c += 16) {
+    v128_t s0 = SPLAT(0.f), s1 = s0, s2 = s0, s3 = s0;
+    const float *p = x + c;
+    for (u32 r = 0; r < rows; r++, p += cols) {
+      s0 = wasm_f32x4_add(s0, wasm_v128_load(p));
+      s1 = wasm_f32x4_add(s1, wasm_v128_load(p + 4));
+      s2 = wasm_f32x4_add(s2, wasm_v128_load(p + 8));
+      s3 = wasm_f32x4_add(s3, wasm_v128_load(p + 12));
+    }
+    wasm_v128_store(y + c, s0);
+    wasm_v128_store(y + c + 4, s1);
+    wasm_v128_store(y + c + 8, s2);
+    wasm_v128_store(y + c + 12, s3);
+  }
+  for (; c + 4 <= cols; c += 4) {
+    v128_t s = SPLAT(0.f);
+    for (u32 r = 0; r < rows; r++) s = wasm_f32x4_add(s, wasm_v128_load(x + r * cols + c));
+    wasm_v128_store(y + c, s);
+  }
+  for (; c < cols; c++) {
+    float s = 0.f;
+    for (u32 r = 0; r < rows; r++) s += x[r * cols + c];
+    y[c] = s;
+  }
+}
+
+/*
+ * One Adam step for one variable, in TF.js's operation order:
+ *   m' = β1·m + (1-β1)·g        v' = β2·v + (1-β2)·g²
+ *   w' = w - lr · (m'/bc1) / (√(v'/bc2) + ε)
+ * with 1-β1, 1-β2 (rounded from double, as TF.js does), bc1 = 1-β1^t and
+ * bc2 = 1-β2^t computed by the caller.
+ */
+void adam_f32(const float *w, const float *m, const float *v, const float *g, float *w_out, float *m_out, float *v_out,
+              u32 n, float lr, float beta1, float beta2, float one_minus_beta1, float one_minus_beta2, float eps,
+              float bc1, float bc2) {
+  v128_t b1 = SPLAT(beta1), b2 = SPLAT(beta2), c1 = SPLAT(one_minus_beta1), c2 = SPLAT(one_minus_beta2);
+  v128_t vbc1 = SPLAT(bc1), vbc2 = SPLAT(bc2), veps = SPLAT(eps), vlr = SPLAT(lr);
+  u32 i = 0;
+  for (; i + 4 <= n; i += 4) {
+    v128_t gi = wasm_v128_load(g + i);
+    v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), b1), wasm_f32x4_mul(gi, c1));
+    v128_t vi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i), b2), wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), c2));
+    v128_t step = wasm_f32x4_div(wasm_f32x4_div(mi, vbc1), wasm_f32x4_add(wasm_f32x4_sqrt(wasm_f32x4_div(vi, vbc2)), veps));
+    wasm_v128_store(w_out + i, wasm_f32x4_sub(wasm_v128_load(w + i), wasm_f32x4_mul(step, vlr)));
+    wasm_v128_store(m_out + i, mi);
+    wasm_v128_store(v_out + i, vi);
+  }
+  for (; i < n; i++) {
+    float mi = m[i] * beta1 + g[i] * one_minus_beta1;
+    float vi = v[i] * beta2 + g[i] * g[i] * one_minus_beta2;
+    w_out[i] = w[i] - (mi / bc1) / (__builtin_sqrtf(vi / bc2) + eps) * lr;
+    m_out[i] = mi;
+    v_out[i] = vi;
   }
 }

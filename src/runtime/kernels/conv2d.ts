@@ -1,18 +1,16 @@
 /**
  * Conv2D and FusedConv2D (forward convolution) for the wasm backend.
  *
- * Why it exists: the shipped kernels hand 'same' padding to XNNPACK as
- * "TensorFlow SAME padding", which XNNPACK gets wrong when the stride exceeds
- * the kernel size (e.g. a 2x1 kernel with stride 3 reads zeros where TF.js's
- * cpu backend reads pixels). We resolve the padding ourselves with
- * computeConv2DInfo and pass it as explicit top/bottom/left/right pads, which
- * XNNPACK handles exactly; the convolution itself stays on XNNPACK (its
- * indirect GEMM is as fast as our im2col + GEMM would be, with no column
- * buffer).
+ * Why it exists: on our GEMM (conv_geom.ts) the forward convolution runs
+ * faster than the shipped XNNPACK one (measured in bench/kernels.ts), and the
+ * shipped kernels hand 'same' padding to XNNPACK as "TensorFlow SAME
+ * padding", which XNNPACK gets wrong when the stride exceeds the kernel size;
+ * we resolve the padding with computeConv2DInfo like the cpu backend.
  */
 import { backend_util, Conv2D, FusedConv2D, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { original, run } from './wasm_util';
+import { biasAndActivation, original, type FusedActivation } from './wasm_util';
+import { convForward, geomOf } from './conv_geom';
 
 interface ConvAttrs {
   strides: [number, number] | number;
@@ -20,27 +18,28 @@ interface ConvAttrs {
   dataFormat?: 'NHWC' | 'NCHW';
   dilations?: [number, number] | number;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  activation?: FusedActivation;
+  leakyreluAlpha?: number;
 }
 
-/** The same attrs with 'same' / numeric padding resolved to explicit pads. */
-export function explicitPadAttrs<A extends ConvAttrs>(x: TensorInfo, filter: TensorInfo, attrs: A): A {
-  if (Array.isArray(attrs.pad) || attrs.pad === 'valid') return attrs;
+function forward(be: BackendWasm, x: TensorInfo, filter: TensorInfo, attrs: ConvAttrs): TensorInfo {
   const ci = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
     attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false,
     backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC'));
-  const p = ci.padInfo;
-  return { ...attrs, pad: [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]], dimRoundingMode: undefined };
+  return convForward(be, x, filter, geomOf(ci));
 }
 
 const conv2d: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
-  return run(backend as BackendWasm, Conv2D, inputs as never, explicitPadAttrs(x, filter, attrs as unknown as ConvAttrs) as never);
+  return forward(backend as BackendWasm, x, filter, attrs as unknown as ConvAttrs);
 };
 
 const fusedConv2d: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
-  return run(backend as BackendWasm, FusedConv2D, inputs as never, explicitPadAttrs(x, filter, attrs as unknown as ConvAttrs) as never);
+  const be = backend as BackendWasm;
+  const { x, filter, bias, preluActivationWeights } = inputs as Record<string, TensorInfo>;
+  const a = attrs as unknown as ConvAttrs;
+  return biasAndActivation(be, forward(be, x, filter, a), bias, preluActivationWeights, a.activation, a.leakyreluAlpha);
 };
 
 export function conv2dConfig(): KernelConfig {

@@ -35,10 +35,17 @@ import { conv2dConfig, fusedConv2dConfig } from './conv2d';
 import { registerStridedSliceGrad } from './strided_slice_grad';
 import { identityConfig } from './identity';
 import { sumConfig } from './sum';
+import { expConfig, leakyReluConfig, logConfig, softplusConfig, sqrtConfig } from './unary';
+import { greaterConfig, greaterEqualConfig, lessConfig, lessEqualConfig } from './compare';
+import { maximumConfig, minimumConfig } from './min_max';
+import { selectConfig } from './select';
+import { ADAM_UPDATE, adamUpdateConfig } from './adam';
 
 /** Shipped kernels that ours call into; captured before any override. */
-const WRAPPED = ['Identity', 'Sum', 'BatchMatMul', '_FusedMatMul', 'Transpose', 'Reshape', 'Add', 'Conv2D', 'FusedConv2D', 'Reverse',
-  'Conv2DBackpropInput', 'Relu', 'Relu6', 'Elu', 'Sigmoid', 'LeakyRelu', 'Prelu'];
+const WRAPPED = ['Identity', 'Sum', 'BatchMatMul', '_FusedMatMul', 'Add', 'Relu', 'Relu6', 'Elu', 'Sigmoid', 'LeakyRelu', 'Prelu',
+  'Exp', 'Log', 'Softplus', 'Sqrt', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Maximum', 'Minimum', 'Select',
+  // not called by ours, captured so unregisterFastWasmKernels() can restore them
+  'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput'];
 
 const FACTORIES: (() => tf.KernelConfig)[] = [
   batchMatMulConfig,
@@ -49,12 +56,26 @@ const FACTORIES: (() => tf.KernelConfig)[] = [
   fusedConv2dConfig,
   identityConfig,
   sumConfig,
+  expConfig,
+  logConfig,
+  softplusConfig,
+  sqrtConfig,
+  leakyReluConfig,
+  greaterConfig,
+  greaterEqualConfig,
+  lessConfig,
+  lessEqualConfig,
+  maximumConfig,
+  minimumConfig,
+  selectConfig,
+  adamUpdateConfig,
 ];
 
 /** Names of the kernels registerFastWasmKernels() installs on 'wasm'. */
 export const FAST_WASM_KERNELS: readonly string[] = [
   'BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D',
-  'Identity', 'Sum',
+  'Identity', 'Sum', 'Exp', 'Log', 'Softplus', 'Sqrt', 'LeakyRelu', 'Greater', 'GreaterEqual', 'Less', 'LessEqual',
+  'Maximum', 'Minimum', 'Select', ADAM_UPDATE,
 ];
 
 /**

@@ -10,7 +10,7 @@
  * All pointers handed to the C functions are byte addresses in that heap.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { ConvGeom } from './im2col';
+import type { ConvGeom } from './conv_geom';
 import { NATIVE_SHARED_WASM_BASE64, NATIVE_WASM_BASE64 } from './native_wasm';
 
 interface Exports {
@@ -19,7 +19,23 @@ interface Exports {
     c: number, ldc: number, accumulate: number, ws: number): void;
   im2col(geom: number, x: number, n0: number, n1: number, cols: number): void;
   col2im_add(geom: number, cols: number, n0: number, n1: number, dx: number): void;
+  unary_f32(op: number, x: number, y: number, n: number, scalar: number): void;
+  compare_f32(op: number, a: number, b: number, bStride: number, y: number, n: number): void;
+  select_f32(cond: number, t: number, e: number, y: number, n: number): void;
+  sum_rows(x: number, rows: number, cols: number, y: number): void;
+  adam_f32(w: number, m: number, v: number, g: number, wOut: number, mOut: number, vOut: number, n: number,
+    lr: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, eps: number, bc1: number, bc2: number): void;
 }
+
+/** Elementwise ops of unary_f32, in native/kernels.c's order. */
+export const UNARY_OPS = ['exp', 'log', 'softplus', 'sqrt', 'leakyRelu', 'maximum', 'minimum'] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+/** Comparisons of compare_f32, in native/kernels.c's order. */
+export const COMPARE_OPS = ['greater', 'greaterEqual', 'less', 'lessEqual'] as const;
+export type CompareOp = (typeof COMPARE_OPS)[number];
+
+/** Hyper-parameters of one Adam step; the bias corrections bc = 1 - β^t come from the caller. */
+export interface AdamStep { lr: number; beta1: number; beta2: number; epsilon: number; bc1: number; bc2: number }
 
 interface EmscriptenModule {
   asm: { memory: WebAssembly.Memory };
@@ -35,6 +51,14 @@ export interface NativeKernels {
   gemm(m: number, n: number, k: number, a: Operand, b: Operand, c: { ptr: number; ld: number }, accumulate?: boolean): void;
   im2col(g: ConvGeom, x: number, n0: number, n1: number, cols: number): void;
   col2imAdd(g: ConvGeom, cols: number, n0: number, n1: number, dx: number): void;
+  /** y = op(x) over n floats; `scalar` is LeakyReLU's alpha or the other operand of maximum/minimum. */
+  unary(op: UnaryOp, x: number, y: number, n: number, scalar?: number): void;
+  /** y (bytes 0/1) = a op b over n floats; b is one float when bIsScalar. */
+  compare(op: CompareOp, a: number, b: number, bIsScalar: boolean, y: number, n: number): void;
+  select(cond: number, t: number, e: number, y: number, n: number): void;
+  /** y[cols] = sum of the rows of x[rows, cols]. */
+  sumRows(x: number, rows: number, cols: number, y: number): void;
+  adam(w: number, m: number, v: number, g: number, out: { w: number; m: number; v: number }, n: number, h: AdamStep): void;
 }
 
 const compiled = new Map<boolean, WebAssembly.Module>();
@@ -78,6 +102,12 @@ export function nativeKernels(be: BackendWasm): NativeKernels {
       ex.sgemm(m, n, k, a.ptr, a.ld, a.trans ? 1 : 0, b.ptr, b.ld, b.trans ? 1 : 0, c.ptr, c.ld, accumulate ? 1 : 0, ws),
     im2col: (g, x, n0, n1, cols) => ex.im2col(writeGeom(g), x, n0, n1, cols),
     col2imAdd: (g, cols, n0, n1, dx) => ex.col2im_add(writeGeom(g), cols, n0, n1, dx),
+    unary: (op, x, y, n, scalar = 0) => ex.unary_f32(UNARY_OPS.indexOf(op), x, y, n, scalar),
+    compare: (op, a, b, bIsScalar, y, n) => ex.compare_f32(COMPARE_OPS.indexOf(op), a, b, bIsScalar ? 0 : 1, y, n),
+    select: (cond, t, e, y, n) => ex.select_f32(cond, t, e, y, n),
+    sumRows: (x, rows, cols, y) => ex.sum_rows(x, rows, cols, y),
+    adam: (w, m, v, g, out, n, h) => ex.adam_f32(w, m, v, g, out.w, out.m, out.v, n,
+      h.lr, h.beta1, h.beta2, 1 - h.beta1, 1 - h.beta2, h.epsilon, h.bc1, h.bc2),
   };
   bound.set(be, kernels);
   return kernels;

@@ -5,13 +5,13 @@
  * last (batch, height, width for NHWC). The shipped wasm Sum only reduces
  * innermost axes, so it first transposes the whole tensor (a strided full
  * copy) and then reduces. When the reduced axes are a leading prefix we
- * instead accumulate contiguous rows straight from the wasm heap, one pass,
- * no copy. Other axis patterns and non-float32 dtypes go to the shipped
- * kernel.
+ * instead sum the rows in one SIMD pass (native sum_rows), no copy. Other
+ * axis patterns and non-float32 dtypes go to the shipped kernel.
  */
 import { backend_util, Sum, util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { alloc, heapF32, offsetOf, original, run } from './wasm_util';
+import { alloc, byteOffsetOf, original, run } from './wasm_util';
+import { nativeKernels } from './native';
 
 const sum: KernelFunc = ({ inputs, backend, attrs }) => {
   const be = backend as BackendWasm;
@@ -26,14 +26,7 @@ const sum: KernelFunc = ({ inputs, backend, attrs }) => {
   if (rows * C === 0) return run(be, Sum, { x }, attrs);
   const outShape = keepDims ? backend_util.expandShapeToKeepDim(x.shape.slice(axes.length), axes) : x.shape.slice(axes.length);
   const out = alloc(be, outShape);
-  const heap = heapF32(be);
-  const o = offsetOf(be, out);
-  let s = offsetOf(be, x);
-  heap.copyWithin(o, s, s + C);
-  for (let r = 1; r < rows; r++) {
-    s += C;
-    for (let c = 0; c < C; c++) heap[o + c] += heap[s + c];
-  }
+  nativeKernels(be).sumRows(byteOffsetOf(be, x), rows, C, byteOffsetOf(be, out));
   return out;
 };
 

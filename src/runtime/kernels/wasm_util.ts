@@ -65,13 +65,27 @@ export function reshape(backend: BackendWasm, x: TensorInfo, shape: number[]): T
   return run(backend, 'Reshape', { x }, { shape });
 }
 
-/** Plain (non-transposed) batched matmul through XNNPACK: a[b,m,k] x b[b,k,n]. */
-export function matmul(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
-  return run(backend, 'BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
-}
+export type FusedActivation = 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 'leakyrelu' | 'prelu' | null | undefined;
 
-export function add(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
-  return run(backend, 'Add', { a, b });
+/**
+ * act(y + bias) with the shipped elementwise kernels, consuming y: the
+ * epilogue of our fused matmul and fused convolution.
+ */
+export function biasAndActivation(backend: BackendWasm, y: TensorInfo, bias: TensorInfo | undefined,
+  prelu: TensorInfo | undefined, activation: FusedActivation, leakyreluAlpha = 0.2): TensorInfo {
+  const step = (next: TensorInfo) => { dispose(backend, y); y = next; };
+  if (bias) step(run(backend, 'Add', { a: y, b: bias }));
+  switch (activation) {
+    case 'linear': case undefined: case null: break;
+    case 'relu': step(run(backend, 'Relu', { x: y })); break;
+    case 'relu6': step(run(backend, 'Relu6', { x: y })); break;
+    case 'elu': step(run(backend, 'Elu', { x: y })); break;
+    case 'sigmoid': step(run(backend, 'Sigmoid', { x: y })); break;
+    case 'leakyrelu': step(run(backend, 'LeakyRelu', { x: y }, { alpha: leakyreluAlpha })); break;
+    case 'prelu': step(run(backend, 'Prelu', { x: y, alpha: prelu! })); break;
+    default: dispose(backend, y); throw new Error(`unsupported fused activation ${String(activation)}`);
+  }
+  return y;
 }
 
 /** One Float32Array over the whole wasm heap. Re-fetch after any allocation. */
@@ -80,27 +94,17 @@ export function heapF32(backend: BackendWasm): Float32Array {
   return new Float32Array((backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer);
 }
 
+/** Heap address of a tensor's data, in bytes (what native.ts takes). */
+export function byteOffsetOf(backend: BackendWasm, t: TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId)!.memoryOffset as number;
+}
+
 /** Heap offset of a tensor's data, in floats (all tensor data is 4-byte aligned). */
 export function offsetOf(backend: BackendWasm, t: TensorInfo): number {
-  return (backend.dataIdMap.get(t.dataId)!.memoryOffset as number) >> 2;
+  return byteOffsetOf(backend, t) >> 2;
 }
 
 /** Allocate an uninitialised float32 output on the wasm heap. */
 export function alloc(backend: BackendWasm, shape: number[]): TensorInfo {
   return backend.makeOutput(shape, 'float32');
-}
-
-/**
- * How many images to unfold at once so the column buffer stays under the
- * column budget (default 4M floats = 16 MiB): bounded memory, still large GEMMs.
- */
-let colsBudget = 4 << 20;
-/** Change the column budget (floats); returns the previous one. For tests and tuning. */
-export function setColsBudget(floats: number): number {
-  const prev = colsBudget;
-  colsBudget = Math.max(1, floats | 0);
-  return prev;
-}
-export function chunkImages(n: number, floatsPerImage: number): number {
-  return Math.max(1, Math.min(n, Math.floor(colsBudget / Math.max(1, floatsPerImage))));
 }

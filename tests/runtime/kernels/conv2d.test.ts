@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { expectSameOnBoth, initBackends, randTensor } from './helpers';
-import { setColsBudget } from '../../../src/runtime/kernels/wasm_util';
+import { setColsBudget } from '../../../src/runtime/kernels/conv_geom';
 
 beforeAll(initBackends);
 
