@@ -5,7 +5,8 @@
  *
  *   npx tsx bench/kernels.ts
  *
- * Models (all trained with Adam, fwd + bwd + update, loss read back each step):
+ * Models (all trained with Adam — ours with our fused Adam, the baselines with
+ * TF.js's — fwd + bwd + update, loss read back each step):
  * - vae:      784-512-20 MLP VAE (relu), Bernoulli likelihood, batch 128
  * - disc:     DCGAN discriminator: conv 1→64 4x4 s2 same, leakyRelu(0.2),
  *             conv 64→128 4x4 s2 same, leakyRelu, flatten, dense→1; batch 64
@@ -23,7 +24,8 @@ import { existsSync } from 'node:fs';
 import { loadavg as osLoadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setupBackend } from '../src/runtime/backend';
-import { registerFastWasmKernels, unregisterFastWasmKernels } from '../src/runtime/kernels/index';
+import { fastWasmKernelsRegistered, registerFastWasmKernels, unregisterFastWasmKernels } from '../src/runtime/kernels/index';
+import { AdamOptimizer } from '../src/runtime/adam';
 
 export const PIXELCNN_BATCH = 16;
 /** cpu conv models run at these batches and are scaled linearly (a full cpu disc step takes ~1 min). */
@@ -41,7 +43,10 @@ function glorot(shape: number[], seed: number): tf.Variable {
 }
 
 function trainer(vars: tf.Variable[], lossFn: () => tf.Scalar): BenchModel {
-  const opt = tf.train.adam(1e-3);
+  // Ours = our kernels + our fused Adam (what the runtime trains with); the
+  // baselines run TF.js's own Adam.
+  const ours = tf.getBackend() === 'wasm' && fastWasmKernelsRegistered();
+  const opt = ours ? new AdamOptimizer(1e-3) : tf.train.adam(1e-3);
   return {
     step: () => {
       const loss = tf.tidy(() => opt.minimize(lossFn, true, vars)!);
