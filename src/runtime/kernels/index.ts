@@ -3,8 +3,8 @@
  *
  * TF.js 4.22's wasm backend ships inference kernels. Training on it is slow or
  * impossible because:
- * - transposed BatchMatMul / _FusedMatMul (every dense gradient) take a naive
- *   loop instead of XNNPACK  → batch_mat_mul.ts, fused_mat_mul.ts
+ * - transposed or batched BatchMatMul / _FusedMatMul (every dense gradient)
+ *   take a naive loop → batch_mat_mul.ts, fused_mat_mul.ts
  * - Conv2DBackpropFilter does not exist (tf.conv2d cannot be trained)
  *   → conv2d_backprop_filter.ts
  * - Conv2DBackpropInput is a naive loop (conv gradients, conv2dTranspose)
@@ -13,11 +13,19 @@
  *   size → conv2d.ts
  * - _FusedMatMul adds the bias wrongly for batched (rank-3) products
  *   → fused_mat_mul.ts
- *
+ * - Exp, Log, Softplus, Sqrt, LeakyRelu are scalar libm loops → unary.ts
+ * - comparisons, Maximum/Minimum with a scalar and Select broadcast element by
+ *   element → compare.ts, min_max.ts, select.ts
  * - Identity (the engine's tf.clone of every tensor saved for backprop)
  *   copies the buffer → identity.ts shares it, as the cpu backend does
  * - Sum over leading axes (every bias gradient) transposes first → sum.ts
+ * - Adam costs ten kernels per variable → adam.ts, one fused update
+ *   (used by src/runtime/adam.ts)
  * - TF.js has no StridedSlice gradient on any backend → strided_slice_grad.ts
+ *
+ * The arithmetic runs in our own WebAssembly module (native/kernels.c, bound
+ * to the backend's heap by native.ts): a packed SIMD GEMM, im2col/col2im, and
+ * SIMD elementwise loops. conv_geom.ts writes convolutions as GEMMs.
  *
  * `registerFastWasmKernels()` replaces / adds those kernels on the 'wasm'
  * backend (and the StridedSlice gradient, which is backend-independent). It
