@@ -12,6 +12,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { ConvGeom } from './conv_geom';
 import { NATIVE_SHARED_WASM_BASE64, NATIVE_WASM_BASE64 } from './native_wasm';
+import { GemmPool } from './pool';
 
 interface Exports {
   gemm_workspace_floats(): number;
@@ -41,6 +42,7 @@ interface EmscriptenModule {
   asm: { memory: WebAssembly.Memory };
   _malloc(bytes: number): number;
   HEAPU32: Uint32Array;
+  HEAPU8: Uint8Array;
 }
 
 /** A matrix operand: heap address (bytes), leading dimension, and whether it is stored transposed. */
@@ -59,10 +61,27 @@ export interface NativeKernels {
   /** y[cols] = sum of the rows of x[rows, cols]. */
   sumRows(x: number, rows: number, cols: number, y: number): void;
   adam(w: number, m: number, v: number, g: number, out: { w: number; m: number; v: number }, n: number, h: AdamStep): void;
+  /** Threads the GEMM runs on (1 until startNativeThreads succeeds). */
+  readonly threads: number;
 }
 
 const compiled = new Map<boolean, WebAssembly.Module>();
 const bound = new WeakMap<BackendWasm, NativeKernels>();
+const pools = new WeakMap<BackendWasm, GemmPool>();
+
+function compiledModule(shared: boolean): WebAssembly.Module {
+  let wasm = compiled.get(shared);
+  if (!wasm) {
+    // 17 KB: synchronous compilation is allowed everywhere we run.
+    wasm = new WebAssembly.Module(decodeBase64(shared ? NATIVE_SHARED_WASM_BASE64 : NATIVE_WASM_BASE64) as BufferSource);
+    compiled.set(shared, wasm);
+  }
+  return wasm;
+}
+
+function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
 
 function decodeBase64(s: string): Uint8Array {
   const bin = atob(s);
@@ -80,14 +99,7 @@ export function nativeKernels(be: BackendWasm): NativeKernels {
   const mod = be.wasm as unknown as EmscriptenModule;
   const memory = mod.asm.memory;
   // TF.js's threaded build runs on a shared memory; an import must match its kind.
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  let wasm = compiled.get(shared);
-  if (!wasm) {
-    // 11 KB: synchronous compilation is allowed everywhere we run.
-    wasm = new WebAssembly.Module(decodeBase64(shared ? NATIVE_SHARED_WASM_BASE64 : NATIVE_WASM_BASE64) as BufferSource);
-    compiled.set(shared, wasm);
-  }
-  const ex = new WebAssembly.Instance(wasm, { env: { memory } }).exports as unknown as Exports;
+  const ex = new WebAssembly.Instance(compiledModule(isShared(memory)), { env: { memory } }).exports as unknown as Exports;
   const wsBytes = ex.gemm_workspace_floats() * 4;
   const ws = mod._malloc(wsBytes + GEOM_FIELDS.length * 4);
   if (!ws) throw new Error('wasm heap exhausted allocating the GEMM workspace');
@@ -98,8 +110,11 @@ export function nativeKernels(be: BackendWasm): NativeKernels {
     return geomPtr;
   };
   const kernels: NativeKernels = {
-    gemm: (m, n, k, a, b, c, accumulate = false) =>
-      ex.sgemm(m, n, k, a.ptr, a.ld, a.trans ? 1 : 0, b.ptr, b.ld, b.trans ? 1 : 0, c.ptr, c.ld, accumulate ? 1 : 0, ws),
+    gemm: (m, n, k, a, b, c, accumulate = false) => {
+      const pool = pools.get(be);
+      if (pool?.wants(m, n, k)) pool.gemm(mod.HEAPU8, m, n, k, a, b, c, accumulate);
+      else ex.sgemm(m, n, k, a.ptr, a.ld, a.trans ? 1 : 0, b.ptr, b.ld, b.trans ? 1 : 0, c.ptr, c.ld, accumulate ? 1 : 0, ws);
+    },
     im2col: (g, x, n0, n1, cols) => ex.im2col(writeGeom(g), x, n0, n1, cols),
     col2imAdd: (g, cols, n0, n1, dx) => ex.col2im_add(writeGeom(g), cols, n0, n1, dx),
     unary: (op, x, y, n, scalar = 0) => ex.unary_f32(UNARY_OPS.indexOf(op), x, y, n, scalar),
@@ -108,7 +123,29 @@ export function nativeKernels(be: BackendWasm): NativeKernels {
     sumRows: (x, rows, cols, y) => ex.sum_rows(x, rows, cols, y),
     adam: (w, m, v, g, out, n, h) => ex.adam_f32(w, m, v, g, out.w, out.m, out.v, n,
       h.lr, h.beta1, h.beta2, 1 - h.beta1, 1 - h.beta2, h.epsilon, h.bc1, h.bc2),
+    get threads() { return pools.get(be)?.threads ?? 1; },
   };
   bound.set(be, kernels);
   return kernels;
+}
+
+/**
+ * Run this backend's large GEMMs on `threads` threads (pool.ts); resolves to
+ * the thread count in use, 1 where threads cannot run here. Idempotent.
+ */
+export async function startNativeThreads(be: BackendWasm, threads: number): Promise<number> {
+  const kernels = nativeKernels(be);
+  if (pools.has(be) || threads < 2) return kernels.threads;
+  const mod = be.wasm as unknown as EmscriptenModule;
+  const memory = mod.asm.memory;
+  const shared = isShared(memory);
+  const pool = await GemmPool.start({
+    module: compiledModule(true),
+    threads,
+    heap: shared
+      ? { memory, malloc: (bytes) => mod._malloc(bytes), exports: new WebAssembly.Instance(compiledModule(true), { env: { memory } }).exports as unknown as Exports }
+      : undefined,
+  });
+  if (pool) pools.set(be, pool);
+  return kernels.threads;
 }
