@@ -12,14 +12,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
-import { registerFastWasmKernels } from './kernels/index';
+import { registerFastWasmKernels, startFastWasmThreads } from './kernels/index';
 
 export type BackendName = 'wasm' | 'cpu' | 'webgl' | 'webgpu';
 
 export interface BackendInfo {
   /** The backend TF.js is now running on. */
   backend: string;
-  /** Compute threads that backend uses (1 for cpu/webgl/webgpu's JS side). */
+  /** Compute threads that backend uses: wasm's GEMM threads (1 for cpu/webgl/webgpu's JS side). */
   threads: number;
   /** Whether the wasm binary in use is the SIMD one (false for other backends). */
   simd: boolean;
@@ -40,6 +40,20 @@ function isNode(): boolean {
 }
 
 let wasmPathsSet = false;
+
+function hardwareThreads(): number {
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
+/** Every core in Node (at most 4); in a browser all but one, which stays with the page. */
+async function defaultThreads(): Promise<number> {
+  if (isNode()) {
+    const osName = 'node:os';
+    const os = (await import(/* @vite-ignore */ osName)) as typeof import('node:os');
+    return Math.min(4, os.availableParallelism());
+  }
+  return Math.min(4, Math.max(1, hardwareThreads() - 1));
+}
 
 /** Where the wasm binaries live: a directory in Node, Vite-emitted asset URLs in the browser. */
 async function configureWasmPaths(wasm: typeof import('@tensorflow/tfjs-backend-wasm')): Promise<void> {
@@ -81,8 +95,11 @@ async function importBackend(name: BackendName): Promise<typeof import('@tensorf
 /**
  * Switch TF.js to `name` and get it ready for training.
  * Throws if the backend cannot be initialised here (the caller falls back).
- * `opts.threads` asks the wasm backend for a thread pool size (browser only,
- * and only on a cross-origin isolated page; must precede its first init).
+ * `opts.threads` asks for a wasm thread count: our GEMM thread pool (Node, or
+ * a cross-origin isolated page; kernels/pool.ts) and TF.js's own pool (a
+ * cross-origin isolated page only; it must precede the backend's first init).
+ * The default is every core (at most 4) in Node and all but one (left to the
+ * page) in a browser.
  */
 export async function setupBackend(
   name: BackendName,
@@ -101,21 +118,17 @@ export async function setupBackend(
 
   if (!wasm) return { backend: name, threads: 1, simd: false };
 
-  const threads = wasm.getThreadsCount();
+  const gemm = await startFastWasmThreads(opts.threads ?? (await defaultThreads()));
+  const threads = Math.max(gemm.threads, wasm.getThreadsCount());
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
   const notes: string[] = [];
   if (threads <= 1) {
-    if (isNode()) {
-      notes.push('single-threaded: tfjs-backend-wasm disables its thread pool in Node');
-    } else if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) {
-      notes.push('single-threaded: the page is not cross-origin isolated (needs COOP/COEP headers), so SharedArrayBuffer threads are unavailable');
-    } else if (!(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'))) {
-      notes.push('single-threaded: the app turned wasm threads off (WASM_HAS_MULTITHREAD_SUPPORT=false)');
-    } else {
-      notes.push('single-threaded: TF.js caps the wasm pool at navigator.hardwareConcurrency / 2');
-    }
+    const byDefault = gemm.reason === 'one thread requested' && !opts.threads;
+    const hw = hardwareThreads();
+    notes.push(`single-threaded: ${!byDefault ? gemm.reason : isNode() ? 'this machine has one core'
+      : `this machine has ${hw} core${hw === 1 ? '' : 's'} and one stays with the page`}`);
   } else if (opts.threads && threads < opts.threads) {
-    notes.push(`asked for ${opts.threads} threads, got ${threads} (TF.js caps the pool at hardwareConcurrency / 2)`);
+    notes.push(`asked for ${opts.threads} threads, got ${threads}`);
   }
   if (!simd) notes.push('no wasm SIMD in this runtime: expect ~3x slower matmuls');
   return { backend: 'wasm', threads, simd, ...(notes.length ? { note: notes.join('; ') } : {}) };

@@ -34,7 +34,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { captureOriginals, original, OURS } from './wasm_util';
+import { startNativeThreads } from './native';
 import { batchMatMulConfig } from './batch_mat_mul';
 import { fusedMatMulConfig } from './fused_mat_mul';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
@@ -102,6 +104,15 @@ export function registerFastWasmKernels(): string[] {
     tf.registerKernel(cfg);
   }
   return [...FAST_WASM_KERNELS];
+}
+
+/**
+ * Run the GEMMs of the current wasm backend on `threads` threads where this
+ * environment allows (kernels/pool.ts). Resolves to the count in use and, when
+ * it is 1, why.
+ */
+export async function startFastWasmThreads(threads: number): Promise<{ threads: number; reason?: string }> {
+  return startNativeThreads(tf.backend() as BackendWasm, threads);
 }
 
 /** True when our kernels are the ones registered on 'wasm'. */

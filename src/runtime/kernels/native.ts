@@ -131,11 +131,14 @@ export function nativeKernels(be: BackendWasm): NativeKernels {
 
 /**
  * Run this backend's large GEMMs on `threads` threads (pool.ts); resolves to
- * the thread count in use, 1 where threads cannot run here. Idempotent.
+ * the thread count in use, and why it is 1 where threads cannot run here.
+ * Idempotent.
  */
-export async function startNativeThreads(be: BackendWasm, threads: number): Promise<number> {
+export async function startNativeThreads(be: BackendWasm, threads: number): Promise<{ threads: number; reason?: string }> {
   const kernels = nativeKernels(be);
-  if (pools.has(be) || threads < 2) return kernels.threads;
+  if (pools.has(be)) return { threads: kernels.threads };
+  const unavailable = GemmPool.unavailable(threads);
+  if (unavailable) return { threads: 1, reason: unavailable };
   const mod = be.wasm as unknown as EmscriptenModule;
   const memory = mod.asm.memory;
   const shared = isShared(memory);
@@ -146,6 +149,7 @@ export async function startNativeThreads(be: BackendWasm, threads: number): Prom
       ? { memory, malloc: (bytes) => mod._malloc(bytes), exports: new WebAssembly.Instance(compiledModule(true), { env: { memory } }).exports as unknown as Exports }
       : undefined,
   });
-  if (pool) pools.set(be, pool);
-  return kernels.threads;
+  if (!pool) return { threads: 1, reason: 'the GEMM worker threads failed to start' };
+  pools.set(be, pool);
+  return { threads: kernels.threads };
 }

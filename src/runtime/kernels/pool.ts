@@ -88,10 +88,18 @@ export class GemmPool {
     private readonly minFlops: number,
   ) {}
 
+  /** Why a pool of `threads` cannot run in this thread, or null if it can. */
+  static unavailable(threads: number): string | null {
+    if (threads < 2) return 'one thread requested';
+    if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is unavailable (the page is not cross-origin isolated)';
+    if (!canBlock()) return 'this thread may not block in Atomics.wait (a page\'s main thread)';
+    return null;
+  }
+
   /**
    * Start `threads - 1` workers; resolves once all are ready, or to null when
-   * threads cannot run here (no SharedArrayBuffer, no workers, or a worker
-   * failing to start within `startTimeoutMs`).
+   * threads cannot run here (see unavailable(), or a worker failing to start
+   * within `startTimeoutMs`).
    */
   static async start(opts: {
     module: WebAssembly.Module; threads: number; heap?: SharedHeap; startTimeoutMs?: number;
@@ -99,7 +107,7 @@ export class GemmPool {
     minFlops?: number;
   }): Promise<GemmPool | null> {
     const { module, threads, heap } = opts;
-    if (threads < 2 || typeof SharedArrayBuffer === 'undefined' || !canBlock()) return null;
+    if (GemmPool.unavailable(threads)) return null;
     const wsFloats = heap ? heap.exports.gemm_workspace_floats() : 0;
     let memory: WebAssembly.Memory, ctlPtr: number, wsPtrs: number[], stageBase = -1, ex: GemmExports;
     if (heap) {
