@@ -45,14 +45,14 @@ function hardwareThreads(): number {
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
 }
 
-/** Every core in Node (at most 4); in a browser all but one, which stays with the page. */
+/** One GEMM thread per core, at most 4 (a blocked worker costs nothing between products). */
 async function defaultThreads(): Promise<number> {
   if (isNode()) {
     const osName = 'node:os';
     const os = (await import(/* @vite-ignore */ osName)) as typeof import('node:os');
     return Math.min(4, os.availableParallelism());
   }
-  return Math.min(4, Math.max(1, hardwareThreads() - 1));
+  return Math.min(4, Math.max(1, hardwareThreads()));
 }
 
 /** Where the wasm binaries live: a directory in Node, Vite-emitted asset URLs in the browser. */
@@ -98,8 +98,7 @@ async function importBackend(name: BackendName): Promise<typeof import('@tensorf
  * `opts.threads` asks for a wasm thread count: our GEMM thread pool (Node, or
  * a cross-origin isolated page; kernels/pool.ts) and TF.js's own pool (a
  * cross-origin isolated page only; it must precede the backend's first init).
- * The default is every core (at most 4) in Node and all but one (left to the
- * page) in a browser.
+ * The default is one per core, at most 4.
  */
 export async function setupBackend(
   name: BackendName,
@@ -124,9 +123,7 @@ export async function setupBackend(
   const notes: string[] = [];
   if (threads <= 1) {
     const byDefault = gemm.reason === 'one thread requested' && !opts.threads;
-    const hw = hardwareThreads();
-    notes.push(`single-threaded: ${!byDefault ? gemm.reason : isNode() ? 'this machine has one core'
-      : `this machine has ${hw} core${hw === 1 ? '' : 's'} and one stays with the page`}`);
+    notes.push(`single-threaded: ${byDefault ? 'this machine has one core' : gemm.reason}`);
   } else if (opts.threads && threads < opts.threads) {
     notes.push(`asked for ${opts.threads} threads, got ${threads}`);
   }
