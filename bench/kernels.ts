@@ -24,7 +24,7 @@ import { existsSync } from 'node:fs';
 import { loadavg as osLoadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setupBackend } from '../src/runtime/backend';
-import { fastWasmKernelsRegistered, registerFastWasmKernels, unregisterFastWasmKernels } from '../src/runtime/kernels/index';
+import { fastWasmKernelsRegistered, registerFastWasmKernels, startFastWasmThreads, unregisterFastWasmKernels } from '../src/runtime/kernels/index';
 import { AdamOptimizer } from '../src/runtime/adam';
 
 export const PIXELCNN_BATCH = 16;
@@ -224,6 +224,16 @@ export async function runKernelBench(): Promise<Record<string, number>> {
   r['kernels.pixelcnn_ms'] = timeModel(() => makePixelCnn(), 2, 7);
   r['kernels.pixelcnn_cputime_ms'] = lastCpuMedianMs;
   r['kernels.pixelcnn_batch'] = PIXELCNN_BATCH;
+  r['kernels.threads'] = info.threads;
+
+  // The same three on one thread: what the thread pool adds.
+  if (info.threads > 1) {
+    await startFastWasmThreads(1);
+    r['kernels.vae_1thread_ms'] = timeModel(() => makeVae(), 3, 11);
+    r['kernels.disc_1thread_ms'] = timeModel(() => makeDisc(), 3, 11);
+    r['kernels.pixelcnn_1thread_ms'] = timeModel(() => makePixelCnn(), 2, 7);
+    await startFastWasmThreads(info.threads);
+  }
 
   // The cpu backend is 100-1000x slower; conv models are timed at a reduced
   // batch and scaled linearly to the full batch (conv/matmul cost is linear in it).
@@ -238,13 +248,16 @@ export async function runKernelBench(): Promise<Record<string, number>> {
 
   const torch = runTorch();
   const f = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
-  console.log('\nstep times (ms, median)        shipped wasm   ours (wasm)   cpu        PyTorch 2 thr');
-  const row = (name: string, sh: string, o: number, c: number, t: number | undefined) =>
-    console.log(`${name.padEnd(31)}${sh.padEnd(15)}${f(o).padEnd(14)}${f(c).padEnd(11)}${t === undefined ? '-' : f(t)}`);
+  const one = (key: string) => (r[key] === undefined ? '-' : f(r[key]));
+  console.log(`\nstep times (ms, median)        shipped wasm   ours ×${info.threads}`.padEnd(61) + 'ours ×1    cpu        PyTorch 2 thr');
+  const row = (name: string, sh: string, o: number, o1: string, c: number, t: number | undefined) =>
+    console.log(`${name.padEnd(31)}${sh.padEnd(15)}${f(o).padEnd(15)}${o1.padEnd(11)}${f(c).padEnd(11)}${t === undefined ? '-' : f(t)}`);
   const tr = typeof torch === 'string' ? undefined : torch;
-  row('VAE (batch 128)', f(r['kernels.vae_shipped_ms']), r['kernels.vae_ms'], r['kernels.cpu_vae_ms'], tr?.vae_ms);
-  row('DCGAN disc (batch 64)', r['kernels.disc_shipped_fails'] ? 'fails' : '?', r['kernels.disc_ms'], r['kernels.cpu_disc_ms'], tr?.disc_ms);
-  row(`PixelCNN-ish (batch ${PIXELCNN_BATCH})`, '-', r['kernels.pixelcnn_ms'], r['kernels.cpu_pixelcnn_ms'], tr?.pixelcnn_ms);
+  row('VAE (batch 128)', f(r['kernels.vae_shipped_ms']), r['kernels.vae_ms'], one('kernels.vae_1thread_ms'), r['kernels.cpu_vae_ms'], tr?.vae_ms);
+  row('DCGAN disc (batch 64)', r['kernels.disc_shipped_fails'] ? 'fails' : '?', r['kernels.disc_ms'], one('kernels.disc_1thread_ms'),
+    r['kernels.cpu_disc_ms'], tr?.disc_ms);
+  row(`PixelCNN-ish (batch ${PIXELCNN_BATCH})`, '-', r['kernels.pixelcnn_ms'], one('kernels.pixelcnn_1thread_ms'), r['kernels.cpu_pixelcnn_ms'],
+    tr?.pixelcnn_ms);
   console.log(`ours, process CPU time (ms; unaffected by other load): VAE ${f(r['kernels.vae_cputime_ms'])}, ` +
     `disc ${f(r['kernels.disc_cputime_ms'])}, PixelCNN ${f(r['kernels.pixelcnn_cputime_ms'])}; machine load ${loadavg()}`);
   console.log(`\nVAE speed-up vs shipped wasm: ${r['kernels.vae_speedup_vs_shipped'].toFixed(1)}x (goal ≥ 6x)`);

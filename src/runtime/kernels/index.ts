@@ -108,8 +108,8 @@ export function registerFastWasmKernels(): string[] {
 
 /**
  * Run the GEMMs of the current wasm backend on `threads` threads where this
- * environment allows (kernels/pool.ts). Resolves to the count in use and, when
- * it is 1, why.
+ * environment allows (kernels/pool.ts; 1 stops the pool). Resolves to the
+ * count in use and, when it is 1, why.
  */
 export async function startFastWasmThreads(threads: number): Promise<{ threads: number; reason?: string }> {
   return startNativeThreads(tf.backend() as BackendWasm, threads);

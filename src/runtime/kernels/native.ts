@@ -41,6 +41,7 @@ export interface AdamStep { lr: number; beta1: number; beta2: number; epsilon: n
 interface EmscriptenModule {
   asm: { memory: WebAssembly.Memory };
   _malloc(bytes: number): number;
+  _free(ptr: number): void;
   HEAPU32: Uint32Array;
   HEAPU8: Uint8Array;
 }
@@ -130,13 +131,16 @@ export function nativeKernels(be: BackendWasm): NativeKernels {
 }
 
 /**
- * Run this backend's large GEMMs on `threads` threads (pool.ts); resolves to
- * the thread count in use, and why it is 1 where threads cannot run here.
- * Idempotent.
+ * Run this backend's large GEMMs on `threads` threads (pool.ts), replacing
+ * any pool it had; resolves to the thread count in use, and why it is 1
+ * where threads cannot run here.
  */
 export async function startNativeThreads(be: BackendWasm, threads: number): Promise<{ threads: number; reason?: string }> {
   const kernels = nativeKernels(be);
-  if (pools.has(be)) return { threads: kernels.threads };
+  const current = pools.get(be);
+  if (current?.threads === threads) return { threads };
+  current?.terminate();
+  pools.delete(be);
   const unavailable = GemmPool.unavailable(threads);
   if (unavailable) return { threads: 1, reason: unavailable };
   const mod = be.wasm as unknown as EmscriptenModule;
@@ -146,7 +150,7 @@ export async function startNativeThreads(be: BackendWasm, threads: number): Prom
     module: compiledModule(true),
     threads,
     heap: shared
-      ? { memory, malloc: (bytes) => mod._malloc(bytes), exports: new WebAssembly.Instance(compiledModule(true), { env: { memory } }).exports as unknown as Exports }
+      ? { memory, malloc: (bytes) => mod._malloc(bytes), free: (ptr) => mod._free(ptr), exports: new WebAssembly.Instance(compiledModule(true), { env: { memory } }).exports as unknown as Exports }
       : undefined,
   });
   if (!pool) return { threads: 1, reason: 'the GEMM worker threads failed to start' };

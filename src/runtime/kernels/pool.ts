@@ -68,7 +68,7 @@ interface GemmExports {
 export interface PoolOperand { ptr: number; ld: number; trans: boolean }
 
 /** The wasm backend's heap, when it is shared (zero-copy mode). */
-export interface SharedHeap { memory: WebAssembly.Memory; malloc(bytes: number): number; exports: GemmExports }
+export interface SharedHeap { memory: WebAssembly.Memory; malloc(bytes: number): number; free(ptr: number): void; exports: GemmExports }
 
 interface WorkerHandle { terminate(): unknown }
 
@@ -86,6 +86,8 @@ export class GemmPool {
     private readonly stageBase: number,
     private readonly workers: WorkerHandle[],
     private readonly minFlops: number,
+    /** Frees what the pool allocated on a shared heap (zero-copy mode). */
+    private readonly release: () => void,
   ) {}
 
   /** Why a pool of `threads` cannot run in this thread, or null if it can. */
@@ -110,11 +112,13 @@ export class GemmPool {
     if (GemmPool.unavailable(threads)) return null;
     const wsFloats = heap ? heap.exports.gemm_workspace_floats() : 0;
     let memory: WebAssembly.Memory, ctlPtr: number, wsPtrs: number[], stageBase = -1, ex: GemmExports;
+    let release = () => {};
     if (heap) {
       memory = heap.memory;
       ctlPtr = heap.malloc(CTL_INTS * 4);
       wsPtrs = Array.from({ length: threads }, () => heap.malloc(wsFloats * 4));
-      if (!ctlPtr || wsPtrs.some((p) => !p)) return null;
+      release = () => [ctlPtr, ...wsPtrs].forEach((p) => { if (p) heap.free(p); });
+      if (!ctlPtr || wsPtrs.some((p) => !p)) { release(); return null; }
       ex = heap.exports;
     } else {
       // The shared build's own minimum is 2 pages (its unused stack reservation).
@@ -140,10 +144,11 @@ export class GemmPool {
       }
     } catch {
       workers.forEach((w) => w.terminate());
+      release();
       return null;
     }
     const minFlops = opts.minFlops ?? (heap ? POOL_MIN_FLOPS : STAGED_MIN_FLOPS);
-    return new GemmPool(threads, memory, ctl, ex, wsPtrs[0], stageBase, workers, minFlops);
+    return new GemmPool(threads, memory, ctl, ex, wsPtrs[0], stageBase, workers, minFlops, release);
   }
 
   /** Whether this product should go to the pool rather than one thread. */
@@ -196,6 +201,7 @@ export class GemmPool {
 
   terminate(): void {
     this.workers.forEach((w) => w.terminate());
+    this.release();
   }
 }
 

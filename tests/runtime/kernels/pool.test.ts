@@ -23,6 +23,7 @@ function sharedHeap(): SharedHeap & { top: number } {
   const heap = {
     memory, exports, top: 1 << 16,
     malloc(bytes: number) { const p = heap.top; heap.top += Math.ceil(bytes / 64) * 64; return p; },
+    free() {},
   };
   return heap;
 }
