@@ -174,7 +174,8 @@ export class GemmPool {
     const stage = new Uint8Array(this.memory.buffer);
     stage.set(heap.subarray(a.ptr, a.ptr + aBytes), aAt);
     stage.set(heap.subarray(b.ptr, b.ptr + bBytes), bAt);
-    if (accumulate) stage.set(heap.subarray(c.ptr, c.ptr + cBytes), cAt);
+    // C goes in too when it is read, or when its rows have gaps the copy-out would overwrite.
+    if (accumulate || c.ld !== n) stage.set(heap.subarray(c.ptr, c.ptr + cBytes), cAt);
     this.run(m, n, k, { ...a, ptr: aAt }, { ...b, ptr: bAt }, { ...c, ptr: cAt }, accumulate);
     heap.set(stage.subarray(cAt, end), c.ptr);
   }
