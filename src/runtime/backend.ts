@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerFastWasmKernels, startFastWasmThreads } from './kernels/index';
 
 export type BackendName = 'wasm' | 'cpu' | 'webgl' | 'webgpu';
@@ -23,9 +24,20 @@ export interface BackendInfo {
   threads: number;
   /** Whether the wasm binary in use is the SIMD one (false for other backends). */
   simd: boolean;
+  /** wasm only: the heap is a SharedArrayBuffer, i.e. TF.js runs its threaded-simd build. */
+  sharedMemory?: boolean;
   /** Why the result differs from what was asked, if it does. */
   note?: string;
 }
+
+/**
+ * How long a backend may take to start. The threaded wasm build waits for its
+ * pthread workers (Emscripten starts 8) to load: a few seconds on a busy 2-core machine.
+ */
+const INIT_TIMEOUT_MS = 30_000;
+
+/** TF.js's own registration priorities, kept when a failed backend is registered again. */
+const BACKEND_PRIORITY: Record<BackendName, number> = { webgpu: 3, webgl: 2, wasm: 2, cpu: 1 };
 
 const WASM_FILES = [
   'tfjs-backend-wasm.wasm',
@@ -92,6 +104,70 @@ async function importBackend(name: BackendName): Promise<typeof import('@tensorf
   }
 }
 
+/** Why TF.js's threaded wasm build could not start here, once it has failed (the session then runs its single-threaded build). */
+let threadedBuildFailure: string | null = null;
+
+/** TF.js picks its threaded-simd wasm build when both features are there. */
+async function threadedBuildWanted(): Promise<boolean> {
+  const [simd, threads] = await Promise.all([tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')]);
+  return !!simd && !!threads;
+}
+
+type ErrorScope = {
+  addEventListener(type: 'error', listener: (e: ErrorEvent) => void): void;
+};
+
+/**
+ * Errors from TF.js's pthread workers reach this global scope twice: the
+ * worker's own error event (its script is a blob: URL) and Emscripten's rethrow
+ * of that event. While the threaded build starts, the first one fails its init
+ * at once rather than at the timeout. Once that build is abandoned, the rest
+ * from its dead workers are dropped: the page would report each as a crash.
+ */
+let onPthreadError: ((message: string) => void) | null = null;
+let watchingPthreads = false;
+function watchPthreadErrors(): void {
+  const scope = globalThis as unknown as Partial<ErrorScope>;
+  if (watchingPthreads || !scope.addEventListener) return;
+  watchingPthreads = true;
+  scope.addEventListener('error', (e) => {
+    const fromPthread = e.filename?.startsWith('blob:') || (typeof ErrorEvent !== 'undefined' && e.error instanceof ErrorEvent);
+    if (!fromPthread || !(onPthreadError || threadedBuildFailure)) return;
+    e.preventDefault();
+    onPthreadError?.((e.error as { message?: string } | null)?.message ?? e.message);
+  });
+}
+
+/**
+ * Initialise `name`, giving up after INIT_TIMEOUT_MS: a backend whose init
+ * never settles (TF.js's threaded wasm build waits forever for a pthread that
+ * died) fails like one that throws; with `threaded`, so does a pthread error.
+ * A failed backend is unregistered, which makes TF.js ignore its pending init,
+ * and registered again for a retry.
+ */
+async function initBackend(name: BackendName, threaded: boolean): Promise<void> {
+  const factory = tf.findBackendFactory(name);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const failed = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`initialising ${name} timed out after ${INIT_TIMEOUT_MS / 1000} s`)), INIT_TIMEOUT_MS);
+    if (threaded) {
+      watchPthreadErrors();
+      onPthreadError = (message) => reject(new Error(`a pthread worker failed: ${message}`));
+    }
+  });
+  try {
+    const ok = await Promise.race([tf.setBackend(name), failed]);
+    if (!ok) throw new Error(`TF.js backend '${name}' failed to initialise`);
+  } catch (e) {
+    tf.removeBackend(name);
+    tf.registerBackend(name, factory, BACKEND_PRIORITY[name]);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+    onPthreadError = null;
+  }
+}
+
 /**
  * Switch TF.js to `name` and get it ready for training.
  * Throws if the backend cannot be initialised here (the caller falls back).
@@ -99,6 +175,10 @@ async function importBackend(name: BackendName): Promise<typeof import('@tensorf
  * a cross-origin isolated page; kernels/pool.ts) and TF.js's own pool (a
  * cross-origin isolated page only; it must precede the backend's first init).
  * The default is one per core, at most 4.
+ *
+ * On a cross-origin isolated page TF.js runs its threaded-simd wasm build (the
+ * heap is a SharedArrayBuffer: `sharedMemory`); if that build cannot start,
+ * wasm falls back to the single-threaded build and the note says why.
  */
 export async function setupBackend(
   name: BackendName,
@@ -111,16 +191,31 @@ export async function setupBackend(
     registerFastWasmKernels();
   }
   if (!tf.findBackendFactory(name)) throw new Error(`TF.js backend '${name}' is not available in this environment`);
-  const ok = await tf.setBackend(name);
+  const threaded = !!wasm && !tf.findBackend('wasm') && (await threadedBuildWanted());
+  try {
+    await initBackend(name, threaded);
+  } catch (e) {
+    if (!threaded) throw e;
+    threadedBuildFailure = e instanceof Error ? e.message : String(e);
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    await initBackend(name, false);
+  }
   await tf.ready();
-  if (!ok || tf.getBackend() !== name) throw new Error(`TF.js backend '${name}' failed to initialise`);
+  if (tf.getBackend() !== name) throw new Error(`TF.js backend '${name}' failed to initialise`);
 
   if (!wasm) return { backend: name, threads: 1, simd: false };
 
   const gemm = await startFastWasmThreads(opts.threads ?? (await defaultThreads()));
-  const threads = Math.max(gemm.threads, wasm.getThreadsCount());
+  // Read from the instance, not TF.js's module-wide count, which an abandoned init could still overwrite.
+  const module = (tf.backend() as BackendWasm).wasm;
+  const threads = Math.max(gemm.threads, module.tfjs.getThreadsCount());
+  // The threaded build imports its memory (Module.wasmMemory); the others export it (Module.asm.memory).
+  const em = module as unknown as { wasmMemory?: WebAssembly.Memory; asm: { memory?: WebAssembly.Memory } };
+  const memory = em.wasmMemory ?? em.asm.memory;
+  const sharedMemory = typeof SharedArrayBuffer !== 'undefined' && memory?.buffer instanceof SharedArrayBuffer;
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
   const notes: string[] = [];
+  if (threadedBuildFailure) notes.push(`TF.js's threaded wasm build did not start (${threadedBuildFailure}), so TF.js's own kernels run on its single-threaded build`);
   if (threads <= 1) {
     const byDefault = gemm.reason === 'one thread requested' && !opts.threads;
     notes.push(`single-threaded: ${byDefault ? 'this machine has one core' : gemm.reason}`);
@@ -128,5 +223,5 @@ export async function setupBackend(
     notes.push(`asked for ${opts.threads} threads, got ${threads}`);
   }
   if (!simd) notes.push('no wasm SIMD in this runtime: expect ~3x slower matmuls');
-  return { backend: 'wasm', threads, simd, ...(notes.length ? { note: notes.join('; ') } : {}) };
+  return { backend: 'wasm', threads, simd, sharedMemory, ...(notes.length ? { note: notes.join('; ') } : {}) };
 }
