@@ -26,12 +26,12 @@ const yieldToQueue = () => new Promise<void>((resolve) => {
   channel.port2.postMessage(0);
 });
 
-// TF.js's threaded wasm build starts its pthread workers from the source text of
-// a bundled function (Function.prototype.toString); after minification that text
-// refers to names outside itself and every pthread dies with "e is not defined".
-// Until the bundle ships that script unminified, the worker keeps wasm on one
-// thread (on the 2-core reference machine TF.js would cap the pool at 1 anyway).
-const WASM_THREADS_NOTE = 'single-threaded: the threaded wasm build cannot start its pthreads from a minified bundle (TF.js builds them from function source text), so threads are off';
+// TF.js's threaded wasm build can start here (vite.config.ts keeps its pthread
+// source intact), but our kernels bind to the heap through Module.asm.memory
+// (kernels/native.ts), which that build lacks: it imports its memory
+// (Module.wasmMemory), so every matmul would throw. Until the kernels bind to
+// either, TF.js stays on its single-threaded build; our GEMM pool still threads.
+const WASM_THREADS_NOTE = "TF.js's threaded wasm build is off until our kernels can bind to its imported memory, so TF.js's own kernels run single-threaded";
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 
 // WebGPU: hold the GPU object and an adapter for the worker's lifetime. Without a
@@ -43,7 +43,7 @@ void gpu?.requestAdapter().then((a) => keepAlive.push(a)).catch(() => undefined)
 (self as unknown as { __latentLabKeepAlive: unknown[] }).__latentLabKeepAlive = keepAlive;
 
 const post = (msg: FromWorker) => {
-  if (msg.type === 'backend' && msg.backend === 'wasm' && msg.threads <= 1) msg = { ...msg, note: [WASM_THREADS_NOTE, msg.note?.replace(/^single-threaded:[^;]*;?\s*/, '')].filter(Boolean).join('; ') };
+  if (msg.type === 'backend' && msg.backend === 'wasm' && self.crossOriginIsolated) msg = { ...msg, note: [msg.note, WASM_THREADS_NOTE].filter(Boolean).join('; ') };
   self.postMessage(msg);
 };
 
