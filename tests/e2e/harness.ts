@@ -24,7 +24,8 @@ export function buildApp(): string {
   return out;
 }
 
-export function serve(dir: string): Promise<{ url: string; close(): Promise<void> }> {
+/** Serves `dir`; `isolate: false` leaves out COOP/COEP (a page without SharedArrayBuffer). */
+export function serve(dir: string, { isolate = true } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     let file = normalize(join(dir, path));
@@ -36,8 +37,7 @@ export function serve(dir: string): Promise<{ url: string; close(): Promise<void
     }
     res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
+      ...(isolate ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {}),
       'Cache-Control': 'no-store',
     });
     res.end(readFileSync(file));

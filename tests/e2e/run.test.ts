@@ -45,10 +45,10 @@ async function launch(extra: string[] = []): Promise<{ context: BrowserContext; 
 }
 
 /** Opens a preset with the run panel showing; `backend` pre-selects the override before the worker starts. */
-async function openPreset(page: Page, preset: string, backend?: string) {
+async function openPreset(page: Page, preset: string, backend?: string, url = server.url) {
   if (process.env.E2E_DEBUG) page.on('console', (m) => console.log(`[page ${m.type()}] ${m.text().slice(0, 300)}`));
   if (backend) await page.addInitScript((b) => localStorage.setItem('latent-lab:backend', b), backend);
-  await page.goto(`${server.url}#preset=${preset}`);
+  await page.goto(`${url}#preset=${preset}`);
   await page.getByTestId('tab-run').click();
   await page.waitForFunction(() => !!window.latentLabRun?.runStore.getState().info && !!window.latentLabRun.runStore.getState().backend, null, { timeout: 120_000 });
 }
@@ -157,6 +157,25 @@ describe('training in the browser', () => {
       await shot(page, 'run-vae-resumed');
       expect(errors.filter((e) => !/Initialization of backend|webgpu|adapter/i.test(e))).toEqual([]);
     } finally {
+      await close();
+    }
+  }, 300_000);
+
+  it('wasm without cross-origin isolation: one thread, and the badge says why', async () => {
+    const { context, close } = await launch();
+    // Served without COOP/COEP: no SharedArrayBuffer, so neither TF.js's threaded build nor our GEMM pool.
+    const plain = await serve(dist, { isolate: false });
+    try {
+      const page = await context.newPage();
+      await openPreset(page, 'vae', undefined, plain.url);
+      const info = await page.evaluate(() => ({ isolated: crossOriginIsolated, ...window.latentLabRun!.runStore.getState().backend! }));
+      console.log(`[e2e] not isolated: ${info.backend}, ${info.threads} thread(s), note: ${info.note}`);
+      expect(info.isolated).toBe(false);
+      expect(info).toMatchObject({ backend: 'wasm', threads: 1, sharedMemory: false });
+      expect(info.note).toMatch(/^single-threaded: .*not cross-origin isolated/);
+      expect(await page.getByTestId('backend-badge').getAttribute('title')).toContain('not cross-origin isolated');
+    } finally {
+      await plain.close();
       await close();
     }
   }, 300_000);
