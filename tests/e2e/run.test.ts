@@ -101,6 +101,12 @@ describe('training in the browser', () => {
       // No GPU here: WebGPU has no adapter and WebGL is SwiftShader, which auto skips for wasm.
       expect(backend).toBe('wasm');
       expect(await badge.textContent()).toContain('wasm');
+      // The page is cross-origin isolated, so the worker runs TF.js's threaded-simd build on a shared heap.
+      const wasmInfo = await page.evaluate(() => ({ isolated: crossOriginIsolated, ...window.latentLabRun!.runStore.getState().backend! }));
+      console.log(`[e2e] wasm backend: ${wasmInfo.threads} thread(s), sharedMemory ${wasmInfo.sharedMemory}, note: ${wasmInfo.note ?? '-'}`);
+      expect(wasmInfo.isolated).toBe(true);
+      expect(wasmInfo.sharedMemory).toBe(true);
+      expect(await badge.getAttribute('title')).toContain('threaded build (shared memory)');
 
       await startFrameClock(page);
       const t0 = Date.now();
@@ -176,6 +182,26 @@ describe('training in the browser', () => {
       expect(await page.getByTestId('backend-badge').getAttribute('title')).toContain('not cross-origin isolated');
     } finally {
       await plain.close();
+      await close();
+    }
+  }, 300_000);
+
+  it('wasm: if TF.js\'s threaded build cannot load, it falls back to the single-threaded one and says why', async () => {
+    const { context, close } = await launch();
+    try {
+      const page = await context.newPage();
+      await page.route(/tfjs-backend-wasm-threaded-simd[^/]*\.wasm$/, (route) => route.fulfill({ status: 404, body: '' }));
+      const errors = watchErrors(page);
+      await openPreset(page, 'vae');
+      const info = await page.evaluate(() => window.latentLabRun!.runStore.getState().backend!);
+      console.log(`[e2e] threaded build blocked: ${info.backend}, ${info.threads} thread(s), note: ${info.note}`);
+      expect(info).toMatchObject({ backend: 'wasm', sharedMemory: false });
+      expect(info.note).toMatch(/TF\.js's threaded wasm build did not start \(.+\), so TF\.js's own kernels run on its single-threaded build/);
+      expect(await page.getByTestId('backend-badge').getAttribute('title')).toContain('threaded wasm build did not start');
+      await page.getByTestId('run-step').click();
+      await waitForStep(page, 1, 60_000);
+      expect(errors.filter((e) => !/Initialization of backend|webgpu|adapter|Failed to load resource/i.test(e))).toEqual([]);
+    } finally {
       await close();
     }
   }, 300_000);

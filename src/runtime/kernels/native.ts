@@ -39,7 +39,9 @@ export type CompareOp = (typeof COMPARE_OPS)[number];
 export interface AdamStep { lr: number; beta1: number; beta2: number; epsilon: number; bc1: number; bc2: number }
 
 interface EmscriptenModule {
-  asm: { memory: WebAssembly.Memory };
+  /** The threaded build imports its memory (wasmMemory); the others export it (asm.memory). */
+  wasmMemory?: WebAssembly.Memory;
+  asm: { memory?: WebAssembly.Memory };
   _malloc(bytes: number): number;
   _free(ptr: number): void;
   HEAPU32: Uint32Array;
@@ -80,6 +82,12 @@ function compiledModule(shared: boolean): WebAssembly.Module {
   return wasm;
 }
 
+function heapMemory(mod: EmscriptenModule): WebAssembly.Memory {
+  const memory = mod.wasmMemory ?? mod.asm.memory;
+  if (!memory) throw new Error('cannot find the wasm backend\'s memory (neither Module.wasmMemory nor Module.asm.memory)');
+  return memory;
+}
+
 function isShared(memory: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }
@@ -98,7 +106,7 @@ export function nativeKernels(be: BackendWasm): NativeKernels {
   const have = bound.get(be);
   if (have) return have;
   const mod = be.wasm as unknown as EmscriptenModule;
-  const memory = mod.asm.memory;
+  const memory = heapMemory(mod);
   // TF.js's threaded build runs on a shared memory; an import must match its kind.
   const ex = new WebAssembly.Instance(compiledModule(isShared(memory)), { env: { memory } }).exports as unknown as Exports;
   const wsBytes = ex.gemm_workspace_floats() * 4;
@@ -144,7 +152,7 @@ export async function startNativeThreads(be: BackendWasm, threads: number): Prom
   const unavailable = GemmPool.unavailable(threads);
   if (unavailable) return { threads: 1, reason: unavailable };
   const mod = be.wasm as unknown as EmscriptenModule;
-  const memory = mod.asm.memory;
+  const memory = heapMemory(mod);
   const shared = isShared(memory);
   const pool = await GemmPool.start({
     module: compiledModule(true),
