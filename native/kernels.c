@@ -230,8 +230,16 @@ void im2col(const Geom *g, const float *x, u32 n0, u32 n1, float *cols) {
           const float *row = xn + (u32)iy * W * C;
           for (u32 kx = 0; kx < kw; kx++) {
             int ix = ix0 + (int)(kx * g->dw);
-            if (ix < 0 || ix >= (int)W) __builtin_memset(dk + kx * C, 0, C * 4);
-            else __builtin_memcpy(dk + kx * C, row + (u32)ix * C, C * 4);
+            float *dst = dk + kx * C;
+            if (ix < 0 || ix >= (int)W) {
+              for (u32 c = 0; c < C; c++) dst[c] = 0.f;
+            } else if (C >= 16) {
+              __builtin_memcpy(dst, row + (u32)ix * C, C * 4);
+            } else {
+              /* A memory.copy per tap costs more than a few loads for thin inputs (C = 1 for images). */
+              const float *src = row + (u32)ix * C;
+              for (u32 c = 0; c < C; c++) dst[c] = src[c];
+            }
           }
         }
       }

@@ -121,7 +121,7 @@ export function nativeKernels(be: BackendWasm): NativeKernels {
   const kernels: NativeKernels = {
     gemm: (m, n, k, a, b, c, accumulate = false) => {
       const pool = pools.get(be);
-      if (pool?.wants(m, n, k)) pool.gemm(mod.HEAPU8, m, n, k, a, b, c, accumulate);
+      if (pool?.wants(m, n, k, accumulate)) pool.gemm(mod.HEAPU8, m, n, k, a, b, c, accumulate);
       else ex.sgemm(m, n, k, a.ptr, a.ld, a.trans ? 1 : 0, b.ptr, b.ld, b.trans ? 1 : 0, c.ptr, c.ld, accumulate ? 1 : 0, ws);
     },
     im2col: (g, x, n0, n1, cols) => ex.im2col(writeGeom(g), x, n0, n1, cols),

@@ -53,8 +53,14 @@ else self.onmessage = (e) => start(e.data);
 
 /** Below this many flops a product is not worth waking the workers for. */
 const POOL_MIN_FLOPS = 4e6;
-/** Staged products also pay two copies: only much larger ones go to the pool. */
-const STAGED_MIN_FLOPS = 16e6;
+/** Each thread packs all of B itself: fewer rows each would make that the main cost. */
+const MIN_ROWS_PER_THREAD = 32;
+/**
+ * Staged products also pay for copying their operands, at roughly one byte
+ * per five flops of single-thread GEMM time here (memcpy ≈ 5 GB/s against
+ * ≈ 25 GFLOP/s): the pool must save more than that.
+ */
+const FLOPS_PER_STAGED_BYTE = 5;
 /** A product that takes longer than this means a worker died. */
 const STALL_MS = 60_000;
 
@@ -85,7 +91,6 @@ export class GemmPool {
     /** Start of the staging area (staged mode), or -1 in zero-copy mode. */
     private readonly stageBase: number,
     private readonly workers: WorkerHandle[],
-    private readonly minFlops: number,
     /** Frees what the pool allocated on a shared heap (zero-copy mode). */
     private readonly release: () => void,
   ) {}
@@ -103,11 +108,7 @@ export class GemmPool {
    * threads cannot run here (see unavailable(), or a worker failing to start
    * within `startTimeoutMs`).
    */
-  static async start(opts: {
-    module: WebAssembly.Module; threads: number; heap?: SharedHeap; startTimeoutMs?: number;
-    /** Smallest product (2·m·n·k) sent to the pool; defaults per mode (tests lower it). */
-    minFlops?: number;
-  }): Promise<GemmPool | null> {
+  static async start(opts: { module: WebAssembly.Module; threads: number; heap?: SharedHeap; startTimeoutMs?: number }): Promise<GemmPool | null> {
     const { module, threads, heap } = opts;
     if (GemmPool.unavailable(threads)) return null;
     const wsFloats = heap ? heap.exports.gemm_workspace_floats() : 0;
@@ -147,13 +148,16 @@ export class GemmPool {
       release();
       return null;
     }
-    const minFlops = opts.minFlops ?? (heap ? POOL_MIN_FLOPS : STAGED_MIN_FLOPS);
-    return new GemmPool(threads, memory, ctl, ex, wsPtrs[0], stageBase, workers, minFlops, release);
+    return new GemmPool(threads, memory, ctl, ex, wsPtrs[0], stageBase, workers, release);
   }
 
-  /** Whether this product should go to the pool rather than one thread. */
-  wants(m: number, n: number, k: number): boolean {
-    return m >= 8 && 2 * m * n * k >= this.minFlops;
+  /** Whether this product is faster on the pool than on one thread. */
+  wants(m: number, n: number, k: number, accumulate: boolean): boolean {
+    const flops = 2 * m * n * k;
+    if (m < MIN_ROWS_PER_THREAD * this.threads || flops < POOL_MIN_FLOPS) return false;
+    if (this.stageBase < 0) return true;
+    const stagedBytes = 4 * (m * k + k * n + (accumulate ? 2 : 1) * m * n);
+    return flops * (1 - 1 / this.threads) > FLOPS_PER_STAGED_BYTE * stagedBytes;
   }
 
   /**
