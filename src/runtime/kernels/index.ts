@@ -18,7 +18,8 @@
  *   element → compare.ts, min_max.ts, select.ts
  * - Identity (the engine's tf.clone of every tensor saved for backprop)
  *   copies the buffer → identity.ts shares it, as the cpu backend does
- * - Sum over leading axes (every bias gradient) transposes first → sum.ts
+ * - Sum and Mean over leading axes (bias gradients, batch norm) transpose
+ *   first → sum.ts
  * - Adam costs ten kernels per variable → adam.ts, one fused update
  *   (used by src/runtime/adam.ts)
  * - TF.js has no StridedSlice gradient on any backend → strided_slice_grad.ts
@@ -44,7 +45,7 @@ import { conv2DBackpropInputConfig } from './conv2d_backprop_input';
 import { conv2dConfig, fusedConv2dConfig } from './conv2d';
 import { registerStridedSliceGrad } from './strided_slice_grad';
 import { identityConfig } from './identity';
-import { sumConfig } from './sum';
+import { meanConfig, sumConfig } from './sum';
 import { expConfig, leakyReluConfig, logConfig, softplusConfig, sqrtConfig } from './unary';
 import { greaterConfig, greaterEqualConfig, lessConfig, lessEqualConfig } from './compare';
 import { maximumConfig, minimumConfig } from './min_max';
@@ -52,7 +53,7 @@ import { selectConfig } from './select';
 import { ADAM_UPDATE, adamUpdateConfig } from './adam';
 
 /** Shipped kernels that ours call into; captured before any override. */
-const WRAPPED = ['Identity', 'Sum', 'BatchMatMul', '_FusedMatMul', 'Add', 'Relu', 'Relu6', 'Elu', 'Sigmoid', 'LeakyRelu', 'Prelu',
+const WRAPPED = ['Identity', 'Sum', 'Mean', 'BatchMatMul', '_FusedMatMul', 'Add', 'Relu', 'Relu6', 'Elu', 'Sigmoid', 'LeakyRelu', 'Prelu',
   'Exp', 'Log', 'Softplus', 'Sqrt', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Maximum', 'Minimum', 'Select',
   // not called by ours, captured so unregisterFastWasmKernels() can restore them
   'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput'];
@@ -66,6 +67,7 @@ const FACTORIES: (() => tf.KernelConfig)[] = [
   fusedConv2dConfig,
   identityConfig,
   sumConfig,
+  meanConfig,
   expConfig,
   logConfig,
   softplusConfig,
@@ -84,7 +86,7 @@ const FACTORIES: (() => tf.KernelConfig)[] = [
 /** Names of the kernels registerFastWasmKernels() installs on 'wasm'. */
 export const FAST_WASM_KERNELS: readonly string[] = [
   'BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D',
-  'Identity', 'Sum', 'Exp', 'Log', 'Softplus', 'Sqrt', 'LeakyRelu', 'Greater', 'GreaterEqual', 'Less', 'LessEqual',
+  'Identity', 'Sum', 'Mean', 'Exp', 'Log', 'Softplus', 'Sqrt', 'LeakyRelu', 'Greater', 'GreaterEqual', 'Less', 'LessEqual',
   'Maximum', 'Minimum', 'Select', ADAM_UPDATE,
 ];
 

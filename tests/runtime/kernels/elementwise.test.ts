@@ -1,7 +1,7 @@
 /**
  * Our native elementwise kernels on wasm against the cpu backend: Exp, Log,
  * Softplus, Sqrt, LeakyRelu, the comparisons, Maximum/Minimum with a scalar,
- * Select and leading-axes Sum — on random shapes (including lengths that are
+ * Select and leading-axes Sum and Mean — on random shapes (including lengths that are
  * not a multiple of the SIMD width), values over the whole useful range, and
  * the special values (±0, ±inf, NaN, subnormals, overflow).
  * Tolerance: exp/log/softplus ≤ 4 ulp-ish (|Δ| ≤ 1e-37 + 5e-7·|cpu|); the rest
@@ -87,10 +87,15 @@ describe('native elementwise kernels match cpu', () => {
     }), { numRuns: 40 });
   });
 
-  it('sum over leading axes', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 4 }), fc.nat(), (shape, seed) => {
-      const axes = shape.slice(0, -1).map((_, i) => i);
-      expectSameOnBoth(() => tf.sum(tf.tensor(randData(shape.reduce((a, b) => a * b, 1), seed), shape), axes), 1e-5, 1e-6, `${shape}`);
+  it('sum and mean over leading axes, with and without keepDims', () => {
+    const shapeAndLead = fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 4 })
+      .chain((shape) => fc.tuple(fc.constant(shape), fc.integer({ min: 1, max: shape.length - 1 })));
+    fc.assert(fc.property(shapeAndLead, fc.nat(), fc.boolean(), ([shape, lead], seed, keep) => {
+      const axes = shape.slice(0, lead).map((_, i) => i);
+      expectSameOnBoth(() => {
+        const x = tf.tensor(randData(shape.reduce((a, b) => a * b, 1), seed), shape);
+        return [tf.sum(x, axes, keep), tf.mean(x, axes, keep)];
+      }, 1e-5, 1e-6, `${shape} axes ${axes}`);
     }), { numRuns: 40 });
   });
 });
