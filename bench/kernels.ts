@@ -181,8 +181,16 @@ function runTorch(): TorchResult | string {
   }
   if (!existsSync(script)) return 'skipped PyTorch: bench/torch_ref.py missing';
   try {
-    const out = execFileSync(py, [script, String(PIXELCNN_BATCH)], { encoding: 'utf8', timeout: 600_000 });
-    return JSON.parse(out.trim().split('\n').pop()!) as TorchResult;
+    // PyTorch's times swing by 2x between runs on this VM: keep its best of three, per model.
+    const runs = Array.from({ length: 3 }, () => JSON.parse(
+      execFileSync(py, [script, String(PIXELCNN_BATCH)], { encoding: 'utf8', timeout: 600_000 }).trim().split('\n').pop()!) as TorchResult);
+    return {
+      vae_ms: Math.min(...runs.map((r) => r.vae_ms)),
+      disc_ms: Math.min(...runs.map((r) => r.disc_ms)),
+      pixelcnn_ms: Math.min(...runs.map((r) => r.pixelcnn_ms)),
+      matmul_gflops: Math.max(...runs.map((r) => r.matmul_gflops)),
+      threads: runs[0].threads,
+    };
   } catch (e) {
     return `skipped PyTorch: torch_ref.py failed (${(e as Error).message.split('\n')[0]})`;
   }
@@ -274,7 +282,7 @@ export async function runKernelBench(): Promise<Record<string, number>> {
     r['kernels.vae_ratio_vs_torch'] = r['kernels.vae_ms'] / tr.vae_ms;
     r['kernels.disc_ratio_vs_torch'] = r['kernels.disc_ms'] / tr.disc_ms;
     r['kernels.pixelcnn_ratio_vs_torch'] = r['kernels.pixelcnn_ms'] / tr.pixelcnn_ms;
-    console.log(`vs PyTorch (${tr.threads} threads, matmul ${tr.matmul_gflops.toFixed(0)} GFLOP/s): ` +
+    console.log(`vs PyTorch (${tr.threads} threads, best of 3 runs; matmul ${tr.matmul_gflops.toFixed(0)} GFLOP/s): ` +
       `VAE ${r['kernels.vae_ratio_vs_torch'].toFixed(1)}x slower (goal ≤ 3x), ` +
       `disc ${r['kernels.disc_ratio_vs_torch'].toFixed(1)}x (goal ≤ 4x), PixelCNN ${r['kernels.pixelcnn_ratio_vs_torch'].toFixed(1)}x`);
   } else {
