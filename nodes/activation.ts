@@ -15,6 +15,7 @@ export default defineNode({
     leak: float({ default: 0.2, min: 0, max: 1, doc: 'slope for negative inputs (leaky ReLU)' }),
   },
   keyParams: ['fn'],
+  rowsAbove: () => 0,
   trainable: false,
   inferShapes: ({ x }) => ({ y: x }),
   build: (_ctx, p) => ({ forward: ({ x }, call) => ({ y: activate(call.tf, x, p.fn, p.leak) }) }),

@@ -14,6 +14,7 @@ export default defineNode({
   outputs: { y: { type: 'tensor', doc: 'same shape as a' } },
   params: {},
   trainable: false,
+  rowsAbove: () => 0,
   inferShapes: ({ a, b }) =>
     sameShape(a, b) ? { y: a } : fail('b', `a is ${formatShape(a)} but b is ${formatShape(b)}; only equal shapes can be added`, 'give both branches the same number of channels (filters)'),
   build: () => ({ forward: ({ a, b }) => ({ y: a.add(b) }) }),

@@ -15,6 +15,7 @@ export default defineNode({
     epsilon: float({ default: 1e-3, min: 0, exclusiveMin: true, max: 1, logScale: true, doc: 'added to the variance before the square root' }),
   },
   keyParams: ['momentum'],
+  rowsAbove: () => 0,
   trainable: true,
   inferShapes: ({ x }) =>
     x.length < 2 ? fail('x', `needs a batch of features, got ${formatShape(x)}`, 'connect a layer output (B×features or B×H×W×C)') : { y: x },

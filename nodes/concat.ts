@@ -17,6 +17,7 @@ export default defineNode({
   outputs: { y: { type: 'tensor', doc: 'B×…×(n+m(+k))' } },
   params: {},
   trainable: false,
+  rowsAbove: () => 0,
   inferShapes: (inputs) => {
     const parts = PARTS.filter((k) => inputs[k]).map((k) => [k, inputs[k]] as [string, Shape]);
     const [, first] = parts[0];

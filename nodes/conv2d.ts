@@ -23,6 +23,8 @@ export default defineNode({
     init: choice(['heNormal', 'glorotUniform'], 'heNormal', 'initial weights: He suits ReLU, Glorot suits tanh/sigmoid/linear'),
   },
   keyParams: ['filters', 'kernelSize', 'stride'],
+  // A 1×1, stride-1 convolution mixes channels only; larger kernels also read rows below.
+  rowsAbove: (p) => (p.kernelSize === 1 && p.stride === 1 ? 0 : null),
   trainable: true,
   inferShapes: ({ x }, p) => {
     const notImage = needImage(x);

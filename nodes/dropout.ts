@@ -11,6 +11,7 @@ export default defineNode({
   outputs: { y: { type: 'tensor', doc: 'same shape as x' } },
   params: { rate: float({ default: 0.3, min: 0, max: 0.95, doc: 'fraction of values dropped while training' }) },
   keyParams: ['rate'],
+  rowsAbove: () => 0,
   trainable: false,
   inferShapes: ({ x }) => ({ y: x }),
   build: (_ctx, p) => ({

@@ -38,6 +38,7 @@ export default defineNode({
   keyParams: ['maskType', 'filters', 'kernelSize'],
   trainable: true,
   autoregressive: (p) => p.maskType === 'A',
+  rowsAbove: (p) => (p.kernelSize - 1) / 2,
   inferShapes: ({ x }, p) => {
     const notImage = needImage(x);
     if (notImage) return notImage;

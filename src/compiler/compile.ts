@@ -419,6 +419,33 @@ class Compiler {
     return flatId === n.docId ? base : `${base}/${flatId.slice(n.docId.length + 1)}`;
   }
 
+  /**
+   * Rows above a pixel that `nodeId`'s output at that pixel depends on: the
+   * deepest sum of rowsAbove along the paths from the data. Null when a node
+   * on the way may read rows below, or mixes in something that does not come
+   * from the data (a label plane keeps the full image height).
+   */
+  private rowsAbove(nodeId: string, datasetFlat: string): number | null {
+    const memo = new Map<string, number | null>();
+    const visit = (id: string): number | null => {
+      if (id === datasetFlat) return 0;
+      if (memo.has(id)) return memo.get(id)!;
+      const n = this.flatById[id];
+      let rows = n.def.rowsAbove?.(n.params as never) ?? null;
+      let deepest = 0;
+      for (const ref of Object.values(n.inputs)) {
+        if (rows === null) break;
+        const up = ref.node === datasetFlat || this.upstream([ref.node], 'generate').has(datasetFlat) ? visit(ref.node) : null;
+        if (up === null) rows = null;
+        else deepest = Math.max(deepest, up);
+      }
+      const result = rows === null ? null : rows + deepest;
+      memo.set(id, result);
+      return result;
+    };
+    return visit(nodeId);
+  }
+
   private planModes(optimizers: OptimizerPlan[]): ModePlan {
     const data = this.data!;
     const datasetFlat = this.datasetNode!;
@@ -429,7 +456,10 @@ class Compiler {
     const conditional = this.flat.some((n) => n.def.role === 'label');
     let generate: ModePlan['generate'] = null;
     if (autoregressive && reconPred) {
-      generate = { output: reconPred, transform: recon!.def.reconstruction!.transform(recon!.params as never), autoregressive: true, conditional };
+      generate = {
+        output: reconPred, transform: recon!.def.reconstruction!.transform(recon!.params as never), autoregressive: true, conditional,
+        rowsAbove: this.rowsAbove(reconPred.node, datasetFlat),
+      };
     } else {
       // The generated sample: a data-shaped output that, when samplers draw from the prior, needs no data.
       const candidates: { ref: PortRef; transform: 'sigmoid' | 'identity' | 'categorical256' }[] = [];
@@ -448,7 +478,7 @@ class Compiler {
         }
       }
       const best = candidates.find((c) => reconPred && sameRef(c.ref, reconPred)) ?? candidates[candidates.length - 1];
-      if (best) generate = { output: best.ref, transform: best.transform, autoregressive: false, conditional };
+      if (best) generate = { output: best.ref, transform: best.transform, autoregressive: false, conditional, rowsAbove: null };
     }
     const reconstruct = recon && reconPred && !autoregressive && dependsOnData(reconPred.node, 'reconstruct')
       ? { output: reconPred, transform: recon.def.reconstruction!.transform(recon.params as never) }

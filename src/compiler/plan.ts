@@ -36,7 +36,11 @@ export interface OptimizerPlan {
 
 export interface ModePlan {
   train: boolean;
-  generate: null | { output: PortRef; transform: DisplayTransform; autoregressive: boolean; conditional: boolean };
+  generate: null | {
+    output: PortRef; transform: DisplayTransform; autoregressive: boolean; conditional: boolean;
+    /** Autoregressive graphs: rows above a pixel its output depends on (null: the whole image). */
+    rowsAbove: number | null;
+  };
   reconstruct: null | { output: PortRef; transform: DisplayTransform };
   encode: null | { latent: PortRef; latentSize: number };
   evaluate: null | { kind: 'elbo' | 'nll' | 'loss'; optimizer: string };

@@ -114,6 +114,13 @@ interface NodeBase<P extends ParamDecls> {
   reconstruction?: { prediction: string; target: string; transform(params: ParamValues<P>): DisplayTransform };
   /** True when the node makes the graph autoregressive (a type-A masked convolution). */
   autoregressive?(params: ParamValues<P>): boolean;
+  /**
+   * For pixel-by-pixel sampling: how many image rows above an output row the
+   * node reads, if it never reads rows below (masked convolutions, pointwise
+   * layers). Undefined or null: it may read anywhere, so sampling evaluates
+   * whole images instead of the band of rows a pixel depends on.
+   */
+  rowsAbove?(params: ParamValues<P>): number | null;
 }
 
 /** How a model's output maps back to data space for display. */

@@ -30,6 +30,19 @@ export class TrainingDiverged extends Error {
   }
 }
 
+/** Softmax of each row of `width` logits. */
+function softmaxRows(logits: Float32Array, width: number): Float32Array {
+  const out = new Float32Array(logits.length);
+  for (let r = 0; r < logits.length; r += width) {
+    let max = -Infinity;
+    for (let k = 0; k < width; k++) max = Math.max(max, logits[r + k]);
+    let sum = 0;
+    for (let k = 0; k < width; k++) sum += (out[r + k] = Math.exp(logits[r + k] - max));
+    for (let k = 0; k < width; k++) out[r + k] /= sum;
+  }
+  return out;
+}
+
 /** Reads a tensor synchronously and disposes it. */
 function readSync(t: tf.Tensor): Float32Array {
   try {
@@ -361,18 +374,11 @@ export class CompiledModel {
     const g = this.plan.modes.generate!;
     const size = exampleSize(this.plan.data.shape);
     const canvas = new Float32Array(n * size);
+    const oneHot = this.plan.data.numClasses > 0 ? readSync(tf.tidy(() => this.oneHotFor(n, label)!)) : undefined;
     const uniforms = () => tf.tidy(() => tf.randomUniform([n], 0, 1, 'float32', this.nextSeed()).dataSync());
     for (let i = 0; i < size; i++) {
-      const probs = tf.tidy(() => {
-        const x = tf.tensor(canvas, [n, ...this.plan.data.shape]);
-        const call = this.callContext('generate', false, { size: n, x, labels: this.oneHotFor(n, label) });
-        const out = this.forward([g.output], call).get(refKey(g.output))!;
-        if (g.transform === 'categorical256') return tf.softmax(out.reshape([n, size, 256]).gather([i], 1).reshape([n, 256]));
-        const p = g.transform === 'sigmoid' ? tf.sigmoid(out) : out;
-        return p.reshape([n, size]).gather([i], 1).reshape([n]);
-      });
-      const p = probs.dataSync();
-      probs.dispose();
+      const out = this.pixelOutputs({ x: canvas, oneHot, size: n }, i);
+      const p = g.transform === 'categorical256' ? softmaxRows(out, 256) : g.transform === 'sigmoid' ? out.map((z) => 1 / (1 + Math.exp(-z))) : out;
       const u = uniforms();
       for (let b = 0; b < n; b++) {
         if (g.transform === 'categorical256') {
@@ -385,6 +391,45 @@ export class CompiledModel {
       onPixel?.(i, canvas);
     }
     return canvas;
+  }
+
+  /**
+   * The generate output at pixel `index` of every canvas in `batch`: n values,
+   * or n×256 logits. Where the plan knows how many rows above a pixel the net
+   * reads (rowsAbove: masked convolutions), only that band of rows is run,
+   * which gives the same values for a fraction of the work.
+   */
+  pixelOutputs(batch: Batch, index: number): Float32Array {
+    return readSync(this.pixelTensor(batch, index));
+  }
+
+  async pixelOutputsAsync(batch: Batch, index: number): Promise<Float32Array> {
+    return (await readAll([this.pixelTensor(batch, index)]))[0];
+  }
+
+  private pixelTensor(batch: Batch, index: number): tf.Tensor {
+    const g = this.plan.modes.generate;
+    if (!g?.autoregressive) throw new Error('this graph is not autoregressive');
+    const shape = this.plan.data.shape;
+    const n = batch.size;
+    const size = exampleSize(shape);
+    let band = { x: batch.x, shape: [n, ...shape], cells: size, offset: index };
+    if (g.rowsAbove !== null && shape.length === 3) {
+      const rowSize = shape[1] * shape[2];
+      const row = Math.floor(index / rowSize);
+      const first = Math.max(0, row - g.rowsAbove);
+      const rows = row - first + 1;
+      const x = new Float32Array(n * rows * rowSize);
+      for (let b = 0; b < n; b++) x.set(batch.x.subarray(b * size + first * rowSize, b * size + (row + 1) * rowSize), b * rows * rowSize);
+      band = { x, shape: [n, rows, shape[1], shape[2]], cells: rows * rowSize, offset: index - first * rowSize };
+    }
+    const per = g.transform === 'categorical256' ? 256 : 1;
+    return tf.tidy(() => {
+      const x = tf.tensor(band.x, band.shape);
+      const labels = batch.oneHot ? tf.tensor(batch.oneHot, [n, this.plan.data.numClasses]) : null;
+      const out = this.forward([g.output], this.callContext('generate', false, { size: n, x, labels })).get(refKey(g.output))!;
+      return out.reshape([n, band.cells, per]).gather([band.offset], 1).reshape(per === 1 ? [n] : [n, per]);
+    });
   }
 
   reconstruct(batch: Batch): Float32Array {

@@ -933,24 +933,24 @@ export class TrainingSession {
       for (let i = 0; i < total; i++) {
         if (token !== this.samplingToken || this.model !== model) return;
         const batch = { x: canvas, oneHot, size: n };
-        const [out] = this.asyncReads
-          ? await this.guard(model.withFixedRandom(PREVIEW_COUNTER, () => model.probeAsync(batch, [g.output], 'generate')))
-          : model.withFixedRandom(PREVIEW_COUNTER, () => model.probe(batch, [g.output], 'generate'));
+        const out = this.asyncReads
+          ? await this.guard(model.withFixedRandom(PREVIEW_COUNTER, () => model.pixelOutputsAsync(batch, i)))
+          : model.withFixedRandom(PREVIEW_COUNTER, () => model.pixelOutputs(batch, i));
         if (token !== this.samplingToken || this.model !== model) return;
         for (let b = 0; b < n; b++) {
           const u = rng.next();
           if (g.transform === 'categorical256') {
-            const base = (b * total + i) * 256;
+            const base = b * 256;
             let max = -Infinity;
-            for (let k = 0; k < 256; k++) max = Math.max(max, out.data[base + k]);
+            for (let k = 0; k < 256; k++) max = Math.max(max, out[base + k]);
             let sum = 0;
-            for (let k = 0; k < 256; k++) sum += Math.exp(out.data[base + k] - max);
+            for (let k = 0; k < 256; k++) sum += Math.exp(out[base + k] - max);
             let acc = 0;
             let v = 255;
-            for (let k = 0; k < 256; k++) if ((acc += Math.exp(out.data[base + k] - max) / sum) > u) { v = k; break; }
+            for (let k = 0; k < 256; k++) if ((acc += Math.exp(out[base + k] - max) / sum) > u) { v = k; break; }
             canvas[b * total + i] = v / 255;
           } else {
-            const z = out.data[b * total + i];
+            const z = out[b];
             const p = g.transform === 'sigmoid' ? 1 / (1 + Math.exp(-z)) : z;
             canvas[b * total + i] = u < p ? 1 : 0;
           }

@@ -29,6 +29,18 @@ describe('compile', () => {
     expect(r.trainedBy.adam.sort()).toEqual(['dec', 'enc', 'logits', 'logvar', 'mu']);
   });
 
+  it('knows how many rows above a pixel a PixelCNN reads, and when it cannot tell', () => {
+    const pixel = preset('pixelcnn.json');
+    // mask A 7×7 (3 rows) + five mask B 3×3 (1 row each) + a 1×1 head
+    expect(compile(pixel, registry).plan!.modes.generate).toMatchObject({ autoregressive: true, rowsAbove: 8 });
+    const wider = edit(pixel, (d) => { d.nodes.find((n) => n.id === 'b2')!.params.kernelSize = 5; });
+    expect(compile(wider, registry).plan!.modes.generate?.rowsAbove).toBe(9);
+    // A plain 3×3 head also reads the row below: whole images again.
+    const plainHead = edit(pixel, (d) => { d.nodes.find((n) => n.id === 'head')!.params.kernelSize = 3; });
+    expect(compile(plainHead, registry).plan!.modes.generate?.rowsAbove).toBeNull();
+    expect(compile(preset('vae.json'), registry).plan!.modes.generate?.rowsAbove).toBeNull();
+  });
+
   it('names the nodes of a cycle', () => {
     const doc = edit(fixtureDoc('v1-tiny-ae.json'), (d) => d.edges.push({ id: 'back', source: 'dec', sourcePort: 'y', target: 'enc', targetPort: 'x' }));
     // enc.x now has two edges; drop the original so the loop is the only problem.

@@ -77,6 +77,20 @@ describe('CompiledModel', () => {
     resumed.dispose();
   });
 
+  it('PixelCNN pixel outputs from the band of rows above equal those from the whole image', () => {
+    const plan = planOf(preset('pixelcnn.json'), 3);
+    expect(plan.modes.generate?.rowsAbove).toBe(8);
+    const model = new CompiledModel(plan);
+    const x = new Float32Array(3 * 784).map((_, i) => ((i * 7919) % 13 < 5 ? 1 : 0));
+    const batch = { x, size: 3 };
+    const [whole] = model.probe(batch, [plan.modes.generate!.output], 'generate');
+    for (const index of [0, 27, 28, 200, 251, 252, 400, 783]) {
+      const band = model.pixelOutputs(batch, index);
+      for (let b = 0; b < 3; b++) expect(band[b]).toBeCloseTo(whole.data[b * 784 + index], 5);
+    }
+    model.dispose();
+  });
+
   it('stops with TrainingDiverged at the first non-finite loss', () => {
     const plan = planOf(fixtureDoc('v1-tiny-ae.json'));
     const model = new CompiledModel(plan);
