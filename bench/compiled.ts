@@ -111,6 +111,23 @@ export async function runCompiledBench(log: (s: string) => void): Promise<Record
     log(`${name}: ${(1000 / ms).toFixed(2)} steps/s (${ms.toFixed(0)} ms/step, batch ${plan.data.batchSize})`);
     model.dispose();
   }
+
+  // PixelCNN sampling, one pixel for 16 canvases: the band of rows it depends on vs the whole image.
+  const pixPlan = planOf(loadPreset('pixelcnn.json'));
+  const g = pixPlan.modes.generate!;
+  const banded = new CompiledModel(pixPlan);
+  const whole = new CompiledModel({ ...pixPlan, modes: { ...pixPlan.modes, generate: { ...g, rowsAbove: null } } });
+  const batch = { x: new Float32Array(16 * 784), size: 16 };
+  let pixel = 0;
+  const next = () => (pixel = (pixel + 97) % 784); // visits every row
+  out['pixelcnn.sample_pixel_band_ms'] = time(() => banded.pixelOutputs(batch, next()), 3, 28);
+  out['pixelcnn.sample_pixel_whole_ms'] = time(() => whole.pixelOutputs(batch, next()), 3, 28);
+  out['pixelcnn.sample_band_speedup'] = out['pixelcnn.sample_pixel_whole_ms'] / out['pixelcnn.sample_pixel_band_ms'];
+  log(`PixelCNN sampling, per pixel of 16 samples: rows above only ${out['pixelcnn.sample_pixel_band_ms'].toFixed(1)} ms, ` +
+    `whole image ${out['pixelcnn.sample_pixel_whole_ms'].toFixed(1)} ms (${out['pixelcnn.sample_band_speedup'].toFixed(1)}x); ` +
+    `a 16-sample grid takes ${(out['pixelcnn.sample_pixel_band_ms'] * 784 / 1000).toFixed(0)} s`);
+  banded.dispose();
+  whole.dispose();
   return out;
 }
 
