@@ -368,7 +368,7 @@ static inline v128_t softplus4(v128_t x) {
   return wasm_v128_bitselect(x, y, wasm_f32x4_gt(x, SPLAT(-threshold)));
 }
 
-enum { OP_EXP, OP_LOG, OP_SOFTPLUS, OP_SQRT, OP_LEAKY_RELU, OP_MAXIMUM, OP_MINIMUM };
+enum { OP_EXP, OP_LOG, OP_SOFTPLUS, OP_SQRT, OP_LEAKY_RELU, OP_MAXIMUM, OP_MINIMUM, OP_LOG1P };
 
 static inline v128_t unary4(u32 op, v128_t x, v128_t s) {
   switch (op) {
@@ -378,7 +378,8 @@ static inline v128_t unary4(u32 op, v128_t x, v128_t s) {
     case OP_SQRT: return wasm_f32x4_sqrt(x);
     case OP_LEAKY_RELU: return wasm_v128_bitselect(wasm_f32x4_mul(x, s), x, wasm_f32x4_lt(x, SPLAT(0.f)));
     case OP_MAXIMUM: return wasm_f32x4_max(x, s);
-    default: return wasm_f32x4_min(x, s);
+    case OP_MINIMUM: return wasm_f32x4_min(x, s);
+    default: return log1p4(x);
   }
 }
 

@@ -13,7 +13,7 @@
  *   size → conv2d.ts
  * - _FusedMatMul adds the bias wrongly for batched (rank-3) products
  *   → fused_mat_mul.ts
- * - Exp, Log, Softplus, Sqrt, LeakyRelu are scalar libm loops → unary.ts
+ * - Exp, Log, Log1p, Softplus, Sqrt, LeakyRelu are scalar libm loops → unary.ts
  * - comparisons, Maximum/Minimum with a scalar and Select broadcast element by
  *   element → compare.ts, min_max.ts, select.ts
  * - Identity (the engine's tf.clone of every tensor saved for backprop)
@@ -46,7 +46,7 @@ import { conv2dConfig, fusedConv2dConfig } from './conv2d';
 import { registerStridedSliceGrad } from './strided_slice_grad';
 import { identityConfig } from './identity';
 import { meanConfig, sumConfig } from './sum';
-import { expConfig, leakyReluConfig, logConfig, softplusConfig, sqrtConfig } from './unary';
+import { expConfig, leakyReluConfig, log1pConfig, logConfig, softplusConfig, sqrtConfig } from './unary';
 import { greaterConfig, greaterEqualConfig, lessConfig, lessEqualConfig } from './compare';
 import { maximumConfig, minimumConfig } from './min_max';
 import { selectConfig } from './select';
@@ -54,7 +54,7 @@ import { ADAM_UPDATE, adamUpdateConfig } from './adam';
 
 /** Shipped kernels that ours call into; captured before any override. */
 const WRAPPED = ['Identity', 'Sum', 'Mean', 'BatchMatMul', '_FusedMatMul', 'Add', 'Relu', 'Relu6', 'Elu', 'Sigmoid', 'LeakyRelu', 'Prelu',
-  'Exp', 'Log', 'Softplus', 'Sqrt', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Maximum', 'Minimum', 'Select',
+  'Exp', 'Log', 'Log1p', 'Softplus', 'Sqrt', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Maximum', 'Minimum', 'Select',
   // not called by ours, captured so unregisterFastWasmKernels() can restore them
   'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput'];
 
@@ -70,6 +70,7 @@ const FACTORIES: (() => tf.KernelConfig)[] = [
   meanConfig,
   expConfig,
   logConfig,
+  log1pConfig,
   softplusConfig,
   sqrtConfig,
   leakyReluConfig,
@@ -86,7 +87,7 @@ const FACTORIES: (() => tf.KernelConfig)[] = [
 /** Names of the kernels registerFastWasmKernels() installs on 'wasm'. */
 export const FAST_WASM_KERNELS: readonly string[] = [
   'BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D',
-  'Identity', 'Sum', 'Mean', 'Exp', 'Log', 'Softplus', 'Sqrt', 'LeakyRelu', 'Greater', 'GreaterEqual', 'Less', 'LessEqual',
+  'Identity', 'Sum', 'Mean', 'Exp', 'Log', 'Log1p', 'Softplus', 'Sqrt', 'LeakyRelu', 'Greater', 'GreaterEqual', 'Less', 'LessEqual',
   'Maximum', 'Minimum', 'Select', ADAM_UPDATE,
 ];
 

@@ -29,7 +29,7 @@ interface Exports {
 }
 
 /** Elementwise ops of unary_f32, in native/kernels.c's order. */
-export const UNARY_OPS = ['exp', 'log', 'softplus', 'sqrt', 'leakyRelu', 'maximum', 'minimum'] as const;
+export const UNARY_OPS = ['exp', 'log', 'softplus', 'sqrt', 'leakyRelu', 'maximum', 'minimum', 'log1p'] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 /** Comparisons of compare_f32, in native/kernels.c's order. */
 export const COMPARE_OPS = ['greater', 'greaterEqual', 'less', 'lessEqual'] as const;

@@ -1,5 +1,5 @@
 /**
- * Our native elementwise kernels on wasm against the cpu backend: Exp, Log,
+ * Our native elementwise kernels on wasm against the cpu backend: Exp, Log, Log1p,
  * Softplus, Sqrt, LeakyRelu, the comparisons, Maximum/Minimum with a scalar,
  * Select and leading-axes Sum and Mean — on random shapes (including lengths that are
  * not a multiple of the SIMD width), values over the whole useful range, and
@@ -48,6 +48,8 @@ describe('native elementwise kernels match cpu', () => {
     exp: [tf.exp, 5e-7, 1e-37],
     log: [(x) => tf.log(tf.abs(x)), 5e-7, 1e-37],
     logSigned: [tf.log, 5e-7, 1e-37],
+    log1p: [(x) => tf.log1p(tf.abs(x)), 5e-7, 1e-37],
+    log1pSigned: [tf.log1p, 5e-7, 1e-37],
     softplus: [tf.softplus, 5e-7, 1e-37],
     sqrt: [(x) => tf.sqrt(tf.abs(x)), 0, 0],
     // cpu rounds α·x from double, we multiply in float32: 1 ulp apart
