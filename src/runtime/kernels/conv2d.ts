@@ -10,19 +10,15 @@
 import { backend_util, Conv2D, FusedConv2D, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { biasAndActivation, original, type FusedActivation } from './wasm_util';
-import { convForward, geomOf } from './conv_geom';
+import { convForward, geomOf, type ConvAttrs } from './conv_geom';
 
-interface ConvAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dataFormat?: 'NHWC' | 'NCHW';
+interface ForwardAttrs extends ConvAttrs {
   dilations?: [number, number] | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
   activation?: FusedActivation;
   leakyreluAlpha?: number;
 }
 
-function forward(be: BackendWasm, x: TensorInfo, filter: TensorInfo, attrs: ConvAttrs): TensorInfo {
+function forward(be: BackendWasm, x: TensorInfo, filter: TensorInfo, attrs: ForwardAttrs): TensorInfo {
   const ci = backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
     attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false,
@@ -32,13 +28,13 @@ function forward(be: BackendWasm, x: TensorInfo, filter: TensorInfo, attrs: Conv
 
 const conv2d: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, filter } = inputs as { x: TensorInfo; filter: TensorInfo };
-  return forward(backend as BackendWasm, x, filter, attrs as unknown as ConvAttrs);
+  return forward(backend as BackendWasm, x, filter, attrs as unknown as ForwardAttrs);
 };
 
 const fusedConv2d: KernelFunc = ({ inputs, backend, attrs }) => {
   const be = backend as BackendWasm;
   const { x, filter, bias, preluActivationWeights } = inputs as Record<string, TensorInfo>;
-  const a = attrs as unknown as ConvAttrs;
+  const a = attrs as unknown as ForwardAttrs;
   return biasAndActivation(be, forward(be, x, filter, a), bias, preluActivationWeights, a.activation, a.leakyreluAlpha);
 };
 

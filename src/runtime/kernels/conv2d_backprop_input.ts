@@ -9,21 +9,15 @@
  */
 import { backend_util, Conv2DBackpropInput, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { convInputGrad, geomOf } from './conv_geom';
+import { convInputGrad, geomOf, type ConvAttrs } from './conv_geom';
 
-interface Attrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  inputShape: [number, number, number, number];
-}
+interface Attrs extends ConvAttrs { inputShape: [number, number, number, number] }
 
 const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as Attrs;
   const ci = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad,
-    dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat));
+    dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC'));
   return convInputGrad(backend as BackendWasm, dy, filter, geomOf(ci));
 };
 

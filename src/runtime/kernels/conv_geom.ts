@@ -17,6 +17,14 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { alloc, byteOffsetOf, dispose, heapF32, offsetOf } from './wasm_util';
 import { nativeKernels } from './native';
 
+/** The attributes every TF.js convolution kernel shares. */
+export interface ConvAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
 export interface ConvGeom {
   N: number; H: number; W: number; C: number;
   kh: number; kw: number; sh: number; sw: number; dh: number; dw: number;
