@@ -222,6 +222,6 @@ export async function setupBackend(
   } else if (opts.threads && threads < opts.threads) {
     notes.push(`asked for ${opts.threads} threads, got ${threads}`);
   }
-  if (!simd) notes.push('no wasm SIMD in this runtime: expect ~3x slower matmuls');
+  if (!simd) notes.push('no wasm SIMD in this runtime: TF.js\'s own kernels run, several times slower, and convolutions cannot train');
   return { backend: 'wasm', threads, simd, sharedMemory, ...(notes.length ? { note: notes.join('; ') } : {}) };
 }

@@ -37,7 +37,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { captureOriginals, original, OURS } from './wasm_util';
-import { startNativeThreads } from './native';
+import { nativeKernelsSupported, startNativeThreads } from './native';
 import { batchMatMulConfig } from './batch_mat_mul';
 import { fusedMatMulConfig } from './fused_mat_mul';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter';
@@ -93,10 +93,12 @@ export const FAST_WASM_KERNELS: readonly string[] = [
 
 /**
  * Install our kernels on the 'wasm' backend (idempotent). Returns the names of
- * the kernels that are ours after the call.
+ * the kernels that are ours after the call: none where wasm SIMD is missing.
  */
 export function registerFastWasmKernels(): string[] {
   registerStridedSliceGrad();
+  // Without wasm SIMD TF.js runs its plain build, and our kernels cannot load: keep the shipped ones.
+  if (!nativeKernelsSupported()) return [];
   captureOriginals(WRAPPED);
   for (const make of FACTORIES) {
     const cfg = make() as tf.KernelConfig & { [OURS]?: boolean };
@@ -115,6 +117,7 @@ export function registerFastWasmKernels(): string[] {
  * count in use and, when it is 1, why.
  */
 export async function startFastWasmThreads(threads: number): Promise<{ threads: number; reason?: string }> {
+  if (!nativeKernelsSupported()) return { threads: 1, reason: 'no wasm SIMD here, so our kernels and their threads are off' };
   return startNativeThreads(tf.backend() as BackendWasm, threads);
 }
 

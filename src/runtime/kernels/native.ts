@@ -88,6 +88,11 @@ function heapMemory(mod: EmscriptenModule): WebAssembly.Memory {
   return memory;
 }
 
+/** Whether this runtime can run our module (it needs wasm SIMD, which TF.js's fallback build does not). */
+export function nativeKernelsSupported(): boolean {
+  return WebAssembly.validate(decodeBase64(NATIVE_WASM_BASE64) as BufferSource);
+}
+
 function isShared(memory: WebAssembly.Memory): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }

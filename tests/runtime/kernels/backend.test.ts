@@ -2,11 +2,11 @@
  * setupBackend: switches between backends, reports threads / SIMD, installs
  * our wasm kernels exactly once, and refuses backends this runtime lacks.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '../../../src/runtime/backend';
-import { FAST_WASM_KERNELS, fastWasmKernelsRegistered, registerFastWasmKernels } from '../../../src/runtime/kernels/index';
+import { FAST_WASM_KERNELS, fastWasmKernelsRegistered, registerFastWasmKernels, startFastWasmThreads } from '../../../src/runtime/kernels/index';
 
 describe('setupBackend', () => {
   it('wasm in Node: a GEMM thread per core (at most 4), SIMD, our kernels registered', async () => {
@@ -28,6 +28,17 @@ describe('setupBackend', () => {
     expect(fastWasmKernelsRegistered()).toBe(true);
     const y = tf.tidy(() => tf.matMul(tf.ones([3, 2]), tf.ones([3, 4]), true, false).dataSync());
     expect(Array.from(y)).toEqual(new Array(8).fill(3));
+  });
+
+  it('without wasm SIMD keeps the shipped kernels and says why it runs one thread', async () => {
+    await setupBackend('wasm');
+    const validate = vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
+    try {
+      expect(registerFastWasmKernels()).toEqual([]);
+      expect(await startFastWasmThreads(2)).toEqual({ threads: 1, reason: expect.stringMatching(/no wasm SIMD/) });
+    } finally {
+      validate.mockRestore();
+    }
   });
 
   it('cpu, then back to wasm', async () => {
