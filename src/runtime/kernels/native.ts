@@ -12,7 +12,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { ConvGeom } from './conv_geom';
 import { NATIVE_SHARED_WASM_BASE64, NATIVE_WASM_BASE64 } from './native_wasm';
-import { GemmPool } from './pool';
+import { GemmPool, type PoolOperand } from './pool';
 
 interface Exports {
   gemm_workspace_floats(): number;
@@ -49,7 +49,7 @@ interface EmscriptenModule {
 }
 
 /** A matrix operand: heap address (bytes), leading dimension, and whether it is stored transposed. */
-export interface Operand { ptr: number; ld: number; trans: boolean }
+export type Operand = PoolOperand;
 
 export interface NativeKernels {
   /** C[m×n] = op(A)·op(B) (+ C when accumulate). */
