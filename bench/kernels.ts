@@ -203,7 +203,7 @@ function loadavg(): string {
 export async function runKernelBench(): Promise<Record<string, number>> {
   const r: Record<string, number> = {};
   const info = await setupBackend('wasm');
-  console.log(`wasm backend: threads=${info.threads} simd=${info.simd}${info.note ? ` (${info.note})` : ''}`);
+  console.log(`wasm backend: threads=${info.threads} simd=${info.simd} fma=${info.fma}${info.note ? ` (${info.note})` : ''}`);
 
   // Shipped wasm kernels vs ours, VAE, interleaved so machine load hits both.
   const shipped: number[] = [], ours: number[] = [], oursCpu: number[] = [];

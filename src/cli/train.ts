@@ -26,7 +26,7 @@ export async function train(graphPath: string, o: TrainOptions): Promise<number>
   const doc = await applyOverrides(await readGraph(graphPath), o);
   const plan = compileOrExit(doc, log);
   const info = await backendOrExit(o.backend);
-  log(`backend: ${info.backend}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.simd ? ', SIMD' : ''}${info.note ? ` (${info.note})` : ''}`);
+  log(`backend: ${info.backend}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.simd ? ', SIMD' : ''}${info.fma ? ' + FMA' : ''}${info.note ? ` (${info.note})` : ''}`);
   const data = await loadData(() => loadPlanData(plan));
   const model = new CompiledModel(plan);
   const batcher = createBatcher(data, plan.data.batchSize, plan.seed);

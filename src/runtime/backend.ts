@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerFastWasmKernels, startFastWasmThreads } from './kernels/index';
+import { nativeFma } from './kernels/native';
 
 export type BackendName = 'wasm' | 'cpu' | 'webgl' | 'webgpu';
 
@@ -24,6 +25,8 @@ export interface BackendInfo {
   threads: number;
   /** Whether the wasm binary in use is the SIMD one (false for other backends). */
   simd: boolean;
+  /** wasm only: our GEMM runs fused multiply-adds (relaxed SIMD). */
+  fma?: boolean;
   /** wasm only: the heap is a SharedArrayBuffer, i.e. TF.js runs its threaded-simd build. */
   sharedMemory?: boolean;
   /** Why the result differs from what was asked, if it does. */
@@ -78,6 +81,12 @@ async function configureWasmPaths(wasm: typeof import('@tensorflow/tfjs-backend-
     const require = createRequire(import.meta.url);
     const pkg = require.resolve('@tensorflow/tfjs-backend-wasm/package.json');
     wasm.setWasmPaths(path.join(path.dirname(pkg), 'dist') + path.sep);
+    // Node 20's V8 runs relaxed SIMD (our fused multiply-add GEMM, 1.2-1.3x faster) only behind this
+    // flag; Node 22 and Chromium run it by default. It must be set before our module compiles.
+    if (Number(process.versions.node.split('.')[0]) < 22) {
+      const v8Name = 'node:v8';
+      ((await import(/* @vite-ignore */ v8Name)) as typeof import('node:v8')).setFlagsFromString('--experimental-wasm-relaxed-simd');
+    }
   } else {
     // `?url` makes Vite copy each binary into the build and give us its URL.
     const [plain, simd, threaded] = await Promise.all([
@@ -223,5 +232,6 @@ export async function setupBackend(
     notes.push(`asked for ${opts.threads} threads, got ${threads}`);
   }
   if (!simd) notes.push('no wasm SIMD in this runtime: TF.js\'s own kernels run, several times slower, and convolutions cannot train');
-  return { backend: 'wasm', threads, simd, sharedMemory, ...(notes.length ? { note: notes.join('; ') } : {}) };
+  const fma = simd && nativeFma();
+  return { backend: 'wasm', threads, simd, fma, sharedMemory, ...(notes.length ? { note: notes.join('; ') } : {}) };
 }

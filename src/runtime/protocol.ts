@@ -61,6 +61,8 @@ export interface BackendEvent {
   requested: BackendChoice;
   threads: number;
   simd: boolean;
+  /** wasm only: our GEMM runs fused multiply-adds (relaxed SIMD). */
+  fma?: boolean;
   /** wasm only: the heap is a SharedArrayBuffer (TF.js's threaded-simd build). */
   sharedMemory?: boolean;
   /** Why it is single-threaded, or why it is not what was asked for. */

@@ -304,7 +304,7 @@ export class TrainingSession {
         this.lost = null;
         this.lostWaiters.clear();
         this.watchForLoss(name);
-        this.post({ type: 'backend', backend: name, requested: choice, threads: info.threads, simd: info.simd, sharedMemory: info.sharedMemory, note: info.note, skipped });
+        this.post({ type: 'backend', backend: name, requested: choice, threads: info.threads, simd: info.simd, fma: info.fma, sharedMemory: info.sharedMemory, note: info.note, skipped });
         return;
       } catch (e) {
         this.failed.add(name);

@@ -103,9 +103,11 @@ describe('training in the browser', () => {
       expect(await badge.textContent()).toContain('wasm');
       // The page is cross-origin isolated, so the worker runs TF.js's threaded-simd build on a shared heap.
       const wasmInfo = await page.evaluate(() => ({ isolated: crossOriginIsolated, ...window.latentLabRun!.runStore.getState().backend! }));
-      console.log(`[e2e] wasm backend: ${wasmInfo.threads} thread(s), sharedMemory ${wasmInfo.sharedMemory}, note: ${wasmInfo.note ?? '-'}`);
+      console.log(`[e2e] wasm backend: ${wasmInfo.threads} thread(s), sharedMemory ${wasmInfo.sharedMemory}, fma ${wasmInfo.fma}, note: ${wasmInfo.note ?? '-'}`);
       expect(wasmInfo.isolated).toBe(true);
       expect(wasmInfo.sharedMemory).toBe(true);
+      // Chromium runs relaxed SIMD: our GEMM uses its fused multiply-add build.
+      expect(wasmInfo.fma).toBe(true);
       expect(await badge.getAttribute('title')).toContain('threaded build (shared memory)');
 
       await startFrameClock(page);

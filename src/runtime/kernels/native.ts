@@ -11,7 +11,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { ConvGeom } from './conv_geom';
-import { NATIVE_SHARED_WASM_BASE64, NATIVE_WASM_BASE64 } from './native_wasm';
+import { NATIVE_FMA_SHARED_WASM_BASE64, NATIVE_FMA_WASM_BASE64, NATIVE_SHARED_WASM_BASE64, NATIVE_WASM_BASE64 } from './native_wasm';
 import { GemmPool, type PoolOperand } from './pool';
 
 interface Exports {
@@ -69,14 +69,27 @@ export interface NativeKernels {
 }
 
 const compiled = new Map<boolean, WebAssembly.Module>();
+let fma: boolean | undefined;
+
+/**
+ * Whether this runtime runs the fused multiply-add build (relaxed SIMD:
+ * Chromium 114+, Node 22+); the others get the mul + add build.
+ */
+export function nativeFma(): boolean {
+  fma ??= WebAssembly.validate(decodeBase64(NATIVE_FMA_WASM_BASE64) as BufferSource);
+  return fma;
+}
 const bound = new WeakMap<BackendWasm, NativeKernels>();
 const pools = new WeakMap<BackendWasm, GemmPool>();
 
 function compiledModule(shared: boolean): WebAssembly.Module {
   let wasm = compiled.get(shared);
   if (!wasm) {
-    // 17 KB: synchronous compilation is allowed everywhere we run.
-    wasm = new WebAssembly.Module(decodeBase64(shared ? NATIVE_SHARED_WASM_BASE64 : NATIVE_WASM_BASE64) as BufferSource);
+    const base64 = nativeFma()
+      ? (shared ? NATIVE_FMA_SHARED_WASM_BASE64 : NATIVE_FMA_WASM_BASE64)
+      : (shared ? NATIVE_SHARED_WASM_BASE64 : NATIVE_WASM_BASE64);
+    // 18 KB: synchronous compilation is allowed everywhere we run.
+    wasm = new WebAssembly.Module(decodeBase64(base64) as BufferSource);
     compiled.set(shared, wasm);
   }
   return wasm;

@@ -50,7 +50,7 @@ function Controls() {
   const diverged = useRun((s) => s.diverged);
   const ready = !!info;
   const multi = (info?.optimizers.length ?? 0) > 1;
-  const badgeTitle = backend ? [`${backend.backend}: ${backend.threads} thread${backend.threads === 1 ? '' : 's'}${backend.simd ? ', SIMD' : ''}${backend.sharedMemory ? ', threaded build (shared memory)' : ''}`, backend.note, ...backend.skipped.map((s) => `${s.backend} skipped: ${s.reason}`)].filter(Boolean).join('\n') : 'starting…';
+  const badgeTitle = backend ? [`${backend.backend}: ${backend.threads} thread${backend.threads === 1 ? '' : 's'}${backend.simd ? ', SIMD' : ''}${backend.fma ? ' + FMA' : ''}${backend.sharedMemory ? ', threaded build (shared memory)' : ''}`, backend.note, ...backend.skipped.map((s) => `${s.backend} skipped: ${s.reason}`)].filter(Boolean).join('\n') : 'starting…';
   return (
     <div className="run-controls">
       <span className={`backend-badge${backend ? '' : ' none'}`} data-testid="backend-badge" data-backend={backend?.backend ?? ''} title={badgeTitle}>

@@ -16,6 +16,7 @@ describe('setupBackend', () => {
     const cores = Math.min(4, availableParallelism());
     expect(info.threads).toBe(cores);
     expect(info.simd).toBe(true);
+    expect(info.fma).toBe(true); // relaxed SIMD: by default from Node 22, behind the flag setupBackend sets on Node 20
     if (cores > 1) expect(info.note).toBeUndefined();
     else expect(info.note).toMatch(/single-threaded: this machine has one core/);
     expect(fastWasmKernelsRegistered()).toBe(true);

@@ -4,17 +4,23 @@
  * TF.js's heap and declares no data, so it cannot overwrite tensors.
  */
 import { describe, expect, it } from 'vitest';
+import v8 from 'node:v8';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { NATIVE_SHARED_WASM_BASE64, NATIVE_SOURCE_SHA256, NATIVE_WASM_BASE64 } from '../../../src/runtime/kernels/native_wasm';
+import * as native from '../../../src/runtime/kernels/native_wasm';
+
+// Node 20 compiles relaxed SIMD (the fma builds) only behind this flag; Node 22 and Chromium by default.
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 describe('native kernels module', () => {
-  it('was built from the current native/kernels.c (run native/build.sh after editing it)', () => {
-    const source = readFileSync(new URL('../../../native/kernels.c', import.meta.url));
-    expect(createHash('sha256').update(source).digest('hex')).toBe(NATIVE_SOURCE_SHA256);
+  it('was built from the current native/ sources (run native/build.sh after editing them)', () => {
+    const hash = createHash('sha256');
+    for (const f of ['kernels.c', 'relaxed_madd.py']) hash.update(readFileSync(new URL(`../../../native/${f}`, import.meta.url)));
+    expect(hash.digest('hex')).toBe(native.NATIVE_SOURCE_SHA256);
   });
 
-  for (const [kind, base64] of [['plain', NATIVE_WASM_BASE64], ['shared-memory', NATIVE_SHARED_WASM_BASE64]] as const) {
+  for (const [kind, base64] of [['plain', native.NATIVE_WASM_BASE64], ['shared-memory', native.NATIVE_SHARED_WASM_BASE64],
+    ['fma', native.NATIVE_FMA_WASM_BASE64], ['fma shared-memory', native.NATIVE_FMA_SHARED_WASM_BASE64]] as const) {
     it(`${kind} build imports its memory and has no data segments`, () => {
       const mod = new WebAssembly.Module(Buffer.from(base64, 'base64'));
       expect(WebAssembly.Module.imports(mod)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
