@@ -4,6 +4,7 @@
  * live tensors stays flat; randomness comes from a seeded counter so the same
  * document, seed, data and backend give the same run.
  */
+import type { DisplayTransform } from '../graph/nodeApi';
 import { bernoulliNllFromLogits } from '../../nodes/lib/bernoulli';
 import * as tf from './tf';
 import type { BuiltNode, CallContext, Init, Mode, Tensor } from '../graph/nodeApi';
@@ -30,17 +31,29 @@ export class TrainingDiverged extends Error {
   }
 }
 
-/** Softmax of each row of `width` logits. */
-function softmaxRows(logits: Float32Array, width: number): Float32Array {
-  const out = new Float32Array(logits.length);
-  for (let r = 0; r < logits.length; r += width) {
-    let max = -Infinity;
-    for (let k = 0; k < width; k++) max = Math.max(max, logits[r + k]);
-    let sum = 0;
-    for (let k = 0; k < width; k++) sum += (out[r + k] = Math.exp(logits[r + k] - max));
-    for (let k = 0; k < width; k++) out[r + k] /= sum;
+/**
+ * One pixel of every canvas, drawn from the net's output there (pixelOutputs:
+ * n logits, or n×256 for a 256-way categorical) with the uniform u[b] of canvas b.
+ */
+export function drawPixels(out: Float32Array, transform: DisplayTransform, u: ArrayLike<number>): Float32Array {
+  const values = new Float32Array(u.length);
+  for (let b = 0; b < u.length; b++) {
+    if (transform === 'categorical256') {
+      const base = b * 256;
+      let max = -Infinity;
+      for (let k = 0; k < 256; k++) max = Math.max(max, out[base + k]);
+      let sum = 0;
+      for (let k = 0; k < 256; k++) sum += Math.exp(out[base + k] - max);
+      let acc = 0;
+      let v = 255;
+      for (let k = 0; k < 256; k++) if ((acc += Math.exp(out[base + k] - max) / sum) > u[b]) { v = k; break; }
+      values[b] = v / 255;
+    } else {
+      const p = transform === 'sigmoid' ? 1 / (1 + Math.exp(-out[b])) : out[b];
+      values[b] = u[b] < p ? 1 : 0;
+    }
   }
-  return out;
+  return values;
 }
 
 /** Reads a tensor synchronously and disposes it. */
@@ -377,17 +390,8 @@ export class CompiledModel {
     const oneHot = this.plan.data.numClasses > 0 ? readSync(tf.tidy(() => this.oneHotFor(n, label)!)) : undefined;
     const uniforms = () => tf.tidy(() => tf.randomUniform([n], 0, 1, 'float32', this.nextSeed()).dataSync());
     for (let i = 0; i < size; i++) {
-      const out = this.pixelOutputs({ x: canvas, oneHot, size: n }, i);
-      const p = g.transform === 'categorical256' ? softmaxRows(out, 256) : g.transform === 'sigmoid' ? out.map((z) => 1 / (1 + Math.exp(-z))) : out;
-      const u = uniforms();
-      for (let b = 0; b < n; b++) {
-        if (g.transform === 'categorical256') {
-          let acc = 0;
-          let v = 255;
-          for (let k = 0; k < 256; k++) if ((acc += p[b * 256 + k]) > u[b]) { v = k; break; }
-          canvas[b * size + i] = v / 255;
-        } else canvas[b * size + i] = u[b] < p[b] ? 1 : 0;
-      }
+      const values = drawPixels(this.pixelOutputs({ x: canvas, oneHot, size: n }, i), g.transform, uniforms());
+      for (let b = 0; b < n; b++) canvas[b * size + i] = values[b];
       onPixel?.(i, canvas);
     }
     return canvas;

@@ -18,7 +18,7 @@ import type { GraphDocument } from '../graph/document';
 import { registry } from '../../nodes/index';
 import { createRng } from '../graph/random';
 import { setupBackend as defaultSetupBackend, type BackendInfo } from './backend';
-import { CompiledModel, TrainingDiverged, type Batch as ModelBatch, type ModelState } from './model';
+import { CompiledModel, drawPixels, TrainingDiverged, type Batch as ModelBatch, type ModelState } from './model';
 import { loadPlanData } from './planData';
 import {
   BACKEND_ORDER, type BackendChoice, type BackendName, type CheckpointInfo, type FailureKind, type FromWorker,
@@ -937,24 +937,8 @@ export class TrainingSession {
           ? await this.guard(model.withFixedRandom(PREVIEW_COUNTER, () => model.pixelOutputsAsync(batch, i)))
           : model.withFixedRandom(PREVIEW_COUNTER, () => model.pixelOutputs(batch, i));
         if (token !== this.samplingToken || this.model !== model) return;
-        for (let b = 0; b < n; b++) {
-          const u = rng.next();
-          if (g.transform === 'categorical256') {
-            const base = b * 256;
-            let max = -Infinity;
-            for (let k = 0; k < 256; k++) max = Math.max(max, out[base + k]);
-            let sum = 0;
-            for (let k = 0; k < 256; k++) sum += Math.exp(out[base + k] - max);
-            let acc = 0;
-            let v = 255;
-            for (let k = 0; k < 256; k++) if ((acc += Math.exp(out[base + k] - max) / sum) > u) { v = k; break; }
-            canvas[b * total + i] = v / 255;
-          } else {
-            const z = out[b];
-            const p = g.transform === 'sigmoid' ? 1 / (1 + Math.exp(-z)) : z;
-            canvas[b * total + i] = u < p ? 1 : 0;
-          }
-        }
+        const values = drawPixels(out, g.transform, Array.from({ length: n }, () => rng.next()));
+        for (let b = 0; b < n; b++) canvas[b * total + i] = values[b];
         const now = performance.now();
         const done = i === total - 1;
         if (done || now - last > 50) {
