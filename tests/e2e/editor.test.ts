@@ -186,7 +186,13 @@ describe('editor end to end', () => {
       await page.mouse.move(from.x + 60, from.y + 40, { steps: 5 });
       await page.mouse.up();
     });
-    await step(async () => { await pane(); await page.click(`${tid('node-kl')} .graph-node-head`); await page.keyboard.press('Delete'); });
+    // Delete only once the click has selected the node: on a loaded machine the key can otherwise arrive first.
+    const selectOnly = async (id: string) => {
+      await pane();
+      await page.click(`${tid(`node-${id}`)} .graph-node-head`);
+      await expect.poll(() => page.locator('.react-flow__node.selected').count(), { timeout: 10_000 }).toBe(1);
+    };
+    await step(async () => { await selectOnly('kl'); await page.keyboard.press('Delete'); });
     await step(() => dragConnect(page, 'handle-mu-out-y', 'handle-dense_1-in-x'));
     await step(async () => {
       await pane();
@@ -197,7 +203,7 @@ describe('editor end to end', () => {
     });
     await step(() => page.keyboard.press('Control+d'));
     await step(async () => { await pane(); await page.click(tid('btn-layout')); });
-    await step(async () => { await pane(); await page.click(`${tid('node-dec')} .graph-node-head`); await page.keyboard.press('Backspace'); });
+    await step(async () => { await selectOnly('dec'); await page.keyboard.press('Backspace'); });
     expect(states).toHaveLength(11);
     for (let i = 10; i > 0; i--) {
       await page.click(tid('btn-undo'));
