@@ -44,9 +44,16 @@ function time(step: () => void, warmup: number, reps: number): number {
 
 /** Kingma & Welling's MLP VAE written directly against TF.js, as a reference for the compiler's overhead. */
 function handWrittenVae(batchSize: number) {
-  const glorot = (i: number, o: number) => tf.variable(tf.randomUniform([i, o], -Math.sqrt(6 / (i + o)), Math.sqrt(6 / (i + o)), 'float32', 1));
+  const glorot = (i: number, o: number) =>
+    tf.variable(tf.randomUniform([i, o], -Math.sqrt(6 / (i + o)), Math.sqrt(6 / (i + o)), 'float32', 1));
   const w = { e: glorot(784, 512), mu: glorot(512, 20), lv: glorot(512, 20), d: glorot(20, 512), o: glorot(512, 784) };
-  const b = { e: tf.variable(tf.zeros([512])), mu: tf.variable(tf.zeros([20])), lv: tf.variable(tf.zeros([20])), d: tf.variable(tf.zeros([512])), o: tf.variable(tf.zeros([784])) };
+  const b = {
+    e: tf.variable(tf.zeros([512])),
+    mu: tf.variable(tf.zeros([20])),
+    lv: tf.variable(tf.zeros([20])),
+    d: tf.variable(tf.zeros([512])),
+    o: tf.variable(tf.zeros([784])),
+  };
   const vars = [...Object.values(w), ...Object.values(b)];
   const opt: tf.Optimizer = tf.train.adam(1e-3);
   let seed = 0;
@@ -59,7 +66,12 @@ function handWrittenVae(batchSize: number) {
         const lv = tf.matMul(h, w.lv).add(b.lv);
         const z = mu.add(tf.exp(lv.mul(0.5)).mul(tf.randomNormal(mu.shape, 0, 1, 'float32', seed++)));
         const logits = tf.matMul(tf.relu(tf.matMul(z, w.d).add(b.d)), w.o).add(b.o);
-        const nll = tf.relu(logits).sub(logits.mul(xs)).add(tf.log1p(tf.exp(tf.neg(tf.abs(logits))))).sum(1).mean();
+        const nll = tf
+          .relu(logits)
+          .sub(logits.mul(xs))
+          .add(tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))
+          .sum(1)
+          .mean();
         const kl = tf.add(1, lv).sub(mu.square()).sub(tf.exp(lv)).mul(-0.5).sum(1).mean();
         return nll.add(kl) as tf.Scalar;
       }, vars);
@@ -90,7 +102,9 @@ export async function runCompiledBench(log: (s: string) => void): Promise<Record
   out['vae.compiled_ms'] = median(compiledTimes);
   out['vae.handwritten_ms'] = median(handTimes);
   out['vae.compiled_over_handwritten'] = out['vae.compiled_ms'] / out['vae.handwritten_ms'];
-  log(`VAE step: compiled ${out['vae.compiled_ms'].toFixed(1)} ms, hand-written ${out['vae.handwritten_ms'].toFixed(1)} ms, ratio ${out['vae.compiled_over_handwritten'].toFixed(3)} (goal ≤ 1.05)`);
+  log(
+    `VAE step: compiled ${out['vae.compiled_ms'].toFixed(1)} ms, hand-written ${out['vae.handwritten_ms'].toFixed(1)} ms, ratio ${out['vae.compiled_over_handwritten'].toFixed(3)} (goal ≤ 1.05)`,
+  );
 
   const before = tf.memory().numTensors;
   for (let s = 0; s < 500; s++) compiled.trainRound(() => batches[s % 8]);
@@ -99,7 +113,9 @@ export async function runCompiledBench(log: (s: string) => void): Promise<Record
   log(`live tensors: ${before} before, ${tf.memory().numTensors} after 500 more steps`);
   compiled.dispose();
 
-  for (const file of readdirSync(presetDir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(presetDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const plan = planOf(loadPreset(file));
     const ds = await loadPlanData(plan);
     const b = createBatcher(ds, plan.data.batchSize, 1);
@@ -123,9 +139,11 @@ export async function runCompiledBench(log: (s: string) => void): Promise<Record
   out['pixelcnn.sample_pixel_band_ms'] = time(() => banded.pixelOutputs(batch, next()), 3, 28);
   out['pixelcnn.sample_pixel_whole_ms'] = time(() => whole.pixelOutputs(batch, next()), 3, 28);
   out['pixelcnn.sample_band_speedup'] = out['pixelcnn.sample_pixel_whole_ms'] / out['pixelcnn.sample_pixel_band_ms'];
-  log(`PixelCNN sampling, per pixel of 16 samples: rows above only ${out['pixelcnn.sample_pixel_band_ms'].toFixed(1)} ms, ` +
-    `whole image ${out['pixelcnn.sample_pixel_whole_ms'].toFixed(1)} ms (${out['pixelcnn.sample_band_speedup'].toFixed(1)}x); ` +
-    `a 16-sample grid takes ${(out['pixelcnn.sample_pixel_band_ms'] * 784 / 1000).toFixed(0)} s`);
+  log(
+    `PixelCNN sampling, per pixel of 16 samples: rows above only ${out['pixelcnn.sample_pixel_band_ms'].toFixed(1)} ms, ` +
+      `whole image ${out['pixelcnn.sample_pixel_whole_ms'].toFixed(1)} ms (${out['pixelcnn.sample_band_speedup'].toFixed(1)}x); ` +
+      `a 16-sample grid takes ${((out['pixelcnn.sample_pixel_band_ms'] * 784) / 1000).toFixed(0)} s`,
+  );
   banded.dispose();
   whole.dispose();
   return out;
@@ -147,10 +165,14 @@ export function bigGraph(): GraphDocument {
 
 export function runEditorBench(log: (s: string) => void): Record<string, number> {
   const doc = bigGraph();
-  const ms = time(() => {
-    doc.nodes[5].params.units = 64 + Math.floor(Math.random() * 8);
-    compile(doc, registry);
-  }, 20, 100);
+  const ms = time(
+    () => {
+      doc.nodes[5].params.units = 64 + Math.floor(Math.random() * 8);
+      compile(doc, registry);
+    },
+    20,
+    100,
+  );
   log(`re-validation + shape inference after one edit, 200-node graph: ${ms.toFixed(2)} ms (goal ≤ 16 ms)`);
   return { 'editor.revalidate_200_nodes_ms': ms };
 }

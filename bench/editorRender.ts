@@ -59,7 +59,9 @@ export async function runEditorRenderBench(log: (s: string) => void): Promise<Re
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) times.push(await once());
     const ms = median(times);
-    log(`load and render the largest preset (${preset.name}: ${preset.nodes} nodes, ${preset.edges} edges), navigation → all nodes and shape labels drawn: ${ms.toFixed(0)} ms (median of ${RUNS}: ${times.map((t) => t.toFixed(0)).join(', ')})`);
+    log(
+      `load and render the largest preset (${preset.name}: ${preset.nodes} nodes, ${preset.edges} edges), navigation → all nodes and shape labels drawn: ${ms.toFixed(0)} ms (median of ${RUNS}: ${times.map((t) => t.toFixed(0)).join(', ')})`,
+    );
     return { 'editor.load_render_largest_preset_ms': ms };
   } finally {
     await browser.close();

@@ -24,7 +24,12 @@ import { existsSync } from 'node:fs';
 import { loadavg as osLoadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setupBackend } from '../src/runtime/backend';
-import { fastWasmKernelsRegistered, registerFastWasmKernels, startFastWasmThreads, unregisterFastWasmKernels } from '../src/runtime/kernels/index';
+import {
+  fastWasmKernelsRegistered,
+  registerFastWasmKernels,
+  startFastWasmThreads,
+  unregisterFastWasmKernels,
+} from '../src/runtime/kernels/index';
 import { AdamOptimizer } from '../src/runtime/adam';
 
 export const PIXELCNN_BATCH = 16;
@@ -33,7 +38,10 @@ const CPU_DISC_BATCH = 4;
 const CPU_PIXELCNN_BATCH = 1;
 
 /** One training step of a model; returns the loss. Variables live outside. */
-export interface BenchModel { step: () => number; dispose: () => void }
+export interface BenchModel {
+  step: () => number;
+  dispose: () => void;
+}
 
 function glorot(shape: number[], seed: number): tf.Variable {
   const fanIn = shape.length === 4 ? shape[0] * shape[1] * shape[2] : shape[0];
@@ -54,16 +62,24 @@ function trainer(vars: tf.Variable[], lossFn: () => tf.Scalar): BenchModel {
       loss.dispose();
       return v;
     },
-    dispose: () => { opt.dispose(); tf.dispose(vars); },
+    dispose: () => {
+      opt.dispose();
+      tf.dispose(vars);
+    },
   };
 }
 
 export function makeVae(batch = 128): BenchModel {
-  const W1 = glorot([784, 512], 1), b1 = tf.variable(tf.zeros([512]));
-  const Wm = glorot([512, 20], 2), bm = tf.variable(tf.zeros([20]));
-  const Wv = glorot([512, 20], 3), bv = tf.variable(tf.zeros([20]));
-  const W3 = glorot([20, 512], 4), b3 = tf.variable(tf.zeros([512]));
-  const W4 = glorot([512, 784], 5), b4 = tf.variable(tf.zeros([784]));
+  const W1 = glorot([784, 512], 1),
+    b1 = tf.variable(tf.zeros([512]));
+  const Wm = glorot([512, 20], 2),
+    bm = tf.variable(tf.zeros([20]));
+  const Wv = glorot([512, 20], 3),
+    bv = tf.variable(tf.zeros([20]));
+  const W3 = glorot([20, 512], 4),
+    b3 = tf.variable(tf.zeros([512]));
+  const W4 = glorot([512, 784], 5),
+    b4 = tf.variable(tf.zeros([784]));
   const x = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([batch, 784], 0, 1, 'float32', 6), 0.7), 'float32'));
   let s = 0;
   const m = trainer([W1, b1, Wm, bm, Wv, bv, W3, b3, W4, b4], () => {
@@ -79,13 +95,22 @@ export function makeVae(batch = 128): BenchModel {
     const kl = tf.mul(-0.5, tf.sum(tf.sub(tf.sub(tf.add(1, logvar), tf.square(mu)), tf.exp(logvar))));
     return tf.div(tf.add(rec, kl), batch) as tf.Scalar;
   });
-  return { step: m.step, dispose: () => { m.dispose(); x.dispose(); } };
+  return {
+    step: m.step,
+    dispose: () => {
+      m.dispose();
+      x.dispose();
+    },
+  };
 }
 
 export function makeDisc(batch = 64): BenchModel {
-  const W1 = glorot([4, 4, 1, 64], 11), b1 = tf.variable(tf.zeros([64]));
-  const W2 = glorot([4, 4, 64, 128], 12), b2 = tf.variable(tf.zeros([128]));
-  const W3 = glorot([7 * 7 * 128, 1], 13), b3 = tf.variable(tf.zeros([1]));
+  const W1 = glorot([4, 4, 1, 64], 11),
+    b1 = tf.variable(tf.zeros([64]));
+  const W2 = glorot([4, 4, 64, 128], 12),
+    b2 = tf.variable(tf.zeros([128]));
+  const W3 = glorot([7 * 7 * 128, 1], 13),
+    b3 = tf.variable(tf.zeros([1]));
   const x = tf.randomUniform([batch, 28, 28, 1], -1, 1, 'float32', 14);
   const y = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([batch, 1], 0, 1, 'float32', 15), 0.5), 'float32'));
   const m = trainer([W1, b1, W2, b2, W3, b3], () => {
@@ -94,27 +119,36 @@ export function makeDisc(batch = 64): BenchModel {
     const logits = tf.add(tf.matMul(tf.reshape(h2, [batch, 7 * 7 * 128]), W3), b3);
     return tf.losses.sigmoidCrossEntropy(y, logits) as tf.Scalar;
   });
-  return { step: m.step, dispose: () => { m.dispose(); tf.dispose([x, y]); } };
+  return {
+    step: m.step,
+    dispose: () => {
+      m.dispose();
+      tf.dispose([x, y]);
+    },
+  };
 }
 
 /** PixelCNN mask for a [k, k, cin, cout] filter; type 'A' also hides the centre. */
 export function pixelMask(k: number, cin: number, cout: number, type: 'A' | 'B'): tf.Tensor4D {
   const m = new Float32Array(k * k * cin * cout);
   const c = k >> 1;
-  for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) {
-    const on = ky < c || (ky === c && (kx < c || (kx === c && type === 'B')));
-    if (on) m.fill(1, (ky * k + kx) * cin * cout, (ky * k + kx + 1) * cin * cout);
-  }
+  for (let ky = 0; ky < k; ky++)
+    for (let kx = 0; kx < k; kx++) {
+      const on = ky < c || (ky === c && (kx < c || (kx === c && type === 'B')));
+      if (on) m.fill(1, (ky * k + kx) * cin * cout, (ky * k + kx + 1) * cin * cout);
+    }
   return tf.tensor4d(m, [k, k, cin, cout]);
 }
 
 export function makePixelCnn(batch = PIXELCNN_BATCH, ch = 64, blocks = 5): BenchModel {
-  const W0 = glorot([7, 7, 1, ch], 21), b0 = tf.variable(tf.zeros([ch]));
+  const W0 = glorot([7, 7, 1, ch], 21),
+    b0 = tf.variable(tf.zeros([ch]));
   const mA = pixelMask(7, 1, ch, 'A');
   const mB = pixelMask(3, ch, ch, 'B');
   const Ws = Array.from({ length: blocks }, (_, i) => glorot([3, 3, ch, ch], 22 + i));
   const bs = Array.from({ length: blocks }, () => tf.variable(tf.zeros([ch])));
-  const Wh = glorot([1, 1, ch, 1], 40), bh = tf.variable(tf.zeros([1]));
+  const Wh = glorot([1, 1, ch, 1], 40),
+    bh = tf.variable(tf.zeros([1]));
   const x = tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([batch, 28, 28, 1], 0, 1, 'float32', 41), 0.7), 'float32'));
   const m = trainer([W0, b0, ...Ws, ...bs, Wh, bh], () => {
     let h = tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, tf.mul(W0, mA) as tf.Tensor4D, 1, 'same'), b0));
@@ -124,7 +158,13 @@ export function makePixelCnn(batch = PIXELCNN_BATCH, ch = 64, blocks = 5): Bench
     const logits = tf.add(tf.conv2d(h as tf.Tensor4D, Wh as tf.Tensor4D, 1, 'same'), bh);
     return tf.losses.sigmoidCrossEntropy(x, logits) as tf.Scalar;
   });
-  return { step: m.step, dispose: () => { m.dispose(); tf.dispose([x, mA, mB]); } };
+  return {
+    step: m.step,
+    dispose: () => {
+      m.dispose();
+      tf.dispose([x, mA, mB]);
+    },
+  };
 }
 
 /** Median process CPU time (ms) of the last medianMs call: robust to other load on the machine for single-threaded work. */
@@ -141,7 +181,10 @@ export function medianMs(f: () => unknown, warm: number, reps: number): number {
     const t0 = performance.now();
     f();
     ts.push(performance.now() - t0);
-    if (c0) { const c = process.cpuUsage(c0); cs.push((c.user + c.system) / 1000); }
+    if (c0) {
+      const c = process.cpuUsage(c0);
+      cs.push((c.user + c.system) / 1000);
+    }
   }
   ts.sort((a, b) => a - b);
   cs.sort((a, b) => a - b);
@@ -151,25 +194,45 @@ export function medianMs(f: () => unknown, warm: number, reps: number): number {
 
 function timeModel(make: () => BenchModel, warm: number, reps: number): number {
   const m = make();
-  try { return medianMs(m.step, warm, reps); } finally { m.dispose(); }
+  try {
+    return medianMs(m.step, warm, reps);
+  } finally {
+    m.dispose();
+  }
 }
 
 function matmulGflops(n = 1024): number {
-  const a = tf.randomNormal([n, n]), b = tf.randomNormal([n, n]);
+  const a = tf.randomNormal([n, n]),
+    b = tf.randomNormal([n, n]);
   // (not inside tf.tidy: tidy walks a returned typed array element by element)
-  const ms = medianMs(() => { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); }, 3, 9);
+  const ms = medianMs(
+    () => {
+      const c = tf.matMul(a, b);
+      c.dataSync();
+      c.dispose();
+    },
+    3,
+    9,
+  );
   tf.dispose([a, b]);
   return (2 * n ** 3) / ms / 1e6;
 }
 
 /** FLOPs (multiply-add = 2) of one VAE step, forward + backward (no dx for the input layer). */
 export const VAE_FLOPS = (() => {
-  const B = 128, mm = (k: number, n: number) => 2 * B * k * n;
+  const B = 128,
+    mm = (k: number, n: number) => 2 * B * k * n;
   const fwd = mm(784, 512) + 2 * mm(512, 20) + mm(20, 512) + mm(512, 784);
   return 3 * fwd - mm(784, 512);
 })();
 
-interface TorchResult { vae_ms: number; disc_ms: number; pixelcnn_ms: number; matmul_gflops: number; threads: number }
+interface TorchResult {
+  vae_ms: number;
+  disc_ms: number;
+  pixelcnn_ms: number;
+  matmul_gflops: number;
+  threads: number;
+}
 
 function runTorch(): TorchResult | string {
   const py = '/usr/bin/python3';
@@ -182,8 +245,16 @@ function runTorch(): TorchResult | string {
   if (!existsSync(script)) return 'skipped PyTorch: bench/torch_ref.py missing';
   try {
     // PyTorch's times swing by 2x between runs on this VM: keep its best of three, per model.
-    const runs = Array.from({ length: 3 }, () => JSON.parse(
-      execFileSync(py, [script, String(PIXELCNN_BATCH)], { encoding: 'utf8', timeout: 600_000 }).trim().split('\n').pop()!) as TorchResult);
+    const runs = Array.from(
+      { length: 3 },
+      () =>
+        JSON.parse(
+          execFileSync(py, [script, String(PIXELCNN_BATCH)], { encoding: 'utf8', timeout: 600_000 })
+            .trim()
+            .split('\n')
+            .pop()!,
+        ) as TorchResult,
+    );
     return {
       vae_ms: Math.min(...runs.map((r) => r.vae_ms)),
       disc_ms: Math.min(...runs.map((r) => r.disc_ms)),
@@ -197,7 +268,9 @@ function runTorch(): TorchResult | string {
 }
 
 function loadavg(): string {
-  return osLoadavg().map((x) => x.toFixed(1)).join(' ');
+  return osLoadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 }
 
 export async function runKernelBench(): Promise<Record<string, number>> {
@@ -206,7 +279,9 @@ export async function runKernelBench(): Promise<Record<string, number>> {
   console.log(`wasm backend: threads=${info.threads} simd=${info.simd} fma=${info.fma}${info.note ? ` (${info.note})` : ''}`);
 
   // Shipped wasm kernels vs ours, VAE, interleaved so machine load hits both.
-  const shipped: number[] = [], ours: number[] = [], oursCpu: number[] = [];
+  const shipped: number[] = [],
+    ours: number[] = [],
+    oursCpu: number[] = [];
   for (let round = 0; round < 2; round++) {
     unregisterFastWasmKernels();
     shipped.push(timeModel(() => makeVae(), 2, 5));
@@ -224,7 +299,12 @@ export async function runKernelBench(): Promise<Record<string, number>> {
 
   // Shipped wasm cannot train the disc (no Conv2DBackpropFilter): record that.
   unregisterFastWasmKernels();
-  try { timeModel(() => makeDisc(), 0, 1); r['kernels.disc_shipped_fails'] = 0; } catch { r['kernels.disc_shipped_fails'] = 1; }
+  try {
+    timeModel(() => makeDisc(), 0, 1);
+    r['kernels.disc_shipped_fails'] = 0;
+  } catch {
+    r['kernels.disc_shipped_fails'] = 1;
+  }
   registerFastWasmKernels();
 
   r['kernels.disc_ms'] = timeModel(() => makeDisc(), 3, 11);
@@ -261,19 +341,44 @@ export async function runKernelBench(): Promise<Record<string, number>> {
   const row = (name: string, sh: string, o: number, o1: string, c: number, t: number | undefined) =>
     console.log(`${name.padEnd(31)}${sh.padEnd(15)}${f(o).padEnd(15)}${o1.padEnd(11)}${f(c).padEnd(11)}${t === undefined ? '-' : f(t)}`);
   const tr = typeof torch === 'string' ? undefined : torch;
-  row('VAE (batch 128)', f(r['kernels.vae_shipped_ms']), r['kernels.vae_ms'], one('kernels.vae_1thread_ms'), r['kernels.cpu_vae_ms'], tr?.vae_ms);
-  row('DCGAN disc (batch 64)', r['kernels.disc_shipped_fails'] ? 'fails' : '?', r['kernels.disc_ms'], one('kernels.disc_1thread_ms'),
-    r['kernels.cpu_disc_ms'], tr?.disc_ms);
-  row(`PixelCNN-ish (batch ${PIXELCNN_BATCH})`, '-', r['kernels.pixelcnn_ms'], one('kernels.pixelcnn_1thread_ms'), r['kernels.cpu_pixelcnn_ms'],
-    tr?.pixelcnn_ms);
-  console.log(`ours, process CPU time (ms; unaffected by other load): VAE ${f(r['kernels.vae_cputime_ms'])}, ` +
-    `disc ${f(r['kernels.disc_cputime_ms'])}, PixelCNN ${f(r['kernels.pixelcnn_cputime_ms'])}; machine load ${loadavg()}`);
+  row(
+    'VAE (batch 128)',
+    f(r['kernels.vae_shipped_ms']),
+    r['kernels.vae_ms'],
+    one('kernels.vae_1thread_ms'),
+    r['kernels.cpu_vae_ms'],
+    tr?.vae_ms,
+  );
+  row(
+    'DCGAN disc (batch 64)',
+    r['kernels.disc_shipped_fails'] ? 'fails' : '?',
+    r['kernels.disc_ms'],
+    one('kernels.disc_1thread_ms'),
+    r['kernels.cpu_disc_ms'],
+    tr?.disc_ms,
+  );
+  row(
+    `PixelCNN-ish (batch ${PIXELCNN_BATCH})`,
+    '-',
+    r['kernels.pixelcnn_ms'],
+    one('kernels.pixelcnn_1thread_ms'),
+    r['kernels.cpu_pixelcnn_ms'],
+    tr?.pixelcnn_ms,
+  );
+  console.log(
+    `ours, process CPU time (ms; unaffected by other load): VAE ${f(r['kernels.vae_cputime_ms'])}, ` +
+      `disc ${f(r['kernels.disc_cputime_ms'])}, PixelCNN ${f(r['kernels.pixelcnn_cputime_ms'])}; machine load ${loadavg()}`,
+  );
   console.log(`\nVAE speed-up vs shipped wasm: ${r['kernels.vae_speedup_vs_shipped'].toFixed(1)}x (goal ≥ 6x)`);
-  console.log(`VAE step: ${r['kernels.vae_gflops'].toFixed(1)} GFLOP/s vs 1024² matmul ${r['kernels.matmul1024_gflops'].toFixed(1)} GFLOP/s ` +
-    `(${(100 * r['kernels.vae_gflops_fraction_of_matmul']).toFixed(0)}%)`);
+  console.log(
+    `VAE step: ${r['kernels.vae_gflops'].toFixed(1)} GFLOP/s vs 1024² matmul ${r['kernels.matmul1024_gflops'].toFixed(1)} GFLOP/s ` +
+      `(${(100 * r['kernels.vae_gflops_fraction_of_matmul']).toFixed(0)}%)`,
+  );
   console.log(`(cpu disc / PixelCNN timed at batch ${CPU_DISC_BATCH} / ${CPU_PIXELCNN_BATCH} and scaled linearly)`);
-  console.log(`speed-up vs cpu backend: VAE ${r['kernels.vae_speedup_vs_cpu'].toFixed(0)}x, disc ${r['kernels.disc_speedup_vs_cpu'].toFixed(0)}x, ` +
-    `PixelCNN ${r['kernels.pixelcnn_speedup_vs_cpu'].toFixed(0)}x`);
+  console.log(
+    `speed-up vs cpu backend: VAE ${r['kernels.vae_speedup_vs_cpu'].toFixed(0)}x, disc ${r['kernels.disc_speedup_vs_cpu'].toFixed(0)}x, ` +
+      `PixelCNN ${r['kernels.pixelcnn_speedup_vs_cpu'].toFixed(0)}x`,
+  );
   if (tr) {
     r['kernels.torch_vae_ms'] = tr.vae_ms;
     r['kernels.torch_disc_ms'] = tr.disc_ms;
@@ -282,9 +387,11 @@ export async function runKernelBench(): Promise<Record<string, number>> {
     r['kernels.vae_ratio_vs_torch'] = r['kernels.vae_ms'] / tr.vae_ms;
     r['kernels.disc_ratio_vs_torch'] = r['kernels.disc_ms'] / tr.disc_ms;
     r['kernels.pixelcnn_ratio_vs_torch'] = r['kernels.pixelcnn_ms'] / tr.pixelcnn_ms;
-    console.log(`vs PyTorch (${tr.threads} threads, best of 3 runs; matmul ${tr.matmul_gflops.toFixed(0)} GFLOP/s): ` +
-      `VAE ${r['kernels.vae_ratio_vs_torch'].toFixed(1)}x slower (goal ≤ 3x), ` +
-      `disc ${r['kernels.disc_ratio_vs_torch'].toFixed(1)}x (goal ≤ 4x), PixelCNN ${r['kernels.pixelcnn_ratio_vs_torch'].toFixed(1)}x`);
+    console.log(
+      `vs PyTorch (${tr.threads} threads, best of 3 runs; matmul ${tr.matmul_gflops.toFixed(0)} GFLOP/s): ` +
+        `VAE ${r['kernels.vae_ratio_vs_torch'].toFixed(1)}x slower (goal ≤ 3x), ` +
+        `disc ${r['kernels.disc_ratio_vs_torch'].toFixed(1)}x (goal ≤ 4x), PixelCNN ${r['kernels.pixelcnn_ratio_vs_torch'].toFixed(1)}x`,
+    );
   } else {
     console.log(torch);
   }
@@ -292,5 +399,11 @@ export async function runKernelBench(): Promise<Record<string, number>> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  runKernelBench().then((r) => console.log(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
+  runKernelBench().then(
+    (r) => console.log(JSON.stringify(r)),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

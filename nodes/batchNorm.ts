@@ -12,13 +12,22 @@ export default defineNode({
   outputs: { y: { type: 'tensor', doc: 'same shape as x' } },
   params: {
     momentum: float({ default: 0.99, min: 0, max: 0.9999, doc: 'how slowly the running averages follow the batch statistics' }),
-    epsilon: float({ default: 1e-3, min: 0, exclusiveMin: true, max: 1, logScale: true, doc: 'added to the variance before the square root' }),
+    epsilon: float({
+      default: 1e-3,
+      min: 0,
+      exclusiveMin: true,
+      max: 1,
+      logScale: true,
+      doc: 'added to the variance before the square root',
+    }),
   },
   keyParams: ['momentum'],
   rowsAbove: () => 0,
   trainable: true,
   inferShapes: ({ x }) =>
-    x.length < 2 ? fail('x', `needs a batch of features, got ${formatShape(x)}`, 'connect a layer output (B×features or B×H×W×C)') : { y: x },
+    x.length < 2
+      ? fail('x', `needs a batch of features, got ${formatShape(x)}`, 'connect a layer output (B×features or B×H×W×C)')
+      : { y: x },
   countParams: ({ x }) => 2 * x[x.length - 1],
   build: (ctx, p) => {
     const x = ctx.inputShapes.x;

@@ -8,7 +8,7 @@ export default defineNode({
   type: 'categorical256',
   title: '256-way categorical',
   category: 'losses',
-  doc: 'Treats every pixel as one of 256 grey levels and scores the prediction with cross-entropy: −log softmax(logits)[true level]. The prediction has 256 logits per pixel (B×28×28×256, or B×(784·256) with each pixel\'s 256 logits side by side); the target in [0, 1] is quantized to levels 0…255. Unlike a Bernoulli, it can put probability on any shade, which is how PixelCNN models grey images.',
+  doc: "Treats every pixel as one of 256 grey levels and scores the prediction with cross-entropy: −log softmax(logits)[true level]. The prediction has 256 logits per pixel (B×28×28×256, or B×(784·256) with each pixel's 256 logits side by side); the target in [0, 1] is quantized to levels 0…255. Unlike a Bernoulli, it can put probability on any shade, which is how PixelCNN models grey images.",
   inputs: {
     prediction: { type: 'tensor', doc: 'logits: B×…×256 or B×(values·256)' },
     target: { type: 'tensor', doc: 'data in [0, 1]' },
@@ -21,8 +21,11 @@ export default defineNode({
   inferShapes: ({ prediction, target }) =>
     exampleSize(prediction) === 256 * exampleSize(target)
       ? { loss: [] }
-      : fail('prediction', `needs 256 logits per target value: target ${formatShape(target)} has ${exampleSize(target)} values, so the prediction needs ${256 * exampleSize(target)}, but ${formatShape(prediction)} has ${exampleSize(prediction)}`,
-        'end the network with a 1×1 convolution of 256 filters (or Dense with values × 256 units)'),
+      : fail(
+          'prediction',
+          `needs 256 logits per target value: target ${formatShape(target)} has ${exampleSize(target)} values, so the prediction needs ${256 * exampleSize(target)}, but ${formatShape(prediction)} has ${exampleSize(prediction)}`,
+          'end the network with a 1×1 convolution of 256 filters (or Dense with values × 256 units)',
+        ),
   build: (ctx, p) => {
     const values = exampleSize(ctx.inputShapes.target);
     return {

@@ -24,12 +24,22 @@ export default defineNode({
     const lead = first.slice(0, -1);
     for (const [port, s] of parts.slice(1)) {
       if (s.length !== first.length || s.slice(0, -1).some((d, i) => d !== lead[i]))
-        return fail(port, `can only join along the last axis, but a is ${formatShape(first)} and ${port} is ${formatShape(s)}`,
-          s.length !== first.length ? 'add a Flatten to the image input so both are B×features' : 'make every dimension but the last agree (Reshape one of them)');
+        return fail(
+          port,
+          `can only join along the last axis, but a is ${formatShape(first)} and ${port} is ${formatShape(s)}`,
+          s.length !== first.length
+            ? 'add a Flatten to the image input so both are B×features'
+            : 'make every dimension but the last agree (Reshape one of them)',
+        );
     }
     return { y: [...lead, parts.reduce((n, [, s]) => n + s[s.length - 1], 0)] };
   },
   build: () => ({
-    forward: (inputs, call) => ({ y: call.tf.concat(PARTS.filter((k) => inputs[k]).map((k) => inputs[k]), -1) }),
+    forward: (inputs, call) => ({
+      y: call.tf.concat(
+        PARTS.filter((k) => inputs[k]).map((k) => inputs[k]),
+        -1,
+      ),
+    }),
   }),
 });

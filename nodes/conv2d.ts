@@ -32,7 +32,11 @@ export default defineNode({
     const h = convOutSize(x[1], p.kernelSize, p.stride, p.padding);
     const w = convOutSize(x[2], p.kernelSize, p.stride, p.padding);
     if (h < 1 || w < 1)
-      return fail('x', `a ${p.kernelSize}×${p.kernelSize} kernel with valid padding does not fit in ${formatShape(x)}`, 'use padding "same" or a smaller kernel');
+      return fail(
+        'x',
+        `a ${p.kernelSize}×${p.kernelSize} kernel with valid padding does not fit in ${formatShape(x)}`,
+        'use padding "same" or a smaller kernel',
+      );
     return { y: [x[0], h, w, p.filters] };
   },
   countParams: ({ x }, p) => p.kernelSize * p.kernelSize * x[3] * p.filters + (p.bias ? p.filters : 0),

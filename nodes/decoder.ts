@@ -15,7 +15,14 @@ export default defineNode({
   outputs: { y: { type: 'tensor', doc: 'B×28×28×1 or B×784 (or B×2 for points)' } },
   params: {
     kind: choice(['mlp', 'conv'], 'mlp', 'Dense layers, or up-convolutions for images'),
-    hidden: intList({ default: [512], min: 1, max: 8192, minLength: 0, maxLength: 8, doc: 'mlp: units per hidden layer; conv: channels at 7×7 and (optionally) 14×14' }),
+    hidden: intList({
+      default: [512],
+      min: 1,
+      max: 8192,
+      minLength: 0,
+      maxLength: 8,
+      doc: 'mlp: units per hidden layer; conv: channels at 7×7 and (optionally) 14×14',
+    }),
     outputShape: choice(Object.keys(OUTPUT_SHAPES), 'image28', 'image28 = 28×28×1, flat784 = 784 values, points2 = 2-D points'),
     outputActivation: choice(['linear', 'sigmoid', 'tanh'], 'linear', 'linear gives logits (for BCE with logits)'),
   },

@@ -16,7 +16,14 @@ export default defineNode({
   outputs: { logits: { type: 'tensor', doc: 'B×1 score (logit)' } },
   params: {
     kind: choice(['mlp', 'conv'], 'mlp', 'Dense layers, or strided convolutions for images (DCGAN)'),
-    hidden: intList({ default: [512, 256], min: 1, max: 8192, minLength: 0, maxLength: 8, doc: 'units (mlp) or channels (conv) per hidden layer' }),
+    hidden: intList({
+      default: [512, 256],
+      min: 1,
+      max: 8192,
+      minLength: 0,
+      maxLength: 8,
+      doc: 'units (mlp) or channels (conv) per hidden layer',
+    }),
   },
   keyParams: ['kind', 'hidden'],
   expand: (p, { x, condition }) => {
@@ -26,9 +33,15 @@ export default defineNode({
       if (condition) h = b.layer('cond', 'concat', {}, { a: h, b: { input: 'condition' } });
     };
     if (p.kind === 'conv') {
-      if (x.length !== 4) throw new Error(`a conv discriminator needs images B×H×W×C, got ${formatShape(x)}; add a Reshape to 28×28×1 or use kind mlp`);
+      if (x.length !== 4)
+        throw new Error(`a conv discriminator needs images B×H×W×C, got ${formatShape(x)}; add a Reshape to 28×28×1 or use kind mlp`);
       p.hidden.forEach((filters, i) => {
-        h = b.layer(`conv${i}`, 'conv2d', { filters, kernelSize: 4, stride: 2, padding: 'same', activation: 'leakyRelu', init: 'glorotUniform' }, { x: h });
+        h = b.layer(
+          `conv${i}`,
+          'conv2d',
+          { filters, kernelSize: 4, stride: 2, padding: 'same', activation: 'leakyRelu', init: 'glorotUniform' },
+          { x: h },
+        );
       });
       h = b.layer('flat', 'flatten', {}, { x: h });
       withCondition();

@@ -17,7 +17,14 @@ export default defineNode({
   },
   params: {
     kind: choice(['mlp', 'conv'], 'mlp', 'Dense layers, or strided convolutions for images'),
-    hidden: intList({ default: [512], min: 1, max: 8192, minLength: 0, maxLength: 8, doc: 'units (mlp) or channels (conv) per hidden layer, e.g. 512 or 32, 64' }),
+    hidden: intList({
+      default: [512],
+      min: 1,
+      max: 8192,
+      minLength: 0,
+      maxLength: 8,
+      doc: 'units (mlp) or channels (conv) per hidden layer, e.g. 512 or 32, 64',
+    }),
     latent: int({ default: 20, min: 1, max: 4096, doc: 'latent dimensions' }),
     output: choice(['gaussian', 'deterministic'], 'gaussian', 'gaussian: μ and log σ² for a VAE; deterministic: one code z'),
   },
@@ -26,7 +33,8 @@ export default defineNode({
     const b = new ExpansionBuilder();
     let h: Source = { input: 'x' };
     if (p.kind === 'conv') {
-      if (x.length !== 4) throw new Error(`a conv encoder needs images B×H×W×C, got ${formatShape(x)}; add a Reshape to 28×28×1 or use kind mlp`);
+      if (x.length !== 4)
+        throw new Error(`a conv encoder needs images B×H×W×C, got ${formatShape(x)}; add a Reshape to 28×28×1 or use kind mlp`);
       p.hidden.forEach((filters, i) => {
         h = b.layer(`conv${i}`, 'conv2d', { filters, kernelSize: 4, stride: 2, padding: 'same', activation: 'relu' }, { x: h });
       });

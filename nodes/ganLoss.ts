@@ -10,10 +10,17 @@ export const GAN_KINDS = ['minimax', 'nonSaturating', 'wasserstein', 'leastSquar
  */
 export function discriminatorLoss(tf: TF, kind: string, real: Tensor, fake: Tensor): Tensor {
   switch (kind) {
-    case 'wasserstein': return fake.mean().sub(real.mean());
-    case 'leastSquares': return real.sub(1).square().mean().add(fake.square().mean()).mul(0.5);
-    case 'hinge': return tf.relu(tf.sub(1, real)).mean().add(tf.relu(tf.add(1, fake)).mean());
-    default: return tf.softplus(tf.neg(real)).mean().add(tf.softplus(fake).mean());
+    case 'wasserstein':
+      return fake.mean().sub(real.mean());
+    case 'leastSquares':
+      return real.sub(1).square().mean().add(fake.square().mean()).mul(0.5);
+    case 'hinge':
+      return tf
+        .relu(tf.sub(1, real))
+        .mean()
+        .add(tf.relu(tf.add(1, fake)).mean());
+    default:
+      return tf.softplus(tf.neg(real)).mean().add(tf.softplus(fake).mean());
   }
 }
 
@@ -21,12 +28,16 @@ export function discriminatorLoss(tf: TF, kind: string, real: Tensor, fake: Tens
 export function generatorLoss(tf: TF, kind: string, fake: Tensor): Tensor {
   switch (kind) {
     // Minimise log(1 − D(G(z))) = −softplus(l): the original game, whose gradient vanishes while D wins.
-    case 'minimax': return tf.neg(tf.softplus(fake)).mean();
+    case 'minimax':
+      return tf.neg(tf.softplus(fake)).mean();
     // Minimise −log D(G(z)) = softplus(−l): same fixed point, strong gradients early on.
-    case 'nonSaturating': return tf.softplus(tf.neg(fake)).mean();
-    case 'leastSquares': return fake.sub(1).square().mean().mul(0.5);
+    case 'nonSaturating':
+      return tf.softplus(tf.neg(fake)).mean();
+    case 'leastSquares':
+      return fake.sub(1).square().mean().mul(0.5);
     // Wasserstein and hinge generators both raise the critic's score of fakes.
-    default: return tf.neg(fake.mean());
+    default:
+      return tf.neg(fake.mean());
   }
 }
 
@@ -35,7 +46,7 @@ export default defineNode({
   type: 'ganLoss',
   title: 'GAN loss',
   category: 'losses',
-  doc: 'The adversarial loss of one player, from the discriminator\'s logits (scores before any sigmoid). The discriminator needs realLogits and fakeLogits; the generator only fakeLogits. minimax: D minimises −log D(x) − log(1 − D(G(z))), G minimises log(1 − D(G(z))) — its gradient vanishes when D is confident. nonSaturating: G minimises −log D(G(z)) instead. wasserstein: the critic minimises mean score(fake) − mean score(real), the generator −mean score(fake); add a Gradient penalty (WGAN-GP). leastSquares: ½(D(x) − 1)² + ½D(G(z))² and ½(D(G(z)) − 1)². hinge: max(0, 1 − D(x)) + max(0, 1 + D(G(z))) and −D(G(z)).',
+  doc: "The adversarial loss of one player, from the discriminator's logits (scores before any sigmoid). The discriminator needs realLogits and fakeLogits; the generator only fakeLogits. minimax: D minimises −log D(x) − log(1 − D(G(z))), G minimises log(1 − D(G(z))) — its gradient vanishes when D is confident. nonSaturating: G minimises −log D(G(z)) instead. wasserstein: the critic minimises mean score(fake) − mean score(real), the generator −mean score(fake); add a Gradient penalty (WGAN-GP). leastSquares: ½(D(x) − 1)² + ½D(G(z))² and ½(D(G(z)) − 1)². hinge: max(0, 1 − D(x)) + max(0, 1 + D(G(z))) and −D(G(z)).",
   inputs: {
     realLogits: { type: 'tensor', doc: 'discriminator output on real data (discriminator player)', optional: true },
     fakeLogits: { type: 'tensor', doc: 'discriminator output on generated data', optional: true },
@@ -48,15 +59,26 @@ export default defineNode({
   keyParams: ['player', 'kind'],
   trainable: false,
   inferShapes: ({ realLogits, fakeLogits }, p) => {
-    if (!fakeLogits) return fail('fakeLogits', `the ${p.player} loss needs the discriminator's logits on generated data`, 'connect the discriminator applied to the generator output');
-    if (p.player === 'discriminator' && !realLogits) return fail('realLogits', 'the discriminator loss needs its logits on real data too', 'connect the discriminator applied to the dataset');
+    if (!fakeLogits)
+      return fail(
+        'fakeLogits',
+        `the ${p.player} loss needs the discriminator's logits on generated data`,
+        'connect the discriminator applied to the generator output',
+      );
+    if (p.player === 'discriminator' && !realLogits)
+      return fail(
+        'realLogits',
+        'the discriminator loss needs its logits on real data too',
+        'connect the discriminator applied to the dataset',
+      );
     return { loss: [] };
   },
   build: (_ctx, p) => ({
     forward: ({ realLogits, fakeLogits }, call) => ({
-      loss: p.player === 'discriminator'
-        ? discriminatorLoss(call.tf, p.kind, realLogits, fakeLogits)
-        : generatorLoss(call.tf, p.kind, fakeLogits),
+      loss:
+        p.player === 'discriminator'
+          ? discriminatorLoss(call.tf, p.kind, realLogits, fakeLogits)
+          : generatorLoss(call.tf, p.kind, fakeLogits),
     }),
   }),
 });

@@ -15,7 +15,9 @@ export default defineNode({
   params: {},
   trainable: false,
   inferShapes: ({ mean, logVar }) =>
-    sameShape(mean, logVar) ? { loss: [] } : fail('logVar', `μ is ${formatShape(mean)} but log σ² is ${formatShape(logVar)}`, 'connect the two heads of one encoder'),
+    sameShape(mean, logVar)
+      ? { loss: [] }
+      : fail('logVar', `μ is ${formatShape(mean)} but log σ² is ${formatShape(logVar)}`, 'connect the two heads of one encoder'),
   build: () => ({
     forward: ({ mean, logVar }, call) => {
       const tf = call.tf;

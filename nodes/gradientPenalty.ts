@@ -7,7 +7,7 @@ export default defineNode({
   type: 'gradientPenalty',
   title: 'Gradient penalty (WGAN-GP)',
   category: 'losses',
-  doc: 'λ·mean((‖∇x̂ D(x̂)‖ − 1)²): keeps the critic\'s slope near 1 on points between real and fake data, which is what the Wasserstein loss assumes. Wire it as Interpolate(real, fake) → x̂ → the critic (sharing weights with the critic on real data) → criticOutput, and connect x̂ to interpolates. Add it to the critic\'s loss. It is a training-time regularizer: it is computed during the critic\'s training step and reads 0 otherwise. The critic must not use batch normalization, which mixes examples.',
+  doc: "λ·mean((‖∇x̂ D(x̂)‖ − 1)²): keeps the critic's slope near 1 on points between real and fake data, which is what the Wasserstein loss assumes. Wire it as Interpolate(real, fake) → x̂ → the critic (sharing weights with the critic on real data) → criticOutput, and connect x̂ to interpolates. Add it to the critic's loss. It is a training-time regularizer: it is computed during the critic's training step and reads 0 otherwise. The critic must not use batch normalization, which mixes examples.",
   inputs: {
     interpolates: { type: 'tensor', doc: 'x̂ from an Interpolate node' },
     criticOutput: { type: 'tensor', doc: 'the critic applied to x̂, B×1' },
@@ -19,7 +19,11 @@ export default defineNode({
   inferShapes: ({ interpolates, criticOutput }) =>
     interpolates[0] === criticOutput[0]
       ? { loss: [] }
-      : fail('criticOutput', `criticOutput ${formatShape(criticOutput)} and interpolates ${formatShape(interpolates)} have different batch sizes`, 'apply the critic to the Interpolate output'),
+      : fail(
+          'criticOutput',
+          `criticOutput ${formatShape(criticOutput)} and interpolates ${formatShape(interpolates)} have different batch sizes`,
+          'apply the critic to the Interpolate output',
+        ),
   build: (_ctx, p) => ({
     forward: ({ interpolates, criticOutput }, call) => {
       const tf = call.tf;

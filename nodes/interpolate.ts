@@ -6,7 +6,7 @@ export default defineNode({
   type: 'interpolate',
   title: 'Interpolate (real ↔ fake)',
   category: 'sampling',
-  doc: 'Random points between real and generated examples: x̂ = ε·real + (1 − ε)·fake with a fresh ε ~ U(0, 1) per example. WGAN-GP applies the critic (sharing weights with the real one) to x̂ and feeds x̂ and the critic\'s score into a Gradient penalty.',
+  doc: "Random points between real and generated examples: x̂ = ε·real + (1 − ε)·fake with a fresh ε ~ U(0, 1) per example. WGAN-GP applies the critic (sharing weights with the real one) to x̂ and feeds x̂ and the critic's score into a Gradient penalty.",
   inputs: {
     real: { type: 'tensor', doc: 'a batch of data' },
     fake: { type: 'tensor', doc: 'a batch of generated examples, the same shape' },
@@ -15,7 +15,13 @@ export default defineNode({
   params: {},
   trainable: false,
   inferShapes: ({ real, fake }) =>
-    sameShape(real, fake) ? { x: real } : fail('fake', `real is ${formatShape(real)} but fake is ${formatShape(fake)}`, 'make the generator output the data shape (e.g. outputShape image28)'),
+    sameShape(real, fake)
+      ? { x: real }
+      : fail(
+          'fake',
+          `real is ${formatShape(real)} but fake is ${formatShape(fake)}`,
+          'make the generator output the data shape (e.g. outputShape image28)',
+        ),
   build: () => ({
     forward: ({ real, fake }, call) => {
       const eps = call.randomUniform([real.shape[0], ...real.shape.slice(1).map(() => 1)], 0, 1);

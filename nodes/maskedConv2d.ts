@@ -42,7 +42,8 @@ export default defineNode({
   inferShapes: ({ x }, p) => {
     const notImage = needImage(x);
     if (notImage) return notImage;
-    if (p.kernelSize % 2 === 0) return fail(undefined, `kernel size ${p.kernelSize} has no centre pixel`, `use an odd size such as ${p.kernelSize + 1}`);
+    if (p.kernelSize % 2 === 0)
+      return fail(undefined, `kernel size ${p.kernelSize} has no centre pixel`, `use an odd size such as ${p.kernelSize + 1}`);
     return { y: [x[0], x[1], x[2], p.filters] };
   },
   countParams: ({ x }, p) => p.kernelSize * p.kernelSize * x[3] * p.filters + (p.bias ? p.filters : 0),

@@ -21,9 +21,14 @@ export default defineNode({
   inferShapes: ({ prediction, target }) =>
     exampleSize(prediction) === exampleSize(target)
       ? { loss: [] }
-      : fail('prediction', `prediction ${formatShape(prediction)} and target ${formatShape(target)} hold different numbers of values`, 'make the last layer output as many values as the data has'),
+      : fail(
+          'prediction',
+          `prediction ${formatShape(prediction)} and target ${formatShape(target)} hold different numbers of values`,
+          'make the last layer output as many values as the data has',
+        ),
   build: (_ctx, p) => ({
-    forward: ({ prediction, target }, call) =>
-      ({ loss: reduceLoss(call.tf, prediction.reshape(target.shape).sub(target).square(), p.reduction) }),
+    forward: ({ prediction, target }, call) => ({
+      loss: reduceLoss(call.tf, prediction.reshape(target.shape).sub(target).square(), p.reduction),
+    }),
   }),
 });

@@ -27,8 +27,12 @@ export default defineNode({
   build: (ctx, p) => {
     const train = ctx.tf.train;
     const optimizer =
-      p.algorithm === 'sgd' ? (p.momentum > 0 ? train.momentum(p.learningRate, p.momentum) : train.sgd(p.learningRate))
-        : p.algorithm === 'rmsprop' ? train.rmsprop(p.learningRate, p.rho, p.momentum, p.epsilon)
+      p.algorithm === 'sgd'
+        ? p.momentum > 0
+          ? train.momentum(p.learningRate, p.momentum)
+          : train.sgd(p.learningRate)
+        : p.algorithm === 'rmsprop'
+          ? train.rmsprop(p.learningRate, p.rho, p.momentum, p.epsilon)
           : train.adam(p.learningRate, p.beta1, p.beta2, p.epsilon);
     return { forward: () => ({}), optimizer };
   },

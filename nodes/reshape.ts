@@ -17,7 +17,11 @@ export default defineNode({
     const want = p.shape.reduce((a, b) => a * b, 1);
     return want === exampleSize(x)
       ? { y: [x[0], ...p.shape] }
-      : fail('x', `cannot reshape ${formatShape(x)} (${exampleSize(x)} values per example) to ${p.shape.join('×')} (${want})`, `use a shape with ${exampleSize(x)} values`);
+      : fail(
+          'x',
+          `cannot reshape ${formatShape(x)} (${exampleSize(x)} values per example) to ${p.shape.join('×')} (${want})`,
+          `use a shape with ${exampleSize(x)} values`,
+        );
   },
   build: (_ctx, p) => ({ forward: ({ x }) => ({ y: x.reshape([-1, ...p.shape]) }) }),
 });

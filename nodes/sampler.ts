@@ -17,7 +17,9 @@ export default defineNode({
   trainable: false,
   inputsUsedIn: (mode) => (mode === 'generate' ? [] : 'all'),
   inferShapes: ({ mean, logVar }) =>
-    sameShape(mean, logVar) ? { z: mean } : fail('logVar', `μ is ${formatShape(mean)} but log σ² is ${formatShape(logVar)}`, 'give both heads the same number of units'),
+    sameShape(mean, logVar)
+      ? { z: mean }
+      : fail('logVar', `μ is ${formatShape(mean)} but log σ² is ${formatShape(logVar)}`, 'give both heads the same number of units'),
   build: (ctx) => {
     const latent = ctx.inputShapes.mean.slice(1);
     return {

@@ -2,5 +2,8 @@
 import type { Tensor, TF } from '../../src/graph/nodeApi';
 
 export function bernoulliNllFromLogits(tf: TF, logits: Tensor, target: Tensor): Tensor {
-  return tf.relu(logits).sub(logits.mul(target)).add(tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+  return tf
+    .relu(logits)
+    .sub(logits.mul(target))
+    .add(tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
 }

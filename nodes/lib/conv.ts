@@ -17,6 +17,9 @@ export function convTransposeOutSize(n: number, kernel: number, stride: number, 
 /** Convolutions need B×H×W×C; anything else gets a failure that says how to get there. */
 export function needImage(x: Shape): ShapeFailure | null {
   if (x.length === 4) return null;
-  return fail('x', `needs an image batch B×height×width×channels, got ${formatShape(x)}`,
-    x.length === 2 ? 'add a Reshape (e.g. to 28×28×1) before it' : 'reshape the input to height×width×channels');
+  return fail(
+    'x',
+    `needs an image batch B×height×width×channels, got ${formatShape(x)}`,
+    x.length === 2 ? 'add a Reshape (e.g. to 28×28×1) before it' : 'reshape the input to height×width×channels',
+  );
 }

@@ -33,7 +33,12 @@ export function expandUpsampler(p: UpsamplerParams, inputs: Record<string, Shape
     hiddenLayer('dense', 'dense', { units: 7 * 7 * c7 });
     h = b.layer('grid', 'reshape', { shape: [7, 7, c7] }, { x: h });
     hiddenLayer('up0', 'convTranspose2d', { filters: c14, kernelSize: 4, stride: 2, padding: 'same' });
-    h = b.layer('up1', 'convTranspose2d', { filters: 1, kernelSize: 4, stride: 2, padding: 'same', activation: p.outputActivation }, { x: h });
+    h = b.layer(
+      'up1',
+      'convTranspose2d',
+      { filters: 1, kernelSize: 4, stride: 2, padding: 'same', activation: p.outputActivation },
+      { x: h },
+    );
     if (out.length === 1) h = b.layer('flat', 'flatten', {}, { x: h });
   } else {
     p.hidden.forEach((units, i) => hiddenLayer(`dense${i}`, 'dense', { units }));

@@ -29,9 +29,13 @@ async function openRun(runDir: string, backend: string, dataPath?: string) {
 export async function sample(runDir: string, o: { n: number; label?: number; out?: string; backend: string }): Promise<number> {
   const model = await openRun(runDir, o.backend);
   const g = model.plan.modes.generate;
-  if (!g) throw new CliError(EXIT.invalidDocument, 'this graph cannot generate: it has no Sampler or Noise node feeding a data-shaped output');
+  if (!g)
+    throw new CliError(EXIT.invalidDocument, 'this graph cannot generate: it has no Sampler or Noise node feeding a data-shaped output');
   if (o.label !== undefined && (!g.conditional || o.label < 0 || o.label >= model.plan.data.numClasses))
-    throw new CliError(EXIT.badArguments, g.conditional ? `--label must be 0–${model.plan.data.numClasses - 1}` : '--label needs a conditional graph (one with a Label node)');
+    throw new CliError(
+      EXIT.badArguments,
+      g.conditional ? `--label must be 0–${model.plan.data.numClasses - 1}` : '--label needs a conditional graph (one with a Label node)',
+    );
   const data = await loadData(() => loadPlanData(model.plan, 'test'));
   const out = o.out ?? join(runDir, 'samples.png');
   await writeAtomic(out, samplesPng(model, data, o.n, o.label));
@@ -49,7 +53,10 @@ export interface EvalResult {
   importanceSampled?: { samples: number; nats: number; bitsPerDim: number };
 }
 
-export async function evaluate(runDir: string, o: { data?: string; backend: string; maxExamples: number; importanceSamples?: number }): Promise<EvalResult> {
+export async function evaluate(
+  runDir: string,
+  o: { data?: string; backend: string; maxExamples: number; importanceSamples?: number },
+): Promise<EvalResult> {
   const model = await openRun(runDir, o.backend, o.data);
   const ev = model.plan.modes.evaluate;
   if (!ev) throw new CliError(EXIT.invalidDocument, 'this graph has no single likelihood to evaluate (GANs have none)');
@@ -69,7 +76,11 @@ export async function evaluate(runDir: string, o: { data?: string; backend: stri
   const perDim = (nats: number) => nats / (exampleSize(model.plan.data.shape) * Math.LN2);
   const nats = sums[ev.optimizer];
   return {
-    kind: ev.kind, nats, bitsPerDim: perDim(nats), examples: batches * batchSize, terms: sums,
+    kind: ev.kind,
+    nats,
+    bitsPerDim: perDim(nats),
+    examples: batches * batchSize,
+    terms: sums,
     ...(iw ? { importanceSampled: { samples: iw, nats: iwNats, bitsPerDim: perDim(iwNats) } } : {}),
   };
 }

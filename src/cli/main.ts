@@ -4,11 +4,13 @@ import { evaluate, sample } from './inspect';
 import { CliError, EXIT } from './setup';
 import { train } from './train';
 
-const int = (name: string, min = 0) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}`);
-  return n;
-};
+const int =
+  (name: string, min = 0) =>
+  (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}`);
+    return n;
+  };
 const positive = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number > 0`);
@@ -20,11 +22,12 @@ export function buildProgram(): Command {
     .description('Train and sample Latent Lab graphs from the command line')
     .exitOverride()
     .showHelpAfterError();
-  program.command('train')
+  program
+    .command('train')
     .argument('<graph.json>', 'graph document (e.g. presets/vae.json)')
     .option('--steps <n>', 'training rounds to run', int('--steps', 1), 1000)
     .option('--batch <n>', 'batch size (overrides the Dataset node)', int('--batch', 1))
-    .option('--lr <x>', "learning rate for every optimizer", positive('--lr'))
+    .option('--lr <x>', 'learning rate for every optimizer', positive('--lr'))
     .option('--seed <n>', 'random seed', int('--seed'))
     .option('--backend <name>', 'wasm or cpu', 'wasm')
     .option('--data <path>', 'IDX file/folder or PNG folder instead of the embedded digits')
@@ -34,7 +37,8 @@ export function buildProgram(): Command {
     .action(async (graph, o) => {
       process.exitCode = await train(graph, { ...o, checkpointEvery: o.checkpointEvery });
     });
-  program.command('sample')
+  program
+    .command('sample')
     .argument('<run-dir>', 'a directory written by train')
     .option('--n <n>', 'number of samples', int('--n', 1), 64)
     .option('--label <class>', 'class to generate (conditional graphs)', int('--label'))
@@ -43,7 +47,8 @@ export function buildProgram(): Command {
     .action(async (runDir, o) => {
       process.exitCode = await sample(runDir, o);
     });
-  program.command('eval')
+  program
+    .command('eval')
     .argument('<run-dir>', 'a directory written by train')
     .option('--data <path>', 'IDX test file/folder (default: the embedded test digits)')
     .option('--max <n>', 'examples to evaluate', int('--max', 1), 10000)
@@ -76,4 +81,3 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.unexpected;
   }
 }
-

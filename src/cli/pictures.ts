@@ -28,13 +28,17 @@ function pointsPng(data: DataSet, samples: Float32Array, count: number): Uint8Ar
 export function reconstructionsPng(model: CompiledModel, batch: { x: Float32Array; oneHot?: Float32Array }, n: number): Uint8Array {
   const [h, w, c] = model.plan.data.shape;
   const size = h * w * c;
-  const recon = model.reconstruct({ x: batch.x.subarray(0, n * size), oneHot: batch.oneHot?.subarray(0, n * model.plan.data.numClasses), size: n });
+  const recon = model.reconstruct({
+    x: batch.x.subarray(0, n * size),
+    oneHot: batch.oneHot?.subarray(0, n * model.plan.data.numClasses),
+    size: n,
+  });
   const cols = 8;
   const out = new Float32Array(2 * n * size);
   for (let i = 0; i < n; i++) {
     const row = Math.floor(i / cols);
     const col = i % cols;
-    out.set(batch.x.subarray(i * size, (i + 1) * size), ((2 * row) * cols + col) * size);
+    out.set(batch.x.subarray(i * size, (i + 1) * size), (2 * row * cols + col) * size);
     out.set(recon.subarray(i * size, (i + 1) * size), ((2 * row + 1) * cols + col) * size);
   }
   return imageGridPng(out, 2 * n, h, w, c as 1 | 3, cols);

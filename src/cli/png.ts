@@ -14,8 +14,16 @@ const toByte = (v: number) => (v >= 1 ? 255 : v > 0 ? Math.round(v * 255) : 0); 
  * Tiles `n` images (n × h × w × channels, HWC, values clamped to [0,1]) into
  * one PNG, `cols` per row (default: a near-square grid), with a 1-px grey gap.
  */
-export function imageGridPng(images: Float32Array, n: number, h: number, w: number, channels: 1 | 3, cols = Math.ceil(Math.sqrt(n))): Uint8Array {
-  if (images.length < n * h * w * channels) throw new Error(`imageGridPng: ${n} images of ${h}×${w}×${channels} need ${n * h * w * channels} values, got ${images.length}`);
+export function imageGridPng(
+  images: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  channels: 1 | 3,
+  cols = Math.ceil(Math.sqrt(n)),
+): Uint8Array {
+  if (images.length < n * h * w * channels)
+    throw new Error(`imageGridPng: ${n} images of ${h}×${w}×${channels} need ${n * h * w * channels} values, got ${images.length}`);
   const c = Math.max(1, Math.min(cols, n));
   const rows = Math.max(1, Math.ceil(n / c));
   const width = c * w + (c - 1) * GAP;
@@ -39,8 +47,16 @@ export function imageGridPng(images: Float32Array, n: number, h: number, w: numb
 
 // Tableau-10, so classes in a latent scatter get distinct, familiar colours.
 const PALETTE = [
-  [31, 119, 180], [255, 127, 14], [44, 160, 44], [214, 39, 40], [148, 103, 189],
-  [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34], [23, 190, 207],
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+  [227, 119, 194],
+  [127, 127, 127],
+  [188, 189, 34],
+  [23, 190, 207],
 ];
 
 /**

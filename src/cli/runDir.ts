@@ -36,7 +36,14 @@ export async function saveCheckpoint(dir: string, state: ModelState, batcher: Ba
     tensors.push({ key, shape: t.shape, name: t.name, offset, length: t.data.length });
     offset += t.data.length;
   }
-  const meta: CheckpointMeta = { step: state.step, randomCounter: state.randomCounter, batcher, backend, savedAt: new Date().toISOString(), tensors };
+  const meta: CheckpointMeta = {
+    step: state.step,
+    randomCounter: state.randomCounter,
+    batcher,
+    backend,
+    savedAt: new Date().toISOString(),
+    tensors,
+  };
   // Weights first: a manifest never points at weights that are not there yet.
   await writeAtomic(join(cp, 'weights.bin'), new Uint8Array(weights.buffer));
   await writeAtomic(join(cp, 'checkpoint.json'), JSON.stringify(meta, null, 1));
@@ -49,7 +56,8 @@ export async function loadCheckpoint(dir: string): Promise<{ state: ModelState; 
   const weights = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   const tensors: ModelState['tensors'] = {};
   for (const t of meta.tensors) {
-    if (t.offset + t.length > weights.length) throw new Error(`${join(cp, 'weights.bin')} is shorter than checkpoint.json says; the checkpoint is damaged`);
+    if (t.offset + t.length > weights.length)
+      throw new Error(`${join(cp, 'weights.bin')} is shorter than checkpoint.json says; the checkpoint is damaged`);
     tensors[t.key] = { shape: t.shape, data: weights.slice(t.offset, t.offset + t.length), name: t.name };
   }
   return { state: { step: meta.step, randomCounter: meta.randomCounter, tensors }, meta };

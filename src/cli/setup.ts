@@ -12,7 +12,10 @@ import { setupBackend, type BackendInfo, type BackendName } from '../runtime/bac
 export const EXIT = { ok: 0, unexpected: 1, badArguments: 2, invalidDocument: 3, diverged: 4, data: 5, interrupted: 130 } as const;
 
 export class CliError extends Error {
-  constructor(public exitCode: number, message: string) {
+  constructor(
+    public exitCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -22,14 +25,22 @@ export async function readGraph(path: string): Promise<GraphDocument> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new CliError(EXIT.badArguments, `cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new CliError(
+      EXIT.badArguments,
+      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   const loaded = loadDocumentText(text, path);
   if (!loaded.ok) throw new CliError(EXIT.invalidDocument, formatLoadError(loaded.error));
   return loaded.doc;
 }
 
-export interface Overrides { batch?: number; lr?: number; seed?: number; data?: string }
+export interface Overrides {
+  batch?: number;
+  lr?: number;
+  seed?: number;
+  data?: string;
+}
 
 /** Applies command-line overrides to the document's Dataset, Optimizer and seed. */
 export async function applyOverrides(doc: GraphDocument, o: Overrides): Promise<GraphDocument> {
@@ -67,7 +78,10 @@ export function compileOrExit(doc: GraphDocument, log: (s: string) => void): Pla
   for (const w of result.errors.filter((e) => e.severity === 'warning')) log(formatGraphError(w, labelOf));
   const errors = result.errors.filter((e) => e.severity === 'error');
   if (errors.length || !result.plan)
-    throw new CliError(EXIT.invalidDocument, `the graph is not valid:\n${errors.map((e) => '  ' + formatGraphError(e, labelOf)).join('\n')}`);
+    throw new CliError(
+      EXIT.invalidDocument,
+      `the graph is not valid:\n${errors.map((e) => '  ' + formatGraphError(e, labelOf)).join('\n')}`,
+    );
   return result.plan;
 }
 

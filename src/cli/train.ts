@@ -26,7 +26,9 @@ export async function train(graphPath: string, o: TrainOptions): Promise<number>
   const doc = await applyOverrides(await readGraph(graphPath), o);
   const plan = compileOrExit(doc, log);
   const info = await backendOrExit(o.backend);
-  log(`backend: ${info.backend}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.simd ? ', SIMD' : ''}${info.fma ? ' + FMA' : ''}${info.note ? ` (${info.note})` : ''}`);
+  log(
+    `backend: ${info.backend}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.simd ? ', SIMD' : ''}${info.fma ? ' + FMA' : ''}${info.note ? ` (${info.note})` : ''}`,
+  );
   const data = await loadData(() => loadPlanData(plan));
   const model = new CompiledModel(plan);
   const batcher = createBatcher(data, plan.data.batchSize, plan.seed);
@@ -78,9 +80,10 @@ export async function train(graphPath: string, o: TrainOptions): Promise<number>
     if (!(e instanceof TrainingDiverged)) throw e;
     if (!o.quiet) bar.stop();
     await appendMetrics(o.out, pending);
-    const saved = checkpointStep === null
-      ? 'No checkpoint was saved before it; lower the learning rate and start again.'
-      : `The checkpoint from step ${checkpointStep} in ${join(o.out, 'checkpoint')} holds the last good weights (resume with --resume ${o.out}).`;
+    const saved =
+      checkpointStep === null
+        ? 'No checkpoint was saved before it; lower the learning rate and start again.'
+        : `The checkpoint from step ${checkpointStep} in ${join(o.out, 'checkpoint')} holds the last good weights (resume with --resume ${o.out}).`;
     throw new CliError(EXIT.diverged, `${e.message} ${saved}`);
   } finally {
     process.off('SIGINT', onSigint);
@@ -118,11 +121,17 @@ function examples(nextBatch: () => Batch, n: number): Batch {
     return all;
   };
   const hots = batches.flatMap((b) => (b.oneHot ? [b.oneHot] : []));
-  return { x: concat(batches.map((b) => b.x)), oneHot: hots.length ? concat(hots) : undefined, size: batches.reduce((t, b) => t + b.size, 0) };
+  return {
+    x: concat(batches.map((b) => b.x)),
+    oneHot: hots.length ? concat(hots) : undefined,
+    size: batches.reduce((t, b) => t + b.size, 0),
+  };
 }
 
 function formatLosses(losses: Record<string, number>): string {
-  return Object.entries(losses).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ');
+  return Object.entries(losses)
+    .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
+    .join(', ');
 }
 
 export async function loadData<T>(load: () => Promise<T>): Promise<T> {

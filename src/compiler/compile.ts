@@ -4,9 +4,7 @@
  * on a bad document.
  */
 import type { GraphDocument, GraphNode } from '../graph/document';
-import {
-  isFailure, type AnyNodeDef, type DataInfo, type InferContext, type LayerNodeDef, type Mode,
-} from '../graph/nodeApi';
+import { isFailure, type AnyNodeDef, type DataInfo, type InferContext, type LayerNodeDef, type Mode } from '../graph/nodeApi';
 import { resolveParams } from '../graph/params';
 import { BATCH, exampleSize, formatShape, sameShape, type Shape } from '../graph/shape';
 import type { GraphError } from './errors';
@@ -16,7 +14,10 @@ import { findCycle, topoOrder } from './topo';
 export type Registry = Record<string, AnyNodeDef>;
 
 /** Shapes per document node, for edges and handles in the editor. */
-export interface DocShapes { inputs: Record<string, Shape>; outputs: Record<string, Shape> }
+export interface DocShapes {
+  inputs: Record<string, Shape>;
+  outputs: Record<string, Shape>;
+}
 
 export interface CompileResult {
   errors: GraphError[];
@@ -48,7 +49,10 @@ class Compiler {
   private data: DataInfo | null = null;
   private datasetNode: string | null = null;
 
-  constructor(private doc: GraphDocument, private registry: Registry) {}
+  constructor(
+    private doc: GraphDocument,
+    private registry: Registry,
+  ) {}
 
   private error(e: Omit<GraphError, 'severity'>, severity: GraphError['severity'] = 'error') {
     this.errors.push({ ...e, severity });
@@ -62,9 +66,7 @@ class Compiler {
     const ctx: InferContext = { data: this.data };
     for (const node of order) this.inferNode(node, nodes, incoming, ctx);
     const optimizers = this.planOptimizers(nodes);
-    const plan = this.errors.some((e) => e.severity === 'error') || !this.data || !this.datasetNode
-      ? null
-      : this.finishPlan(optimizers);
+    const plan = this.errors.some((e) => e.severity === 'error') || !this.data || !this.datasetNode ? null : this.finishPlan(optimizers);
     return {
       errors: this.errors,
       shapes: this.shapes,
@@ -80,13 +82,23 @@ class Compiler {
     const nodes = new Map<string, GraphNode>();
     for (const node of this.doc.nodes) {
       if (nodes.has(node.id)) {
-        this.error({ code: 'duplicate-id', nodeId: node.id, message: `two nodes have the id "${node.id}"`, hint: 'give each node its own id' });
+        this.error({
+          code: 'duplicate-id',
+          nodeId: node.id,
+          message: `two nodes have the id "${node.id}"`,
+          hint: 'give each node its own id',
+        });
         continue;
       }
       nodes.set(node.id, node);
       const def = this.registry[node.type];
       if (!def) {
-        this.error({ code: 'unknown-type', nodeId: node.id, message: `unknown node type "${node.type}"`, hint: 'delete the node or update Latent Lab' });
+        this.error({
+          code: 'unknown-type',
+          nodeId: node.id,
+          message: `unknown node type "${node.type}"`,
+          hint: 'delete the node or update Latent Lab',
+        });
         continue;
       }
       const { values, problems } = resolveParams(def.params, node.params as Record<string, unknown>);
@@ -96,9 +108,26 @@ class Compiler {
     for (const node of nodes.values()) {
       if (!node.sharesWeightsWith) continue;
       const owner = nodes.get(node.sharesWeightsWith);
-      if (!owner) this.error({ code: 'bad-share', nodeId: node.id, message: `shares weights with "${node.sharesWeightsWith}", which does not exist`, hint: 'pick an existing node or stop sharing' });
-      else if (owner.type !== node.type) this.error({ code: 'bad-share', nodeId: node.id, message: `a ${node.type} cannot share weights with a ${owner.type}`, hint: 'share only between nodes of one type' });
-      else if (owner.sharesWeightsWith) this.error({ code: 'bad-share', nodeId: node.id, message: `"${owner.id}" itself shares weights; share with "${owner.sharesWeightsWith}" instead` });
+      if (!owner)
+        this.error({
+          code: 'bad-share',
+          nodeId: node.id,
+          message: `shares weights with "${node.sharesWeightsWith}", which does not exist`,
+          hint: 'pick an existing node or stop sharing',
+        });
+      else if (owner.type !== node.type)
+        this.error({
+          code: 'bad-share',
+          nodeId: node.id,
+          message: `a ${node.type} cannot share weights with a ${owner.type}`,
+          hint: 'share only between nodes of one type',
+        });
+      else if (owner.sharesWeightsWith)
+        this.error({
+          code: 'bad-share',
+          nodeId: node.id,
+          message: `"${owner.id}" itself shares weights; share with "${owner.sharesWeightsWith}" instead`,
+        });
       else if (this.params[owner.id]) this.params[node.id] = this.params[owner.id];
     }
     return nodes;
@@ -112,7 +141,13 @@ class Compiler {
       const dst = nodes.get(edge.target);
       if (!src || !dst) {
         const missing = !src ? edge.source : edge.target;
-        this.error({ code: 'bad-edge', edgeId: edge.id, nodeId: src ? src.id : dst?.id, message: `edge ${edge.id} points to a missing node "${missing}"`, hint: 'delete the edge' });
+        this.error({
+          code: 'bad-edge',
+          edgeId: edge.id,
+          nodeId: src ? src.id : dst?.id,
+          message: `edge ${edge.id} points to a missing node "${missing}"`,
+          hint: 'delete the edge',
+        });
         continue;
       }
       const srcDef = this.registry[src.type];
@@ -123,17 +158,38 @@ class Compiler {
       if (!out || !inp) {
         const [n, p, side] = !out ? [src, edge.sourcePort, 'output'] : [dst, edge.targetPort, 'input'];
         const names = Object.keys(!out ? srcDef.outputs : dstDef.inputs).join(', ') || 'none';
-        this.error({ code: 'bad-edge', edgeId: edge.id, nodeId: n.id, port: p, message: `${n.type} has no ${side} "${p}"`, hint: `its ${side}s are: ${names}` });
+        this.error({
+          code: 'bad-edge',
+          edgeId: edge.id,
+          nodeId: n.id,
+          port: p,
+          message: `${n.type} has no ${side} "${p}"`,
+          hint: `its ${side}s are: ${names}`,
+        });
         continue;
       }
       if (out.type !== inp.type) {
-        this.error({ code: 'port-type', edgeId: edge.id, nodeId: dst.id, port: edge.targetPort, message: `${edge.targetPort} takes a ${inp.type} but ${src.id}.${edge.sourcePort} gives a ${out.type}`, hint: inp.type === 'loss' ? 'connect a loss output here' : 'connect a tensor output here' });
+        this.error({
+          code: 'port-type',
+          edgeId: edge.id,
+          nodeId: dst.id,
+          port: edge.targetPort,
+          message: `${edge.targetPort} takes a ${inp.type} but ${src.id}.${edge.sourcePort} gives a ${out.type}`,
+          hint: inp.type === 'loss' ? 'connect a loss output here' : 'connect a tensor output here',
+        });
         continue;
       }
       let ports = incoming.get(dst.id);
       if (!ports) incoming.set(dst.id, (ports = new Map()));
       if (ports.has(edge.targetPort)) {
-        this.error({ code: 'duplicate-input', edgeId: edge.id, nodeId: dst.id, port: edge.targetPort, message: `input ${edge.targetPort} has more than one edge`, hint: 'an input takes one edge; use Concat or Weighted sum to combine' });
+        this.error({
+          code: 'duplicate-input',
+          edgeId: edge.id,
+          nodeId: dst.id,
+          port: edge.targetPort,
+          message: `input ${edge.targetPort} has more than one edge`,
+          hint: 'an input takes one edge; use Concat or Weighted sum to combine',
+        });
         continue;
       }
       ports.set(edge.targetPort, { node: src.id, port: edge.sourcePort });
@@ -143,13 +199,22 @@ class Compiler {
 
   private orderOrReportCycle(nodes: Map<string, GraphNode>, incoming: Map<string, Map<string, PortRef>>): GraphNode[] {
     const deps = new Map<string, string[]>();
-    for (const id of nodes.keys()) deps.set(id, [...(incoming.get(id)?.values() ?? [])].map((r) => r.node));
+    for (const id of nodes.keys())
+      deps.set(
+        id,
+        [...(incoming.get(id)?.values() ?? [])].map((r) => r.node),
+      );
     const { order, stuck } = topoOrder([...nodes.keys()], deps);
     if (stuck.length > 0) {
       const cycle = findCycle(stuck, deps);
       const names = cycle.map((id) => nodes.get(id)?.label || id);
       for (const id of cycle)
-        this.error({ code: 'cycle', nodeId: id, message: `data flows in a loop: ${[...names, names[0]].join(' → ')}`, hint: 'remove one edge of the loop' });
+        this.error({
+          code: 'cycle',
+          nodeId: id,
+          message: `data flows in a loop: ${[...names, names[0]].join(' → ')}`,
+          hint: 'remove one edge of the loop',
+        });
     }
     return order.map((id) => nodes.get(id)!);
   }
@@ -157,11 +222,21 @@ class Compiler {
   private findDataset(nodes: Map<string, GraphNode>) {
     const datasets = [...nodes.values()].filter((n) => this.registry[n.type]?.role === 'dataset');
     if (datasets.length === 0) {
-      if (nodes.size > 0) this.error({ code: 'no-dataset', message: 'the graph has no Dataset node', hint: 'add a Dataset from the palette (category data)' });
+      if (nodes.size > 0)
+        this.error({
+          code: 'no-dataset',
+          message: 'the graph has no Dataset node',
+          hint: 'add a Dataset from the palette (category data)',
+        });
       return;
     }
     for (const extra of datasets.slice(1))
-      this.error({ code: 'two-datasets', nodeId: extra.id, message: 'a graph trains on one Dataset; this is a second one', hint: `delete it and connect ${datasets[0].id} instead` });
+      this.error({
+        code: 'two-datasets',
+        nodeId: extra.id,
+        message: 'a graph trains on one Dataset; this is a second one',
+        hint: `delete it and connect ${datasets[0].id} instead`,
+      });
     const def = this.registry[datasets[0].type];
     const params = this.params[datasets[0].id];
     if (def.dataInfo && params) {
@@ -182,7 +257,13 @@ class Compiler {
       const src = incoming.get(node.id)?.get(port);
       if (!src) {
         if (!decl.optional) {
-          this.error({ code: 'missing-input', nodeId: node.id, port, message: `input ${port} is not connected`, hint: `connect something to ${port}: ${decl.doc}` });
+          this.error({
+            code: 'missing-input',
+            nodeId: node.id,
+            port,
+            message: `input ${port} is not connected`,
+            hint: `connect something to ${port}: ${decl.doc}`,
+          });
           ready = false;
         }
         continue;
@@ -202,13 +283,24 @@ class Compiler {
     if (owner !== node.id) {
       const ownerShapes = this.shapes[owner]?.inputs;
       if (!ownerShapes) {
-        this.error({ code: 'bad-share', nodeId: node.id, message: `shares weights with "${owner}", which must come earlier in the data flow`, hint: `make ${owner} the node that owns the weights` });
+        this.error({
+          code: 'bad-share',
+          nodeId: node.id,
+          message: `shares weights with "${owner}", which must come earlier in the data flow`,
+          hint: `make ${owner} the node that owns the weights`,
+        });
         return;
       }
       for (const [port, shape] of Object.entries(inputShapes)) {
         const theirs = ownerShapes[port];
         if (theirs && !sameShape(theirs, shape))
-          this.error({ code: 'bad-share', nodeId: node.id, port, message: `shares weights with ${owner}, whose ${port} is ${formatShape(theirs)}, but this one gets ${formatShape(shape)}`, hint: 'shared weights need the same input shapes' });
+          this.error({
+            code: 'bad-share',
+            nodeId: node.id,
+            port,
+            message: `shares weights with ${owner}, whose ${port} is ${formatShape(theirs)}, but this one gets ${formatShape(shape)}`,
+            hint: 'shared weights need the same input shapes',
+          });
       }
     }
     if (def.kind === 'layer') {
@@ -220,8 +312,15 @@ class Compiler {
     this.inferBlock(node, def, params, inputRefs, inputShapes, owner, ctx);
   }
 
-  private inferBlock(node: GraphNode, def: Extract<AnyNodeDef, { kind: 'block' }>, params: Record<string, unknown>,
-    inputRefs: Record<string, PortRef>, inputShapes: Record<string, Shape>, owner: string, ctx: InferContext) {
+  private inferBlock(
+    node: GraphNode,
+    def: Extract<AnyNodeDef, { kind: 'block' }>,
+    params: Record<string, unknown>,
+    inputRefs: Record<string, PortRef>,
+    inputShapes: Record<string, Shape>,
+    owner: string,
+    ctx: InferContext,
+  ) {
     let expansion;
     try {
       expansion = def.expand(params as never, inputShapes);
@@ -231,9 +330,13 @@ class Compiler {
     }
     const innerIncoming = new Map<string, Record<string, PortRef>>();
     for (const [port, targets] of Object.entries(expansion.inputs))
-      for (const t of targets) if (inputRefs[port]) (innerIncoming.get(t.node) ?? innerIncoming.set(t.node, {}).get(t.node)!)[t.port] = inputRefs[port];
+      for (const t of targets)
+        if (inputRefs[port]) (innerIncoming.get(t.node) ?? innerIncoming.set(t.node, {}).get(t.node)!)[t.port] = inputRefs[port];
     for (const e of expansion.edges)
-      (innerIncoming.get(e.target) ?? innerIncoming.set(e.target, {}).get(e.target)!)[e.targetPort] = { node: `${node.id}/${e.source}`, port: e.sourcePort };
+      (innerIncoming.get(e.target) ?? innerIncoming.set(e.target, {}).get(e.target)!)[e.targetPort] = {
+        node: `${node.id}/${e.source}`,
+        port: e.sourcePort,
+      };
     // Expansions list their layers in data-flow order.
     for (const inner of expansion.nodes) {
       const innerDef = this.registry[inner.type];
@@ -242,7 +345,8 @@ class Compiler {
         return;
       }
       const { values, problems } = resolveParams(innerDef.params, inner.params);
-      for (const p of problems) this.error({ code: 'bad-param', nodeId: node.id, param: p.param, message: `${inner.id}: ${p.message}`, hint: p.hint });
+      for (const p of problems)
+        this.error({ code: 'bad-param', nodeId: node.id, param: p.param, message: `${inner.id}: ${p.message}`, hint: p.hint });
       const refs = innerIncoming.get(inner.id) ?? {};
       const shapes: Record<string, Shape> = {};
       for (const [port, ref] of Object.entries(refs)) {
@@ -265,8 +369,16 @@ class Compiler {
     this.shapes[node.id].outputs = outputs;
   }
 
-  private addLayer(id: string, docId: string, def: LayerNodeDef, params: Record<string, unknown>, inputs: Record<string, PortRef>,
-    inputShapes: Record<string, Shape>, weightOwner: string, ctx: InferContext): Record<string, Shape> | null {
+  private addLayer(
+    id: string,
+    docId: string,
+    def: LayerNodeDef,
+    params: Record<string, unknown>,
+    inputs: Record<string, PortRef>,
+    inputShapes: Record<string, Shape>,
+    weightOwner: string,
+    ctx: InferContext,
+  ): Record<string, Shape> | null {
     let result;
     try {
       result = def.inferShapes(inputShapes, params as never, ctx);
@@ -276,11 +388,28 @@ class Compiler {
     }
     if (isFailure(result)) {
       const inner = id === docId ? '' : `${id.slice(docId.length + 1)}: `;
-      this.error({ code: 'shape', nodeId: docId, port: id === docId ? result.failure.port : undefined, message: inner + result.failure.message, hint: result.failure.hint });
+      this.error({
+        code: 'shape',
+        nodeId: docId,
+        port: id === docId ? result.failure.port : undefined,
+        message: inner + result.failure.message,
+        hint: result.failure.hint,
+      });
       return null;
     }
     const paramCount = def.countParams ? def.countParams(inputShapes, params as never) : 0;
-    const node: CompiledNode = { id, docId, type: def.type, def, params, inputs, inputShapes, outputShapes: result, weightOwner, paramCount };
+    const node: CompiledNode = {
+      id,
+      docId,
+      type: def.type,
+      def,
+      params,
+      inputs,
+      inputShapes,
+      outputShapes: result,
+      weightOwner,
+      paramCount,
+    };
     this.flat.push(node);
     this.flatById[id] = node;
     return result;
@@ -318,22 +447,39 @@ class Compiler {
         trains = [];
         for (const ref of refs) {
           if (!nodes.has(ref)) {
-            this.error({ code: 'bad-ref', nodeId: opt.docId, param: 'trains', message: `trains "${ref}", which is not in the graph`, hint: 'pick the networks again in the inspector' });
+            this.error({
+              code: 'bad-ref',
+              nodeId: opt.docId,
+              param: 'trains',
+              message: `trains "${ref}", which is not in the graph`,
+              hint: 'pick the networks again in the inspector',
+            });
             continue;
           }
           const owned = this.flat.filter((n) => n.docId === ref && n.def.trainable).map((n) => n.weightOwner);
-          if (owned.length === 0) this.error({ code: 'bad-ref', nodeId: opt.docId, param: 'trains', message: `"${ref}" has no weights to train` });
+          if (owned.length === 0)
+            this.error({ code: 'bad-ref', nodeId: opt.docId, param: 'trains', message: `"${ref}" has no weights to train` });
           trains.push(...owned);
         }
         trains = [...new Set(trains)];
       }
       if (trains.length === 0 && refs.length === 0)
-        this.error({ code: 'nothing-to-train', nodeId: opt.docId, message: 'nothing upstream of this loss has weights', hint: 'connect the loss of a network with Dense or convolution layers' });
+        this.error({
+          code: 'nothing-to-train',
+          nodeId: opt.docId,
+          message: 'nothing upstream of this loss has weights',
+          hint: 'connect the loss of a network with Dense or convolution layers',
+        });
       for (const t of trains) {
         const other = trainedBy.get(t);
         if (other && other !== opt.docId) {
           const docId = this.flatById[t]?.docId ?? t;
-          this.error({ code: 'two-optimizers', nodeId: docId, message: `trained by two optimizers (${other} and ${opt.docId})`, hint: `list it in only one optimizer's "trains"` });
+          this.error({
+            code: 'two-optimizers',
+            nodeId: docId,
+            message: `trained by two optimizers (${other} and ${opt.docId})`,
+            hint: `list it in only one optimizer's "trains"`,
+          });
         } else trainedBy.set(t, opt.docId);
       }
       const terms = this.flat.filter((n) => up.has(n.id) && n.def.category === 'losses').map((n) => n.id);
@@ -350,29 +496,49 @@ class Compiler {
     this.checkLossesAndFrozen(plans, trainedBy);
     const hasOptimizer = [...nodes.values()].some((n) => this.registry[n.type]?.role === 'optimizer');
     if (!hasOptimizer && nodes.size > 0)
-      this.error({ code: 'nothing-to-train', message: 'the graph has no Optimizer, so nothing trains', hint: 'add an Optimizer (category training) and connect a loss to it' });
+      this.error({
+        code: 'nothing-to-train',
+        message: 'the graph has no Optimizer, so nothing trains',
+        hint: 'add an Optimizer (category training) and connect a loss to it',
+      });
     return plans;
   }
 
   private checkLossesAndFrozen(plans: OptimizerPlan[], trainedBy: Map<string, string>) {
-    const reached = this.upstream(plans.map((p) => p.loss.node), 'train');
+    const reached = this.upstream(
+      plans.map((p) => p.loss.node),
+      'train',
+    );
     const reported = new Set<string>();
     for (const n of this.flat) {
       if (n.def.category === 'losses' && !reached.has(n.id) && !reported.has(n.docId)) {
         reported.add(n.docId);
-        this.error({ code: 'loss-unused', nodeId: n.docId, message: 'this loss reaches no optimizer, so it trains nothing', hint: 'connect its output to an Optimizer or a Weighted sum' });
+        this.error({
+          code: 'loss-unused',
+          nodeId: n.docId,
+          message: 'this loss reaches no optimizer, so it trains nothing',
+          hint: 'connect its output to an Optimizer or a Weighted sum',
+        });
       }
     }
     const frozen = new Set<string>();
-    for (const n of this.flat)
-      if (n.def.trainable && reached.has(n.id) && !trainedBy.has(n.weightOwner)) frozen.add(n.docId);
+    for (const n of this.flat) if (n.def.trainable && reached.has(n.id) && !trainedBy.has(n.weightOwner)) frozen.add(n.docId);
     for (const docId of frozen)
-      this.error({ code: 'frozen', nodeId: docId, message: 'no optimizer trains this network: its weights stay frozen at their initial values', hint: "add it to an optimizer's trains list" }, 'warning');
+      this.error(
+        {
+          code: 'frozen',
+          nodeId: docId,
+          message: 'no optimizer trains this network: its weights stay frozen at their initial values',
+          hint: "add it to an optimizer's trains list",
+        },
+        'warning',
+      );
   }
 
   private docParamCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const n of this.flat) if (n.weightOwner === n.id || n.weightOwner.startsWith(`${n.docId}/`)) counts[n.docId] = (counts[n.docId] ?? 0) + n.paramCount;
+    for (const n of this.flat)
+      if (n.weightOwner === n.id || n.weightOwner.startsWith(`${n.docId}/`)) counts[n.docId] = (counts[n.docId] ?? 0) + n.paramCount;
     return counts;
   }
 
@@ -390,7 +556,8 @@ class Compiler {
     const memoryBytes = 4 * (paramCount * 4 + activations * 2);
     if (paramCount > MAX_PARAMS || memoryBytes > MAX_MEMORY_BYTES) {
       this.error({
-        code: 'too-large', nodeId: biggest?.docId,
+        code: 'too-large',
+        nodeId: biggest?.docId,
         message: `the graph needs about ${(paramCount / 1e6).toFixed(1)} M weights and ${(memoryBytes / 1024 ** 3).toFixed(1)} GiB; the limit is ${MAX_PARAMS / 1e6} M weights and ${MAX_MEMORY_BYTES / 1024 ** 3} GiB`,
         hint: 'use fewer units or channels, or a smaller batch',
       });
@@ -450,14 +617,19 @@ class Compiler {
     const data = this.data!;
     const datasetFlat = this.datasetNode!;
     const dependsOnData = (id: string, mode: Mode) => this.upstream([id], mode).has(datasetFlat);
-    const recon = this.flat.find((n) => n.def.reconstruction && n.inputs[n.def.reconstruction.prediction] && n.inputs[n.def.reconstruction.target]);
+    const recon = this.flat.find(
+      (n) => n.def.reconstruction && n.inputs[n.def.reconstruction.prediction] && n.inputs[n.def.reconstruction.target],
+    );
     const reconPred = recon && recon.inputs[recon.def.reconstruction!.prediction];
     const autoregressive = this.flat.some((n) => n.def.autoregressive?.(n.params as never));
     const conditional = this.flat.some((n) => n.def.role === 'label');
     let generate: ModePlan['generate'] = null;
     if (autoregressive && reconPred) {
       generate = {
-        output: reconPred, transform: recon!.def.reconstruction!.transform(recon!.params as never), autoregressive: true, conditional,
+        output: reconPred,
+        transform: recon!.def.reconstruction!.transform(recon!.params as never),
+        autoregressive: true,
+        conditional,
         rowsAbove: this.rowsAbove(reconPred.node, datasetFlat),
       };
     } else {
@@ -480,9 +652,10 @@ class Compiler {
       const best = candidates.find((c) => reconPred && sameRef(c.ref, reconPred)) ?? candidates[candidates.length - 1];
       if (best) generate = { output: best.ref, transform: best.transform, autoregressive: false, conditional, rowsAbove: null };
     }
-    const reconstruct = recon && reconPred && !autoregressive && dependsOnData(reconPred.node, 'reconstruct')
-      ? { output: reconPred, transform: recon.def.reconstruction!.transform(recon.params as never) }
-      : null;
+    const reconstruct =
+      recon && reconPred && !autoregressive && dependsOnData(reconPred.node, 'reconstruct')
+        ? { output: reconPred, transform: recon.def.reconstruction!.transform(recon.params as never) }
+        : null;
     let encode: ModePlan['encode'] = null;
     const sampler = this.flat.find((n) => n.def.role === 'sampler' && n.inputs.mean);
     if (sampler) {
@@ -499,9 +672,8 @@ class Compiler {
       }
     }
     const first = optimizers[0];
-    const evaluate: ModePlan['evaluate'] = first && optimizers.length === 1
-      ? { kind: autoregressive ? 'nll' : sampler ? 'elbo' : 'loss', optimizer: first.id }
-      : null;
+    const evaluate: ModePlan['evaluate'] =
+      first && optimizers.length === 1 ? { kind: autoregressive ? 'nll' : sampler ? 'elbo' : 'loss', optimizer: first.id } : null;
     return { train: optimizers.length > 0, generate, reconstruct, encode, evaluate };
   }
 }

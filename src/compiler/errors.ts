@@ -1,8 +1,23 @@
 /** Validation problems are data, never exceptions: each names the node and port it is about. */
 export type ErrorCode =
-  | 'unknown-type' | 'bad-param' | 'bad-edge' | 'port-type' | 'duplicate-input' | 'missing-input'
-  | 'cycle' | 'shape' | 'no-dataset' | 'two-datasets' | 'loss-unused' | 'two-optimizers'
-  | 'nothing-to-train' | 'too-large' | 'bad-share' | 'bad-ref' | 'frozen' | 'duplicate-id';
+  | 'unknown-type'
+  | 'bad-param'
+  | 'bad-edge'
+  | 'port-type'
+  | 'duplicate-input'
+  | 'missing-input'
+  | 'cycle'
+  | 'shape'
+  | 'no-dataset'
+  | 'two-datasets'
+  | 'loss-unused'
+  | 'two-optimizers'
+  | 'nothing-to-train'
+  | 'too-large'
+  | 'bad-share'
+  | 'bad-ref'
+  | 'frozen'
+  | 'duplicate-id';
 
 export interface GraphError {
   code: ErrorCode;

@@ -2,7 +2,10 @@
 import type { DataInfo, DisplayTransform, LayerNodeDef, Mode } from '../graph/nodeApi';
 import type { Shape } from '../graph/shape';
 
-export interface PortRef { node: string; port: string }
+export interface PortRef {
+  node: string;
+  port: string;
+}
 
 /** A layer after blocks are inlined. Inner nodes of a block have ids `blockId/innerId`. */
 export interface CompiledNode {
@@ -33,11 +36,13 @@ export interface OptimizerPlan {
   terms: string[];
 }
 
-
 export interface ModePlan {
   train: boolean;
   generate: null | {
-    output: PortRef; transform: DisplayTransform; autoregressive: boolean; conditional: boolean;
+    output: PortRef;
+    transform: DisplayTransform;
+    autoregressive: boolean;
+    conditional: boolean;
     /** Autoregressive graphs: rows above a pixel its output depends on (null: the whole image). */
     rowsAbove: number | null;
   };

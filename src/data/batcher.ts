@@ -89,9 +89,14 @@ export function createBatcher(ds: DataSet, batchSize: number, seed: number): Bat
     state: () => ({ seed, batchSize, count: ds.count, epoch, cursor, step }),
     restore(s) {
       if (s.seed !== seed || s.batchSize !== batchSize || s.count !== ds.count) {
-        throw new DataError(ds.name, `checkpoint was saved for seed ${s.seed}, batch ${s.batchSize}, ${s.count} examples; this run has seed ${seed}, batch ${batchSize}, ${ds.count} examples`, 'load the same data set and settings, or start a fresh run');
+        throw new DataError(
+          ds.name,
+          `checkpoint was saved for seed ${s.seed}, batch ${s.batchSize}, ${s.count} examples; this run has seed ${seed}, batch ${batchSize}, ${ds.count} examples`,
+          'load the same data set and settings, or start a fresh run',
+        );
       }
-      if (!(s.cursor >= 0 && s.cursor <= s.count && s.epoch >= 0)) throw new DataError(ds.name, `checkpoint batcher position (epoch ${s.epoch}, cursor ${s.cursor}) is invalid`);
+      if (!(s.cursor >= 0 && s.cursor <= s.count && s.epoch >= 0))
+        throw new DataError(ds.name, `checkpoint batcher position (epoch ${s.epoch}, cursor ${s.cursor}) is invalid`);
       epoch = s.epoch;
       cursor = s.cursor;
       step = s.step;

@@ -61,7 +61,11 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxFile {
   if (b[0] === 0 && b[1] === 0 && b[2] !== 0x08) {
     throw new DataError(name, `IDX element type 0x${b[2].toString(16)} is not supported, only unsigned bytes (0x08)`);
   }
-  throw new DataError(name, `not an IDX image (2051) or label (2049) file: found ${describeMagic(b)}`, 'expected files such as train-images-idx3-ubyte.gz');
+  throw new DataError(
+    name,
+    `not an IDX image (2051) or label (2049) file: found ${describeMagic(b)}`,
+    'expected files such as train-images-idx3-ubyte.gz',
+  );
 }
 
 /** uint8 0..255 → float 0..1. (A plain loop: Float32Array.from with a mapper is ~25× slower.) */
@@ -85,7 +89,11 @@ export function idxToDataSet(images: IdxFile, labels?: IdxFile, name = images.fi
   if (labels) {
     if (labels.kind !== 'labels') throw new DataError(labels.file, 'is an image file, expected labels (magic 2049)');
     if (labels.count !== images.count) {
-      throw new DataError(labels.file, `holds ${labels.count} labels but ${images.file} holds ${images.count} images`, 'pick the label file from the same split');
+      throw new DataError(
+        labels.file,
+        `holds ${labels.count} labels but ${images.file} holds ${images.count} images`,
+        'pick the label file from the same split',
+      );
     }
     ds.labels = labels.data.slice();
     ds.numClasses = ds.labels.reduce((m, v) => Math.max(m, v + 1), 0);

@@ -19,7 +19,8 @@ async function readAsset(): Promise<Uint8Array> {
     return new Uint8Array(await fs.readFile(ASSET_URL));
   }
   const res = await fetch(ASSET_URL);
-  if (!res.ok) throw new DataError(ASSET_URL.href, `HTTP ${res.status} fetching the embedded digits`, 'the app build is missing its data asset');
+  if (!res.ok)
+    throw new DataError(ASSET_URL.href, `HTTP ${res.status} fetching the embedded digits`, 'the app build is missing its data asset');
   return new Uint8Array(await res.arrayBuffer());
 }
 

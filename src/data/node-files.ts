@@ -62,11 +62,19 @@ export async function findIdxFiles(dir: string, split: Split = 'train'): Promise
   if (candidates.length === 0) {
     const labelFiles = files.filter((f) => /labels[-.]idx1[-.]ubyte/.test(f));
     const found = labelFiles.length > 0 ? ` (only label files: ${labelFiles.join(', ')})` : '';
-    throw new DataError(dir, `no *-images-idx3-ubyte(.gz) file in this folder${found}`, 'point at the folder holding e.g. train-images-idx3-ubyte.gz');
+    throw new DataError(
+      dir,
+      `no *-images-idx3-ubyte(.gz) file in this folder${found}`,
+      'point at the folder holding e.g. train-images-idx3-ubyte.gz',
+    );
   }
   const wanted = candidates.length === 1 ? candidates : candidates.filter((f) => isTestName(f) === (split === 'test'));
   if (wanted.length !== 1) {
-    throw new DataError(dir, `cannot tell which image file is the ${split} split among: ${candidates.join(', ')}`, 'pass the image file itself as the path');
+    throw new DataError(
+      dir,
+      `cannot tell which image file is the ${split} split among: ${candidates.join(', ')}`,
+      'pass the image file itself as the path',
+    );
   }
   const labels = labelsNameFor(wanted[0], files);
   return { images: join(dir, wanted[0]), labels: labels && join(dir, labels) };
@@ -93,8 +101,10 @@ const IMAGE_EXT = /\.(png|jpe?g)$/i;
 
 /** Decodes one PNG to grayscale in [0,1], resized by nearest neighbour to size×size. */
 function pngToGray(bytes: Uint8Array, file: string, size: number, out: Float32Array, at: number): void {
-  if (bytes[0] === 0xff && bytes[1] === 0xd8) throw new DataError(file, 'is a JPEG; only PNG images are supported for now', 'convert the folder to PNG');
-  if (PNG_MAGIC.some((m, i) => bytes[i] !== m)) throw new DataError(file, 'is not a PNG image (wrong magic bytes)', 'remove it from the folder');
+  if (bytes[0] === 0xff && bytes[1] === 0xd8)
+    throw new DataError(file, 'is a JPEG; only PNG images are supported for now', 'convert the folder to PNG');
+  if (PNG_MAGIC.some((m, i) => bytes[i] !== m))
+    throw new DataError(file, 'is not a PNG image (wrong magic bytes)', 'remove it from the folder');
   let png: PNG;
   try {
     png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -129,7 +139,8 @@ export async function loadPngDir(dir: string, size = 28): Promise<DataSet> {
   for (const [label, folder] of groups.entries()) {
     for (const f of await listDir(folder)) if (IMAGE_EXT.test(f)) files.push({ path: join(folder, f), label });
   }
-  if (files.length === 0) throw new DataError(dir, 'no .png images found', 'put PNG files in the folder, or one sub-folder of PNGs per class');
+  if (files.length === 0)
+    throw new DataError(dir, 'no .png images found', 'put PNG files in the folder, or one sub-folder of PNGs per class');
   const x = new Float32Array(files.length * size * size);
   for (const [n, f] of files.entries()) pngToGray(await readBytes(f.path), f.path, size, x, n * size * size);
   const ds: DataSet = { name: basename(dir), kind: 'image', shape: [size, size, 1], count: files.length, x, numClasses: 0 };

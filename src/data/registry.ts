@@ -44,7 +44,11 @@ async function loadSource(spec: DataSpec): Promise<DataSet> {
     case 'pngdir': {
       if (!spec.path) throw new DataError(spec.source, 'needs a path to a file or folder');
       if (!isNode()) {
-        throw new DataError(spec.path, 'reading files by path needs the Node CLI', 'in the browser, open the files and pass their bytes to parseIdx');
+        throw new DataError(
+          spec.path,
+          'reading files by path needs the Node CLI',
+          'in the browser, open the files and pass their bytes to parseIdx',
+        );
       }
       // A non-literal specifier keeps Vite from bundling fs and pngjs for the browser.
       const nodeFiles = './node-files.js';

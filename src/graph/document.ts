@@ -31,7 +31,12 @@ export const metaSchema = z.object({
   title: z.string().max(200),
   description: z.string().max(20_000).default(''),
   goals: z.array(z.string().max(2_000)).max(50).default([]),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(1),
 });
 
 export const documentSchema = z.object({

@@ -47,12 +47,27 @@ export function loadDocumentValue(raw: unknown, source: string): LoadResult {
   const fail = (error: Omit<LoadError, 'source'>): LoadResult => ({ ok: false, error: { source, ...error } });
   const value = stripDangerousKeys(raw);
   if (!value || typeof value !== 'object' || Array.isArray(value))
-    return fail({ code: 'not-object', message: 'a graph document must be a JSON object', hint: 'export a graph from Latent Lab to see the format' });
+    return fail({
+      code: 'not-object',
+      message: 'a graph document must be a JSON object',
+      hint: 'export a graph from Latent Lab to see the format',
+    });
   let doc = value as Record<string, unknown>;
   const version = versionOf(doc);
-  if (version === null) return fail({ code: 'no-version', path: 'schemaVersion', message: 'the document has no schemaVersion', hint: `add "schemaVersion": ${CURRENT_SCHEMA_VERSION}` });
+  if (version === null)
+    return fail({
+      code: 'no-version',
+      path: 'schemaVersion',
+      message: 'the document has no schemaVersion',
+      hint: `add "schemaVersion": ${CURRENT_SCHEMA_VERSION}`,
+    });
   if (version > CURRENT_SCHEMA_VERSION)
-    return fail({ code: 'too-new', path: 'schemaVersion', message: `the document is version ${version}, newer than this Latent Lab (version ${CURRENT_SCHEMA_VERSION})`, hint: 'update Latent Lab to open it' });
+    return fail({
+      code: 'too-new',
+      path: 'schemaVersion',
+      message: `the document is version ${version}, newer than this Latent Lab (version ${CURRENT_SCHEMA_VERSION})`,
+      hint: 'update Latent Lab to open it',
+    });
   for (let v = version; v < CURRENT_SCHEMA_VERSION; v++) {
     try {
       doc = migrations[v](doc);

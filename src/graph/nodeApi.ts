@@ -22,11 +22,18 @@ export const CATEGORIES: readonly Category[] = ['data', 'layers', 'blocks', 'sam
  * only losses, weighted sums and optimizers accept.
  */
 export type PortType = 'tensor' | 'loss';
-export interface PortDecl { type: PortType; doc: string; optional?: boolean; role?: 'latent' }
+export interface PortDecl {
+  type: PortType;
+  doc: string;
+  optional?: boolean;
+  role?: 'latent';
+}
 
 export type Mode = 'train' | 'reconstruct' | 'generate' | 'encode' | 'evaluate';
 
-export interface ShapeFailure { failure: { port?: string; message: string; hint?: string } }
+export interface ShapeFailure {
+  failure: { port?: string; message: string; hint?: string };
+}
 export type InferResult = Record<string, Shape> | ShapeFailure;
 
 export function fail(port: string | undefined, message: string, hint?: string): ShapeFailure {
@@ -37,7 +44,12 @@ export function isFailure(r: InferResult): r is ShapeFailure {
 }
 
 /** What the graph's data source provides, as seen at compile time. */
-export interface DataInfo { kind: 'image' | 'points'; shape: Shape; numClasses: number; batchSize: number }
+export interface DataInfo {
+  kind: 'image' | 'points';
+  shape: Shape;
+  numClasses: number;
+  batchSize: number;
+}
 
 export interface InferContext {
   /** The graph's dataset, if it has one (Label nodes need its class count). */

@@ -2,29 +2,72 @@
  * Parameter declarations: one declaration per parameter drives its inspector
  * widget, its default and its validation.
  */
-export interface IntParam { kind: 'int'; default: number; min: number; max: number; doc?: string }
-export interface FloatParam {
-  kind: 'float'; default: number; min?: number; max?: number;
-  /** min is exclusive (e.g. a learning rate must be > 0) */
-  exclusiveMin?: boolean; logScale?: boolean; doc?: string;
+export interface IntParam {
+  kind: 'int';
+  default: number;
+  min: number;
+  max: number;
+  doc?: string;
 }
-export interface ChoiceParam { kind: 'choice'; options: readonly string[]; default: string; doc?: string }
-export interface BoolParam { kind: 'bool'; default: boolean; doc?: string }
-export interface IntListParam { kind: 'intList'; default: number[]; min: number; max: number; minLength: number; maxLength: number; doc?: string }
+export interface FloatParam {
+  kind: 'float';
+  default: number;
+  min?: number;
+  max?: number;
+  /** min is exclusive (e.g. a learning rate must be > 0) */
+  exclusiveMin?: boolean;
+  logScale?: boolean;
+  doc?: string;
+}
+export interface ChoiceParam {
+  kind: 'choice';
+  options: readonly string[];
+  default: string;
+  doc?: string;
+}
+export interface BoolParam {
+  kind: 'bool';
+  default: boolean;
+  doc?: string;
+}
+export interface IntListParam {
+  kind: 'intList';
+  default: number[];
+  min: number;
+  max: number;
+  minLength: number;
+  maxLength: number;
+  doc?: string;
+}
 /** References to other nodes by id (e.g. the networks an optimizer trains). */
-export interface NodeRefsParam { kind: 'nodeRefs'; default: string[]; doc?: string }
-export interface TextParam { kind: 'text'; default: string; maxLength: number; doc?: string }
+export interface NodeRefsParam {
+  kind: 'nodeRefs';
+  default: string[];
+  doc?: string;
+}
+export interface TextParam {
+  kind: 'text';
+  default: string;
+  maxLength: number;
+  doc?: string;
+}
 
 export type ParamDecl = IntParam | FloatParam | ChoiceParam | BoolParam | IntListParam | NodeRefsParam | TextParam;
 export type ParamDecls = Record<string, ParamDecl>;
 
-type ValueOf<D extends ParamDecl> =
-  D extends IntParam | FloatParam ? number :
-  D extends ChoiceParam ? string :
-  D extends BoolParam ? boolean :
-  D extends IntListParam ? number[] :
-  D extends NodeRefsParam ? string[] :
-  D extends TextParam ? string : never;
+type ValueOf<D extends ParamDecl> = D extends IntParam | FloatParam
+  ? number
+  : D extends ChoiceParam
+    ? string
+    : D extends BoolParam
+      ? boolean
+      : D extends IntListParam
+        ? number[]
+        : D extends NodeRefsParam
+          ? string[]
+          : D extends TextParam
+            ? string
+            : never;
 export type ParamValues<D extends ParamDecls> = { [K in keyof D]: ValueOf<D[K]> };
 
 export const int = (o: Omit<IntParam, 'kind'>): IntParam => ({ kind: 'int', ...o });
@@ -37,7 +80,11 @@ export const intList = (o: Omit<IntListParam, 'kind'>): IntListParam => ({ kind:
 export const nodeRefs = (doc?: string): NodeRefsParam => ({ kind: 'nodeRefs', default: [], doc });
 export const text = (def: string, maxLength = 200, doc?: string): TextParam => ({ kind: 'text', default: def, maxLength, doc });
 
-export interface ParamProblem { param: string; message: string; hint?: string }
+export interface ParamProblem {
+  param: string;
+  message: string;
+  hint?: string;
+}
 
 /** Checks one value against its declaration; returns a problem or null. */
 export function checkParam(name: string, decl: ParamDecl, value: unknown): ParamProblem | null {
@@ -45,7 +92,8 @@ export function checkParam(name: string, decl: ParamDecl, value: unknown): Param
   switch (decl.kind) {
     case 'int':
       if (typeof value !== 'number' || !Number.isInteger(value)) return bad(`${name} must be a whole number, got ${show(value)}`);
-      if (value < decl.min || value > decl.max) return bad(`${name} = ${value} is out of range`, `use a value from ${decl.min} to ${decl.max}`);
+      if (value < decl.min || value > decl.max)
+        return bad(`${name} = ${value} is out of range`, `use a value from ${decl.min} to ${decl.max}`);
       return null;
     case 'float':
       if (typeof value !== 'number' || !Number.isFinite(value)) return bad(`${name} must be a finite number, got ${show(value)}`);
@@ -54,7 +102,8 @@ export function checkParam(name: string, decl: ParamDecl, value: unknown): Param
       if (decl.max !== undefined && value > decl.max) return bad(`${name} = ${value} is too large`, `use a value ≤ ${decl.max}`);
       return null;
     case 'choice':
-      if (typeof value !== 'string' || !decl.options.includes(value)) return bad(`${name} must be one of ${decl.options.join(', ')}, got ${show(value)}`);
+      if (typeof value !== 'string' || !decl.options.includes(value))
+        return bad(`${name} must be one of ${decl.options.join(', ')}, got ${show(value)}`);
       return null;
     case 'bool':
       return typeof value === 'boolean' ? null : bad(`${name} must be true or false, got ${show(value)}`);
@@ -63,7 +112,8 @@ export function checkParam(name: string, decl: ParamDecl, value: unknown): Param
         return bad(`${name} must be a list of whole numbers, got ${show(value)}`, 'e.g. 512, 256');
       if (value.length < decl.minLength || value.length > decl.maxLength)
         return bad(`${name} needs ${decl.minLength}–${decl.maxLength} entries, got ${value.length}`);
-      for (const v of value) if (v < decl.min || v > decl.max) return bad(`${name} entry ${v} is out of range`, `use values from ${decl.min} to ${decl.max}`);
+      for (const v of value)
+        if (v < decl.min || v > decl.max) return bad(`${name} entry ${v} is out of range`, `use values from ${decl.min} to ${decl.max}`);
       return null;
     case 'nodeRefs':
       return Array.isArray(value) && value.every((v) => typeof v === 'string') ? null : bad(`${name} must be a list of node ids`);
@@ -79,7 +129,10 @@ function show(v: unknown): string {
 }
 
 /** Fills defaults for missing params and collects problems for invalid ones. Unknown keys are reported. */
-export function resolveParams(decls: ParamDecls, given: Record<string, unknown>): { values: Record<string, unknown>; problems: ParamProblem[] } {
+export function resolveParams(
+  decls: ParamDecls,
+  given: Record<string, unknown>,
+): { values: Record<string, unknown>; problems: ParamProblem[] } {
   const values: Record<string, unknown> = {};
   const problems: ParamProblem[] = [];
   for (const [name, decl] of Object.entries(decls)) {
@@ -89,7 +142,8 @@ export function resolveParams(decls: ParamDecls, given: Record<string, unknown>)
     values[name] = problem ? decl.default : raw;
   }
   for (const name of Object.keys(given)) {
-    if (!Object.hasOwn(decls, name)) problems.push({ param: name, message: `unknown parameter ${name}`, hint: 'remove it from the document' });
+    if (!Object.hasOwn(decls, name))
+      problems.push({ param: name, message: `unknown parameter ${name}`, hint: 'remove it from the document' });
   }
   return { values, problems };
 }

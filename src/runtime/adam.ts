@@ -17,7 +17,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedTensorMap } from '@tensorflow/tfjs-core';
 import { ADAM_UPDATE } from './kernels/adam';
 
-interface Moments { name: string; m: tf.Variable; v: tf.Variable }
+interface Moments {
+  name: string;
+  m: tf.Variable;
+  v: tf.Variable;
+}
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
 /**
@@ -25,7 +29,9 @@ type NamedTensor = { name: string; tensor: tf.Tensor };
  * the base class's own β-product variables and moment lists stay unused.
  */
 export class AdamOptimizer extends tf.AdamOptimizer {
-  static override get className(): string { return 'LatentLabAdam'; }
+  static override get className(): string {
+    return 'LatentLabAdam';
+  }
 
   /** Moments in the order their variables were first updated (restored ones first). */
   private moments: Moments[] = [];
@@ -42,8 +48,12 @@ export class AdamOptimizer extends tf.AdamOptimizer {
       : Object.entries(variableGradients).map(([name, tensor]) => ({ name, tensor }));
     const t = this.iterations + 1;
     const step = {
-      lr: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon,
-      bc1: 1 - Math.pow(this.beta1, t), bc2: 1 - Math.pow(this.beta2, t),
+      lr: this.learningRate,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+      bc1: 1 - Math.pow(this.beta1, t),
+      bc2: 1 - Math.pow(this.beta2, t),
     };
     const fused = tf.getKernel(ADAM_UPDATE, tf.getBackend()) !== undefined;
     tf.tidy(() => {
@@ -59,7 +69,8 @@ export class AdamOptimizer extends tf.AdamOptimizer {
         } else {
           const m2 = tf.add(tf.mul(m, this.beta1), tf.mul(grad, 1 - this.beta1));
           const v2 = tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2));
-          const mHat = tf.div(m2, step.bc1), vHat = tf.div(v2, step.bc2);
+          const mHat = tf.div(m2, step.bc1),
+            vHat = tf.div(v2, step.bc2);
           m.assign(m2);
           v.assign(v2);
           value.assign(tf.add(tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), this.epsilon)), -this.learningRate), value));

@@ -42,16 +42,15 @@ const INIT_TIMEOUT_MS = 30_000;
 /** TF.js's own registration priorities, kept when a failed backend is registered again. */
 const BACKEND_PRIORITY: Record<BackendName, number> = { webgpu: 3, webgl: 2, wasm: 2, cpu: 1 };
 
-const WASM_FILES = [
-  'tfjs-backend-wasm.wasm',
-  'tfjs-backend-wasm-simd.wasm',
-  'tfjs-backend-wasm-threaded-simd.wasm',
-] as const;
+const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
 
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return !!p?.versions?.node && typeof (globalThis as { window?: unknown }).window === 'undefined'
-    && typeof (globalThis as { importScripts?: unknown }).importScripts === 'undefined';
+  return (
+    !!p?.versions?.node &&
+    typeof (globalThis as { window?: unknown }).window === 'undefined' &&
+    typeof (globalThis as { importScripts?: unknown }).importScripts === 'undefined'
+  );
 }
 
 let wasmPathsSet = false;
@@ -105,11 +104,19 @@ async function configureWasmPaths(wasm: typeof import('@tensorflow/tfjs-backend-
 
 async function importBackend(name: BackendName): Promise<typeof import('@tensorflow/tfjs-backend-wasm') | null> {
   switch (name) {
-    case 'wasm': return import('@tensorflow/tfjs-backend-wasm');
-    case 'cpu': await import('@tensorflow/tfjs-backend-cpu'); return null;
-    case 'webgl': await import('@tensorflow/tfjs-backend-webgl'); return null;
-    case 'webgpu': await import('@tensorflow/tfjs-backend-webgpu'); return null;
-    default: throw new Error(`unknown backend ${String(name)}`);
+    case 'wasm':
+      return import('@tensorflow/tfjs-backend-wasm');
+    case 'cpu':
+      await import('@tensorflow/tfjs-backend-cpu');
+      return null;
+    case 'webgl':
+      await import('@tensorflow/tfjs-backend-webgl');
+      return null;
+    case 'webgpu':
+      await import('@tensorflow/tfjs-backend-webgpu');
+      return null;
+    default:
+      throw new Error(`unknown backend ${String(name)}`);
   }
 }
 
@@ -118,7 +125,10 @@ let threadedBuildFailure: string | null = null;
 
 /** TF.js picks its threaded-simd wasm build when both features are there. */
 async function threadedBuildWanted(): Promise<boolean> {
-  const [simd, threads] = await Promise.all([tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')]);
+  const [simd, threads] = await Promise.all([
+    tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+    tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+  ]);
   return !!simd && !!threads;
 }
 
@@ -189,10 +199,7 @@ async function initBackend(name: BackendName, threaded: boolean): Promise<void> 
  * heap is a SharedArrayBuffer: `sharedMemory`); if that build cannot start,
  * wasm falls back to the single-threaded build and the note says why.
  */
-export async function setupBackend(
-  name: BackendName,
-  opts: { threads?: number } = {},
-): Promise<BackendInfo> {
+export async function setupBackend(name: BackendName, opts: { threads?: number } = {}): Promise<BackendInfo> {
   const wasm = await importBackend(name);
   if (wasm) {
     await configureWasmPaths(wasm);
@@ -224,14 +231,17 @@ export async function setupBackend(
   const sharedMemory = typeof SharedArrayBuffer !== 'undefined' && memory?.buffer instanceof SharedArrayBuffer;
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) as boolean;
   const notes: string[] = [];
-  if (threadedBuildFailure) notes.push(`TF.js's threaded wasm build did not start (${threadedBuildFailure}), so TF.js's own kernels run on its single-threaded build`);
+  if (threadedBuildFailure)
+    notes.push(
+      `TF.js's threaded wasm build did not start (${threadedBuildFailure}), so TF.js's own kernels run on its single-threaded build`,
+    );
   if (threads <= 1) {
     const byDefault = gemm.reason === 'one thread requested' && !opts.threads;
     notes.push(`single-threaded: ${byDefault ? 'this machine has one core' : gemm.reason}`);
   } else if (opts.threads && threads < opts.threads) {
     notes.push(`asked for ${opts.threads} threads, got ${threads}`);
   }
-  if (!simd) notes.push('no wasm SIMD in this runtime: TF.js\'s own kernels run, several times slower, and convolutions cannot train');
+  if (!simd) notes.push("no wasm SIMD in this runtime: TF.js's own kernels run, several times slower, and convolutions cannot train");
   const fma = simd && nativeFma();
   return { backend: 'wasm', threads, simd, fma, sharedMemory, ...(notes.length ? { note: notes.join('; ') } : {}) };
 }

@@ -26,7 +26,11 @@ export interface StepResult {
 }
 
 export class TrainingDiverged extends Error {
-  constructor(public step: number, public term: string, public value: number) {
+  constructor(
+    public step: number,
+    public term: string,
+    public value: number,
+  ) {
     super(`training diverged at step ${step}: ${term} became ${value}. Lower the learning rate or restore the last checkpoint.`);
   }
 }
@@ -46,7 +50,11 @@ export function drawPixels(out: Float32Array, transform: DisplayTransform, u: Ar
       for (let k = 0; k < 256; k++) sum += Math.exp(out[base + k] - max);
       let acc = 0;
       let v = 255;
-      for (let k = 0; k < 256; k++) if ((acc += Math.exp(out[base + k] - max) / sum) > u[b]) { v = k; break; }
+      for (let k = 0; k < 256; k++)
+        if ((acc += Math.exp(out[base + k] - max) / sum) > u[b]) {
+          v = k;
+          break;
+        }
       values[b] = v / 255;
     } else {
       const p = transform === 'sigmoid' ? 1 / (1 + Math.exp(-out[b])) : out[b];
@@ -122,16 +130,16 @@ export class CompiledModel {
       const owner = node.weightOwner;
       // Not in tidy: a build may keep constants (e.g. a convolution mask) for the model's lifetime.
       const built = node.def.build(
-          {
-            tf,
-            nodeId: node.id,
-            inputShapes: node.inputShapes,
-            outputShapes: node.outputShapes,
-            variable: (name, shape, init) => this.getVariable(`${owner}/${name}`, shape, init, true),
-            state: (name, shape, init) => this.getVariable(`${owner}/${name}`, shape, init, false),
-          },
-          node.params as never,
-        );
+        {
+          tf,
+          nodeId: node.id,
+          inputShapes: node.inputShapes,
+          outputShapes: node.outputShapes,
+          variable: (name, shape, init) => this.getVariable(`${owner}/${name}`, shape, init, true),
+          state: (name, shape, init) => this.getVariable(`${owner}/${name}`, shape, init, false),
+        },
+        node.params as never,
+      );
       this.built.set(node.id, built);
       if (built.optimizer) this.optimizers.set(node.id, built.optimizer);
     }
@@ -147,7 +155,8 @@ export class CompiledModel {
     const store = trainable ? this.variables : this.stateVariables;
     const existing = store.get(name);
     if (existing) {
-      if (existing.shape.join() !== shape.join()) throw new Error(`shared variable ${name} has shape ${existing.shape} but ${shape} was asked for`);
+      if (existing.shape.join() !== shape.join())
+        throw new Error(`shared variable ${name} has shape ${existing.shape} but ${shape} was asked for`);
       return existing;
     }
     const initial = this.init(shape, init);
@@ -170,7 +179,9 @@ export class CompiledModel {
     const oneHot = (batch as Batch).oneHot;
     const labels = made
       ? (batch as { labels: Tensor | null }).labels
-      : oneHot ? tf.tensor(oneHot, [batch.size, this.plan.data.numClasses]) : null;
+      : oneHot
+        ? tf.tensor(oneHot, [batch.size, this.plan.data.numClasses])
+        : null;
     return {
       tf,
       mode,
@@ -251,8 +262,7 @@ export class CompiledModel {
 
   private finishRound(losses: Record<string, number>): StepResult {
     this.step++;
-    for (const [name, value] of Object.entries(losses))
-      if (!Number.isFinite(value)) throw new TrainingDiverged(this.step, name, value);
+    for (const [name, value] of Object.entries(losses)) if (!Number.isFinite(value)) throw new TrainingDiverged(this.step, name, value);
     return { step: this.step, losses };
   }
 
@@ -317,7 +327,13 @@ export class CompiledModel {
     if (!sampler || !recon || recon.def.reconstruction!.transform(recon.params as never) !== 'sigmoid')
       throw new Error('importance sampling needs a Sampler and a Bernoulli (logit) reconstruction loss');
     const { prediction, target } = recon.def.reconstruction!;
-    const refs = [recon.inputs[prediction], recon.inputs[target], sampler.inputs.mean, sampler.inputs.logVar, { node: sampler.id, port: 'z' }];
+    const refs = [
+      recon.inputs[prediction],
+      recon.inputs[target],
+      sampler.inputs.mean,
+      sampler.inputs.logVar,
+      { node: sampler.id, port: 'z' },
+    ];
     const LOG_2PI = Math.log(2 * Math.PI);
     const nll = tf.tidy(() => {
       const logWeights: Tensor[] = [];
@@ -340,7 +356,12 @@ export class CompiledModel {
   private toDataSpace(t: Tensor, transform: string, n: number): Tensor {
     const shape = [n, ...this.plan.data.shape];
     if (transform === 'sigmoid') return tf.sigmoid(t).reshape(shape);
-    if (transform === 'categorical256') return tf.argMax(t.reshape([n, exampleSize(this.plan.data.shape), 256]), -1).toFloat().div(255).reshape(shape);
+    if (transform === 'categorical256')
+      return tf
+        .argMax(t.reshape([n, exampleSize(this.plan.data.shape), 256]), -1)
+        .toFloat()
+        .div(255)
+        .reshape(shape);
     // Images live in [0, 1]; 2-D points are unbounded.
     return this.plan.data.kind === 'image' ? t.reshape(shape).clipByValue(0, 1) : t.reshape(shape);
   }
@@ -432,7 +453,10 @@ export class CompiledModel {
       const x = tf.tensor(band.x, band.shape);
       const labels = batch.oneHot ? tf.tensor(batch.oneHot, [n, this.plan.data.numClasses]) : null;
       const out = this.forward([g.output], this.callContext('generate', false, { size: n, x, labels })).get(refKey(g.output))!;
-      return out.reshape([n, band.cells, per]).gather([band.offset], 1).reshape(per === 1 ? [n] : [n, per]);
+      return out
+        .reshape([n, band.cells, per])
+        .gather([band.offset], 1)
+        .reshape(per === 1 ? [n] : [n, per]);
     });
   }
 
@@ -467,7 +491,11 @@ export class CompiledModel {
   private encodeTensor(batch: Batch): tf.Tensor {
     const e = this.plan.modes.encode;
     if (!e) throw new Error('this graph has no latent code to encode to');
-    return tf.tidy(() => this.forward([e.latent], this.callContext('encode', false, batch)).get(refKey(e.latent))!.clone());
+    return tf.tidy(() =>
+      this.forward([e.latent], this.callContext('encode', false, batch))
+        .get(refKey(e.latent))!
+        .clone(),
+    );
   }
 
   /** Decodes given latent vectors through the generate path (latent traversal, interpolation, map clicks). */
@@ -488,9 +516,14 @@ export class CompiledModel {
     if (!sampler) throw new Error('no sampler or noise node to feed the latent vectors into');
     return tf.tidy(() => {
       const z = tf.tensor(latents, [n, e.latentSize]);
-      const call = this.callContext('generate', false, { size: n, x: tf.zeros([n, ...this.plan.data.shape]), labels: this.oneHotFor(n, label) });
+      const call = this.callContext('generate', false, {
+        size: n,
+        x: tf.zeros([n, ...this.plan.data.shape]),
+        labels: this.oneHotFor(n, label),
+      });
       const draw = call.randomNormal;
-      call.randomNormal = (shape) => (shape[0] === n && shape.slice(1).reduce((a, b) => a * b, 1) === e.latentSize ? z.reshape(shape) : draw(shape));
+      call.randomNormal = (shape) =>
+        shape[0] === n && shape.slice(1).reduce((a, b) => a * b, 1) === e.latentSize ? z.reshape(shape) : draw(shape);
       const out = this.forward([g.output], call).get(refKey(g.output))!;
       return this.toDataSpace(out, g.transform, n);
     });
@@ -554,7 +587,8 @@ export class CompiledModel {
       const name = rest.join(':');
       const v = (kind === 'var' ? this.variables : this.stateVariables).get(name);
       if (!v) throw new Error(`checkpoint has ${name}, which this graph does not`);
-      if (v.shape.join() !== t.shape.join()) throw new Error(`checkpoint ${name} is ${t.shape.join('×')} but the graph needs ${v.shape.join('×')}`);
+      if (v.shape.join() !== t.shape.join())
+        throw new Error(`checkpoint ${name} is ${t.shape.join('×')} but the graph needs ${v.shape.join('×')}`);
       tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
     }
     // Optimizer slots (iteration count, moments) are positional, in the order getWeights gave them.

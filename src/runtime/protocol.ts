@@ -86,9 +86,16 @@ export interface ModelInfo {
   hasKl: boolean;
 }
 
-export interface CheckpointInfo { step: number; savedAt: number; backend: string }
+export interface CheckpointInfo {
+  step: number;
+  savedAt: number;
+  backend: string;
+}
 
-export interface LossPoint { step: number; losses: Record<string, number> }
+export interface LossPoint {
+  step: number;
+  losses: Record<string, number>;
+}
 
 export type FromWorker =
   | BackendEvent
@@ -106,25 +113,34 @@ export type FromWorker =
   | { type: 'samples'; id: number; n: number; shape: number[]; images: Float32Array; step: number; label?: number }
   | { type: 'reconstructions'; id: number; n: number; shape: number[]; inputs: Float32Array; outputs: Float32Array; step: number }
   | {
-    type: 'latentMap'; id: number; n: number; dim: number;
-    /** n × 2 map coordinates (the latent itself for 2-D, else its first two principal components). */
-    points: Float32Array;
-    labels: Uint8Array | null;
-    /** n × dim latent means. */
-    latents: Float32Array;
-    /** PCA: dim-vector mean and 2 × dim basis, so a map point decodes as mean + x·b0 + y·b1. */
-    mean: Float32Array | null;
-    basis: Float32Array | null;
-    /** n × prod(shape) inputs, so views can show the chosen examples. */
-    inputs: Float32Array;
-    shape: number[];
-    explained: number | null;
-  }
+      type: 'latentMap';
+      id: number;
+      n: number;
+      dim: number;
+      /** n × 2 map coordinates (the latent itself for 2-D, else its first two principal components). */
+      points: Float32Array;
+      labels: Uint8Array | null;
+      /** n × dim latent means. */
+      latents: Float32Array;
+      /** PCA: dim-vector mean and 2 × dim basis, so a map point decodes as mean + x·b0 + y·b1. */
+      mean: Float32Array | null;
+      basis: Float32Array | null;
+      /** n × prod(shape) inputs, so views can show the chosen examples. */
+      inputs: Float32Array;
+      shape: number[];
+      explained: number | null;
+    }
   | { type: 'decoded'; id: number; n: number; shape: number[]; images: Float32Array }
   | { type: 'kl'; id: number; perDim: Float32Array }
   | { type: 'pixels'; id: number; n: number; shape: number[]; index: number; total: number; canvas: Float32Array; done: boolean }
   | { type: 'preview'; id: number; nodeId: string; shape: number[]; data: Float32Array; n: number }
-  | { type: 'points2d'; id: number; real: Float32Array; fake: Float32Array; heatmap: null | { size: number; bounds: [number, number, number, number]; values: Float32Array } }
+  | {
+      type: 'points2d';
+      id: number;
+      real: Float32Array;
+      fake: Float32Array;
+      heatmap: null | { size: number; bounds: [number, number, number, number]; values: Float32Array };
+    }
   | { type: 'exported'; id: number; modelJson: string; weights: ArrayBuffer };
 
 export type FromWorkerOf<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>;

@@ -21,8 +21,16 @@ import { setupBackend as defaultSetupBackend, type BackendInfo } from './backend
 import { CompiledModel, drawPixels, TrainingDiverged, type Batch as ModelBatch, type ModelState } from './model';
 import { loadPlanData } from './planData';
 import {
-  BACKEND_ORDER, type BackendChoice, type BackendName, type CheckpointInfo, type FailureKind, type FromWorker,
-  type LossPoint, type ModelInfo, type OnDocChange, type ToWorker,
+  BACKEND_ORDER,
+  type BackendChoice,
+  type BackendName,
+  type CheckpointInfo,
+  type FailureKind,
+  type FromWorker,
+  type LossPoint,
+  type ModelInfo,
+  type OnDocChange,
+  type ToWorker,
 } from './protocol';
 
 export interface StoredCheckpoint {
@@ -79,13 +87,20 @@ const HISTORY_MAX = 4000;
 /** Errors that mean the backend, not the graph, is broken: fall back instead of stopping. */
 export function isBackendFailure(e: unknown): boolean {
   const msg = e instanceof Error ? e.message : String(e);
-  return /kernel|context (was )?lost|device (was )?lost|lost context|out of memory|\boom\b|failed to allocate|allocation|webgl|webgpu|gpu|backend/i.test(msg);
+  return /kernel|context (was )?lost|device (was )?lost|lost context|out of memory|\boom\b|failed to allocate|allocation|webgl|webgpu|gpu|backend/i.test(
+    msg,
+  );
 }
 
 function detectBackends(): BackendName[] {
   const g = globalThis as { navigator?: { gpu?: unknown }; OffscreenCanvas?: unknown; document?: unknown };
   return BACKEND_ORDER.filter((b) =>
-    b === 'webgpu' ? !!g.navigator?.gpu : b === 'webgl' ? typeof g.OffscreenCanvas !== 'undefined' || typeof g.document !== 'undefined' : true);
+    b === 'webgpu'
+      ? !!g.navigator?.gpu
+      : b === 'webgl'
+        ? typeof g.OffscreenCanvas !== 'undefined' || typeof g.document !== 'undefined'
+        : true,
+  );
 }
 
 /** The renderer's name when a GPU backend runs on a software rasteriser (SwiftShader, llvmpipe), else null. */
@@ -117,8 +132,7 @@ function defaultYield(): Promise<void> {
 
 /** What of a document affects the model (not positions, labels, notes or the title). */
 export function docKeyOf(doc: GraphDocument): string {
-  const nodes = [...doc.nodes].sort((a, b) => a.id.localeCompare(b.id))
-    .map((n) => [n.id, n.type, n.params, n.sharesWeightsWith ?? null]);
+  const nodes = [...doc.nodes].sort((a, b) => a.id.localeCompare(b.id)).map((n) => [n.id, n.type, n.params, n.sharesWeightsWith ?? null]);
   const edges = doc.edges.map((e) => `${e.source}.${e.sourcePort}>${e.target}.${e.targetPort}`).sort();
   const text = JSON.stringify([doc.meta.seed, nodes, edges]);
   let h1 = 0x811c9dc5;
@@ -216,36 +230,56 @@ export class TrainingSession {
 
   private async process(msg: ToWorker): Promise<void> {
     switch (msg.type) {
-      case 'load': return this.load(msg.doc, msg.onChange ?? 'ask', !!msg.resume);
-      case 'setBackend': return this.switchBackend(msg.backend);
-      case 'play': return this.play();
-      case 'pause': return this.pause();
-      case 'step': return this.stepOnce(msg.optimizer, msg.count ?? 1);
-      case 'reset': return this.reset();
+      case 'load':
+        return this.load(msg.doc, msg.onChange ?? 'ask', !!msg.resume);
+      case 'setBackend':
+        return this.switchBackend(msg.backend);
+      case 'play':
+        return this.play();
+      case 'pause':
+        return this.pause();
+      case 'step':
+        return this.stepOnce(msg.optimizer, msg.count ?? 1);
+      case 'reset':
+        return this.reset();
       case 'setLearningRate': {
         this.learningRates[msg.optimizer] = msg.lr;
         this.model?.setLearningRate(msg.optimizer, msg.lr);
         return;
       }
-      case 'setBatchSize': return this.setBatchSize(msg.batchSize);
-      case 'setCheckpointEvery': this.o.checkpointEvery = Math.max(1, Math.floor(msg.steps)); return;
-      case 'samples': return this.samples(msg.id, msg.n, msg.label, msg.seed);
-      case 'reconstructions': return this.reconstructions(msg.id, msg.n);
-      case 'latentMap': return this.latentMap(msg.id, msg.count ?? 1000);
-      case 'decode': return this.decode(msg.id, msg.latents, msg.n, msg.label);
-      case 'klPerDim': return this.klPerDim(msg.id);
-      case 'autoregressive': return this.autoregressive(msg.id, msg.n, msg.label, msg.seed);
-      case 'preview': return this.preview(msg.id, msg.nodeId);
-      case 'points2d': return this.points2d(msg.id, msg.n);
+      case 'setBatchSize':
+        return this.setBatchSize(msg.batchSize);
+      case 'setCheckpointEvery':
+        this.o.checkpointEvery = Math.max(1, Math.floor(msg.steps));
+        return;
+      case 'samples':
+        return this.samples(msg.id, msg.n, msg.label, msg.seed);
+      case 'reconstructions':
+        return this.reconstructions(msg.id, msg.n);
+      case 'latentMap':
+        return this.latentMap(msg.id, msg.count ?? 1000);
+      case 'decode':
+        return this.decode(msg.id, msg.latents, msg.n, msg.label);
+      case 'klPerDim':
+        return this.klPerDim(msg.id);
+      case 'autoregressive':
+        return this.autoregressive(msg.id, msg.n, msg.label, msg.seed);
+      case 'preview':
+        return this.preview(msg.id, msg.nodeId);
+      case 'points2d':
+        return this.points2d(msg.id, msg.n);
       case 'saveCheckpoint': {
         const was = await this.stopLoop();
         await this.checkpoint(true);
         if (was) this.startLoop();
         return;
       }
-      case 'restoreCheckpoint': return this.restoreCheckpoint();
-      case 'export': return this.exportWeights(msg.id);
-      case 'debugFail': return this.simulateFailure(msg.kind);
+      case 'restoreCheckpoint':
+        return this.restoreCheckpoint();
+      case 'export':
+        return this.exportWeights(msg.id);
+      case 'debugFail':
+        return this.simulateFailure(msg.kind);
       default: {
         const never: never = msg;
         throw new Error(`unknown message ${JSON.stringify(never)}`);
@@ -287,24 +321,45 @@ export class TrainingSession {
 
   /** Initialise the first backend that works, in the chosen order; report what was skipped. */
   private async selectBackend(choice: BackendChoice, explicit?: BackendName[]): Promise<void> {
-    const order = explicit ?? (choice === 'auto'
-      ? this.o.available.filter((b) => !this.failed.has(b))
-      : [choice, ...this.o.available.filter((b) => b !== choice && !this.failed.has(b) && BACKEND_ORDER.indexOf(b) > BACKEND_ORDER.indexOf(choice))]);
+    const order =
+      explicit ??
+      (choice === 'auto'
+        ? this.o.available.filter((b) => !this.failed.has(b))
+        : [
+            choice,
+            ...this.o.available.filter(
+              (b) => b !== choice && !this.failed.has(b) && BACKEND_ORDER.indexOf(b) > BACKEND_ORDER.indexOf(choice),
+            ),
+          ]);
     const skipped: { backend: BackendName; reason: string }[] = [];
     for (const name of order) {
       try {
         const info = await this.o.setupBackend(name, this.o.threads ? { threads: this.o.threads } : {});
-        const software = choice === 'auto' && order.slice(order.indexOf(name) + 1).some((b) => b === 'wasm') ? softwareRenderer(name) : null;
+        const software =
+          choice === 'auto' && order.slice(order.indexOf(name) + 1).some((b) => b === 'wasm') ? softwareRenderer(name) : null;
         if (software) {
           // A GPU backend on a software rasteriser is several times slower than wasm: pick it only by hand.
-          skipped.push({ backend: name, reason: `software renderer (${software}) is slower than wasm; choose ${name} by hand to use it anyway` });
+          skipped.push({
+            backend: name,
+            reason: `software renderer (${software}) is slower than wasm; choose ${name} by hand to use it anyway`,
+          });
           continue;
         }
         this.backend = name;
         this.lost = null;
         this.lostWaiters.clear();
         this.watchForLoss(name);
-        this.post({ type: 'backend', backend: name, requested: choice, threads: info.threads, simd: info.simd, fma: info.fma, sharedMemory: info.sharedMemory, note: info.note, skipped });
+        this.post({
+          type: 'backend',
+          backend: name,
+          requested: choice,
+          threads: info.threads,
+          simd: info.simd,
+          fma: info.fma,
+          sharedMemory: info.sharedMemory,
+          note: info.note,
+          skipped,
+        });
         return;
       } catch (e) {
         this.failed.add(name);
@@ -417,11 +472,16 @@ export class TrainingSession {
     this.simulated = null;
     const b = this.backend;
     switch (kind) {
-      case 'kernel': throw new Error(`Kernel 'Conv2DBackpropFilter' not registered for backend '${b}' (simulated failure)`);
-      case 'oom': throw new Error(`Failed to allocate memory on ${b}: out of memory (simulated failure)`);
-      case 'contextLost': throw new Error('WebGL context lost (simulated failure)');
-      case 'deviceLost': throw new Error('WebGPU device lost (simulated failure)');
-      case 'nan': throw new TrainingDiverged(this.step + 1, Object.values(this.plan?.lossNames ?? {})[0] ?? 'loss', NaN);
+      case 'kernel':
+        throw new Error(`Kernel 'Conv2DBackpropFilter' not registered for backend '${b}' (simulated failure)`);
+      case 'oom':
+        throw new Error(`Failed to allocate memory on ${b}: out of memory (simulated failure)`);
+      case 'contextLost':
+        throw new Error('WebGL context lost (simulated failure)');
+      case 'deviceLost':
+        throw new Error('WebGPU device lost (simulated failure)');
+      case 'nan':
+        throw new TrainingDiverged(this.step + 1, Object.values(this.plan?.lossNames ?? {})[0] ?? 'loss', NaN);
     }
   }
 
@@ -440,7 +500,14 @@ export class TrainingSession {
     if (this.model && this.plan && key === this.docKey && !resume) {
       // Only positions, labels or notes changed: nothing to rebuild.
       this.doc = doc;
-      this.post({ type: 'loaded', info: this.info(), step: this.step, storedCheckpoint: await this.storedInfo(), resumed: false, warnings: result.errors });
+      this.post({
+        type: 'loaded',
+        info: this.info(),
+        step: this.step,
+        storedCheckpoint: await this.storedInfo(),
+        resumed: false,
+        warnings: result.errors,
+      });
       return;
     }
     const was = await this.stopLoop();
@@ -451,7 +518,12 @@ export class TrainingSession {
     this.plan = plan;
     let dataChanged = true;
     try {
-      if (old && JSON.stringify(old.plan.byId[old.plan.datasetNode].params) === JSON.stringify(plan.byId[plan.datasetNode].params) && old.plan.seed === plan.seed) dataChanged = false;
+      if (
+        old &&
+        JSON.stringify(old.plan.byId[old.plan.datasetNode].params) === JSON.stringify(plan.byId[plan.datasetNode].params) &&
+        old.plan.seed === plan.seed
+      )
+        dataChanged = false;
       if (dataChanged || !this.train) {
         this.train = await loadPlanData(plan, 'train');
         this.test = await loadPlanData(plan, 'test');
@@ -465,7 +537,10 @@ export class TrainingSession {
     let keptFrom: StoredCheckpoint | null = null;
     if (old) {
       const { matching, total, changed } = this.compareVariables(old.state.state);
-      const identical = changed.length === 0 && matching === total && total === Object.keys(old.state.state.tensors).filter((k) => k.startsWith('var:')).length;
+      const identical =
+        changed.length === 0 &&
+        matching === total &&
+        total === Object.keys(old.state.state.tensors).filter((k) => k.startsWith('var:')).length;
       if (!identical && onChange === 'ask' && old.state.state.step > 0) {
         // Put the old model back and let the user choose.
         this.disposeModel();
@@ -499,7 +574,14 @@ export class TrainingSession {
       this.history = keptHistory;
     }
     this.lastMetricsStep = this.step;
-    this.post({ type: 'loaded', info: this.info(), step: this.step, storedCheckpoint: stored?.info ?? null, resumed, warnings: result.errors });
+    this.post({
+      type: 'loaded',
+      info: this.info(),
+      step: this.step,
+      storedCheckpoint: stored?.info ?? null,
+      resumed,
+      warnings: result.errors,
+    });
     this.sendMetrics(true);
     if (was && (keptFrom || resumed)) this.startLoop();
     else this.postState();
@@ -537,7 +619,10 @@ export class TrainingSession {
     for (const [key, t] of Object.entries(ckpt.state.tensors)) {
       if (!key.startsWith('var:')) continue;
       const v = vars.get(key.slice(4));
-      if (v && v.shape.join() === t.shape.join()) { tensors[key] = t; kept++; } else same = false;
+      if (v && v.shape.join() === t.shape.join()) {
+        tensors[key] = t;
+        kept++;
+      } else same = false;
     }
     if (same && kept === vars.size) {
       // The same variables: keep the optimizer's moments and layer state too.
@@ -583,7 +668,9 @@ export class TrainingSession {
         stepsPerRound: o.stepsPerRound,
         terms: o.terms.map((t) => plan.lossNames[t]),
       })),
-      lossTerms: [...new Set([...plan.optimizers.flatMap((o) => o.terms.map((t) => plan.lossNames[t])), ...plan.optimizers.map((o) => o.id)])],
+      lossTerms: [
+        ...new Set([...plan.optimizers.flatMap((o) => o.terms.map((t) => plan.lossNames[t])), ...plan.optimizers.map((o) => o.id)]),
+      ],
       modes: {
         generate: !!plan.modes.generate,
         autoregressive: !!plan.modes.generate?.autoregressive,
@@ -626,15 +713,20 @@ export class TrainingSession {
     return was;
   }
 
-
   private async loop(): Promise<void> {
     while (this.running) {
       const end = performance.now() + this.o.sliceMs;
       let failure: string | null = null;
       do {
-        if (this.lost) { failure = this.lost; break; }
+        if (this.lost) {
+          failure = this.lost;
+          break;
+        }
         const err = await this.tryStep(undefined);
-        if (err?.kind === 'backend') { failure = err.reason; break; }
+        if (err?.kind === 'backend') {
+          failure = err.reason;
+          break;
+        }
         if (err) break;
       } while (this.running && performance.now() < end);
       if (failure) {
@@ -695,7 +787,9 @@ export class TrainingSession {
   private view<T>(counter: number, sync: (model: CompiledModel) => T, read: (model: CompiledModel) => Promise<T>): Promise<T> | T {
     const model = this.model!;
     // The async variants draw every random number before their first await, so the fixed stream covers them.
-    return this.asyncReads ? this.guard(model.withFixedRandom(counter, () => read(model))) : model.withFixedRandom(counter, () => sync(model));
+    return this.asyncReads
+      ? this.guard(model.withFixedRandom(counter, () => read(model)))
+      : model.withFixedRandom(counter, () => sync(model));
   }
 
   /** One training round. Returns what went wrong, having already reported divergence or graph errors. */
@@ -748,8 +842,13 @@ export class TrainingSession {
     this.lastMetricsStep = this.step;
     const mem = tf.memory();
     this.post({
-      type: 'metrics', points: this.pending, step: this.step, stepsPerSec: this.running ? this.stepsPerSec : 0,
-      numTensors: mem.numTensors, numBytes: mem.numBytes, msPerStep: this.msPerStep,
+      type: 'metrics',
+      points: this.pending,
+      step: this.step,
+      stepsPerSec: this.running ? this.stepsPerSec : 0,
+      numTensors: mem.numTensors,
+      numBytes: mem.numBytes,
+      msPerStep: this.msPerStep,
     });
     this.pending = [];
   }
@@ -767,9 +866,15 @@ export class TrainingSession {
     if (this.diverged) throw new Error('training diverged: restore the last checkpoint or reset first');
     if (only && !this.plan!.optimizers.some((o) => o.id === only)) throw new Error(`no optimizer "${only}" in this graph`);
     for (let i = 0; i < count; i++) {
-      if (this.lost) { await this.recover(this.lost); return; }
+      if (this.lost) {
+        await this.recover(this.lost);
+        return;
+      }
       const err = await this.tryStep(only);
-      if (err?.kind === 'backend') { await this.recover(err.reason); return; }
+      if (err?.kind === 'backend') {
+        await this.recover(err.reason);
+        return;
+      }
       if (err) break;
     }
     this.sendMetrics(true);
@@ -796,7 +901,10 @@ export class TrainingSession {
 
   private setBatchSize(n: number) {
     if (!Number.isInteger(n) || n < 1 || n > 4096) throw new Error(`batch size ${n} must be a whole number from 1 to 4096`);
-    if (!this.train || !this.plan) { this.batchSize = n; return; }
+    if (!this.train || !this.plan) {
+      this.batchSize = n;
+      return;
+    }
     if (n === this.batchSize) return;
     this.batchSize = n;
     // A fresh order at the new size; the seed stays the document's.
@@ -902,8 +1010,20 @@ export class TrainingSession {
     const { plan } = this.need();
     if (!plan.modes.generate) throw new Error('this graph cannot generate samples');
     if (plan.modes.generate.autoregressive) return this.autoregressive(id, n, label, seed);
-    const images = await this.view(PREVIEW_COUNTER + seed * 1000, (m) => m.generate(n, label), (m) => m.generateAsync(n, label));
-    this.post({ type: 'samples', id, n, shape: plan.data.shape.slice(), images, step: this.step, ...(label !== undefined ? { label } : {}) });
+    const images = await this.view(
+      PREVIEW_COUNTER + seed * 1000,
+      (m) => m.generate(n, label),
+      (m) => m.generateAsync(n, label),
+    );
+    this.post({
+      type: 'samples',
+      id,
+      n,
+      shape: plan.data.shape.slice(),
+      images,
+      step: this.step,
+      ...(label !== undefined ? { label } : {}),
+    });
   }
 
   private samplingToken = 0;
@@ -937,7 +1057,11 @@ export class TrainingSession {
           ? await this.guard(model.withFixedRandom(PREVIEW_COUNTER, () => model.pixelOutputsAsync(batch, i)))
           : model.withFixedRandom(PREVIEW_COUNTER, () => model.pixelOutputs(batch, i));
         if (token !== this.samplingToken || this.model !== model) return;
-        const values = drawPixels(out, g.transform, Array.from({ length: n }, () => rng.next()));
+        const values = drawPixels(
+          out,
+          g.transform,
+          Array.from({ length: n }, () => rng.next()),
+        );
         for (let b = 0; b < n; b++) canvas[b * total + i] = values[b];
         const now = performance.now();
         const done = i === total - 1;
@@ -956,7 +1080,11 @@ export class TrainingSession {
     const { plan } = this.need();
     if (!plan.modes.reconstruct) throw new Error('this graph has no reconstruction to show');
     const batch = this.testBatch(n);
-    const outputs = await this.view(PREVIEW_COUNTER, (m) => m.reconstruct(batch), (m) => m.reconstructAsync(batch));
+    const outputs = await this.view(
+      PREVIEW_COUNTER,
+      (m) => m.reconstruct(batch),
+      (m) => m.reconstructAsync(batch),
+    );
     this.post({ type: 'reconstructions', id, n: batch.size, shape: plan.data.shape.slice(), inputs: batch.x, outputs, step: this.step });
   }
 
@@ -970,7 +1098,14 @@ export class TrainingSession {
     const latents = new Float32Array(n * dim);
     for (let off = 0; off < n; off += 250) {
       const batch = this.testBatch(Math.min(250, n - off), off);
-      latents.set(await this.view(PREVIEW_COUNTER, (m) => m.encode(batch), (m) => m.encodeAsync(batch)), off * dim);
+      latents.set(
+        await this.view(
+          PREVIEW_COUNTER,
+          (m) => m.encode(batch),
+          (m) => m.encodeAsync(batch),
+        ),
+        off * dim,
+      );
     }
     const all = this.testBatch(n);
     let points: Float32Array;
@@ -990,12 +1125,29 @@ export class TrainingSession {
           points[i * 2 + k] = s;
         }
     }
-    this.post({ type: 'latentMap', id, n, dim, points, labels: all.labels, latents, mean, basis, inputs: all.x, shape: plan.data.shape.slice(), explained });
+    this.post({
+      type: 'latentMap',
+      id,
+      n,
+      dim,
+      points,
+      labels: all.labels,
+      latents,
+      mean,
+      basis,
+      inputs: all.x,
+      shape: plan.data.shape.slice(),
+      explained,
+    });
   }
 
   private async decode(id: number, latents: Float32Array, n: number, label: number | undefined) {
     const { plan } = this.need();
-    const images = await this.view(PREVIEW_COUNTER, (m) => m.decode(latents, n, label), (m) => m.decodeAsync(latents, n, label));
+    const images = await this.view(
+      PREVIEW_COUNTER,
+      (m) => m.decode(latents, n, label),
+      (m) => m.decodeAsync(latents, n, label),
+    );
     this.post({ type: 'decoded', id, n, shape: plan.data.shape.slice(), images });
   }
 
@@ -1010,7 +1162,11 @@ export class TrainingSession {
     if (!refs) throw new Error('this graph has no Gaussian sampler, so no per-dimension KL');
     const batch = this.testBatch(256);
     const probeRefs = [refs.mean, refs.logVar];
-    const [mu, lv] = await this.view(PREVIEW_COUNTER, (m) => m.probe(batch, probeRefs, 'encode'), (m) => m.probeAsync(batch, probeRefs, 'encode'));
+    const [mu, lv] = await this.view(
+      PREVIEW_COUNTER,
+      (m) => m.probe(batch, probeRefs, 'encode'),
+      (m) => m.probeAsync(batch, probeRefs, 'encode'),
+    );
     const dim = mu.data.length / batch.size;
     const perDim = new Float32Array(dim);
     for (let i = 0; i < batch.size; i++)
@@ -1031,7 +1187,11 @@ export class TrainingSession {
     if (!port) throw new Error(`node "${nodeId}" has no output to preview`);
     const batch = this.testBatch(8);
     const ref = [{ node: flat.id, port }];
-    const [out] = await this.view(PREVIEW_COUNTER, (m) => m.probe(batch, ref, 'train'), (m) => m.probeAsync(batch, ref, 'train'));
+    const [out] = await this.view(
+      PREVIEW_COUNTER,
+      (m) => m.probe(batch, ref, 'train'),
+      (m) => m.probeAsync(batch, ref, 'train'),
+    );
     this.post({ type: 'preview', id, nodeId, shape: out.shape, data: out.data, n: batch.size });
   }
 
@@ -1040,14 +1200,22 @@ export class TrainingSession {
     const { plan } = this.need();
     if (plan.data.kind !== 'points') throw new Error('real-vs-generated scatter needs 2-D data');
     const real = this.testBatch(n).x;
-    const fake = plan.modes.generate ? await this.view(PREVIEW_COUNTER, (m) => m.generate(n), (m) => m.generateAsync(n)) : new Float32Array(0);
+    const fake = plan.modes.generate
+      ? await this.view(
+          PREVIEW_COUNTER,
+          (m) => m.generate(n),
+          (m) => m.generateAsync(n),
+        )
+      : new Float32Array(0);
     let heatmap: { size: number; bounds: [number, number, number, number]; values: Float32Array } | null = null;
     const critic = this.criticRef();
     if (critic) {
       let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
       for (let i = 0; i < real.length; i += 2) {
-        x0 = Math.min(x0, real[i]); x1 = Math.max(x1, real[i]);
-        y0 = Math.min(y0, real[i + 1]); y1 = Math.max(y1, real[i + 1]);
+        x0 = Math.min(x0, real[i]);
+        x1 = Math.max(x1, real[i]);
+        y0 = Math.min(y0, real[i + 1]);
+        y1 = Math.max(y1, real[i + 1]);
       }
       const padX = (x1 - x0) * 0.25 + 1e-3;
       const padY = (y1 - y0) * 0.25 + 1e-3;
@@ -1060,7 +1228,11 @@ export class TrainingSession {
           grid[(j * size + i) * 2 + 1] = bounds[3] - ((j + 0.5) / size) * (bounds[3] - bounds[2]);
         }
       const gridBatch = { x: grid, size: size * size };
-      const [out] = await this.view(PREVIEW_COUNTER, (m) => m.probe(gridBatch, [critic], 'train'), (m) => m.probeAsync(gridBatch, [critic], 'train'));
+      const [out] = await this.view(
+        PREVIEW_COUNTER,
+        (m) => m.probe(gridBatch, [critic], 'train'),
+        (m) => m.probeAsync(gridBatch, [critic], 'train'),
+      );
       heatmap = { size, bounds, values: out.data };
     }
     this.post({ type: 'points2d', id, real, fake, heatmap });
@@ -1106,15 +1278,22 @@ export class TrainingSession {
     const total = chunks.reduce((a, c) => a + c.length, 0);
     const all = new Float32Array(total);
     let off = 0;
-    for (const c of chunks) { all.set(c, off); off += c.length; }
-    const modelJson = JSON.stringify({
-      format: 'latent-lab-weights',
-      generatedBy: `Latent Lab (TensorFlow.js ${tf.version_core})`,
-      convertedBy: null,
-      modelTopology: null,
-      weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
-      userDefinedMetadata: { step: this.step, backend: this.backend, graph: this.doc },
-    }, null, 1);
+    for (const c of chunks) {
+      all.set(c, off);
+      off += c.length;
+    }
+    const modelJson = JSON.stringify(
+      {
+        format: 'latent-lab-weights',
+        generatedBy: `Latent Lab (TensorFlow.js ${tf.version_core})`,
+        convertedBy: null,
+        modelTopology: null,
+        weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+        userDefinedMetadata: { step: this.step, backend: this.backend, graph: this.doc },
+      },
+      null,
+      1,
+    );
     this.post({ type: 'exported', id, modelJson, weights: all.buffer });
   }
 }

@@ -20,17 +20,21 @@ const store: CheckpointStore = {
 const channel = new MessageChannel();
 const waiting: (() => void)[] = [];
 channel.port1.onmessage = () => waiting.shift()?.();
-const yieldToQueue = () => new Promise<void>((resolve) => {
-  waiting.push(resolve);
-  channel.port2.postMessage(0);
-});
+const yieldToQueue = () =>
+  new Promise<void>((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(0);
+  });
 
 // WebGPU: hold the GPU object and an adapter for the worker's lifetime. Without a
 // live reference Chromium may collect the instance and lose TF.js's device
 // ("A valid external Instance reference no longer exists").
 const gpu = (self.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
 const keepAlive: unknown[] = [gpu];
-void gpu?.requestAdapter().then((a) => keepAlive.push(a)).catch(() => undefined);
+void gpu
+  ?.requestAdapter()
+  .then((a) => keepAlive.push(a))
+  .catch(() => undefined);
 (self as unknown as { __latentLabKeepAlive: unknown[] }).__latentLabKeepAlive = keepAlive;
 
 const session = new TrainingSession({

@@ -11,7 +11,12 @@ import type { GraphDocument } from '../graph/document';
 import { loadDocumentValue, formatLoadError, type LoadResult } from '../graph/load';
 import type { EditorStore } from './editorStore';
 
-export interface SavedRecord { doc: GraphDocument; rev: number; tabId: string; savedAt: number }
+export interface SavedRecord {
+  doc: GraphDocument;
+  rev: number;
+  tabId: string;
+  savedAt: number;
+}
 export interface Storage {
   get(key: string): Promise<unknown>;
   set(key: string, value: unknown): Promise<void>;

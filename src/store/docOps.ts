@@ -9,10 +9,21 @@ import { defaultParams, type ParamDecls } from '../graph/params';
 import { compileDocument } from './compiled';
 
 export type { Registry };
-export interface XY { x: number; y: number }
-export interface PortConnection { source: string; sourcePort: string; target: string; targetPort: string }
+export interface XY {
+  x: number;
+  y: number;
+}
+export interface PortConnection {
+  source: string;
+  sourcePort: string;
+  target: string;
+  targetPort: string;
+}
 /** Copied nodes and the edges between them, detached from any document. */
-export interface Fragment { nodes: GraphNode[]; edges: GraphEdge[] }
+export interface Fragment {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
 
 /** Readable, stable ids (`dense_3`) that never collide with an existing node. */
 export function freshId(base: string, taken: Set<string>): string {
@@ -50,13 +61,14 @@ export function checkConnection(doc: GraphDocument, registry: Registry, c: PortC
   const out = registry[src.type]?.outputs[c.sourcePort];
   const inp = registry[dst.type]?.inputs[c.targetPort];
   if (!out || !inp) return { ok: false, reason: 'connect an output (right) to an input (left)' };
-  if (out.type !== inp.type)
-    return { ok: false, reason: `${c.targetPort} takes a ${inp.type}, ${c.sourcePort} gives a ${out.type}` };
+  if (out.type !== inp.type) return { ok: false, reason: `${c.targetPort} takes a ${inp.type}, ${c.sourcePort} gives a ${out.type}` };
   if (reaches(doc, dst.id, src.id)) return { ok: false, reason: 'this edge would close a loop' };
   const after = compileDocument(connect(doc, c), registry);
   const problem = after.errors.find((e) => e.nodeId === dst.id && e.code === 'shape' && (!e.port || e.port === c.targetPort));
   if (problem) {
-    const before = compileDocument(doc, registry).errors.some((e) => e.nodeId === dst.id && e.code === 'shape' && e.message === problem.message);
+    const before = compileDocument(doc, registry).errors.some(
+      (e) => e.nodeId === dst.id && e.code === 'shape' && e.message === problem.message,
+    );
     if (!before) return { ok: false, reason: problem.message + (problem.hint ? ` — ${problem.hint}` : '') };
   }
   return { ok: true };
@@ -85,7 +97,12 @@ export function connect(doc: GraphDocument, c: PortConnection): GraphDocument {
 }
 
 /** Removes nodes, every edge touching them, and references to them (shared weights, optimizer lists). */
-export function removeElements(doc: GraphDocument, registry: Registry, nodeIds: Iterable<string>, edgeIds: Iterable<string> = []): GraphDocument {
+export function removeElements(
+  doc: GraphDocument,
+  registry: Registry,
+  nodeIds: Iterable<string>,
+  edgeIds: Iterable<string> = [],
+): GraphDocument {
   const gone = new Set(nodeIds);
   const goneEdges = new Set(edgeIds);
   if (gone.size === 0 && goneEdges.size === 0) return doc;
@@ -136,7 +153,11 @@ export function setParam(doc: GraphDocument, id: string, name: string, value: un
 }
 
 /** Label, notes and weight sharing; an empty string or null removes the field. */
-export function setNodeFields(doc: GraphDocument, id: string, fields: { label?: string | null; notes?: string | null; sharesWeightsWith?: string | null }): GraphDocument {
+export function setNodeFields(
+  doc: GraphDocument,
+  id: string,
+  fields: { label?: string | null; notes?: string | null; sharesWeightsWith?: string | null },
+): GraphDocument {
   return updateNode(doc, id, (n) => {
     const next: GraphNode = { ...n };
     for (const key of ['label', 'notes', 'sharesWeightsWith'] as const) {
@@ -167,7 +188,12 @@ export function copyFragment(doc: GraphDocument, ids: Iterable<string>): Fragmen
  * between pasted nodes follow the copies; references to nodes outside the
  * fragment stay as they were (a pasted discriminator still shares with the original).
  */
-export function pasteFragment(doc: GraphDocument, registry: Registry, fragment: Fragment, offset: XY): { doc: GraphDocument; ids: string[] } {
+export function pasteFragment(
+  doc: GraphDocument,
+  registry: Registry,
+  fragment: Fragment,
+  offset: XY,
+): { doc: GraphDocument; ids: string[] } {
   const taken = new Set(doc.nodes.map((n) => n.id));
   const rename = new Map<string, string>();
   for (const n of fragment.nodes) {
@@ -177,7 +203,11 @@ export function pasteFragment(doc: GraphDocument, registry: Registry, fragment: 
   }
   const follow = (ref: string) => rename.get(ref) ?? ref;
   const nodes = fragment.nodes.map((n) => {
-    const copy: GraphNode = { ...structuredClone(n), id: rename.get(n.id)!, position: { x: n.position.x + offset.x, y: n.position.y + offset.y } };
+    const copy: GraphNode = {
+      ...structuredClone(n),
+      id: rename.get(n.id)!,
+      position: { x: n.position.x + offset.x, y: n.position.y + offset.y },
+    };
     if (copy.sharesWeightsWith) copy.sharesWeightsWith = follow(copy.sharesWeightsWith);
     return mapNodeRefs(copy, registry, follow);
   });

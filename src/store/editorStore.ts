@@ -47,7 +47,11 @@ export interface SelectionSlice {
 }
 
 export type Overlay = null | 'help' | 'gallery' | 'quickAdd' | 'share';
-export interface Notice { id: number; kind: 'error' | 'info'; text: string }
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
 export type SaveStatus = 'idle' | 'saving' | 'saved' | 'failed';
 
 /** Editor state that is not the graph: never undone, never saved with the graph. */
@@ -91,38 +95,46 @@ type SliceCreator<T> = (set: StoreApi<EditorState>['setState'], get: () => Edito
 
 const PASTE_OFFSET = 40;
 
-const documentSlice = (registry: Registry, initial: GraphDocument): SliceCreator<DocumentSlice> => (set, get) => ({
-  doc: initial,
-  registry,
-  replaceDocument: (doc) => set({ doc, selectedNodeIds: [], selectedEdgeIds: [], dragPositions: {} }),
-  addNode: (type, position) => {
-    const { doc, id } = ops.addNode(get().doc, registry, type, position);
-    set({ doc, selectedNodeIds: [id], selectedEdgeIds: [] });
-    return id;
-  },
-  connect: (c) => {
-    const verdict = ops.checkConnection(get().doc, registry, c);
-    if (verdict.ok) set({ doc: ops.connect(get().doc, c) });
-    return verdict;
-  },
-  removeElements: (nodeIds, edgeIds) => {
-    const doc = ops.removeElements(get().doc, registry, nodeIds, edgeIds);
-    if (doc !== get().doc) set({ doc });
-  },
-  moveNodes: (positions) => {
-    const doc = ops.moveNodes(get().doc, positions);
-    if (doc !== get().doc) set({ doc });
-  },
-  setParam: (nodeId, name, value) => set({ doc: ops.setParam(get().doc, nodeId, name, value) }),
-  setNodeFields: (nodeId, fields) => set({ doc: ops.setNodeFields(get().doc, nodeId, fields) }),
-  setMeta: (meta) => set({ doc: ops.setMeta(get().doc, meta) }),
-  unpackBlock: (nodeId) => {
-    const result = unpackBlock(get().doc, registry, nodeId);
-    if ('error' in result) return { ok: false, reason: result.error };
-    set({ doc: result.doc, selectedNodeIds: result.ids, selectedEdgeIds: [], dragPositions: {}, openBlockId: get().openBlockId === nodeId ? null : get().openBlockId });
-    return { ok: true, ids: result.ids };
-  },
-});
+const documentSlice =
+  (registry: Registry, initial: GraphDocument): SliceCreator<DocumentSlice> =>
+  (set, get) => ({
+    doc: initial,
+    registry,
+    replaceDocument: (doc) => set({ doc, selectedNodeIds: [], selectedEdgeIds: [], dragPositions: {} }),
+    addNode: (type, position) => {
+      const { doc, id } = ops.addNode(get().doc, registry, type, position);
+      set({ doc, selectedNodeIds: [id], selectedEdgeIds: [] });
+      return id;
+    },
+    connect: (c) => {
+      const verdict = ops.checkConnection(get().doc, registry, c);
+      if (verdict.ok) set({ doc: ops.connect(get().doc, c) });
+      return verdict;
+    },
+    removeElements: (nodeIds, edgeIds) => {
+      const doc = ops.removeElements(get().doc, registry, nodeIds, edgeIds);
+      if (doc !== get().doc) set({ doc });
+    },
+    moveNodes: (positions) => {
+      const doc = ops.moveNodes(get().doc, positions);
+      if (doc !== get().doc) set({ doc });
+    },
+    setParam: (nodeId, name, value) => set({ doc: ops.setParam(get().doc, nodeId, name, value) }),
+    setNodeFields: (nodeId, fields) => set({ doc: ops.setNodeFields(get().doc, nodeId, fields) }),
+    setMeta: (meta) => set({ doc: ops.setMeta(get().doc, meta) }),
+    unpackBlock: (nodeId) => {
+      const result = unpackBlock(get().doc, registry, nodeId);
+      if ('error' in result) return { ok: false, reason: result.error };
+      set({
+        doc: result.doc,
+        selectedNodeIds: result.ids,
+        selectedEdgeIds: [],
+        dragPositions: {},
+        openBlockId: get().openBlockId === nodeId ? null : get().openBlockId,
+      });
+      return { ok: true, ids: result.ids };
+    },
+  });
 
 const selectionSlice: SliceCreator<SelectionSlice> = (set, get) => ({
   selectedNodeIds: [],
@@ -144,7 +156,10 @@ const selectionSlice: SliceCreator<SelectionSlice> = (set, get) => ({
     if (!clipboard || clipboard.nodes.length === 0) return;
     const pasted = ops.pasteFragment(doc, registry, clipboard, { x: PASTE_OFFSET, y: PASTE_OFFSET });
     // The next paste lands one step further, so repeated pastes fan out instead of stacking.
-    const shifted = { ...clipboard, nodes: clipboard.nodes.map((n) => ({ ...n, position: { x: n.position.x + PASTE_OFFSET, y: n.position.y + PASTE_OFFSET } })) };
+    const shifted = {
+      ...clipboard,
+      nodes: clipboard.nodes.map((n) => ({ ...n, position: { x: n.position.x + PASTE_OFFSET, y: n.position.y + PASTE_OFFSET } })),
+    };
     set({ doc: pasted.doc, clipboard: shifted, selectedNodeIds: pasted.ids, selectedEdgeIds: [] });
   },
   duplicateSelection: () => {
@@ -172,11 +187,13 @@ const viewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   setTheme: (theme) => set({ theme }),
   setOverlay: (overlay) => set({ overlay }),
   openBlock: (openBlockId) => set({ openBlockId }),
-  frameNode: (nodeId) => set({
-    frameRequest: { nodeId, seq: (get().frameRequest?.seq ?? 0) + 1 },
-    ...(nodeId ? { selectedNodeIds: [nodeId], selectedEdgeIds: [] } : {}),
-  }),
-  frameOpened: (nodeIds) => set({ frameRequest: { nodeId: null, seq: (get().frameRequest?.seq ?? 0) + 1, readable: true, ...(nodeIds ? { nodeIds } : {}) } }),
+  frameNode: (nodeId) =>
+    set({
+      frameRequest: { nodeId, seq: (get().frameRequest?.seq ?? 0) + 1 },
+      ...(nodeId ? { selectedNodeIds: [nodeId], selectedEdgeIds: [] } : {}),
+    }),
+  frameOpened: (nodeIds) =>
+    set({ frameRequest: { nodeId: null, seq: (get().frameRequest?.seq ?? 0) + 1, readable: true, ...(nodeIds ? { nodeIds } : {}) } }),
   notify: (kind, text) => set({ notices: [...get().notices, { id: ++noticeSeq, kind, text }].slice(-4) }),
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
   setSaveState: (s) => set(s),

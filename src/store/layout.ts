@@ -17,7 +17,11 @@ const DEFAULT_SIZE = { width: 200, height: 110 };
 /** Layouts snap to the editor grid so later hand moves line up. */
 const GRID = 20;
 
-export async function layoutPositions(doc: GraphDocument, registry: Registry, sizes: Record<string, { width: number; height: number }> = {}): Promise<Record<string, XY>> {
+export async function layoutPositions(
+  doc: GraphDocument,
+  registry: Registry,
+  sizes: Record<string, { width: number; height: number }> = {},
+): Promise<Record<string, XY>> {
   const graph: ElkNode = {
     id: 'root',
     layoutOptions: {
@@ -32,14 +36,28 @@ export async function layoutPositions(doc: GraphDocument, registry: Registry, si
       const def = registry[n.type];
       const size = sizes[n.id] ?? DEFAULT_SIZE;
       const ports = [
-        ...Object.keys(def?.inputs ?? {}).map((p, i) => ({ id: `${n.id}\u0000in\u0000${p}`, layoutOptions: { 'elk.port.side': 'WEST', 'elk.port.index': String(i) } })),
-        ...Object.keys(def?.outputs ?? {}).map((p, i) => ({ id: `${n.id}\u0000out\u0000${p}`, layoutOptions: { 'elk.port.side': 'EAST', 'elk.port.index': String(i) } })),
+        ...Object.keys(def?.inputs ?? {}).map((p, i) => ({
+          id: `${n.id}\u0000in\u0000${p}`,
+          layoutOptions: { 'elk.port.side': 'WEST', 'elk.port.index': String(i) },
+        })),
+        ...Object.keys(def?.outputs ?? {}).map((p, i) => ({
+          id: `${n.id}\u0000out\u0000${p}`,
+          layoutOptions: { 'elk.port.side': 'EAST', 'elk.port.index': String(i) },
+        })),
       ];
       return { id: n.id, width: size.width, height: size.height, ports, layoutOptions: { 'elk.portConstraints': 'FIXED_ORDER' } };
     }),
     edges: doc.edges
-      .filter((e) => registry[doc.nodes.find((n) => n.id === e.source)?.type ?? '']?.outputs[e.sourcePort] && registry[doc.nodes.find((n) => n.id === e.target)?.type ?? '']?.inputs[e.targetPort])
-      .map((e) => ({ id: e.id, sources: [`${e.source}\u0000out\u0000${e.sourcePort}`], targets: [`${e.target}\u0000in\u0000${e.targetPort}`] })),
+      .filter(
+        (e) =>
+          registry[doc.nodes.find((n) => n.id === e.source)?.type ?? '']?.outputs[e.sourcePort] &&
+          registry[doc.nodes.find((n) => n.id === e.target)?.type ?? '']?.inputs[e.targetPort],
+      )
+      .map((e) => ({
+        id: e.id,
+        sources: [`${e.source}\u0000out\u0000${e.sourcePort}`],
+        targets: [`${e.target}\u0000in\u0000${e.targetPort}`],
+      })),
   };
   const laid = await (await loadElk()).layout(graph);
   const snap = (v: number) => Math.round(v / GRID) * GRID;

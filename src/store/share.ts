@@ -14,7 +14,10 @@ export const SHARE_LINK_CAP = 32_000;
 export function encodeShareHash(doc: GraphDocument): { ok: true; hash: string } | { ok: false; message: string } {
   const hash = SHARE_PREFIX + LZString.compressToEncodedURIComponent(JSON.stringify(doc));
   if (hash.length > SHARE_LINK_CAP)
-    return { ok: false, message: `This graph needs a ${Math.ceil(hash.length / 1000)} kB link; links are capped at ${SHARE_LINK_CAP / 1000} kB so they survive being pasted. Export a .json file instead.` };
+    return {
+      ok: false,
+      message: `This graph needs a ${Math.ceil(hash.length / 1000)} kB link; links are capped at ${SHARE_LINK_CAP / 1000} kB so they survive being pasted. Export a .json file instead.`,
+    };
   return { ok: true, hash };
 }
 
@@ -26,8 +29,20 @@ export function isShareHash(hash: string): boolean {
 export function decodeShareHash(hash: string): LoadResult {
   const source = 'share link';
   if (hash.length > SHARE_LINK_CAP)
-    return { ok: false, error: { code: 'parse', source, message: `the link is longer than ${SHARE_LINK_CAP / 1000} kB`, hint: 'ask for the graph as a .json file' } };
+    return {
+      ok: false,
+      error: {
+        code: 'parse',
+        source,
+        message: `the link is longer than ${SHARE_LINK_CAP / 1000} kB`,
+        hint: 'ask for the graph as a .json file',
+      },
+    };
   const text = LZString.decompressFromEncodedURIComponent(hash.slice(SHARE_PREFIX.length));
-  if (!text) return { ok: false, error: { code: 'parse', source, message: 'the link is damaged and cannot be decoded', hint: 'copy the whole link again' } };
+  if (!text)
+    return {
+      ok: false,
+      error: { code: 'parse', source, message: 'the link is damaged and cannot be decoded', hint: 'copy the whole link again' },
+    };
   return loadDocumentText(text, source);
 }

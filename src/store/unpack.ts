@@ -26,7 +26,8 @@ export function checkUnpack(doc: GraphDocument, registry: Registry, nodeId: stri
   const node = doc.nodes.find((n) => n.id === nodeId);
   if (!node) return { ok: false, reason: 'the node is not in the graph' };
   const def = registry[node.type];
-  if (!def || def.kind !== 'block') return { ok: false, reason: 'only blocks (encoder, decoder, generator, discriminator) can be unpacked' };
+  if (!def || def.kind !== 'block')
+    return { ok: false, reason: 'only blocks (encoder, decoder, generator, discriminator) can be unpacked' };
   if (node.sharesWeightsWith) {
     const owner = doc.nodes.find((n) => n.id === node.sharesWeightsWith);
     return {
@@ -47,8 +48,10 @@ export function checkUnpack(doc: GraphDocument, registry: Registry, nodeId: stri
   const edgesIn = doc.edges.filter((e) => e.target === nodeId);
   for (const [port, decl] of Object.entries(def.inputs)) {
     const connected = edgesIn.some((e) => e.targetPort === port);
-    if (!connected && !decl.optional) return { ok: false, reason: `connect its input “${port}” first: the layers a block becomes depend on the shapes it receives` };
-    if (connected && !known[port]) return { ok: false, reason: `the shape arriving at “${port}” is not known yet; fix the errors upstream first` };
+    if (!connected && !decl.optional)
+      return { ok: false, reason: `connect its input “${port}” first: the layers a block becomes depend on the shapes it receives` };
+    if (connected && !known[port])
+      return { ok: false, reason: `the shape arriving at “${port}” is not known yet; fix the errors upstream first` };
   }
   let expansion: Expansion;
   try {
@@ -61,16 +64,23 @@ export function checkUnpack(doc: GraphDocument, registry: Registry, nodeId: stri
     if (!innerDef || innerDef.kind !== 'layer') return { ok: false, reason: `it expands to an unknown layer type “${inner.type}”` };
   }
   for (const e of edgesIn)
-    if (!expansion.inputs[e.targetPort]?.length) return { ok: false, reason: `its input “${e.targetPort}” is connected but, as configured, no layer inside reads it` };
+    if (!expansion.inputs[e.targetPort]?.length)
+      return { ok: false, reason: `its input “${e.targetPort}” is connected but, as configured, no layer inside reads it` };
   for (const e of doc.edges.filter((x) => x.source === nodeId))
     if (!expansion.outputs[e.sourcePort])
-      return { ok: false, reason: `its output “${e.sourcePort}” is connected but, as configured, the block does not produce it; reconnect or remove that edge first` };
+      return {
+        ok: false,
+        reason: `its output “${e.sourcePort}” is connected but, as configured, the block does not produce it; reconnect or remove that edge first`,
+      };
   if (compiled.errors.some((e) => e.nodeId === nodeId && e.severity === 'error' && e.code !== 'frozen'))
     return { ok: false, reason: 'fix the errors on this block first (see the errors panel)' };
   // The compiler finds a plain autoencoder's code through the block's latent port; inner layers carry no roles.
   const caveats = Object.entries(def.outputs)
     .filter(([port, decl]) => decl.role === 'latent' && expansion.outputs[port])
-    .map(([port]) => `“${port}” is the block’s latent code, which the latent views (scatter, interpolation, traversal) read when the graph has no Sampler. Unpacked, it is an ordinary layer output, so those views go away for such a graph.`);
+    .map(
+      ([port]) =>
+        `“${port}” is the block’s latent code, which the latent views (scatter, interpolation, traversal) read when the graph has no Sampler. Unpacked, it is an ordinary layer output, so those views go away for such a graph.`,
+    );
   return { ok: true, expansion, caveats };
 }
 
@@ -85,7 +95,10 @@ function depths(expansion: Expansion): Map<string, number> {
   return depth;
 }
 
-export interface Unpacked { doc: GraphDocument; ids: string[] }
+export interface Unpacked {
+  doc: GraphDocument;
+  ids: string[];
+}
 
 /**
  * Replaces the block by its layers. Ids are `<block>_<layer>` (made unique),
@@ -115,7 +128,9 @@ export function unpackBlock(doc: GraphDocument, registry: Registry, nodeId: stri
   for (const n of expansion.nodes) (columns.get(depth.get(n.id)!) ?? columns.set(depth.get(n.id)!, []).get(depth.get(n.id)!)!).push(n.id);
   const pos = new Map<string, XY>();
   for (const [col, ids] of columns)
-    ids.forEach((id, row) => pos.set(id, { x: snap(block.position.x + col * UNPACK_COL), y: snap(block.position.y + (row - (ids.length - 1) / 2) * UNPACK_ROW) }));
+    ids.forEach((id, row) =>
+      pos.set(id, { x: snap(block.position.x + col * UNPACK_COL), y: snap(block.position.y + (row - (ids.length - 1) / 2) * UNPACK_ROW) }),
+    );
   const extra = Math.max(...columns.keys()) * UNPACK_COL;
 
   const prefix = block.label || block.id;
@@ -127,7 +142,12 @@ export function unpackBlock(doc: GraphDocument, registry: Registry, nodeId: stri
     // The layer name first: titles are cut at the node width, and the block name is the same on every layer.
     label: `${inner.id} · ${prefix}`.slice(0, 200),
   }));
-  const trainable = expansion.nodes.filter((n) => { const d = registry[n.type]; return d?.kind === 'layer' && d.trainable; }).map((n) => of(n.id));
+  const trainable = expansion.nodes
+    .filter((n) => {
+      const d = registry[n.type];
+      return d?.kind === 'layer' && d.trainable;
+    })
+    .map((n) => of(n.id));
 
   const nodes: GraphNode[] = [];
   for (const n of doc.nodes) {
@@ -145,13 +165,15 @@ export function unpackBlock(doc: GraphDocument, registry: Registry, nodeId: stri
   const edges: GraphEdge[] = [];
   for (const e of doc.edges) {
     if (e.target === nodeId) {
-      for (const t of expansion.inputs[e.targetPort]) edges.push(make({ source: e.source, sourcePort: e.sourcePort, target: of(t.node), targetPort: t.port }));
+      for (const t of expansion.inputs[e.targetPort])
+        edges.push(make({ source: e.source, sourcePort: e.sourcePort, target: of(t.node), targetPort: t.port }));
     } else if (e.source === nodeId) {
       const s = expansion.outputs[e.sourcePort];
       edges.push(make({ source: of(s.node), sourcePort: s.port, target: e.target, targetPort: e.targetPort }));
     } else edges.push(e);
   }
-  for (const e of expansion.edges) edges.push(make({ source: of(e.source), sourcePort: e.sourcePort, target: of(e.target), targetPort: e.targetPort }));
+  for (const e of expansion.edges)
+    edges.push(make({ source: of(e.source), sourcePort: e.sourcePort, target: of(e.target), targetPort: e.targetPort }));
 
   return { doc: { ...doc, nodes, edges }, ids: layers.map((n) => n.id) };
 }

@@ -4,7 +4,11 @@ import { formatLoadError, loadDocumentText } from '../graph/load';
 import { editorStore } from '../store';
 
 export function fileNameFor(doc: GraphDocument): string {
-  const slug = doc.meta.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'graph';
+  const slug =
+    doc.meta.title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'graph';
   return `${slug}.json`;
 }
 
@@ -35,5 +39,8 @@ export async function importFile(file: File) {
   }
   s.replaceDocument(loaded.doc);
   s.frameOpened();
-  s.notify('info', `Opened ${file.name}${loaded.migratedFrom ? ` (upgraded from version ${loaded.migratedFrom})` : ''}. Undo brings back the previous graph.`);
+  s.notify(
+    'info',
+    `Opened ${file.name}${loaded.migratedFrom ? ` (upgraded from version ${loaded.migratedFrom})` : ''}. Undo brings back the previous graph.`,
+  );
 }

@@ -5,8 +5,14 @@
 import type { GraphDocument } from '../graph/document';
 import { formatLoadError, loadDocumentValue } from '../graph/load';
 
-export interface Preset { name: string; doc: GraphDocument }
-export interface BrokenPreset { name: string; error: string }
+export interface Preset {
+  name: string;
+  doc: GraphDocument;
+}
+export interface BrokenPreset {
+  name: string;
+  error: string;
+}
 
 const files = import.meta.glob('../../presets/*.json', { eager: true, import: 'default' }) as Record<string, unknown>;
 

@@ -6,25 +6,65 @@ import { useEffect } from 'react';
 import { editorStore, redo, undo } from '../store';
 import { runAutoLayout } from './layoutAction';
 
-export interface Shortcut { keys: string; label: string; match(e: KeyboardEvent): boolean; run(): void }
+export interface Shortcut {
+  keys: string;
+  label: string;
+  match(e: KeyboardEvent): boolean;
+  run(): void;
+}
 
 const mod = (e: KeyboardEvent) => e.ctrlKey || e.metaKey;
 const plain = (e: KeyboardEvent) => !e.ctrlKey && !e.metaKey && !e.altKey;
 const s = () => editorStore.getState();
 
 export const SHORTCUTS: Shortcut[] = [
-  { keys: 'A', label: 'Quick-add a node (type, then Enter)', match: (e) => plain(e) && e.key.toLowerCase() === 'a', run: () => s().setOverlay('quickAdd') },
-  { keys: 'Delete / Backspace', label: 'Delete the selection', match: (e) => plain(e) && (e.key === 'Delete' || e.key === 'Backspace'), run: () => s().deleteSelection() },
+  {
+    keys: 'A',
+    label: 'Quick-add a node (type, then Enter)',
+    match: (e) => plain(e) && e.key.toLowerCase() === 'a',
+    run: () => s().setOverlay('quickAdd'),
+  },
+  {
+    keys: 'Delete / Backspace',
+    label: 'Delete the selection',
+    match: (e) => plain(e) && (e.key === 'Delete' || e.key === 'Backspace'),
+    run: () => s().deleteSelection(),
+  },
   { keys: 'Ctrl Z', label: 'Undo', match: (e) => mod(e) && !e.shiftKey && e.key.toLowerCase() === 'z', run: () => undo(editorStore) },
-  { keys: 'Ctrl Shift Z / Ctrl Y', label: 'Redo', match: (e) => mod(e) && ((e.shiftKey && e.key.toLowerCase() === 'z') || e.key.toLowerCase() === 'y'), run: () => redo(editorStore) },
+  {
+    keys: 'Ctrl Shift Z / Ctrl Y',
+    label: 'Redo',
+    match: (e) => mod(e) && ((e.shiftKey && e.key.toLowerCase() === 'z') || e.key.toLowerCase() === 'y'),
+    run: () => redo(editorStore),
+  },
   { keys: 'Ctrl C', label: 'Copy the selected nodes', match: (e) => mod(e) && e.key.toLowerCase() === 'c', run: () => s().copySelection() },
-  { keys: 'Ctrl V', label: 'Paste (edges between copied nodes come along)', match: (e) => mod(e) && e.key.toLowerCase() === 'v', run: () => s().paste() },
-  { keys: 'Ctrl D', label: 'Duplicate the selection', match: (e) => mod(e) && e.key.toLowerCase() === 'd', run: () => s().duplicateSelection() },
+  {
+    keys: 'Ctrl V',
+    label: 'Paste (edges between copied nodes come along)',
+    match: (e) => mod(e) && e.key.toLowerCase() === 'v',
+    run: () => s().paste(),
+  },
+  {
+    keys: 'Ctrl D',
+    label: 'Duplicate the selection',
+    match: (e) => mod(e) && e.key.toLowerCase() === 'd',
+    run: () => s().duplicateSelection(),
+  },
   { keys: 'Ctrl A', label: 'Select all nodes', match: (e) => mod(e) && e.key.toLowerCase() === 'a', run: () => s().selectAll() },
-  { keys: 'L', label: 'Auto-layout, left to right', match: (e) => plain(e) && e.key.toLowerCase() === 'l', run: () => void runAutoLayout() },
+  {
+    keys: 'L',
+    label: 'Auto-layout, left to right',
+    match: (e) => plain(e) && e.key.toLowerCase() === 'l',
+    run: () => void runAutoLayout(),
+  },
   { keys: 'F', label: 'Fit the graph in view', match: (e) => plain(e) && e.key.toLowerCase() === 'f', run: () => s().frameNode(null) },
   { keys: '?', label: 'Show this help', match: (e) => e.key === '?', run: () => s().setOverlay('help') },
-  { keys: 'Esc', label: 'Close a dialog, or clear the selection', match: (e) => e.key === 'Escape', run: () => (s().overlay ? s().setOverlay(null) : s().select([])) },
+  {
+    keys: 'Esc',
+    label: 'Close a dialog, or clear the selection',
+    match: (e) => e.key === 'Escape',
+    run: () => (s().overlay ? s().setOverlay(null) : s().select([])),
+  },
 ];
 
 /** Mouse gestures, listed in the help overlay beside the keys. */

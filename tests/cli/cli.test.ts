@@ -44,7 +44,11 @@ async function cli(...argv: string[]): Promise<number> {
   return code;
 }
 
-const metrics = (runDir: string) => readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+const metrics = (runDir: string) =>
+  readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, number>);
 
 /** Width and height from a PNG's IHDR chunk, after checking the signature. */
 function pngSize(path: string): { width: number; height: number } {
@@ -101,7 +105,8 @@ describe('latent-lab train / sample / eval', () => {
     const reference = metrics(straight);
     expect(lines.slice(0, 20)).toEqual(reference.slice(0, 20));
     for (let i = 20; i < 30; i++)
-      for (const [k, v] of Object.entries(reference[i])) expect(Math.abs(lines[i][k] - v), `step ${i + 1} ${k}`).toBeLessThanOrEqual(1e-5 * Math.abs(v));
+      for (const [k, v] of Object.entries(reference[i]))
+        expect(Math.abs(lines[i][k] - v), `step ${i + 1} ${k}`).toBeLessThanOrEqual(1e-5 * Math.abs(v));
   });
 
   it('sample <run> --n 4 exits 0 and writes a 4-sample picture', async () => {
@@ -156,7 +161,8 @@ describe('exit codes', () => {
     const vae = JSON.parse(readFileSync(VAE, 'utf8'));
     // Feed the decoder's output back into the encoder: enc → mu → z → dec → enc.
     vae.edges = vae.edges.map((e: { source: string; target: string; sourcePort: string }) =>
-      e.target === 'enc' ? { ...e, id: 'loop', source: 'dec', sourcePort: 'y' } : e);
+      e.target === 'enc' ? { ...e, id: 'loop', source: 'dec', sourcePort: 'y' } : e,
+    );
     const cyclic = join(root, 'cycle.json');
     writeFileSync(cyclic, JSON.stringify(vae));
     expect(await cli('train', cyclic, '--steps', '2', '--out', dir('cyc'))).toBe(EXIT.invalidDocument);
@@ -185,7 +191,10 @@ describe('exit codes', () => {
     expect(await cli('train', VAE, '--data', '/nonexistent/latent-lab-data', '--steps', '2', '--out', dir('d1'))).toBe(EXIT.badArguments);
     const garbage = join(root, 'garbage.bin');
     let s = 12345;
-    writeFileSync(garbage, Uint8Array.from({ length: 4096 }, () => ((s = (s * 1103515245 + 12345) >>> 0) >>> 24)));
+    writeFileSync(
+      garbage,
+      Uint8Array.from({ length: 4096 }, () => (s = (s * 1103515245 + 12345) >>> 0) >>> 24),
+    );
     stderr = '';
     expect(await cli('train', VAE, '--data', garbage, '--steps', '2', '--out', dir('d2'))).toBe(EXIT.data);
     expect(stderr).toMatch(/garbage\.bin/);

@@ -33,16 +33,22 @@ describe('compile', () => {
     const pixel = preset('pixelcnn.json');
     // mask A 7×7 (3 rows) + five mask B 3×3 (1 row each) + a 1×1 head
     expect(compile(pixel, registry).plan!.modes.generate).toMatchObject({ autoregressive: true, rowsAbove: 8 });
-    const wider = edit(pixel, (d) => { d.nodes.find((n) => n.id === 'b2')!.params.kernelSize = 5; });
+    const wider = edit(pixel, (d) => {
+      d.nodes.find((n) => n.id === 'b2')!.params.kernelSize = 5;
+    });
     expect(compile(wider, registry).plan!.modes.generate?.rowsAbove).toBe(9);
     // A plain 3×3 head also reads the row below: whole images again.
-    const plainHead = edit(pixel, (d) => { d.nodes.find((n) => n.id === 'head')!.params.kernelSize = 3; });
+    const plainHead = edit(pixel, (d) => {
+      d.nodes.find((n) => n.id === 'head')!.params.kernelSize = 3;
+    });
     expect(compile(plainHead, registry).plan!.modes.generate?.rowsAbove).toBeNull();
     expect(compile(preset('vae.json'), registry).plan!.modes.generate?.rowsAbove).toBeNull();
   });
 
   it('names the nodes of a cycle', () => {
-    const doc = edit(fixtureDoc('v1-tiny-ae.json'), (d) => d.edges.push({ id: 'back', source: 'dec', sourcePort: 'y', target: 'enc', targetPort: 'x' }));
+    const doc = edit(fixtureDoc('v1-tiny-ae.json'), (d) =>
+      d.edges.push({ id: 'back', source: 'dec', sourcePort: 'y', target: 'enc', targetPort: 'x' }),
+    );
     // enc.x now has two edges; drop the original so the loop is the only problem.
     doc.edges = doc.edges.filter((e) => e.id !== 'e1');
     const errors = compile(doc, registry).errors.filter((e) => e.code === 'cycle');
@@ -123,8 +129,19 @@ describe('compile', () => {
     const ports = ['x', 'y', 'z', 'mean', 'logVar', 'loss', 'prediction', 'target', 'a', 'b', 'nope'];
     const op = fc.oneof(
       fc.record({ kind: fc.constant('drop-edge' as const), i: fc.nat() }),
-      fc.record({ kind: fc.constant('add-edge' as const), s: fc.constantFrom(...ids), sp: fc.constantFrom(...ports), t: fc.constantFrom(...ids), tp: fc.constantFrom(...ports) }),
-      fc.record({ kind: fc.constant('param' as const), n: fc.constantFrom(...ids), key: fc.constantFrom('units', 'learningRate', 'batchSize', 'source', 'bogus'), value: fc.oneof(fc.integer({ min: -5, max: 5000 }), fc.double(), fc.string(), fc.constant(null)) }),
+      fc.record({
+        kind: fc.constant('add-edge' as const),
+        s: fc.constantFrom(...ids),
+        sp: fc.constantFrom(...ports),
+        t: fc.constantFrom(...ids),
+        tp: fc.constantFrom(...ports),
+      }),
+      fc.record({
+        kind: fc.constant('param' as const),
+        n: fc.constantFrom(...ids),
+        key: fc.constantFrom('units', 'learningRate', 'batchSize', 'source', 'bogus'),
+        value: fc.oneof(fc.integer({ min: -5, max: 5000 }), fc.double(), fc.string(), fc.constant(null)),
+      }),
       fc.record({ kind: fc.constant('drop-node' as const), n: fc.constantFrom(...ids) }),
     );
     fc.assert(
@@ -132,8 +149,12 @@ describe('compile', () => {
         const doc = structuredClone(base);
         for (const o of ops) {
           if (o.kind === 'drop-edge' && doc.edges.length) doc.edges.splice(o.i % doc.edges.length, 1);
-          if (o.kind === 'add-edge') doc.edges.push({ id: `r${doc.edges.length}`, source: o.s, sourcePort: o.sp, target: o.t, targetPort: o.tp });
-          if (o.kind === 'param') { const n = doc.nodes.find((x) => x.id === o.n); if (n) n.params[o.key] = o.value; }
+          if (o.kind === 'add-edge')
+            doc.edges.push({ id: `r${doc.edges.length}`, source: o.s, sourcePort: o.sp, target: o.t, targetPort: o.tp });
+          if (o.kind === 'param') {
+            const n = doc.nodes.find((x) => x.id === o.n);
+            if (n) n.params[o.key] = o.value;
+          }
           if (o.kind === 'drop-node') doc.nodes = doc.nodes.filter((n) => n.id !== o.n);
         }
         const r = compile(doc, registry);
@@ -148,21 +169,25 @@ describe('compile', () => {
 
   it('compiles random valid MLP autoencoders without errors', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 6 }), fc.constantFrom('relu', 'tanh', 'elu', 'linear'), (widths, act) => {
-        const doc = structuredClone(fixtureDoc('v1-tiny-ae.json'));
-        doc.nodes = doc.nodes.filter((n) => n.id !== 'enc');
-        doc.edges = doc.edges.filter((e) => e.source !== 'enc' && e.target !== 'enc');
-        let prev = 'flat';
-        widths.forEach((units, i) => {
-          doc.nodes.push({ id: `h${i}`, type: 'dense', position: { x: i, y: 1 }, params: { units, activation: act } });
-          doc.edges.push({ id: `h${i}e`, source: prev, sourcePort: 'y', target: `h${i}`, targetPort: 'x' });
-          prev = `h${i}`;
-        });
-        doc.edges.push({ id: 'last', source: prev, sourcePort: 'y', target: 'dec', targetPort: 'x' });
-        const r = compile(doc, registry);
-        expect(r.errors).toEqual([]);
-        expect(r.shapes[prev].outputs.y).toEqual([-1, widths[widths.length - 1]]);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 6 }),
+        fc.constantFrom('relu', 'tanh', 'elu', 'linear'),
+        (widths, act) => {
+          const doc = structuredClone(fixtureDoc('v1-tiny-ae.json'));
+          doc.nodes = doc.nodes.filter((n) => n.id !== 'enc');
+          doc.edges = doc.edges.filter((e) => e.source !== 'enc' && e.target !== 'enc');
+          let prev = 'flat';
+          widths.forEach((units, i) => {
+            doc.nodes.push({ id: `h${i}`, type: 'dense', position: { x: i, y: 1 }, params: { units, activation: act } });
+            doc.edges.push({ id: `h${i}e`, source: prev, sourcePort: 'y', target: `h${i}`, targetPort: 'x' });
+            prev = `h${i}`;
+          });
+          doc.edges.push({ id: 'last', source: prev, sourcePort: 'y', target: 'dec', targetPort: 'x' });
+          const r = compile(doc, registry);
+          expect(r.errors).toEqual([]);
+          expect(r.shapes[prev].outputs.y).toEqual([-1, widths[widths.length - 1]]);
+        },
+      ),
       { numRuns: 100 },
     );
   });

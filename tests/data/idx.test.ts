@@ -60,7 +60,10 @@ describe('parseIdx', () => {
 
   it('gives a DataError for every truncation, raw or gzipped', () => {
     for (const [bytes, name] of [
-      [images, 'i'], [labels, 'l'], [gzipSync(images), 'i.gz'], [gzipSync(labels), 'l.gz'],
+      [images, 'i'],
+      [labels, 'l'],
+      [gzipSync(images), 'i.gz'],
+      [gzipSync(labels), 'l.gz'],
     ] as const) {
       for (let n = 0; n < bytes.length; n++) expectDataError(() => parseIdx(bytes.subarray(0, n), name), name);
     }
@@ -102,7 +105,10 @@ describe('IDX files on disk', () => {
   writeFileSync(join(dir, 'README.txt'), 'not data');
 
   it('finds the split in a folder, with labels when present', async () => {
-    expect(await findIdxFiles(dir, 'train')).toEqual({ images: join(dir, 'train-images-idx3-ubyte.gz'), labels: join(dir, 'train-labels-idx1-ubyte.gz') });
+    expect(await findIdxFiles(dir, 'train')).toEqual({
+      images: join(dir, 'train-images-idx3-ubyte.gz'),
+      labels: join(dir, 'train-labels-idx1-ubyte.gz'),
+    });
     expect(await findIdxFiles(dir, 'test')).toEqual({ images: join(dir, 't10k-images-idx3-ubyte'), labels: undefined });
     const train = await loadIdxPath(dir, 'train');
     expect(train).toMatchObject({ name: `${basename(dir)}/train`, count: 3, numClasses: 3 });

@@ -42,7 +42,13 @@ describe('embedded MNIST', () => {
   });
 
   it('round-trips the asset format and rejects a damaged asset with a DataError', () => {
-    const asset = { count: 2, rows: 2, cols: 3, pixels: Uint8Array.from([0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255]), labels: Uint8Array.from([7, 3]) };
+    const asset = {
+      count: 2,
+      rows: 2,
+      cols: 3,
+      pixels: Uint8Array.from([0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255]),
+      labels: Uint8Array.from([7, 3]),
+    };
     const bytes = encodeDigitAsset(asset);
     expect(decodeDigitAsset(bytes, 'a.bin')).toEqual(asset);
     for (let n = 0; n < bytes.length; n++) expect(() => decodeDigitAsset(bytes.subarray(0, n), 'a.bin')).toThrow(DataError);

@@ -29,7 +29,10 @@ describe('loadPngDir', () => {
 
   it('labels images by sub-folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'png-'));
-    for (const [c, n] of [['cat', 2], ['dog', 1]] as const) {
+    for (const [c, n] of [
+      ['cat', 2],
+      ['dog', 1],
+    ] as const) {
       mkdirSync(join(dir, c));
       for (let k = 0; k < n; k++) writeFileSync(join(dir, c, `${k}.png`), halfPng(4, 4, [0, 0, 0, 255]));
     }

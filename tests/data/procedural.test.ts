@@ -32,7 +32,10 @@ describe('2-D mixtures', () => {
   });
 
   it('wraps hand-drawn points as an unlabelled set', () => {
-    const ds = pointsDataSet([[0, 1], [2, 3]]);
+    const ds = pointsDataSet([
+      [0, 1],
+      [2, 3],
+    ]);
     expect(ds).toMatchObject({ kind: 'points', count: 2, shape: [2], numClasses: 0 });
     expect(Array.from(ds.x)).toEqual([0, 1, 2, 3]);
   });

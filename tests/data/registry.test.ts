@@ -20,7 +20,7 @@ describe('binarize', () => {
     expect(sameBytes(s.x, binarize(shapes, 'stochastic', 4).x)).toBe(true);
     expect(sameBytes(s.x, binarize(shapes, 'stochastic', 5).x)).toBe(false);
     // Pixels at 0 stay 0 and pixels at 1 stay 1.
-    expect(s.x.every((v, i) => shapes.x[i] === 0 ? v === 0 : shapes.x[i] === 1 ? v === 1 : true)).toBe(true);
+    expect(s.x.every((v, i) => (shapes.x[i] === 0 ? v === 0 : shapes.x[i] === 1 ? v === 1 : true))).toBe(true);
     expect(t.labels).toBe(shapes.labels);
   });
 

@@ -89,13 +89,27 @@ describe('editor end to end', () => {
     await page.click(tid('btn-new'));
     await expect.poll(async () => (await getDoc(page)).nodes.length).toBe(0);
     // The drop grid below is in screen pixels: zoom out far enough that nine columns of nodes do not overlap.
-    for (let i = 0; i < 6 && (await page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a)) > 0.45; i++) {
+    for (
+      let i = 0;
+      i < 6 && (await page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a)) > 0.45;
+      i++
+    ) {
       await page.click('.react-flow__controls-zoomout');
       await page.waitForTimeout(150);
     }
     const layout: [string, number, number][] = [
-      ['dataset', 0, 1], ['flatten', 1, 1], ['dense', 2, 1], ['dense', 3, 0], ['dense', 3, 2], ['sampler', 4, 1],
-      ['dense', 5, 1], ['dense', 6, 1], ['gaussianKl', 5, 2], ['bce', 7, 0], ['weightedSum', 7, 2], ['optimizer', 8, 2],
+      ['dataset', 0, 1],
+      ['flatten', 1, 1],
+      ['dense', 2, 1],
+      ['dense', 3, 0],
+      ['dense', 3, 2],
+      ['sampler', 4, 1],
+      ['dense', 5, 1],
+      ['dense', 6, 1],
+      ['gaussianKl', 5, 2],
+      ['bce', 7, 0],
+      ['weightedSum', 7, 2],
+      ['optimizer', 8, 2],
     ];
     const canvas = (await page.locator(tid('canvas')).boundingBox())!;
     for (const [type, col, row] of layout) {
@@ -112,13 +126,20 @@ describe('editor end to end', () => {
     await setParam(page, 'dense_5', 'units', '784');
     await page.locator('#param-input-activation').selectOption('linear');
     const wires: [string, string][] = [
-      ['dataset_1-out-x', 'flatten_1-in-x'], ['flatten_1-out-y', 'dense_1-in-x'],
-      ['dense_1-out-y', 'dense_2-in-x'], ['dense_1-out-y', 'dense_3-in-x'],
-      ['dense_2-out-y', 'sampler_1-in-mean'], ['dense_3-out-y', 'sampler_1-in-logVar'],
-      ['sampler_1-out-z', 'dense_4-in-x'], ['dense_4-out-y', 'dense_5-in-x'],
-      ['dense_5-out-y', 'bce_1-in-prediction'], ['flatten_1-out-y', 'bce_1-in-target'],
-      ['dense_2-out-y', 'gaussianKl_1-in-mean'], ['dense_3-out-y', 'gaussianKl_1-in-logVar'],
-      ['bce_1-out-loss', 'weightedSum_1-in-a'], ['gaussianKl_1-out-loss', 'weightedSum_1-in-b'],
+      ['dataset_1-out-x', 'flatten_1-in-x'],
+      ['flatten_1-out-y', 'dense_1-in-x'],
+      ['dense_1-out-y', 'dense_2-in-x'],
+      ['dense_1-out-y', 'dense_3-in-x'],
+      ['dense_2-out-y', 'sampler_1-in-mean'],
+      ['dense_3-out-y', 'sampler_1-in-logVar'],
+      ['sampler_1-out-z', 'dense_4-in-x'],
+      ['dense_4-out-y', 'dense_5-in-x'],
+      ['dense_5-out-y', 'bce_1-in-prediction'],
+      ['flatten_1-out-y', 'bce_1-in-target'],
+      ['dense_2-out-y', 'gaussianKl_1-in-mean'],
+      ['dense_3-out-y', 'gaussianKl_1-in-logVar'],
+      ['bce_1-out-loss', 'weightedSum_1-in-a'],
+      ['gaussianKl_1-out-loss', 'weightedSum_1-in-b'],
       ['weightedSum_1-out-loss', 'optimizer_1-in-loss'],
     ];
     for (const [from, to] of wires) await dragConnect(page, `handle-${from}`, `handle-${to}`);
@@ -161,10 +182,12 @@ describe('editor end to end', () => {
     const step = async (edit: () => Promise<unknown>) => {
       await edit();
       // Auto-layout loads elkjs on first use, which takes a while on a loaded machine.
-      await expect.poll(async () => JSON.stringify(await getDoc(page)), { timeout: 15_000 }).not.toBe(JSON.stringify(states[states.length - 1]));
+      await expect
+        .poll(async () => JSON.stringify(await getDoc(page)), { timeout: 15_000 })
+        .not.toBe(JSON.stringify(states[states.length - 1]));
       // A drag or a layout may land in more than one write on a loaded machine: record the settled document.
       let settled = JSON.stringify(await getDoc(page));
-      for (let same = 0; same < 3; ) {
+      for (let same = 0; same < 3;) {
         await page.waitForTimeout(150);
         const now = JSON.stringify(await getDoc(page));
         same = now === settled ? same + 1 : 0;
@@ -178,7 +201,10 @@ describe('editor end to end', () => {
       await page.locator(tid('inspector-label')).fill('Encoder body');
       await page.locator(tid('inspector-label')).press('Enter');
     });
-    await step(async () => { await pane(); await page.dblclick(tid('palette-item-dense')); });
+    await step(async () => {
+      await pane();
+      await page.dblclick(tid('palette-item-dense'));
+    });
     await step(async () => {
       const from = await center(page, `${tid('node-kl')} .graph-node-head`);
       await page.mouse.move(from.x, from.y);
@@ -192,7 +218,10 @@ describe('editor end to end', () => {
       await page.click(`${tid(`node-${id}`)} .graph-node-head`);
       await expect.poll(() => page.locator('.react-flow__node.selected').count(), { timeout: 10_000 }).toBe(1);
     };
-    await step(async () => { await selectOnly('kl'); await page.keyboard.press('Delete'); });
+    await step(async () => {
+      await selectOnly('kl');
+      await page.keyboard.press('Delete');
+    });
     await step(() => dragConnect(page, 'handle-mu-out-y', 'handle-dense_1-in-x'));
     await step(async () => {
       await pane();
@@ -202,8 +231,14 @@ describe('editor end to end', () => {
       await page.keyboard.press('Control+v');
     });
     await step(() => page.keyboard.press('Control+d'));
-    await step(async () => { await pane(); await page.click(tid('btn-layout')); });
-    await step(async () => { await selectOnly('dec'); await page.keyboard.press('Backspace'); });
+    await step(async () => {
+      await pane();
+      await page.click(tid('btn-layout'));
+    });
+    await step(async () => {
+      await selectOnly('dec');
+      await page.keyboard.press('Backspace');
+    });
     expect(states).toHaveLength(11);
     for (let i = 10; i > 0; i--) {
       await page.click(tid('btn-undo'));
@@ -391,9 +426,18 @@ describe('editor end to end', () => {
     const page = await context.newPage();
     const errors = watchErrors(page);
     const zoomOf = () => page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
-    const inside = (box: { x: number; y: number; width: number; height: number } | null, frame: { x: number; y: number; width: number; height: number }) =>
-      !!box && box.x >= frame.x - 1 && box.y >= frame.y - 1 && box.x + box.width <= frame.x + frame.width + 1 && box.y + box.height <= frame.y + frame.height + 1;
-    const names = readdirSync(join(import.meta.dirname, '../../presets')).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    const inside = (
+      box: { x: number; y: number; width: number; height: number } | null,
+      frame: { x: number; y: number; width: number; height: number },
+    ) =>
+      !!box &&
+      box.x >= frame.x - 1 &&
+      box.y >= frame.y - 1 &&
+      box.x + box.width <= frame.x + frame.width + 1 &&
+      box.y + box.height <= frame.y + frame.height + 1;
+    const names = readdirSync(join(import.meta.dirname, '../../presets'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5));
     for (const name of names) {
       await page.goto(`${server.url}#preset=${name}`);
       await page.waitForSelector('[data-testid="canvas"] .react-flow__node');
@@ -405,13 +449,15 @@ describe('editor end to end', () => {
       expect(zoom, name).toBeGreaterThanOrEqual(0.6 - 1e-6);
       expect(zoom, name).toBeLessThanOrEqual(1.2 + 1e-6);
       // The data source is in view, whole.
-      for (const data of await page.locator('.react-flow__node [data-type="dataset"]').all()) expect(inside(await data.boundingBox(), canvas), `${name}: dataset in view`).toBe(true);
+      for (const data of await page.locator('.react-flow__node [data-type="dataset"]').all())
+        expect(inside(await data.boundingBox(), canvas), `${name}: dataset in view`).toBe(true);
       await shot(page, `20-open-${name}`);
       // The minimap always draws every node; Fit brings every node into view.
       expect(await page.locator('.react-flow__minimap-node').count()).toBe(count);
       await page.click(tid('btn-fit'));
       await page.waitForTimeout(500);
-      for (const node of await page.locator('.react-flow__node').all()) expect(inside(await node.boundingBox(), canvas), `${name}: node in view after Fit`).toBe(true);
+      for (const node of await page.locator('.react-flow__node').all())
+        expect(inside(await node.boundingBox(), canvas), `${name}: node in view after Fit`).toBe(true);
       if (name === 'pixelcnn') await shot(page, `21-fit-${name}`);
     }
     expect(errors).toEqual([]);

@@ -16,9 +16,23 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, serve, shot, watchErrors } from './harness';
 
-const BASE_ARGS = ['--headless', '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+const BASE_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
 const WEBGL_ARGS = ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
-const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface'];
+const WEBGPU_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--disable-vulkan-surface',
+];
 
 let dist = '';
 let server: { url: string; close(): Promise<void> };
@@ -41,7 +55,13 @@ async function launch(extra: string[] = []): Promise<{ context: BrowserContext; 
     args: [...BASE_ARGS, ...extra],
     viewport: { width: 1400, height: 1000 },
   });
-  return { context, close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); } };
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Opens a preset with the run panel showing; `backend` pre-selects the override before the worker starts. */
@@ -50,13 +70,27 @@ async function openPreset(page: Page, preset: string, backend?: string, url = se
   if (backend) await page.addInitScript((b) => localStorage.setItem('latent-lab:backend', b), backend);
   await page.goto(`${url}#preset=${preset}`);
   await page.getByTestId('tab-run').click();
-  await page.waitForFunction(() => !!window.latentLabRun?.runStore.getState().info && !!window.latentLabRun.runStore.getState().backend, null, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => !!window.latentLabRun?.runStore.getState().info && !!window.latentLabRun.runStore.getState().backend,
+    null,
+    { timeout: 120_000 },
+  );
 }
 
-const runState = (page: Page) => page.evaluate(() => {
-  const s = window.latentLabRun!.runStore.getState();
-  return { step: s.step, running: s.running, backend: s.backend?.backend ?? null, points: s.curves.steps.length, terms: Object.keys(s.curves.series), notices: s.notices.map((n) => `${n.kind}: ${n.text}`), numTensors: s.numTensors, stepsPerSec: s.stepsPerSec };
-});
+const runState = (page: Page) =>
+  page.evaluate(() => {
+    const s = window.latentLabRun!.runStore.getState();
+    return {
+      step: s.step,
+      running: s.running,
+      backend: s.backend?.backend ?? null,
+      points: s.curves.steps.length,
+      terms: Object.keys(s.curves.series),
+      notices: s.notices.map((n) => `${n.kind}: ${n.text}`),
+      numTensors: s.numTensors,
+      stepsPerSec: s.stepsPerSec,
+    };
+  });
 
 const series = (page: Page, term: string) => page.evaluate((t) => window.latentLabRun!.runStore.getState().curves.series[t] ?? [], term);
 
@@ -103,7 +137,9 @@ describe('training in the browser', () => {
       expect(await badge.textContent()).toContain('wasm');
       // The page is cross-origin isolated, so the worker runs TF.js's threaded-simd build on a shared heap.
       const wasmInfo = await page.evaluate(() => ({ isolated: crossOriginIsolated, ...window.latentLabRun!.runStore.getState().backend! }));
-      console.log(`[e2e] wasm backend: ${wasmInfo.threads} thread(s), sharedMemory ${wasmInfo.sharedMemory}, fma ${wasmInfo.fma}, note: ${wasmInfo.note ?? '-'}`);
+      console.log(
+        `[e2e] wasm backend: ${wasmInfo.threads} thread(s), sharedMemory ${wasmInfo.sharedMemory}, fma ${wasmInfo.fma}, note: ${wasmInfo.note ?? '-'}`,
+      );
       expect(wasmInfo.isolated).toBe(true);
       expect(wasmInfo.sharedMemory).toBe(true);
       // Chromium runs relaxed SIMD: our GEMM uses its fused multiply-add build.
@@ -117,12 +153,18 @@ describe('training in the browser', () => {
       await page.waitForFunction(() => window.latentLabRun!.runStore.getState().curves.steps.length >= 30, null, { timeout: 60_000 });
       await page.getByTestId('sample-grid').waitFor({ timeout: 60_000 });
       const firstGrid = await page.getByTestId('sample-grid').getAttribute('data-checksum');
-      await page.waitForFunction((c) => document.querySelector('[data-testid=sample-grid]')?.getAttribute('data-checksum') !== c, firstGrid, { timeout: 60_000 });
+      await page.waitForFunction(
+        (c) => document.querySelector('[data-testid=sample-grid]')?.getAttribute('data-checksum') !== c,
+        firstGrid,
+        { timeout: 60_000 },
+      );
       await page.waitForTimeout(3000);
       const frames = await frameP95(page);
       const trained = await runState(page);
       const seconds = (Date.now() - t0) / 1000;
-      console.log(`[e2e] VAE on ${backend}: ${trained.step} steps in ${seconds.toFixed(1)} s (${trained.stepsPerSec.toFixed(1)} steps/s now), rAF p95 ${frames.p95.toFixed(1)} ms over ${frames.frames} frames (max ${frames.max.toFixed(0)} ms), ${trained.numTensors} tensors`);
+      console.log(
+        `[e2e] VAE on ${backend}: ${trained.step} steps in ${seconds.toFixed(1)} s (${trained.stepsPerSec.toFixed(1)} steps/s now), rAF p95 ${frames.p95.toFixed(1)} ms over ${frames.frames} frames (max ${frames.max.toFixed(0)} ms), ${trained.numTensors} tensors`,
+      );
       const elbo = trained.terms.find((t) => /ELBO/i.test(t))!;
       const curve = (await series(page, elbo)).filter(Number.isFinite);
       expect(mean(curve.slice(-5))).toBeLessThan(mean(curve.slice(0, 5)) * 0.8);
@@ -137,8 +179,12 @@ describe('training in the browser', () => {
       await page.waitForTimeout(500);
       expect(Number(await page.getByTestId('step-counter').textContent())).toBe(paused);
       await page.getByTestId('run-step').click();
-      await page.waitForFunction((n) => document.querySelector('[data-testid=step-counter]')?.textContent === String(n + 1), paused, { timeout: 30_000 });
-      await page.waitForFunction((n) => window.latentLabRun!.runStore.getState().storedCheckpoint?.step === n + 1, paused, { timeout: 30_000 });
+      await page.waitForFunction((n) => document.querySelector('[data-testid=step-counter]')?.textContent === String(n + 1), paused, {
+        timeout: 30_000,
+      });
+      await page.waitForFunction((n) => window.latentLabRun!.runStore.getState().storedCheckpoint?.step === n + 1, paused, {
+        timeout: 30_000,
+      });
       // Let the latent map and other views settle for the screenshot.
       await page.getByTestId('latent-map').waitFor();
       await page.waitForTimeout(1500);
@@ -188,7 +234,7 @@ describe('training in the browser', () => {
     }
   }, 300_000);
 
-  it('wasm: if TF.js\'s threaded build cannot load, it falls back to the single-threaded one and says why', async () => {
+  it("wasm: if TF.js's threaded build cannot load, it falls back to the single-threaded one and says why", async () => {
     const { context, close } = await launch();
     try {
       const page = await context.newPage();
@@ -198,7 +244,9 @@ describe('training in the browser', () => {
       const info = await page.evaluate(() => window.latentLabRun!.runStore.getState().backend!);
       console.log(`[e2e] threaded build blocked: ${info.backend}, ${info.threads} thread(s), note: ${info.note}`);
       expect(info).toMatchObject({ backend: 'wasm', sharedMemory: false });
-      expect(info.note).toMatch(/TF\.js's threaded wasm build did not start \(.+\), so TF\.js's own kernels run on its single-threaded build/);
+      expect(info.note).toMatch(
+        /TF\.js's threaded wasm build did not start \(.+\), so TF\.js's own kernels run on its single-threaded build/,
+      );
       expect(await page.getByTestId('backend-badge').getAttribute('title')).toContain('threaded wasm build did not start');
       await page.getByTestId('run-step').click();
       await waitForStep(page, 1, 60_000);
@@ -222,11 +270,15 @@ describe('training in the browser', () => {
       await page.getByTestId('run-play').click();
       await waitForStep(page, 4, 120_000);
       const s = await runState(page);
-      console.log(`[e2e] VAE on webgl (SwiftShader), batch 32: ${s.step} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s (first step compiles shaders)`);
+      console.log(
+        `[e2e] VAE on webgl (SwiftShader), batch 32: ${s.step} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s (first step compiles shaders)`,
+      );
       const ckpt = await page.evaluate(() => window.latentLabRun!.runStore.getState().checkpoint?.step ?? 0);
       await page.evaluate(() => window.latentLabRun!.run.debugFail('contextLost'));
       // The badge changes first; the notice comes once the checkpoint is restored.
-      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().notices.some((n) => /webgl failed/.test(n.text)), null, { timeout: 60_000 });
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().notices.some((n) => /webgl failed/.test(n.text)), null, {
+        timeout: 60_000,
+      });
       expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe('wasm');
       const notices = (await runState(page)).notices.join('\n');
       expect(notices).toMatch(/webgl failed \(WebGL context lost\)\. Switched to wasm and resumed from step \d+/);
@@ -234,7 +286,12 @@ describe('training in the browser', () => {
       expect(resumedFrom).toBeGreaterThanOrEqual(ckpt);
       await waitForStep(page, resumedFrom + 5, 60_000);
       await page.getByTestId('run-pause').click();
-      const tail = (await series(page, (await runState(page)).terms.find((t) => /ELBO/i.test(t))!)).slice(-5);
+      const tail = (
+        await series(
+          page,
+          (await runState(page)).terms.find((t) => /ELBO/i.test(t))!,
+        )
+      ).slice(-5);
       expect(tail.every(Number.isFinite)).toBe(true);
       expect(await page.getByTestId('backend-badge').textContent()).toContain('wasm');
       await shot(page, 'run-webgl-fallback');
@@ -265,17 +322,28 @@ describe('training in the browser', () => {
       await page.waitForFunction(() => !window.latentLabRun!.runStore.getState().running, null, { timeout: 120_000 });
       const trained = await page.evaluate(() => {
         const s = window.latentLabRun!.runStore.getState();
-        return { backend: s.backend?.backend, step: s.step, steps: s.curves.steps.slice(), series: s.curves.series, notices: s.notices.map((n) => n.text) };
+        return {
+          backend: s.backend?.backend,
+          step: s.step,
+          steps: s.curves.steps.slice(),
+          series: s.curves.series,
+          notices: s.notices.map((n) => n.text),
+        };
       });
       const rate = ((played.step - 1) * 1000) / playedMs;
-      console.log(`[e2e] VAE on webgpu (SwiftShader), batch 128: first step ${(firstMs / 1000).toFixed(1)} s (shader compilation), then ${played.step - 1} steps in ${(playedMs / 1000).toFixed(1)} s = ${rate.toFixed(2)} steps/s (${played.stepsPerSec.toFixed(2)} steps/s reported); ${trained.step} steps on ${trained.backend}`);
+      console.log(
+        `[e2e] VAE on webgpu (SwiftShader), batch 128: first step ${(firstMs / 1000).toFixed(1)} s (shader compilation), then ${played.step - 1} steps in ${(playedMs / 1000).toFixed(1)} s = ${rate.toFixed(2)} steps/s (${played.stepsPerSec.toFixed(2)} steps/s reported); ${trained.step} steps on ${trained.backend}`,
+      );
       expect(trained.backend).toBe('webgpu');
       expect(trained.notices.filter((n) => /webgpu (failed|stopped responding)/.test(n))).toEqual([]);
       expect(trained.step).toBeGreaterThanOrEqual(1 + STEPS);
       expect(trained.steps.length).toBeGreaterThanOrEqual(1 + STEPS);
       for (const [term, values] of Object.entries(trained.series)) {
         expect(values.length, term).toBe(trained.steps.length);
-        expect(values.every((v) => Number.isFinite(v) && v !== 0), term).toBe(true);
+        expect(
+          values.every((v) => Number.isFinite(v) && v !== 0),
+          term,
+        ).toBe(true);
       }
       const elbo = Object.keys(trained.series).find((t) => /ELBO/i.test(t))!;
       // Real losses read back from the GPU (a broken synchronous read gives zeros): a VAE on MNIST starts near 540 nats.
@@ -284,7 +352,11 @@ describe('training in the browser', () => {
       // Destroy the device, then step on.
       await page.evaluate(() => window.latentLabRun!.run.debugFail('deviceLost'));
       await page.getByTestId('run-step').click({ timeout: 120_000 });
-      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().notices.some((n) => /webgpu (failed|stopped responding)/.test(n.text)), null, { timeout: 150_000 });
+      await page.waitForFunction(
+        () => window.latentLabRun!.runStore.getState().notices.some((n) => /webgpu (failed|stopped responding)/.test(n.text)),
+        null,
+        { timeout: 150_000 },
+      );
       await page.waitForFunction(() => window.latentLabRun!.runStore.getState().backend?.backend === 'wasm', null, { timeout: 60_000 });
       const notice = (await runState(page)).notices.find((n) => /webgpu (failed|stopped responding)/.test(n))!;
       console.log(`[e2e] webgpu fallback: ${notice}`);
@@ -316,7 +388,9 @@ describe('training in the browser', () => {
       expect(s.terms).toEqual(expect.arrayContaining(['optD', 'optG']));
       const before = Number(await page.getByTestId('step-counter').textContent());
       await page.getByTestId('run-step-optD').click();
-      await page.waitForFunction((n) => document.querySelector('[data-testid=step-counter]')?.textContent === String(n + 1), before, { timeout: 60_000 });
+      await page.waitForFunction((n) => document.querySelector('[data-testid=step-counter]')?.textContent === String(n + 1), before, {
+        timeout: 60_000,
+      });
       await page.waitForTimeout(1500);
       await shot(page, 'run-gan');
     } finally {

@@ -41,7 +41,8 @@ describe('load path', () => {
   });
 
   it('does not let __proto__ reach Object.prototype', () => {
-    const text = fixture('v1-tiny-ae.json').replace('"meta": {', '"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "meta": {')
+    const text = fixture('v1-tiny-ae.json')
+      .replace('"meta": {', '"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "meta": {')
       .replace('"params": {"source"', '"params": {"__proto__": {"polluted": true}, "source"');
     const r = loadDocumentText(text, 'evil.json');
     expect(r.ok).toBe(true);

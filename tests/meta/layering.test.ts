@@ -67,7 +67,13 @@ function parseImports(file: string, text: string): Import[] {
   const add = (node: ts.Node, specNode: ts.Expression, typeOnly: boolean) => {
     if (!ts.isStringLiteralLike(specNode)) return;
     const specifier = specNode.text.replace(/\?.*$/, '');
-    out.push({ file, line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1, specifier, typeOnly, target: resolveRelative(file, specifier) });
+    out.push({
+      file,
+      line: sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1,
+      specifier,
+      typeOnly,
+      target: resolveRelative(file, specifier),
+    });
   };
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node)) {
@@ -81,8 +87,12 @@ function parseImports(file: string, text: string): Import[] {
       }
       add(node, node.moduleSpecifier, typeOnly);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier) {
-      const typeOnly = node.isTypeOnly || (!!node.exportClause && ts.isNamedExports(node.exportClause)
-        && node.exportClause.elements.length > 0 && node.exportClause.elements.every((e) => e.isTypeOnly));
+      const typeOnly =
+        node.isTypeOnly ||
+        (!!node.exportClause &&
+          ts.isNamedExports(node.exportClause) &&
+          node.exportClause.elements.length > 0 &&
+          node.exportClause.elements.every((e) => e.isTypeOnly));
       add(node, node.moduleSpecifier, typeOnly);
     } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
       add(node, node.moduleReference.expression, node.isTypeOnly);
@@ -106,7 +116,18 @@ const isTf = (spec: string) => spec.startsWith('@tensorflow/');
 const pkgName = (spec: string) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
 
 /** Packages that need a DOM, a browser store or React: never in src/graph or src/compiler. */
-const UI_PACKAGES = ['react', 'react-dom', '@xyflow/react', '@xyflow/system', 'zustand', 'zundo', 'idb-keyval', 'uplot', 'elkjs', 'lz-string'];
+const UI_PACKAGES = [
+  'react',
+  'react-dom',
+  '@xyflow/react',
+  '@xyflow/system',
+  'zustand',
+  'zundo',
+  'idb-keyval',
+  'uplot',
+  'elkjs',
+  'lz-string',
+];
 
 const LAYERS = {
   graph: sourceFiles('src/graph'),
@@ -144,7 +165,10 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
 
   it('src/graph, src/compiler, src/store, src/ui and nodes/ import TF.js as types only', () => {
     const files = [...LAYERS.graph, ...LAYERS.compiler, ...LAYERS.store, ...LAYERS.ui, ...LAYERS.nodes];
-    const violations = files.flatMap(importsOf).filter((i) => isTf(i.specifier) && !i.typeOnly).map(where);
+    const violations = files
+      .flatMap(importsOf)
+      .filter((i) => isTf(i.specifier) && !i.typeOnly)
+      .map(where);
     expect(violations, report(violations)).toEqual([]);
   });
 
@@ -163,19 +187,38 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
   });
 
   it('src/graph and src/compiler do not touch DOM globals', () => {
-    const DOM_GLOBALS = new Set(['window', 'document', 'localStorage', 'sessionStorage', 'indexedDB', 'navigator', 'HTMLElement', 'HTMLCanvasElement', 'requestAnimationFrame', 'Worker', 'postMessage']);
+    const DOM_GLOBALS = new Set([
+      'window',
+      'document',
+      'localStorage',
+      'sessionStorage',
+      'indexedDB',
+      'navigator',
+      'HTMLElement',
+      'HTMLCanvasElement',
+      'requestAnimationFrame',
+      'Worker',
+      'postMessage',
+    ]);
     const violations: string[] = [];
     for (const file of [...LAYERS.graph, ...LAYERS.compiler]) {
       const sf = ts.createSourceFile(file, readFileSync(join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
       const visit = (node: ts.Node) => {
         if (ts.isIdentifier(node) && DOM_GLOBALS.has(node.text)) {
           const p = node.parent;
-          const isName = (ts.isPropertyAccessExpression(p) && p.name === node) || (ts.isPropertyAssignment(p) && p.name === node)
-            || (ts.isPropertySignature(p) && p.name === node) || (ts.isPropertyDeclaration(p) && p.name === node)
-            || (ts.isMethodDeclaration(p) && p.name === node) || (ts.isParameter(p) && p.name === node)
-            || (ts.isVariableDeclaration(p) && p.name === node) || (ts.isBindingElement(p)) || ts.isTypeReferenceNode(p)
-            || (ts.isShorthandPropertyAssignment(p));
-          if (!isName) violations.push(`${file}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1} uses the DOM global '${node.text}'`);
+          const isName =
+            (ts.isPropertyAccessExpression(p) && p.name === node) ||
+            (ts.isPropertyAssignment(p) && p.name === node) ||
+            (ts.isPropertySignature(p) && p.name === node) ||
+            (ts.isPropertyDeclaration(p) && p.name === node) ||
+            (ts.isMethodDeclaration(p) && p.name === node) ||
+            (ts.isParameter(p) && p.name === node) ||
+            (ts.isVariableDeclaration(p) && p.name === node) ||
+            ts.isBindingElement(p) ||
+            ts.isTypeReferenceNode(p) ||
+            ts.isShorthandPropertyAssignment(p);
+          if (!isName)
+            violations.push(`${file}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1} uses the DOM global '${node.text}'`);
         }
         ts.forEachChild(node, visit);
       };
@@ -185,13 +228,16 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
   });
 
   it('src/ui and src/store import src/runtime as types only (the worker is started by URL, not imported)', () => {
-    const violations = [...LAYERS.ui, ...LAYERS.store].flatMap(importsOf)
-      .filter((i) => !i.typeOnly && under(i.target, 'src/runtime')).map(where);
+    const violations = [...LAYERS.ui, ...LAYERS.store]
+      .flatMap(importsOf)
+      .filter((i) => !i.typeOnly && under(i.target, 'src/runtime'))
+      .map(where);
     expect(violations, report(violations)).toEqual([]);
   });
 
   it('nodes/ import only the node API in src/graph, other node files, and TF.js types', () => {
-    const violations = LAYERS.nodes.flatMap(importsOf)
+    const violations = LAYERS.nodes
+      .flatMap(importsOf)
       .filter((i) => !i.typeOnly)
       .filter((i) => (i.target ? !under(i.target, 'src/graph', 'nodes') : true))
       .map(where);
@@ -204,8 +250,12 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
     for (const file of files) {
       const chain = valueClosure(file);
       for (const [f, path] of chain) {
-        if (under(f, 'src/runtime')) { violations.push(`${file} → … → ${path.slice(1).join(' → ')}`); continue; }
-        for (const i of importsOf(f)) if (!i.typeOnly && isTf(i.specifier)) violations.push(`${file} → ${[...path.slice(1), where(i)].join(' → ')}`);
+        if (under(f, 'src/runtime')) {
+          violations.push(`${file} → … → ${path.slice(1).join(' → ')}`);
+          continue;
+        }
+        for (const i of importsOf(f))
+          if (!i.typeOnly && isTf(i.specifier)) violations.push(`${file} → ${[...path.slice(1), where(i)].join(' → ')}`);
       }
     }
     expect([...new Set(violations)], report([...new Set(violations)])).toEqual([]);
@@ -213,19 +263,19 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
 
   it('classifies imports correctly on synthetic sources', () => {
     const src = [
-      "import type { Tensor } from '@tensorflow/tfjs-core';",          // 1 type
+      "import type { Tensor } from '@tensorflow/tfjs-core';", // 1 type
       "import { type Scalar, type Rank } from '@tensorflow/tfjs-core';", // 2 type
-      "import * as tf from '@tensorflow/tfjs-core';",                    // 3 value
-      "import '@tensorflow/tfjs-backend-wasm';",                         // 4 value (side effect)
-      "import {} from '@tensorflow/tfjs-core';",                         // 5 value (kept by TS)
-      "import { type A, b } from '../../runtime/model';",                // 6 value (b)
-      "export type { Plan } from '../../compiler/plan';",                 // 7 type
-      "export { x } from './y';",                                        // 8 value
-      "const m = await import('@tensorflow/tfjs');",                     // 9 value
-      "// import { nope } from '@tensorflow/tfjs';",                     // comment: ignored
-      "const s = \"import x from '@tensorflow/tfjs'\";",                  // string: ignored
+      "import * as tf from '@tensorflow/tfjs-core';", // 3 value
+      "import '@tensorflow/tfjs-backend-wasm';", // 4 value (side effect)
+      "import {} from '@tensorflow/tfjs-core';", // 5 value (kept by TS)
+      "import { type A, b } from '../../runtime/model';", // 6 value (b)
+      "export type { Plan } from '../../compiler/plan';", // 7 type
+      "export { x } from './y';", // 8 value
+      "const m = await import('@tensorflow/tfjs');", // 9 value
+      "// import { nope } from '@tensorflow/tfjs';", // comment: ignored
+      'const s = "import x from \'@tensorflow/tfjs\'";', // string: ignored
       "const w = new Worker(new URL('../../runtime/worker.ts', import.meta.url));", // not an import
-      "type T = typeof import('@tensorflow/tfjs');",                     // 13 type
+      "type T = typeof import('@tensorflow/tfjs');", // 13 type
     ].join('\n');
     const got = parseImports('src/ui/run/probe.ts', src).map((i) => [i.line, i.specifier, i.typeOnly]);
     expect(got).toEqual([

@@ -2,7 +2,15 @@
 import * as tf from '../../src/runtime/tf';
 import { compile } from '../../src/compiler/compile';
 import type { GraphDocument } from '../../src/graph/document';
-import { isFailure, type AnyNodeDef, type BuiltNode, type CallContext, type Init, type LayerNodeDef, type Mode } from '../../src/graph/nodeApi';
+import {
+  isFailure,
+  type AnyNodeDef,
+  type BuiltNode,
+  type CallContext,
+  type Init,
+  type LayerNodeDef,
+  type Mode,
+} from '../../src/graph/nodeApi';
 import { resolveParams } from '../../src/graph/params';
 import { BATCH, type Shape } from '../../src/graph/shape';
 import { registry } from '../../nodes/index';
@@ -58,7 +66,18 @@ export function callContext(opts: { mode?: Mode; training?: boolean; batchSize?:
     batchSize: n,
     randomNormal: (shape) => tf.randomNormal(shape, 0, 1, 'float32', seed++),
     randomUniform: (shape, low, high) => tf.randomUniform(shape, low, high, 'float32', seed++),
-    batch: { x: tf.rand([n, 28, 28, 1], () => Math.random()), labels: tf.oneHot(tf.tensor1d(Array.from({ length: n }, (_, i) => i % 10), 'int32'), 10).toFloat() },
+    batch: {
+      x: tf.rand([n, 28, 28, 1], () => Math.random()),
+      labels: tf
+        .oneHot(
+          tf.tensor1d(
+            Array.from({ length: n }, (_, i) => i % 10),
+            'int32',
+          ),
+          10,
+        )
+        .toFloat(),
+    },
   };
 }
 
@@ -81,11 +100,21 @@ export function underTape<T extends tf.Tensor>(fn: () => Record<string, T>): Rec
 }
 
 /** A document from terse node and edge lists; edges are 'src.port -> dst.port'. */
-export function graph(nodes: { id: string; type: string; params?: Record<string, unknown>; sharesWeightsWith?: string }[], edges: string[], seed = 1): GraphDocument {
+export function graph(
+  nodes: { id: string; type: string; params?: Record<string, unknown>; sharesWeightsWith?: string }[],
+  edges: string[],
+  seed = 1,
+): GraphDocument {
   return {
     schemaVersion: 1,
     meta: { title: 'test', description: '', goals: [], seed },
-    nodes: nodes.map((n, i) => ({ id: n.id, type: n.type, position: { x: i * 100, y: 0 }, params: n.params ?? {}, ...(n.sharesWeightsWith ? { sharesWeightsWith: n.sharesWeightsWith } : {}) })),
+    nodes: nodes.map((n, i) => ({
+      id: n.id,
+      type: n.type,
+      position: { x: i * 100, y: 0 },
+      params: n.params ?? {},
+      ...(n.sharesWeightsWith ? { sharesWeightsWith: n.sharesWeightsWith } : {}),
+    })),
     edges: edges.map((e) => {
       const [src, dst] = e.split('->').map((s) => s.trim());
       const [source, sourcePort] = src.split('.');
@@ -98,7 +127,8 @@ export function graph(nodes: { id: string; type: string; params?: Record<string,
 export function compileOrThrow(doc: GraphDocument) {
   const result = compile(doc, registry);
   const errors = result.errors.filter((e) => e.severity === 'error');
-  if (errors.length || !result.plan) throw new Error(`does not compile: ${errors.map((e) => `${e.nodeId ?? ''} ${e.message}`).join('; ') || 'no plan'}`);
+  if (errors.length || !result.plan)
+    throw new Error(`does not compile: ${errors.map((e) => `${e.nodeId ?? ''} ${e.message}`).join('; ') || 'no plan'}`);
   return result;
 }
 

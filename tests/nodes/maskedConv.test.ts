@@ -16,7 +16,9 @@ function stack(types: string[]): (x: Tensor) => Tensor {
   const def = registry.maskedConv2d as LayerNodeDef;
   let channels = 1;
   const layers = types.map((maskType) => {
-    const { built } = buildLayer(def, paramsFor(def, { maskType, filters: 4, kernelSize: 3, activation: 'tanh' }), { x: [BATCH, H, W, channels] });
+    const { built } = buildLayer(def, paramsFor(def, { maskType, filters: 4, kernelSize: 3, activation: 'tanh' }), {
+      x: [BATCH, H, W, channels],
+    });
     channels = 4;
     return built;
   });
@@ -59,6 +61,8 @@ describe('masked convolution', () => {
 
   it('refuses even kernels, which have no centre', () => {
     const def = registry.maskedConv2d as LayerNodeDef;
-    expect(def.inferShapes({ x: [BATCH, 28, 28, 1] }, paramsFor(def, { kernelSize: 4 }) as never, { data: null })).toMatchObject({ failure: { hint: expect.stringContaining('5') } });
+    expect(def.inferShapes({ x: [BATCH, 28, 28, 1] }, paramsFor(def, { kernelSize: 4 }) as never, { data: null })).toMatchObject({
+      failure: { hint: expect.stringContaining('5') },
+    });
   });
 });

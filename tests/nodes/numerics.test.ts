@@ -32,7 +32,14 @@ describe('Gaussian KL', () => {
     const eps = tf.randomNormal([n, 2], 0, 1, 'float32', 7);
     const z = eps.mul(tf.tensor1d(sigma)).add(tf.tensor1d(mu));
     // log q − log p per dimension: −½ε² − log σ + ½z² (the ½·log 2π terms cancel).
-    const mc = eps.square().mul(-0.5).sub(tf.log(tf.tensor1d(sigma))).add(z.square().mul(0.5)).sum(1).mean().dataSync()[0];
+    const mc = eps
+      .square()
+      .mul(-0.5)
+      .sub(tf.log(tf.tensor1d(sigma)))
+      .add(z.square().mul(0.5))
+      .sum(1)
+      .mean()
+      .dataSync()[0];
     expect(Math.abs(closed - mc)).toBeLessThan(0.02);
     expect(closed).toBeGreaterThan(0.5);
   });
@@ -43,20 +50,45 @@ describe('binary cross-entropy', () => {
     const logits = [2, -1, 0.5, -3];
     const x = [1, 0, 0.25, 1];
     const expected = logits.reduce((s, l, i) => s - (x[i] * Math.log(sigmoid(l)) + (1 - x[i]) * Math.log(1 - sigmoid(l))), 0);
-    const fromLogits = run('bce', { fromLogits: true, reduction: 'sum' }, { prediction: tf.tensor2d([logits]), target: tf.tensor2d([x]) })[0];
+    const fromLogits = run(
+      'bce',
+      { fromLogits: true, reduction: 'sum' },
+      { prediction: tf.tensor2d([logits]), target: tf.tensor2d([x]) },
+    )[0];
     expect(fromLogits).toBeCloseTo(expected, 4);
-    const fromProbs = run('bce', { fromLogits: false, reduction: 'mean' }, { prediction: tf.tensor2d([logits.map(sigmoid)]), target: tf.tensor2d([x]) })[0];
+    const fromProbs = run(
+      'bce',
+      { fromLogits: false, reduction: 'mean' },
+      { prediction: tf.tensor2d([logits.map(sigmoid)]), target: tf.tensor2d([x]) },
+    )[0];
     expect(fromProbs).toBeCloseTo(expected / 4, 4);
   });
 });
 
 describe('MSE and L1 activity', () => {
   it('match hand computations', () => {
-    const p = tf.tensor2d([[1, 2], [3, 4]]);
-    const t = tf.tensor2d([[0, 2], [1, 1]]);
+    const p = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    const t = tf.tensor2d([
+      [0, 2],
+      [1, 1],
+    ]);
     expect(run('mse', { reduction: 'mean' }, { prediction: p, target: t })[0]).toBeCloseTo((1 + 0 + 4 + 9) / 4, 5);
     expect(run('mse', { reduction: 'sum' }, { prediction: p, target: t })[0]).toBeCloseTo((1 + 13) / 2, 5);
-    expect(run('l1Activity', { weight: 2 }, { x: tf.tensor2d([[1, -3], [0, 2]]) })[0]).toBeCloseTo(2 * 6 / 4, 5);
+    expect(
+      run(
+        'l1Activity',
+        { weight: 2 },
+        {
+          x: tf.tensor2d([
+            [1, -3],
+            [0, 2],
+          ]),
+        },
+      )[0],
+    ).toBeCloseTo((2 * 6) / 4, 5);
   });
 });
 
@@ -84,7 +116,11 @@ describe('GAN losses', () => {
   });
 
   it('stays finite for extreme logits', () => {
-    const v = run('ganLoss', { player: 'discriminator', kind: 'minimax' }, { realLogits: tf.tensor2d([[200]]), fakeLogits: tf.tensor2d([[-200]]) })[0];
+    const v = run(
+      'ganLoss',
+      { player: 'discriminator', kind: 'minimax' },
+      { realLogits: tf.tensor2d([[200]]), fakeLogits: tf.tensor2d([[-200]]) },
+    )[0];
     expect(v).toBeCloseTo(0, 5);
     const g = run('ganLoss', { player: 'generator', kind: 'nonSaturating' }, { fakeLogits: tf.tensor2d([[-200]]) })[0];
     expect(g).toBeCloseTo(200, 2);
@@ -92,10 +128,15 @@ describe('GAN losses', () => {
   });
 
   it('the minimax generator gradient vanishes where the non-saturating one does not', () => {
-    const grad = (kind: string) => tf.grad((l: Tensor) => {
-      const { built } = buildLayer(registry.ganLoss as LayerNodeDef, paramsFor(registry.ganLoss, { player: 'generator', kind }), { fakeLogits: [BATCH, 1] });
-      return built.forward({ fakeLogits: l }, callContext()).loss;
-    })(tf.tensor2d([[-8]])).dataSync()[0];
+    const grad = (kind: string) =>
+      tf
+        .grad((l: Tensor) => {
+          const { built } = buildLayer(registry.ganLoss as LayerNodeDef, paramsFor(registry.ganLoss, { player: 'generator', kind }), {
+            fakeLogits: [BATCH, 1],
+          });
+          return built.forward({ fakeLogits: l }, callContext()).loss;
+        })(tf.tensor2d([[-8]]))
+        .dataSync()[0];
     expect(Math.abs(grad('minimax'))).toBeLessThan(1e-3);
     expect(Math.abs(grad('nonSaturating'))).toBeGreaterThan(0.99);
   });
@@ -105,10 +146,16 @@ describe('256-way categorical', () => {
   it('is near 0 for a confident correct prediction and log 256 for a uniform one', () => {
     const target = tf.tensor2d([[0, 1, 128 / 255]]);
     const levels = [0, 255, 128];
-    const confident = tf.oneHot(tf.tensor1d(levels, 'int32'), 256).mul(50).reshape([1, 3 * 256]);
+    const confident = tf
+      .oneHot(tf.tensor1d(levels, 'int32'), 256)
+      .mul(50)
+      .reshape([1, 3 * 256]);
     expect(run('categorical256', { reduction: 'sum' }, { prediction: confident, target })[0]).toBeCloseTo(0, 4);
     const uniform = tf.zeros([1, 3, 256]);
-    expect(run('categorical256', { reduction: 'mean' }, { prediction: uniform, target: target.reshape([1, 3]) })[0]).toBeCloseTo(Math.log(256), 4);
+    expect(run('categorical256', { reduction: 'mean' }, { prediction: uniform, target: target.reshape([1, 3]) })[0]).toBeCloseTo(
+      Math.log(256),
+      4,
+    );
     // One-hot-ish: logit 2 on the right level, 0 elsewhere → −log(e²/(e² + 255)).
     const oneHotish = tf.oneHot(tf.tensor1d(levels, 'int32'), 256).mul(2).reshape([1, 3, 256]);
     const expected = -Math.log(Math.exp(2) / (Math.exp(2) + 255));
@@ -119,13 +166,19 @@ describe('256-way categorical', () => {
 describe('gradient penalty', () => {
   it('equals λ·mean((‖∇D(x̂)‖ − 1)²) for a critic with a known gradient', () => {
     // D(x) = Σ c·x² has ∇D = 2c·x, so ‖∇D‖ = 2|c|·‖x‖.
-    const xs = tf.tensor2d([[0.3, 0.4], [1, 0]]);
+    const xs = tf.tensor2d([
+      [0.3, 0.4],
+      [1, 0],
+    ]);
     const out = underTape(() => {
-      const { built } = buildLayer(registry.gradientPenalty as LayerNodeDef, paramsFor(registry.gradientPenalty, { weight: 10 }), { interpolates: [BATCH, 2], criticOutput: [BATCH, 1] });
+      const { built } = buildLayer(registry.gradientPenalty as LayerNodeDef, paramsFor(registry.gradientPenalty, { weight: 10 }), {
+        interpolates: [BATCH, 2],
+        criticOutput: [BATCH, 1],
+      });
       return built.forward({ interpolates: xs, criticOutput: xs.square().mul(1.5).sum(1, true) }, callContext({ training: true }));
     });
     const norms = [3 * 0.5, 3 * 1];
-    expect(out.loss.dataSync()[0]).toBeCloseTo(10 * ((norms[0] - 1) ** 2 + (norms[1] - 1) ** 2) / 2, 4);
+    expect(out.loss.dataSync()[0]).toBeCloseTo((10 * ((norms[0] - 1) ** 2 + (norms[1] - 1) ** 2)) / 2, 4);
   });
 });
 
@@ -142,7 +195,8 @@ describe('dropout, corruption, batch norm', () => {
     const def = registry.addNoise as LayerNodeDef;
     const { built } = buildLayer(def, paramsFor(def, { kind: 'masking', amount: 0.25 }), { x: [BATCH, 100] });
     const x = tf.ones([100, 100]);
-    const zeros = (mode: 'train' | 'reconstruct' | 'encode') => Array.from(built.forward({ x }, callContext({ mode })).y.dataSync()).filter((v) => v === 0).length / 1e4;
+    const zeros = (mode: 'train' | 'reconstruct' | 'encode') =>
+      Array.from(built.forward({ x }, callContext({ mode })).y.dataSync()).filter((v) => v === 0).length / 1e4;
     expect(zeros('train')).toBeCloseTo(0.25, 1);
     expect(zeros('reconstruct')).toBeCloseTo(0.25, 1);
     expect(zeros('encode')).toBe(0);
@@ -170,7 +224,9 @@ describe('convolution shapes', () => {
     const down = registry.conv2d as LayerNodeDef;
     const ctx = { data: null };
     expect(up.inferShapes({ x: [BATCH, 7, 7, 8] }, paramsFor(up, { stride: 2 }) as never, ctx)).toEqual({ y: [BATCH, 14, 14, 32] });
-    expect(up.inferShapes({ x: [BATCH, 14, 14, 8] }, paramsFor(up, { stride: 2, filters: 1 }) as never, ctx)).toEqual({ y: [BATCH, 28, 28, 1] });
+    expect(up.inferShapes({ x: [BATCH, 14, 14, 8] }, paramsFor(up, { stride: 2, filters: 1 }) as never, ctx)).toEqual({
+      y: [BATCH, 28, 28, 1],
+    });
     expect(down.inferShapes({ x: [BATCH, 28, 28, 1] }, paramsFor(down, { stride: 2 }) as never, ctx)).toEqual({ y: [BATCH, 14, 14, 32] });
     expect(down.inferShapes({ x: [BATCH, 14, 14, 1] }, paramsFor(down, { stride: 2 }) as never, ctx)).toEqual({ y: [BATCH, 7, 7, 32] });
     const { built } = buildLayer(up, paramsFor(up, { padding: 'valid', kernelSize: 3 }), { x: [BATCH, 7, 7, 2] });
@@ -180,8 +236,12 @@ describe('convolution shapes', () => {
   it('explains shape mismatches with both shapes and a fix', () => {
     const concat = registry.concat as LayerNodeDef;
     const r = concat.inferShapes({ a: [BATCH, 28, 28, 1], b: [BATCH, 10] }, {} as never, { data: null });
-    expect(r).toMatchObject({ failure: { port: 'b', message: expect.stringContaining('B×28×28×1'), hint: expect.stringContaining('Flatten') } });
+    expect(r).toMatchObject({
+      failure: { port: 'b', message: expect.stringContaining('B×28×28×1'), hint: expect.stringContaining('Flatten') },
+    });
     const conv = registry.conv2d as LayerNodeDef;
-    expect(conv.inferShapes({ x: [BATCH, 784] }, paramsFor(conv) as never, { data: null })).toMatchObject({ failure: { hint: expect.stringContaining('Reshape') } });
+    expect(conv.inferShapes({ x: [BATCH, 784] }, paramsFor(conv) as never, { data: null })).toMatchObject({
+      failure: { hint: expect.stringContaining('Reshape') },
+    });
   });
 });

@@ -7,21 +7,44 @@ import { BATCH, type Shape } from '../../src/graph/shape';
 import { B, buildLayer, callContext, concrete, inferOrThrow, paramsFor, tf, underTape } from './harness';
 
 const nodesDir = fileURLToPath(new URL('../../nodes/', import.meta.url));
-const nodeFiles = readdirSync(nodesDir).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => f.slice(0, -3));
+const nodeFiles = readdirSync(nodesDir)
+  .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+  .map((f) => f.slice(0, -3));
 
 const img: Shape = [BATCH, 28, 28, 1];
 const flat: Shape = [BATCH, 784];
 /** Plausible inputs for every node type; a new node type must add its entry here. */
 const PLAUSIBLE: Record<string, Record<string, Shape>> = {
-  dataset: {}, label: {}, noise: {}, optimizer: { loss: [] },
-  dense: { x: flat }, conv2d: { x: img }, convTranspose2d: { x: [BATCH, 7, 7, 8] }, maskedConv2d: { x: img },
-  activation: { x: flat }, batchNorm: { x: [BATCH, 14, 14, 4] }, dropout: { x: flat }, flatten: { x: img }, reshape: { x: flat },
-  concat: { a: [BATCH, 20], b: [BATCH, 10] }, add: { a: img, b: img },
-  sampler: { mean: [BATCH, 20], logVar: [BATCH, 20] }, addNoise: { x: img }, interpolate: { real: img, fake: img },
-  bce: { prediction: flat, target: img }, mse: { prediction: flat, target: img }, categorical256: { prediction: [BATCH, 28, 28, 256], target: img },
-  gaussianKl: { mean: [BATCH, 20], logVar: [BATCH, 20] }, ganLoss: { realLogits: [BATCH, 1], fakeLogits: [BATCH, 1] },
-  gradientPenalty: { interpolates: img, criticOutput: [BATCH, 1] }, l1Activity: { x: [BATCH, 64] }, weightedSum: { a: [], b: [] },
-  encoder: { x: img }, decoder: { z: [BATCH, 20] }, generator: { z: [BATCH, 64] }, discriminator: { x: img },
+  dataset: {},
+  label: {},
+  noise: {},
+  optimizer: { loss: [] },
+  dense: { x: flat },
+  conv2d: { x: img },
+  convTranspose2d: { x: [BATCH, 7, 7, 8] },
+  maskedConv2d: { x: img },
+  activation: { x: flat },
+  batchNorm: { x: [BATCH, 14, 14, 4] },
+  dropout: { x: flat },
+  flatten: { x: img },
+  reshape: { x: flat },
+  concat: { a: [BATCH, 20], b: [BATCH, 10] },
+  add: { a: img, b: img },
+  sampler: { mean: [BATCH, 20], logVar: [BATCH, 20] },
+  addNoise: { x: img },
+  interpolate: { real: img, fake: img },
+  bce: { prediction: flat, target: img },
+  mse: { prediction: flat, target: img },
+  categorical256: { prediction: [BATCH, 28, 28, 256], target: img },
+  gaussianKl: { mean: [BATCH, 20], logVar: [BATCH, 20] },
+  ganLoss: { realLogits: [BATCH, 1], fakeLogits: [BATCH, 1] },
+  gradientPenalty: { interpolates: img, criticOutput: [BATCH, 1] },
+  l1Activity: { x: [BATCH, 64] },
+  weightedSum: { a: [], b: [] },
+  encoder: { x: img },
+  decoder: { z: [BATCH, 20] },
+  generator: { z: [BATCH, 64] },
+  discriminator: { x: img },
 };
 
 beforeAll(async () => {
@@ -88,19 +111,23 @@ describe('node registry', () => {
     for (const v of variables.values()) v.dispose();
   });
 
-  it.each(Object.keys(registry).filter((t) => registry[t].kind === 'block'))('%s: expands to registered layers in data-flow order', (type) => {
-    const def = registry[type];
-    if (def.kind !== 'block') return;
-    const e = def.expand(paramsFor(def) as never, PLAUSIBLE[type]);
-    const seen = new Set<string>();
-    for (const n of e.nodes) {
-      expect(registry[n.type]?.kind, `${type} uses ${n.type}`).toBe('layer');
-      paramsFor(registry[n.type], n.params);
-      for (const edge of e.edges.filter((x) => x.target === n.id)) expect(seen.has(edge.source), `${edge.source} comes before ${n.id}`).toBe(true);
-      seen.add(n.id);
-    }
-    for (const port of Object.keys(e.inputs)) expect(def.inputs).toHaveProperty(port);
-    for (const port of Object.keys(e.outputs)) expect(def.outputs).toHaveProperty(port);
-    expect(Object.keys(e.outputs).length).toBeGreaterThan(0);
-  });
+  it.each(Object.keys(registry).filter((t) => registry[t].kind === 'block'))(
+    '%s: expands to registered layers in data-flow order',
+    (type) => {
+      const def = registry[type];
+      if (def.kind !== 'block') return;
+      const e = def.expand(paramsFor(def) as never, PLAUSIBLE[type]);
+      const seen = new Set<string>();
+      for (const n of e.nodes) {
+        expect(registry[n.type]?.kind, `${type} uses ${n.type}`).toBe('layer');
+        paramsFor(registry[n.type], n.params);
+        for (const edge of e.edges.filter((x) => x.target === n.id))
+          expect(seen.has(edge.source), `${edge.source} comes before ${n.id}`).toBe(true);
+        seen.add(n.id);
+      }
+      for (const port of Object.keys(e.inputs)) expect(def.inputs).toHaveProperty(port);
+      for (const port of Object.keys(e.outputs)) expect(def.outputs).toHaveProperty(port);
+      expect(Object.keys(e.outputs).length).toBeGreaterThan(0);
+    },
+  );
 });

@@ -14,10 +14,13 @@ beforeAll(initBackends);
 function train(make: () => tf.Optimizer, backend: 'cpu' | 'wasm', steps: number): Float32Array {
   tf.setBackend(backend);
   const w = tf.variable(tf.tensor2d(randData(12, 1), [4, 3]));
-  const x = tf.tensor2d(randData(20, 2), [5, 4]), y = tf.tensor2d(randData(15, 3), [5, 3]);
+  const x = tf.tensor2d(randData(20, 2), [5, 4]),
+    y = tf.tensor2d(randData(15, 3), [5, 3]);
   const opt = make();
   for (let i = 0; i < steps; i++) {
-    tf.tidy(() => { opt.minimize(() => tf.mean(tf.square(tf.sub(tf.matMul(x, w), y))) as tf.Scalar, false, [w]); });
+    tf.tidy(() => {
+      opt.minimize(() => tf.mean(tf.square(tf.sub(tf.matMul(x, w), y))) as tf.Scalar, false, [w]);
+    });
   }
   const out = Float32Array.from(w.dataSync());
   opt.dispose();
@@ -37,31 +40,46 @@ describe('AdamOptimizer', () => {
     // TF.js multiplies β into a float32 product each step; we use β^t in double: ~1e-6 apart after 30 steps.
     expect(maxRelDiff(oursCpu, reference)).toBeLessThan(1e-4);
     expect(maxRelDiff(oursWasm, oursCpu)).toBeLessThan(1e-5);
-    expect(maxRelDiff(reference, train(() => tf.train.adam(0.01), 'cpu', 0))).toBeGreaterThan(1e-2); // it did move
+    expect(
+      maxRelDiff(
+        reference,
+        train(() => tf.train.adam(0.01), 'cpu', 0),
+      ),
+    ).toBeGreaterThan(1e-2); // it did move
   });
 
   it('resumes exactly from its slots, and holds no extra tensors', async () => {
     for (const backend of ['cpu', 'wasm'] as const) {
       tf.setBackend(backend);
       const w = tf.variable(tf.tensor2d(randData(12, 1), [4, 3]));
-      const x = tf.tensor2d(randData(20, 2), [5, 4]), y = tf.tensor2d(randData(15, 3), [5, 3]);
+      const x = tf.tensor2d(randData(20, 2), [5, 4]),
+        y = tf.tensor2d(randData(15, 3), [5, 3]);
       const loss = () => tf.mean(tf.square(tf.sub(tf.matMul(x, w), y))) as tf.Scalar;
       const start = w.dataSync().slice();
       const straight = new AdamOptimizer(0.01);
-      for (let i = 0; i < 40; i++) tf.tidy(() => { straight.minimize(loss, false, [w]); });
+      for (let i = 0; i < 40; i++)
+        tf.tidy(() => {
+          straight.minimize(loss, false, [w]);
+        });
       const expected = w.dataSync().slice();
       straight.dispose();
 
       w.assign(tf.tensor2d(start, [4, 3]));
       const first = new AdamOptimizer(0.01);
-      for (let i = 0; i < 25; i++) tf.tidy(() => { first.minimize(loss, false, [w]); });
+      for (let i = 0; i < 25; i++)
+        tf.tidy(() => {
+          first.minimize(loss, false, [w]);
+        });
       const slots = (await first.getWeights()).map(({ name, tensor }) => ({ name, tensor: tf.clone(tensor) }));
       first.dispose();
       const before = tf.memory().numTensors;
       const resumed = new AdamOptimizer(0.01);
       await resumed.setWeights(slots);
       tf.dispose(slots.map((s) => s.tensor));
-      for (let i = 0; i < 15; i++) tf.tidy(() => { resumed.minimize(loss, false, [w]); });
+      for (let i = 0; i < 15; i++)
+        tf.tidy(() => {
+          resumed.minimize(loss, false, [w]);
+        });
       expect(Array.from(w.dataSync())).toEqual(Array.from(expected));
       expect(resumed.iterations).toBe(40);
       resumed.dispose();

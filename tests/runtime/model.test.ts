@@ -26,7 +26,8 @@ beforeAll(async () => {
 
 function run(plan: Plan, steps: number, model = new CompiledModel(plan), batcher = createBatcher(data, plan.data.batchSize, plan.seed)) {
   const losses: number[] = [];
-  for (let i = 0; i < steps; i++) losses.push(model.trainRound(() => ({ ...batcher.next(), size: plan.data.batchSize })).losses[plan.optimizers[0].id]);
+  for (let i = 0; i < steps; i++)
+    losses.push(model.trainRound(() => ({ ...batcher.next(), size: plan.data.batchSize })).losses[plan.optimizers[0].id]);
   return { model, batcher, losses };
 }
 
@@ -123,7 +124,7 @@ describe('CompiledModel', () => {
     model.dispose();
   });
 
-  it('trainRoundAsync gives exactly trainRound\'s losses, with the tensor count flat and the same divergence check', async () => {
+  it("trainRoundAsync gives exactly trainRound's losses, with the tensor count flat and the same divergence check", async () => {
     const plan = planOf();
     const sync = run(plan, 6);
     const model = new CompiledModel(plan);
@@ -152,7 +153,7 @@ describe('CompiledModel', () => {
     tiny.dispose();
   });
 
-  it('the async views give the sync views\' values under a fixed random stream, and leak nothing', async () => {
+  it("the async views give the sync views' values under a fixed random stream, and leak nothing", async () => {
     const plan = planOf();
     const { model } = run(plan, 3);
     const batch = { ...createBatcher(data, 16, 1).next(), size: 16 };

@@ -38,7 +38,10 @@ function harness(opts: { checkpointEvery?: number } = {}) {
       await new Promise((r) => setTimeout(r, 5));
     }
   };
-  const losses = (term: string) => of('metrics').flatMap((m) => m.points).map((p) => p.losses[term]);
+  const losses = (term: string) =>
+    of('metrics')
+      .flatMap((m) => m.points)
+      .map((p) => p.losses[term]);
   return { session, events, store, of, errors, waitFor, losses };
 }
 
@@ -138,7 +141,10 @@ describe('training session (Node, wasm → cpu)', () => {
     const snapshot = structuredClone(saved);
     expect(snapshot.info.step).toBe(5);
     const pointsAfter = (events: FromWorker[], from: number) =>
-      events.slice(from).filter((e): e is FromWorkerOf<'metrics'> => e.type === 'metrics').flatMap((m) => m.points);
+      events
+        .slice(from)
+        .filter((e): e is FromWorkerOf<'metrics'> => e.type === 'metrics')
+        .flatMap((m) => m.points);
 
     const before = h.events.length;
     await h.session.handle({ type: 'step', count: 4 });
@@ -165,8 +171,7 @@ describe('training session (Node, wasm → cpu)', () => {
     // ...and match the uninterrupted run to float32 rounding: same batches and noise, but Adam
     // recomputes its bias-correction powers from the iteration count on restore (β^t, not t products).
     expect(b.map((p) => p.step)).toEqual([6, 7, 8, 9]);
-    for (let i = 0; i < a.length; i++)
-      for (const [term, v] of Object.entries(a[i].losses)) expect(b[i].losses[term]).toBeCloseTo(v, 2);
+    for (let i = 0; i < a.length; i++) for (const [term, v] of Object.entries(a[i].losses)) expect(b[i].losses[term]).toBeCloseTo(v, 2);
 
     // Resuming in a session that already has the graph loaded also rewinds to the stored checkpoint.
     h.store.map.set(key, structuredClone(snapshot));
@@ -243,7 +248,10 @@ describe('training session (Node, wasm → cpu)', () => {
     const resumedAt = fb.resumedFromStep;
     await h.waitFor(() => h.session.step >= resumedAt + 3);
     await h.session.handle({ type: 'pause' });
-    const after = h.of('metrics').flatMap((m) => m.points).filter((p) => p.step > resumedAt);
+    const after = h
+      .of('metrics')
+      .flatMap((m) => m.points)
+      .filter((p) => p.step > resumedAt);
     expect(after.length).toBeGreaterThanOrEqual(3);
     expect(after.every((p) => Object.values(p.losses).every(Number.isFinite))).toBe(true);
     expect(h.errors()).toEqual([]);
@@ -306,11 +314,17 @@ describe('training session (Node, wasm → cpu)', () => {
     const info = h.of('loaded')[0].info;
     expect(info.optimizers.map((o) => o.id).sort()).toEqual(['optD', 'optG']);
     await h.session.handle({ type: 'step' });
-    const both = h.of('metrics').flatMap((m) => m.points).at(-1)!;
+    const both = h
+      .of('metrics')
+      .flatMap((m) => m.points)
+      .at(-1)!;
     expect(Object.keys(both.losses)).toEqual(expect.arrayContaining(['optD', 'optG']));
     await h.session.handle({ type: 'step', optimizer: 'optD' });
     expect(h.session.step).toBe(2);
-    const only = h.of('metrics').flatMap((m) => m.points).at(-1)!;
+    const only = h
+      .of('metrics')
+      .flatMap((m) => m.points)
+      .at(-1)!;
     expect(Object.keys(only.losses)).toContain('optD');
     expect(Object.keys(only.losses)).not.toContain('optG');
     expect(h.errors()).toEqual([]);

@@ -18,7 +18,9 @@ const pick = <T>(xs: T[], i: number): T | undefined => (xs.length ? xs[i % xs.le
 const ids = (store: EditorStore) => store.getState().doc.nodes.map((n) => n.id);
 
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ t: fc.nat(), x: fc.integer({ min: -500, max: 500 }) }).map(({ t, x }) => (s: EditorStore) => { s.getState().addNode(types[t % types.length], { x, y: x }); }),
+  fc.record({ t: fc.nat(), x: fc.integer({ min: -500, max: 500 }) }).map(({ t, x }) => (s: EditorStore) => {
+    s.getState().addNode(types[t % types.length], { x, y: x });
+  }),
   fc.record({ a: fc.nat(), b: fc.nat(), p: fc.nat(), q: fc.nat() }).map(({ a, b, p, q }) => (s: EditorStore) => {
     const doc = s.getState().doc;
     const src = pick(doc.nodes, a);
@@ -32,7 +34,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     s.getState().select(picks.map((i) => pick(ids(s), i)).filter((x): x is string => !!x));
     s.getState().deleteSelection();
   }),
-  fc.nat().map((e) => (s: EditorStore) => { const edge = pick(s.getState().doc.edges, e); if (edge) s.getState().removeElements([], [edge.id]); }),
+  fc.nat().map((e) => (s: EditorStore) => {
+    const edge = pick(s.getState().doc.edges, e);
+    if (edge) s.getState().removeElements([], [edge.id]);
+  }),
   fc.array(fc.nat(), { minLength: 1, maxLength: 4 }).map((picks) => (s: EditorStore) => {
     s.getState().select(picks.map((i) => pick(ids(s), i)).filter((x): x is string => !!x));
     s.getState().copySelection();
@@ -54,10 +59,14 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   // A block fed by the data, so that unpacking below has something it can unpack.
   fc.constantFrom('encoder', 'discriminator').map((type) => (s: EditorStore) => {
     const id = s.getState().addNode(type, { x: 0, y: 0 });
-    if (s.getState().doc.nodes.some((n) => n.id === 'data')) s.getState().connect({ source: 'data', sourcePort: 'x', target: id, targetPort: 'x' });
+    if (s.getState().doc.nodes.some((n) => n.id === 'data'))
+      s.getState().connect({ source: 'data', sourcePort: 'x', target: id, targetPort: 'x' });
   }),
   fc.nat().map((n) => (s: EditorStore) => {
-    const block = pick(s.getState().doc.nodes.filter((x) => registry[x.type].kind === 'block'), n);
+    const block = pick(
+      s.getState().doc.nodes.filter((x) => registry[x.type].kind === 'block'),
+      n,
+    );
     if (block) s.getState().unpackBlock(block.id);
   }),
 );

@@ -33,10 +33,17 @@ function vaeFromBlocks(): GraphDocument {
   node('elbo', 'weightedSum', 1200, { wa: 1, wb: 1 });
   node('adam', 'optimizer', 1440, { trains: ['enc', 'dec'] });
   const wires: [string, string, string, string][] = [
-    ['data', 'x', 'enc', 'x'], ['enc', 'mean', 'z', 'mean'], ['enc', 'logVar', 'z', 'logVar'],
-    ['z', 'z', 'dec', 'z'], ['dec', 'y', 'recon', 'prediction'], ['data', 'x', 'recon', 'target'],
-    ['enc', 'mean', 'kl', 'mean'], ['enc', 'logVar', 'kl', 'logVar'],
-    ['recon', 'loss', 'elbo', 'a'], ['kl', 'loss', 'elbo', 'b'], ['elbo', 'loss', 'adam', 'loss'],
+    ['data', 'x', 'enc', 'x'],
+    ['enc', 'mean', 'z', 'mean'],
+    ['enc', 'logVar', 'z', 'logVar'],
+    ['z', 'z', 'dec', 'z'],
+    ['dec', 'y', 'recon', 'prediction'],
+    ['data', 'x', 'recon', 'target'],
+    ['enc', 'mean', 'kl', 'mean'],
+    ['enc', 'logVar', 'kl', 'logVar'],
+    ['recon', 'loss', 'elbo', 'a'],
+    ['kl', 'loss', 'elbo', 'b'],
+    ['elbo', 'loss', 'adam', 'loss'],
   ];
   for (const [source, sourcePort, target, targetPort] of wires) doc = connect(doc, { source, sourcePort, target, targetPort });
   return doc;
@@ -110,7 +117,12 @@ describe('unpacking a block into layers', () => {
     const adam = r.after.nodes.find((n) => n.id === 'adam')!;
     expect(adam.params.trains).toEqual(['enc_dense0', 'enc_dense1', 'enc_mean', 'enc_logVar', 'dec']);
     // The heads feed the sampler and the KL term directly.
-    expect(r.after.edges.filter((e) => e.target === 'z').map((e) => `${e.source}.${e.sourcePort}>${e.targetPort}`).sort()).toEqual(['enc_logVar.y>logVar', 'enc_mean.y>mean']);
+    expect(
+      r.after.edges
+        .filter((e) => e.target === 'z')
+        .map((e) => `${e.source}.${e.sourcePort}>${e.targetPort}`)
+        .sort(),
+    ).toEqual(['enc_logVar.y>logVar', 'enc_mean.y>mean']);
     // The same modes are offered.
     expect(Object.keys(r.cAfter.plan!.modes).filter((m) => r.cAfter.plan!.modes[m as 'train'])).toEqual(
       Object.keys(r.cBefore.plan!.modes).filter((m) => r.cBefore.plan!.modes[m as 'train']),
@@ -127,7 +139,15 @@ describe('unpacking a block into layers', () => {
     expectNoDangling(after);
     expect(after.nodes.some((n) => registry[n.type].kind === 'block')).toBe(false);
     expect(compileDocument(after, registry).plan!.paramCount).toBe(compileDocument(doc, registry).plan!.paramCount);
-    expect(after.nodes.find((n) => n.id === 'adam')!.params.trains).toEqual(['enc_dense0', 'enc_dense1', 'enc_mean', 'enc_logVar', 'dec_dense0', 'dec_dense1', 'dec_out']);
+    expect(after.nodes.find((n) => n.id === 'adam')!.params.trains).toEqual([
+      'enc_dense0',
+      'enc_dense1',
+      'enc_mean',
+      'enc_logVar',
+      'dec_dense0',
+      'dec_dense1',
+      'dec_out',
+    ]);
   });
 
   it('AE preset: encoder and decoder blocks unpack to the same network', () => {
@@ -168,7 +188,9 @@ describe('unpacking a block into layers', () => {
     const doc = preset(gan);
     const r = expectSameNetwork(doc, 'gen')!;
     const optG = r.after.nodes.find((n) => n.id === 'optG')!;
-    expect(optG.params.trains).toEqual(r.ids.filter((id) => ['dense', 'batchNorm', 'convTranspose2d'].includes(r.after.nodes.find((n) => n.id === id)!.type)));
+    expect(optG.params.trains).toEqual(
+      r.ids.filter((id) => ['dense', 'batchNorm', 'convTranspose2d'].includes(r.after.nodes.find((n) => n.id === id)!.type)),
+    );
     expect(r.after.nodes.find((n) => n.id === 'optD')!.params.trains).toEqual(['dReal']);
 
     const fake = checkUnpack(doc, registry, 'dFake');

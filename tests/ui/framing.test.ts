@@ -41,7 +41,12 @@ describe('opening framing', () => {
   });
 
   it('bounds of rectangles', () => {
-    expect(boundsOf([{ x: 0, y: 10, width: 5, height: 5 }, { x: -5, y: 0, width: 5, height: 30 }])).toEqual({ x: -5, y: 0, width: 10, height: 30 });
+    expect(
+      boundsOf([
+        { x: 0, y: 10, width: 5, height: 5 },
+        { x: -5, y: 0, width: 5, height: 30 },
+      ]),
+    ).toEqual({ x: -5, y: 0, width: 10, height: 30 });
     expect(boundsOf([])).toBeNull();
   });
 });

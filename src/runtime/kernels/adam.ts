@@ -19,8 +19,15 @@ const adamUpdate: KernelFunc = ({ inputs, backend, attrs }) => {
   const be = backend as BackendWasm;
   const { w, m, v, g } = inputs as { w: TensorInfo; m: TensorInfo; v: TensorInfo; g: TensorInfo };
   const out = [alloc(be, w.shape), alloc(be, w.shape), alloc(be, w.shape)];
-  nativeKernels(be).adam(byteOffsetOf(be, w), byteOffsetOf(be, m), byteOffsetOf(be, v), byteOffsetOf(be, g),
-    { w: byteOffsetOf(be, out[0]), m: byteOffsetOf(be, out[1]), v: byteOffsetOf(be, out[2]) }, size(w), attrs as unknown as AdamStep);
+  nativeKernels(be).adam(
+    byteOffsetOf(be, w),
+    byteOffsetOf(be, m),
+    byteOffsetOf(be, v),
+    byteOffsetOf(be, g),
+    { w: byteOffsetOf(be, out[0]), m: byteOffsetOf(be, out[1]), v: byteOffsetOf(be, out[2]) },
+    size(w),
+    attrs as unknown as AdamStep,
+  );
   return out;
 };
 

@@ -17,22 +17,31 @@ import { nativeKernels } from './native';
  * broadcast against each other (numpy rules, as tf.matMul allows).
  */
 export function gemmBatched(be: BackendWasm, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo {
-  const ra = a.shape.length, rb = b.shape.length;
+  const ra = a.shape.length,
+    rb = b.shape.length;
   const [ar, ac] = [a.shape[ra - 2], a.shape[ra - 1]];
   const [br, bc] = [b.shape[rb - 2], b.shape[rb - 1]];
-  const m = transposeA ? ac : ar, k = transposeA ? ar : ac;
+  const m = transposeA ? ac : ar,
+    k = transposeA ? ar : ac;
   const n = transposeB ? br : bc;
   const outer = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = alloc(be, [...outer, m, n]);
   const nk = nativeKernels(be);
-  const aPtr = byteOffsetOf(be, a), bPtr = byteOffsetOf(be, b), cPtr = byteOffsetOf(be, out);
+  const aPtr = byteOffsetOf(be, a),
+    bPtr = byteOffsetOf(be, b),
+    cPtr = byteOffsetOf(be, out);
   const batch = outer.reduce((x, y) => x * y, 1);
-  const aIndex = batchIndexer(a.shape.slice(0, -2), outer), bIndex = batchIndexer(b.shape.slice(0, -2), outer);
+  const aIndex = batchIndexer(a.shape.slice(0, -2), outer),
+    bIndex = batchIndexer(b.shape.slice(0, -2), outer);
   for (let i = 0; i < batch; i++) {
-    nk.gemm(m, n, k,
+    nk.gemm(
+      m,
+      n,
+      k,
       { ptr: aPtr + aIndex(i) * ar * ac * 4, ld: ac, trans: transposeA },
       { ptr: bPtr + bIndex(i) * br * bc * 4, ld: bc, trans: transposeB },
-      { ptr: cPtr + i * m * n * 4, ld: n });
+      { ptr: cPtr + i * m * n * 4, ld: n },
+    );
   }
   return out;
 }
@@ -44,7 +53,8 @@ function batchIndexer(own: number[], outer: number[]): (i: number) => number {
   if (ownSize === outer.reduce((x, y) => x * y, 1)) return (i) => i;
   const padded = [...new Array<number>(outer.length - own.length).fill(1), ...own];
   return (i) => {
-    let idx = 0, stride = 1;
+    let idx = 0,
+      stride = 1;
     for (let d = outer.length - 1; d >= 0; d--) {
       const coord = i % outer[d];
       i = Math.floor(i / outer[d]);

@@ -22,9 +22,15 @@ function compareConfig(kernelName: string, op: CompareOp): KernelConfig {
     const be = backend as BackendWasm;
     const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
     const sameShape = util.arraysEqual(a.shape, b.shape);
-    const aScalar = size(a) === 1 && !sameShape, bScalar = size(b) === 1 && !sameShape;
-    if (a.dtype !== 'float32' || b.dtype !== 'float32' || !(sameShape || aScalar || bScalar) ||
-      (aScalar && b.shape.length < a.shape.length) || (bScalar && a.shape.length < b.shape.length)) {
+    const aScalar = size(a) === 1 && !sameShape,
+      bScalar = size(b) === 1 && !sameShape;
+    if (
+      a.dtype !== 'float32' ||
+      b.dtype !== 'float32' ||
+      !(sameShape || aScalar || bScalar) ||
+      (aScalar && b.shape.length < a.shape.length) ||
+      (bScalar && a.shape.length < b.shape.length)
+    ) {
       return run(be, kernelName, { a, b });
     }
     const [x, other, cmp] = aScalar ? [b, a, MIRRORED[op]] : [a, b, op];

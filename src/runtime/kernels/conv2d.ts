@@ -20,9 +20,15 @@ interface ForwardAttrs extends ConvAttrs {
 
 function forward(be: BackendWasm, x: TensorInfo, filter: TensorInfo, attrs: ForwardAttrs): TensorInfo {
   const ci = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
-    attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, false,
-    backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC'));
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC'),
+  );
   return convForward(be, x, filter, geomOf(ci));
 }
 

@@ -10,13 +10,23 @@ import { backend_util, Conv2DBackpropFilter, type KernelConfig, type KernelFunc,
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convFilterGrad, geomOf, type ConvAttrs } from './conv_geom';
 
-interface Attrs extends ConvAttrs { filterShape: [number, number, number, number] }
+interface Attrs extends ConvAttrs {
+  filterShape: [number, number, number, number];
+}
 
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Attrs;
-  const ci = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad,
-    dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC'));
+  const ci = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC'),
+  );
   return convFilterGrad(backend as BackendWasm, x, dy, geomOf(ci));
 };
 

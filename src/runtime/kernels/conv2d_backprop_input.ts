@@ -11,13 +11,23 @@ import { backend_util, Conv2DBackpropInput, type KernelConfig, type KernelFunc, 
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convInputGrad, geomOf, type ConvAttrs } from './conv_geom';
 
-interface Attrs extends ConvAttrs { inputShape: [number, number, number, number] }
+interface Attrs extends ConvAttrs {
+  inputShape: [number, number, number, number];
+}
 
 const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as Attrs;
-  const ci = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad,
-    dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC'));
+  const ci = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC'),
+  );
   return convInputGrad(backend as BackendWasm, dy, filter, geomOf(ci));
 };
 

@@ -26,18 +26,41 @@ export interface ConvAttrs {
 }
 
 export interface ConvGeom {
-  N: number; H: number; W: number; C: number;
-  kh: number; kw: number; sh: number; sw: number; dh: number; dw: number;
-  top: number; left: number; Ho: number; Wo: number; Cout: number;
+  N: number;
+  H: number;
+  W: number;
+  C: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  top: number;
+  left: number;
+  Ho: number;
+  Wo: number;
+  Cout: number;
 }
 
 export function geomOf(ci: backend_util.Conv2DInfo): ConvGeom {
   if (ci.dataFormat !== 'channelsLast') throw new Error('our wasm convolutions support NHWC (channelsLast) only');
   return {
-    N: ci.batchSize, H: ci.inHeight, W: ci.inWidth, C: ci.inChannels,
-    kh: ci.filterHeight, kw: ci.filterWidth, sh: ci.strideHeight, sw: ci.strideWidth,
-    dh: ci.dilationHeight, dw: ci.dilationWidth, top: ci.padInfo.top, left: ci.padInfo.left,
-    Ho: ci.outHeight, Wo: ci.outWidth, Cout: ci.outChannels,
+    N: ci.batchSize,
+    H: ci.inHeight,
+    W: ci.inWidth,
+    C: ci.inChannels,
+    kh: ci.filterHeight,
+    kw: ci.filterWidth,
+    sh: ci.strideHeight,
+    sw: ci.strideWidth,
+    dh: ci.dilationHeight,
+    dw: ci.dilationWidth,
+    top: ci.padInfo.top,
+    left: ci.padInfo.left,
+    Ho: ci.outHeight,
+    Wo: ci.outWidth,
+    Cout: ci.outChannels,
   };
 }
 
@@ -76,9 +99,12 @@ function forEachChunk(be: BackendWasm, g: ConvGeom, body: (n0: number, n1: numbe
 /** y = conv(x, W), NHWC. */
 export function convForward(be: BackendWasm, x: TensorInfo, filter: TensorInfo, g: ConvGeom): TensorInfo {
   const nk = nativeKernels(be);
-  const KC = g.kh * g.kw * g.C, HW = g.Ho * g.Wo;
+  const KC = g.kh * g.kw * g.C,
+    HW = g.Ho * g.Wo;
   const y = alloc(be, [g.N, g.Ho, g.Wo, g.Cout]);
-  const xPtr = byteOffsetOf(be, x), wPtr = byteOffsetOf(be, filter), yPtr = byteOffsetOf(be, y);
+  const xPtr = byteOffsetOf(be, x),
+    wPtr = byteOffsetOf(be, filter),
+    yPtr = byteOffsetOf(be, y);
   const w = { ptr: wPtr, ld: g.Cout, trans: false };
   if (isPointwise(g)) {
     nk.gemm(g.N * HW, g.Cout, g.C, { ptr: xPtr, ld: g.C, trans: false }, w, { ptr: yPtr, ld: g.Cout });
@@ -94,17 +120,27 @@ export function convForward(be: BackendWasm, x: TensorInfo, filter: TensorInfo, 
 /** dW [kh, kw, C, Cout] from x and dy, NHWC. */
 export function convFilterGrad(be: BackendWasm, x: TensorInfo, dy: TensorInfo, g: ConvGeom): TensorInfo {
   const nk = nativeKernels(be);
-  const KC = g.kh * g.kw * g.C, HW = g.Ho * g.Wo;
+  const KC = g.kh * g.kw * g.C,
+    HW = g.Ho * g.Wo;
   const dW = alloc(be, [g.kh, g.kw, g.C, g.Cout]);
-  const xPtr = byteOffsetOf(be, x), dyPtr = byteOffsetOf(be, dy), dwOut = { ptr: byteOffsetOf(be, dW), ld: g.Cout };
+  const xPtr = byteOffsetOf(be, x),
+    dyPtr = byteOffsetOf(be, dy),
+    dwOut = { ptr: byteOffsetOf(be, dW), ld: g.Cout };
   if (isPointwise(g)) {
     nk.gemm(g.C, g.Cout, g.N * HW, { ptr: xPtr, ld: g.C, trans: true }, { ptr: dyPtr, ld: g.Cout, trans: false }, dwOut);
     return dW;
   }
   forEachChunk(be, g, (n0, n1, cols) => {
     nk.im2col(g, xPtr, n0, n1, cols);
-    nk.gemm(KC, g.Cout, (n1 - n0) * HW, { ptr: cols, ld: KC, trans: true },
-      { ptr: dyPtr + n0 * HW * g.Cout * 4, ld: g.Cout, trans: false }, dwOut, n0 > 0);
+    nk.gemm(
+      KC,
+      g.Cout,
+      (n1 - n0) * HW,
+      { ptr: cols, ld: KC, trans: true },
+      { ptr: dyPtr + n0 * HW * g.Cout * 4, ld: g.Cout, trans: false },
+      dwOut,
+      n0 > 0,
+    );
   });
   return dW;
 }
@@ -112,9 +148,11 @@ export function convFilterGrad(be: BackendWasm, x: TensorInfo, dy: TensorInfo, g
 /** dx [N, H, W, C] from dy and W, NHWC. */
 export function convInputGrad(be: BackendWasm, dy: TensorInfo, filter: TensorInfo, g: ConvGeom): TensorInfo {
   const nk = nativeKernels(be);
-  const KC = g.kh * g.kw * g.C, HW = g.Ho * g.Wo;
+  const KC = g.kh * g.kw * g.C,
+    HW = g.Ho * g.Wo;
   const dx = alloc(be, [g.N, g.H, g.W, g.C]);
-  const dyPtr = byteOffsetOf(be, dy), dxPtr = byteOffsetOf(be, dx);
+  const dyPtr = byteOffsetOf(be, dy),
+    dxPtr = byteOffsetOf(be, dx);
   const wT = { ptr: byteOffsetOf(be, filter), ld: g.Cout, trans: true };
   if (isPointwise(g)) {
     nk.gemm(g.N * HW, g.C, g.Cout, { ptr: dyPtr, ld: g.Cout, trans: false }, wT, { ptr: dxPtr, ld: g.C });

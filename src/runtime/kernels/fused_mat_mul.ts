@@ -13,7 +13,12 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { biasAndActivation, original, run, type FusedActivation } from './wasm_util';
 import { gemmBatched } from './batch_mat_mul';
 
-interface Attrs { transposeA: boolean; transposeB: boolean; activation: FusedActivation; leakyreluAlpha?: number }
+interface Attrs {
+  transposeA: boolean;
+  transposeB: boolean;
+  activation: FusedActivation;
+  leakyreluAlpha?: number;
+}
 
 const fusedMatMul: KernelFunc = ({ inputs, backend, attrs }) => {
   const be = backend as BackendWasm;

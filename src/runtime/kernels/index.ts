@@ -53,10 +53,36 @@ import { selectConfig } from './select';
 import { ADAM_UPDATE, adamUpdateConfig } from './adam';
 
 /** Shipped kernels that ours call into; captured before any override. */
-const WRAPPED = ['Identity', 'Sum', 'Mean', 'BatchMatMul', '_FusedMatMul', 'Add', 'Relu', 'Relu6', 'Elu', 'Sigmoid', 'LeakyRelu', 'Prelu',
-  'Exp', 'Log', 'Log1p', 'Softplus', 'Sqrt', 'Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Maximum', 'Minimum', 'Select',
+const WRAPPED = [
+  'Identity',
+  'Sum',
+  'Mean',
+  'BatchMatMul',
+  '_FusedMatMul',
+  'Add',
+  'Relu',
+  'Relu6',
+  'Elu',
+  'Sigmoid',
+  'LeakyRelu',
+  'Prelu',
+  'Exp',
+  'Log',
+  'Log1p',
+  'Softplus',
+  'Sqrt',
+  'Greater',
+  'GreaterEqual',
+  'Less',
+  'LessEqual',
+  'Maximum',
+  'Minimum',
+  'Select',
   // not called by ours, captured so unregisterFastWasmKernels() can restore them
-  'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput'];
+  'Conv2D',
+  'FusedConv2D',
+  'Conv2DBackpropInput',
+];
 
 const FACTORIES: (() => tf.KernelConfig)[] = [
   batchMatMulConfig,
@@ -86,9 +112,29 @@ const FACTORIES: (() => tf.KernelConfig)[] = [
 
 /** Names of the kernels registerFastWasmKernels() installs on 'wasm'. */
 export const FAST_WASM_KERNELS: readonly string[] = [
-  'BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Conv2D', 'FusedConv2D',
-  'Identity', 'Sum', 'Mean', 'Exp', 'Log', 'Log1p', 'Softplus', 'Sqrt', 'LeakyRelu', 'Greater', 'GreaterEqual', 'Less', 'LessEqual',
-  'Maximum', 'Minimum', 'Select', ADAM_UPDATE,
+  'BatchMatMul',
+  '_FusedMatMul',
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'Conv2D',
+  'FusedConv2D',
+  'Identity',
+  'Sum',
+  'Mean',
+  'Exp',
+  'Log',
+  'Log1p',
+  'Softplus',
+  'Sqrt',
+  'LeakyRelu',
+  'Greater',
+  'GreaterEqual',
+  'Less',
+  'LessEqual',
+  'Maximum',
+  'Minimum',
+  'Select',
+  ADAM_UPDATE,
 ];
 
 /**
@@ -136,7 +182,11 @@ export function unregisterFastWasmKernels(): void {
     if (!cur?.[OURS]) continue;
     tf.unregisterKernel(name, 'wasm');
     let shipped: tf.KernelConfig | null = null;
-    try { shipped = original(name); } catch { shipped = null; }
+    try {
+      shipped = original(name);
+    } catch {
+      shipped = null;
+    }
     if (shipped) tf.registerKernel(shipped);
   }
 }

@@ -16,16 +16,45 @@ import { GemmPool, type PoolOperand } from './pool';
 
 interface Exports {
   gemm_workspace_floats(): number;
-  sgemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number,
-    c: number, ldc: number, accumulate: number, ws: number): void;
+  sgemm(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    transA: number,
+    b: number,
+    ldb: number,
+    transB: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+    ws: number,
+  ): void;
   im2col(geom: number, x: number, n0: number, n1: number, cols: number): void;
   col2im_add(geom: number, cols: number, n0: number, n1: number, dx: number): void;
   unary_f32(op: number, x: number, y: number, n: number, scalar: number): void;
   compare_f32(op: number, a: number, b: number, bStride: number, y: number, n: number): void;
   select_f32(cond: number, t: number, e: number, y: number, n: number): void;
   sum_rows(x: number, rows: number, cols: number, y: number): void;
-  adam_f32(w: number, m: number, v: number, g: number, wOut: number, mOut: number, vOut: number, n: number,
-    lr: number, beta1: number, beta2: number, oneMinusBeta1: number, oneMinusBeta2: number, eps: number, bc1: number, bc2: number): void;
+  adam_f32(
+    w: number,
+    m: number,
+    v: number,
+    g: number,
+    wOut: number,
+    mOut: number,
+    vOut: number,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    oneMinusBeta1: number,
+    oneMinusBeta2: number,
+    eps: number,
+    bc1: number,
+    bc2: number,
+  ): void;
 }
 
 /** Elementwise ops of unary_f32, in native/kernels.c's order. */
@@ -36,7 +65,14 @@ export const COMPARE_OPS = ['greater', 'greaterEqual', 'less', 'lessEqual'] as c
 export type CompareOp = (typeof COMPARE_OPS)[number];
 
 /** Hyper-parameters of one Adam step; the bias corrections bc = 1 - β^t come from the caller. */
-export interface AdamStep { lr: number; beta1: number; beta2: number; epsilon: number; bc1: number; bc2: number }
+export interface AdamStep {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  bc1: number;
+  bc2: number;
+}
 
 interface EmscriptenModule {
   /** The threaded build imports its memory (wasmMemory); the others export it (asm.memory). */
@@ -86,8 +122,12 @@ function compiledModule(shared: boolean): WebAssembly.Module {
   let wasm = compiled.get(shared);
   if (!wasm) {
     const base64 = nativeFma()
-      ? (shared ? NATIVE_FMA_SHARED_WASM_BASE64 : NATIVE_FMA_WASM_BASE64)
-      : (shared ? NATIVE_SHARED_WASM_BASE64 : NATIVE_WASM_BASE64);
+      ? shared
+        ? NATIVE_FMA_SHARED_WASM_BASE64
+        : NATIVE_FMA_WASM_BASE64
+      : shared
+        ? NATIVE_SHARED_WASM_BASE64
+        : NATIVE_WASM_BASE64;
     // 18 KB: synchronous compilation is allowed everywhere we run.
     wasm = new WebAssembly.Module(decodeBase64(base64) as BufferSource);
     compiled.set(shared, wasm);
@@ -97,7 +137,7 @@ function compiledModule(shared: boolean): WebAssembly.Module {
 
 function heapMemory(mod: EmscriptenModule): WebAssembly.Memory {
   const memory = mod.wasmMemory ?? mod.asm.memory;
-  if (!memory) throw new Error('cannot find the wasm backend\'s memory (neither Module.wasmMemory nor Module.asm.memory)');
+  if (!memory) throw new Error("cannot find the wasm backend's memory (neither Module.wasmMemory nor Module.asm.memory)");
   return memory;
 }
 
@@ -133,7 +173,9 @@ export function nativeKernels(be: BackendWasm): NativeKernels {
   const geomPtr = ws + wsBytes;
   const writeGeom = (g: ConvGeom): number => {
     const heap = mod.HEAPU32; // re-read: the heap may have grown
-    GEOM_FIELDS.forEach((f, i) => { heap[(geomPtr >> 2) + i] = g[f]; });
+    GEOM_FIELDS.forEach((f, i) => {
+      heap[(geomPtr >> 2) + i] = g[f];
+    });
     return geomPtr;
   };
   const kernels: NativeKernels = {
@@ -148,9 +190,11 @@ export function nativeKernels(be: BackendWasm): NativeKernels {
     compare: (op, a, b, bIsScalar, y, n) => ex.compare_f32(COMPARE_OPS.indexOf(op), a, b, bIsScalar ? 0 : 1, y, n),
     select: (cond, t, e, y, n) => ex.select_f32(cond, t, e, y, n),
     sumRows: (x, rows, cols, y) => ex.sum_rows(x, rows, cols, y),
-    adam: (w, m, v, g, out, n, h) => ex.adam_f32(w, m, v, g, out.w, out.m, out.v, n,
-      h.lr, h.beta1, h.beta2, 1 - h.beta1, 1 - h.beta2, h.epsilon, h.bc1, h.bc2),
-    get threads() { return pools.get(be)?.threads ?? 1; },
+    adam: (w, m, v, g, out, n, h) =>
+      ex.adam_f32(w, m, v, g, out.w, out.m, out.v, n, h.lr, h.beta1, h.beta2, 1 - h.beta1, 1 - h.beta2, h.epsilon, h.bc1, h.bc2),
+    get threads() {
+      return pools.get(be)?.threads ?? 1;
+    },
   };
   bound.set(be, kernels);
   return kernels;
@@ -176,7 +220,12 @@ export async function startNativeThreads(be: BackendWasm, threads: number): Prom
     module: compiledModule(true),
     threads,
     heap: shared
-      ? { memory, malloc: (bytes) => mod._malloc(bytes), free: (ptr) => mod._free(ptr), exports: new WebAssembly.Instance(compiledModule(true), { env: { memory } }).exports as unknown as Exports }
+      ? {
+          memory,
+          malloc: (bytes) => mod._malloc(bytes),
+          free: (ptr) => mod._free(ptr),
+          exports: new WebAssembly.Instance(compiledModule(true), { env: { memory } }).exports as unknown as Exports,
+        }
       : undefined,
   });
   if (!pool) return { threads: 1, reason: 'the GEMM worker threads failed to start' };

@@ -21,8 +21,22 @@
  */
 const CTL_INTS = 16;
 /** Control block slots (Int32). */
-const GEN = 0, DONE = 1, READY = 2, M = 3, N = 4, K = 5, A = 6, LDA = 7, TRANS_A = 8, B = 9, LDB = 10, TRANS_B = 11, C = 12,
-  LDC = 13, ACC = 14, PARTS = 15;
+const GEN = 0,
+  DONE = 1,
+  READY = 2,
+  M = 3,
+  N = 4,
+  K = 5,
+  A = 6,
+  LDA = 7,
+  TRANS_A = 8,
+  B = 9,
+  LDB = 10,
+  TRANS_B = 11,
+  C = 12,
+  LDC = 13,
+  ACC = 14,
+  PARTS = 15;
 
 /** Rows per part: equal shares rounded up to the micro-kernel's 4 rows. */
 const WORKER_SOURCE = `'use strict';
@@ -66,17 +80,41 @@ const STALL_MS = 60_000;
 
 interface GemmExports {
   gemm_workspace_floats(): number;
-  sgemm(m: number, n: number, k: number, a: number, lda: number, transA: number, b: number, ldb: number, transB: number,
-    c: number, ldc: number, accumulate: number, ws: number): void;
+  sgemm(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    transA: number,
+    b: number,
+    ldb: number,
+    transB: number,
+    c: number,
+    ldc: number,
+    accumulate: number,
+    ws: number,
+  ): void;
 }
 
 /** A matrix operand: heap address (bytes), leading dimension, stored transposed or not. */
-export interface PoolOperand { ptr: number; ld: number; trans: boolean }
+export interface PoolOperand {
+  ptr: number;
+  ld: number;
+  trans: boolean;
+}
 
 /** The wasm backend's heap, when it is shared (zero-copy mode). */
-export interface SharedHeap { memory: WebAssembly.Memory; malloc(bytes: number): number; free(ptr: number): void; exports: GemmExports }
+export interface SharedHeap {
+  memory: WebAssembly.Memory;
+  malloc(bytes: number): number;
+  free(ptr: number): void;
+  exports: GemmExports;
+}
 
-interface WorkerHandle { terminate(): unknown }
+interface WorkerHandle {
+  terminate(): unknown;
+}
 
 const PAGE = 65536;
 
@@ -99,7 +137,7 @@ export class GemmPool {
   static unavailable(threads: number): string | null {
     if (threads < 2) return 'one thread requested';
     if (typeof SharedArrayBuffer === 'undefined') return 'SharedArrayBuffer is unavailable (the page is not cross-origin isolated)';
-    if (!canBlock()) return 'this thread may not block in Atomics.wait (a page\'s main thread)';
+    if (!canBlock()) return "this thread may not block in Atomics.wait (a page's main thread)";
     return null;
   }
 
@@ -108,18 +146,33 @@ export class GemmPool {
    * threads cannot run here (see unavailable(), or a worker failing to start
    * within `startTimeoutMs`).
    */
-  static async start(opts: { module: WebAssembly.Module; threads: number; heap?: SharedHeap; startTimeoutMs?: number }): Promise<GemmPool | null> {
+  static async start(opts: {
+    module: WebAssembly.Module;
+    threads: number;
+    heap?: SharedHeap;
+    startTimeoutMs?: number;
+  }): Promise<GemmPool | null> {
     const { module, threads, heap } = opts;
     if (GemmPool.unavailable(threads)) return null;
     const wsFloats = heap ? heap.exports.gemm_workspace_floats() : 0;
-    let memory: WebAssembly.Memory, ctlPtr: number, wsPtrs: number[], stageBase = -1, ex: GemmExports;
+    let memory: WebAssembly.Memory,
+      ctlPtr: number,
+      wsPtrs: number[],
+      stageBase = -1,
+      ex: GemmExports;
     let release = () => {};
     if (heap) {
       memory = heap.memory;
       ctlPtr = heap.malloc(CTL_INTS * 4);
       wsPtrs = Array.from({ length: threads }, () => heap.malloc(wsFloats * 4));
-      release = () => [ctlPtr, ...wsPtrs].forEach((p) => { if (p) heap.free(p); });
-      if (!ctlPtr || wsPtrs.some((p) => !p)) { release(); return null; }
+      release = () =>
+        [ctlPtr, ...wsPtrs].forEach((p) => {
+          if (p) heap.free(p);
+        });
+      if (!ctlPtr || wsPtrs.some((p) => !p)) {
+        release();
+        return null;
+      }
       ex = heap.exports;
     } else {
       // The shared build's own minimum is 2 pages (its unused stack reservation).
@@ -165,15 +218,28 @@ export class GemmPool {
    * bytes (re-read by the caller after any allocation); operands are byte
    * addresses in it.
    */
-  gemm(heap: Uint8Array, m: number, n: number, k: number, a: PoolOperand, b: PoolOperand, c: { ptr: number; ld: number },
-    accumulate: boolean): void {
+  gemm(
+    heap: Uint8Array,
+    m: number,
+    n: number,
+    k: number,
+    a: PoolOperand,
+    b: PoolOperand,
+    c: { ptr: number; ld: number },
+    accumulate: boolean,
+  ): void {
     if (this.stageBase < 0) {
       this.run(m, n, k, a, b, c, accumulate);
       return;
     }
     // Staged: copy operands (and C when accumulating) in, the result out.
-    const aBytes = (a.trans ? k : m) * a.ld * 4, bBytes = (b.trans ? n : k) * b.ld * 4, cBytes = m * c.ld * 4;
-    const aAt = this.stageBase, bAt = align(aAt + aBytes), cAt = align(bAt + bBytes), end = cAt + cBytes;
+    const aBytes = (a.trans ? k : m) * a.ld * 4,
+      bBytes = (b.trans ? n : k) * b.ld * 4,
+      cBytes = m * c.ld * 4;
+    const aAt = this.stageBase,
+      bAt = align(aAt + aBytes),
+      cAt = align(bAt + bBytes),
+      end = cAt + cBytes;
     if (end > this.memory.buffer.byteLength) this.memory.grow(Math.ceil((end - this.memory.buffer.byteLength) / PAGE));
     const stage = new Uint8Array(this.memory.buffer);
     stage.set(heap.subarray(a.ptr, a.ptr + aBytes), aAt);
@@ -186,10 +252,18 @@ export class GemmPool {
 
   private run(m: number, n: number, k: number, a: PoolOperand, b: PoolOperand, c: { ptr: number; ld: number }, accumulate: boolean): void {
     const ctl = this.ctl;
-    ctl[M] = m; ctl[N] = n; ctl[K] = k;
-    ctl[A] = a.ptr; ctl[LDA] = a.ld; ctl[TRANS_A] = a.trans ? 1 : 0;
-    ctl[B] = b.ptr; ctl[LDB] = b.ld; ctl[TRANS_B] = b.trans ? 1 : 0;
-    ctl[C] = c.ptr; ctl[LDC] = c.ld; ctl[ACC] = accumulate ? 1 : 0;
+    ctl[M] = m;
+    ctl[N] = n;
+    ctl[K] = k;
+    ctl[A] = a.ptr;
+    ctl[LDA] = a.ld;
+    ctl[TRANS_A] = a.trans ? 1 : 0;
+    ctl[B] = b.ptr;
+    ctl[LDB] = b.ld;
+    ctl[TRANS_B] = b.trans ? 1 : 0;
+    ctl[C] = c.ptr;
+    ctl[LDC] = c.ld;
+    ctl[ACC] = accumulate ? 1 : 0;
     ctl[PARTS] = this.threads;
     Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, GEN, 1);
@@ -224,7 +298,13 @@ function canBlock(): boolean {
   }
 }
 
-interface WorkerInit { module: WebAssembly.Module; memory: WebAssembly.Memory; ctlPtr: number; wsPtr: number; index: number }
+interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  ctlPtr: number;
+  wsPtr: number;
+  index: number;
+}
 
 async function spawn(init: WorkerInit): Promise<WorkerHandle> {
   if (typeof Worker === 'undefined') {

@@ -15,8 +15,13 @@ import { nativeKernels } from './native';
 const select: KernelFunc = ({ inputs, backend }) => {
   const be = backend as BackendWasm;
   const { condition, t, e } = inputs as { condition: TensorInfo; t: TensorInfo; e: TensorInfo };
-  if (condition.dtype !== 'bool' || t.dtype !== 'float32' || e.dtype !== 'float32' ||
-    !util.arraysEqual(condition.shape, t.shape) || !util.arraysEqual(t.shape, e.shape)) {
+  if (
+    condition.dtype !== 'bool' ||
+    t.dtype !== 'float32' ||
+    e.dtype !== 'float32' ||
+    !util.arraysEqual(condition.shape, t.shape) ||
+    !util.arraysEqual(t.shape, e.shape)
+  ) {
     return run(be, Select, { condition, t, e });
   }
   const y = alloc(be, t.shape);

@@ -14,8 +14,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 interface StridedSliceAttrs {
-  begin: number[]; end: number[]; strides: number[];
-  beginMask: number; endMask: number; ellipsisMask: number; newAxisMask: number; shrinkAxisMask: number;
+  begin: number[];
+  end: number[];
+  strides: number[];
+  beginMask: number;
+  endMask: number;
+  ellipsisMask: number;
+  newAxisMask: number;
+  shrinkAxisMask: number;
 }
 
 export const stridedSliceGradConfig: tf.GradConfig = {
@@ -28,8 +34,17 @@ export const stridedSliceGradConfig: tf.GradConfig = {
       x: () => {
         const size = x.size;
         const idx = tf.reshape(tf.range(0, size, 1, 'float32'), x.shape);
-        const picked = tf.stridedSlice(idx, a.begin, a.end, a.strides, a.beginMask, a.endMask,
-          a.ellipsisMask, a.newAxisMask, a.shrinkAxisMask);
+        const picked = tf.stridedSlice(
+          idx,
+          a.begin,
+          a.end,
+          a.strides,
+          a.beginMask,
+          a.endMask,
+          a.ellipsisMask,
+          a.newAxisMask,
+          a.shrinkAxisMask,
+        );
         const flat = tf.scatterND(tf.cast(tf.reshape(picked, [-1, 1]), 'int32'), tf.reshape(dy as tf.Tensor, [-1]), [size]);
         return tf.reshape(flat, x.shape);
       },

@@ -71,19 +71,45 @@ export type FusedActivation = 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 
  * act(y + bias) with the shipped elementwise kernels, consuming y: the
  * epilogue of our fused matmul and fused convolution.
  */
-export function biasAndActivation(backend: BackendWasm, y: TensorInfo, bias: TensorInfo | undefined,
-  prelu: TensorInfo | undefined, activation: FusedActivation, leakyreluAlpha = 0.2): TensorInfo {
-  const step = (next: TensorInfo) => { dispose(backend, y); y = next; };
+export function biasAndActivation(
+  backend: BackendWasm,
+  y: TensorInfo,
+  bias: TensorInfo | undefined,
+  prelu: TensorInfo | undefined,
+  activation: FusedActivation,
+  leakyreluAlpha = 0.2,
+): TensorInfo {
+  const step = (next: TensorInfo) => {
+    dispose(backend, y);
+    y = next;
+  };
   if (bias) step(run(backend, 'Add', { a: y, b: bias }));
   switch (activation) {
-    case 'linear': case undefined: case null: break;
-    case 'relu': step(run(backend, 'Relu', { x: y })); break;
-    case 'relu6': step(run(backend, 'Relu6', { x: y })); break;
-    case 'elu': step(run(backend, 'Elu', { x: y })); break;
-    case 'sigmoid': step(run(backend, 'Sigmoid', { x: y })); break;
-    case 'leakyrelu': step(run(backend, 'LeakyRelu', { x: y }, { alpha: leakyreluAlpha })); break;
-    case 'prelu': step(run(backend, 'Prelu', { x: y, alpha: prelu! })); break;
-    default: dispose(backend, y); throw new Error(`unsupported fused activation ${String(activation)}`);
+    case 'linear':
+    case undefined:
+    case null:
+      break;
+    case 'relu':
+      step(run(backend, 'Relu', { x: y }));
+      break;
+    case 'relu6':
+      step(run(backend, 'Relu6', { x: y }));
+      break;
+    case 'elu':
+      step(run(backend, 'Elu', { x: y }));
+      break;
+    case 'sigmoid':
+      step(run(backend, 'Sigmoid', { x: y }));
+      break;
+    case 'leakyrelu':
+      step(run(backend, 'LeakyRelu', { x: y }, { alpha: leakyreluAlpha }));
+      break;
+    case 'prelu':
+      step(run(backend, 'Prelu', { x: y, alpha: prelu! }));
+      break;
+    default:
+      dispose(backend, y);
+      throw new Error(`unsupported fused activation ${String(activation)}`);
   }
   return y;
 }

@@ -5,8 +5,17 @@
  */
 import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
 import {
-  Background, BackgroundVariant, Controls, MiniMap, ReactFlow, SelectionMode, useReactFlow,
-  type Connection, type EdgeChange, type NodeChange, type IsValidConnection,
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  SelectionMode,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+  type IsValidConnection,
 } from '@xyflow/react';
 import { checkConnection } from '../../store/docOps';
 import { editorStore, useCompiled, useEditor } from '../../store';
@@ -56,13 +65,21 @@ export function Canvas() {
           raf = requestAnimationFrame(attempt);
           return;
         }
-        const rects: (Rect & { type: string })[] = measured.map((n) => ({ type: n!.data.node.type, ...n!.internals.positionAbsolute, width: n!.measured.width!, height: n!.measured.height! }));
+        const rects: (Rect & { type: string })[] = measured.map((n) => ({
+          type: n!.data.node.type,
+          ...n!.internals.positionAbsolute,
+          width: n!.measured.width!,
+          height: n!.measured.height!,
+        }));
         const bounds = boundsOf(rects);
         if (!bounds || !pane) return;
         // The data side: the data sources, else the leftmost column.
         const data = rects.filter((r) => registry[r.type]?.category === 'data');
         const anchor = boundsOf(data.length ? data : rects.filter((r) => r.x <= bounds.x + 100));
-        void flow.setViewport(readableViewport(bounds, anchor, { width: pane.clientWidth, height: pane.clientHeight }), frameRequest.nodeIds ? { duration: 300 } : undefined);
+        void flow.setViewport(
+          readableViewport(bounds, anchor, { width: pane.clientWidth, height: pane.clientHeight }),
+          frameRequest.nodeIds ? { duration: 300 } : undefined,
+        );
       };
       raf = requestAnimationFrame(attempt);
       return () => cancelAnimationFrame(raf);
@@ -120,11 +137,18 @@ export function Canvas() {
 
   const isValidConnection: IsValidConnection = useCallback((c) => {
     const { doc, registry } = editorStore.getState();
-    return checkConnection(doc, registry, { source: c.source, sourcePort: c.sourceHandle ?? '', target: c.target, targetPort: c.targetHandle ?? '' }).ok;
+    return checkConnection(doc, registry, {
+      source: c.source,
+      sourcePort: c.sourceHandle ?? '',
+      target: c.target,
+      targetPort: c.targetHandle ?? '',
+    }).ok;
   }, []);
 
   const onConnect = useCallback((c: Connection) => {
-    editorStore.getState().connect({ source: c.source, sourcePort: c.sourceHandle ?? '', target: c.target, targetPort: c.targetHandle ?? '' });
+    editorStore
+      .getState()
+      .connect({ source: c.source, sourcePort: c.sourceHandle ?? '', target: c.target, targetPort: c.targetHandle ?? '' });
   }, []);
 
   const onDragOver = useCallback((e: DragEvent) => {
@@ -132,12 +156,15 @@ export function Canvas() {
     e.preventDefault();
     e.dataTransfer.dropEffect = 'copy';
   }, []);
-  const onDrop = useCallback((e: DragEvent) => {
-    const type = e.dataTransfer.getData(NODE_DRAG_TYPE);
-    if (!type) return;
-    e.preventDefault();
-    addNode(type, { x: e.clientX, y: e.clientY });
-  }, [addNode]);
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(NODE_DRAG_TYPE);
+      if (!type) return;
+      e.preventDefault();
+      addNode(type, { x: e.clientX, y: e.clientY });
+    },
+    [addNode],
+  );
 
   return (
     <div className="canvas" data-testid="canvas" ref={paneRef} onDragOver={onDragOver} onDrop={onDrop}>
@@ -166,7 +193,14 @@ export function Canvas() {
         connectionRadius={24}
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} />
-        <MiniMap pannable zoomable style={{ width: 160, height: 110 }} maskColor="color-mix(in srgb, var(--bg) 70%, transparent)" nodeColor={(n) => categoryColor(registry[(n as GraphFlowNode).data.node.type]?.category)} nodeStrokeWidth={2} />
+        <MiniMap
+          pannable
+          zoomable
+          style={{ width: 160, height: 110 }}
+          maskColor="color-mix(in srgb, var(--bg) 70%, transparent)"
+          nodeColor={(n) => categoryColor(registry[(n as GraphFlowNode).data.node.type]?.category)}
+          nodeStrokeWidth={2}
+        />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>

@@ -22,14 +22,23 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
   const shapes = compiled.shapes[id];
   const batch = compiled.data?.batchSize;
   const count = compiled.paramCounts[id];
-  const className = ['graph-node', selected && 'selected', errors.length && 'has-errors', trained && 'trained', frozen && 'frozen'].filter(Boolean).join(' ');
+  const className = ['graph-node', selected && 'selected', errors.length && 'has-errors', trained && 'trained', frozen && 'frozen']
+    .filter(Boolean)
+    .join(' ');
 
   return (
-    <div className={className} data-testid={`node-${id}`} data-type={node.type} style={{ ['--cat' as string]: categoryColor(def?.category) }}>
+    <div
+      className={className}
+      data-testid={`node-${id}`}
+      data-type={node.type}
+      style={{ ['--cat' as string]: categoryColor(def?.category) }}
+    >
       <Handle type="target" id={SHARE_IN} position={Position.Top} isConnectable={false} className="share-handle" />
       <Handle type="source" id={SHARE_OUT} position={Position.Top} isConnectable={false} className="share-handle" />
       <header className="graph-node-head">
-        <span className="graph-node-title" title={node.label || def?.title || node.type}>{node.label || def?.title || node.type}</span>
+        <span className="graph-node-title" title={node.label || def?.title || node.type}>
+          {node.label || def?.title || node.type}
+        </span>
         {node.label && def && <span className="graph-node-type">{def.title}</span>}
       </header>
       {def ? (
@@ -58,9 +67,17 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
           )}
           <footer className="graph-node-foot">
             {count !== undefined && count > 0 && <span data-testid={`param-count-${id}`}>{formatCount(count)} params</span>}
-            {frozen && <span className="badge frozen-badge" title="No optimizer trains this network">frozen</span>}
+            {frozen && (
+              <span className="badge frozen-badge" title="No optimizer trains this network">
+                frozen
+              </span>
+            )}
             {trained && <span className="badge trained-badge">trained</span>}
-            {node.sharesWeightsWith && <span className="badge" title={`uses the weights of ${node.sharesWeightsWith}`}>shares {node.sharesWeightsWith}</span>}
+            {node.sharesWeightsWith && (
+              <span className="badge" title={`uses the weights of ${node.sharesWeightsWith}`}>
+                shares {node.sharesWeightsWith}
+              </span>
+            )}
             {def.kind === 'block' && (
               <button className="link-button nodrag" data-testid={`open-block-${id}`} onClick={() => editorStore.getState().openBlock(id)}>
                 layers ▸
@@ -72,7 +89,10 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
       {errors.length > 0 && (
         <ul className="graph-node-errors" data-testid={`node-errors-${id}`}>
           {errors.slice(0, 2).map((e, i) => (
-            <li key={i}>{e.port ? `${e.port}: ` : ''}{e.message}</li>
+            <li key={i}>
+              {e.port ? `${e.port}: ` : ''}
+              {e.message}
+            </li>
           ))}
           {errors.length > 2 && <li>…and {errors.length - 2} more</li>}
         </ul>
@@ -81,7 +101,21 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
   );
 }
 
-function PortRow({ nodeId, port, decl, side, shape, batch }: { nodeId: string; port: string; decl: PortDecl; side: 'in' | 'out'; shape?: Shape; batch?: number }) {
+function PortRow({
+  nodeId,
+  port,
+  decl,
+  side,
+  shape,
+  batch,
+}: {
+  nodeId: string;
+  port: string;
+  decl: PortDecl;
+  side: 'in' | 'out';
+  shape?: Shape;
+  batch?: number;
+}) {
   const title = `${port} (${decl.type}${decl.optional ? ', optional' : ''}): ${decl.doc}${shape ? ` — ${formatShape(shape, batch)}` : ''}`;
   return (
     <div className={`port port-${side}`} title={title}>
@@ -93,7 +127,10 @@ function PortRow({ nodeId, port, decl, side, shape, batch }: { nodeId: string; p
         style={{ background: PORT_COLOR[decl.type] }}
         data-testid={`handle-${nodeId}-${side}-${port}`}
       />
-      <span className="port-name">{port}{decl.optional ? '?' : ''}</span>
+      <span className="port-name">
+        {port}
+        {decl.optional ? '?' : ''}
+      </span>
     </div>
   );
 }

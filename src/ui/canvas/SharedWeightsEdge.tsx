@@ -7,7 +7,12 @@
 import { BaseEdge, EdgeLabelRenderer, useInternalNode, type EdgeProps, type InternalNode } from '@xyflow/react';
 import type { SharedFlowEdge } from './viewModel';
 
-interface Box { cx: number; cy: number; hw: number; hh: number }
+interface Box {
+  cx: number;
+  cy: number;
+  hw: number;
+  hh: number;
+}
 
 function box(n: InternalNode): Box {
   const w = n.measured.width ?? 180;
@@ -36,7 +41,11 @@ export function SharedWeightsEdge({ id, source, target }: EdgeProps<SharedFlowEd
     <>
       <BaseEdge id={id} path={`M ${p.x},${p.y} L ${q.x},${q.y}`} className="shared-edge" />
       <EdgeLabelRenderer>
-        <div className="edge-label shared" data-testid={`shared-link-${id}`} style={{ transform: `translate(-50%, -50%) translate(${(p.x + q.x) / 2}px, ${(p.y + q.y) / 2}px)` }}>
+        <div
+          className="edge-label shared"
+          data-testid={`shared-link-${id}`}
+          style={{ transform: `translate(-50%, -50%) translate(${(p.x + q.x) / 2}px, ${(p.y + q.y) / 2}px)` }}
+        >
           shared weights
         </div>
       </EdgeLabelRenderer>

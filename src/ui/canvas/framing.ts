@@ -4,8 +4,17 @@
  * only down to READABLE_ZOOM; past that, the view starts at the data (left)
  * side, where data flow begins, and the minimap and Fit show the rest.
  */
-export interface Rect { x: number; y: number; width: number; height: number }
-export interface Viewport { x: number; y: number; zoom: number }
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+export interface Viewport {
+  x: number;
+  y: number;
+  zoom: number;
+}
 
 /** At this zoom 13 px node titles render at about 8 px: the smallest that stays readable. */
 export const READABLE_ZOOM = 0.6;
@@ -18,7 +27,12 @@ export const FRAME_PAD = 32;
  * `anchor` is the data side: the part kept in view vertically when the graph
  * is too tall to fit at readable zoom.
  */
-export function readableViewport(bounds: Rect, anchor: Rect | null, pane: { width: number; height: number }, opts: { minZoom?: number; maxZoom?: number; pad?: number } = {}): Viewport {
+export function readableViewport(
+  bounds: Rect,
+  anchor: Rect | null,
+  pane: { width: number; height: number },
+  opts: { minZoom?: number; maxZoom?: number; pad?: number } = {},
+): Viewport {
   const minZoom = opts.minZoom ?? READABLE_ZOOM;
   const maxZoom = opts.maxZoom ?? MAX_OPEN_ZOOM;
   const pad = opts.pad ?? FRAME_PAD;

@@ -45,7 +45,12 @@ export function toFlowNodes(doc: GraphDocument, compiled: CompileResult, view: V
   }));
 }
 
-export function toFlowEdges(doc: GraphDocument, compiled: CompileResult, view: ViewState, portTypeOf: (nodeType: string, port: string) => PortType | undefined): (ShapeFlowEdge | SharedFlowEdge)[] {
+export function toFlowEdges(
+  doc: GraphDocument,
+  compiled: CompileResult,
+  view: ViewState,
+  portTypeOf: (nodeType: string, port: string) => PortType | undefined,
+): (ShapeFlowEdge | SharedFlowEdge)[] {
   const selected = new Set(view.selectedEdgeIds);
   const badEdges = new Set(compiled.errors.filter((e) => e.edgeId && e.severity === 'error').map((e) => e.edgeId));
   const typeOf = new Map(doc.nodes.map((n) => [n.id, n.type]));

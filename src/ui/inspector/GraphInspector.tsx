@@ -14,18 +14,46 @@ export function GraphInspector() {
       <div className="inspector-kicker">Graph</div>
       <div className="field">
         <label>Title</label>
-        <DraftText key={`t:${meta.title}`} value={meta.title} maxLength={200} testId="graph-title" onCommit={(title) => setMeta({ title })} />
+        <DraftText
+          key={`t:${meta.title}`}
+          value={meta.title}
+          maxLength={200}
+          testId="graph-title"
+          onCommit={(title) => setMeta({ title })}
+        />
       </div>
       <div className="field">
         <label>Description</label>
-        <DraftText key={`d:${meta.description}`} value={meta.description} multiline maxLength={20_000} onCommit={(description) => setMeta({ description })} />
+        <DraftText
+          key={`d:${meta.description}`}
+          value={meta.description}
+          multiline
+          maxLength={20_000}
+          onCommit={(description) => setMeta({ description })}
+        />
       </div>
       <div className="field">
-        <label>Learning goals <span className="muted">one per line</span></label>
-        <DraftText key={`g:${meta.goals.join('\n')}`} value={meta.goals.join('\n')} multiline onCommit={(v) => setMeta({ goals: v.split('\n').map((g) => g.trim()).filter(Boolean) })} />
+        <label>
+          Learning goals <span className="muted">one per line</span>
+        </label>
+        <DraftText
+          key={`g:${meta.goals.join('\n')}`}
+          value={meta.goals.join('\n')}
+          multiline
+          onCommit={(v) =>
+            setMeta({
+              goals: v
+                .split('\n')
+                .map((g) => g.trim())
+                .filter(Boolean),
+            })
+          }
+        />
       </div>
       <div className="field">
-        <label>Seed <span className="muted">same seed, same run</span></label>
+        <label>
+          Seed <span className="muted">same seed, same run</span>
+        </label>
         <DraftText
           key={`s:${meta.seed}`}
           value={String(meta.seed)}

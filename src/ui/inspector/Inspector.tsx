@@ -29,7 +29,9 @@ function MultiSelection({ count }: { count: number }) {
       <p className="muted">Drag to move them together; copy, duplicate or delete them as one step.</p>
       <div className="button-row">
         <button onClick={duplicate}>Duplicate</button>
-        <button className="danger" onClick={remove}>Delete</button>
+        <button className="danger" onClick={remove}>
+          Delete
+        </button>
       </div>
     </section>
   );

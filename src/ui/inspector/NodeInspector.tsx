@@ -22,7 +22,9 @@ export function NodeInspector({ node }: { node: GraphNode }) {
     return !!d && (d.kind === 'block' || d.trainable);
   };
   const trains = compiled.trainedBy[node.id];
-  const trainers = Object.entries(compiled.trainedBy).filter(([, ids]) => ids.includes(node.id)).map(([opt]) => opt);
+  const trainers = Object.entries(compiled.trainedBy)
+    .filter(([, ids]) => ids.includes(node.id))
+    .map(([opt]) => opt);
   const labelOf = (id: string) => doc.nodes.find((n) => n.id === id)?.label || id;
 
   if (!def) {
@@ -36,18 +38,40 @@ export function NodeInspector({ node }: { node: GraphNode }) {
   return (
     <>
       <section className="inspector-section">
-        <div className="inspector-kicker" style={{ color: categoryColor(def.category) }}>{CATEGORY_LOOK[def.category].label} · {def.kind}</div>
+        <div className="inspector-kicker" style={{ color: categoryColor(def.category) }}>
+          {CATEGORY_LOOK[def.category].label} · {def.kind}
+        </div>
         <h2 data-testid="inspector-title">{def.title}</h2>
-        <p className="doc-text" data-testid="inspector-doc">{def.doc}</p>
+        <p className="doc-text" data-testid="inspector-doc">
+          {def.doc}
+        </p>
         <div className="field">
           <label>Label</label>
-          <DraftText key={`label:${node.label ?? ''}`} value={node.label ?? ''} placeholder={node.id} maxLength={200} testId="inspector-label" onCommit={(v) => s.setNodeFields(node.id, { label: v })} />
+          <DraftText
+            key={`label:${node.label ?? ''}`}
+            value={node.label ?? ''}
+            placeholder={node.id}
+            maxLength={200}
+            testId="inspector-label"
+            onCommit={(v) => s.setNodeFields(node.id, { label: v })}
+          />
         </div>
         <div className="field">
           <label>Notes</label>
-          <DraftText key={`notes:${node.notes ?? ''}`} value={node.notes ?? ''} multiline placeholder="Anything worth remembering about this node" maxLength={20_000} testId="inspector-notes" onCommit={(v) => s.setNodeFields(node.id, { notes: v })} />
+          <DraftText
+            key={`notes:${node.notes ?? ''}`}
+            value={node.notes ?? ''}
+            multiline
+            placeholder="Anything worth remembering about this node"
+            maxLength={20_000}
+            testId="inspector-notes"
+            onCommit={(v) => s.setNodeFields(node.id, { notes: v })}
+          />
         </div>
-        <p className="muted small">id <code>{node.id}</code>{compiled.paramCounts[node.id] ? ` · ${formatCount(compiled.paramCounts[node.id])} trainable values` : ''}</p>
+        <p className="muted small">
+          id <code>{node.id}</code>
+          {compiled.paramCounts[node.id] ? ` · ${formatCount(compiled.paramCounts[node.id])} trainable values` : ''}
+        </p>
       </section>
 
       {problems.length > 0 && (
@@ -69,10 +93,17 @@ export function NodeInspector({ node }: { node: GraphNode }) {
           <h3>Ports</h3>
           <table className="port-table">
             <tbody>
-              {[...Object.entries(def.inputs).map(([p, d]) => ['in', p, d, shapes?.inputs[p]] as const), ...Object.entries(def.outputs).map(([p, d]) => ['out', p, d, shapes?.outputs[p]] as const)].map(([side, port, decl, shape]) => (
+              {[
+                ...Object.entries(def.inputs).map(([p, d]) => ['in', p, d, shapes?.inputs[p]] as const),
+                ...Object.entries(def.outputs).map(([p, d]) => ['out', p, d, shapes?.outputs[p]] as const),
+              ].map(([side, port, decl, shape]) => (
                 <tr key={`${side}${port}`} title={decl.doc}>
                   <td className="muted">{side}</td>
-                  <td><span className={`port-dot port-${decl.type}`} />{port}{decl.optional ? '?' : ''}</td>
+                  <td>
+                    <span className={`port-dot port-${decl.type}`} />
+                    {port}
+                    {decl.optional ? '?' : ''}
+                  </td>
                   <td className="mono">{shape ? formatShape(shape, batch) : '—'}</td>
                 </tr>
               ))}
@@ -109,14 +140,20 @@ export function NodeInspector({ node }: { node: GraphNode }) {
               onChange={(e) => s.setNodeFields(node.id, { sharesWeightsWith: e.target.value || null })}
             >
               <option value="">nobody (own weights)</option>
-              {doc.nodes.filter((n) => n.type === node.type && n.id !== node.id && !n.sharesWeightsWith).map((n) => (
-                <option key={n.id} value={n.id}>{n.label || n.id}</option>
-              ))}
+              {doc.nodes
+                .filter((n) => n.type === node.type && n.id !== node.id && !n.sharesWeightsWith)
+                .map((n) => (
+                  <option key={n.id} value={n.id}>
+                    {n.label || n.id}
+                  </option>
+                ))}
             </select>
             <p className="field-doc">Applies the same variables as that node (e.g. one discriminator on real and on fake images).</p>
           </div>
           <p className="small" data-testid="inspector-trained-by">
-            {trainers.length ? `Trained by ${trainers.map(labelOf).join(', ')}.` : 'No optimizer trains this node: its weights stay frozen.'}
+            {trainers.length
+              ? `Trained by ${trainers.map(labelOf).join(', ')}.`
+              : 'No optimizer trains this node: its weights stay frozen.'}
           </p>
           {def.kind === 'block' && <button onClick={() => s.openBlock(node.id)}>Show the layers inside</button>}
         </section>
@@ -125,7 +162,9 @@ export function NodeInspector({ node }: { node: GraphNode }) {
       {trains && (
         <section className="inspector-section">
           <h3>Trains</h3>
-          <p className="small" data-testid="inspector-trains">{trains.length ? trains.map(labelOf).join(', ') : 'nothing yet'}</p>
+          <p className="small" data-testid="inspector-trains">
+            {trains.length ? trains.map(labelOf).join(', ') : 'nothing yet'}
+          </p>
           <p className="muted small">Highlighted on the canvas while this optimizer is selected.</p>
         </section>
       )}

@@ -39,7 +39,11 @@ function Widget({ name, decl, value, refCandidates, onCommit, idPrefix = 'param'
     case 'choice':
       return (
         <select id={`${idPrefix}-input-${name}`} value={String(value)} onChange={(e) => onCommit(e.target.value)}>
-          {decl.options.map((o) => <option key={o} value={o}>{o}</option>)}
+          {decl.options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
         </select>
       );
     case 'bool':
@@ -57,16 +61,23 @@ function Widget({ name, decl, value, refCandidates, onCommit, idPrefix = 'param'
           {refCandidates.length === 0 && <span className="muted">no networks in the graph</span>}
           {refCandidates.map((n) => (
             <label key={n.id} className="toggle">
-              <input type="checkbox" checked={refs.includes(n.id)} onChange={(e) => toggle(n.id, e.target.checked)} data-testid={`ref-${name}-${n.id}`} />
+              <input
+                type="checkbox"
+                checked={refs.includes(n.id)}
+                onChange={(e) => toggle(n.id, e.target.checked)}
+                data-testid={`ref-${name}-${n.id}`}
+              />
               {n.label || n.id}
             </label>
           ))}
-          {refs.filter((r) => !refCandidates.some((n) => n.id === r)).map((r) => (
-            <label key={r} className="toggle invalid-text">
-              <input type="checkbox" checked onChange={() => toggle(r, false)} />
-              {r} (missing)
-            </label>
-          ))}
+          {refs
+            .filter((r) => !refCandidates.some((n) => n.id === r))
+            .map((r) => (
+              <label key={r} className="toggle invalid-text">
+                <input type="checkbox" checked onChange={() => toggle(r, false)} />
+                {r} (missing)
+              </label>
+            ))}
         </div>
       );
     }
@@ -77,7 +88,19 @@ function Widget({ name, decl, value, refCandidates, onCommit, idPrefix = 'param'
 }
 
 /** Numbers, number lists and text: a draft that commits on Enter or when the field loses focus. */
-function TextWidget({ name, decl, value, onCommit, idPrefix }: { name: string; decl: ParamDecl; value: unknown; onCommit(v: unknown): void; idPrefix: string }) {
+function TextWidget({
+  name,
+  decl,
+  value,
+  onCommit,
+  idPrefix,
+}: {
+  name: string;
+  decl: ParamDecl;
+  value: unknown;
+  onCommit(v: unknown): void;
+  idPrefix: string;
+}) {
   const shown = Array.isArray(value) ? value.join(', ') : value === undefined || value === null ? '' : String(value);
   const [draft, setDraft] = useState(shown);
   const parsed = parse(decl, draft);
@@ -102,7 +125,8 @@ function TextWidget({ name, decl, value, onCommit, idPrefix }: { name: string; d
       />
       {problem && (
         <p className="field-error" data-testid={`${idPrefix}-error-${name}`}>
-          {problem.message}{problem.hint ? ` — ${problem.hint}` : ''}
+          {problem.message}
+          {problem.hint ? ` — ${problem.hint}` : ''}
         </p>
       )}
     </>
@@ -121,7 +145,9 @@ function parse(decl: ParamDecl, text: string): Parsed {
     case 'intList': {
       const parts = t === '' ? [] : t.split(/[\s,]+/).filter(Boolean);
       const values = parts.map(num);
-      return values.some(Number.isNaN) ? { ok: false, message: 'use whole numbers separated by commas, e.g. 512, 256' } : { ok: true, value: values };
+      return values.some(Number.isNaN)
+        ? { ok: false, message: 'use whole numbers separated by commas, e.g. 512, 256' }
+        : { ok: true, value: values };
     }
     default:
       return { ok: true, value: text };

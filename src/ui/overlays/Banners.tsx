@@ -10,8 +10,12 @@ export function Banners({ autosave }: { autosave: Autosave | null }) {
     return (
       <div className="banner warn" role="alert" data-testid="conflict-banner">
         This graph was changed in another tab. Saving here is paused so neither copy is lost.
-        <button onClick={() => void autosave?.takeTheirs()} data-testid="conflict-theirs">Load the other tab’s version</button>
-        <button onClick={() => void autosave?.keepMine()} data-testid="conflict-mine">Keep mine (overwrite)</button>
+        <button onClick={() => void autosave?.takeTheirs()} data-testid="conflict-theirs">
+          Load the other tab’s version
+        </button>
+        <button onClick={() => void autosave?.keepMine()} data-testid="conflict-mine">
+          Keep mine (overwrite)
+        </button>
       </div>
     );
   if (status === 'failed')

@@ -38,7 +38,8 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
   return (
     <Modal title={`Inside ${name}`} onClose={onClose} className="block-view" testId="block-view">
       <p className="muted small">
-        The block stands for these layers, in data-flow order. Change them through the block’s parameters (here or in the inspector), or unpack the block to edit each layer on its own.
+        The block stands for these layers, in data-flow order. Change them through the block’s parameters (here or in the inspector), or
+        unpack the block to edit each layer on its own.
       </p>
       {Object.keys(def.params).length > 0 && (
         <section className="block-params" data-testid="block-params">
@@ -55,34 +56,77 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
           ))}
         </section>
       )}
-      {error && <p className="invalid-text" data-testid="block-error">{error}</p>}
+      {error && (
+        <p className="invalid-text" data-testid="block-error">
+          {error}
+        </p>
+      )}
       <table className="layer-table" data-testid="layer-table">
         <thead>
-          <tr><th>Layer</th><th>Parameters</th><th>Reads</th><th>Output shape</th></tr>
+          <tr>
+            <th>Layer</th>
+            <th>Parameters</th>
+            <th>Reads</th>
+            <th>Output shape</th>
+          </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.id} data-testid={`layer-row-${r.id}`}>
-              <td><strong>{r.title}</strong> <span className="muted">{r.id}</span></td>
-              <td className="small">{Object.entries(r.params).map(([k, v]) => `${k} ${formatParamValue(v)}`).join(' · ') || '—'}</td>
+              <td>
+                <strong>{r.title}</strong> <span className="muted">{r.id}</span>
+              </td>
+              <td className="small">
+                {Object.entries(r.params)
+                  .map(([k, v]) => `${k} ${formatParamValue(v)}`)
+                  .join(' · ') || '—'}
+              </td>
               <td className="small mono">{r.inputs.join(', ') || '—'}</td>
-              <td className="mono">{r.problem ? <span className="invalid-text">{r.problem}</span> : Object.entries(r.outputs).map(([p, sh]) => `${p}: ${formatShape(sh, batch)}`).join(', ')}</td>
+              <td className="mono">
+                {r.problem ? (
+                  <span className="invalid-text">{r.problem}</span>
+                ) : (
+                  Object.entries(r.outputs)
+                    .map(([p, sh]) => `${p}: ${formatShape(sh, batch)}`)
+                    .join(', ')
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {count !== undefined && count > 0 && <p className="muted small" data-testid="block-param-count">{formatCount(count)} trainable values in all.</p>}
+      {count !== undefined && count > 0 && (
+        <p className="muted small" data-testid="block-param-count">
+          {formatCount(count)} trainable values in all.
+        </p>
+      )}
       <section className="unpack">
         <div className="unpack-row">
-          <button className="primary" disabled={!unpack.ok} onClick={doUnpack} data-testid="unpack-block" title={unpack.ok ? 'Replace the block by these layers (undoable)' : unpack.reason}>
+          <button
+            className="primary"
+            disabled={!unpack.ok}
+            onClick={doUnpack}
+            data-testid="unpack-block"
+            title={unpack.ok ? 'Replace the block by these layers (undoable)' : unpack.reason}
+          >
             Unpack into layers
           </button>
           <span className="small muted">
-            Replaces the block on the canvas by these layers as ordinary nodes. Its edges and the optimizers that train it follow; the network and its shapes stay the same. Undo puts the block back.
+            Replaces the block on the canvas by these layers as ordinary nodes. Its edges and the optimizers that train it follow; the
+            network and its shapes stay the same. Undo puts the block back.
           </span>
         </div>
-        {!unpack.ok && <p className="small invalid-text" data-testid="unpack-reason">Cannot unpack: {unpack.reason}</p>}
-        {unpack.ok && unpack.caveats.map((c, i) => <p key={i} className="small warning-text" data-testid="unpack-caveat">Note: {c}</p>)}
+        {!unpack.ok && (
+          <p className="small invalid-text" data-testid="unpack-reason">
+            Cannot unpack: {unpack.reason}
+          </p>
+        )}
+        {unpack.ok &&
+          unpack.caveats.map((c, i) => (
+            <p key={i} className="small warning-text" data-testid="unpack-caveat">
+              Note: {c}
+            </p>
+          ))}
       </section>
     </Modal>
   );

@@ -10,7 +10,9 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
           <tbody>
             {SHORTCUTS.map((s) => (
               <tr key={s.keys}>
-                <td><kbd>{s.keys}</kbd></td>
+                <td>
+                  <kbd>{s.keys}</kbd>
+                </td>
                 <td>{s.label}</td>
               </tr>
             ))}
@@ -20,7 +22,9 @@ export function HelpOverlay({ onClose }: { onClose: () => void }) {
           <tbody>
             {GESTURES.map(([g, what]) => (
               <tr key={g}>
-                <td><kbd>{g}</kbd></td>
+                <td>
+                  <kbd>{g}</kbd>
+                </td>
                 <td>{what}</td>
               </tr>
             ))}

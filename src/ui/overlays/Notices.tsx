@@ -11,9 +11,17 @@ export function Notices() {
   return (
     <div className="notices" aria-live="polite">
       {notices.map((n) => (
-        <div key={n.id} className={`notice ${n.kind}`} data-testid="notice" data-kind={n.kind} role={n.kind === 'error' ? 'alert' : 'status'}>
+        <div
+          key={n.id}
+          className={`notice ${n.kind}`}
+          data-testid="notice"
+          data-kind={n.kind}
+          role={n.kind === 'error' ? 'alert' : 'status'}
+        >
           <span>{n.text}</span>
-          <button className="icon-button" onClick={() => editorStore.getState().dismiss(n.id)} aria-label="Dismiss">×</button>
+          <button className="icon-button" onClick={() => editorStore.getState().dismiss(n.id)} aria-label="Dismiss">
+            ×
+          </button>
         </div>
       ))}
     </div>

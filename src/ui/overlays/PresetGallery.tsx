@@ -22,13 +22,27 @@ export function PresetGallery({ onClose }: { onClose: () => void }) {
             {p.doc.meta.goals.length > 0 && (
               <>
                 <h4>You will</h4>
-                <ul>{p.doc.meta.goals.map((g, i) => <li key={i}>{g}</li>)}</ul>
+                <ul>
+                  {p.doc.meta.goals.map((g, i) => (
+                    <li key={i}>{g}</li>
+                  ))}
+                </ul>
               </>
             )}
             <footer>
               <span className="muted small">{p.doc.nodes.length} nodes</span>
-              <a className="button" href={newGraphUrl(`#preset=${encodeURIComponent(p.name)}`)} target="_blank" rel="noopener" data-testid={`preset-new-${p.name}`}>New tab</a>
-              <button className="primary" onClick={() => open(p)} data-testid={`preset-open-${p.name}`}>Open</button>
+              <a
+                className="button"
+                href={newGraphUrl(`#preset=${encodeURIComponent(p.name)}`)}
+                target="_blank"
+                rel="noopener"
+                data-testid={`preset-new-${p.name}`}
+              >
+                New tab
+              </a>
+              <button className="primary" onClick={() => open(p)} data-testid={`preset-open-${p.name}`}>
+                Open
+              </button>
             </footer>
           </article>
         ))}

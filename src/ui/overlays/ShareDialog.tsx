@@ -25,12 +25,18 @@ export function ShareDialog({ onClose }: { onClose: () => void }) {
           <input readOnly value={link} onFocus={(e) => e.target.select()} data-testid="share-link" />
           <div className="button-row">
             <span className="muted small">{(link.length / 1000).toFixed(1)} kB</span>
-            <button className="primary" onClick={() => void copy()} data-testid="share-copy">{copied === 'yes' ? 'Copied' : 'Copy link'}</button>
+            <button className="primary" onClick={() => void copy()} data-testid="share-copy">
+              {copied === 'yes' ? 'Copied' : 'Copy link'}
+            </button>
           </div>
-          {copied === 'failed' && <p className="invalid-text small">The browser refused the clipboard; select the link and copy it by hand.</p>}
+          {copied === 'failed' && (
+            <p className="invalid-text small">The browser refused the clipboard; select the link and copy it by hand.</p>
+          )}
         </>
       ) : (
-        <p className="invalid-text" data-testid="share-too-large">{encoded.message}</p>
+        <p className="invalid-text" data-testid="share-too-large">
+          {encoded.message}
+        </p>
       )}
     </Modal>
   );

@@ -19,7 +19,11 @@ export interface LayerRow {
 }
 
 export function blockLayers(
-  def: AnyNodeDef, params: Record<string, unknown>, inputShapes: Record<string, Shape>, registry: Record<string, AnyNodeDef>, data: DataInfo | null,
+  def: AnyNodeDef,
+  params: Record<string, unknown>,
+  inputShapes: Record<string, Shape>,
+  registry: Record<string, AnyNodeDef>,
+  data: DataInfo | null,
 ): { rows: LayerRow[]; error?: string } {
   if (def.kind !== 'block') return { rows: [] };
   const { values } = resolveParams(def.params, params);
@@ -36,10 +40,18 @@ export function blockLayers(
       (sources.get(t.node) ?? sources.set(t.node, {}).get(t.node)!)[t.port] = `block.${port}`;
       if (inputShapes[port]) produced.set(`block.${port}`, inputShapes[port]);
     }
-  for (const e of expansion.edges) (sources.get(e.target) ?? sources.set(e.target, {}).get(e.target)!)[e.targetPort] = `${e.source}.${e.sourcePort}`;
+  for (const e of expansion.edges)
+    (sources.get(e.target) ?? sources.set(e.target, {}).get(e.target)!)[e.targetPort] = `${e.source}.${e.sourcePort}`;
   const rows = expansion.nodes.map((inner) => {
     const innerDef = registry[inner.type];
-    const row: LayerRow = { id: inner.id, type: inner.type, title: innerDef?.title ?? inner.type, params: inner.params, inputs: Object.values(sources.get(inner.id) ?? {}), outputs: {} };
+    const row: LayerRow = {
+      id: inner.id,
+      type: inner.type,
+      title: innerDef?.title ?? inner.type,
+      params: inner.params,
+      inputs: Object.values(sources.get(inner.id) ?? {}),
+      outputs: {},
+    };
     if (!innerDef || innerDef.kind !== 'layer') return { ...row, problem: `unknown layer type "${inner.type}"` };
     const shapes: Record<string, Shape> = {};
     for (const [port, from] of Object.entries(sources.get(inner.id) ?? {})) {

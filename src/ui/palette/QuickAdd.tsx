@@ -28,16 +28,37 @@ export function QuickAdd({ onClose }: { onClose: () => void }) {
         placeholder="Type to filter, Enter to add"
         value={query}
         data-testid="quick-add-input"
-        onChange={(e) => { setQuery(e.target.value); setIndex(0); }}
+        onChange={(e) => {
+          setQuery(e.target.value);
+          setIndex(0);
+        }}
         onKeyDown={(e) => {
-          if (e.key === 'ArrowDown') { e.preventDefault(); setIndex((i) => Math.min(i + 1, found.length - 1)); }
-          if (e.key === 'ArrowUp') { e.preventDefault(); setIndex((i) => Math.max(i - 1, 0)); }
-          if (e.key === 'Enter') { e.preventDefault(); place(found[current]?.type); }
+          if (e.key === 'ArrowDown') {
+            e.preventDefault();
+            setIndex((i) => Math.min(i + 1, found.length - 1));
+          }
+          if (e.key === 'ArrowUp') {
+            e.preventDefault();
+            setIndex((i) => Math.max(i - 1, 0));
+          }
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            place(found[current]?.type);
+          }
         }}
       />
       <ul className="quick-add-list" role="listbox">
         {found.map((d, i) => (
-          <li key={d.type} role="option" aria-selected={i === current} className={i === current ? 'active' : ''} onMouseDown={(e) => { e.preventDefault(); place(d.type); }}>
+          <li
+            key={d.type}
+            role="option"
+            aria-selected={i === current}
+            className={i === current ? 'active' : ''}
+            onMouseDown={(e) => {
+              e.preventDefault();
+              place(d.type);
+            }}
+          >
             <span className="dot" style={{ background: categoryColor(d.category) }} />
             {d.title}
             <span className="muted">{d.category}</span>

@@ -19,12 +19,26 @@ export function BottomDock() {
   return (
     <section className={`dock${open ? '' : ' closed'}`} data-testid="dock">
       <nav className="dock-tabs" role="tablist">
-        <button role="tab" aria-selected={tab === 'problems'} className={tab === 'problems' ? 'active' : ''} onClick={() => choose('problems')} data-testid="tab-problems">
+        <button
+          role="tab"
+          aria-selected={tab === 'problems'}
+          className={tab === 'problems' ? 'active' : ''}
+          onClick={() => choose('problems')}
+          data-testid="tab-problems"
+        >
           Problems
-          <span className={`count${errors ? ' bad' : ''}`} data-testid="error-count">{errors}</span>
+          <span className={`count${errors ? ' bad' : ''}`} data-testid="error-count">
+            {errors}
+          </span>
           {warnings > 0 && <span className="count warn">{warnings}</span>}
         </button>
-        <button role="tab" aria-selected={tab === 'run'} className={tab === 'run' ? 'active' : ''} onClick={() => choose('run')} data-testid="tab-run">
+        <button
+          role="tab"
+          aria-selected={tab === 'run'}
+          className={tab === 'run' ? 'active' : ''}
+          onClick={() => choose('run')}
+          data-testid="tab-run"
+        >
           Run
         </button>
         <button className="icon-button dock-toggle" onClick={() => setOpen(!open)} aria-label={open ? 'Collapse panel' : 'Expand panel'}>

@@ -7,7 +7,11 @@ export function ErrorsPanel() {
   const labelOf = (id: string) => doc.nodes.find((n) => n.id === id)?.label || id;
   const sorted = [...compiled.errors].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
   if (!sorted.length)
-    return <p className="panel-empty" data-testid="errors-empty">No problems. {doc.nodes.length ? 'The graph is ready to train.' : 'Add nodes from the palette to start.'}</p>;
+    return (
+      <p className="panel-empty" data-testid="errors-empty">
+        No problems. {doc.nodes.length ? 'The graph is ready to train.' : 'Add nodes from the palette to start.'}
+      </p>
+    );
   return (
     <ul className="errors-list" data-testid="errors-list">
       {sorted.map((e, i) => (
@@ -20,9 +24,15 @@ export function ErrorsPanel() {
             onClick={() => e.nodeId && editorStore.getState().frameNode(e.nodeId)}
           >
             <span className={`severity ${e.severity}`}>{e.severity === 'error' ? 'error' : 'warning'}</span>
-            <span className="error-where">{e.nodeId ? `${labelOf(e.nodeId)}${e.port ? `.${e.port}` : e.param ? ` (${e.param})` : ''}` : 'graph'}</span>
+            <span className="error-where">
+              {e.nodeId ? `${labelOf(e.nodeId)}${e.port ? `.${e.port}` : e.param ? ` (${e.param})` : ''}` : 'graph'}
+            </span>
             <span className="error-message">{e.message}</span>
-            {e.hint && <span className="error-hint" data-testid="error-hint">{e.hint}</span>}
+            {e.hint && (
+              <span className="error-hint" data-testid="error-hint">
+                {e.hint}
+              </span>
+            )}
           </button>
         </li>
       ))}

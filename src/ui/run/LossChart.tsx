@@ -10,7 +10,10 @@ function smooth(values: number[], alpha: number): (number | null)[] {
   let acc: number | null = null;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!Number.isFinite(v)) { out[i] = null; continue; }
+    if (!Number.isFinite(v)) {
+      out[i] = null;
+      continue;
+    }
     acc = acc === null || alpha === 0 ? v : alpha * acc + (1 - alpha) * v;
     out[i] = acc;
   }
@@ -33,7 +36,11 @@ export function LossChart() {
   const terms = useMemo(() => {
     const names = seriesKey ? seriesKey.split('\u0000') : [];
     // An optimizer's total repeats its term when it has only one (or is the weighted sum already plotted).
-    const redundant = new Set(info?.optimizers.filter((o) => o.terms.length <= 1 || (info.optimizers.length === 1 && names.some((n) => n !== o.id))).map((o) => o.id));
+    const redundant = new Set(
+      info?.optimizers
+        .filter((o) => o.terms.length <= 1 || (info.optimizers.length === 1 && names.some((n) => n !== o.id)))
+        .map((o) => o.id),
+    );
     return names.filter((n) => !redundant.has(n));
   }, [seriesKey, info]);
   const anyNonPositive = useRun((s) => terms.some((t) => (s.curves.series[t] ?? []).some((v) => v <= 0)));
@@ -74,7 +81,10 @@ export function LossChart() {
     const draw = () => {
       raf = 0;
       const now = performance.now();
-      if (now - last < 250) { raf = requestAnimationFrame(draw); return; }
+      if (now - last < 250) {
+        raf = requestAnimationFrame(draw);
+        return;
+      }
       last = now;
       pending = false;
       plot.current?.setData(toData(runStore.getState().curves, terms, alpha));
@@ -95,12 +105,25 @@ export function LossChart() {
     <div className="run-view wide loss-chart">
       <h4>
         Loss
-        <span className="muted" data-testid="loss-points" data-points={points}>{points} points</span>
+        <span className="muted" data-testid="loss-points" data-points={points}>
+          {points} points
+        </span>
         <span className="spacer" />
-        <label title="exponential moving average">smooth
-          <input type="range" min={0} max={0.98} step={0.02} value={alpha} onChange={(e) => setAlpha(Number(e.target.value))} style={{ width: 70 }} />
+        <label title="exponential moving average">
+          smooth
+          <input
+            type="range"
+            min={0}
+            max={0.98}
+            step={0.02}
+            value={alpha}
+            onChange={(e) => setAlpha(Number(e.target.value))}
+            style={{ width: 70 }}
+          />
         </label>
-        <label><input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> log</label>
+        <label>
+          <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> log
+        </label>
       </h4>
       <div ref={box} data-testid="loss-chart" />
     </div>

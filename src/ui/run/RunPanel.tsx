@@ -23,16 +23,43 @@ if (typeof window !== 'undefined') window.latentLabRun = runDebug;
 const BACKENDS: BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 const REFRESH_MS = 500;
 
-function NumberField(props: { value: number; onCommit: (v: number) => void; min?: number; max?: number; step?: number | 'any'; testId?: string; label: string; integer?: boolean }) {
+function NumberField(props: {
+  value: number;
+  onCommit: (v: number) => void;
+  min?: number;
+  max?: number;
+  step?: number | 'any';
+  testId?: string;
+  label: string;
+  integer?: boolean;
+}) {
   const [text, setText] = useState(String(props.value));
   useEffect(() => setText(String(props.value)), [props.value]);
   const v = Number(text);
-  const ok = text.trim() !== '' && Number.isFinite(v) && (props.min === undefined || v >= props.min) && (props.max === undefined || v <= props.max) && (!props.integer || Number.isInteger(v));
-  const commit = () => { if (ok && v !== props.value) props.onCommit(v); };
+  const ok =
+    text.trim() !== '' &&
+    Number.isFinite(v) &&
+    (props.min === undefined || v >= props.min) &&
+    (props.max === undefined || v <= props.max) &&
+    (!props.integer || Number.isInteger(v));
+  const commit = () => {
+    if (ok && v !== props.value) props.onCommit(v);
+  };
   return (
-    <label>{props.label}
-      <input type="number" value={text} step={props.step ?? 'any'} min={props.min} max={props.max} className={ok ? '' : 'invalid'} data-testid={props.testId}
-        onChange={(e) => setText(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} />
+    <label>
+      {props.label}
+      <input
+        type="number"
+        value={text}
+        step={props.step ?? 'any'}
+        min={props.min}
+        max={props.max}
+        className={ok ? '' : 'invalid'}
+        data-testid={props.testId}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && commit()}
+      />
     </label>
   );
 }
@@ -50,35 +77,110 @@ function Controls() {
   const diverged = useRun((s) => s.diverged);
   const ready = !!info;
   const multi = (info?.optimizers.length ?? 0) > 1;
-  const badgeTitle = backend ? [`${backend.backend}: ${backend.threads} thread${backend.threads === 1 ? '' : 's'}${backend.simd ? ', SIMD' : ''}${backend.fma ? ' + FMA' : ''}${backend.sharedMemory ? ', threaded build (shared memory)' : ''}`, backend.note, ...backend.skipped.map((s) => `${s.backend} skipped: ${s.reason}`)].filter(Boolean).join('\n') : 'starting…';
+  const badgeTitle = backend
+    ? [
+        `${backend.backend}: ${backend.threads} thread${backend.threads === 1 ? '' : 's'}${backend.simd ? ', SIMD' : ''}${backend.fma ? ' + FMA' : ''}${backend.sharedMemory ? ', threaded build (shared memory)' : ''}`,
+        backend.note,
+        ...backend.skipped.map((s) => `${s.backend} skipped: ${s.reason}`),
+      ]
+        .filter(Boolean)
+        .join('\n')
+    : 'starting…';
   return (
     <div className="run-controls">
-      <span className={`backend-badge${backend ? '' : ' none'}`} data-testid="backend-badge" data-backend={backend?.backend ?? ''} title={badgeTitle}>
+      <span
+        className={`backend-badge${backend ? '' : ' none'}`}
+        data-testid="backend-badge"
+        data-backend={backend?.backend ?? ''}
+        title={badgeTitle}
+      >
         {backend ? `${backend.backend}${backend.threads > 1 ? ` ×${backend.threads}` : ''}` : 'no backend yet'}
       </span>
-      <select value={choice} onChange={(e) => run.setBackend(e.target.value as BackendChoice)} aria-label="backend" data-testid="backend-select" title="Backend: auto tries webgpu, webgl, wasm, cpu in turn">
-        {BACKENDS.map((b) => <option key={b} value={b}>{b}</option>)}
+      <select
+        value={choice}
+        onChange={(e) => run.setBackend(e.target.value as BackendChoice)}
+        aria-label="backend"
+        data-testid="backend-select"
+        title="Backend: auto tries webgpu, webgl, wasm, cpu in turn"
+      >
+        {BACKENDS.map((b) => (
+          <option key={b} value={b}>
+            {b}
+          </option>
+        ))}
       </select>
       <span className="sep" />
-      {running
-        ? <button className="primary" onClick={run.pause} data-testid="run-pause">❚❚ Pause</button>
-        : <button className="primary" onClick={run.play} disabled={!ready || !!diverged} data-testid="run-play">▶ Play</button>}
-      <button onClick={() => run.step()} disabled={!ready || running || !!diverged} data-testid="run-step" title="One training round">Step</button>
-      {multi && info!.optimizers.map((o) => (
-        <button key={o.id} onClick={() => run.step(o.id)} disabled={running || !!diverged} data-testid={`run-step-${o.id}`} title={`Step only ${o.label}`}>Step {o.label}</button>
-      ))}
-      <button onClick={() => confirm('Re-initialise all weights and forget the checkpoint?') && run.reset()} disabled={!ready} data-testid="run-reset">Reset</button>
+      {running ? (
+        <button className="primary" onClick={run.pause} data-testid="run-pause">
+          ❚❚ Pause
+        </button>
+      ) : (
+        <button className="primary" onClick={run.play} disabled={!ready || !!diverged} data-testid="run-play">
+          ▶ Play
+        </button>
+      )}
+      <button onClick={() => run.step()} disabled={!ready || running || !!diverged} data-testid="run-step" title="One training round">
+        Step
+      </button>
+      {multi &&
+        info!.optimizers.map((o) => (
+          <button
+            key={o.id}
+            onClick={() => run.step(o.id)}
+            disabled={running || !!diverged}
+            data-testid={`run-step-${o.id}`}
+            title={`Step only ${o.label}`}
+          >
+            Step {o.label}
+          </button>
+        ))}
+      <button
+        onClick={() => confirm('Re-initialise all weights and forget the checkpoint?') && run.reset()}
+        disabled={!ready}
+        data-testid="run-reset"
+      >
+        Reset
+      </button>
       <span className="sep" />
       {info?.optimizers.map((o) => (
-        <NumberField key={o.id} label={multi ? `lr ${o.label}` : 'lr'} value={o.learningRate} min={1e-8} max={10} onCommit={(v) => run.setLearningRate(o.id, v)} testId={`lr-${o.id}`} />
+        <NumberField
+          key={o.id}
+          label={multi ? `lr ${o.label}` : 'lr'}
+          value={o.learningRate}
+          min={1e-8}
+          max={10}
+          onCommit={(v) => run.setLearningRate(o.id, v)}
+          testId={`lr-${o.id}`}
+        />
       ))}
-      {info && <NumberField label="batch" value={info.batchSize} min={1} max={4096} step={1} integer onCommit={run.setBatchSize} testId="batch-size" />}
+      {info && (
+        <NumberField
+          label="batch"
+          value={info.batchSize}
+          min={1}
+          max={4096}
+          step={1}
+          integer
+          onCommit={run.setBatchSize}
+          testId="batch-size"
+        />
+      )}
       <span className="sep" />
-      <span className="run-stat">step <strong data-testid="step-counter">{step}</strong></span>
-      <span className="run-stat" data-testid="steps-per-sec">{running ? `${sps.toFixed(1)} steps/s` : ms ? `${ms.toFixed(0)} ms/step` : ''}</span>
-      <span className="run-stat" title="live tensors in the worker">{tensors} tensors</span>
-      <span className="run-stat" data-testid="checkpoint-status">{ckpt ? `checkpoint @ ${ckpt.step}` : ''}</span>
-      <button onClick={run.exportWeights} disabled={!ready} title="Download model.json + weights.bin (TF.js weights format)">Export weights</button>
+      <span className="run-stat">
+        step <strong data-testid="step-counter">{step}</strong>
+      </span>
+      <span className="run-stat" data-testid="steps-per-sec">
+        {running ? `${sps.toFixed(1)} steps/s` : ms ? `${ms.toFixed(0)} ms/step` : ''}
+      </span>
+      <span className="run-stat" title="live tensors in the worker">
+        {tensors} tensors
+      </span>
+      <span className="run-stat" data-testid="checkpoint-status">
+        {ckpt ? `checkpoint @ ${ckpt.step}` : ''}
+      </span>
+      <button onClick={run.exportWeights} disabled={!ready} title="Download model.json + weights.bin (TF.js weights format)">
+        Export weights
+      </button>
     </div>
   );
 }
@@ -94,21 +196,40 @@ function Notices() {
       {docChanged && (
         <div className="run-dialog" data-testid="doc-changed">
           The graph changed while training: {docChanged.matching} of {docChanged.total} weight tensors still fit.
-          <button onClick={() => run.answerDocChange('keep')} data-testid="keep-weights">Keep matching weights</button>
-          <button onClick={() => run.answerDocChange('restart')} data-testid="restart-training">Restart from scratch</button>
+          <button onClick={() => run.answerDocChange('keep')} data-testid="keep-weights">
+            Keep matching weights
+          </button>
+          <button onClick={() => run.answerDocChange('restart')} data-testid="restart-training">
+            Restart from scratch
+          </button>
         </div>
       )}
       {stored && step === 0 && !running && stored.step > 0 && (
         <div className="run-notice info" data-testid="resume-offer">
-          <span className="grow">A checkpoint of this graph from step {stored.step} ({new Date(stored.savedAt).toLocaleString()}, {stored.backend}) is saved.</span>
-          <button className="primary" onClick={run.resume} data-testid="resume-checkpoint">Resume</button>
+          <span className="grow">
+            A checkpoint of this graph from step {stored.step} ({new Date(stored.savedAt).toLocaleString()}, {stored.backend}) is saved.
+          </span>
+          <button className="primary" onClick={run.resume} data-testid="resume-checkpoint">
+            Resume
+          </button>
         </div>
       )}
       {notices.map((n) => (
         <div key={n.id} className={`run-notice ${n.kind}`} data-testid={`notice-${n.kind}`}>
           <span className="grow">{n.text}</span>
-          {n.action === 'restore' && <button onClick={() => { run.restoreCheckpoint(); dismissNotice(n.id); }}>Restore checkpoint</button>}
-          <button className="link-button" onClick={() => dismissNotice(n.id)} aria-label="Dismiss">✕</button>
+          {n.action === 'restore' && (
+            <button
+              onClick={() => {
+                run.restoreCheckpoint();
+                dismissNotice(n.id);
+              }}
+            >
+              Restore checkpoint
+            </button>
+          )}
+          <button className="link-button" onClick={() => dismissNotice(n.id)} aria-label="Dismiss">
+            ✕
+          </button>
         </div>
       ))}
     </div>
@@ -126,7 +247,8 @@ function useRefresh(selected: string | null) {
     const refresh = (full: boolean) => {
       const image = info.data.kind === 'image';
       const auto = running;
-      if (info.modes.generate && image && (!info.modes.autoregressive || !running)) run.samples(info.modes.autoregressive ? 8 : 36, undefined, 0, auto);
+      if (info.modes.generate && image && (!info.modes.autoregressive || !running))
+        run.samples(info.modes.autoregressive ? 8 : 36, undefined, 0, auto);
       if (info.modes.reconstruct && image) run.reconstructions(8, auto);
       if (info.hasKl) run.kl(auto);
       if (info.data.kind === 'points') run.points2d(500, auto);
@@ -161,7 +283,11 @@ export function RunPanel(props: { doc?: GraphDocument; selectedNodeId?: string |
     <div className="run-panel" data-testid="run-panel">
       <Controls />
       <Notices />
-      {compileErrors > 0 && <p className="panel-empty">Fix {compileErrors} problem{compileErrors === 1 ? '' : 's'} (see the Problems tab) to train this graph.</p>}
+      {compileErrors > 0 && (
+        <p className="panel-empty">
+          Fix {compileErrors} problem{compileErrors === 1 ? '' : 's'} (see the Problems tab) to train this graph.
+        </p>
+      )}
       {info && (
         <div className="run-views">
           <LossChart />

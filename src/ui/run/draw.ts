@@ -32,7 +32,12 @@ export function drawImageGrid(canvas: HTMLCanvasElement, images: Float32Array, n
   if (!ctx) return;
   const img = ctx.createImageData(W, H);
   const d = img.data;
-  for (let i = 0; i < d.length; i += 4) { d[i] = 120; d[i + 1] = 120; d[i + 2] = 130; d[i + 3] = 255; }
+  for (let i = 0; i < d.length; i += 4) {
+    d[i] = 120;
+    d[i + 1] = 120;
+    d[i + 2] = 130;
+    d[i + 3] = 255;
+  }
   const size = h * w * c;
   for (let k = 0; k < n; k++) {
     const ox = (k % cols) * (w + 1) + 1;

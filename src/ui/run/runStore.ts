@@ -7,7 +7,15 @@
 import { createStore, useStore } from 'zustand';
 import type { GraphDocument } from '../../graph/document';
 import type {
-  BackendChoice, BackendEvent, CheckpointInfo, FailureKind, FromWorker, FromWorkerOf, ModelInfo, OnDocChange, ToWorker,
+  BackendChoice,
+  BackendEvent,
+  CheckpointInfo,
+  FailureKind,
+  FromWorker,
+  FromWorkerOf,
+  ModelInfo,
+  OnDocChange,
+  ToWorker,
 } from '../../runtime/protocol';
 
 /** Keep curves bounded: past this many points, every other point is dropped. */
@@ -21,7 +29,12 @@ export interface Curves {
   version: number;
 }
 
-export interface Notice { id: number; kind: 'info' | 'warn' | 'error'; text: string; action?: 'restore' }
+export interface Notice {
+  id: number;
+  kind: 'info' | 'warn' | 'error';
+  text: string;
+  action?: 'restore';
+}
 
 export interface RunState {
   started: boolean;
@@ -216,7 +229,8 @@ function appendPoints(points: FromWorkerOf<'metrics'>['points']) {
 
 function receive(msg: FromWorker) {
   lastHeard = performance.now();
-  if (msg.type === 'metrics' || msg.type === 'error' || msg.type === 'diverged' || (msg.type === 'state' && !msg.running)) expectingSince = null;
+  if (msg.type === 'metrics' || msg.type === 'error' || msg.type === 'diverged' || (msg.type === 'state' && !msg.running))
+    expectingSince = null;
   switch (msg.type) {
     case 'backend': {
       runStore.setState({ backend: msg });
@@ -224,7 +238,14 @@ function receive(msg: FromWorker) {
       return;
     }
     case 'loaded':
-      runStore.setState({ info: msg.info, step: msg.step, storedCheckpoint: msg.storedCheckpoint, compileErrors: 0, docChanged: null, diverged: null });
+      runStore.setState({
+        info: msg.info,
+        step: msg.step,
+        storedCheckpoint: msg.storedCheckpoint,
+        compileErrors: 0,
+        docChanged: null,
+        diverged: null,
+      });
       if (msg.resumed) notify('info', `Resumed from the checkpoint at step ${msg.step}.`);
       return;
     case 'compileErrors':
@@ -238,11 +259,21 @@ function receive(msg: FromWorker) {
       return;
     case 'metrics':
       appendPoints(msg.points);
-      runStore.setState({ step: msg.step, stepsPerSec: msg.stepsPerSec, msPerStep: msg.msPerStep, numTensors: msg.numTensors, numBytes: msg.numBytes });
+      runStore.setState({
+        step: msg.step,
+        stepsPerSec: msg.stepsPerSec,
+        msPerStep: msg.msPerStep,
+        numTensors: msg.numTensors,
+        numBytes: msg.numBytes,
+      });
       return;
     case 'diverged':
       runStore.setState({ diverged: msg, running: false });
-      notify('error', `Training diverged at step ${msg.step}: ${msg.term} became ${msg.value}. Lower the learning rate${msg.checkpoint ? `, or restore the checkpoint from step ${msg.checkpoint.step}` : ''}.`, msg.checkpoint ? 'restore' : undefined);
+      notify(
+        'error',
+        `Training diverged at step ${msg.step}: ${msg.term} became ${msg.value}. Lower the learning rate${msg.checkpoint ? `, or restore the checkpoint from step ${msg.checkpoint.step}` : ''}.`,
+        msg.checkpoint ? 'restore' : undefined,
+      );
       return;
     case 'fallback':
       notify('warn', `${msg.from} failed (${msg.reason}). Switched to ${msg.to} and resumed from step ${msg.resumedFromStep}.`);
@@ -258,13 +289,34 @@ function receive(msg: FromWorker) {
       inFlight.clear();
       notify('error', `${msg.where}: ${msg.message}`);
       return;
-    case 'samples': answered('samples'); runStore.setState({ samples: msg, pixels: null }); return;
-    case 'pixels': if (msg.done) answered('samples'); runStore.setState({ pixels: msg }); return;
-    case 'reconstructions': answered('recon'); runStore.setState({ recon: msg }); return;
-    case 'latentMap': answered('latent'); runStore.setState({ latent: msg }); return;
-    case 'kl': answered('kl'); runStore.setState({ kl: msg }); return;
-    case 'preview': answered('preview'); runStore.setState({ preview: msg }); return;
-    case 'points2d': answered('points2d'); runStore.setState({ points2d: msg }); return;
+    case 'samples':
+      answered('samples');
+      runStore.setState({ samples: msg, pixels: null });
+      return;
+    case 'pixels':
+      if (msg.done) answered('samples');
+      runStore.setState({ pixels: msg });
+      return;
+    case 'reconstructions':
+      answered('recon');
+      runStore.setState({ recon: msg });
+      return;
+    case 'latentMap':
+      answered('latent');
+      runStore.setState({ latent: msg });
+      return;
+    case 'kl':
+      answered('kl');
+      runStore.setState({ kl: msg });
+      return;
+    case 'preview':
+      answered('preview');
+      runStore.setState({ preview: msg });
+      return;
+    case 'points2d':
+      answered('points2d');
+      runStore.setState({ points2d: msg });
+      return;
     case 'decoded': {
       const purpose = purposes.get(msg.id) ?? 'map';
       purposes.delete(msg.id);
@@ -272,7 +324,9 @@ function receive(msg: FromWorker) {
       runStore.setState((s) => ({ decoded: { ...s.decoded, [purpose]: msg } }));
       return;
     }
-    case 'exported': downloadExport(msg); return;
+    case 'exported':
+      downloadExport(msg);
+      return;
   }
 }
 
@@ -316,7 +370,16 @@ export const run = {
   pause: () => send({ type: 'pause' }),
   step: (optimizer?: string) => send({ type: 'step', ...(optimizer ? { optimizer } : {}) }),
   reset() {
-    runStore.setState({ curves: emptyCurves(), diverged: null, samples: null, pixels: null, recon: null, latent: null, kl: null, decoded: {} });
+    runStore.setState({
+      curves: emptyCurves(),
+      diverged: null,
+      samples: null,
+      pixels: null,
+      recon: null,
+      latent: null,
+      kl: null,
+      decoded: {},
+    });
     send({ type: 'reset' });
   },
   setBackend(backend: BackendChoice) {
@@ -338,9 +401,11 @@ export const run = {
   samples(n: number, label?: number, seed = 0, auto = false): boolean {
     if (!mayRefresh('samples', auto)) return false;
     const info = runStore.getState().info;
-    send(info?.modes.autoregressive
-      ? { type: 'autoregressive', id: nextId++, n, label, seed }
-      : { type: 'samples', id: nextId++, n, label, seed });
+    send(
+      info?.modes.autoregressive
+        ? { type: 'autoregressive', id: nextId++, n, label, seed }
+        : { type: 'samples', id: nextId++, n, label, seed },
+    );
     return true;
   },
   reconstructions(n: number, auto = false) {

@@ -3,7 +3,14 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { checksum, classColor, diverging, drawImageGrid, imageDims } from './draw';
 import { downloadCanvasPng, run, useRun } from './runStore';
 
-function ImageGrid(props: { images: Float32Array; n: number; shape: number[]; cols: number; testId?: string; canvasRef?: React.RefObject<HTMLCanvasElement | null> }) {
+function ImageGrid(props: {
+  images: Float32Array;
+  n: number;
+  shape: number[];
+  cols: number;
+  testId?: string;
+  canvasRef?: React.RefObject<HTMLCanvasElement | null>;
+}) {
   const own = useRef<HTMLCanvasElement>(null);
   const ref = props.canvasRef ?? own;
   const sum = useMemo(() => checksum(props.images), [props.images]);
@@ -27,20 +34,53 @@ export function SampleGrid() {
     <div className="run-view">
       <h4>
         {ar ? 'Samples, pixel by pixel' : 'Samples from the prior'}
-        {ar && pixels && <span className="muted" data-testid="pixel-progress">{pixels.index + 1}/{pixels.total}</span>}
+        {ar && pixels && (
+          <span className="muted" data-testid="pixel-progress">
+            {pixels.index + 1}/{pixels.total}
+          </span>
+        )}
         <span className="spacer" />
         {classes > 0 && (
-          <select value={label ?? ''} onChange={(e) => { const v = e.target.value === '' ? undefined : Number(e.target.value); setLabel(v); run.samples(ar ? 8 : 36, v); }} aria-label="class">
+          <select
+            value={label ?? ''}
+            onChange={(e) => {
+              const v = e.target.value === '' ? undefined : Number(e.target.value);
+              setLabel(v);
+              run.samples(ar ? 8 : 36, v);
+            }}
+            aria-label="class"
+          >
             <option value="">all classes</option>
-            {Array.from({ length: classes }, (_, i) => <option key={i} value={i}>class {i}</option>)}
+            {Array.from({ length: classes }, (_, i) => (
+              <option key={i} value={i}>
+                class {i}
+              </option>
+            ))}
           </select>
         )}
-        <button onClick={() => run.samples(ar ? 8 : 36, label)} data-testid="samples-refresh">↻</button>
-        <button onClick={() => canvas.current && downloadCanvasPng(canvas.current, 'samples.png')} disabled={!shown} title="Save the grid as PNG">PNG</button>
+        <button onClick={() => run.samples(ar ? 8 : 36, label)} data-testid="samples-refresh">
+          ↻
+        </button>
+        <button
+          onClick={() => canvas.current && downloadCanvasPng(canvas.current, 'samples.png')}
+          disabled={!shown}
+          title="Save the grid as PNG"
+        >
+          PNG
+        </button>
       </h4>
-      {shown
-        ? <ImageGrid canvasRef={canvas} images={'canvas' in shown ? shown.canvas : shown.images} n={shown.n} shape={shown.shape} cols={ar ? 4 : 6} testId="sample-grid" />
-        : <p className="hint">Press play or ↻ to draw samples.</p>}
+      {shown ? (
+        <ImageGrid
+          canvasRef={canvas}
+          images={'canvas' in shown ? shown.canvas : shown.images}
+          n={shown.n}
+          shape={shown.shape}
+          cols={ar ? 4 : 6}
+          testId="sample-grid"
+        />
+      ) : (
+        <p className="hint">Press play or ↻ to draw samples.</p>
+      )}
       {'step' in (samples ?? {}) && !ar && samples && <p className="hint">fixed noise, at step {samples.step}</p>}
     </div>
   );
@@ -60,8 +100,16 @@ export function Reconstructions() {
   if (!info?.modes.reconstruct || info.data.kind !== 'image') return null;
   return (
     <div className="run-view">
-      <h4>Reconstructions <span className="muted">inputs above, outputs below</span><span className="spacer" /><button onClick={() => run.reconstructions(8)}>↻</button></h4>
-      {recon && both ? <ImageGrid images={both} n={recon.n * 2} shape={recon.shape} cols={recon.n} testId="recon-grid" /> : <p className="hint">Waiting for the first step.</p>}
+      <h4>
+        Reconstructions <span className="muted">inputs above, outputs below</span>
+        <span className="spacer" />
+        <button onClick={() => run.reconstructions(8)}>↻</button>
+      </h4>
+      {recon && both ? (
+        <ImageGrid images={both} n={recon.n * 2} shape={recon.shape} cols={recon.n} testId="recon-grid" />
+      ) : (
+        <p className="hint">Waiting for the first step.</p>
+      )}
     </div>
   );
 }
@@ -96,8 +144,10 @@ export function LatentTools() {
     if (!map) return null;
     let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
     for (let i = 0; i < map.n; i++) {
-      x0 = Math.min(x0, map.points[2 * i]); x1 = Math.max(x1, map.points[2 * i]);
-      y0 = Math.min(y0, map.points[2 * i + 1]); y1 = Math.max(y1, map.points[2 * i + 1]);
+      x0 = Math.min(x0, map.points[2 * i]);
+      x1 = Math.max(x1, map.points[2 * i]);
+      y0 = Math.min(y0, map.points[2 * i + 1]);
+      y1 = Math.max(y1, map.points[2 * i + 1]);
     }
     const px = (x1 - x0) * 0.05 + 1e-6;
     const py = (y1 - y0) * 0.05 + 1e-6;
@@ -138,7 +188,11 @@ export function LatentTools() {
   }, [a, b, t]);
   useEffect(() => {
     if (!a) return;
-    run.decode('traverse', a.map((v, d) => v + (offsets[d] ?? 0)), 1);
+    run.decode(
+      'traverse',
+      a.map((v, d) => v + (offsets[d] ?? 0)),
+      1,
+    );
   }, [a, offsets]);
 
   if (!info?.modes.encode || info.latentSize === 0) return null;
@@ -150,20 +204,40 @@ export function LatentTools() {
     const z = latentAt(map, x, y);
     run.decode('map', z, 1);
     if (e.shiftKey) setB(z);
-    else { setA(z); setOffsets([]); }
+    else {
+      setA(z);
+      setOffsets([]);
+    }
   };
   const img = (key: string, cols = 1) => {
     const d = decoded[key];
-    return d && info.data.kind === 'image' ? <ImageGrid images={d.images} n={d.n} shape={d.shape} cols={cols} testId={`decoded-${key}`} /> : null;
+    return d && info.data.kind === 'image' ? (
+      <ImageGrid images={d.images} n={d.n} shape={d.shape} cols={cols} testId={`decoded-${key}`} />
+    ) : null;
   };
   const dims = Math.min(info.latentSize, 16);
   return (
     <>
       <div className="run-view">
-        <h4>Latent map <span className="muted">{map ? (map.basis ? `PCA of ${map.dim}-D, ${Math.round((map.explained ?? 0) * 100)}% var.` : '2-D') : ''}</span><span className="spacer" /><button onClick={() => run.latentMap(1000)}>↻</button></h4>
+        <h4>
+          Latent map{' '}
+          <span className="muted">
+            {map ? (map.basis ? `PCA of ${map.dim}-D, ${Math.round((map.explained ?? 0) * 100)}% var.` : '2-D') : ''}
+          </span>
+          <span className="spacer" />
+          <button onClick={() => run.latentMap(1000)}>↻</button>
+        </h4>
         <div style={{ display: 'flex', gap: 6 }}>
-          <canvas ref={canvas} onClick={click} data-testid="latent-map" style={{ width: '70%', aspectRatio: '1', cursor: 'crosshair', border: '1px solid var(--border)' }} />
-          <div style={{ width: '30%' }}>{img('map')}<p className="hint">click: decode (sets A); shift-click: sets B</p></div>
+          <canvas
+            ref={canvas}
+            onClick={click}
+            data-testid="latent-map"
+            style={{ width: '70%', aspectRatio: '1', cursor: 'crosshair', border: '1px solid var(--border)' }}
+          />
+          <div style={{ width: '30%' }}>
+            {img('map')}
+            <p className="hint">click: decode (sets A); shift-click: sets B</p>
+          </div>
         </div>
       </div>
       <div className="run-view">
@@ -171,23 +245,49 @@ export function LatentTools() {
         {a && b ? (
           <>
             {img('interpStrip', 8)}
-            <input type="range" min={0} max={1} step={0.01} value={t} onChange={(e) => setT(Number(e.target.value))} aria-label="interpolation" />
+            <input
+              type="range"
+              min={0}
+              max={1}
+              step={0.01}
+              value={t}
+              onChange={(e) => setT(Number(e.target.value))}
+              aria-label="interpolation"
+            />
             <div style={{ width: '30%' }}>{img('interp')}</div>
           </>
-        ) : <p className="hint">Click a point on the latent map for A, shift-click another for B.</p>}
+        ) : (
+          <p className="hint">Click a point on the latent map for A, shift-click another for B.</p>
+        )}
       </div>
       <div className="run-view">
-        <h4>Traversal from A<span className="spacer" />{a && <button onClick={() => setOffsets([])}>zero</button>}</h4>
+        <h4>
+          Traversal from A<span className="spacer" />
+          {a && <button onClick={() => setOffsets([])}>zero</button>}
+        </h4>
         {a ? (
           <div style={{ display: 'flex', gap: 6 }}>
             <div className="traversal" style={{ flex: 1 }}>
               {Array.from({ length: dims }, (_, d) => (
-                <FragmentRow key={d} d={d} value={offsets[d] ?? 0} onChange={(v) => setOffsets((o) => { const n = o.slice(); n[d] = v; return n; })} />
+                <FragmentRow
+                  key={d}
+                  d={d}
+                  value={offsets[d] ?? 0}
+                  onChange={(v) =>
+                    setOffsets((o) => {
+                      const n = o.slice();
+                      n[d] = v;
+                      return n;
+                    })
+                  }
+                />
               ))}
             </div>
             <div style={{ width: '30%' }}>{img('traverse')}</div>
           </div>
-        ) : <p className="hint">Click a point on the latent map to start from it.</p>}
+        ) : (
+          <p className="hint">Click a point on the latent map to start from it.</p>
+        )}
       </div>
     </>
   );
@@ -197,8 +297,19 @@ function FragmentRow({ d, value, onChange }: { d: number; value: number; onChang
   return (
     <>
       <span>z{d}</span>
-      <input type="range" min={-3} max={3} step={0.05} value={value} onChange={(e) => onChange(Number(e.target.value))} aria-label={`latent dimension ${d}`} />
-      <span>{value >= 0 ? '+' : ''}{value.toFixed(2)}</span>
+      <input
+        type="range"
+        min={-3}
+        max={3}
+        step={0.05}
+        value={value}
+        onChange={(e) => onChange(Number(e.target.value))}
+        aria-label={`latent dimension ${d}`}
+      />
+      <span>
+        {value >= 0 ? '+' : ''}
+        {value.toFixed(2)}
+      </span>
     </>
   );
 }
@@ -212,12 +323,25 @@ export function KlBars() {
   const active = values.filter((v) => v >= 0.01).length;
   return (
     <div className="run-view">
-      <h4>KL per latent dimension <span className="muted">{kl ? `${active}/${values.length} active` : ''}</span><span className="spacer" /><button onClick={() => run.kl()}>↻</button></h4>
+      <h4>
+        KL per latent dimension <span className="muted">{kl ? `${active}/${values.length} active` : ''}</span>
+        <span className="spacer" />
+        <button onClick={() => run.kl()}>↻</button>
+      </h4>
       {kl ? (
         <div className="kl-bars" data-testid="kl-bars">
-          {values.map((v, d) => <div key={d} className={v < 0.01 ? 'collapsed' : ''} style={{ height: `${(v / max) * 100}%` }} title={`z${d}: ${v.toFixed(3)} nats`} />)}
+          {values.map((v, d) => (
+            <div
+              key={d}
+              className={v < 0.01 ? 'collapsed' : ''}
+              style={{ height: `${(v / max) * 100}%` }}
+              title={`z${d}: ${v.toFixed(3)} nats`}
+            />
+          ))}
         </div>
-      ) : <p className="hint">Waiting for the first step.</p>}
+      ) : (
+        <p className="hint">Waiting for the first step.</p>
+      )}
       <p className="hint">Grey bars (&lt; 0.01 nats) are collapsed: the decoder ignores those dimensions.</p>
     </div>
   );
@@ -239,8 +363,12 @@ export function NodePreview({ nodeId }: { nodeId: string | null }) {
     else if (dims && dims[2] <= 3 && per.reduce((a, b) => a * b, 1) >= 64) {
       const size = per.reduce((a, b) => a * b, 1);
       // Scale to [0,1] for display: activations are not pixel values.
-      let lo = Infinity, hi = -Infinity;
-      for (const v of p.data) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+      let lo = Infinity,
+        hi = -Infinity;
+      for (const v of p.data) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
       const scaled = p.data.map((v) => (v - lo) / (hi - lo || 1));
       body = <ImageGrid images={scaled} n={Math.min(8, p.data.length / size)} shape={dims} cols={8} testId="node-preview" />;
     } else {
@@ -249,14 +377,27 @@ export function NodePreview({ nodeId }: { nodeId: string | null }) {
       const m = Math.max(1e-6, ...first.map(Math.abs));
       body = (
         <div className="preview-bars" data-testid="node-preview">
-          {first.map((v, i) => { const [r, g, b] = diverging(v / m); return <div key={i} style={{ height: `${Math.max(2, (Math.abs(v) / m) * 100)}%`, background: `rgb(${r},${g},${b})` }} title={v.toFixed(3)} />; })}
+          {first.map((v, i) => {
+            const [r, g, b] = diverging(v / m);
+            return (
+              <div
+                key={i}
+                style={{ height: `${Math.max(2, (Math.abs(v) / m) * 100)}%`, background: `rgb(${r},${g},${b})` }}
+                title={v.toFixed(3)}
+              />
+            );
+          })}
         </div>
       );
     }
   }
   return (
     <div className="run-view">
-      <h4>Output of {nodeId} <span className="muted">{p ? p.shape.join('×') : ''}</span><span className="spacer" /><button onClick={() => run.preview(nodeId)}>↻</button></h4>
+      <h4>
+        Output of {nodeId} <span className="muted">{p ? p.shape.join('×') : ''}</span>
+        <span className="spacer" />
+        <button onClick={() => run.preview(nodeId)}>↻</button>
+      </h4>
       {body}
     </div>
   );
@@ -288,8 +429,14 @@ export function Points2d() {
         }
     } else {
       let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-      for (let i = 0; i < pts.real.length; i += 2) { x0 = Math.min(x0, pts.real[i]); x1 = Math.max(x1, pts.real[i]); y0 = Math.min(y0, pts.real[i + 1]); y1 = Math.max(y1, pts.real[i + 1]); }
-      const px = (x1 - x0) * 0.25, py = (y1 - y0) * 0.25;
+      for (let i = 0; i < pts.real.length; i += 2) {
+        x0 = Math.min(x0, pts.real[i]);
+        x1 = Math.max(x1, pts.real[i]);
+        y0 = Math.min(y0, pts.real[i + 1]);
+        y1 = Math.max(y1, pts.real[i + 1]);
+      }
+      const px = (x1 - x0) * 0.25,
+        py = (y1 - y0) * 0.25;
       bounds = [x0 - px, x1 + px, y0 - py, y1 + py];
     }
     const dot = (arr: Float32Array, color: string) => {
@@ -306,7 +453,11 @@ export function Points2d() {
   if (info?.data.kind !== 'points') return null;
   return (
     <div className="run-view">
-      <h4>Real (dark) vs generated (blue)<span className="spacer" /><button onClick={() => run.points2d()}>↻</button></h4>
+      <h4>
+        Real (dark) vs generated (blue)
+        <span className="spacer" />
+        <button onClick={() => run.points2d()}>↻</button>
+      </h4>
       <canvas ref={canvas} data-testid="points2d" style={{ width: '100%', aspectRatio: '1', border: '1px solid var(--border)' }} />
       {pts?.heatmap && <p className="hint">Background: the discriminator's score (red: “real”, blue: “fake”).</p>}
     </div>

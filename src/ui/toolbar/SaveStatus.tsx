@@ -6,8 +6,15 @@ export function SaveStatus() {
   const error = useEditor((s) => s.saveError);
   const text = { idle: 'Autosave on', saving: 'Saving…', saved: 'Saved', failed: 'Not saved' }[status];
   return (
-    <span className={`save-status ${status}`} data-testid="save-status" data-status={status} title={error ? `Not saved: ${error}` : 'Changes are saved in this browser'} role="status">
-      {text}{status === 'failed' && error ? ` — ${error}` : ''}
+    <span
+      className={`save-status ${status}`}
+      data-testid="save-status"
+      data-status={status}
+      title={error ? `Not saved: ${error}` : 'Changes are saved in this browser'}
+      role="status"
+    >
+      {text}
+      {status === 'failed' && error ? ` — ${error}` : ''}
     </span>
   );
 }

@@ -16,9 +16,14 @@ export function Toolbar() {
   return (
     <header className="toolbar" data-testid="toolbar">
       <div className="brand">
-        <span className="brand-mark" aria-hidden>◆</span> Latent Lab
+        <span className="brand-mark" aria-hidden>
+          ◆
+        </span>{' '}
+        Latent Lab
       </div>
-      <span className="doc-title" title={title} data-testid="doc-title">{title}</span>
+      <span className="doc-title" title={title} data-testid="doc-title">
+        {title}
+      </span>
       <div className="toolbar-group">
         <button
           onClick={() => {
@@ -27,9 +32,15 @@ export function Toolbar() {
           }}
           data-testid="btn-new"
           title="Start an empty graph (undoable)"
-        >New</button>
-        <button onClick={() => s.setOverlay('gallery')} data-testid="btn-presets" title="Open a preset">Presets</button>
-        <button onClick={() => fileInput.current?.click()} data-testid="btn-import" title="Open a .json graph file">Import</button>
+        >
+          New
+        </button>
+        <button onClick={() => s.setOverlay('gallery')} data-testid="btn-presets" title="Open a preset">
+          Presets
+        </button>
+        <button onClick={() => fileInput.current?.click()} data-testid="btn-import" title="Open a .json graph file">
+          Import
+        </button>
         <input
           ref={fileInput}
           type="file"
@@ -42,21 +53,40 @@ export function Toolbar() {
             if (file) void importFile(file);
           }}
         />
-        <button onClick={() => exportDocument(editorStore.getState().doc)} data-testid="btn-export" title="Download the graph as .json">Export</button>
-        <button onClick={() => s.setOverlay('share')} data-testid="btn-share" title="Copy a link that contains the graph">Share link</button>
+        <button onClick={() => exportDocument(editorStore.getState().doc)} data-testid="btn-export" title="Download the graph as .json">
+          Export
+        </button>
+        <button onClick={() => s.setOverlay('share')} data-testid="btn-share" title="Copy a link that contains the graph">
+          Share link
+        </button>
       </div>
       <div className="toolbar-group">
-        <button onClick={() => undo(editorStore)} disabled={!canUndo} data-testid="btn-undo" title="Undo (Ctrl Z)" aria-label="Undo">↶</button>
-        <button onClick={() => redo(editorStore)} disabled={!canRedo} data-testid="btn-redo" title="Redo (Ctrl Shift Z)" aria-label="Redo">↷</button>
-        <button onClick={() => void runAutoLayout()} data-testid="btn-layout" title="Auto-layout left to right (L)">Layout</button>
-        <button onClick={() => s.frameNode(null)} data-testid="btn-fit" title="Fit the graph in view (F)">Fit</button>
+        <button onClick={() => undo(editorStore)} disabled={!canUndo} data-testid="btn-undo" title="Undo (Ctrl Z)" aria-label="Undo">
+          ↶
+        </button>
+        <button onClick={() => redo(editorStore)} disabled={!canRedo} data-testid="btn-redo" title="Redo (Ctrl Shift Z)" aria-label="Redo">
+          ↷
+        </button>
+        <button onClick={() => void runAutoLayout()} data-testid="btn-layout" title="Auto-layout left to right (L)">
+          Layout
+        </button>
+        <button onClick={() => s.frameNode(null)} data-testid="btn-fit" title="Fit the graph in view (F)">
+          Fit
+        </button>
       </div>
       <div className="toolbar-spacer" />
       <SaveStatus />
-      <button onClick={() => s.setTheme(theme === 'light' ? 'dark' : 'light')} data-testid="btn-theme" title="Switch light / dark" aria-label="Switch theme">
+      <button
+        onClick={() => s.setTheme(theme === 'light' ? 'dark' : 'light')}
+        data-testid="btn-theme"
+        title="Switch light / dark"
+        aria-label="Switch theme"
+      >
         {theme === 'light' ? '☾' : '☀'}
       </button>
-      <button onClick={() => s.setOverlay('help')} data-testid="btn-help" title="Keyboard shortcuts (?)" aria-label="Help">?</button>
+      <button onClick={() => s.setOverlay('help')} data-testid="btn-help" title="Keyboard shortcuts (?)" aria-label="Help">
+        ?
+      </button>
     </header>
   );
 }

@@ -6,7 +6,12 @@ import { describe, expect, it, vi } from 'vitest';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '../../../src/runtime/backend';
-import { FAST_WASM_KERNELS, fastWasmKernelsRegistered, registerFastWasmKernels, startFastWasmThreads } from '../../../src/runtime/kernels/index';
+import {
+  FAST_WASM_KERNELS,
+  fastWasmKernelsRegistered,
+  registerFastWasmKernels,
+  startFastWasmThreads,
+} from '../../../src/runtime/kernels/index';
 
 describe('setupBackend', () => {
   it('wasm in Node: a GEMM thread per core (at most 4), SIMD, our kernels registered', async () => {

@@ -16,8 +16,32 @@ import { fastWasmKernelsRegistered } from '../../../src/runtime/kernels/index';
 beforeAll(initBackends);
 
 const length = fc.integer({ min: 1, max: 70 });
-const SPECIALS = [0, -0, Infinity, -Infinity, NaN, 1e-45, 1e-40, 1.2e-38, -1e-40, 88.7, 88.73, 89, -87.3, -88, -104, 1e30, -1e30,
-  -13.94, -13.95, 13.94, 13.95, 1, -1, 0.5];
+const SPECIALS = [
+  0,
+  -0,
+  Infinity,
+  -Infinity,
+  NaN,
+  1e-45,
+  1e-40,
+  1.2e-38,
+  -1e-40,
+  88.7,
+  88.73,
+  89,
+  -87.3,
+  -88,
+  -104,
+  1e30,
+  -1e30,
+  -13.94,
+  -13.95,
+  13.94,
+  13.95,
+  1,
+  -1,
+  0.5,
+];
 
 /** Values spread over [-scale, scale], with the special values mixed in. */
 function values(n: number, seed: number, scale: number): Float32Array {
@@ -59,45 +83,74 @@ describe('native elementwise kernels match cpu', () => {
   };
   for (const [name, [f, rtol, atol]] of Object.entries(unary)) {
     it(name, () => {
-      fc.assert(fc.property(length, fc.nat(), fc.constantFrom(1, 20, 100), (n, seed, scale) => {
-        expectClose(() => f(tf.tensor1d(values(n, seed, scale))), rtol, atol, `${name} n=${n} seed=${seed}`);
-      }), { numRuns: 40 });
+      fc.assert(
+        fc.property(length, fc.nat(), fc.constantFrom(1, 20, 100), (n, seed, scale) => {
+          expectClose(() => f(tf.tensor1d(values(n, seed, scale))), rtol, atol, `${name} n=${n} seed=${seed}`);
+        }),
+        { numRuns: 40 },
+      );
     });
   }
 
   it('comparisons, scalar on either side and same shape', () => {
     const ops = [tf.greater, tf.greaterEqual, tf.less, tf.lessEqual];
-    fc.assert(fc.property(length, fc.nat(), fc.nat(3), fc.constantFrom('scalarB', 'scalarA', 'same'), (n, seed, k, form) => {
-      const op = ops[k];
-      const f = () => {
-        const a = tf.tensor2d(values(n, seed, 3), [1, n]);
-        const b = form === 'same' ? tf.tensor2d(values(n, seed + 1, 3), [1, n]) : tf.scalar(0.5);
-        return tf.cast(form === 'scalarA' ? op(b, a) : op(a, b), 'float32');
-      };
-      expectSameOnBoth(f, 0, 0, `${op.name} ${form} n=${n}`);
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(length, fc.nat(), fc.nat(3), fc.constantFrom('scalarB', 'scalarA', 'same'), (n, seed, k, form) => {
+        const op = ops[k];
+        const f = () => {
+          const a = tf.tensor2d(values(n, seed, 3), [1, n]);
+          const b = form === 'same' ? tf.tensor2d(values(n, seed + 1, 3), [1, n]) : tf.scalar(0.5);
+          return tf.cast(form === 'scalarA' ? op(b, a) : op(a, b), 'float32');
+        };
+        expectSameOnBoth(f, 0, 0, `${op.name} ${form} n=${n}`);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('select with a bool mask, and leaky-relu gradient through it', () => {
-    fc.assert(fc.property(length, fc.nat(), (n, seed) => {
-      expectSameOnBoth(() => {
-        const x = tf.tensor1d(randData(n, seed).map((v) => v * 3));
-        const y = tf.where(tf.greater(x, 0), x, tf.mul(x, -2));
-        const g = tf.grad((x: tf.Tensor) => tf.sum(tf.leakyRelu(x, 0.2)))(x);
-        return [y, g];
-      }, 0, 0, `n=${n}`);
-    }), { numRuns: 40 });
+    fc.assert(
+      fc.property(length, fc.nat(), (n, seed) => {
+        expectSameOnBoth(
+          () => {
+            const x = tf.tensor1d(randData(n, seed).map((v) => v * 3));
+            const y = tf.where(tf.greater(x, 0), x, tf.mul(x, -2));
+            const g = tf.grad((x: tf.Tensor) => tf.sum(tf.leakyRelu(x, 0.2)))(x);
+            return [y, g];
+          },
+          0,
+          0,
+          `n=${n}`,
+        );
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('sum and mean over leading axes, with and without keepDims', () => {
-    const shapeAndLead = fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 4 })
+    const shapeAndLead = fc
+      .array(fc.integer({ min: 1, max: 9 }), { minLength: 2, maxLength: 4 })
       .chain((shape) => fc.tuple(fc.constant(shape), fc.integer({ min: 1, max: shape.length - 1 })));
-    fc.assert(fc.property(shapeAndLead, fc.nat(), fc.boolean(), ([shape, lead], seed, keep) => {
-      const axes = shape.slice(0, lead).map((_, i) => i);
-      expectSameOnBoth(() => {
-        const x = tf.tensor(randData(shape.reduce((a, b) => a * b, 1), seed), shape);
-        return [tf.sum(x, axes, keep), tf.mean(x, axes, keep)];
-      }, 1e-5, 1e-6, `${shape} axes ${axes}`);
-    }), { numRuns: 40 });
+    fc.assert(
+      fc.property(shapeAndLead, fc.nat(), fc.boolean(), ([shape, lead], seed, keep) => {
+        const axes = shape.slice(0, lead).map((_, i) => i);
+        expectSameOnBoth(
+          () => {
+            const x = tf.tensor(
+              randData(
+                shape.reduce((a, b) => a * b, 1),
+                seed,
+              ),
+              shape,
+            );
+            return [tf.sum(x, axes, keep), tf.mean(x, axes, keep)];
+          },
+          1e-5,
+          1e-6,
+          `${shape} axes ${axes}`,
+        );
+      }),
+      { numRuns: 40 },
+    );
   });
 });

@@ -25,7 +25,13 @@ export function randData(n: number, seed: number): Float32Array {
 }
 
 export function randTensor(shape: number[], seed: number): tf.Tensor {
-  return tf.tensor(randData(shape.reduce((a, b) => a * b, 1), seed), shape);
+  return tf.tensor(
+    randData(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
 }
 
 /** Run `f` on a backend; return every output tensor's values. */

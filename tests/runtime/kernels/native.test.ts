@@ -19,19 +19,32 @@ describe('native kernels module', () => {
     expect(hash.digest('hex')).toBe(native.NATIVE_SOURCE_SHA256);
   });
 
-  for (const [kind, base64] of [['plain', native.NATIVE_WASM_BASE64], ['shared-memory', native.NATIVE_SHARED_WASM_BASE64],
-    ['fma', native.NATIVE_FMA_WASM_BASE64], ['fma shared-memory', native.NATIVE_FMA_SHARED_WASM_BASE64]] as const) {
+  for (const [kind, base64] of [
+    ['plain', native.NATIVE_WASM_BASE64],
+    ['shared-memory', native.NATIVE_SHARED_WASM_BASE64],
+    ['fma', native.NATIVE_FMA_WASM_BASE64],
+    ['fma shared-memory', native.NATIVE_FMA_SHARED_WASM_BASE64],
+  ] as const) {
     it(`${kind} build imports its memory and has no data segments`, () => {
       const mod = new WebAssembly.Module(Buffer.from(base64, 'base64'));
       expect(WebAssembly.Module.imports(mod)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
-      expect(WebAssembly.Module.exports(mod).map((e) => e.name)).toEqual(expect.arrayContaining(['sgemm', 'im2col', 'col2im_add', 'adam_f32']));
+      expect(WebAssembly.Module.exports(mod).map((e) => e.name)).toEqual(
+        expect.arrayContaining(['sgemm', 'im2col', 'col2im_add', 'adam_f32']),
+      );
       // Section id 11 is the data section: scan the top-level sections.
       const bytes = Buffer.from(base64, 'base64');
       const ids: number[] = [];
       for (let p = 8; p < bytes.length;) {
         ids.push(bytes[p]);
-        let size = 0, shift = 0, b: number, q = p + 1;
-        do { b = bytes[q++]; size |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
+        let size = 0,
+          shift = 0,
+          b: number,
+          q = p + 1;
+        do {
+          b = bytes[q++];
+          size |= (b & 0x7f) << shift;
+          shift += 7;
+        } while (b & 0x80);
         p = q + size;
       }
       expect(ids).not.toContain(11);

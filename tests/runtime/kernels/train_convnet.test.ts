@@ -10,7 +10,9 @@ import { setupBackend } from '../../../src/runtime/backend';
 import { fastWasmKernelsRegistered } from '../../../src/runtime/kernels/index';
 import { randTensor } from './helpers';
 
-beforeAll(async () => { await setupBackend('wasm'); });
+beforeAll(async () => {
+  await setupBackend('wasm');
+});
 
 describe('a tiny conv net trains on wasm', () => {
   it('loss falls', () => {
@@ -21,12 +23,13 @@ describe('a tiny conv net trains on wasm', () => {
     const w2 = tf.variable(tf.mul(randTensor([3, 3, 8, 8], 2), 0.2));
     const w3 = tf.variable(tf.mul(randTensor([4, 4, 1, 8], 3), 0.2));
     const opt = tf.train.adam(0.02);
-    const loss = () => tf.tidy(() => {
-      const h1 = tf.leakyRelu(tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 2, 'same'), 0.2);
-      const h2 = tf.relu(tf.conv2d(h1 as tf.Tensor4D, w2 as tf.Tensor4D, 1, 'same'));
-      const y = tf.sigmoid(tf.conv2dTranspose(h2 as tf.Tensor4D, w3 as tf.Tensor4D, [8, 12, 12, 1], 2, 'same'));
-      return tf.mean(tf.square(tf.sub(y, x))) as tf.Scalar;
-    });
+    const loss = () =>
+      tf.tidy(() => {
+        const h1 = tf.leakyRelu(tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 2, 'same'), 0.2);
+        const h2 = tf.relu(tf.conv2d(h1 as tf.Tensor4D, w2 as tf.Tensor4D, 1, 'same'));
+        const y = tf.sigmoid(tf.conv2dTranspose(h2 as tf.Tensor4D, w3 as tf.Tensor4D, [8, 12, 12, 1], 2, 'same'));
+        return tf.mean(tf.square(tf.sub(y, x))) as tf.Scalar;
+      });
     const losses: number[] = [];
     let tensorsAfter2 = 0;
     for (let i = 0; i < 40; i++) {
