@@ -6,13 +6,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamOptimizer } from '../../src/runtime/adam';
-import { initBackends, randData } from './kernels/helpers';
+import { initBackends, randData, switchBackend } from './kernels/helpers';
 
 beforeAll(initBackends);
 
 /** Train a tiny least-squares model for `steps` steps; return the weights. */
 function train(make: () => tf.Optimizer, backend: 'cpu' | 'wasm', steps: number): Float32Array {
-  tf.setBackend(backend);
+  switchBackend(backend);
   const w = tf.variable(tf.tensor2d(randData(12, 1), [4, 3]));
   const x = tf.tensor2d(randData(20, 2), [5, 4]),
     y = tf.tensor2d(randData(15, 3), [5, 3]);
@@ -50,7 +50,7 @@ describe('AdamOptimizer', () => {
 
   it('resumes exactly from its slots, and holds no extra tensors', async () => {
     for (const backend of ['cpu', 'wasm'] as const) {
-      tf.setBackend(backend);
+      switchBackend(backend);
       const w = tf.variable(tf.tensor2d(randData(12, 1), [4, 3]));
       const x = tf.tensor2d(randData(20, 2), [5, 4]),
         y = tf.tensor2d(randData(15, 3), [5, 3]);

@@ -10,7 +10,10 @@ export function freeSpot(doc: GraphDocument, near: XY): XY {
   const busy = () => doc.nodes.some((n) => Math.abs(n.position.x - spot.x) < 160 && Math.abs(n.position.y - spot.y) < 90);
   for (let i = 0; i < 200 && busy(); i++) {
     spot.y += 100;
-    if (i % 6 === 5) ((spot.x += 220), (spot.y -= 600));
+    if (i % 6 === 5) {
+      spot.x += 220;
+      spot.y -= 600;
+    }
   }
   return spot;
 }

@@ -71,7 +71,7 @@ export function LossChart() {
       u.destroy();
       plot.current = null;
     };
-  }, [terms, log, anyNonPositive, width]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [terms, log, anyNonPositive, width]); // eslint-disable-line react-hooks/exhaustive-deps -- alpha only changes the data, which the effect below redraws; the plot is rebuilt only when its layout changes
 
   // New points: redraw on the next frame, at most every 250 ms, never per message.
   useEffect(() => {

@@ -34,7 +34,12 @@ function NumberField(props: {
   integer?: boolean;
 }) {
   const [text, setText] = useState(String(props.value));
-  useEffect(() => setText(String(props.value)), [props.value]);
+  // A new value from outside replaces the draft, adjusted during render rather than in an effect (no extra render).
+  const [shown, setShown] = useState(props.value);
+  if (!Object.is(shown, props.value)) {
+    setShown(props.value);
+    setText(String(props.value));
+  }
   const v = Number(text);
   const ok =
     text.trim() !== '' &&
@@ -261,7 +266,7 @@ function useRefresh(selected: string | null) {
     }
     const t = setInterval(() => refresh(tick.current++ % 6 === 0), REFRESH_MS);
     return () => clearInterval(t);
-  }, [info, running, running ? 0 : step, selected]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [info, running, running ? 0 : step, selected]); // eslint-disable-line react-hooks/exhaustive-deps -- while running the interval refreshes, so a new step re-runs the effect only while paused
 }
 
 export function RunPanel(props: { doc?: GraphDocument; selectedNodeId?: string | null } = {}) {

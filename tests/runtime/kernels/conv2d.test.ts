@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
-import { expectSameOnBoth, initBackends, randTensor } from './helpers';
+import { expectSameOnBoth, initBackends, randTensor, switchBackend } from './helpers';
 import { setColsBudget } from '../../../src/runtime/kernels/conv_geom';
 
 beforeAll(initBackends);
@@ -52,8 +52,20 @@ const convCase = fc
     return c.h + ph >= c.kh && c.w + pw >= c.kw;
   });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function convGradCase(c: any) {
+interface ConvCase {
+  n: number;
+  h: number;
+  w: number;
+  cin: number;
+  cout: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  pad: Pad;
+  seed: number;
+}
+
+function convGradCase(c: ConvCase) {
   return () => {
     const x = randTensor([c.n, c.h, c.w, c.cin], c.seed) as tf.Tensor4D;
     const w = randTensor([c.kh, c.kw, c.cin, c.cout], c.seed + 1) as tf.Tensor4D;
@@ -163,7 +175,7 @@ describe('masked convolution (conv2d with weights × constant mask)', () => {
           return [conv(x, w), gx, gw];
         };
         expectSameOnBoth(f, 1e-3, 1e-3, `masked k${k} ch${ch}`);
-        tf.setBackend('wasm');
+        switchBackend('wasm');
         const gx = tf.tidy(() => f()[1].arraySync() as number[][][][]);
         for (let y = 3; y < 7; y++)
           for (let x = y === 3 ? 3 : 0; x < 7; x++) {

@@ -10,7 +10,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
-import { expectSameOnBoth, initBackends, randData, runOn } from './helpers';
+import { expectSameOnBoth, initBackends, randData, runOn, switchBackend } from './helpers';
 import { fastWasmKernelsRegistered } from '../../../src/runtime/kernels/index';
 
 beforeAll(initBackends);
@@ -54,7 +54,7 @@ function values(n: number, seed: number, scale: number): Float32Array {
 function expectClose(f: () => tf.Tensor, rtol: number, atol: number, what: string) {
   const [w] = runOn('wasm', f);
   const [c] = runOn('cpu', f);
-  tf.setBackend('wasm');
+  switchBackend('wasm');
   for (let i = 0; i < c.length; i++) {
     if (Number.isNaN(c[i]) && Number.isNaN(w[i])) continue;
     if (c[i] === w[i]) continue; // includes infinities

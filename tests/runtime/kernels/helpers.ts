@@ -10,6 +10,16 @@ export async function initBackends(): Promise<void> {
   await setupBackend('wasm');
 }
 
+/**
+ * Switch to a backend that initBackends() has set up. Its setBackend promise is
+ * settled by then, so the switch is synchronous; the check turns that assumption
+ * into a loud failure instead of a run on the wrong backend.
+ */
+export function switchBackend(backend: 'cpu' | 'wasm'): void {
+  void tf.setBackend(backend);
+  if (tf.getBackend() !== backend) throw new Error(`backend '${backend}' is not initialised; call initBackends() first`);
+}
+
 /** Deterministic float data from a seed (mulberry32), uniform in [-1, 1). */
 export function randData(n: number, seed: number): Float32Array {
   let s = seed >>> 0;
@@ -36,7 +46,7 @@ export function randTensor(shape: number[], seed: number): tf.Tensor {
 
 /** Run `f` on a backend; return every output tensor's values. */
 export function runOn(backend: 'cpu' | 'wasm', f: () => tf.Tensor | tf.Tensor[]): Float32Array[] {
-  tf.setBackend(backend);
+  switchBackend(backend);
   return tf.tidy(() => [f()].flat().map((t) => Float32Array.from(t.dataSync())));
 }
 
@@ -60,7 +70,7 @@ export function compare(a: Float32Array[], b: Float32Array[], rtol = 1e-3, atol 
 export function expectSameOnBoth(f: () => tf.Tensor | tf.Tensor[], rtol = 1e-3, atol = 1e-4, what = ''): void {
   const w = runOn('wasm', f);
   const c = runOn('cpu', f);
-  tf.setBackend('wasm');
+  switchBackend('wasm');
   const msg = compare(w, c, rtol, atol);
   if (msg) throw new Error(`${what}: ${msg}`);
 }
