@@ -15,6 +15,7 @@ export default defineNode({
     target: { type: 'tensor', doc: 'data in [0, 1]' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar' } },
+  loss: { output: 'loss' },
   params: {
     fromLogits: bool(true, 'prediction is a logit (no sigmoid applied yet)'),
     reduction: choice(REDUCTIONS, 'sum', 'sum over values = NLL in nats; mean = per-value average'),

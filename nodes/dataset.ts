@@ -1,10 +1,9 @@
-import { defineNode } from '../src/graph/nodeApi';
+import { BINARIZATIONS, DATA_SOURCES, defineNode, type DataSourceName } from '../src/graph/nodeApi';
 import { choice, int, text } from '../src/graph/params';
 import { BATCH } from '../src/graph/shape';
 
-const SOURCES = ['mnist', 'shapes', 'idx', 'pngdir', 'ring', 'grid', 'spiral', 'moons'] as const;
 /** Per-example shape and class count of each source, known before any data is loaded. */
-const SOURCE_INFO: Record<string, { kind: 'image' | 'points'; shape: number[]; numClasses: number }> = {
+const SOURCE_INFO: Record<DataSourceName, { kind: 'image' | 'points'; shape: number[]; numClasses: number }> = {
   mnist: { kind: 'image', shape: [28, 28, 1], numClasses: 10 },
   idx: { kind: 'image', shape: [28, 28, 1], numClasses: 10 },
   pngdir: { kind: 'image', shape: [28, 28, 1], numClasses: 0 },
@@ -25,14 +24,19 @@ export default defineNode({
   inputs: {},
   outputs: { x: { type: 'tensor', doc: 'a batch of examples' } },
   params: {
-    source: choice(SOURCES, 'mnist', 'where the examples come from'),
+    source: choice(DATA_SOURCES, 'mnist', 'where the examples come from'),
     batchSize: int({ default: 128, min: 1, max: 4096, doc: 'examples per training step' }),
-    binarize: choice(['none', 'threshold', 'stochastic'], 'none', 'turn grey values into 0/1 (Bernoulli models such as PixelCNN)'),
+    binarize: choice(BINARIZATIONS, 'none', 'turn grey values into 0/1 (Bernoulli models such as PixelCNN)'),
     path: text('', 1000, 'IDX file or PNG folder, for the idx and pngdir sources'),
   },
   keyParams: ['source', 'batchSize'],
   trainable: false,
-  dataInfo: (p) => ({ ...SOURCE_INFO[p.source], batchSize: p.batchSize }),
+  dataset: {
+    info: (p) => ({ ...SOURCE_INFO[p.source], batchSize: p.batchSize }),
+    spec: (p) => ({ source: p.source, path: p.path || undefined, binarize: p.binarize }),
+    batchSize: 'batchSize',
+    withFiles: (p, files) => ({ ...p, ...files }),
+  },
   inferShapes: (_inputs, p) => ({ x: [BATCH, ...SOURCE_INFO[p.source].shape] }),
   build: () => ({ forward: (_inputs, call) => ({ x: call.batch.x }) }),
 });

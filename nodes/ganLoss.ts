@@ -52,6 +52,7 @@ export default defineNode({
     fakeLogits: { type: 'tensor', doc: 'discriminator output on generated data', optional: true },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar, averaged over the batch' } },
+  loss: { output: 'loss' },
   params: {
     player: choice(['discriminator', 'generator'], 'discriminator', 'whose loss this is; each player has its own optimizer'),
     kind: choice(GAN_KINDS, 'nonSaturating', 'which adversarial game'),

@@ -12,6 +12,7 @@ export default defineNode({
     logVar: { type: 'tensor', doc: 'log σ², B×latent' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar, nats per example' } },
+  loss: { output: 'loss' },
   params: {},
   trainable: false,
   inferShapes: ({ mean, logVar }) =>

@@ -14,6 +14,7 @@ export default defineNode({
     target: { type: 'tensor', doc: 'the data' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar' } },
+  loss: { output: 'loss' },
   params: { reduction: choice(REDUCTIONS, 'mean', 'mean over values, or sum over values') },
   keyParams: ['reduction'],
   trainable: false,

@@ -8,6 +8,7 @@ export default defineNode({
   title: 'Noise (prior)',
   category: 'sampling',
   role: 'noise',
+  noise: { output: 'z' },
   doc: 'Random latent vectors from the prior, a fresh draw every step: the input of a GAN generator.',
   inputs: {},
   outputs: { z: { type: 'tensor', doc: 'B×size random values' } },

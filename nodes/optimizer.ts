@@ -7,6 +7,12 @@ export default defineNode({
   title: 'Optimizer',
   category: 'training',
   role: 'optimizer',
+  optimizer: {
+    lossPort: 'loss',
+    trains: 'trains',
+    stepsPerRound: 'stepsPerRound',
+    learningRate: 'learningRate',
+  },
   doc: 'Minimises the loss connected to it by updating the networks it trains. Leave "trains" empty to train every network upstream of the loss; a GAN lists the generator in one optimizer and the discriminator in the other. "Steps per round" gives k discriminator steps per generator step.',
   inputs: { loss: { type: 'loss', doc: 'the scalar to minimise' } },
   outputs: {},

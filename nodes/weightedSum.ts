@@ -16,6 +16,7 @@ export default defineNode({
     d: { type: 'loss', doc: 'fourth term', optional: true },
   },
   outputs: { loss: { type: 'loss', doc: 'the weighted total' } },
+  loss: { output: 'loss' },
   params: {
     wa: float({ default: 1, min: -1e6, max: 1e6 }),
     wb: float({ default: 1, min: -1e6, max: 1e6 }),

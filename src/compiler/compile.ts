@@ -4,12 +4,23 @@
  * on a bad document.
  */
 import type { GraphDocument, GraphNode } from '../graph/document';
-import { isFailure, type AnyNodeDef, type DataInfo, type InferContext, type LayerNodeDef, type Mode } from '../graph/nodeApi';
-import { resolveParams } from '../graph/params';
+import {
+  isFailure,
+  type AnyNodeDef,
+  type DataInfo,
+  type DataSourceSpec,
+  type InferContext,
+  type LayerNodeDef,
+  type Mode,
+} from '../graph/nodeApi';
+import { idListParam, numberParam, resolveParams, type AnyParamValues } from '../graph/params';
 import { BATCH, exampleSize, formatShape, sameShape, type Shape } from '../graph/shape';
 import type { GraphError } from './errors';
-import type { CompiledNode, ModePlan, OptimizerPlan, Plan, PortRef } from './plan';
+import { modelKeyOf } from './modelKey';
+import { criticOf, docPortKey, lossOutputsOf, planModes, posteriorOf, previewableOf, type FlatGraph } from './modes';
+import type { CompiledNode, OptimizerPlan, Plan, PortRef } from './plan';
 import { findCycle, topoOrder } from './topo';
+import { upstreamOf } from './upstream';
 
 export type Registry = Record<string, AnyNodeDef>;
 
@@ -45,9 +56,10 @@ class Compiler {
   private flatById: Record<string, CompiledNode> = {};
   /** Document (node, output port) → the flat port that produces it. */
   private docOutputs = new Map<string, PortRef>();
-  private params: Record<string, Record<string, unknown>> = {};
+  private params: Record<string, AnyParamValues> = {};
   private data: DataInfo | null = null;
   private datasetNode: string | null = null;
+  private dataSpec: DataSourceSpec | null = null;
 
   constructor(
     private doc: GraphDocument,
@@ -101,7 +113,7 @@ class Compiler {
         });
         continue;
       }
-      const { values, problems } = resolveParams(def.params, node.params as Record<string, unknown>);
+      const { values, problems } = resolveParams(def.params, node.params);
       for (const p of problems) this.error({ code: 'bad-param', nodeId: node.id, param: p.param, message: p.message, hint: p.hint });
       this.params[node.id] = values;
     }
@@ -220,7 +232,7 @@ class Compiler {
   }
 
   private findDataset(nodes: Map<string, GraphNode>) {
-    const datasets = [...nodes.values()].filter((n) => this.registry[n.type]?.role === 'dataset');
+    const datasets = [...nodes.values()].filter((n) => this.registry[n.type]?.dataset);
     if (datasets.length === 0) {
       if (nodes.size > 0)
         this.error({
@@ -237,10 +249,11 @@ class Compiler {
         message: 'a graph trains on one Dataset; this is a second one',
         hint: `delete it and connect ${datasets[0].id} instead`,
       });
-    const def = this.registry[datasets[0].type];
+    const cap = this.registry[datasets[0].type].dataset;
     const params = this.params[datasets[0].id];
-    if (def.dataInfo && params) {
-      this.data = def.dataInfo(params as never);
+    if (cap && params) {
+      this.data = cap.info(params);
+      this.dataSpec = cap.spec(params);
       this.datasetNode = datasets[0].id;
     }
   }
@@ -268,7 +281,7 @@ class Compiler {
         }
         continue;
       }
-      const ref = this.docOutputs.get(`${src.node}\u0000${src.port}`);
+      const ref = this.docOutputs.get(docPortKey(src.node, src.port));
       const shape = ref && this.flatById[ref.node]?.outputShapes[ref.port];
       if (!ref || !shape) {
         ready = false; // upstream already failed; its error says why
@@ -305,7 +318,7 @@ class Compiler {
     }
     if (def.kind === 'layer') {
       const out = this.addLayer(node.id, node.id, def, params, inputRefs, inputShapes, owner, ctx);
-      if (out) for (const port of Object.keys(def.outputs)) this.docOutputs.set(`${node.id}\u0000${port}`, { node: node.id, port });
+      if (out) for (const port of Object.keys(def.outputs)) this.docOutputs.set(docPortKey(node.id, port), { node: node.id, port });
       this.shapes[node.id].outputs = out ?? {};
       return;
     }
@@ -315,7 +328,7 @@ class Compiler {
   private inferBlock(
     node: GraphNode,
     def: Extract<AnyNodeDef, { kind: 'block' }>,
-    params: Record<string, unknown>,
+    params: AnyParamValues,
     inputRefs: Record<string, PortRef>,
     inputShapes: Record<string, Shape>,
     owner: string,
@@ -323,7 +336,7 @@ class Compiler {
   ) {
     let expansion;
     try {
-      expansion = def.expand(params as never, inputShapes);
+      expansion = def.expand(params, inputShapes);
     } catch (e) {
       this.error({ code: 'shape', nodeId: node.id, message: `cannot expand: ${(e as Error).message}` });
       return;
@@ -364,7 +377,7 @@ class Compiler {
       const s = this.flatById[flatRef.node]?.outputShapes[flatRef.port];
       if (!s) continue;
       outputs[port] = s;
-      this.docOutputs.set(`${node.id}\u0000${port}`, flatRef);
+      this.docOutputs.set(docPortKey(node.id, port), flatRef);
     }
     this.shapes[node.id].outputs = outputs;
   }
@@ -373,7 +386,7 @@ class Compiler {
     id: string,
     docId: string,
     def: LayerNodeDef,
-    params: Record<string, unknown>,
+    params: AnyParamValues,
     inputs: Record<string, PortRef>,
     inputShapes: Record<string, Shape>,
     weightOwner: string,
@@ -381,7 +394,7 @@ class Compiler {
   ): Record<string, Shape> | null {
     let result;
     try {
-      result = def.inferShapes(inputShapes, params as never, ctx);
+      result = def.inferShapes(inputShapes, params, ctx);
     } catch (e) {
       this.error({ code: 'shape', nodeId: docId, message: `shape inference failed: ${(e as Error).message}` });
       return null;
@@ -397,7 +410,7 @@ class Compiler {
       });
       return null;
     }
-    const paramCount = def.countParams ? def.countParams(inputShapes, params as never) : 0;
+    const paramCount = def.countParams ? def.countParams(inputShapes, params) : 0;
     const node: CompiledNode = {
       id,
       docId,
@@ -415,32 +428,21 @@ class Compiler {
     return result;
   }
 
-  /** Flat ids upstream of `start` (inclusive) following only inputs read in `mode`. */
   private upstream(start: string[], mode: Mode): Set<string> {
-    const seen = new Set<string>();
-    const stack = [...start];
-    while (stack.length) {
-      const id = stack.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      const n = this.flatById[id];
-      if (!n) continue;
-      const used = n.def.inputsUsedIn?.(mode) ?? 'all';
-      for (const [port, ref] of Object.entries(n.inputs)) if (used === 'all' || used.includes(port)) stack.push(ref.node);
-    }
-    return seen;
+    return upstreamOf(this.flatById, start, mode);
   }
 
   private planOptimizers(nodes: Map<string, GraphNode>): OptimizerPlan[] {
-    const optimizers = this.flat.filter((n) => n.def.role === 'optimizer');
+    const optimizers = this.flat.filter((n) => n.def.optimizer);
     const plans: OptimizerPlan[] = [];
     const trainedBy = new Map<string, string>();
     for (const opt of optimizers) {
-      const loss = opt.inputs.loss;
+      const cap = opt.def.optimizer!;
+      const loss = opt.inputs[cap.lossPort];
       if (!loss) continue;
       const up = this.upstream([loss.node], 'train');
       const trainableUp = [...up].filter((id) => this.flatById[id]?.def.trainable).map((id) => this.flatById[id].weightOwner);
-      const refs = (opt.params.trains as string[]) ?? [];
+      const refs = idListParam(opt.params, cap.trains);
       let trains: string[];
       if (refs.length === 0) trains = [...new Set(trainableUp)];
       else {
@@ -450,7 +452,7 @@ class Compiler {
             this.error({
               code: 'bad-ref',
               nodeId: opt.docId,
-              param: 'trains',
+              param: cap.trains,
               message: `trains "${ref}", which is not in the graph`,
               hint: 'pick the networks again in the inspector',
             });
@@ -458,7 +460,7 @@ class Compiler {
           }
           const owned = this.flat.filter((n) => n.docId === ref && n.def.trainable).map((n) => n.weightOwner);
           if (owned.length === 0)
-            this.error({ code: 'bad-ref', nodeId: opt.docId, param: 'trains', message: `"${ref}" has no weights to train` });
+            this.error({ code: 'bad-ref', nodeId: opt.docId, param: cap.trains, message: `"${ref}" has no weights to train` });
           trains.push(...owned);
         }
         trains = [...new Set(trains)];
@@ -482,19 +484,20 @@ class Compiler {
           });
         } else trainedBy.set(t, opt.docId);
       }
-      const terms = this.flat.filter((n) => up.has(n.id) && n.def.category === 'losses').map((n) => n.id);
+      const terms = this.flat.filter((n) => up.has(n.id) && n.def.loss).map((n) => n.id);
       plans.push({
         id: opt.id,
         params: opt.params,
         loss,
         trains,
         trainsDocIds: [...new Set(trains.map((t) => this.flatById[t]?.docId ?? t))],
-        stepsPerRound: Number(opt.params.stepsPerRound ?? 1),
+        stepsPerRound: numberParam(opt.params, cap.stepsPerRound),
+        learningRate: numberParam(opt.params, cap.learningRate),
         terms,
       });
     }
     this.checkLossesAndFrozen(plans, trainedBy);
-    const hasOptimizer = [...nodes.values()].some((n) => this.registry[n.type]?.role === 'optimizer');
+    const hasOptimizer = [...nodes.values()].some((n) => this.registry[n.type]?.optimizer);
     if (!hasOptimizer && nodes.size > 0)
       this.error({
         code: 'nothing-to-train',
@@ -511,7 +514,7 @@ class Compiler {
     );
     const reported = new Set<string>();
     for (const n of this.flat) {
-      if (n.def.category === 'losses' && !reached.has(n.id) && !reported.has(n.docId)) {
+      if (n.def.loss && !reached.has(n.id) && !reported.has(n.docId)) {
         reported.add(n.docId);
         this.error({
           code: 'loss-unused',
@@ -563,6 +566,16 @@ class Compiler {
       });
       return null;
     }
+    const graph: FlatGraph = {
+      doc: this.doc,
+      registry: this.registry,
+      flat: this.flat,
+      byId: this.flatById,
+      docOutputs: this.docOutputs,
+      data,
+      datasetNode: this.datasetNode!,
+    };
+    const posterior = posteriorOf(graph);
     const lossNames: Record<string, string> = {};
     for (const o of optimizers) for (const t of o.terms) lossNames[t] = this.nameOf(t);
     return {
@@ -570,9 +583,15 @@ class Compiler {
       byId: this.flatById,
       data,
       datasetNode: this.datasetNode!,
+      dataSpec: this.dataSpec!,
+      modelKey: modelKeyOf(this.doc),
       optimizers,
       lossNames,
-      modes: this.planModes(optimizers),
+      lossOutputs: lossOutputsOf(optimizers, this.flatById),
+      posterior,
+      critic: criticOf(graph),
+      previewable: previewableOf(this.flat),
+      modes: planModes(graph, optimizers, posterior),
       paramCount,
       memoryBytes,
       seed: this.doc.meta.seed,
@@ -585,99 +604,4 @@ class Compiler {
     const base = docNode?.label || n.docId;
     return flatId === n.docId ? base : `${base}/${flatId.slice(n.docId.length + 1)}`;
   }
-
-  /**
-   * Rows above a pixel that `nodeId`'s output at that pixel depends on: the
-   * deepest sum of rowsAbove along the paths from the data. Null when a node
-   * on the way may read rows below, or mixes in something that does not come
-   * from the data (a label plane keeps the full image height).
-   */
-  private rowsAbove(nodeId: string, datasetFlat: string): number | null {
-    const memo = new Map<string, number | null>();
-    const visit = (id: string): number | null => {
-      if (id === datasetFlat) return 0;
-      if (memo.has(id)) return memo.get(id)!;
-      const n = this.flatById[id];
-      let rows = n.def.rowsAbove?.(n.params as never) ?? null;
-      let deepest = 0;
-      for (const ref of Object.values(n.inputs)) {
-        if (rows === null) break;
-        const up = ref.node === datasetFlat || this.upstream([ref.node], 'generate').has(datasetFlat) ? visit(ref.node) : null;
-        if (up === null) rows = null;
-        else deepest = Math.max(deepest, up);
-      }
-      const result = rows === null ? null : rows + deepest;
-      memo.set(id, result);
-      return result;
-    };
-    return visit(nodeId);
-  }
-
-  private planModes(optimizers: OptimizerPlan[]): ModePlan {
-    const data = this.data!;
-    const datasetFlat = this.datasetNode!;
-    const dependsOnData = (id: string, mode: Mode) => this.upstream([id], mode).has(datasetFlat);
-    const recon = this.flat.find(
-      (n) => n.def.reconstruction && n.inputs[n.def.reconstruction.prediction] && n.inputs[n.def.reconstruction.target],
-    );
-    const reconPred = recon && recon.inputs[recon.def.reconstruction!.prediction];
-    const autoregressive = this.flat.some((n) => n.def.autoregressive?.(n.params as never));
-    const conditional = this.flat.some((n) => n.def.role === 'label');
-    let generate: ModePlan['generate'] = null;
-    if (autoregressive && reconPred) {
-      generate = {
-        output: reconPred,
-        transform: recon!.def.reconstruction!.transform(recon!.params as never),
-        autoregressive: true,
-        conditional,
-        rowsAbove: this.rowsAbove(reconPred.node, datasetFlat),
-      };
-    } else {
-      // The generated sample: a data-shaped output that, when samplers draw from the prior, needs no data.
-      const candidates: { ref: PortRef; transform: 'sigmoid' | 'identity' | 'categorical256' }[] = [];
-      for (const n of this.flat) {
-        for (const [port, shape] of Object.entries(n.outputShapes)) {
-          // Flat (B×784) or image-shaped (B×28×28×1) outputs both count; 256-way logits per value too.
-          const dataShaped = shape[0] === BATCH && exampleSize(shape) === exampleSize(data.shape);
-          const categorical = shape[0] === BATCH && shape[shape.length - 1] === 256 && exampleSize(shape) === 256 * exampleSize(data.shape);
-          if (!dataShaped && !categorical) continue;
-          if (dependsOnData(n.id, 'generate')) continue;
-          const up = this.upstream([n.id], 'generate');
-          if (![...up].some((id) => ['sampler', 'noise'].includes(this.flatById[id]?.def.role ?? ''))) continue;
-          const ref = { node: n.id, port };
-          const consumer = this.flat.find((c) => c.def.reconstruction && sameRef(c.inputs[c.def.reconstruction.prediction], ref));
-          candidates.push({ ref, transform: consumer?.def.reconstruction?.transform(consumer.params as never) ?? 'identity' });
-        }
-      }
-      const best = candidates.find((c) => reconPred && sameRef(c.ref, reconPred)) ?? candidates[candidates.length - 1];
-      if (best) generate = { output: best.ref, transform: best.transform, autoregressive: false, conditional, rowsAbove: null };
-    }
-    const reconstruct =
-      recon && reconPred && !autoregressive && dependsOnData(reconPred.node, 'reconstruct')
-        ? { output: reconPred, transform: recon.def.reconstruction!.transform(recon.params as never) }
-        : null;
-    let encode: ModePlan['encode'] = null;
-    const sampler = this.flat.find((n) => n.def.role === 'sampler' && n.inputs.mean);
-    if (sampler) {
-      const ref = sampler.inputs.mean;
-      encode = { latent: ref, latentSize: exampleSize(this.flatById[ref.node].outputShapes[ref.port]) };
-    } else {
-      // Document-level outputs cover layers and blocks alike (a block's roles live on the block, not its layers).
-      for (const docNode of this.doc.nodes) {
-        const def = this.registry[docNode.type];
-        for (const [port, decl] of Object.entries(def?.outputs ?? {})) {
-          const ref = decl.role === 'latent' ? this.docOutputs.get(`${docNode.id}\u0000${port}`) : undefined;
-          if (ref) encode = { latent: ref, latentSize: exampleSize(this.flatById[ref.node].outputShapes[ref.port]) };
-        }
-      }
-    }
-    const first = optimizers[0];
-    const evaluate: ModePlan['evaluate'] =
-      first && optimizers.length === 1 ? { kind: autoregressive ? 'nll' : sampler ? 'elbo' : 'loss', optimizer: first.id } : null;
-    return { train: optimizers.length > 0, generate, reconstruct, encode, evaluate };
-  }
-}
-
-function sameRef(a: PortRef | undefined, b: PortRef | undefined): boolean {
-  return !!a && !!b && a.node === b.node && a.port === b.port;
 }

@@ -1,5 +1,6 @@
 /** What the compiler hands to the runtime and the editor. Plain data only. */
-import type { DataInfo, DisplayTransform, LayerNodeDef, Mode } from '../graph/nodeApi';
+import type { DataInfo, DataSourceSpec, DisplayTransform, LayerNodeDef, Mode } from '../graph/nodeApi';
+import type { AnyParamValues } from '../graph/params';
 import type { Shape } from '../graph/shape';
 
 export interface PortRef {
@@ -14,7 +15,7 @@ export interface CompiledNode {
   docId: string;
   type: string;
   def: LayerNodeDef;
-  params: Record<string, unknown>;
+  params: AnyParamValues;
   inputs: Record<string, PortRef>;
   inputShapes: Record<string, Shape>;
   outputShapes: Record<string, Shape>;
@@ -32,6 +33,8 @@ export interface OptimizerPlan {
   /** The same, as document node ids, for the editor's highlight. */
   trainsDocIds: string[];
   stepsPerRound: number;
+  /** The learning rate the document sets. */
+  learningRate: number;
   /** Loss nodes upstream of this optimizer, reported separately. */
   terms: string[];
 }
@@ -48,7 +51,21 @@ export interface ModePlan {
   };
   reconstruct: null | { output: PortRef; transform: DisplayTransform };
   encode: null | { latent: PortRef; latentSize: number };
-  evaluate: null | { kind: 'elbo' | 'nll' | 'loss'; optimizer: string };
+  /** Latent vectors decode through the generate path by standing in for this output (a sampler's or a noise node's). */
+  decode: null | { latent: PortRef; latentSize: number };
+  evaluate: null | {
+    kind: 'elbo' | 'nll' | 'loss';
+    optimizer: string;
+    /** A Bernoulli likelihood p(x|z) given as logits and the data it scores: with a Gaussian posterior, importance sampling applies. */
+    bernoulli: null | { logits: PortRef; target: PortRef };
+  };
+}
+
+/** A sampler's posterior q(z|x): its draw, its mean and (for a diagonal Gaussian) its log-variance. */
+export interface PosteriorRefs {
+  z: PortRef;
+  mean: PortRef;
+  logVar: PortRef | null;
 }
 
 export interface Plan {
@@ -57,9 +74,21 @@ export interface Plan {
   byId: Record<string, CompiledNode>;
   data: DataInfo;
   datasetNode: string;
+  /** Where the runtime loads the examples from. */
+  dataSpec: DataSourceSpec;
+  /** Changes exactly when the model does (not positions, labels, notes or the title): checkpoints are stored under it. */
+  modelKey: string;
   optimizers: OptimizerPlan[];
   /** Every loss node feeding an optimizer: flat id → display name. */
   lossNames: Record<string, string>;
+  /** Every loss node feeding an optimizer: flat id → its scalar output. */
+  lossOutputs: Record<string, PortRef>;
+  /** The first sampler's posterior (per-dimension KL, importance sampling), if the graph has one. */
+  posterior: PosteriorRefs | null;
+  /** A one-number-per-example output that reads the real data and no noise (the critic on real data, for 2-D heatmaps). */
+  critic: PortRef | null;
+  /** Document nodes with an output a preview can show. */
+  previewable: string[];
   modes: ModePlan;
   paramCount: number;
   memoryBytes: number;

@@ -115,13 +115,22 @@ interface NodeBase<P extends ParamDecls> {
   /** Inputs actually read in a mode (default: all); a sampler ignores its inputs when generating. */
   inputsUsedIn?(mode: Mode): string[] | 'all';
   /**
-   * What the compiler must know about the node beyond shapes: the data source,
-   * the class label, an optimizer, a sampler (reads `mean` / `logVar`, draws
-   * from the prior when generating) or a noise source.
+   * Capabilities: what the node *is* to the compiler beyond shapes. The
+   * compiler turns them into facts in the plan (which ports hold the
+   * posterior, the loss terms, the data spec, …), so the runtime and the CLI
+   * never read a node's port or parameter by name. A node may have several.
    */
+  dataset?: DatasetCapability<P>;
+  /** Transitional: the runtime still reads this while it moves to the capabilities (issue 9). */
   role?: 'dataset' | 'label' | 'optimizer' | 'sampler' | 'noise';
-  /** Only for the dataset node: what data the graph trains on. */
-  dataInfo?(params: ParamValues<P>): DataInfo;
+  /** The class of each example (one-hot); a graph with one is conditional. */
+  label?: { output: string };
+  /** Draws from the prior in every mode (a GAN's noise): decoding feeds latent vectors in here. */
+  noise?: { output: string };
+  sampler?: SamplerCapability;
+  optimizer?: OptimizerCapability;
+  /** A loss term: reported on its own, and it must reach an optimizer. */
+  loss?: { output: string };
   /** For reconstruction losses: which inputs are the model's output and the data, and how to show the output. */
   reconstruction?: { prediction: string; target: string; transform(params: ParamValues<P>): DisplayTransform };
   /** True when the node makes the graph autoregressive (a type-A masked convolution). */
@@ -133,6 +142,77 @@ interface NodeBase<P extends ParamDecls> {
    * whole images instead of the band of rows a pixel depends on.
    */
   rowsAbove?(params: ParamValues<P>): number | null;
+  /**
+   * Plausible input shapes (at least one example for a node with inputs), so
+   * generic tests can build and run every node without knowing its type.
+   */
+  examples?: NodeExample[];
+  /**
+   * The version of this node's parameters (default 1). When it grows, `migrate`
+   * turns a node saved at version v into v + 1; the load path applies it.
+   */
+  version?: number;
+  migrate?(params: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
+}
+
+/**
+ * Input shapes for one example. `{ from, shape }` marks an input computed from
+ * another input (a critic's output on its interpolates), so a gradient between
+ * them exists.
+ */
+export type NodeExample = Record<string, Shape | { from: string; shape: Shape }>;
+
+/**
+ * Names a parameter of P whose value has type V (e.g. the learning rate), so
+ * the compiler can read it, errors can point at it and overrides can set it;
+ * any name when P is not known.
+ */
+export type ParamKeyOf<P extends ParamDecls, V> = string extends keyof P
+  ? string
+  : { [K in keyof P & string]: ParamValues<P>[K] extends V ? K : never }[keyof P & string];
+
+export interface DatasetCapability<P extends ParamDecls> {
+  /** Shape, classes and batch size, known before any data is loaded. */
+  info(params: ParamValues<P>): DataInfo;
+  /** Where the runtime loads the examples from. */
+  spec(params: ParamValues<P>): DataSourceSpec;
+  /** The parameter holding the batch size. */
+  batchSize: string;
+  /** The parameters that make this node read external files (the CLI's --data). */
+  withFiles(params: ParamValues<P>, files: { source: 'idx' | 'pngdir'; path: string }): ParamValues<P>;
+}
+
+/**
+ * A reparameterized draw z from a posterior q(z|x) with mean `mean` (the code
+ * that encode mode maps); it draws from the prior N(0, I) when generating.
+ * `logVar` names the log-variance input when the posterior is a diagonal
+ * Gaussian parameterized that way: per-dimension KL and importance sampling need it.
+ */
+export interface SamplerCapability {
+  output: string;
+  mean: string;
+  logVar?: string;
+}
+
+export interface OptimizerCapability {
+  /** The input that receives the scalar to minimise. */
+  lossPort: string;
+  /** Document ids of the networks it updates; empty means everything upstream of its loss. */
+  trains: string;
+  /** Steps of this optimizer in each training round (k discriminator steps per generator step). */
+  stepsPerRound: string;
+  learningRate: string;
+}
+
+/** Where a graph's examples come from; src/data loads them. */
+export const DATA_SOURCES = ['mnist', 'shapes', 'idx', 'pngdir', 'ring', 'grid', 'spiral', 'moons'] as const;
+export type DataSourceName = (typeof DATA_SOURCES)[number];
+export const BINARIZATIONS = ['none', 'threshold', 'stochastic'] as const;
+export interface DataSourceSpec {
+  source: DataSourceName;
+  /** file or folder, for 'idx' and 'pngdir' */
+  path?: string;
+  binarize: (typeof BINARIZATIONS)[number];
 }
 
 /** How a model's output maps back to data space for display. */
@@ -155,10 +235,20 @@ export interface BlockNodeDef<P extends ParamDecls = ParamDecls> extends NodeBas
 }
 
 export type NodeDef<P extends ParamDecls = ParamDecls> = LayerNodeDef<P> | BlockNodeDef<P>;
-export type AnyNodeDef = NodeDef<any>;
+export type AnyNodeDef = NodeDef<ParamDecls>;
 
-export function defineNode<P extends ParamDecls>(def: LayerNodeDef<P>): LayerNodeDef<P>;
-export function defineNode<P extends ParamDecls>(def: BlockNodeDef<P>): BlockNodeDef<P>;
+/**
+ * Capabilities name parameters by key; at definition the key must name a
+ * parameter of the right value type (the stored definition keeps plain strings,
+ * so every node fits the registry's type).
+ */
+interface ParamKeyChecks<P extends ParamDecls> {
+  dataset?: { batchSize: ParamKeyOf<P, number> };
+  optimizer?: { trains: ParamKeyOf<P, string[]>; stepsPerRound: ParamKeyOf<P, number>; learningRate: ParamKeyOf<P, number> };
+}
+
+export function defineNode<P extends ParamDecls>(def: LayerNodeDef<P> & ParamKeyChecks<P>): LayerNodeDef<P>;
+export function defineNode<P extends ParamDecls>(def: BlockNodeDef<P> & ParamKeyChecks<P>): BlockNodeDef<P>;
 export function defineNode<P extends ParamDecls>(def: NodeDef<P>): NodeDef<P> {
   return def;
 }

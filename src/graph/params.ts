@@ -19,10 +19,11 @@ export interface FloatParam {
   logScale?: boolean;
   doc?: string;
 }
-export interface ChoiceParam {
+/** `T` keeps the literal options ('same' | 'valid'), so switches over the value are exhaustive. */
+export interface ChoiceParam<T extends string = string> {
   kind: 'choice';
-  options: readonly string[];
-  default: string;
+  options: readonly T[];
+  default: T;
   doc?: string;
 }
 export interface BoolParam {
@@ -57,8 +58,8 @@ export type ParamDecls = Record<string, ParamDecl>;
 
 type ValueOf<D extends ParamDecl> = D extends IntParam | FloatParam
   ? number
-  : D extends ChoiceParam
-    ? string
+  : D extends ChoiceParam<infer T>
+    ? T
     : D extends BoolParam
       ? boolean
       : D extends IntListParam
@@ -69,10 +70,14 @@ type ValueOf<D extends ParamDecl> = D extends IntParam | FloatParam
             ? string
             : never;
 export type ParamValues<D extends ParamDecls> = { [K in keyof D]: ValueOf<D[K]> };
+/** Any one parameter's value; a node of unknown type has parameters of this type. */
+export type ParamValue = ValueOf<ParamDecl>;
+/** Checked parameters of a node whose declaration is not known statically (the compiler's view). */
+export type AnyParamValues = Record<string, ParamValue>;
 
 export const int = (o: Omit<IntParam, 'kind'>): IntParam => ({ kind: 'int', ...o });
 export const float = (o: Omit<FloatParam, 'kind'>): FloatParam => ({ kind: 'float', ...o });
-export function choice<const T extends readonly string[]>(options: T, def: T[number], doc?: string): ChoiceParam {
+export function choice<const T extends readonly string[]>(options: T, def: T[number], doc?: string): ChoiceParam<T[number]> {
   return { kind: 'choice', options, default: def, doc };
 }
 export const bool = (def: boolean, doc?: string): BoolParam => ({ kind: 'bool', default: def, doc });
@@ -129,17 +134,15 @@ function show(v: unknown): string {
 }
 
 /** Fills defaults for missing params and collects problems for invalid ones. Unknown keys are reported. */
-export function resolveParams(
-  decls: ParamDecls,
-  given: Record<string, unknown>,
-): { values: Record<string, unknown>; problems: ParamProblem[] } {
-  const values: Record<string, unknown> = {};
+export function resolveParams(decls: ParamDecls, given: Record<string, unknown>): { values: AnyParamValues; problems: ParamProblem[] } {
+  const values: AnyParamValues = {};
   const problems: ParamProblem[] = [];
   for (const [name, decl] of Object.entries(decls)) {
     const raw = Object.hasOwn(given, name) ? given[name] : decl.default;
     const problem = checkParam(name, decl, raw);
     if (problem) problems.push(problem);
-    values[name] = problem ? decl.default : raw;
+    // checkParam accepted raw, so it has the declared value type.
+    values[name] = problem ? decl.default : (raw as ParamValue);
   }
   for (const name of Object.keys(given)) {
     if (!Object.hasOwn(decls, name))
@@ -148,6 +151,20 @@ export function resolveParams(
   return { values, problems };
 }
 
-export function defaultParams(decls: ParamDecls): Record<string, unknown> {
+export function defaultParams(decls: ParamDecls): AnyParamValues {
   return Object.fromEntries(Object.entries(decls).map(([k, d]) => [k, structuredClone(d.default)]));
+}
+
+/** A checked number parameter named by a capability (ParamKeyOf keeps node files honest at compile time). */
+export function numberParam(values: AnyParamValues, key: string): number {
+  const v = values[key];
+  if (typeof v !== 'number') throw new Error(`parameter ${key} is not a number`);
+  return v;
+}
+
+/** A checked list-of-ids parameter named by a capability. */
+export function idListParam(values: AnyParamValues, key: string): string[] {
+  const v = values[key];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new Error(`parameter ${key} is not a list of ids`);
+  return v as string[];
 }

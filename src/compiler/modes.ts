@@ -1,0 +1,169 @@
+/**
+ * What a valid graph can do beyond training, derived from its nodes'
+ * capabilities: which output is a sample, a reconstruction, a latent code;
+ * where the posterior and the critic are. The runtime reads these facts from
+ * the plan and never looks at a node's ports or parameters by name.
+ */
+import type { GraphDocument } from '../graph/document';
+import type { AnyNodeDef, DataInfo, DisplayTransform, Mode } from '../graph/nodeApi';
+import { BATCH, exampleSize } from '../graph/shape';
+import type { CompiledNode, ModePlan, OptimizerPlan, PortRef, PosteriorRefs } from './plan';
+import { upstreamOf } from './upstream';
+
+/** The flat graph of a compiled document, as the compiler left it. */
+export interface FlatGraph {
+  doc: GraphDocument;
+  registry: Record<string, AnyNodeDef>;
+  flat: CompiledNode[];
+  byId: Record<string, CompiledNode>;
+  /** Document (node, output port) → the flat port that produces it, keyed by docPortKey. */
+  docOutputs: Map<string, PortRef>;
+  data: DataInfo;
+  datasetNode: string;
+}
+
+export const docPortKey = (node: string, port: string) => `${node}\u0000${port}`;
+
+export function sameRef(a: PortRef | undefined, b: PortRef | undefined): boolean {
+  return !!a && !!b && a.node === b.node && a.port === b.port;
+}
+
+/** Draws from the prior when generating: a sampler or a noise source. */
+function drawsFromPrior(n: CompiledNode | undefined): boolean {
+  return !!(n?.def.sampler || n?.def.noise);
+}
+
+/** The output port of a sampler or noise node, which decoding replaces with given latent vectors. */
+function priorOutput(n: CompiledNode): PortRef | null {
+  const port = n.def.sampler?.output ?? n.def.noise?.output;
+  return port ? { node: n.id, port } : null;
+}
+
+export function posteriorOf(g: FlatGraph): PosteriorRefs | null {
+  for (const n of g.flat) {
+    const cap = n.def.sampler;
+    if (!cap || !n.inputs[cap.mean]) continue;
+    return { z: { node: n.id, port: cap.output }, mean: n.inputs[cap.mean], logVar: (cap.logVar && n.inputs[cap.logVar]) || null };
+  }
+  return null;
+}
+
+/** The last one-number-per-example output (not a loss) that reads the real data and no prior draw. */
+export function criticOf(g: FlatGraph): PortRef | null {
+  let found: PortRef | null = null;
+  for (const n of g.flat) {
+    if (n.def.loss) continue;
+    for (const [port, shape] of Object.entries(n.outputShapes)) {
+      if (shape.length !== 2 || shape[1] !== 1) continue;
+      const up = upstreamOf(g.byId, [n.id]);
+      if (!up.has(g.datasetNode) || [...up].some((u) => drawsFromPrior(g.byId[u]))) continue;
+      found = { node: n.id, port };
+    }
+  }
+  return found;
+}
+
+export function lossOutputsOf(optimizers: OptimizerPlan[], byId: Record<string, CompiledNode>): Record<string, PortRef> {
+  const out: Record<string, PortRef> = {};
+  for (const o of optimizers)
+    for (const t of o.terms) {
+      const cap = byId[t].def.loss;
+      if (cap) out[t] = { node: t, port: cap.output };
+    }
+  return out;
+}
+
+export function previewableOf(flat: CompiledNode[]): string[] {
+  return [...new Set(flat.filter((n) => Object.keys(n.outputShapes).length > 0).map((n) => n.docId))];
+}
+
+/**
+ * Rows above a pixel that `nodeId`'s output at that pixel depends on: the
+ * deepest sum of rowsAbove along the paths from the data. Null when a node
+ * on the way may read rows below, or mixes in something that does not come
+ * from the data (a label plane keeps the full image height).
+ */
+function rowsAbove(g: FlatGraph, nodeId: string): number | null {
+  const memo = new Map<string, number | null>();
+  const visit = (id: string): number | null => {
+    if (id === g.datasetNode) return 0;
+    if (memo.has(id)) return memo.get(id)!;
+    const n = g.byId[id];
+    let rows = n.def.rowsAbove?.(n.params) ?? null;
+    let deepest = 0;
+    for (const ref of Object.values(n.inputs)) {
+      if (rows === null) break;
+      const fromData = ref.node === g.datasetNode || upstreamOf(g.byId, [ref.node], 'generate').has(g.datasetNode);
+      const up = fromData ? visit(ref.node) : null;
+      if (up === null) rows = null;
+      else deepest = Math.max(deepest, up);
+    }
+    const result = rows === null ? null : rows + deepest;
+    memo.set(id, result);
+    return result;
+  };
+  return visit(nodeId);
+}
+
+export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: PosteriorRefs | null): ModePlan {
+  const { data, flat, byId } = g;
+  const dependsOnData = (id: string, mode: Mode) => upstreamOf(byId, [id], mode).has(g.datasetNode);
+  const recon = flat.find(
+    (n) => n.def.reconstruction && n.inputs[n.def.reconstruction.prediction] && n.inputs[n.def.reconstruction.target],
+  );
+  const reconCap = recon?.def.reconstruction;
+  const reconPred = recon && reconCap && recon.inputs[reconCap.prediction];
+  const reconTransform = recon && reconCap ? reconCap.transform(recon.params) : 'identity';
+  const autoregressive = flat.some((n) => n.def.autoregressive?.(n.params));
+  const conditional = flat.some((n) => n.def.label);
+  let generate: ModePlan['generate'] = null;
+  if (autoregressive && reconPred) {
+    generate = { output: reconPred, transform: reconTransform, autoregressive: true, conditional, rowsAbove: rowsAbove(g, reconPred.node) };
+  } else {
+    // The generated sample: a data-shaped output that, when samplers draw from the prior, needs no data.
+    const candidates: { ref: PortRef; transform: DisplayTransform }[] = [];
+    for (const n of flat) {
+      for (const [port, shape] of Object.entries(n.outputShapes)) {
+        // Flat (B×784) or image-shaped (B×28×28×1) outputs both count; 256-way logits per value too.
+        const dataShaped = shape[0] === BATCH && exampleSize(shape) === exampleSize(data.shape);
+        const categorical = shape[0] === BATCH && shape[shape.length - 1] === 256 && exampleSize(shape) === 256 * exampleSize(data.shape);
+        if (!dataShaped && !categorical) continue;
+        if (dependsOnData(n.id, 'generate')) continue;
+        if (![...upstreamOf(byId, [n.id], 'generate')].some((id) => drawsFromPrior(byId[id]))) continue;
+        const ref = { node: n.id, port };
+        const consumer = flat.find((c) => c.def.reconstruction && sameRef(c.inputs[c.def.reconstruction.prediction], ref));
+        candidates.push({ ref, transform: consumer?.def.reconstruction?.transform(consumer.params) ?? 'identity' });
+      }
+    }
+    const best = candidates.find((c) => reconPred && sameRef(c.ref, reconPred)) ?? candidates[candidates.length - 1];
+    if (best) generate = { output: best.ref, transform: best.transform, autoregressive: false, conditional, rowsAbove: null };
+  }
+  const reconstruct =
+    reconPred && !autoregressive && dependsOnData(reconPred.node, 'reconstruct') ? { output: reconPred, transform: reconTransform } : null;
+  const latentSize = (ref: PortRef) => exampleSize(byId[ref.node].outputShapes[ref.port]);
+  let encode: ModePlan['encode'] = null;
+  if (posterior) encode = { latent: posterior.mean, latentSize: latentSize(posterior.mean) };
+  else {
+    // Document-level outputs cover layers and blocks alike (a block's roles live on the block, not its layers).
+    for (const docNode of g.doc.nodes) {
+      for (const [port, decl] of Object.entries(g.registry[docNode.type]?.outputs ?? {})) {
+        const ref = decl.role === 'latent' ? g.docOutputs.get(docPortKey(docNode.id, port)) : undefined;
+        if (ref) encode = { latent: ref, latentSize: latentSize(ref) };
+      }
+    }
+  }
+  let decode: ModePlan['decode'] = null;
+  if (generate && encode && !generate.autoregressive) {
+    const source = [...upstreamOf(byId, [generate.output.node], 'generate')].map((id) => byId[id]).find(drawsFromPrior);
+    const latent = source && priorOutput(source);
+    if (latent && latentSize(latent) === encode.latentSize) decode = { latent, latentSize: encode.latentSize };
+  }
+  const first = optimizers[0];
+  const bernoulli =
+    reconPred && recon && reconCap && reconTransform === 'sigmoid' ? { logits: reconPred, target: recon.inputs[reconCap.target] } : null;
+  const evaluate: ModePlan['evaluate'] =
+    first && optimizers.length === 1
+      ? { kind: autoregressive ? 'nll' : posterior ? 'elbo' : 'loss', optimizer: first.id, bernoulli: autoregressive ? null : bernoulli }
+      : null;
+  return { train: optimizers.length > 0, generate, reconstruct, encode, decode, evaluate };
+}
