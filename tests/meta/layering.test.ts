@@ -3,12 +3,16 @@
  * intentions:
  *
  *   ui → store → compiler → graph;  runtime → compiler → graph;
- *   nodes → the node API in src/graph (and TF.js *types* only).
+ *   nodes → the node API in src/graph (and TF.js *types* only);
+ *   data → graph (data is used by runtime and cli);
+ *   cli → runtime, compiler, graph, data, nodes (never ui or store).
  *
  * Every source file is parsed with the TypeScript compiler (so comments and
  * strings never count) and its imports are classified as type-only or value
  * imports. Type-only imports (`import type`, `export type`, or every specifier
- * marked `type`) vanish at build time and are always allowed. A
+ * marked `type`) vanish at build time and are allowed where only bundling is at
+ * stake (TF.js, src/runtime); the rules about which layer may know which
+ * (store ↛ ui, data, cli) count type imports too. A
  * `new Worker(new URL('…', import.meta.url))` is not an import and is allowed.
  * Violations are reported as file:line.
  */
@@ -135,7 +139,22 @@ const LAYERS = {
   store: sourceFiles('src/store'),
   ui: sourceFiles('src/ui'),
   nodes: sourceFiles('nodes'),
+  data: sourceFiles('src/data'),
+  cli: sourceFiles('src/cli'),
 };
+
+/** What each layer may import from the repo (type or value); packages are not restricted here. */
+const MAY_IMPORT = {
+  data: ['src/data', 'src/graph'],
+  cli: ['src/cli', 'src/runtime', 'src/compiler', 'src/graph', 'src/data', 'nodes'],
+};
+
+const intoUi = (imports: Import[]) => imports.filter((i) => under(i.target, 'src/ui')).map(where);
+
+/** Repo imports (type or value) of `imports` that land outside `allowed`, as file:line. */
+function outside(imports: Import[], allowed: string[]): string[] {
+  return imports.filter((i) => i.target && !under(i.target, ...allowed)).map((i) => `${where(i)} (outside ${allowed.join(', ')})`);
+}
 
 /** Value-import closure: which files a file pulls into a bundle at run time. */
 function valueClosure(file: string): Map<string, string[]> {
@@ -163,8 +182,8 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
     expect(importsOf('src/graph/nodeApi.ts').some((i) => isTf(i.specifier) && i.typeOnly)).toBe(true);
   });
 
-  it('src/graph, src/compiler, src/store, src/ui and nodes/ import TF.js as types only', () => {
-    const files = [...LAYERS.graph, ...LAYERS.compiler, ...LAYERS.store, ...LAYERS.ui, ...LAYERS.nodes];
+  it('src/graph, src/compiler, src/store, src/ui, src/data, src/cli and nodes/ import TF.js as types only (src/runtime owns TF.js)', () => {
+    const files = [...LAYERS.graph, ...LAYERS.compiler, ...LAYERS.store, ...LAYERS.ui, ...LAYERS.data, ...LAYERS.cli, ...LAYERS.nodes];
     const violations = files
       .flatMap(importsOf)
       .filter((i) => isTf(i.specifier) && !i.typeOnly)
@@ -235,6 +254,21 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
     expect(violations, report(violations)).toEqual([]);
   });
 
+  it('src/store imports nothing from src/ui, not even types (ui → store, never back)', () => {
+    const violations = intoUi(LAYERS.store.flatMap(importsOf));
+    expect(violations, report(violations)).toEqual([]);
+  });
+
+  it(`src/data imports only ${MAY_IMPORT.data.join(', ')} and packages (runtime and cli use data, not the reverse)`, () => {
+    const violations = outside(LAYERS.data.flatMap(importsOf), MAY_IMPORT.data);
+    expect(violations, report(violations)).toEqual([]);
+  });
+
+  it(`src/cli imports only ${MAY_IMPORT.cli.join(', ')} and packages: never ui or store`, () => {
+    const violations = outside(LAYERS.cli.flatMap(importsOf), MAY_IMPORT.cli);
+    expect(violations, report(violations)).toEqual([]);
+  });
+
   it('nodes/ import only the node API in src/graph, other node files, and TF.js types', () => {
     const violations = LAYERS.nodes
       .flatMap(importsOf)
@@ -301,5 +335,22 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
     const ui = LAYERS.ui.flatMap(importsOf).filter((i) => under(i.target, 'src/runtime'));
     expect(ui.length).toBeGreaterThan(0);
     expect(ui.every((i) => i.typeOnly)).toBe(true);
+  });
+
+  it('the store, data and cli rules report a stray import, type-only included, as file:line', () => {
+    const store = parseImports(
+      'src/store/probe.ts',
+      "import { docOps } from './docOps';\nimport type { RunState } from '../ui/run/runStore';",
+    );
+    expect(intoUi(store)).toEqual(["src/store/probe.ts:2 imports '../ui/run/runStore'"]);
+    const data = parseImports('src/data/probe.ts', "import { x } from '../graph/random';\nimport type { S } from '../store/editorStore';");
+    expect(outside(data, MAY_IMPORT.data)).toEqual([
+      `src/data/probe.ts:2 imports '../store/editorStore' (outside ${MAY_IMPORT.data.join(', ')})`,
+    ]);
+    const cli = parseImports(
+      'src/cli/probe.ts',
+      "import { registry } from '../../nodes/index';\n\nimport type { View } from '../ui/run/views';",
+    );
+    expect(outside(cli, MAY_IMPORT.cli)).toEqual([`src/cli/probe.ts:3 imports '../ui/run/views' (outside ${MAY_IMPORT.cli.join(', ')})`]);
   });
 });
