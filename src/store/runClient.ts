@@ -206,9 +206,9 @@ function answered(s: RunState, view: ViewKind, now: number): RunState {
 }
 
 function receive(s: RunState, msg: FromWorker, now: number): RunState {
-  s = { ...s, lastHeard: now };
-  if (msg.type === 'metrics' || msg.type === 'error' || msg.type === 'diverged' || (msg.type === 'state' && !msg.running))
-    s.expectingSince = null;
+  const answersOwedStep =
+    msg.type === 'metrics' || msg.type === 'error' || msg.type === 'diverged' || (msg.type === 'state' && !msg.running);
+  s = { ...s, lastHeard: now, ...(answersOwedStep ? { expectingSince: null } : {}) };
   switch (msg.type) {
     case 'backend': {
       s = { ...s, backend: msg };
