@@ -1,6 +1,7 @@
 import { defineNode } from '../src/graph/nodeApi';
 import { choice, float } from '../src/graph/params';
 import { activate } from './lib/activations';
+import { BATCH } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'layer',
@@ -17,6 +18,7 @@ export default defineNode({
   keyParams: ['fn'],
   rowsAbove: () => 0,
   trainable: false,
+  examples: [{ x: [BATCH, 784] }],
   inferShapes: ({ x }) => ({ y: x }),
   build: (_ctx, p) => ({ forward: ({ x }, call) => ({ y: activate(call.tf, x, p.fn, p.leak) }) }),
 });

@@ -1,5 +1,5 @@
 import { defineNode, fail } from '../src/graph/nodeApi';
-import { formatShape, sameShape } from '../src/graph/shape';
+import { BATCH, formatShape, sameShape } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'layer',
@@ -15,6 +15,7 @@ export default defineNode({
   params: {},
   trainable: false,
   rowsAbove: () => 0,
+  examples: [{ a: [BATCH, 28, 28, 1], b: [BATCH, 28, 28, 1] }],
   inferShapes: ({ a, b }) =>
     sameShape(a, b)
       ? { y: a }

@@ -1,5 +1,6 @@
 import { defineNode } from '../src/graph/nodeApi';
 import { choice, float } from '../src/graph/params';
+import { BATCH } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'layer',
@@ -15,6 +16,7 @@ export default defineNode({
   },
   keyParams: ['kind', 'amount'],
   trainable: false,
+  examples: [{ x: [BATCH, 28, 28, 1] }],
   inferShapes: ({ x }) => ({ y: x }),
   build: (_ctx, p) => ({
     forward: ({ x }, call) => {

@@ -1,6 +1,6 @@
 import { defineNode, fail } from '../src/graph/nodeApi';
 import { float } from '../src/graph/params';
-import { formatShape } from '../src/graph/shape';
+import { BATCH, formatShape } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'layer',
@@ -24,6 +24,7 @@ export default defineNode({
   keyParams: ['momentum'],
   rowsAbove: () => 0,
   trainable: true,
+  examples: [{ x: [BATCH, 14, 14, 4] }],
   inferShapes: ({ x }) =>
     x.length < 2
       ? fail('x', `needs a batch of features, got ${formatShape(x)}`, 'connect a layer output (B×features or B×H×W×C)')

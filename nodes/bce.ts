@@ -1,6 +1,6 @@
 import { defineNode, fail } from '../src/graph/nodeApi';
 import { bool, choice } from '../src/graph/params';
-import { exampleSize, formatShape } from '../src/graph/shape';
+import { BATCH, exampleSize, formatShape } from '../src/graph/shape';
 import { bernoulliNllFromLogits } from './lib/bernoulli';
 import { REDUCTIONS, reduceLoss } from './lib/reduce';
 
@@ -23,6 +23,7 @@ export default defineNode({
   keyParams: ['reduction'],
   trainable: false,
   reconstruction: { prediction: 'prediction', target: 'target', transform: (p) => (p.fromLogits ? 'sigmoid' : 'identity') },
+  examples: [{ prediction: [BATCH, 784], target: [BATCH, 28, 28, 1] }],
   inferShapes: ({ prediction, target }) =>
     exampleSize(prediction) === exampleSize(target)
       ? { loss: [] }

@@ -1,6 +1,6 @@
 import { defineNode, fail } from '../src/graph/nodeApi';
 import { choice } from '../src/graph/params';
-import { exampleSize, formatShape } from '../src/graph/shape';
+import { BATCH, exampleSize, formatShape } from '../src/graph/shape';
 import { REDUCTIONS, reduceLoss } from './lib/reduce';
 
 export default defineNode({
@@ -19,6 +19,7 @@ export default defineNode({
   keyParams: ['reduction'],
   trainable: false,
   reconstruction: { prediction: 'prediction', target: 'target', transform: () => 'categorical256' },
+  examples: [{ prediction: [BATCH, 28, 28, 256], target: [BATCH, 28, 28, 1] }],
   inferShapes: ({ prediction, target }) =>
     exampleSize(prediction) === 256 * exampleSize(target)
       ? { loss: [] }

@@ -1,5 +1,5 @@
 import { defineNode, fail } from '../src/graph/nodeApi';
-import { formatShape, type Shape } from '../src/graph/shape';
+import { BATCH, formatShape, type Shape } from '../src/graph/shape';
 
 const PARTS = ['a', 'b', 'c'] as const;
 
@@ -18,6 +18,7 @@ export default defineNode({
   params: {},
   trainable: false,
   rowsAbove: () => 0,
+  examples: [{ a: [BATCH, 20], b: [BATCH, 10] }],
   inferShapes: (inputs) => {
     const parts = PARTS.filter((k) => inputs[k]).map((k) => [k, inputs[k]] as [string, Shape]);
     const [, first] = parts[0];

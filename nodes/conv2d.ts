@@ -1,7 +1,7 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { defineNode, fail } from '../src/graph/nodeApi';
 import { bool, choice, int } from '../src/graph/params';
-import { formatShape } from '../src/graph/shape';
+import { BATCH, formatShape } from '../src/graph/shape';
 import { ACTIVATIONS, activate } from './lib/activations';
 import { PADDINGS, convOutSize, needImage } from './lib/conv';
 
@@ -26,6 +26,7 @@ export default defineNode({
   // A 1×1, stride-1 convolution mixes channels only; larger kernels also read rows below.
   rowsAbove: (p) => (p.kernelSize === 1 && p.stride === 1 ? 0 : null),
   trainable: true,
+  examples: [{ x: [BATCH, 28, 28, 1] }],
   inferShapes: ({ x }, p) => {
     const notImage = needImage(x);
     if (notImage) return notImage;

@@ -3,6 +3,7 @@ import { defineNode } from '../src/graph/nodeApi';
 import { bool, choice, int } from '../src/graph/params';
 import { ACTIVATIONS, activate } from './lib/activations';
 import { PADDINGS, convTransposeOutSize, needImage } from './lib/conv';
+import { BATCH } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'layer',
@@ -23,6 +24,7 @@ export default defineNode({
   },
   keyParams: ['filters', 'kernelSize', 'stride'],
   trainable: true,
+  examples: [{ x: [BATCH, 7, 7, 8] }],
   inferShapes: ({ x }, p) => {
     const notImage = needImage(x);
     if (notImage) return notImage;

@@ -1,6 +1,7 @@
 import { defineNode } from '../src/graph/nodeApi';
 import { choice, intList } from '../src/graph/params';
 import { OUTPUT_SHAPES, expandUpsampler } from './lib/upsampler';
+import { BATCH } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'block',
@@ -27,5 +28,6 @@ export default defineNode({
     outputActivation: choice(['linear', 'sigmoid', 'tanh'], 'linear', 'linear gives logits (for BCE with logits)'),
   },
   keyParams: ['kind', 'hidden', 'outputShape'],
+  examples: [{ z: [BATCH, 20] }],
   expand: (p, inputs) => expandUpsampler({ ...p, batchNorm: false }, inputs),
 });

@@ -1,6 +1,6 @@
 import { defineNode, fail } from '../src/graph/nodeApi';
 import { bool, choice, int } from '../src/graph/params';
-import { formatShape } from '../src/graph/shape';
+import { BATCH, formatShape } from '../src/graph/shape';
 import { ACTIVATIONS, activate } from './lib/activations';
 
 export default defineNode({
@@ -18,6 +18,7 @@ export default defineNode({
   },
   keyParams: ['units', 'activation'],
   trainable: true,
+  examples: [{ x: [BATCH, 784] }],
   inferShapes: ({ x }, p) =>
     x.length !== 2 ? fail('x', `needs B×features, got ${formatShape(x)}`, 'add a Flatten before it') : { y: [x[0], p.units] },
   countParams: ({ x }, p) => x[1] * p.units + (p.bias ? p.units : 0),

@@ -1,6 +1,6 @@
 import { defineNode } from '../src/graph/nodeApi';
 import { choice, intList } from '../src/graph/params';
-import { formatShape } from '../src/graph/shape';
+import { BATCH, formatShape } from '../src/graph/shape';
 import { ExpansionBuilder, type Source } from './lib/expansion';
 
 export default defineNode({
@@ -26,6 +26,7 @@ export default defineNode({
     }),
   },
   keyParams: ['kind', 'hidden'],
+  examples: [{ x: [BATCH, 28, 28, 1] }],
   expand: (p, { x, condition }) => {
     const b = new ExpansionBuilder();
     let h: Source = { input: 'x' };

@@ -1,5 +1,6 @@
 import { defineNode } from '../src/graph/nodeApi';
 import { float } from '../src/graph/params';
+import { BATCH } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'layer',
@@ -13,6 +14,7 @@ export default defineNode({
   keyParams: ['rate'],
   rowsAbove: () => 0,
   trainable: false,
+  examples: [{ x: [BATCH, 784] }],
   inferShapes: ({ x }) => ({ y: x }),
   build: (_ctx, p) => ({
     forward: ({ x }, call) => {

@@ -1,6 +1,6 @@
 import { defineNode } from '../src/graph/nodeApi';
 import { choice, int, intList } from '../src/graph/params';
-import { formatShape } from '../src/graph/shape';
+import { BATCH, formatShape } from '../src/graph/shape';
 import { ExpansionBuilder, type Source } from './lib/expansion';
 
 export default defineNode({
@@ -29,6 +29,7 @@ export default defineNode({
     output: choice(['gaussian', 'deterministic'], 'gaussian', 'gaussian: μ and log σ² for a VAE; deterministic: one code z'),
   },
   keyParams: ['kind', 'hidden', 'latent', 'output'],
+  examples: [{ x: [BATCH, 28, 28, 1] }],
   expand: (p, { x }) => {
     const b = new ExpansionBuilder();
     let h: Source = { input: 'x' };

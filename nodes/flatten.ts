@@ -1,5 +1,5 @@
 import { defineNode } from '../src/graph/nodeApi';
-import { exampleSize } from '../src/graph/shape';
+import { BATCH, exampleSize } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'layer',
@@ -11,6 +11,7 @@ export default defineNode({
   outputs: { y: { type: 'tensor', doc: 'B×(product of the other dimensions)' } },
   params: {},
   trainable: false,
+  examples: [{ x: [BATCH, 28, 28, 1] }],
   inferShapes: ({ x }) => ({ y: [x[0], exampleSize(x)] }),
   build: (ctx) => {
     const size = exampleSize(ctx.inputShapes.x);

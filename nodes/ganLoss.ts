@@ -1,5 +1,6 @@
 import { defineNode, fail, type Tensor, type TF } from '../src/graph/nodeApi';
 import { choice } from '../src/graph/params';
+import { BATCH } from '../src/graph/shape';
 
 export const GAN_KINDS = ['minimax', 'nonSaturating', 'wasserstein', 'leastSquares', 'hinge'] as const;
 
@@ -59,6 +60,7 @@ export default defineNode({
   },
   keyParams: ['player', 'kind'],
   trainable: false,
+  examples: [{ realLogits: [BATCH, 1], fakeLogits: [BATCH, 1] }],
   inferShapes: ({ realLogits, fakeLogits }, p) => {
     if (!fakeLogits)
       return fail(

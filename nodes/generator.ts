@@ -1,6 +1,7 @@
 import { defineNode } from '../src/graph/nodeApi';
 import { bool, choice, intList } from '../src/graph/params';
 import { OUTPUT_SHAPES, expandUpsampler } from './lib/upsampler';
+import { BATCH } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'block',
@@ -28,5 +29,6 @@ export default defineNode({
     batchNorm: bool(true, 'batch normalization after each hidden layer'),
   },
   keyParams: ['kind', 'hidden', 'outputShape'],
+  examples: [{ z: [BATCH, 64] }],
   expand: (p, inputs) => expandUpsampler(p, inputs),
 });

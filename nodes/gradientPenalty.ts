@@ -1,6 +1,6 @@
 import { defineNode, fail } from '../src/graph/nodeApi';
 import { float } from '../src/graph/params';
-import { formatShape } from '../src/graph/shape';
+import { BATCH, formatShape } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'layer',
@@ -17,6 +17,7 @@ export default defineNode({
   params: { weight: float({ default: 10, min: 0, max: 1e4, doc: 'λ, the strength of the penalty' }) },
   keyParams: ['weight'],
   trainable: false,
+  examples: [{ interpolates: [BATCH, 28, 28, 1], criticOutput: { from: 'interpolates', shape: [BATCH, 1] } }],
   inferShapes: ({ interpolates, criticOutput }) =>
     interpolates[0] === criticOutput[0]
       ? { loss: [] }

@@ -1,5 +1,5 @@
 import { defineNode, fail } from '../src/graph/nodeApi';
-import { formatShape, sameShape } from '../src/graph/shape';
+import { BATCH, formatShape, sameShape } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'layer',
@@ -14,6 +14,7 @@ export default defineNode({
   outputs: { x: { type: 'tensor', doc: 'x̂, same shape as real' } },
   params: {},
   trainable: false,
+  examples: [{ real: [BATCH, 28, 28, 1], fake: [BATCH, 28, 28, 1] }],
   inferShapes: ({ real, fake }) =>
     sameShape(real, fake)
       ? { x: real }

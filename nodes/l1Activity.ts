@@ -1,5 +1,6 @@
 import { defineNode } from '../src/graph/nodeApi';
 import { float } from '../src/graph/params';
+import { BATCH } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'layer',
@@ -13,6 +14,7 @@ export default defineNode({
   params: { weight: float({ default: 1, min: 0, max: 1e6, doc: 'strength of the sparsity penalty' }) },
   keyParams: ['weight'],
   trainable: false,
+  examples: [{ x: [BATCH, 64] }],
   inferShapes: () => ({ loss: [] }),
   build: (_ctx, p) => ({ forward: ({ x }) => ({ loss: x.abs().mean().mul(p.weight) }) }),
 });

@@ -3,6 +3,7 @@ import { defineNode, fail } from '../src/graph/nodeApi';
 import { bool, choice, int } from '../src/graph/params';
 import { ACTIVATIONS, activate } from './lib/activations';
 import { needImage } from './lib/conv';
+import { BATCH } from '../src/graph/shape';
 
 /**
  * 1 where the kernel may look, 0 elsewhere: every row above the centre, and in
@@ -39,6 +40,7 @@ export default defineNode({
   trainable: true,
   autoregressive: (p) => p.maskType === 'A',
   rowsAbove: (p) => (p.kernelSize - 1) / 2,
+  examples: [{ x: [BATCH, 28, 28, 1] }],
   inferShapes: ({ x }, p) => {
     const notImage = needImage(x);
     if (notImage) return notImage;

@@ -29,6 +29,7 @@ export default defineNode({
   },
   keyParams: ['algorithm', 'learningRate'],
   trainable: false,
+  examples: [{ loss: [] }],
   inferShapes: () => ({}),
   build: (ctx, p) => {
     const train = ctx.tf.train;

@@ -1,6 +1,6 @@
 import { defineNode, fail } from '../src/graph/nodeApi';
 import { intList } from '../src/graph/params';
-import { exampleSize, formatShape } from '../src/graph/shape';
+import { BATCH, exampleSize, formatShape } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'layer',
@@ -13,6 +13,7 @@ export default defineNode({
   params: { shape: intList({ default: [28, 28, 1], min: 1, max: 100_000, minLength: 1, maxLength: 4, doc: 'per-example shape' }) },
   keyParams: ['shape'],
   trainable: false,
+  examples: [{ x: [BATCH, 784] }],
   inferShapes: ({ x }, p) => {
     const want = p.shape.reduce((a, b) => a * b, 1);
     return want === exampleSize(x)

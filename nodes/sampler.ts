@@ -1,5 +1,5 @@
 import { defineNode, fail } from '../src/graph/nodeApi';
-import { formatShape, sameShape } from '../src/graph/shape';
+import { BATCH, formatShape, sameShape } from '../src/graph/shape';
 
 export default defineNode({
   kind: 'layer',
@@ -17,6 +17,7 @@ export default defineNode({
   params: {},
   trainable: false,
   inputsUsedIn: (mode) => (mode === 'generate' ? [] : 'all'),
+  examples: [{ mean: [BATCH, 20], logVar: [BATCH, 20] }],
   inferShapes: ({ mean, logVar }) =>
     sameShape(mean, logVar)
       ? { z: mean }

@@ -25,6 +25,7 @@ export default defineNode({
   },
   keyParams: ['wa', 'wb'],
   trainable: false,
+  examples: [{ a: [], b: [] }],
   inferShapes: () => ({ loss: [] }),
   build: (_ctx, p) => {
     const weights: Record<string, number> = { a: p.wa, b: p.wb, c: p.wc, d: p.wd };

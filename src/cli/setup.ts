@@ -2,6 +2,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { registry } from '../../nodes/index';
 import { compile } from '../compiler/compile';
+import { applyDocOverrides, type DocOverrides } from '../compiler/overrides';
 import { formatGraphError } from '../compiler/errors';
 import type { Plan } from '../compiler/plan';
 import type { GraphDocument } from '../graph/document';
@@ -44,21 +45,14 @@ export interface Overrides {
 
 /** Applies command-line overrides to the document's Dataset, Optimizer and seed. */
 export async function applyOverrides(doc: GraphDocument, o: Overrides): Promise<GraphDocument> {
-  const out = structuredClone(doc);
-  if (o.seed !== undefined) out.meta.seed = o.seed;
-  for (const node of out.nodes) {
-    const role = registry[node.type]?.role;
-    if (role === 'dataset') {
-      if (o.batch !== undefined) node.params.batchSize = o.batch;
-      if (o.data !== undefined) node.params = { ...node.params, ...(await dataParamsFor(o.data)) };
-    }
-    if (role === 'optimizer' && o.lr !== undefined) node.params.learningRate = o.lr;
-  }
-  return out;
+  const files = o.data !== undefined ? await dataFilesFor(o.data) : undefined;
+  return applyDocOverrides(doc, registry, { batchSize: o.batch, learningRate: o.lr, seed: o.seed, files });
 }
 
+type DataFiles = NonNullable<DocOverrides['files']>;
+
 /** `--data PATH`: an IDX file or folder of IDX files, or a folder of PNG images. */
-async function dataParamsFor(path: string): Promise<Record<string, unknown>> {
+async function dataFilesFor(path: string): Promise<DataFiles> {
   let isDir = false;
   try {
     isDir = (await stat(path)).isDirectory();

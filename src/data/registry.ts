@@ -5,8 +5,10 @@ import { makeMixture2D } from './mixtures.js';
 import { makeShapes } from './shapes.js';
 import { binarize, slice } from './transforms.js';
 import type { DataSet, Split } from './types.js';
+import type { DataSourceName } from '../graph/nodeApi.js';
 
-export type DataSource = 'mnist' | 'ring' | 'grid' | 'spiral' | 'moons' | 'shapes' | 'idx' | 'pngdir';
+/** The sources are declared with the Dataset node's capability; this module loads each. */
+export type DataSource = DataSourceName;
 
 export interface DataSpec {
   source: DataSource;

@@ -161,6 +161,10 @@ interface NodeBase<P extends ParamDecls> {
  * them exists.
  */
 export type NodeExample = Record<string, Shape | { from: string; shape: Shape }>;
+export type ExampleInput = NodeExample[string];
+export function isComputedInput(e: ExampleInput): e is { from: string; shape: Shape } {
+  return !Array.isArray(e);
+}
 
 /**
  * Names a parameter of P whose value has type V (e.g. the learning rate), so
@@ -178,8 +182,8 @@ export interface DatasetCapability<P extends ParamDecls> {
   spec(params: ParamValues<P>): DataSourceSpec;
   /** The parameter holding the batch size. */
   batchSize: string;
-  /** The parameters that make this node read external files (the CLI's --data). */
-  withFiles(params: ParamValues<P>, files: { source: 'idx' | 'pngdir'; path: string }): ParamValues<P>;
+  /** The document parameters that make this node read external files instead (the CLI's --data). */
+  withFiles(params: Record<string, unknown>, files: { source: 'idx' | 'pngdir'; path: string }): Record<string, unknown>;
 }
 
 /**

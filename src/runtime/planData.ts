@@ -1,18 +1,11 @@
-/** The data a compiled graph trains on, as the Dataset node's parameters describe it. */
+/** The data a compiled graph trains on, as its dataset capability describes it. */
 import type { Plan } from '../compiler/plan';
-import { loadDataSet, type DataSource, type DataSpec } from '../data/registry';
+import { loadDataSet, type DataSpec } from '../data/registry';
 import type { DataSet, Split } from '../data/types';
 import { exampleSize } from '../graph/shape';
 
 export function dataSpecOf(plan: Plan, split: Split = 'train'): DataSpec {
-  const p = plan.byId[plan.datasetNode].params;
-  return {
-    source: p.source as DataSource,
-    path: (p.path as string) || undefined,
-    binarize: p.binarize as DataSpec['binarize'],
-    seed: plan.seed,
-    split,
-  };
+  return { ...plan.dataSpec, seed: plan.seed, split };
 }
 
 /** Loads the graph's data and checks it has the shape the compiler assumed. */

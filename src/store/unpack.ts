@@ -55,7 +55,7 @@ export function checkUnpack(doc: GraphDocument, registry: Registry, nodeId: stri
   }
   let expansion: Expansion;
   try {
-    expansion = def.expand(values as never, known);
+    expansion = def.expand(values, known);
   } catch (e) {
     return { ok: false, reason: `it cannot expand with its current inputs: ${(e as Error).message}` };
   }

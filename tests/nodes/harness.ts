@@ -11,7 +11,7 @@ import {
   type LayerNodeDef,
   type Mode,
 } from '../../src/graph/nodeApi';
-import { resolveParams } from '../../src/graph/params';
+import { resolveParams, type AnyParamValues } from '../../src/graph/params';
 import { BATCH, type Shape } from '../../src/graph/shape';
 import { registry } from '../../nodes/index';
 
@@ -21,14 +21,14 @@ export function concrete(shape: Shape, batch = B): number[] {
   return shape.map((d) => (d === BATCH ? batch : d));
 }
 
-export function paramsFor(def: AnyNodeDef, given: Record<string, unknown> = {}): Record<string, unknown> {
+export function paramsFor(def: AnyNodeDef, given: Record<string, unknown> = {}): AnyParamValues {
   const { values, problems } = resolveParams(def.params, given);
   if (problems.length) throw new Error(`${def.type}: ${problems.map((p) => p.message).join('; ')}`);
   return values;
 }
 
-export function inferOrThrow(def: LayerNodeDef, inputs: Record<string, Shape>, params: Record<string, unknown>) {
-  const r = def.inferShapes(inputs, params as never, { data: { kind: 'image', shape: [28, 28, 1], numClasses: 10, batchSize: B } });
+export function inferOrThrow(def: LayerNodeDef, inputs: Record<string, Shape>, params: AnyParamValues) {
+  const r = def.inferShapes(inputs, params, { data: { kind: 'image', shape: [28, 28, 1], numClasses: 10, batchSize: B } });
   if (isFailure(r)) throw new Error(`${def.type}: ${r.failure.message}`);
   return r;
 }
@@ -41,7 +41,7 @@ function init(shape: number[], how: Init): tf.Tensor {
 }
 
 /** Builds a layer the way CompiledModel does, with variables held in `variables`. */
-export function buildLayer(def: LayerNodeDef, params: Record<string, unknown>, inputShapes: Record<string, Shape>) {
+export function buildLayer(def: LayerNodeDef, params: AnyParamValues, inputShapes: Record<string, Shape>) {
   const outputShapes = inferOrThrow(def, inputShapes, params);
   const variables = new Map<string, tf.Variable>();
   const state = new Map<string, tf.Variable>();
@@ -52,7 +52,7 @@ export function buildLayer(def: LayerNodeDef, params: Record<string, unknown>, i
   };
   const built: BuiltNode = def.build(
     { tf, nodeId: def.type, inputShapes, outputShapes, variable: make(variables, true), state: make(state, false) },
-    params as never,
+    params,
   );
   return { built, outputShapes, variables, state };
 }

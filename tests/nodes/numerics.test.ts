@@ -223,24 +223,24 @@ describe('convolution shapes', () => {
     const up = registry.convTranspose2d as LayerNodeDef;
     const down = registry.conv2d as LayerNodeDef;
     const ctx = { data: null };
-    expect(up.inferShapes({ x: [BATCH, 7, 7, 8] }, paramsFor(up, { stride: 2 }) as never, ctx)).toEqual({ y: [BATCH, 14, 14, 32] });
-    expect(up.inferShapes({ x: [BATCH, 14, 14, 8] }, paramsFor(up, { stride: 2, filters: 1 }) as never, ctx)).toEqual({
+    expect(up.inferShapes({ x: [BATCH, 7, 7, 8] }, paramsFor(up, { stride: 2 }), ctx)).toEqual({ y: [BATCH, 14, 14, 32] });
+    expect(up.inferShapes({ x: [BATCH, 14, 14, 8] }, paramsFor(up, { stride: 2, filters: 1 }), ctx)).toEqual({
       y: [BATCH, 28, 28, 1],
     });
-    expect(down.inferShapes({ x: [BATCH, 28, 28, 1] }, paramsFor(down, { stride: 2 }) as never, ctx)).toEqual({ y: [BATCH, 14, 14, 32] });
-    expect(down.inferShapes({ x: [BATCH, 14, 14, 1] }, paramsFor(down, { stride: 2 }) as never, ctx)).toEqual({ y: [BATCH, 7, 7, 32] });
+    expect(down.inferShapes({ x: [BATCH, 28, 28, 1] }, paramsFor(down, { stride: 2 }), ctx)).toEqual({ y: [BATCH, 14, 14, 32] });
+    expect(down.inferShapes({ x: [BATCH, 14, 14, 1] }, paramsFor(down, { stride: 2 }), ctx)).toEqual({ y: [BATCH, 7, 7, 32] });
     const { built } = buildLayer(up, paramsFor(up, { padding: 'valid', kernelSize: 3 }), { x: [BATCH, 7, 7, 2] });
     expect(built.forward({ x: tf.ones([2, 7, 7, 2]) }, callContext()).y.shape).toEqual([2, 15, 15, 32]);
   });
 
   it('explains shape mismatches with both shapes and a fix', () => {
     const concat = registry.concat as LayerNodeDef;
-    const r = concat.inferShapes({ a: [BATCH, 28, 28, 1], b: [BATCH, 10] }, {} as never, { data: null });
+    const r = concat.inferShapes({ a: [BATCH, 28, 28, 1], b: [BATCH, 10] }, {}, { data: null });
     expect(r).toMatchObject({
       failure: { port: 'b', message: expect.stringContaining('B×28×28×1'), hint: expect.stringContaining('Flatten') },
     });
     const conv = registry.conv2d as LayerNodeDef;
-    expect(conv.inferShapes({ x: [BATCH, 784] }, paramsFor(conv) as never, { data: null })).toMatchObject({
+    expect(conv.inferShapes({ x: [BATCH, 784] }, paramsFor(conv), { data: null })).toMatchObject({
       failure: { hint: expect.stringContaining('Reshape') },
     });
   });

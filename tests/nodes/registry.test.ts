@@ -2,8 +2,8 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../nodes/index';
-import { CATEGORIES, type Tensor } from '../../src/graph/nodeApi';
-import { BATCH, type Shape } from '../../src/graph/shape';
+import { CATEGORIES, isComputedInput, type AnyNodeDef, type Tensor } from '../../src/graph/nodeApi';
+import type { Shape } from '../../src/graph/shape';
 import { B, buildLayer, callContext, concrete, inferOrThrow, paramsFor, tf, underTape } from './harness';
 
 const nodesDir = fileURLToPath(new URL('../../nodes/', import.meta.url));
@@ -11,41 +11,24 @@ const nodeFiles = readdirSync(nodesDir)
   .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
   .map((f) => f.slice(0, -3));
 
-const img: Shape = [BATCH, 28, 28, 1];
-const flat: Shape = [BATCH, 784];
-/** Plausible inputs for every node type; a new node type must add its entry here. */
-const PLAUSIBLE: Record<string, Record<string, Shape>> = {
-  dataset: {},
-  label: {},
-  noise: {},
-  optimizer: { loss: [] },
-  dense: { x: flat },
-  conv2d: { x: img },
-  convTranspose2d: { x: [BATCH, 7, 7, 8] },
-  maskedConv2d: { x: img },
-  activation: { x: flat },
-  batchNorm: { x: [BATCH, 14, 14, 4] },
-  dropout: { x: flat },
-  flatten: { x: img },
-  reshape: { x: flat },
-  concat: { a: [BATCH, 20], b: [BATCH, 10] },
-  add: { a: img, b: img },
-  sampler: { mean: [BATCH, 20], logVar: [BATCH, 20] },
-  addNoise: { x: img },
-  interpolate: { real: img, fake: img },
-  bce: { prediction: flat, target: img },
-  mse: { prediction: flat, target: img },
-  categorical256: { prediction: [BATCH, 28, 28, 256], target: img },
-  gaussianKl: { mean: [BATCH, 20], logVar: [BATCH, 20] },
-  ganLoss: { realLogits: [BATCH, 1], fakeLogits: [BATCH, 1] },
-  gradientPenalty: { interpolates: img, criticOutput: [BATCH, 1] },
-  l1Activity: { x: [BATCH, 64] },
-  weightedSum: { a: [], b: [] },
-  encoder: { x: img },
-  decoder: { z: [BATCH, 20] },
-  generator: { z: [BATCH, 64] },
-  discriminator: { x: img },
-};
+/** A node's first example as plain shapes (an input computed from another keeps its own shape). */
+function exampleShapes(def: AnyNodeDef): Record<string, Shape> {
+  const example = def.examples?.[0] ?? {};
+  return Object.fromEntries(Object.entries(example).map(([port, e]) => [port, isComputedInput(e) ? e.shape : e]));
+}
+
+/** Random inputs for the first example; `{ from }` inputs are computed from their source so a gradient between them exists. */
+function exampleInputs(def: AnyNodeDef): Record<string, Tensor> {
+  const inputs: Record<string, Tensor> = {};
+  const example = def.examples?.[0] ?? {};
+  for (const [port, e] of Object.entries(example)) if (!isComputedInput(e)) inputs[port] = tf.randomUniform(concrete(e), 0, 1);
+  for (const [port, e] of Object.entries(example)) {
+    if (!isComputedInput(e)) continue;
+    const perExample = inputs[e.from].reshape([B, -1]).square().sum(1);
+    inputs[port] = perExample.reshape([B, ...e.shape.slice(1).map(() => 1)]).mul(tf.ones(concrete(e.shape)));
+  }
+  return inputs;
+}
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -69,7 +52,15 @@ describe('node registry', () => {
     for (const port of Object.values({ ...def.inputs, ...def.outputs })) expect(port.doc.length).toBeGreaterThan(0);
     for (const k of def.keyParams ?? []) expect(def.params).toHaveProperty(k);
     paramsFor(def); // throws on problems
-    expect(PLAUSIBLE[type], `add plausible inputs for ${type} to this test`).toBeDefined();
+    const required = Object.entries(def.inputs).filter(([, port]) => !port.optional);
+    if (required.length > 0) expect(def.examples?.length, `${type} needs examples (plausible input shapes)`).toBeGreaterThan(0);
+    for (const example of def.examples ?? []) {
+      for (const [port] of required) expect(example, `${type}'s example lacks input ${port}`).toHaveProperty(port);
+      for (const [port, e] of Object.entries(example)) {
+        expect(def.inputs, `${type}'s example names an unknown input ${port}`).toHaveProperty(port);
+        if (isComputedInput(e)) expect(example, `${type}.${port} is computed from a missing input`).toHaveProperty(e.from);
+      }
+    }
     if (def.kind === 'layer') {
       // Weights and the trainable flag go together; a layer with weights must count them.
       expect(def.trainable).toBe(def.countParams !== undefined);
@@ -80,11 +71,11 @@ describe('node registry', () => {
     const def = registry[type];
     if (def.kind !== 'layer') return;
     const params = paramsFor(def);
-    const inputShapes = PLAUSIBLE[type];
+    const inputShapes = exampleShapes(def);
     const inferred = inferOrThrow(def, inputShapes, params);
     const { built, variables } = buildLayer(def, params, inputShapes);
     if (def.countParams) {
-      const counted = def.countParams(inputShapes, params as never);
+      const counted = def.countParams(inputShapes, params);
       expect(counted).toBe([...variables.values()].reduce((n, v) => n + v.size, 0));
       expect(counted).toBeGreaterThan(0);
     } else expect(variables.size).toBe(0);
@@ -93,11 +84,7 @@ describe('node registry', () => {
         const call = callContext({ mode });
         // Training steps run under the gradient tape, as in CompiledModel.
         const out = (mode === 'train' ? underTape : (f: () => Record<string, Tensor>) => f())(() => {
-          const inputs: Record<string, Tensor> = {};
-          for (const [port, s] of Object.entries(inputShapes)) inputs[port] = tf.randomUniform(concrete(s), 0, 1);
-          // A gradient penalty's critic output must be computed from its interpolates.
-          if (type === 'gradientPenalty') inputs.criticOutput = inputs.interpolates.square().reshape([B, -1]).sum(1, true);
-          return built.forward(inputs, call);
+          return built.forward(exampleInputs(def), call);
         });
         for (const [port, shape] of Object.entries(inferred)) {
           if (def.outputs[port] === undefined) continue;
@@ -116,7 +103,7 @@ describe('node registry', () => {
     (type) => {
       const def = registry[type];
       if (def.kind !== 'block') return;
-      const e = def.expand(paramsFor(def) as never, PLAUSIBLE[type]);
+      const e = def.expand(paramsFor(def), exampleShapes(def));
       const seen = new Set<string>();
       for (const n of e.nodes) {
         expect(registry[n.type]?.kind, `${type} uses ${n.type}`).toBe('layer');

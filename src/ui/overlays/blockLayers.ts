@@ -29,7 +29,7 @@ export function blockLayers(
   const { values } = resolveParams(def.params, params);
   let expansion;
   try {
-    expansion = def.expand(values as never, inputShapes);
+    expansion = def.expand(values, inputShapes);
   } catch (e) {
     return { rows: [], error: `cannot expand with the current inputs: ${(e as Error).message}` };
   }
@@ -61,7 +61,7 @@ export function blockLayers(
     }
     const resolved = resolveParams(innerDef.params, inner.params);
     try {
-      const result = innerDef.inferShapes(shapes, resolved.values as never, { data });
+      const result = innerDef.inferShapes(shapes, resolved.values, { data });
       if (isFailure(result)) return { ...row, problem: result.failure.message };
       for (const [port, s] of Object.entries(result)) produced.set(`${inner.id}.${port}`, s);
       return { ...row, outputs: result };
