@@ -17,7 +17,7 @@ import * as tf from '../src/runtime/tf';
 const presetDir = new URL('../presets/', import.meta.url);
 
 export function loadPreset(name: string): GraphDocument {
-  const r = loadDocumentText(readFileSync(new URL(name, presetDir), 'utf8'), name);
+  const r = loadDocumentText(readFileSync(new URL(name, presetDir), 'utf8'), name, registry);
   if (!r.ok) throw new Error(r.error.message);
   return r.doc;
 }

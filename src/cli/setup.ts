@@ -31,7 +31,7 @@ export async function readGraph(path: string): Promise<GraphDocument> {
       `cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
     );
   }
-  const loaded = loadDocumentText(text, path);
+  const loaded = loadDocumentText(text, path, registry);
   if (!loaded.ok) throw new CliError(EXIT.invalidDocument, formatLoadError(loaded.error));
   return loaded.doc;
 }

@@ -17,6 +17,8 @@ export const nodeSchema = z.object({
   notes: z.string().max(20_000).optional(),
   /** This node applies the variables of that node (e.g. one discriminator on real and fake). */
   sharesWeightsWith: id.optional(),
+  /** The version of this node type's parameters it was saved with; absent means 1 (see NodeBase.version). */
+  version: z.number().int().min(1).max(10_000).optional(),
 });
 
 export const edgeSchema = z.object({

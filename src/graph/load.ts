@@ -5,6 +5,7 @@
  */
 import { CURRENT_SCHEMA_VERSION, documentSchema, type GraphDocument } from './document';
 import { migrations, versionOf } from './migrations';
+import { migrateNodeParams, type NodeTypeVersions } from './nodeMigrations';
 
 export type LoadErrorCode = 'parse' | 'not-object' | 'no-version' | 'too-new' | 'migration' | 'schema';
 export interface LoadError {
@@ -33,17 +34,21 @@ export function stripDangerousKeys(value: unknown): unknown {
   return value;
 }
 
-export function loadDocumentText(text: string, source: string): LoadResult {
+/**
+ * `nodeTypes` (the node registry) upgrades each node's parameters to its
+ * type's current version; every product path passes it.
+ */
+export function loadDocumentText(text: string, source: string, nodeTypes?: NodeTypeVersions): LoadResult {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     return { ok: false, error: parseError(text, source, e as Error) };
   }
-  return loadDocumentValue(raw, source);
+  return loadDocumentValue(raw, source, nodeTypes);
 }
 
-export function loadDocumentValue(raw: unknown, source: string): LoadResult {
+export function loadDocumentValue(raw: unknown, source: string, nodeTypes?: NodeTypeVersions): LoadResult {
   const fail = (error: Omit<LoadError, 'source'>): LoadResult => ({ ok: false, error: { source, ...error } });
   const value = stripDangerousKeys(raw);
   if (!value || typeof value !== 'object' || Array.isArray(value))
@@ -80,7 +85,9 @@ export function loadDocumentValue(raw: unknown, source: string): LoadResult {
     const issue = parsed.error.issues[0];
     return fail({ code: 'schema', path: formatPath(issue.path), message: `${formatPath(issue.path) || 'document'}: ${issue.message}` });
   }
-  return { ok: true, doc: parsed.data, ...(version < CURRENT_SCHEMA_VERSION ? { migratedFrom: version } : {}) };
+  const migrated = nodeTypes ? migrateNodeParams(parsed.data, nodeTypes) : { ok: true as const, doc: parsed.data };
+  if (!migrated.ok) return fail(migrated.error);
+  return { ok: true, doc: migrated.doc, ...(version < CURRENT_SCHEMA_VERSION ? { migratedFrom: version } : {}) };
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -10,6 +10,7 @@ import { get as idbGet, set as idbSet } from 'idb-keyval';
 import type { GraphDocument } from '../graph/document';
 import { loadDocumentValue, formatLoadError, type LoadResult } from '../graph/load';
 import type { EditorStore } from './editorStore';
+import { registry } from '../../nodes/index';
 
 export interface SavedRecord {
   doc: GraphDocument;
@@ -41,7 +42,7 @@ function asRecord(value: unknown): SavedRecord | null {
 export async function loadSaved(storage: Storage, graphId: string): Promise<{ result: LoadResult; rev: number } | null> {
   const record = asRecord(await storage.get(storageKey(graphId)));
   if (!record) return null;
-  return { result: loadDocumentValue(record.doc, 'autosave'), rev: record.rev };
+  return { result: loadDocumentValue(record.doc, 'autosave', registry), rev: record.rev };
 }
 
 export interface Autosave {
@@ -127,7 +128,7 @@ export function startAutosave(opts: { store: EditorStore; graphId: string; rev: 
     takeTheirs: async () => {
       const record = asRecord(await storage.get(key));
       if (!record) return setState({ conflict: false });
-      const loaded = loadDocumentValue(record.doc, 'the other tab’s save');
+      const loaded = loadDocumentValue(record.doc, 'the other tab’s save', registry);
       if (!loaded.ok) {
         store.getState().notify('error', formatLoadError(loaded.error));
         return;

@@ -43,6 +43,8 @@ export function addNode(doc: GraphDocument, registry: Registry, type: string, po
   if (!def) throw new Error(`unknown node type "${type}"`);
   const id = freshId(type, new Set(doc.nodes.map((n) => n.id)));
   const node: GraphNode = { id, type, position: { x: position.x, y: position.y }, params: defaultParams(def.params) };
+  // A new node holds its type's current parameters, so a later load must not migrate them again.
+  if (def.version && def.version > 1) node.version = def.version;
   return { doc: { ...doc, nodes: [...doc.nodes, node] }, id };
 }
 

@@ -6,6 +6,7 @@
 import LZString from 'lz-string';
 import type { GraphDocument } from '../graph/document';
 import { loadDocumentText, type LoadResult } from '../graph/load';
+import { registry } from '../../nodes/index';
 
 export const SHARE_PREFIX = '#graph=';
 /** Characters of the hash, prefix included. */
@@ -44,5 +45,5 @@ export function decodeShareHash(hash: string): LoadResult {
       ok: false,
       error: { code: 'parse', source, message: 'the link is damaged and cannot be decoded', hint: 'copy the whole link again' },
     };
-  return loadDocumentText(text, source);
+  return loadDocumentText(text, source, registry);
 }

@@ -2,6 +2,7 @@
 import type { GraphDocument } from '../graph/document';
 import { formatLoadError, loadDocumentText } from '../graph/load';
 import { editorStore } from '../store';
+import { registry } from '../../nodes/index';
 
 export function fileNameFor(doc: GraphDocument): string {
   const slug =
@@ -32,7 +33,7 @@ export async function importFile(file: File) {
     s.notify('error', `Could not read ${file.name}: ${(e as Error).message}. The open graph is unchanged.`);
     return;
   }
-  const loaded = loadDocumentText(text, file.name);
+  const loaded = loadDocumentText(text, file.name, registry);
   if (!loaded.ok) {
     s.notify('error', `Could not open ${formatLoadError(loaded.error)}. The open graph is unchanged.`);
     return;

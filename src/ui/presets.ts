@@ -4,6 +4,7 @@
  */
 import type { GraphDocument } from '../graph/document';
 import { formatLoadError, loadDocumentValue } from '../graph/load';
+import { registry } from '../../nodes/index';
 
 export interface Preset {
   name: string;
@@ -20,7 +21,7 @@ export const presets: Preset[] = [];
 export const brokenPresets: BrokenPreset[] = [];
 for (const [path, raw] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) {
   const name = path.slice(path.lastIndexOf('/') + 1, -'.json'.length);
-  const loaded = loadDocumentValue(raw, `preset ${name}.json`);
+  const loaded = loadDocumentValue(raw, `preset ${name}.json`, registry);
   if (loaded.ok) presets.push({ name, doc: loaded.doc });
   else brokenPresets.push({ name, error: formatLoadError(loaded.error) });
 }
