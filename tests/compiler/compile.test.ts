@@ -29,6 +29,52 @@ describe('compile', () => {
     expect(r.trainedBy.adam.sort()).toEqual(['dec', 'enc', 'logits', 'logvar', 'mu']);
   });
 
+  it("derives the facts the runtime needs from the nodes' capabilities, not from names", () => {
+    const vae = compile(preset('vae.json'), registry).plan!;
+    expect(vae.posterior).toEqual({ z: { node: 'z', port: 'z' }, mean: { node: 'mu', port: 'y' }, logVar: { node: 'logvar', port: 'y' } });
+    expect(vae.lossOutputs).toEqual({
+      recon: { node: 'recon', port: 'loss' },
+      kl: { node: 'kl', port: 'loss' },
+      elbo: { node: 'elbo', port: 'loss' },
+    });
+    expect(vae.dataSpec).toEqual({ source: 'mnist', binarize: 'none' });
+    expect(vae.optimizers[0]).toMatchObject({ learningRate: 1e-3, stepsPerRound: 1 });
+    expect(vae.modes.decode).toEqual({ latent: { node: 'z', port: 'z' }, latentSize: 20 });
+    expect(vae.modes.evaluate?.bernoulli?.logits).toEqual({ node: 'logits', port: 'y' });
+    expect(vae.critic).toBeNull();
+    expect(vae.previewable).toContain('mu');
+    expect(vae.previewable).not.toContain('adam');
+
+    const gan = compile(preset('gan.json'), registry).plan!;
+    expect(gan.posterior).toBeNull();
+    expect(gan.modes.decode).toBeNull();
+    expect(gan.critic?.node.startsWith('dReal/')).toBe(true);
+    expect(gan.optimizers.map((o) => o.learningRate)).toEqual([2e-4, 2e-4]);
+    expect(gan.modes.evaluate).toBeNull();
+  });
+
+  it('gives a model key that follows the model, not the layout or the title', () => {
+    const vae = preset('vae.json');
+    const key = compile(vae, registry).plan!.modelKey;
+    expect(key).toMatch(/^[0-9a-f]{16}$/);
+    const moved = edit(vae, (d) => {
+      d.nodes[0].position.x += 50;
+      d.meta.title = 'renamed';
+      d.nodes[1].label = 'a label';
+    });
+    expect(compile(moved, registry).plan!.modelKey).toBe(key);
+    const changed = edit(vae, (d) => {
+      d.nodes.find((n) => n.id === 'enc')!.params.units = 256;
+    });
+    expect(compile(changed, registry).plan!.modelKey).not.toBe(key);
+    expect(
+      compile(
+        edit(vae, (d) => (d.meta.seed = 9)),
+        registry,
+      ).plan!.modelKey,
+    ).not.toBe(key);
+  });
+
   it('knows how many rows above a pixel a PixelCNN reads, and when it cannot tell', () => {
     const pixel = preset('pixelcnn.json');
     // mask A 7×7 (3 rows) + five mask B 3×3 (1 row each) + a 1×1 head
