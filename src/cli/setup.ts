@@ -53,7 +53,7 @@ type DataFiles = NonNullable<DocOverrides['files']>;
 
 /** `--data PATH`: an IDX file or folder of IDX files, or a folder of PNG images. */
 async function dataFilesFor(path: string): Promise<DataFiles> {
-  let isDir = false;
+  let isDir: boolean;
   try {
     isDir = (await stat(path)).isDirectory();
   } catch {

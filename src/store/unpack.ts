@@ -187,8 +187,9 @@ function expandRefs(node: GraphNode, registry: Registry, blockId: string, replac
     if (decl.kind !== 'nodeRefs' || !Array.isArray(value) || !value.includes(blockId)) continue;
     const out: unknown[] = [];
     for (const r of value) {
-      if (r === blockId) for (const id of replacement) !out.includes(id) && out.push(id);
-      else if (!out.includes(r)) out.push(r);
+      if (r === blockId) {
+        for (const id of replacement) if (!out.includes(id)) out.push(id);
+      } else if (!out.includes(r)) out.push(r);
     }
     params = { ...params, [name]: out };
   }

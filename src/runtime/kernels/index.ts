@@ -181,7 +181,7 @@ export function unregisterFastWasmKernels(): void {
     const cur = tf.getKernel(name, 'wasm') as { [OURS]?: boolean } | undefined;
     if (!cur?.[OURS]) continue;
     tf.unregisterKernel(name, 'wasm');
-    let shipped: tf.KernelConfig | null = null;
+    let shipped: tf.KernelConfig | null;
     try {
       shipped = original(name);
     } catch {

@@ -22,8 +22,8 @@ const originals = new Map<string, KernelConfig>();
 
 /** The shipped wasm kernel `name` (captured before we override it). */
 export function original(name: string): KernelConfig {
-  let k = originals.get(name);
-  if (k) return k;
+  const captured = originals.get(name);
+  if (captured) return captured;
   const cur = getKernel(name, 'wasm') as (KernelConfig & { [OURS]?: boolean }) | undefined;
   if (!cur) throw new Error(`wasm backend has no kernel ${name}`);
   if (cur[OURS]) throw new Error(`original wasm kernel ${name} was not captured before override`);
