@@ -3,13 +3,21 @@
  * forward pass in every mode. Every step runs inside tf.tidy so the number of
  * live tensors stays flat; randomness comes from a seeded counter so the same
  * document, seed, data and backend give the same run.
+ *
+ * Results come back through the model's Reader (./reads.ts), chosen per
+ * backend: a model made with no reader reads at once and its methods return
+ * plain values; one made with an async reader returns promises. Each method
+ * makes all its random draws before it starts reading, so withFixedRandom
+ * around it fixes them in either mode.
  */
-import type { DisplayTransform } from '../graph/nodeApi';
 import { bernoulliNllFromLogits } from '../../nodes/lib/bernoulli';
 import * as tf from './tf';
-import type { BuiltNode, CallContext, Init, Mode, Tensor } from '../graph/nodeApi';
+import type { CallContext, Mode, Tensor } from '../graph/nodeApi';
 import { exampleSize } from '../graph/shape';
 import type { CompiledNode, OptimizerPlan, Plan, PortRef } from '../compiler/plan';
+import { decodeSource, importanceRefs, lossOutput } from './planFacts';
+import { syncReader, type Read, type Reader, type ReadMode } from './reads';
+import { ModelWeights, type ModelState } from './weights';
 
 export interface Batch {
   /** B × prod(data shape) values. */
@@ -35,141 +43,32 @@ export class TrainingDiverged extends Error {
   }
 }
 
-/**
- * One pixel of every canvas, drawn from the net's output there (pixelOutputs:
- * n logits, or n×256 for a 256-way categorical) with the uniform u[b] of canvas b.
- */
-export function drawPixels(out: Float32Array, transform: DisplayTransform, u: ArrayLike<number>): Float32Array {
-  const values = new Float32Array(u.length);
-  for (let b = 0; b < u.length; b++) {
-    if (transform === 'categorical256') {
-      const base = b * 256;
-      let max = -Infinity;
-      for (let k = 0; k < 256; k++) max = Math.max(max, out[base + k]);
-      let sum = 0;
-      for (let k = 0; k < 256; k++) sum += Math.exp(out[base + k] - max);
-      let acc = 0;
-      let v = 255;
-      for (let k = 0; k < 256; k++)
-        if ((acc += Math.exp(out[base + k] - max) / sum) > u[b]) {
-          v = k;
-          break;
-        }
-      values[b] = v / 255;
-    } else {
-      const p = transform === 'sigmoid' ? 1 / (1 + Math.exp(-out[b])) : out[b];
-      values[b] = u[b] < p ? 1 : 0;
-    }
-  }
-  return values;
-}
-
-/** Reads a tensor synchronously and disposes it. */
-function readSync(t: tf.Tensor): Float32Array {
-  try {
-    return t.dataSync() as Float32Array;
-  } finally {
-    t.dispose();
-  }
-}
-
-/** Reads tensors with `await data()` (all queued at once) and disposes them, whatever happens. */
-async function readAll(tensors: tf.Tensor[]): Promise<Float32Array[]> {
-  try {
-    return (await Promise.all(tensors.map((t) => t.data()))) as Float32Array[];
-  } finally {
-    tensors.forEach((t) => t.dispose());
-  }
-}
-
 const refKey = (r: PortRef) => `${r.node}\u0000${r.port}`;
 
-/** TF.js variable names are global to the engine; this keeps two models' names apart. */
-let modelInstances = 0;
-
-export class CompiledModel {
+export class CompiledModel<M extends ReadMode = 'sync'> {
   readonly plan: Plan;
-  private built = new Map<string, BuiltNode>();
-  private variables = new Map<string, tf.Variable>();
-  private stateVariables = new Map<string, tf.Variable>();
-  private optimizers = new Map<string, tf.Optimizer>();
-  private trainVars = new Map<string, tf.Variable[]>();
+  private readonly reader: Reader<M>;
+  private readonly weights: ModelWeights;
   /** Seeded draws: every random tensor gets seed = base + counter++, so runs repeat exactly. */
   private randomCounter = 0;
   private readonly baseSeed: number;
-  private readonly instance = ++modelInstances;
   step = 0;
 
-  constructor(plan: Plan, opts: { seed?: number } = {}) {
+  /** `reader`: how results come back (default: at once, which every backend but WebGPU allows). */
+  constructor(plan: Plan, opts: { seed?: number; reader?: Reader<M> } = {}) {
     this.plan = plan;
+    this.reader = opts.reader ?? (syncReader as Reader<ReadMode> as Reader<M>);
     this.baseSeed = (opts.seed ?? plan.seed) >>> 0;
-    this.build();
+    this.weights = new ModelWeights(plan, () => this.nextSeed());
   }
 
   private nextSeed(): number {
     return (this.baseSeed * 7919 + this.randomCounter++) % 2147483647;
   }
 
-  private init(shape: number[], init: Init): tf.Tensor {
-    if (init === 'zeros') return tf.zeros(shape);
-    if (init === 'ones') return tf.ones(shape);
-    const fanOut = shape[shape.length - 1] ?? 1;
-    const fanIn = shape.length > 1 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : shape[0];
-    // Convolution kernels [kh, kw, in, out]: the receptive field counts towards both fans.
-    const receptive = shape.length === 4 ? shape[0] * shape[1] : 1;
-    if (init === 'glorotUniform') {
-      const limit = Math.sqrt(6 / (fanIn + fanOut * receptive));
-      return tf.randomUniform(shape, -limit, limit, 'float32', this.nextSeed());
-    }
-    const std = init === 'heNormal' ? Math.sqrt(2 / fanIn) : init.normal;
-    return tf.randomNormal(shape, 0, std, 'float32', this.nextSeed());
-  }
-
-  private build() {
-    for (const node of this.plan.nodes) {
-      const owner = node.weightOwner;
-      // Not in tidy: a build may keep constants (e.g. a convolution mask) for the model's lifetime.
-      const built = node.def.build(
-        {
-          tf,
-          nodeId: node.id,
-          inputShapes: node.inputShapes,
-          outputShapes: node.outputShapes,
-          variable: (name, shape, init) => this.getVariable(`${owner}/${name}`, shape, init, true),
-          state: (name, shape, init) => this.getVariable(`${owner}/${name}`, shape, init, false),
-        },
-        node.params as never,
-      );
-      this.built.set(node.id, built);
-      if (built.optimizer) this.optimizers.set(node.id, built.optimizer);
-    }
-    for (const opt of this.plan.optimizers) {
-      const vars = [...this.variables.entries()]
-        .filter(([name]) => opt.trains.some((owner) => name.startsWith(`${owner}/`) && !name.slice(owner.length + 1).includes('/')))
-        .map(([, v]) => v);
-      this.trainVars.set(opt.id, vars);
-    }
-  }
-
-  private getVariable(name: string, shape: number[], init: Init, trainable: boolean): tf.Variable {
-    const store = trainable ? this.variables : this.stateVariables;
-    const existing = store.get(name);
-    if (existing) {
-      if (existing.shape.join() !== shape.join())
-        throw new Error(`shared variable ${name} has shape ${existing.shape} but ${shape} was asked for`);
-      return existing;
-    }
-    const initial = this.init(shape, init);
-    const v = tf.variable(initial, trainable, `m${this.instance}/${trainable ? '' : 'state/'}${name.replace(/[^A-Za-z0-9_./-]/g, '_')}`);
-    // The variable keeps its own reference to the data; without this the initial tensor outlives every rebuild.
-    initial.dispose();
-    store.set(name, v);
-    return v;
-  }
-
   /** Trainable variables by their stable name (owner/variable). */
   get namedVariables(): ReadonlyMap<string, tf.Variable> {
-    return this.variables;
+    return this.weights.variables;
   }
 
   /** A batch from the data pipeline (arrays) or one the model made itself (tensors, e.g. a PixelCNN canvas). */
@@ -214,32 +113,23 @@ export class CompiledModel {
         if (used !== 'all' && !used.includes(port)) continue;
         inputs[port] = values.get(refKey(ref))!;
       }
-      const out = this.built.get(node.id)!.forward(inputs, call);
+      const out = this.weights.built.get(node.id)!.forward(inputs, call);
       for (const [port, t] of Object.entries(out)) values.set(refKey({ node: node.id, port }), t);
     }
     return values;
   }
 
-  /** One training round: every optimizer takes its stepsPerRound steps, each on a fresh batch. */
-  trainRound(nextBatch: () => Batch, only?: string): StepResult {
-    const losses: Record<string, number> = {};
-    for (const opt of this.plan.optimizers) {
-      if (only && opt.id !== only) continue;
-      for (let k = 0; k < opt.stepsPerRound; k++) {
-        Object.assign(losses, this.lossesOf(opt, readSync(this.optimizerStep(opt, nextBatch()))));
-      }
-    }
-    return this.finishRound(losses);
+  /** Reads one tensor (disposing it). */
+  private readOne(t: tf.Tensor): Read<M, Float32Array> {
+    return this.reader.read([t], ([values]) => values);
   }
 
   /**
-   * trainRound with the losses read by `await data()`: the same steps, batches,
-   * random draws and divergence check. Every optimizer step of the round is
-   * queued before the first read, so the GPU runs the round in one go. WebGPU
-   * needs this: a synchronous read there goes through a canvas and, in a
-   * worker, can return zeros or hang.
+   * One training round: every optimizer takes its stepsPerRound steps, each on
+   * a fresh batch. Every step of the round is queued before the first read, so
+   * a GPU runs the round in one go. Throws TrainingDiverged at a non-finite loss.
    */
-  async trainRoundAsync(nextBatch: () => Batch, only?: string): Promise<StepResult> {
+  trainRound(nextBatch: () => Batch, only?: string): Read<M, StepResult> {
     const opts: OptimizerPlan[] = [];
     const values: tf.Tensor[] = [];
     try {
@@ -254,16 +144,13 @@ export class CompiledModel {
       values.forEach((t) => t.dispose());
       throw e;
     }
-    const read = await readAll(values);
-    const losses: Record<string, number> = {};
-    opts.forEach((opt, i) => Object.assign(losses, this.lossesOf(opt, read[i])));
-    return this.finishRound(losses);
-  }
-
-  private finishRound(losses: Record<string, number>): StepResult {
-    this.step++;
-    for (const [name, value] of Object.entries(losses)) if (!Number.isFinite(value)) throw new TrainingDiverged(this.step, name, value);
-    return { step: this.step, losses };
+    return this.reader.read(values, (read) => {
+      const losses: Record<string, number> = {};
+      opts.forEach((opt, i) => Object.assign(losses, this.lossesOf(opt, read[i])));
+      this.step++;
+      for (const [name, value] of Object.entries(losses)) if (!Number.isFinite(value)) throw new TrainingDiverged(this.step, name, value);
+      return { step: this.step, losses };
+    });
   }
 
   private lossesOf(opt: OptimizerPlan, numbers: ArrayLike<number>): Record<string, number> {
@@ -274,16 +161,15 @@ export class CompiledModel {
 
   /** One optimizer update; returns [total, ...terms] as one tensor for the caller to read and dispose. */
   private optimizerStep(opt: OptimizerPlan, batch: Batch): tf.Tensor {
-    const optimizer = this.optimizers.get(opt.id)!;
-    const vars = this.trainVars.get(opt.id)!;
-    const termIds = opt.terms;
+    const optimizer = this.weights.optimizers.get(opt.id)!;
+    const vars = this.weights.trainVars.get(opt.id)!;
     return tf.tidy(() => {
       const call = this.callContext('train', true, batch);
       let kept: Tensor[] = [];
       const { value, grads } = tf.variableGrads(() => {
         const computed = this.forward([opt.loss], call);
         // Keep each term alive past the gradient tape's own tidy so it can be reported.
-        kept = termIds.map((id) => tf.keep(computed.get(refKey({ node: id, port: 'loss' }))!));
+        kept = opt.terms.map((id) => tf.keep(computed.get(refKey(lossOutput(id)))!));
         return computed.get(refKey(opt.loss)) as tf.Scalar;
       }, vars);
       optimizer.applyGradients(grads);
@@ -294,25 +180,17 @@ export class CompiledModel {
   }
 
   /** Loss terms without updating anything (held-out data), in evaluate mode. */
-  evaluateLosses(batch: Batch): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const opt of this.plan.optimizers) Object.assign(out, this.lossesOf(opt, readSync(this.evaluateTensor(opt, batch))));
-    return out;
-  }
-
-  /** evaluateLosses read with `await data()` (WebGPU). */
-  async evaluateLossesAsync(batch: Batch): Promise<Record<string, number>> {
-    const tensors = this.plan.optimizers.map((opt) => this.evaluateTensor(opt, batch));
-    const read = await readAll(tensors);
-    const out: Record<string, number> = {};
-    this.plan.optimizers.forEach((opt, i) => Object.assign(out, this.lossesOf(opt, read[i])));
-    return out;
-  }
-
-  private evaluateTensor(opt: OptimizerPlan, batch: Batch): tf.Tensor {
-    return tf.tidy(() => {
-      const computed = this.forward([opt.loss], this.callContext('evaluate', false, batch));
-      return tf.stack([computed.get(refKey(opt.loss))!, ...opt.terms.map((id) => computed.get(refKey({ node: id, port: 'loss' }))!)]);
+  evaluateLosses(batch: Batch): Read<M, Record<string, number>> {
+    const tensors = this.plan.optimizers.map((opt) =>
+      tf.tidy(() => {
+        const computed = this.forward([opt.loss], this.callContext('evaluate', false, batch));
+        return tf.stack([computed.get(refKey(opt.loss))!, ...opt.terms.map((id) => computed.get(refKey(lossOutput(id)))!)]);
+      }),
+    );
+    return this.reader.read(tensors, (read) => {
+      const out: Record<string, number> = {};
+      this.plan.optimizers.forEach((opt, i) => Object.assign(out, this.lossesOf(opt, read[i])));
+      return out;
     });
   }
 
@@ -321,25 +199,16 @@ export class CompiledModel {
    * Bernoulli decoder: −log (1/K) Σₖ p(x|zₖ) p(zₖ) / q(zₖ|x), zₖ ~ q(z|x), in nats per
    * example. Tighter than the ELBO; it approaches the true NLL as K grows.
    */
-  importanceSampledNll(batch: Batch, samples: number): number {
-    const sampler = this.plan.nodes.find((n) => n.def.role === 'sampler');
-    const recon = this.plan.nodes.find((n) => n.def.reconstruction);
-    if (!sampler || !recon || recon.def.reconstruction!.transform(recon.params as never) !== 'sigmoid')
-      throw new Error('importance sampling needs a Sampler and a Bernoulli (logit) reconstruction loss');
-    const { prediction, target } = recon.def.reconstruction!;
-    const refs = [
-      recon.inputs[prediction],
-      recon.inputs[target],
-      sampler.inputs.mean,
-      sampler.inputs.logVar,
-      { node: sampler.id, port: 'z' },
-    ];
+  importanceSampledNll(batch: Batch, samples: number): Read<M, number> {
+    const r = importanceRefs(this.plan);
+    if (!r) throw new Error('importance sampling needs a Sampler and a Bernoulli (logit) reconstruction loss');
+    const refs = [r.logits, r.target, r.mean, r.logVar, r.z];
     const LOG_2PI = Math.log(2 * Math.PI);
     const nll = tf.tidy(() => {
       const logWeights: Tensor[] = [];
       for (let k = 0; k < samples; k++) {
         const values = this.forward(refs, this.callContext('evaluate', false, batch));
-        const [logits, x, mean, logVar, z] = refs.map((r) => values.get(refKey(r))!.reshape([batch.size, -1]));
+        const [logits, x, mean, logVar, z] = refs.map((ref) => values.get(refKey(ref))!.reshape([batch.size, -1]));
         const logPx = tf.neg(bernoulliNllFromLogits(tf, logits, x)).sum(1);
         const logPz = z.square().add(LOG_2PI).mul(-0.5).sum(1);
         const logQz = z.sub(mean).square().div(tf.exp(logVar)).add(logVar).add(LOG_2PI).mul(-0.5).sum(1);
@@ -347,9 +216,7 @@ export class CompiledModel {
       }
       return tf.logSumExp(tf.stack(logWeights, 1), 1).sub(Math.log(samples)).neg().mean();
     });
-    const value = nll.dataSync()[0];
-    nll.dispose();
-    return value;
+    return this.reader.read([nll], ([values]) => values[0]);
   }
 
   /** Data-space values (B × prod(data shape)) for a model output, e.g. sigmoid of logits. */
@@ -373,49 +240,22 @@ export class CompiledModel {
     return tf.oneHot(tf.tensor1d(labels, 'int32'), classes).toFloat();
   }
 
-  /** n samples from the prior; for conditional models, of `label` (or cycling through classes). */
-  generate(n: number, label?: number): Float32Array {
-    if (this.plan.modes.generate?.autoregressive) return this.generateAutoregressive(n, label);
-    return readSync(this.generateTensor(n, label));
-  }
-
   /**
-   * generate read with `await data()`. Not for autoregressive graphs. Every random
-   * draw happens before the first await, so withFixedRandom around it still fixes them.
+   * n samples from the prior; for conditional models, of `label` (or cycling
+   * through classes). Autoregressive graphs sample pixel by pixel instead
+   * (sampleAutoregressive in ./sampling.ts).
    */
-  async generateAsync(n: number, label?: number): Promise<Float32Array> {
-    if (this.plan.modes.generate?.autoregressive) throw new Error('autoregressive graphs sample pixel by pixel (probe each pixel)');
-    const t = this.generateTensor(n, label);
-    return (await readAll([t]))[0];
-  }
-
-  private generateTensor(n: number, label?: number): tf.Tensor {
+  generate(n: number, label?: number): Read<M, Float32Array> {
     const g = this.plan.modes.generate;
     if (!g) throw new Error('this graph cannot generate: it has no Sampler or Noise node feeding a data-shaped output');
-    return tf.tidy(() => {
+    if (g.autoregressive) throw new Error('autoregressive graphs sample pixel by pixel (sampleAutoregressive)');
+    const t = tf.tidy(() => {
       const x = tf.zeros([n, ...this.plan.data.shape]);
       const call = this.callContext('generate', false, { size: n, x, labels: this.oneHotFor(n, label) });
       const out = this.forward([g.output], call).get(refKey(g.output))!;
       return this.toDataSpace(out, g.transform, n);
     });
-  }
-
-  /**
-   * Pixel by pixel: run the net on the canvas so far, draw the next value from its
-   * predicted distribution, write it in. `onPixel` lets a view draw as it goes.
-   */
-  generateAutoregressive(n: number, label?: number, onPixel?: (index: number, canvas: Float32Array) => void): Float32Array {
-    const g = this.plan.modes.generate!;
-    const size = exampleSize(this.plan.data.shape);
-    const canvas = new Float32Array(n * size);
-    const oneHot = this.plan.data.numClasses > 0 ? readSync(tf.tidy(() => this.oneHotFor(n, label)!)) : undefined;
-    const uniforms = () => tf.tidy(() => tf.randomUniform([n], 0, 1, 'float32', this.nextSeed()).dataSync());
-    for (let i = 0; i < size; i++) {
-      const values = drawPixels(this.pixelOutputs({ x: canvas, oneHot, size: n }, i), g.transform, uniforms());
-      for (let b = 0; b < n; b++) canvas[b * size + i] = values[b];
-      onPixel?.(i, canvas);
-    }
-    return canvas;
+    return this.readOne(t);
   }
 
   /**
@@ -424,15 +264,7 @@ export class CompiledModel {
    * reads (rowsAbove: masked convolutions), only that band of rows is run,
    * which gives the same values for a fraction of the work.
    */
-  pixelOutputs(batch: Batch, index: number): Float32Array {
-    return readSync(this.pixelTensor(batch, index));
-  }
-
-  async pixelOutputsAsync(batch: Batch, index: number): Promise<Float32Array> {
-    return (await readAll([this.pixelTensor(batch, index)]))[0];
-  }
-
-  private pixelTensor(batch: Batch, index: number): tf.Tensor {
+  pixelOutputs(batch: Batch, index: number): Read<M, Float32Array> {
     const g = this.plan.modes.generate;
     if (!g?.autoregressive) throw new Error('this graph is not autoregressive');
     const shape = this.plan.data.shape;
@@ -449,7 +281,7 @@ export class CompiledModel {
       band = { x, shape: [n, rows, shape[1], shape[2]], cells: rows * rowSize, offset: index - first * rowSize };
     }
     const per = g.transform === 'categorical256' ? 256 : 1;
-    return tf.tidy(() => {
+    const t = tf.tidy(() => {
       const x = tf.tensor(band.x, band.shape);
       const labels = batch.oneHot ? tf.tensor(batch.oneHot, [n, this.plan.data.numClasses]) : null;
       const out = this.forward([g.output], this.callContext('generate', false, { size: n, x, labels })).get(refKey(g.output))!;
@@ -458,63 +290,38 @@ export class CompiledModel {
         .gather([band.offset], 1)
         .reshape(per === 1 ? [n] : [n, per]);
     });
+    return this.readOne(t);
   }
 
-  reconstruct(batch: Batch): Float32Array {
-    return readSync(this.reconstructTensor(batch));
-  }
-
-  async reconstructAsync(batch: Batch): Promise<Float32Array> {
-    const t = this.reconstructTensor(batch);
-    return (await readAll([t]))[0];
-  }
-
-  private reconstructTensor(batch: Batch): tf.Tensor {
+  reconstruct(batch: Batch): Read<M, Float32Array> {
     const r = this.plan.modes.reconstruct;
     if (!r) throw new Error('this graph cannot reconstruct: no reconstruction loss compares its output with the data');
-    return tf.tidy(() => {
+    const t = tf.tidy(() => {
       const out = this.forward([r.output], this.callContext('reconstruct', false, batch)).get(refKey(r.output))!;
       return this.toDataSpace(out, r.transform, batch.size);
     });
+    return this.readOne(t);
   }
 
   /** Latent means (B × latentSize). */
-  encode(batch: Batch): Float32Array {
-    return readSync(this.encodeTensor(batch));
-  }
-
-  async encodeAsync(batch: Batch): Promise<Float32Array> {
-    const t = this.encodeTensor(batch);
-    return (await readAll([t]))[0];
-  }
-
-  private encodeTensor(batch: Batch): tf.Tensor {
+  encode(batch: Batch): Read<M, Float32Array> {
     const e = this.plan.modes.encode;
     if (!e) throw new Error('this graph has no latent code to encode to');
-    return tf.tidy(() =>
+    const t = tf.tidy(() =>
       this.forward([e.latent], this.callContext('encode', false, batch))
         .get(refKey(e.latent))!
         .clone(),
     );
+    return this.readOne(t);
   }
 
   /** Decodes given latent vectors through the generate path (latent traversal, interpolation, map clicks). */
-  decode(latents: Float32Array, n: number, label?: number): Float32Array {
-    return readSync(this.decodeTensor(latents, n, label));
-  }
-
-  async decodeAsync(latents: Float32Array, n: number, label?: number): Promise<Float32Array> {
-    const t = this.decodeTensor(latents, n, label);
-    return (await readAll([t]))[0];
-  }
-
-  private decodeTensor(latents: Float32Array, n: number, label?: number): tf.Tensor {
+  decode(latents: Float32Array, n: number, label?: number): Read<M, Float32Array> {
     const g = this.plan.modes.generate;
     const e = this.plan.modes.encode;
     if (!g || !e || g.autoregressive) throw new Error('this graph cannot decode latent vectors');
-    const sampler = this.plan.nodes.find((node) => node.def.role === 'sampler' || node.def.role === 'noise');
-    if (!sampler) throw new Error('no sampler or noise node to feed the latent vectors into');
-    return tf.tidy(() => {
+    if (!decodeSource(this.plan)) throw new Error('no sampler or noise node to feed the latent vectors into');
+    const t = tf.tidy(() => {
       const z = tf.tensor(latents, [n, e.latentSize]);
       const call = this.callContext('generate', false, {
         size: n,
@@ -527,6 +334,7 @@ export class CompiledModel {
       const out = this.forward([g.output], call).get(refKey(g.output))!;
       return this.toDataSpace(out, g.transform, n);
     });
+    return this.readOne(t);
   }
 
   /**
@@ -544,85 +352,36 @@ export class CompiledModel {
   }
 
   /** Values of chosen ports for one batch (per-node preview, per-dimension KL). Nothing is updated. */
-  probe(batch: Batch, refs: PortRef[], mode: Mode = 'train'): { shape: number[]; data: Float32Array }[] {
-    return this.probeTensors(batch, refs, mode).map((t) => ({ shape: t.shape.slice(), data: readSync(t) }));
-  }
-
-  async probeAsync(batch: Batch, refs: PortRef[], mode: Mode = 'train'): Promise<{ shape: number[]; data: Float32Array }[]> {
-    const tensors = this.probeTensors(batch, refs, mode);
-    const shapes = tensors.map((t) => t.shape.slice());
-    const read = await readAll(tensors);
-    return read.map((data, i) => ({ shape: shapes[i], data }));
-  }
-
-  private probeTensors(batch: Batch, refs: PortRef[], mode: Mode): tf.Tensor[] {
-    return tf.tidy(() => {
+  probe(batch: Batch, refs: PortRef[], mode: Mode = 'train'): Read<M, { shape: number[]; data: Float32Array }[]> {
+    const tensors = tf.tidy(() => {
       const computed = this.forward(refs, this.callContext(mode, false, batch));
       return refs.map((r) => computed.get(refKey(r))!.clone());
     });
+    const shapes = tensors.map((t) => t.shape.slice());
+    return this.reader.read(tensors, (read) => read.map((data, i) => ({ shape: shapes[i], data })));
   }
 
   /** Snapshot for checkpoints: weights, state, optimizer slots, step and random counter. */
-  async saveState(opts: { sync?: boolean } = {}): Promise<ModelState> {
-    // `sync`: read with dataSync (never on WebGPU, where a synchronous read goes
-    // through a canvas and returns zeros in a worker on SwiftShader).
-    const read = async (t: tf.Tensor) => (opts.sync ? t.dataSync() : await t.data()) as Float32Array;
-    const tensors: ModelState['tensors'] = {};
-    for (const [name, v] of this.variables) tensors[`var:${name}`] = { shape: v.shape, data: await read(v) };
-    for (const [name, v] of this.stateVariables) tensors[`state:${name}`] = { shape: v.shape, data: await read(v) };
-    for (const [id, opt] of this.optimizers) {
-      const slots = await opt.getWeights();
-      for (const [i, slot] of slots.entries())
-        tensors[`opt:${id}:${i}`] = { shape: slot.tensor.shape, data: await read(slot.tensor), name: slot.name };
-      // getWeights makes a fresh scalar for the iteration count (the other slots are the optimizer's own variables).
-      for (const slot of slots) if (slot.name === 'iter') slot.tensor.dispose();
-    }
+  async saveState(): Promise<ModelState> {
+    const read = (t: tf.Tensor) => this.reader.read([t], ([values]) => values, { keep: true }) as Float32Array | Promise<Float32Array>;
+    const tensors = await this.weights.save(async (t) => read(t));
     return { step: this.step, randomCounter: this.randomCounter, tensors };
   }
 
   async loadState(state: ModelState): Promise<void> {
-    for (const [key, t] of Object.entries(state.tensors)) {
-      const [kind, ...rest] = key.split(':');
-      if (kind === 'opt') continue;
-      const name = rest.join(':');
-      const v = (kind === 'var' ? this.variables : this.stateVariables).get(name);
-      if (!v) throw new Error(`checkpoint has ${name}, which this graph does not`);
-      if (v.shape.join() !== t.shape.join())
-        throw new Error(`checkpoint ${name} is ${t.shape.join('×')} but the graph needs ${v.shape.join('×')}`);
-      tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
-    }
-    // Optimizer slots (iteration count, moments) are positional, in the order getWeights gave them.
-    for (const [id, opt] of this.optimizers) {
-      const slots: { name: string; tensor: tf.Tensor }[] = [];
-      for (let i = 0; state.tensors[`opt:${id}:${i}`]; i++) {
-        const saved = state.tensors[`opt:${id}:${i}`];
-        slots.push({ name: saved.name ?? `slot${i}`, tensor: tf.tensor(saved.data, saved.shape) });
-      }
-      if (slots.length) await opt.setWeights(slots);
-      slots.forEach((s) => s.tensor.dispose());
-    }
+    await this.weights.load(state.tensors);
     this.step = state.step;
     this.randomCounter = state.randomCounter;
   }
 
   setLearningRate(optimizerId: string, lr: number) {
-    const opt = this.optimizers.get(optimizerId) as unknown as { learningRate: number } | undefined;
-    if (opt) opt.learningRate = lr;
+    this.weights.setLearningRate(optimizerId, lr);
   }
 
   dispose() {
-    for (const v of this.variables.values()) v.dispose();
-    for (const v of this.stateVariables.values()) v.dispose();
-    for (const o of this.optimizers.values()) o.dispose();
-    this.variables.clear();
-    this.stateVariables.clear();
+    this.weights.dispose();
   }
 }
 
-export interface ModelState {
-  step: number;
-  randomCounter: number;
-  tensors: Record<string, { shape: number[]; data: Float32Array; name?: string }>;
-}
-
+export type { ModelState } from './weights';
 export type { CompiledNode };

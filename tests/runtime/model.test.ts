@@ -7,6 +7,8 @@ import type { DataSet } from '../../src/data/types';
 import { setupBackend } from '../../src/runtime/backend';
 import { CompiledModel, TrainingDiverged } from '../../src/runtime/model';
 import { loadPlanData } from '../../src/runtime/planData';
+import { klRefs } from '../../src/runtime/planFacts';
+import { createReader } from '../../src/runtime/reads';
 import * as tf from '../../src/runtime/tf';
 import { fixtureDoc, preset } from '../compiler/helpers';
 
@@ -17,6 +19,8 @@ function planOf(doc = preset('vae.json'), batch = 16): Plan {
   if (!r.plan) throw new Error(JSON.stringify(r.errors));
   return r.plan;
 }
+
+const asyncReader = createReader('async');
 
 let data: DataSet;
 beforeAll(async () => {
@@ -124,16 +128,16 @@ describe('CompiledModel', () => {
     model.dispose();
   });
 
-  it("trainRoundAsync gives exactly trainRound's losses, with the tensor count flat and the same divergence check", async () => {
+  it("an async reader gives exactly the sync reader's losses, with the tensor count flat and the same divergence check", async () => {
     const plan = planOf();
     const sync = run(plan, 6);
-    const model = new CompiledModel(plan);
+    const model = new CompiledModel(plan, { reader: asyncReader });
     const batcher = createBatcher(data, plan.data.batchSize, plan.seed);
     const next = () => ({ ...batcher.next(), size: plan.data.batchSize });
     const losses: number[] = [];
     let after2 = 0;
     for (let i = 0; i < 6; i++) {
-      const r = await model.trainRoundAsync(next);
+      const r = await model.trainRound(next);
       expect(r.step).toBe(i + 1);
       losses.push(r.losses[plan.optimizers[0].id]);
       if (i === 1) after2 = tf.memory().numTensors;
@@ -143,33 +147,40 @@ describe('CompiledModel', () => {
     sync.model.dispose();
     model.dispose();
 
-    const tiny = new CompiledModel(planOf(fixtureDoc('v1-tiny-ae.json')));
+    const tiny = new CompiledModel(planOf(fixtureDoc('v1-tiny-ae.json')), { reader: asyncReader });
     const bad = new Float32Array(tiny.plan.data.batchSize * 784).fill(Number.NaN);
     // A good round first: Adam makes its slots on the first update.
-    await tiny.trainRoundAsync(() => ({ x: new Float32Array(bad.length), size: tiny.plan.data.batchSize }));
+    await tiny.trainRound(() => ({ x: new Float32Array(bad.length), size: tiny.plan.data.batchSize }));
     const before = tf.memory().numTensors;
-    await expect(tiny.trainRoundAsync(() => ({ x: bad, size: tiny.plan.data.batchSize }))).rejects.toBeInstanceOf(TrainingDiverged);
+    await expect(tiny.trainRound(() => ({ x: bad, size: tiny.plan.data.batchSize }))).rejects.toBeInstanceOf(TrainingDiverged);
     expect(tf.memory().numTensors).toBe(before);
     tiny.dispose();
   });
 
-  it("the async views give the sync views' values under a fixed random stream, and leak nothing", async () => {
+  it("an async reader gives the sync reader's views under a fixed random stream, and leaks nothing", async () => {
     const plan = planOf();
     const { model } = run(plan, 3);
+    const reading = new CompiledModel(plan, { reader: asyncReader });
+    await reading.loadState(await model.saveState());
     const batch = { ...createBatcher(data, 16, 1).next(), size: 16 };
-    const sampler = plan.nodes.find((n) => n.def.role === 'sampler')!;
-    const refs = [sampler.inputs.mean, sampler.inputs.logVar];
+    const refs = klRefs(plan)!;
     const latents = new Float32Array(4 * 20).map((_, i) => Math.sin(i));
-    const fixed = <T>(fn: () => T) => model.withFixedRandom(1234, fn);
+    const fixedSync = <T>(fn: () => T) => model.withFixedRandom(1234, fn);
+    const fixedAsync = <T>(fn: () => T) => reading.withFixedRandom(1234, fn);
     const before = tf.memory().numTensors;
-    expect(await fixed(() => model.generateAsync(5))).toEqual(fixed(() => model.generate(5)));
-    expect(await fixed(() => model.reconstructAsync(batch))).toEqual(fixed(() => model.reconstruct(batch)));
-    expect(await fixed(() => model.encodeAsync(batch))).toEqual(fixed(() => model.encode(batch)));
-    expect(await fixed(() => model.decodeAsync(latents, 4))).toEqual(fixed(() => model.decode(latents, 4)));
-    expect(await fixed(() => model.probeAsync(batch, refs, 'encode'))).toEqual(fixed(() => model.probe(batch, refs, 'encode')));
-    expect(await fixed(() => model.evaluateLossesAsync(batch))).toEqual(fixed(() => model.evaluateLosses(batch)));
+    expect(await fixedAsync(() => reading.generate(5))).toEqual(fixedSync(() => model.generate(5)));
+    expect(await fixedAsync(() => reading.reconstruct(batch))).toEqual(fixedSync(() => model.reconstruct(batch)));
+    expect(await fixedAsync(() => reading.encode(batch))).toEqual(fixedSync(() => model.encode(batch)));
+    expect(await fixedAsync(() => reading.decode(latents, 4))).toEqual(fixedSync(() => model.decode(latents, 4)));
+    const probeRefs = [refs.mean, refs.logVar];
+    expect(await fixedAsync(() => reading.probe(batch, probeRefs, 'encode'))).toEqual(
+      fixedSync(() => model.probe(batch, probeRefs, 'encode')),
+    );
+    expect(await fixedAsync(() => reading.evaluateLosses(batch))).toEqual(fixedSync(() => model.evaluateLosses(batch)));
+    expect(await fixedAsync(() => reading.importanceSampledNll(batch, 3))).toEqual(fixedSync(() => model.importanceSampledNll(batch, 3)));
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+    reading.dispose();
   });
 });
 

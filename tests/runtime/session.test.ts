@@ -9,6 +9,7 @@ import { loadDocumentText } from '../../src/graph/load';
 import type { GraphDocument } from '../../src/graph/document';
 import type { FromWorker, FromWorkerOf } from '../../src/runtime/protocol';
 import { setupBackend } from '../../src/runtime/backend';
+import { attachBackend, openBackend } from '../../src/runtime/backendHandle';
 import { CompiledModel } from '../../src/runtime/model';
 import { memoryStore, TrainingSession } from '../../src/runtime/session';
 import * as tf from '../../src/runtime/tf';
@@ -265,12 +266,12 @@ describe('training session (Node, wasm → cpu)', () => {
       let lost!: (info: { message: string }) => void;
       const device = { lost: new Promise<{ message: string }>((r) => (lost = r)), destroy: () => lost({ message: 'destroyed' }) };
       (tf.backend() as unknown as { device: unknown }).device = device;
-      return { backend: 'webgpu', threads: 1, simd: false };
+      return attachBackend('webgpu', { backend: 'webgpu', threads: 1, simd: false });
     };
     const session = new TrainingSession({
       post: (m) => events.push(m),
       available: ['webgpu', 'wasm'],
-      setupBackend: (name) => (name === 'webgpu' ? fakeWebgpu() : setupBackend(name)),
+      setupBackend: (name) => (name === 'webgpu' ? fakeWebgpu() : openBackend(name)),
       metricsIntervalMs: 0,
     });
     const waitFor = async (pred: () => boolean, ms = 60_000) => {
@@ -288,7 +289,7 @@ describe('training session (Node, wasm → cpu)', () => {
     await session.handle({ type: 'pause' });
     const at = session.step;
     // The next round's read hangs, as a mapAsync on a dying device can.
-    const hang = vi.spyOn(CompiledModel.prototype, 'trainRoundAsync').mockImplementationOnce(() => new Promise(() => undefined));
+    const hang = vi.spyOn(CompiledModel.prototype, 'trainRound').mockImplementationOnce(() => new Promise(() => undefined));
     try {
       await session.handle({ type: 'play' });
       await new Promise((r) => setTimeout(r, 100));

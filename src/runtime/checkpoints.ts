@@ -1,0 +1,199 @@
+/**
+ * Checkpoints: snapshots of the model, the batch order, the settings and the
+ * curve, kept in memory (the fallback point) and in a store (a reload resumes
+ * from it); applying one; and keeping the matching weights when the document
+ * changes under a trained model.
+ */
+import type { BatcherState } from '../data/batcher';
+import type { GraphDocument } from '../graph/document';
+import type { BackendManager } from './backends';
+import type { LossLog } from './metrics';
+import type { ModelState } from './model';
+import type { CheckpointInfo, FromWorker, LossPoint } from './protocol';
+import type { Workspace } from './workspace';
+
+export interface StoredCheckpoint {
+  info: CheckpointInfo;
+  docKey: string;
+  state: ModelState;
+  batcher: BatcherState;
+  batchSize: number;
+  learningRates: Record<string, number>;
+  /** The loss curve so far (thinned), so a reload or restore redraws it. */
+  history?: LossPoint[];
+}
+
+/** Where checkpoints persist: IndexedDB in the worker, a Map in tests. */
+export interface CheckpointStore {
+  get(key: string): Promise<StoredCheckpoint | undefined>;
+  set(key: string, value: StoredCheckpoint): Promise<void>;
+  del(key: string): Promise<void>;
+}
+
+export function memoryStore(): CheckpointStore & { map: Map<string, StoredCheckpoint> } {
+  const map = new Map<string, StoredCheckpoint>();
+  return {
+    map,
+    get: async (k) => map.get(k),
+    set: async (k, v) => void map.set(k, v),
+    del: async (k) => void map.delete(k),
+  };
+}
+
+/** What of a document affects the model (not positions, labels, notes or the title). */
+export function docKeyOf(doc: GraphDocument): string {
+  const nodes = [...doc.nodes].sort((a, b) => a.id.localeCompare(b.id)).map((n) => [n.id, n.type, n.params, n.sharesWeightsWith ?? null]);
+  const edges = doc.edges.map((e) => `${e.source}.${e.sourcePort}>${e.target}.${e.targetPort}`).sort();
+  const text = JSON.stringify([doc.meta.seed, nodes, edges]);
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
+  }
+  return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
+}
+
+const storeKey = (docKey: string) => `latent-lab:checkpoint:${docKey}`;
+
+export class Checkpoints {
+  /** The last checkpoint taken or applied: where a fallback resumes and what restore goes back to. */
+  lastGood: StoredCheckpoint | null = null;
+  /** Steps between automatic checkpoints (also every `seconds`). */
+  every: number;
+  private readonly seconds: number;
+  private lastStep = -1;
+  private lastTime = 0;
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly backends: BackendManager,
+    private readonly log: LossLog,
+    private readonly o: { store: CheckpointStore | null; every: number; seconds: number; post(msg: FromWorker): void },
+  ) {
+    this.every = o.every;
+    this.seconds = o.seconds;
+  }
+
+  /** Whether the current step is already checkpointed. */
+  get current(): boolean {
+    return this.ws.step === this.lastStep;
+  }
+
+  due(): boolean {
+    const steps = this.ws.step - Math.max(0, this.lastStep);
+    return steps >= this.every || (steps > 0 && performance.now() - this.lastTime > this.seconds * 1000);
+  }
+
+  /** Forget the in-memory checkpoint (a new document, a reset). */
+  forget() {
+    this.lastGood = null;
+    this.lastStep = -1;
+  }
+
+  async snapshot(): Promise<StoredCheckpoint> {
+    const model = this.ws.model!;
+    const state = await this.backends.guard(() => model.saveState());
+    return {
+      info: { step: state.step, savedAt: Date.now(), backend: this.backends.name ?? '' },
+      docKey: this.ws.docKey,
+      state,
+      batcher: this.ws.batcher!.state(),
+      batchSize: this.ws.batchSize,
+      learningRates: { ...this.ws.learningRates },
+      history: this.log.curve(),
+    };
+  }
+
+  /** Snapshot to memory (the fallback point) and, when `persist`, to the store. */
+  async save(persist: boolean) {
+    if (!this.ws.model || this.ws.diverged) return;
+    const ckpt = await this.snapshot();
+    this.lastGood = ckpt;
+    this.lastStep = ckpt.info.step;
+    this.lastTime = performance.now();
+    let stored = false;
+    if (persist && this.o.store) {
+      try {
+        await this.o.store.set(storeKey(this.ws.docKey), ckpt);
+        stored = true;
+      } catch (e) {
+        this.o.post({ type: 'error', message: e instanceof Error ? e.message : String(e), where: 'checkpoint' });
+      }
+    }
+    this.o.post({ type: 'checkpoint', info: ckpt.info, stored });
+  }
+
+  /** Puts the model, settings, batch order and curve back as `ckpt` has them. */
+  async apply(ckpt: StoredCheckpoint) {
+    const ws = this.ws;
+    const model = ws.model!;
+    await model.loadState(ckpt.state);
+    ws.learningRates = { ...ckpt.learningRates };
+    for (const [opt, lr] of Object.entries(ws.learningRates)) model.setLearningRate(opt, lr);
+    if (ws.train && ws.plan) {
+      ws.batchSize = ckpt.batchSize;
+      ws.restartBatches(ckpt.batcher.seed);
+      ws.batcher!.restore(ckpt.batcher);
+    }
+    ws.diverged = false;
+    this.lastStep = ckpt.info.step;
+    // The curve up to the checkpoint; the page replaces whatever it drew past it.
+    this.log.replace((ckpt.history ?? []).filter((p) => p.step <= ckpt.info.step));
+  }
+
+  /** The stored checkpoint of document `docKey`, if there is one (a store that fails counts as none). */
+  async stored(docKey = this.ws.docKey): Promise<StoredCheckpoint | undefined> {
+    return this.o.store ? await this.o.store.get(storeKey(docKey)).catch(() => undefined) : undefined;
+  }
+
+  async deleteStored() {
+    await this.o.store?.del(storeKey(this.ws.docKey)).catch(() => undefined);
+  }
+
+  /** Variables of the freshly built model against a saved state: how many keep their name and shape. */
+  compare(state: ModelState): { matching: number; total: number; changed: string[] } {
+    let matching = 0;
+    const changed: string[] = [];
+    const vars = this.ws.model!.namedVariables;
+    for (const [name, v] of vars) {
+      const saved = state.tensors[`var:${name}`];
+      if (saved && saved.shape.join() === v.shape.join()) matching++;
+      else changed.push(saved ? `${name}: ${saved.shape.join('×')} → ${v.shape.join('×')}` : `${name}: new`);
+    }
+    for (const key of Object.keys(state.tensors))
+      if (key.startsWith('var:') && !vars.has(key.slice(4))) changed.push(`${key.slice(4)}: removed`);
+    return { matching, total: vars.size, changed };
+  }
+
+  /** Keep the weights whose name and shape still match; the rest stay freshly initialised. */
+  async applyMatching(ckpt: StoredCheckpoint) {
+    const vars = this.ws.model!.namedVariables;
+    const tensors: ModelState['tensors'] = {};
+    let kept = 0;
+    let same = true;
+    for (const [key, t] of Object.entries(ckpt.state.tensors)) {
+      if (!key.startsWith('var:')) continue;
+      const v = vars.get(key.slice(4));
+      if (v && v.shape.join() === t.shape.join()) {
+        tensors[key] = t;
+        kept++;
+      } else same = false;
+    }
+    if (same && kept === vars.size) {
+      // The same variables: keep the optimizer's moments and layer state too.
+      for (const [key, t] of Object.entries(ckpt.state.tensors)) if (!key.startsWith('var:')) tensors[key] = t;
+    }
+    const state = { step: ckpt.state.step, randomCounter: ckpt.state.randomCounter, tensors };
+    try {
+      await this.ws.model!.loadState(state);
+    } catch {
+      // Optimizer slots or state that no longer line up: keep the weights, start the rest afresh.
+      for (const k of Object.keys(tensors)) if (!k.startsWith('var:')) delete tensors[k];
+      this.ws.disposeModel();
+      this.ws.buildModel(this.backends.reader);
+      await this.ws.model!.loadState(state);
+    }
+  }
+}

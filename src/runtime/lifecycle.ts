@@ -1,0 +1,170 @@
+/**
+ * Everything that (re)builds the model: loading a document (keeping, asking
+ * about or discarding the trained weights when it changed), switching backend,
+ * reset and restoring the last checkpoint. Each first stops the run loop.
+ */
+import { compile } from '../compiler/compile';
+import type { Plan } from '../compiler/plan';
+import type { GraphDocument } from '../graph/document';
+import { registry } from '../../nodes/index';
+import type { BackendManager } from './backends';
+import { docKeyOf, type Checkpoints, type StoredCheckpoint } from './checkpoints';
+import type { LossLog } from './metrics';
+import { loadPlanData } from './planData';
+import { dataKey } from './planFacts';
+import type { BackendChoice, FromWorker, OnDocChange } from './protocol';
+import type { Trainer } from './trainer';
+import type { Workspace } from './workspace';
+
+/** The model a new document replaces, kept until the new one is known to be wanted. */
+interface Previous {
+  plan: Plan;
+  state: StoredCheckpoint;
+  doc: GraphDocument;
+  key: string;
+}
+
+export class ModelLifecycle {
+  constructor(
+    private readonly ws: Workspace,
+    private readonly backends: BackendManager,
+    private readonly checkpoints: Checkpoints,
+    private readonly log: LossLog,
+    private readonly trainer: Trainer,
+    private readonly post: (msg: FromWorker) => void,
+  ) {}
+
+  async load(doc: GraphDocument, onChange: OnDocChange, resume: boolean) {
+    const { ws, checkpoints } = this;
+    const result = compile(doc, registry);
+    if (!result.plan) {
+      await this.trainer.stop();
+      this.post({ type: 'compileErrors', errors: result.errors });
+      this.trainer.postState();
+      return;
+    }
+    const plan = result.plan;
+    const key = docKeyOf(doc);
+    if (ws.model && ws.plan && key === ws.docKey && !resume) {
+      // Only positions, labels or notes changed: nothing to rebuild.
+      ws.doc = doc;
+      const storedCheckpoint = (await checkpoints.stored())?.info ?? null;
+      this.post({ type: 'loaded', info: ws.info(), step: ws.step, storedCheckpoint, resumed: false, warnings: result.errors });
+      return;
+    }
+    const was = await this.trainer.stop();
+    if (!this.backends.name) await this.backends.select();
+
+    const old: Previous | null =
+      ws.model && ws.plan ? { plan: ws.plan, state: await checkpoints.snapshot(), doc: ws.doc!, key: ws.docKey } : null;
+    ws.disposeModel();
+    ws.plan = plan;
+    try {
+      if (!old || dataKey(old.plan) !== dataKey(plan) || !ws.train) {
+        ws.train = await loadPlanData(plan, 'train');
+        ws.test = await loadPlanData(plan, 'test');
+      }
+    } catch (e) {
+      if (old) await this.rollback(old);
+      throw e;
+    }
+    ws.buildModel(this.backends.reader);
+
+    let keptFrom: StoredCheckpoint | null = null;
+    if (old) {
+      const { matching, total, changed } = checkpoints.compare(old.state.state);
+      const identical =
+        changed.length === 0 &&
+        matching === total &&
+        total === Object.keys(old.state.state.tensors).filter((k) => k.startsWith('var:')).length;
+      if (!identical && onChange === 'ask' && old.state.state.step > 0) {
+        // Put the old model back and let the user choose.
+        ws.disposeModel();
+        await this.rollback(old);
+        this.post({ type: 'docChanged', matching, total, changed });
+        if (was) this.trainer.start();
+        return;
+      }
+      if (identical || onChange === 'keep') keptFrom = old.state;
+    }
+    ws.doc = doc;
+    ws.docKey = key;
+    ws.learningRates = {};
+    ws.batchSize = plan.data.batchSize;
+    ws.restartBatches();
+    ws.diverged = false;
+    checkpoints.forget();
+    const keptCurve = this.log.curve();
+    this.log.replace();
+
+    let resumed = false;
+    const stored = await checkpoints.stored(key);
+    if (resume && stored) {
+      await checkpoints.apply(stored);
+      checkpoints.lastGood = stored;
+      resumed = true;
+    } else if (keptFrom) {
+      await checkpoints.applyMatching(keptFrom);
+      this.log.continueCurve(keptCurve);
+    }
+    this.post({ type: 'loaded', info: ws.info(), step: ws.step, storedCheckpoint: stored?.info ?? null, resumed, warnings: result.errors });
+    this.log.send(true);
+    if (was && (keptFrom || resumed)) this.trainer.start();
+    else this.trainer.postState();
+  }
+
+  private async rollback(old: Previous) {
+    this.ws.plan = old.plan;
+    this.ws.doc = old.doc;
+    this.ws.docKey = old.key;
+    this.ws.buildModel(this.backends.reader);
+    await this.checkpoints.apply(old.state);
+  }
+
+  async switchBackend(choice: BackendChoice) {
+    const { ws } = this;
+    this.backends.choose(choice);
+    const was = await this.trainer.stop();
+    const snapshot = ws.model && !ws.diverged ? await this.checkpoints.snapshot() : this.checkpoints.lastGood;
+    ws.disposeModel();
+    await this.backends.select(choice);
+    if (ws.plan) {
+      ws.buildModel(this.backends.reader);
+      if (snapshot) await this.checkpoints.apply(snapshot);
+      this.log.send(true);
+      this.trainer.postState();
+    }
+    if (was) this.trainer.start();
+  }
+
+  /** Re-initialise weights and optimizer state; forget the checkpoints. */
+  async reset() {
+    const { ws } = this;
+    await this.trainer.stop();
+    if (!ws.plan) return;
+    ws.disposeModel();
+    ws.buildModel(this.backends.reader);
+    ws.restartBatches();
+    ws.diverged = false;
+    this.checkpoints.forget();
+    this.log.replace();
+    await this.checkpoints.deleteStored();
+    this.log.send(true);
+    this.trainer.postState();
+  }
+
+  async restore() {
+    const { ws, checkpoints } = this;
+    await this.trainer.stop();
+    const ckpt = checkpoints.lastGood ?? (await checkpoints.stored());
+    if (!ckpt || !ws.plan) throw new Error('there is no checkpoint to restore yet');
+    // A fresh model rather than assigning into the old one: optimizer slots are replaced cleanly.
+    ws.disposeModel();
+    ws.buildModel(this.backends.reader);
+    await checkpoints.apply(ckpt);
+    checkpoints.lastGood = ckpt;
+    this.post({ type: 'restored', step: ws.step });
+    this.log.send(true);
+    this.trainer.postState();
+  }
+}

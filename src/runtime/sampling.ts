@@ -1,0 +1,89 @@
+/**
+ * Autoregressive sampling (PixelCNN): one seeded sampler for the worker's
+ * pixel-by-pixel view and the CLI's sample grid, so the same document, seed
+ * and weights give the same pictures in both.
+ */
+import type { DisplayTransform } from '../graph/nodeApi';
+import { createRng } from '../graph/random';
+import { exampleSize } from '../graph/shape';
+import type { CompiledModel } from './model';
+import type { ReadMode } from './reads';
+
+/** Random-stream position for fixed-seed previews, far from the training stream's. */
+export const PREVIEW_COUNTER = 1_500_000_000;
+
+/**
+ * One pixel of every canvas, drawn from the net's output there (pixelOutputs:
+ * n logits, or n×256 for a 256-way categorical) with the uniform u[b] of canvas b.
+ */
+export function drawPixels(out: Float32Array, transform: DisplayTransform, u: ArrayLike<number>): Float32Array {
+  const values = new Float32Array(u.length);
+  for (let b = 0; b < u.length; b++) {
+    if (transform === 'categorical256') {
+      const base = b * 256;
+      let max = -Infinity;
+      for (let k = 0; k < 256; k++) max = Math.max(max, out[base + k]);
+      let sum = 0;
+      for (let k = 0; k < 256; k++) sum += Math.exp(out[base + k] - max);
+      let acc = 0;
+      let v = 255;
+      for (let k = 0; k < 256; k++)
+        if ((acc += Math.exp(out[base + k] - max) / sum) > u[b]) {
+          v = k;
+          break;
+        }
+      values[b] = v / 255;
+    } else {
+      const p = transform === 'sigmoid' ? 1 / (1 + Math.exp(-out[b])) : out[b];
+      values[b] = u[b] < p ? 1 : 0;
+    }
+  }
+  return values;
+}
+
+export interface SampleOptions {
+  n: number;
+  /** Conditional graphs: the class of every canvas (default: cycling through the classes). */
+  label?: number;
+  /** Picks the stream of uniforms the pixels are drawn with (default 0). */
+  seed?: number;
+  /** Called after each pixel is written; resolving to false stops the sampling (a newer request replaced it). */
+  onPixel?: (index: number, canvas: Float32Array) => boolean | Promise<boolean>;
+  /** Runs each pixel's read (the session's WebGPU device-lost guard). */
+  guard?: <T>(read: () => T | Promise<T>) => Promise<T>;
+}
+
+/**
+ * n canvases drawn pixel by pixel from one seeded stream: run the net on the
+ * canvas so far, draw the next value from its predicted distribution, write it
+ * in. The net's own random draws (if any) use the fixed preview stream, so
+ * neither sampling nor training perturbs the other. Null when onPixel stopped it.
+ */
+export async function sampleAutoregressive(model: CompiledModel<ReadMode>, o: SampleOptions): Promise<Float32Array | null> {
+  const { plan } = model;
+  const g = plan.modes.generate;
+  if (!g?.autoregressive) throw new Error('this graph is not autoregressive');
+  const { n, label, seed = 0 } = o;
+  const total = exampleSize(plan.data.shape);
+  const classes = plan.data.numClasses;
+  let oneHot: Float32Array | undefined;
+  if (classes > 0) {
+    oneHot = new Float32Array(n * classes);
+    for (let b = 0; b < n; b++) oneHot[b * classes + (label ?? b % classes)] = 1;
+  }
+  const rng = createRng((plan.seed * 7919 + seed * 104729 + 17) >>> 0);
+  const guard = o.guard ?? (async (read) => read());
+  const canvas = new Float32Array(n * total);
+  const batch = { x: canvas, oneHot, size: n };
+  for (let i = 0; i < total; i++) {
+    const out = await guard(() => model.withFixedRandom(PREVIEW_COUNTER, () => model.pixelOutputs(batch, i)));
+    const values = drawPixels(
+      out,
+      g.transform,
+      Array.from({ length: n }, () => rng.next()),
+    );
+    for (let b = 0; b < n; b++) canvas[b * total + i] = values[b];
+    if (o.onPixel && !(await o.onPixel(i, canvas))) return null;
+  }
+  return canvas;
+}

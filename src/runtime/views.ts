@@ -1,0 +1,232 @@
+/**
+ * The session's views of the model: samples, reconstructions, the latent map,
+ * decoded latents, KL per dimension, PixelCNN sampling pixel by pixel, node
+ * previews, 2-D scatters and the weights export. Each reads with the fixed
+ * preview random stream, so a view never perturbs training.
+ */
+import * as tf from './tf';
+import type { BackendManager } from './backends';
+import type { Batch } from './model';
+import { latentPoints } from './pca';
+import { criticRef, klRefs } from './planFacts';
+import type { FromWorker } from './protocol';
+import { PREVIEW_COUNTER, sampleAutoregressive } from './sampling';
+import type { SessionModel, Workspace } from './workspace';
+
+export class Views {
+  /** Bumped by every autoregressive request; an older drawing stops when it sees a newer number. */
+  private samplingToken = 0;
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly backends: BackendManager,
+    private readonly o: { post(msg: FromWorker): void; yieldToQueue(): Promise<void> },
+  ) {}
+
+  /** The first n held-out examples from `offset`, with their labels. */
+  private testBatch(n: number, offset = 0): Batch & { labels: Uint8Array | null } {
+    const ds = this.ws.test ?? this.ws.train!;
+    const size = ds.shape.reduce((a, b) => a * b, 1);
+    n = Math.min(n, ds.count);
+    const x = ds.x.slice(offset * size, (offset + n) * size);
+    const labels = ds.labels ? ds.labels.slice(offset, offset + n) : null;
+    let oneHot: Float32Array | undefined;
+    if (labels && ds.numClasses > 0) {
+      oneHot = new Float32Array(n * ds.numClasses);
+      labels.forEach((l, i) => (oneHot![i * ds.numClasses + l] = 1));
+    }
+    return { x, oneHot, size: n, labels };
+  }
+
+  /** A view's values, read through the backend's guard, with the random stream at `counter`. */
+  private view<T>(read: (model: SessionModel) => T | Promise<T>, counter = PREVIEW_COUNTER): Promise<T> {
+    const model = this.ws.model!;
+    return this.backends.guard(() => model.withFixedRandom(counter, () => read(model)));
+  }
+
+  async samples(id: number, n: number, label: number | undefined, seed = 0) {
+    const { plan } = this.ws.need();
+    if (!plan.modes.generate) throw new Error('this graph cannot generate samples');
+    if (plan.modes.generate.autoregressive) return this.autoregressive(id, n, label, seed);
+    const images = await this.view((m) => m.generate(n, label), PREVIEW_COUNTER + seed * 1000);
+    const step = this.ws.step;
+    this.o.post({ type: 'samples', id, n, shape: plan.data.shape.slice(), images, step, ...(label !== undefined ? { label } : {}) });
+  }
+
+  /**
+   * Pixel by pixel, yielding between pixels so the worker stays responsive
+   * (pause, play and other views still get through) and the page can draw
+   * each pixel as it arrives. A newer request, a reload or a reset cancels it.
+   */
+  autoregressive(id: number, n: number, label: number | undefined, seed = 0) {
+    const { model, plan } = this.ws.need();
+    if (!plan.modes.generate?.autoregressive) throw new Error('this graph is not autoregressive');
+    const token = ++this.samplingToken;
+    const shape = plan.data.shape.slice();
+    const total = shape.reduce((a, b) => a * b, 1);
+    const cancelled = () => token !== this.samplingToken || this.ws.model !== model;
+    let last = 0;
+    const onPixel = async (index: number, canvas: Float32Array) => {
+      if (cancelled()) return false;
+      const now = performance.now();
+      const done = index === total - 1;
+      if (done || now - last > 50) {
+        last = now;
+        this.o.post({ type: 'pixels', id, n, shape, index, total, canvas: canvas.slice(), done });
+        if (!done) await this.o.yieldToQueue();
+      }
+      return !cancelled();
+    };
+    const guard = <T>(read: () => T | Promise<T>) => this.backends.guard(read);
+    // Not awaited: the message queue moves on while the picture fills in.
+    void sampleAutoregressive(model, { n, label, seed, onPixel, guard }).catch((e) =>
+      this.o.post({ type: 'error', message: e instanceof Error ? e.message : String(e), where: 'autoregressive sampling' }),
+    );
+  }
+
+  async reconstructions(id: number, n: number) {
+    const { plan } = this.ws.need();
+    if (!plan.modes.reconstruct) throw new Error('this graph has no reconstruction to show');
+    const batch = this.testBatch(n);
+    const outputs = await this.view((m) => m.reconstruct(batch));
+    this.o.post({
+      type: 'reconstructions',
+      id,
+      n: batch.size,
+      shape: plan.data.shape.slice(),
+      inputs: batch.x,
+      outputs,
+      step: this.ws.step,
+    });
+  }
+
+  async latentMap(id: number, count: number) {
+    const { plan } = this.ws.need();
+    const enc = plan.modes.encode;
+    if (!enc) throw new Error('this graph has no latent code to map');
+    const ds = this.ws.test ?? this.ws.train!;
+    const n = Math.min(count, ds.count);
+    const dim = enc.latentSize;
+    const latents = new Float32Array(n * dim);
+    for (let off = 0; off < n; off += 250) {
+      const batch = this.testBatch(Math.min(250, n - off), off);
+      latents.set(await this.view((m) => m.encode(batch)), off * dim);
+    }
+    const all = this.testBatch(n);
+    const { points, mean, basis, explained } = latentPoints(latents, n, dim);
+    this.o.post({
+      type: 'latentMap',
+      id,
+      n,
+      dim,
+      points,
+      labels: all.labels,
+      latents,
+      mean,
+      basis,
+      inputs: all.x,
+      shape: plan.data.shape.slice(),
+      explained,
+    });
+  }
+
+  async decode(id: number, latents: Float32Array, n: number, label: number | undefined) {
+    const { plan } = this.ws.need();
+    const images = await this.view((m) => m.decode(latents, n, label));
+    this.o.post({ type: 'decoded', id, n, shape: plan.data.shape.slice(), images });
+  }
+
+  async klPerDim(id: number) {
+    const { plan } = this.ws.need();
+    const refs = klRefs(plan);
+    if (!refs) throw new Error('this graph has no Gaussian sampler, so no per-dimension KL');
+    const batch = this.testBatch(256);
+    const [mu, lv] = await this.view((m) => m.probe(batch, [refs.mean, refs.logVar], 'encode'));
+    const dim = mu.data.length / batch.size;
+    const perDim = new Float32Array(dim);
+    for (let i = 0; i < batch.size; i++)
+      for (let d = 0; d < dim; d++) {
+        const m = mu.data[i * dim + d];
+        const l = lv.data[i * dim + d];
+        perDim[d] += 0.5 * (m * m + Math.exp(l) - l - 1);
+      }
+    for (let d = 0; d < dim; d++) perDim[d] /= batch.size;
+    this.o.post({ type: 'kl', id, perDim });
+  }
+
+  async preview(id: number, nodeId: string) {
+    const { plan } = this.ws.need();
+    const flat = plan.byId[nodeId] ?? [...plan.nodes].reverse().find((n) => n.docId === nodeId);
+    if (!flat) throw new Error(`node "${nodeId}" has no output to preview`);
+    const port = Object.keys(flat.outputShapes)[0];
+    if (!port) throw new Error(`node "${nodeId}" has no output to preview`);
+    const batch = this.testBatch(8);
+    const [out] = await this.view((m) => m.probe(batch, [{ node: flat.id, port }], 'train'));
+    this.o.post({ type: 'preview', id, nodeId, shape: out.shape, data: out.data, n: batch.size });
+  }
+
+  /** Real vs generated points for 2-D data, plus the critic's view of the plane when there is one. */
+  async points2d(id: number, n: number) {
+    const { plan } = this.ws.need();
+    if (plan.data.kind !== 'points') throw new Error('real-vs-generated scatter needs 2-D data');
+    const real = this.testBatch(n).x;
+    const fake = plan.modes.generate ? await this.view((m) => m.generate(n)) : new Float32Array(0);
+    this.o.post({ type: 'points2d', id, real, fake, heatmap: await this.criticHeatmap(real) });
+  }
+
+  /** The critic's output over a 40×40 grid around the real points, or null when the graph has no critic. */
+  private async criticHeatmap(real: Float32Array) {
+    const critic = criticRef(this.ws.plan!);
+    if (!critic) return null;
+    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+    for (let i = 0; i < real.length; i += 2) {
+      x0 = Math.min(x0, real[i]);
+      x1 = Math.max(x1, real[i]);
+      y0 = Math.min(y0, real[i + 1]);
+      y1 = Math.max(y1, real[i + 1]);
+    }
+    const padX = (x1 - x0) * 0.25 + 1e-3;
+    const padY = (y1 - y0) * 0.25 + 1e-3;
+    const bounds: [number, number, number, number] = [x0 - padX, x1 + padX, y0 - padY, y1 + padY];
+    const size = 40;
+    const grid = new Float32Array(size * size * 2);
+    for (let j = 0; j < size; j++)
+      for (let i = 0; i < size; i++) {
+        grid[(j * size + i) * 2] = bounds[0] + ((i + 0.5) / size) * (bounds[1] - bounds[0]);
+        grid[(j * size + i) * 2 + 1] = bounds[3] - ((j + 0.5) / size) * (bounds[3] - bounds[2]);
+      }
+    const gridBatch = { x: grid, size: size * size };
+    const [out] = await this.view((m) => m.probe(gridBatch, [critic], 'train'));
+    return { size, bounds, values: out.data };
+  }
+
+  /** Trained weights in TF.js's weights format: model.json (with a weightsManifest) + one weights.bin. */
+  async exportWeights(id: number) {
+    const { model } = this.ws.need();
+    const specs: { name: string; shape: number[]; dtype: 'float32' }[] = [];
+    const chunks: Float32Array[] = [];
+    for (const [name, v] of model.namedVariables) {
+      specs.push({ name, shape: v.shape.slice(), dtype: 'float32' });
+      chunks.push((await this.backends.guard(() => v.data())) as Float32Array);
+    }
+    const all = new Float32Array(chunks.reduce((a, c) => a + c.length, 0));
+    let off = 0;
+    for (const c of chunks) {
+      all.set(c, off);
+      off += c.length;
+    }
+    const modelJson = JSON.stringify(
+      {
+        format: 'latent-lab-weights',
+        generatedBy: `Latent Lab (TensorFlow.js ${tf.version_core})`,
+        convertedBy: null,
+        modelTopology: null,
+        weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+        userDefinedMetadata: { step: this.ws.step, backend: this.backends.name, graph: this.ws.doc },
+      },
+      null,
+      1,
+    );
+    this.o.post({ type: 'exported', id, modelJson, weights: all.buffer });
+  }
+}
