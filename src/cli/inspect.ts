@@ -2,12 +2,11 @@
 import { join } from 'node:path';
 import { createBatcher } from '../data/batcher';
 import { exampleSize } from '../graph/shape';
-import { CompiledModel } from '../runtime/model';
 import { loadPlanData } from '../runtime/planData';
 import { samplesPng } from './pictures';
 import { loadCheckpoint, writeAtomic } from './runDir';
 import { applyOverrides, backendOrExit, CliError, compileOrExit, EXIT, readGraph } from './setup';
-import { loadData } from './train';
+import { cliModel, loadData } from './train';
 
 const log = (s: string) => process.stderr.write(s + '\n');
 
@@ -15,7 +14,7 @@ async function openRun(runDir: string, backend: string, dataPath?: string) {
   const doc = await applyOverrides(await readGraph(join(runDir, 'graph.json')), { data: dataPath });
   const plan = compileOrExit(doc, log);
   await backendOrExit(backend);
-  const model = new CompiledModel(plan);
+  const model = cliModel(plan, backend);
   let checkpoint;
   try {
     checkpoint = await loadCheckpoint(runDir);
@@ -38,7 +37,7 @@ export async function sample(runDir: string, o: { n: number; label?: number; out
     );
   const data = await loadData(() => loadPlanData(model.plan, 'test'));
   const out = o.out ?? join(runDir, 'samples.png');
-  await writeAtomic(out, samplesPng(model, data, o.n, o.label));
+  await writeAtomic(out, await samplesPng(model, data, o.n, o.label));
   log(`wrote ${o.n} samples to ${out}`);
   return EXIT.ok;
 }
@@ -69,9 +68,9 @@ export async function evaluate(
   let iwNats = 0;
   for (let i = 0; i < batches; i++) {
     const batch = { ...batcher.next(), size: batchSize };
-    const losses = model.evaluateLosses(batch);
+    const losses = await model.evaluateLosses(batch);
     for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v / batches;
-    if (iw) iwNats += model.importanceSampledNll(batch, iw) / batches;
+    if (iw) iwNats += (await model.importanceSampledNll(batch, iw)) / batches;
   }
   const perDim = (nats: number) => nats / (exampleSize(model.plan.data.shape) * Math.LN2);
   const nats = sums[ev.optimizer];

@@ -1,14 +1,26 @@
 /** The pictures a run writes: samples, reconstructions beside their inputs, 2-D scatters. */
 import type { DataSet } from '../data/types';
 import type { CompiledModel } from '../runtime/model';
+import type { ReadMode } from '../runtime/reads';
+import { sampleAutoregressive } from '../runtime/sampling';
 import { imageGridPng, scatterPng } from './png';
 
+/**
+ * n samples from the prior, of `label` or cycling through the classes. An
+ * autoregressive graph is sampled pixel by pixel from the stream `seed` picks,
+ * by the same sampler as the page's, so both draw the same pictures.
+ */
+export async function sampleImages(model: CompiledModel<ReadMode>, n: number, label?: number, seed = 0): Promise<Float32Array> {
+  if (model.plan.modes.generate?.autoregressive) return (await sampleAutoregressive(model, { n, label, seed }))!;
+  return model.generate(n, label);
+}
+
 /** Samples from the prior. Conditional models get one column per class. */
-export function samplesPng(model: CompiledModel, data: DataSet, n: number, label?: number): Uint8Array {
+export async function samplesPng(model: CompiledModel<ReadMode>, data: DataSet, n: number, label?: number): Promise<Uint8Array> {
   const { plan } = model;
   const classes = plan.modes.generate?.conditional ? plan.data.numClasses : 0;
   const count = classes && label === undefined ? Math.ceil(n / classes) * classes : n;
-  const samples = model.generate(count, label);
+  const samples = await sampleImages(model, count, label);
   if (plan.data.kind === 'points') return pointsPng(data, samples, count);
   const [h, w, c] = plan.data.shape;
   return imageGridPng(samples, count, h, w, c as 1 | 3, classes && label === undefined ? classes : undefined);
@@ -25,10 +37,14 @@ function pointsPng(data: DataSet, samples: Float32Array, count: number): Uint8Ar
 }
 
 /** Rows alternate: a row of inputs, then the row of their reconstructions. */
-export function reconstructionsPng(model: CompiledModel, batch: { x: Float32Array; oneHot?: Float32Array }, n: number): Uint8Array {
+export async function reconstructionsPng(
+  model: CompiledModel<ReadMode>,
+  batch: { x: Float32Array; oneHot?: Float32Array },
+  n: number,
+): Promise<Uint8Array> {
   const [h, w, c] = model.plan.data.shape;
   const size = h * w * c;
-  const recon = model.reconstruct({
+  const recon = await model.reconstruct({
     x: batch.x.subarray(0, n * size),
     oneHot: batch.oneHot?.subarray(0, n * model.plan.data.numClasses),
     size: n,

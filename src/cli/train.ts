@@ -5,8 +5,10 @@ import type { DataSet } from '../data/types';
 import { join } from 'node:path';
 import { createBatcher } from '../data/batcher';
 import { DataError } from '../data/errors';
+import type { Plan } from '../compiler/plan';
 import { CompiledModel, TrainingDiverged, type Batch } from '../runtime/model';
 import { loadPlanData } from '../runtime/planData';
+import { createReader, readModeFor, type ReadMode } from '../runtime/reads';
 import { samplesPng, reconstructionsPng } from './pictures';
 import { appendMetrics, loadCheckpoint, saveCheckpoint, writeAtomic } from './runDir';
 import { applyOverrides, backendOrExit, CliError, compileOrExit, EXIT, readGraph, type Overrides } from './setup';
@@ -30,7 +32,7 @@ export async function train(graphPath: string, o: TrainOptions): Promise<number>
     `backend: ${info.backend}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.simd ? ', SIMD' : ''}${info.fma ? ' + FMA' : ''}${info.note ? ` (${info.note})` : ''}`,
   );
   const data = await loadData(() => loadPlanData(plan));
-  const model = new CompiledModel(plan);
+  const model = cliModel(plan, o.backend);
   const batcher = createBatcher(data, plan.data.batchSize, plan.seed);
   if (o.resume) {
     const { state, meta } = await loadCheckpoint(o.resume);
@@ -64,7 +66,7 @@ export async function train(graphPath: string, o: TrainOptions): Promise<number>
   let exitCode: number = EXIT.ok;
   try {
     while (model.step < o.steps && !interrupted) {
-      const { step, losses } = model.trainRound(nextBatch);
+      const { step, losses } = await model.trainRound(nextBatch);
       pending.push({ step, ...losses });
       if (step % 25 === 0 || step === o.steps) {
         await appendMetrics(o.out, pending);
@@ -102,13 +104,18 @@ export async function train(graphPath: string, o: TrainOptions): Promise<number>
   return exitCode;
 }
 
-export async function writePictures(model: CompiledModel, data: DataSet, nextBatch: () => Batch, out: string) {
+/** A model of `plan` that reads its results the way the worker reads on `backend` (the CLI runs wasm or cpu). */
+export function cliModel(plan: Plan, backend: string): CompiledModel<ReadMode> {
+  return new CompiledModel(plan, { reader: createReader(readModeFor(backend)) });
+}
+
+export async function writePictures(model: CompiledModel<ReadMode>, data: DataSet, nextBatch: () => Batch, out: string) {
   if (model.plan.modes.generate) {
     const n = model.plan.modes.generate.autoregressive ? 16 : 64;
-    await writeAtomic(join(out, 'samples.png'), samplesPng(model, data, n));
+    await writeAtomic(join(out, 'samples.png'), await samplesPng(model, data, n));
   }
   if (model.plan.modes.reconstruct && model.plan.data.kind === 'image')
-    await writeAtomic(join(out, 'reconstructions.png'), reconstructionsPng(model, examples(nextBatch, 16), 16));
+    await writeAtomic(join(out, 'reconstructions.png'), await reconstructionsPng(model, examples(nextBatch, 16), 16));
 }
 
 /** `n` examples gathered from as many batches as it takes (the batch size may be smaller than n). */

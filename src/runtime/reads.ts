@@ -8,7 +8,6 @@
  * the same way. WebGL keeps its synchronous read (no fence polling).
  */
 import type * as tf from './tf';
-import type { BackendName } from './protocol';
 
 export type ReadMode = 'sync' | 'async';
 
@@ -68,7 +67,7 @@ export function createReader<M extends ReadMode>(mode: M, beforeRead: () => bool
 /** Reads at once: what a model does when it is given no reader (tests, benchmarks). */
 export const syncReader = createReader('sync');
 
-/** The read mode a backend needs (see the top of this file). */
-export function readModeFor(backend: BackendName): ReadMode {
+/** The read mode a backend (by name: 'webgpu', 'webgl', 'wasm', 'cpu') needs; see the top of this file. */
+export function readModeFor(backend: string): ReadMode {
   return backend === 'webgl' ? 'sync' : 'async';
 }
