@@ -143,9 +143,9 @@ export class Checkpoints {
     this.log.replace((ckpt.history ?? []).filter((p) => p.step <= ckpt.info.step));
   }
 
-  /** The stored checkpoint of document `docKey`, if there is one (a store that fails counts as none). */
+  /** The stored checkpoint of document `docKey`, if there is one. */
   async stored(docKey = this.ws.docKey): Promise<StoredCheckpoint | undefined> {
-    return this.o.store ? await this.o.store.get(storeKey(docKey)).catch(() => undefined) : undefined;
+    return this.o.store?.get(storeKey(docKey));
   }
 
   async deleteStored() {

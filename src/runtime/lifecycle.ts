@@ -48,7 +48,7 @@ export class ModelLifecycle {
     if (ws.model && ws.plan && key === ws.docKey && !resume) {
       // Only positions, labels or notes changed: nothing to rebuild.
       ws.doc = doc;
-      const storedCheckpoint = (await checkpoints.stored())?.info ?? null;
+      const storedCheckpoint = (await checkpoints.stored().catch(() => undefined))?.info ?? null;
       this.post({ type: 'loaded', info: ws.info(), step: ws.step, storedCheckpoint, resumed: false, warnings: result.errors });
       return;
     }
@@ -98,7 +98,7 @@ export class ModelLifecycle {
     this.log.replace();
 
     let resumed = false;
-    const stored = await checkpoints.stored(key);
+    const stored = await checkpoints.stored(key).catch(() => undefined);
     if (resume && stored) {
       await checkpoints.apply(stored);
       checkpoints.lastGood = stored;
@@ -142,8 +142,10 @@ export class ModelLifecycle {
     const { ws } = this;
     await this.trainer.stop();
     if (!ws.plan) return;
-    ws.disposeModel();
-    ws.buildModel(this.backends.reader);
+    await this.backends.guard(() => {
+      ws.disposeModel();
+      ws.buildModel(this.backends.reader);
+    });
     ws.restartBatches();
     ws.diverged = false;
     this.checkpoints.forget();
@@ -159,9 +161,11 @@ export class ModelLifecycle {
     const ckpt = checkpoints.lastGood ?? (await checkpoints.stored());
     if (!ckpt || !ws.plan) throw new Error('there is no checkpoint to restore yet');
     // A fresh model rather than assigning into the old one: optimizer slots are replaced cleanly.
-    ws.disposeModel();
-    ws.buildModel(this.backends.reader);
-    await checkpoints.apply(ckpt);
+    await this.backends.guard(async () => {
+      ws.disposeModel();
+      ws.buildModel(this.backends.reader);
+      await checkpoints.apply(ckpt);
+    });
     checkpoints.lastGood = ckpt;
     this.post({ type: 'restored', step: ws.step });
     this.log.send(true);

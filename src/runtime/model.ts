@@ -57,6 +57,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
   /** `reader`: how results come back (default: at once, which every backend but WebGPU allows). */
   constructor(plan: Plan, opts: { seed?: number; reader?: Reader<M> } = {}) {
     this.plan = plan;
+    // Without a reader M is its default, 'sync', which TypeScript cannot see from here.
     this.reader = opts.reader ?? (syncReader as Reader<ReadMode> as Reader<M>);
     this.baseSeed = (opts.seed ?? plan.seed) >>> 0;
     this.weights = new ModelWeights(plan, () => this.nextSeed());
