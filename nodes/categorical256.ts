@@ -18,7 +18,7 @@ export default defineNode({
   params: { reduction: choice(REDUCTIONS, 'sum', 'sum over pixels = NLL in nats; mean = per-pixel average') },
   keyParams: ['reduction'],
   trainable: false,
-  reconstruction: { prediction: 'prediction', target: 'target', transform: () => 'categorical256' },
+  reconstruction: { prediction: 'prediction', target: 'target', transform: () => 'softmax256' },
   examples: [{ prediction: [BATCH, 28, 28, 256], target: [BATCH, 28, 28, 1] }],
   inferShapes: ({ prediction, target }) =>
     exampleSize(prediction) === 256 * exampleSize(target)

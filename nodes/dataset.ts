@@ -19,7 +19,6 @@ export default defineNode({
   type: 'dataset',
   title: 'Dataset',
   category: 'data',
-  role: 'dataset',
   doc: 'The training data, one batch per step. Images are 28×28 grey values in [0, 1]; 2-D sets give points. "mnist" is the 10,000 embedded digits; "idx" reads MNIST-format files from a path (CLI) or a picked file (browser).',
   inputs: {},
   outputs: { x: { type: 'tensor', doc: 'a batch of examples' } },

@@ -6,7 +6,6 @@ export default defineNode({
   type: 'label',
   title: 'Label',
   category: 'data',
-  role: 'label',
   label: { output: 'y' },
   doc: "The class of each example as a one-hot vector. While training it is the dataset's label; while generating it is the class you pick, which is how a conditional model is told what to draw.",
   inputs: {},

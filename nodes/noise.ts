@@ -7,7 +7,6 @@ export default defineNode({
   type: 'noise',
   title: 'Noise (prior)',
   category: 'sampling',
-  role: 'noise',
   noise: { output: 'z' },
   doc: 'Random latent vectors from the prior, a fresh draw every step: the input of a GAN generator.',
   inputs: {},

@@ -6,7 +6,6 @@ export default defineNode({
   type: 'optimizer',
   title: 'Optimizer',
   category: 'training',
-  role: 'optimizer',
   optimizer: {
     lossPort: 'loss',
     trains: 'trains',

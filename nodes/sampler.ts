@@ -6,7 +6,6 @@ export default defineNode({
   type: 'sampler',
   title: 'Sampler (reparameterize)',
   category: 'sampling',
-  role: 'sampler',
   sampler: { output: 'z', mean: 'mean', logVar: 'logVar' },
   doc: 'Draws z = μ + exp(½·log σ²)·ε with ε ~ N(0, I). Writing the draw this way lets gradients flow into μ and log σ² (the reparameterization trick). When generating, it ignores the encoder and draws z from the prior N(0, I).',
   inputs: {

@@ -56,7 +56,7 @@ export function buildProgram(): Command {
     .option('--backend <name>', 'wasm or cpu', 'wasm')
     .action(async (runDir, o) => {
       const r = await evaluate(runDir, { data: o.data, backend: o.backend, maxExamples: o.max, importanceSamples: o.iw });
-      const label = r.kind === 'elbo' ? 'negative ELBO (upper bound on NLL)' : r.kind === 'nll' ? 'NLL' : 'loss';
+      const label = r.kind === 'elbo' ? 'negative ELBO (upper bound on NLL)' : r.kind === 'nll' ? 'NLL' : 'training objective';
       console.log(`${label}: ${r.nats.toFixed(2)} nats/example, ${r.bitsPerDim.toFixed(4)} bits/dim over ${r.examples} test examples`);
       if (r.importanceSampled) {
         const s = r.importanceSampled;

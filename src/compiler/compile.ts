@@ -487,7 +487,6 @@ class Compiler {
       const terms = this.flat.filter((n) => up.has(n.id) && n.def.loss).map((n) => n.id);
       plans.push({
         id: opt.id,
-        params: opt.params,
         loss,
         trains,
         trainsDocIds: [...new Set(trains.map((t) => this.flatById[t]?.docId ?? t))],

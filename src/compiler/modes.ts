@@ -163,7 +163,11 @@ export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: 
     reconPred && recon && reconCap && reconTransform === 'sigmoid' ? { logits: reconPred, target: recon.inputs[reconCap.target] } : null;
   const evaluate: ModePlan['evaluate'] =
     first && optimizers.length === 1
-      ? { kind: autoregressive ? 'nll' : posterior ? 'elbo' : 'loss', optimizer: first.id, bernoulli: autoregressive ? null : bernoulli }
+      ? {
+          kind: autoregressive ? 'nll' : posterior ? 'elbo' : 'objective',
+          optimizer: first.id,
+          bernoulli: autoregressive ? null : bernoulli,
+        }
       : null;
   return { train: optimizers.length > 0, generate, reconstruct, encode, decode, evaluate };
 }

@@ -26,7 +26,6 @@ export interface CompiledNode {
 
 export interface OptimizerPlan {
   id: string;
-  params: Record<string, unknown>;
   loss: PortRef;
   /** Flat ids of the variable owners this optimizer updates. */
   trains: string[];
@@ -54,7 +53,8 @@ export interface ModePlan {
   /** Latent vectors decode through the generate path by standing in for this output (a sampler's or a noise node's). */
   decode: null | { latent: PortRef; latentSize: number };
   evaluate: null | {
-    kind: 'elbo' | 'nll' | 'loss';
+    /** What the optimizer's total is: a negative ELBO, an exact NLL, or just the objective it minimises. */
+    kind: 'elbo' | 'nll' | 'objective';
     optimizer: string;
     /** A Bernoulli likelihood p(x|z) given as logits and the data it scores: with a Gaussian posterior, importance sampling applies. */
     bernoulli: null | { logits: PortRef; target: PortRef };

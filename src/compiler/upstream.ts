@@ -5,14 +5,19 @@ import type { CompiledNode } from './plan';
 /**
  * Flat ids upstream of `start` (inclusive). With a mode, only the inputs a
  * node reads in that mode are followed (a sampler ignores its encoder when
- * generating); without one, every input is.
+ * generating); without one, every input is. The walk never enters `stopAt`.
  */
-export function upstreamOf(byId: Record<string, CompiledNode>, start: readonly string[], mode?: Mode): Set<string> {
+export function upstreamOf(
+  byId: Record<string, CompiledNode>,
+  start: readonly string[],
+  mode?: Mode,
+  stopAt: readonly string[] = [],
+): Set<string> {
   const seen = new Set<string>();
   const stack = [...start];
   while (stack.length) {
     const id = stack.pop()!;
-    if (seen.has(id)) continue;
+    if (seen.has(id) || stopAt.includes(id)) continue;
     seen.add(id);
     const n = byId[id];
     if (!n) continue;

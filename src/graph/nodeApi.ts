@@ -121,8 +121,6 @@ interface NodeBase<P extends ParamDecls> {
    * never read a node's port or parameter by name. A node may have several.
    */
   dataset?: DatasetCapability<P>;
-  /** Transitional: the runtime still reads this while it moves to the capabilities (issue 9). */
-  role?: 'dataset' | 'label' | 'optimizer' | 'sampler' | 'noise';
   /** The class of each example (one-hot); a graph with one is conditional. */
   label?: { output: string };
   /** Draws from the prior in every mode (a GAN's noise): decoding feeds latent vectors in here. */
@@ -220,7 +218,7 @@ export interface DataSourceSpec {
 }
 
 /** How a model's output maps back to data space for display. */
-export type DisplayTransform = 'sigmoid' | 'identity' | 'categorical256';
+export type DisplayTransform = 'sigmoid' | 'identity' | 'softmax256';
 
 export interface LayerNodeDef<P extends ParamDecls = ParamDecls> extends NodeBase<P> {
   kind: 'layer';

@@ -5,7 +5,6 @@
  * changes under a trained model.
  */
 import type { BatcherState } from '../data/batcher';
-import type { GraphDocument } from '../graph/document';
 import type { BackendManager } from './backends';
 import type { LossLog } from './metrics';
 import type { ModelState } from './model';
@@ -38,21 +37,6 @@ export function memoryStore(): CheckpointStore & { map: Map<string, StoredCheckp
     set: async (k, v) => void map.set(k, v),
     del: async (k) => void map.delete(k),
   };
-}
-
-/** What of a document affects the model (not positions, labels, notes or the title). */
-export function docKeyOf(doc: GraphDocument): string {
-  const nodes = [...doc.nodes].sort((a, b) => a.id.localeCompare(b.id)).map((n) => [n.id, n.type, n.params, n.sharesWeightsWith ?? null]);
-  const edges = doc.edges.map((e) => `${e.source}.${e.sourcePort}>${e.target}.${e.targetPort}`).sort();
-  const text = JSON.stringify([doc.meta.seed, nodes, edges]);
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) >>> 0;
-  }
-  return h1.toString(16).padStart(8, '0') + h2.toString(16).padStart(8, '0');
 }
 
 const storeKey = (docKey: string) => `latent-lab:checkpoint:${docKey}`;

@@ -8,10 +8,9 @@ import type { Plan } from '../compiler/plan';
 import type { GraphDocument } from '../graph/document';
 import { registry } from '../../nodes/index';
 import type { BackendManager } from './backends';
-import { docKeyOf, type Checkpoints, type StoredCheckpoint } from './checkpoints';
+import type { Checkpoints, StoredCheckpoint } from './checkpoints';
 import type { LossLog } from './metrics';
 import { loadPlanData } from './planData';
-import { dataKey } from './planFacts';
 import type { BackendChoice, FromWorker, OnDocChange } from './protocol';
 import type { Trainer } from './trainer';
 import type { Workspace } from './workspace';
@@ -44,7 +43,7 @@ export class ModelLifecycle {
       return;
     }
     const plan = result.plan;
-    const key = docKeyOf(doc);
+    const key = plan.modelKey;
     if (ws.model && ws.plan && key === ws.docKey && !resume) {
       // Only positions, labels or notes changed: nothing to rebuild.
       ws.doc = doc;
@@ -60,7 +59,7 @@ export class ModelLifecycle {
     ws.disposeModel();
     ws.plan = plan;
     try {
-      if (!old || dataKey(old.plan) !== dataKey(plan) || !ws.train) {
+      if (!old || dataKeyOf(old.plan) !== dataKeyOf(plan) || !ws.train) {
         ws.train = await loadPlanData(plan, 'train');
         ws.test = await loadPlanData(plan, 'test');
       }
@@ -171,4 +170,9 @@ export class ModelLifecycle {
     this.log.send(true);
     this.trainer.postState();
   }
+}
+
+/** Equal for two plans exactly when they train on the same examples in the same order (batch size aside). */
+function dataKeyOf(plan: Plan): string {
+  return JSON.stringify([plan.dataSpec, plan.seed]);
 }

@@ -15,7 +15,7 @@ import * as tf from './tf';
 import type { CallContext, Mode, Tensor } from '../graph/nodeApi';
 import { exampleSize } from '../graph/shape';
 import type { CompiledNode, OptimizerPlan, Plan, PortRef } from '../compiler/plan';
-import { decodeSource, importanceRefs, lossOutput } from './planFacts';
+import { inputsRead, upstreamOf } from '../compiler/upstream';
 import { syncReader, type Read, type Reader, type ReadMode } from './reads';
 import { ModelWeights, type ModelState } from './weights';
 
@@ -93,27 +93,26 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
     };
   }
 
-  /** Runs the nodes needed for `targets` in `mode`; returns every computed port. Call inside tidy. */
-  private forward(targets: PortRef[], call: CallContext): Map<string, Tensor> {
-    const needed = new Set<string>();
-    const stack = targets.map((t) => t.node);
-    while (stack.length) {
-      const id = stack.pop()!;
-      if (needed.has(id)) continue;
-      needed.add(id);
-      const n = this.plan.byId[id];
-      const used = n.def.inputsUsedIn?.(call.mode) ?? 'all';
-      for (const [port, ref] of Object.entries(n.inputs)) if (used === 'all' || used.includes(port)) stack.push(ref.node);
-    }
+  /**
+   * Runs the nodes needed for `targets` in `mode`; returns every computed port.
+   * `given` stands in for one node's output (decoding feeds latent vectors in
+   * where the sampler would draw): that node and what only it needs do not run.
+   * Call inside tidy.
+   */
+  private forward(targets: PortRef[], call: CallContext, given?: { ref: PortRef; value: Tensor }): Map<string, Tensor> {
     const values = new Map<string, Tensor>();
+    if (given) values.set(refKey(given.ref), given.value);
+    const skip = given ? [given.ref.node] : [];
+    const needed = upstreamOf(
+      this.plan.byId,
+      targets.map((t) => t.node).filter((id) => !skip.includes(id)),
+      call.mode,
+      skip,
+    );
     for (const node of this.plan.nodes) {
       if (!needed.has(node.id)) continue;
-      const used = node.def.inputsUsedIn?.(call.mode) ?? 'all';
       const inputs: Record<string, Tensor> = {};
-      for (const [port, ref] of Object.entries(node.inputs)) {
-        if (used !== 'all' && !used.includes(port)) continue;
-        inputs[port] = values.get(refKey(ref))!;
-      }
+      for (const port of inputsRead(node, call.mode)) inputs[port] = values.get(refKey(node.inputs[port]))!;
       const out = this.weights.built.get(node.id)!.forward(inputs, call);
       for (const [port, t] of Object.entries(out)) values.set(refKey({ node: node.id, port }), t);
     }
@@ -170,7 +169,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
       const { value, grads } = tf.variableGrads(() => {
         const computed = this.forward([opt.loss], call);
         // Keep each term alive past the gradient tape's own tidy so it can be reported.
-        kept = opt.terms.map((id) => tf.keep(computed.get(refKey(lossOutput(id)))!));
+        kept = opt.terms.map((id) => tf.keep(computed.get(refKey(this.plan.lossOutputs[id]))!));
         return computed.get(refKey(opt.loss)) as tf.Scalar;
       }, vars);
       optimizer.applyGradients(grads);
@@ -185,7 +184,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
     const tensors = this.plan.optimizers.map((opt) =>
       tf.tidy(() => {
         const computed = this.forward([opt.loss], this.callContext('evaluate', false, batch));
-        return tf.stack([computed.get(refKey(opt.loss))!, ...opt.terms.map((id) => computed.get(refKey(lossOutput(id)))!)]);
+        return tf.stack([computed.get(refKey(opt.loss))!, ...opt.terms.map((id) => computed.get(refKey(this.plan.lossOutputs[id]))!)]);
       }),
     );
     return this.reader.read(tensors, (read) => {
@@ -201,9 +200,10 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
    * example. Tighter than the ELBO; it approaches the true NLL as K grows.
    */
   importanceSampledNll(batch: Batch, samples: number): Read<M, number> {
-    const r = importanceRefs(this.plan);
-    if (!r) throw new Error('importance sampling needs a Sampler and a Bernoulli (logit) reconstruction loss');
-    const refs = [r.logits, r.target, r.mean, r.logVar, r.z];
+    const q = this.plan.posterior;
+    const p = this.plan.modes.evaluate?.bernoulli;
+    if (!q?.logVar || !p) throw new Error('importance sampling needs a Gaussian sampler and a Bernoulli (logit) reconstruction loss');
+    const refs = [p.logits, p.target, q.mean, q.logVar, q.z];
     const LOG_2PI = Math.log(2 * Math.PI);
     const nll = tf.tidy(() => {
       const logWeights: Tensor[] = [];
@@ -224,7 +224,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
   private toDataSpace(t: Tensor, transform: string, n: number): Tensor {
     const shape = [n, ...this.plan.data.shape];
     if (transform === 'sigmoid') return tf.sigmoid(t).reshape(shape);
-    if (transform === 'categorical256')
+    if (transform === 'softmax256')
       return tf
         .argMax(t.reshape([n, exampleSize(this.plan.data.shape), 256]), -1)
         .toFloat()
@@ -281,7 +281,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
       for (let b = 0; b < n; b++) x.set(batch.x.subarray(b * size + first * rowSize, b * size + (row + 1) * rowSize), b * rows * rowSize);
       band = { x, shape: [n, rows, shape[1], shape[2]], cells: rows * rowSize, offset: index - first * rowSize };
     }
-    const per = g.transform === 'categorical256' ? 256 : 1;
+    const per = g.transform === 'softmax256' ? 256 : 1;
     const t = tf.tidy(() => {
       const x = tf.tensor(band.x, band.shape);
       const labels = batch.oneHot ? tf.tensor(batch.oneHot, [n, this.plan.data.numClasses]) : null;
@@ -319,20 +319,18 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
   /** Decodes given latent vectors through the generate path (latent traversal, interpolation, map clicks). */
   decode(latents: Float32Array, n: number, label?: number): Read<M, Float32Array> {
     const g = this.plan.modes.generate;
-    const e = this.plan.modes.encode;
-    if (!g || !e || g.autoregressive) throw new Error('this graph cannot decode latent vectors');
-    if (!decodeSource(this.plan)) throw new Error('no sampler or noise node to feed the latent vectors into');
+    const d = this.plan.modes.decode;
+    if (!g || !d)
+      throw new Error('this graph cannot decode latent vectors: no sampler or noise output of the latent size feeds its samples');
     const t = tf.tidy(() => {
-      const z = tf.tensor(latents, [n, e.latentSize]);
+      const shape = this.plan.byId[d.latent.node].outputShapes[d.latent.port];
+      const z = tf.tensor(latents, [n, ...shape.slice(1)]);
       const call = this.callContext('generate', false, {
         size: n,
         x: tf.zeros([n, ...this.plan.data.shape]),
         labels: this.oneHotFor(n, label),
       });
-      const draw = call.randomNormal;
-      call.randomNormal = (shape) =>
-        shape[0] === n && shape.slice(1).reduce((a, b) => a * b, 1) === e.latentSize ? z.reshape(shape) : draw(shape);
-      const out = this.forward([g.output], call).get(refKey(g.output))!;
+      const out = this.forward([g.output], call, { ref: d.latent, value: z }).get(refKey(g.output))!;
       return this.toDataSpace(out, g.transform, n);
     });
     return this.readOne(t);

@@ -19,7 +19,7 @@ export const PREVIEW_COUNTER = 1_500_000_000;
 export function drawPixels(out: Float32Array, transform: DisplayTransform, u: ArrayLike<number>): Float32Array {
   const values = new Float32Array(u.length);
   for (let b = 0; b < u.length; b++) {
-    if (transform === 'categorical256') {
+    if (transform === 'softmax256') {
       const base = b * 256;
       let max = -Infinity;
       for (let k = 0; k < 256; k++) max = Math.max(max, out[base + k]);

@@ -24,7 +24,7 @@ import { Trainer } from './trainer';
 import { Views } from './views';
 import { Workspace } from './workspace';
 
-export { docKeyOf, memoryStore, type CheckpointStore, type StoredCheckpoint } from './checkpoints';
+export { memoryStore, type CheckpointStore, type StoredCheckpoint } from './checkpoints';
 export { pca2 } from './pca';
 
 export interface SessionOptions {

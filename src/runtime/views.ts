@@ -8,7 +8,6 @@ import * as tf from './tf';
 import type { BackendManager } from './backends';
 import type { Batch } from './model';
 import { latentPoints } from './pca';
-import { criticRef, klRefs } from './planFacts';
 import type { FromWorker } from './protocol';
 import { PREVIEW_COUNTER, sampleAutoregressive } from './sampling';
 import type { SessionModel, Workspace } from './workspace';
@@ -138,10 +137,10 @@ export class Views {
 
   async klPerDim(id: number) {
     const { plan } = this.ws.need();
-    const refs = klRefs(plan);
-    if (!refs) throw new Error('this graph has no Gaussian sampler, so no per-dimension KL');
+    const q = plan.posterior;
+    if (!q?.logVar) throw new Error('this graph has no Gaussian sampler, so no per-dimension KL');
     const batch = this.testBatch(256);
-    const [mu, lv] = await this.view((m) => m.probe(batch, [refs.mean, refs.logVar], 'encode'));
+    const [mu, lv] = await this.view((m) => m.probe(batch, [q.mean, q.logVar!], 'encode'));
     const dim = mu.data.length / batch.size;
     const perDim = new Float32Array(dim);
     for (let i = 0; i < batch.size; i++)
@@ -176,7 +175,7 @@ export class Views {
 
   /** The critic's output over a 40×40 grid around the real points, or null when the graph has no critic. */
   private async criticHeatmap(real: Float32Array) {
-    const critic = criticRef(this.ws.plan!);
+    const critic = this.ws.plan!.critic;
     if (!critic) return null;
     let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
     for (let i = 0; i < real.length; i += 2) {

@@ -43,7 +43,7 @@ export class ModelWeights {
           variable: (name, shape, init) => this.getVariable(`${owner}/${name}`, shape, init, true),
           state: (name, shape, init) => this.getVariable(`${owner}/${name}`, shape, init, false),
         },
-        node.params as never,
+        node.params,
       );
       this.built.set(node.id, built);
       if (built.optimizer) this.optimizers.set(node.id, built.optimizer);

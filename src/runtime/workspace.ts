@@ -8,7 +8,6 @@ import { createBatcher, type Batcher } from '../data/batcher';
 import type { DataSet } from '../data/types';
 import type { GraphDocument } from '../graph/document';
 import { CompiledModel, type Batch } from './model';
-import { dataSourceName, initialLearningRate, klRefs, previewableNodes } from './planFacts';
 import type { ModelInfo } from './protocol';
 import type { Reader, ReadMode } from './reads';
 
@@ -77,7 +76,7 @@ export class Workspace {
       optimizers: plan.optimizers.map((o) => ({
         id: o.id,
         label: labelOf(o.id),
-        learningRate: this.learningRates[o.id] ?? initialLearningRate(o),
+        learningRate: this.learningRates[o.id] ?? o.learningRate,
         stepsPerRound: o.stepsPerRound,
         terms: o.terms.map((t) => plan.lossNames[t]),
       })),
@@ -92,11 +91,11 @@ export class Workspace {
         encode: !!plan.modes.encode,
       },
       latentSize: plan.modes.encode?.latentSize ?? 0,
-      data: { kind: plan.data.kind, shape: plan.data.shape.slice(), numClasses: plan.data.numClasses, source: dataSourceName(plan) },
+      data: { kind: plan.data.kind, shape: plan.data.shape.slice(), numClasses: plan.data.numClasses, source: plan.dataSpec.source },
       batchSize: this.batchSize || plan.data.batchSize,
       paramCount: plan.paramCount,
-      previewable: previewableNodes(plan),
-      hasKl: !!klRefs(plan),
+      previewable: plan.previewable,
+      hasKl: !!plan.posterior?.logVar,
     };
   }
 }

@@ -7,7 +7,6 @@ import type { DataSet } from '../../src/data/types';
 import { setupBackend } from '../../src/runtime/backend';
 import { CompiledModel, TrainingDiverged } from '../../src/runtime/model';
 import { loadPlanData } from '../../src/runtime/planData';
-import { klRefs } from '../../src/runtime/planFacts';
 import { createReader } from '../../src/runtime/reads';
 import * as tf from '../../src/runtime/tf';
 import { fixtureDoc, preset } from '../compiler/helpers';
@@ -163,7 +162,7 @@ describe('CompiledModel', () => {
     const reading = new CompiledModel(plan, { reader: asyncReader });
     await reading.loadState(await model.saveState());
     const batch = { ...createBatcher(data, 16, 1).next(), size: 16 };
-    const refs = klRefs(plan)!;
+    const refs = { mean: plan.posterior!.mean, logVar: plan.posterior!.logVar! };
     const latents = new Float32Array(4 * 20).map((_, i) => Math.sin(i));
     const fixedSync = <T>(fn: () => T) => model.withFixedRandom(1234, fn);
     const fixedAsync = <T>(fn: () => T) => reading.withFixedRandom(1234, fn);
