@@ -7,51 +7,41 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../nodes/index';
 import { compile } from '../../src/compiler/compile';
 import { createBatcher } from '../../src/data/batcher';
-import type { GraphDocument } from '../../src/graph/document';
 import { CompiledModel } from '../../src/runtime/model';
 import { loadPlanData } from '../../src/runtime/planData';
 import * as tf from '../../src/runtime/tf';
+import { graph } from '../nodes/harness';
 import uniformSampler from './uniformSampler';
 
 const fixtureRegistry = { ...registry, [uniformSampler.type]: uniformSampler };
 
-const node = (id: string, type: string, params: Record<string, unknown> = {}) => ({ id, type, position: { x: 0, y: 0 }, params });
-const edge = (source: string, sourcePort: string, target: string, targetPort: string) => ({
-  id: `${source}.${sourcePort}-${target}.${targetPort}`,
-  source,
-  sourcePort,
-  target,
-  targetPort,
-});
-
 /** A 2-D autoencoder whose code passes through the box sampler. */
-const doc: GraphDocument = {
-  schemaVersion: 1,
-  meta: { title: 'box-posterior autoencoder', description: '', goals: [], seed: 3 },
-  nodes: [
-    node('data', 'dataset', { source: 'ring', batchSize: 64 }),
-    node('enc', 'dense', { units: 32, activation: 'relu' }),
-    node('c', 'dense', { units: 2, activation: 'linear' }),
-    node('s', 'dense', { units: 2, activation: 'linear' }),
-    node('box', 'uniformSampler'),
-    node('dec', 'dense', { units: 32, activation: 'relu' }),
-    node('out', 'dense', { units: 2, activation: 'linear' }),
-    node('recon', 'mse'),
-    node('opt', 'optimizer', { learningRate: 0.01 }),
+const doc = graph(
+  [
+    { id: 'data', type: 'dataset', params: { source: 'ring', batchSize: 64 } },
+    { id: 'enc', type: 'dense', params: { units: 32, activation: 'relu' } },
+    { id: 'c', type: 'dense', params: { units: 2, activation: 'linear' } },
+    { id: 's', type: 'dense', params: { units: 2, activation: 'linear' } },
+    { id: 'box', type: 'uniformSampler' },
+    { id: 'dec', type: 'dense', params: { units: 32, activation: 'relu' } },
+    { id: 'out', type: 'dense', params: { units: 2, activation: 'linear' } },
+    { id: 'recon', type: 'mse' },
+    { id: 'opt', type: 'optimizer', params: { learningRate: 0.01 } },
   ],
-  edges: [
-    edge('data', 'x', 'enc', 'x'),
-    edge('enc', 'y', 'c', 'x'),
-    edge('enc', 'y', 's', 'x'),
-    edge('c', 'y', 'box', 'centre'),
-    edge('s', 'y', 'box', 'logHalfWidth'),
-    edge('box', 'z', 'dec', 'x'),
-    edge('dec', 'y', 'out', 'x'),
-    edge('out', 'y', 'recon', 'prediction'),
-    edge('data', 'x', 'recon', 'target'),
-    edge('recon', 'loss', 'opt', 'loss'),
+  [
+    'data.x -> enc.x',
+    'enc.y -> c.x',
+    'enc.y -> s.x',
+    'c.y -> box.centre',
+    's.y -> box.logHalfWidth',
+    'box.z -> dec.x',
+    'dec.y -> out.x',
+    'out.y -> recon.prediction',
+    'data.x -> recon.target',
+    'recon.loss -> opt.loss',
   ],
-};
+  3,
+);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
