@@ -110,6 +110,8 @@ export type FromWorker =
   | { type: 'checkpoint'; info: CheckpointInfo; stored: boolean }
   | { type: 'restored'; step: number }
   | { type: 'error'; message: string; where: string }
+  /** View request `id` will get no (further) reply: the model it was drawing from was replaced (reset, reload, fallback). */
+  | { type: 'cancelled'; id: number }
   | { type: 'samples'; id: number; n: number; shape: number[]; images: Float32Array; step: number; label?: number }
   | { type: 'reconstructions'; id: number; n: number; shape: number[]; inputs: Float32Array; outputs: Float32Array; step: number }
   | {

@@ -64,9 +64,14 @@ export class Views {
     const shape = plan.data.shape.slice();
     const total = shape.reduce((a, b) => a * b, 1);
     const cancelled = () => token !== this.samplingToken || this.ws.model !== model;
+    // The page waits for the last pixel; tell it none is coming.
+    const stop = () => {
+      this.o.post({ type: 'cancelled', id });
+      return false;
+    };
     let last = 0;
     const onPixel = async (index: number, canvas: Float32Array) => {
-      if (cancelled()) return false;
+      if (cancelled()) return stop();
       const now = performance.now();
       const done = index === total - 1;
       if (done || now - last > 50) {
@@ -74,7 +79,7 @@ export class Views {
         this.o.post({ type: 'pixels', id, n, shape, index, total, canvas: canvas.slice(), done });
         if (!done) await this.o.yieldToQueue();
       }
-      return !cancelled();
+      return cancelled() ? stop() : true;
     };
     const guard = <T>(read: () => T | Promise<T>) => this.backends.guard(read);
     // Not awaited: the message queue moves on while the picture fills in.

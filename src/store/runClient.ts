@@ -271,6 +271,13 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
       if (!view) return s;
       return showView(msg.type === 'pixels' && !msg.done ? s : answered(s, view, now), view, msg);
     }
+    case 'cancelled': {
+      // The worker gave up on that request: free its slot so the view can ask again.
+      const view = (Object.keys(s.requests) as ViewKind[]).find((k) => s.requests[k]?.id === msg.id);
+      if (!view) return s;
+      const { [view]: _dropped, ...requests } = s.requests;
+      return { ...s, requests };
+    }
     case 'exported':
       // The shell turns it into a download; nothing to keep.
       return s;

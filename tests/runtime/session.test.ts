@@ -351,6 +351,8 @@ describe('training session (Node, wasm → cpu)', () => {
     const count = h.of('pixels').length;
     await new Promise((r) => setTimeout(r, 300));
     expect(h.of('pixels').length).toBe(count);
+    // The page is told no last pixel is coming, so its samples view can ask again.
+    expect(h.of('cancelled')).toEqual([{ type: 'cancelled', id: 1 }]);
     expect(h.errors()).toEqual([]);
   });
 });

@@ -154,6 +154,15 @@ describe('requests and their replies', () => {
     expect(done.requests.samples).toBeUndefined();
   });
 
+  it('frees the samples slot when the worker cancels that request, and ignores a cancel of another id', () => {
+    const [s, id] = requestSamples(initialRunState('auto'), 0);
+    const progress = reduceRun(s, got(pixelsReply(id, false), 5));
+    expect(withoutHeard(reduceRun(progress, got({ type: 'cancelled', id: id + 7 }, 6)))).toEqual(withoutHeard(progress));
+    const cancelled = reduceRun(progress, got({ type: 'cancelled', id }, 7));
+    expect(cancelled.requests.samples).toBeUndefined();
+    expect(mayRequest(cancelled, 'samples', false, 8)).toBe(true);
+  });
+
   it('sends decode replies to their purpose and drops one no request is waiting for', () => {
     let s = initialRunState('auto');
     const mapId = s.nextId;
