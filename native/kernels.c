@@ -301,11 +301,11 @@ void col2im_add(const Geom *g, const float *cols, u32 n0, u32 n1, float *dx) {
 /*
  * e^x, Cephes' single-precision scheme (range reduction by ln 2 in two
  * parts, degree-6 polynomial, exponent by integer shift): within 2 ulp of
- * the correctly rounded result on [-87.3, 88.7]; +inf above, 0 below, NaN
+ * the correctly rounded result on [-87.3, ln FLT_MAX]; +inf above, 0 below, NaN
  * stays NaN.
  */
 static inline v128_t exp4(v128_t x) {
-  v128_t xc = wasm_f32x4_min(wasm_f32x4_max(x, SPLAT(-87.3f)), SPLAT(88.7f));
+  v128_t xc = wasm_f32x4_min(wasm_f32x4_max(x, SPLAT(-87.3f)), SPLAT(88.72283935546875f));
   v128_t fx = wasm_f32x4_nearest(wasm_f32x4_mul(xc, SPLAT(1.44269504088896341f)));
   v128_t r = wasm_f32x4_sub(xc, wasm_f32x4_mul(fx, SPLAT(0.693359375f)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(fx, SPLAT(-2.12194440e-4f)));
