@@ -15,7 +15,8 @@ export default defineNode({
     target: { type: 'tensor', doc: 'data in [0, 1]' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar' } },
-  loss: { output: 'loss' },
+  // Summed over values it is the Bernoulli NLL in nats; averaged it is not a likelihood.
+  loss: { output: 'loss', measures: (p) => (p.reduction === 'sum' ? 'nll' : null) },
   params: {
     fromLogits: bool(true, 'prediction is a logit (no sigmoid applied yet)'),
     reduction: choice(REDUCTIONS, 'sum', 'sum over values = NLL in nats; mean = per-value average'),

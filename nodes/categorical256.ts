@@ -14,7 +14,7 @@ export default defineNode({
     target: { type: 'tensor', doc: 'data in [0, 1]' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar, nats per example with "sum"' } },
-  loss: { output: 'loss' },
+  loss: { output: 'loss', measures: (p) => (p.reduction === 'sum' ? 'nll' : null) },
   params: { reduction: choice(REDUCTIONS, 'sum', 'sum over pixels = NLL in nats; mean = per-pixel average') },
   keyParams: ['reduction'],
   trainable: false,

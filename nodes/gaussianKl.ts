@@ -12,7 +12,7 @@ export default defineNode({
     logVar: { type: 'tensor', doc: 'log σ², B×latent' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar, nats per example' } },
-  loss: { output: 'loss' },
+  loss: { output: 'loss', measures: () => 'kl' },
   params: {},
   trainable: false,
   examples: [{ mean: [BATCH, 20], logVar: [BATCH, 20] }],

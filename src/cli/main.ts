@@ -1,6 +1,6 @@
 /** The Latent Lab command line: train, sample and eval graph files headless. */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { evaluate, sample } from './inspect';
+import { evaluate, formatEval, sample } from './inspect';
 import { CliError, EXIT } from './setup';
 import { train } from './train';
 
@@ -31,11 +31,13 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'random seed', int('--seed'))
     .option('--backend <name>', 'wasm or cpu', 'wasm')
     .option('--data <path>', 'IDX file/folder or PNG folder instead of the embedded digits')
-    .option('--out <dir>', 'run directory', 'runs/latest')
+    .option('--out <dir>', 'run directory (default: the --resume folder, else runs/latest)')
     .option('--resume <dir>', 'continue from the checkpoint in this run directory')
     .option('--checkpoint-every <n>', 'steps between checkpoints', int('--checkpoint-every', 1), 500)
     .action(async (graph, o) => {
-      process.exitCode = await train(graph, { ...o, checkpointEvery: o.checkpointEvery });
+      // Resuming continues in the resumed folder unless --out says otherwise.
+      const out = o.out ?? o.resume ?? 'runs/latest';
+      process.exitCode = await train(graph, { ...o, out, checkpointEvery: o.checkpointEvery });
     });
   program
     .command('sample')
@@ -56,13 +58,7 @@ export function buildProgram(): Command {
     .option('--backend <name>', 'wasm or cpu', 'wasm')
     .action(async (runDir, o) => {
       const r = await evaluate(runDir, { data: o.data, backend: o.backend, maxExamples: o.max, importanceSamples: o.iw });
-      const label = r.kind === 'elbo' ? 'negative ELBO (upper bound on NLL)' : r.kind === 'nll' ? 'NLL' : 'training objective';
-      console.log(`${label}: ${r.nats.toFixed(2)} nats/example, ${r.bitsPerDim.toFixed(4)} bits/dim over ${r.examples} test examples`);
-      if (r.importanceSampled) {
-        const s = r.importanceSampled;
-        console.log(`importance-sampled NLL (K = ${s.samples}): ${s.nats.toFixed(2)} nats/example, ${s.bitsPerDim.toFixed(4)} bits/dim`);
-      }
-      for (const [k, v] of Object.entries(r.terms)) console.log(`  ${k}: ${v.toFixed(3)}`);
+      for (const line of formatEval(r)) console.log(line);
     });
   return program;
 }
@@ -77,7 +73,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${e.message}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`unexpected error: ${(e as Error).stack ?? e}\n`);
+    // A bug, not a user mistake: the stack helps whoever reports it.
+    process.stderr.write(`unexpected error (please report it): ${(e as Error).stack ?? e}\n`);
     return EXIT.unexpected;
   }
 }

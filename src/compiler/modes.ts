@@ -161,13 +161,23 @@ export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: 
   const first = optimizers[0];
   const bernoulli =
     reconPred && recon && reconCap && reconTransform === 'sigmoid' ? { logits: reconPred, target: recon.inputs[reconCap.target] } : null;
-  const evaluate: ModePlan['evaluate'] =
-    first && optimizers.length === 1
-      ? {
-          kind: autoregressive ? 'nll' : posterior ? 'elbo' : 'objective',
-          optimizer: first.id,
-          bernoulli: autoregressive ? null : bernoulli,
-        }
-      : null;
+  let evaluate: ModePlan['evaluate'] = null;
+  if (first && optimizers.length === 1) {
+    const measured = (m: 'nll' | 'kl') => first.terms.find((t) => byId[t].def.loss?.measures?.(byId[t].params) === m) ?? null;
+    const nllTerm = measured('nll');
+    const klTerm = measured('kl');
+    const noLikelihood =
+      "its reconstruction loss is not a likelihood in nats (use a summed BCE or 256-way categorical; MSE and 'mean' reductions are not)";
+    let kind: 'elbo' | 'nll' | 'objective' = 'objective';
+    let why: string | null = null;
+    if (autoregressive) {
+      if (nllTerm) kind = 'nll';
+      else why = noLikelihood;
+    } else if (posterior) {
+      if (nllTerm && klTerm) kind = 'elbo';
+      else why = nllTerm ? 'it has no Gaussian KL term, so the ELBO is not defined' : noLikelihood;
+    } else why = 'it has no sampler, so it is not a latent-variable model: its loss is a reconstruction error, not a likelihood';
+    evaluate = { kind, optimizer: first.id, nllTerm, klTerm, why, bernoulli: kind === 'elbo' ? bernoulli : null };
+  }
   return { train: optimizers.length > 0, generate, reconstruct, encode, decode, evaluate };
 }

@@ -53,9 +53,17 @@ export interface ModePlan {
   /** Latent vectors decode through the generate path by standing in for this output (a sampler's or a noise node's). */
   decode: null | { latent: PortRef; latentSize: number };
   evaluate: null | {
-    /** What the optimizer's total is: a negative ELBO, an exact NLL, or just the objective it minimises. */
+    /**
+     * What evaluation can honestly report: a negative ELBO (the NLL term plus the KL term, whatever
+     * their training weights), an exact NLL (autoregressive), or only the objective the optimizer minimises.
+     */
     kind: 'elbo' | 'nll' | 'objective';
     optimizer: string;
+    /** The loss terms (flat ids) that measure the data's NLL and the KL to the prior, in nats per example. */
+    nllTerm: string | null;
+    klTerm: string | null;
+    /** For 'objective': why no likelihood is available. */
+    why: string | null;
     /** A Bernoulli likelihood p(x|z) given as logits and the data it scores: with a Gaussian posterior, importance sampling applies. */
     bernoulli: null | { logits: PortRef; target: PortRef };
   };

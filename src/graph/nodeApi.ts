@@ -127,8 +127,14 @@ interface NodeBase<P extends ParamDecls> {
   noise?: { output: string };
   sampler?: SamplerCapability;
   optimizer?: OptimizerCapability;
-  /** A loss term: reported on its own, and it must reach an optimizer. */
-  loss?: { output: string };
+  /**
+   * A loss term: reported on its own, and it must reach an optimizer.
+   * `measures` says what its value is in nats per example, whatever weight
+   * training gives it: the data's negative log-likelihood, a KL divergence
+   * to the prior, or (null, the default) neither — evaluation builds the ELBO
+   * from these, never from the weighted objective.
+   */
+  loss?: { output: string; measures?(params: ParamValues<P>): LossMeasure };
   /** For reconstruction losses: which inputs are the model's output and the data, and how to show the output. */
   reconstruction?: { prediction: string; target: string; transform(params: ParamValues<P>): DisplayTransform };
   /** True when the node makes the graph autoregressive (a type-A masked convolution). */
@@ -216,6 +222,8 @@ export interface DataSourceSpec {
   path?: string;
   binarize: (typeof BINARIZATIONS)[number];
 }
+
+export type LossMeasure = 'nll' | 'kl' | null;
 
 /** How a model's output maps back to data space for display. */
 export type DisplayTransform = 'sigmoid' | 'identity' | 'softmax256';
