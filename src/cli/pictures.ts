@@ -3,6 +3,7 @@ import type { DataSet } from '../data/types';
 import type { CompiledModel } from '../runtime/model';
 import type { ReadMode } from '../runtime/reads';
 import { sampleAutoregressive } from '../runtime/sampling';
+import { exampleSize } from '../graph/shape';
 import { imageGridPng, scatterPng } from './png';
 
 /**
@@ -11,9 +12,26 @@ import { imageGridPng, scatterPng } from './png';
  * by the same sampler as the page's, so both draw the same pictures.
  */
 export async function sampleImages(model: CompiledModel<ReadMode>, n: number, label?: number, seed = 0): Promise<Float32Array> {
-  if (model.plan.modes.generate?.autoregressive) return (await sampleAutoregressive(model, { n, label, seed }))!;
-  return model.generate(n, label);
+  const autoregressive = model.plan.modes.generate?.autoregressive;
+  // Conditional graphs cycle through the classes within a pass: keep every pass a whole number of cycles.
+  const classes = Math.max(1, model.plan.data.numClasses);
+  const chunk = Math.max(classes, Math.floor(MAX_PER_PASS / classes) * classes);
+  const draw = (count: number, pass: number) =>
+    autoregressive
+      ? sampleAutoregressive(model, { n: count, label, seed: pass === 0 ? seed : seed + 7919 * pass }).then((x) => x!)
+      : model.generate(count, label);
+  if (n <= chunk) return draw(n, 0);
+  const size = exampleSize(model.plan.data.shape);
+  const out = new Float32Array(n * size);
+  for (let at = 0, pass = 0; at < n; at += chunk, pass++)
+    out.set((await draw(Math.min(chunk, n - at), pass)).subarray(0, Math.min(chunk, n - at) * size), at * size);
+  return out;
 }
+
+/** At most this many samples per forward pass: a pass over 10,000 at once runs the wasm heap out of memory. */
+export const MAX_PER_PASS = 256;
+/** The largest sample grid written as one PNG (pixels); about 7,000 × 7,000. */
+export const MAX_GRID_PIXELS = 50_000_000;
 
 /** Samples from the prior. Conditional models get one column per class. */
 export async function samplesPng(model: CompiledModel<ReadMode>, data: DataSet, n: number, label?: number): Promise<Uint8Array> {
@@ -24,6 +42,30 @@ export async function samplesPng(model: CompiledModel<ReadMode>, data: DataSet, 
   if (plan.data.kind === 'points') return pointsPng(data, samples, count);
   const [h, w, c] = plan.data.shape;
   return imageGridPng(samples, count, h, w, c as 1 | 3, classes && label === undefined ? classes : undefined);
+}
+
+/** Throws a SampleLimit when `n` samples would make a grid larger than MAX_GRID_PIXELS. */
+export function checkSampleCount(model: CompiledModel<ReadMode>, n: number, label?: number): void {
+  const { plan } = model;
+  if (plan.data.kind === 'points') return;
+  const classes = plan.modes.generate?.conditional && label === undefined ? plan.data.numClasses : 0;
+  const [h, w] = plan.data.shape;
+  const pixels = (k: number) => {
+    const count = classes ? Math.ceil(k / classes) * classes : k;
+    const cols = Math.max(1, Math.min(classes || Math.ceil(Math.sqrt(count)), count));
+    const rows = Math.ceil(count / cols);
+    return (cols * (w + 1) - 1) * (rows * (h + 1) - 1);
+  };
+  if (pixels(n) <= MAX_GRID_PIXELS) return;
+  let most = 1;
+  for (let step = 1 << 30; step >= 1; step >>= 1) if (pixels(most + step) <= MAX_GRID_PIXELS) most += step;
+  throw new SampleLimit(
+    `--n ${n}: ${n} samples of ${h}×${w} make a picture of ${(pixels(n) / 1e6).toFixed(0)} megapixels, more than the ${MAX_GRID_PIXELS / 1e6} megapixels one PNG grid may hold; ask for at most --n ${most}`,
+  );
+}
+
+export class SampleLimit extends Error {
+  override name = 'SampleLimit';
 }
 
 /** Real points in grey-ish classes and generated points marked as an extra class. */

@@ -26,10 +26,10 @@ export async function readGraph(path: string): Promise<GraphDocument> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new CliError(
-      EXIT.badArguments,
-      `cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-    );
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, expected a graph .json file' : (e as Error).message;
+    throw new CliError(EXIT.badArguments, `cannot read ${path}: ${why}`);
   }
   const loaded = loadDocumentText(text, path, registry);
   if (!loaded.ok) throw new CliError(EXIT.invalidDocument, formatLoadError(loaded.error));
@@ -60,7 +60,15 @@ async function dataFilesFor(path: string): Promise<DataFiles> {
     throw new CliError(EXIT.badArguments, `--data ${path}: no such file or folder`);
   }
   if (isDir) {
-    const names = await readdir(path);
+    let names: string[];
+    try {
+      names = await readdir(path);
+    } catch (e) {
+      throw new CliError(
+        EXIT.badArguments,
+        `--data ${path}: cannot list the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
+    }
     if (!names.some((n) => /idx3-ubyte/.test(n)) && names.some((n) => /\.png$/i.test(n))) return { source: 'pngdir', path };
   }
   return { source: 'idx', path };
@@ -76,7 +84,22 @@ export function compileOrExit(doc: GraphDocument, log: (s: string) => void): Pla
       EXIT.invalidDocument,
       `the graph is not valid:\n${errors.map((e) => '  ' + formatGraphError(e, labelOf)).join('\n')}`,
     );
-  return result.plan;
+  return { ...result.plan, lossNames: uniqueLossNames(result.plan) };
+}
+
+/**
+ * Metric columns are named by loss labels; two losses with one label (or a
+ * label that is also an optimizer's id) would write one column. Such names get
+ * their node id appended: "KL (kl2)".
+ */
+function uniqueLossNames(plan: Plan): Record<string, string> {
+  const taken = new Map<string, number>();
+  const count = (name: string) => taken.set(name, (taken.get(name) ?? 0) + 1);
+  plan.optimizers.forEach((o) => count(o.id));
+  for (const name of Object.values(plan.lossNames)) count(name);
+  const names: Record<string, string> = {};
+  for (const [id, name] of Object.entries(plan.lossNames)) names[id] = (taken.get(name) ?? 0) > 1 ? `${name} (${id})` : name;
+  return names;
 }
 
 export async function backendOrExit(name: string): Promise<BackendInfo> {

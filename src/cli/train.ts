@@ -1,16 +1,20 @@
 /** `latent-lab train`: trains a graph headless and writes a run directory. */
 import cliProgress from 'cli-progress';
-import { mkdir } from 'node:fs/promises';
-import type { DataSet } from '../data/types';
-import { join } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import type { DataSet, Split } from '../data/types';
+import { join, resolve } from 'node:path';
 import { createBatcher } from '../data/batcher';
 import { DataError } from '../data/errors';
 import type { Plan } from '../compiler/plan';
+import { modelKeyOf } from '../compiler/modelKey';
+import type { GraphDocument } from '../graph/document';
 import { CompiledModel, TrainingDiverged, type Batch } from '../runtime/model';
-import { loadPlanData } from '../runtime/planData';
+import { dataSpecOf } from '../runtime/planData';
+import { loadDataSet } from '../data/registry';
+import { exampleSize } from '../graph/shape';
 import { createReader, readModeFor, type ReadMode } from '../runtime/reads';
 import { samplesPng, reconstructionsPng } from './pictures';
-import { appendMetrics, loadCheckpoint, saveCheckpoint, writeAtomic } from './runDir';
+import { appendMetrics, loadCheckpoint, saveCheckpoint, startMetrics, writeAtomic, type CheckpointOrigin } from './runDir';
 import { applyOverrides, backendOrExit, CliError, compileOrExit, EXIT, readGraph, type Overrides } from './setup';
 
 export interface TrainOptions extends Overrides {
@@ -27,24 +31,51 @@ const log = (s: string) => process.stderr.write(s + '\n');
 export async function train(graphPath: string, o: TrainOptions): Promise<number> {
   const doc = await applyOverrides(await readGraph(graphPath), o);
   const plan = compileOrExit(doc, log);
+  await checkOutDir(o.out);
+  const resumed = o.resume ? await readCheckpoint(o.resume, '--resume') : undefined;
   const info = await backendOrExit(o.backend);
   log(
     `backend: ${info.backend}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.simd ? ', SIMD' : ''}${info.fma ? ' + FMA' : ''}${info.note ? ` (${info.note})` : ''}`,
   );
-  const data = await loadData(() => loadPlanData(plan));
+  const data = await loadRunData(plan);
+  const origin: CheckpointOrigin = {
+    modelKey: structureKey(doc, plan),
+    graph: graphPath,
+    batchSize: plan.data.batchSize,
+    data: dataName(plan),
+    examples: data.count,
+  };
   const model = cliModel(plan, o.backend);
   const batcher = createBatcher(data, plan.data.batchSize, plan.seed);
-  if (o.resume) {
-    const { state, meta } = await loadCheckpoint(o.resume);
-    await model.loadState(state);
-    batcher.restore(meta.batcher);
+  if (o.resume && resumed) {
+    const { state, meta } = resumed;
+    checkOrigin(o.resume, meta.origin, origin);
+    try {
+      await model.loadState(state);
+      batcher.restore(meta.batcher);
+    } catch (e) {
+      model.dispose();
+      throw new CliError(
+        EXIT.badArguments,
+        `--resume ${o.resume}: its checkpoint does not fit ${graphPath} with these settings: ${(e as Error).message} (resume with the graph, --batch and --data it was trained with, or start a fresh run with another --out)`,
+      );
+    }
     log(`resumed from ${o.resume} at step ${state.step}`);
   }
-  await mkdir(o.out, { recursive: true });
+  try {
+    await mkdir(o.out, { recursive: true });
+  } catch (e) {
+    model.dispose();
+    throw new CliError(
+      EXIT.badArguments,
+      `--out ${o.out}: cannot create the run folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+  await startMetrics(o.out, o.resume && resumed ? { dir: o.resume, step: resumed.state.step } : undefined);
   await writeAtomic(join(o.out, 'graph.json'), JSON.stringify(doc, null, 2));
   let checkpointStep: number | null = null;
   const checkpoint = async () => {
-    await saveCheckpoint(o.out, await model.saveState(), batcher.state(), info.backend);
+    await saveCheckpoint(o.out, await model.saveState(), batcher.state(), info.backend, origin);
     checkpointStep = model.step;
   };
 
@@ -148,4 +179,74 @@ export async function loadData<T>(load: () => Promise<T>): Promise<T> {
     if (e instanceof DataError) throw new CliError(EXIT.data, `${e.message}${e.hint ? ` (${e.hint})` : ''}`);
     throw e;
   }
+}
+
+/** The plan's data, checked to be non-empty and of the shape the graph was compiled for. */
+export async function loadRunData(plan: Plan, split: Split = 'train'): Promise<DataSet> {
+  const ds = await loadData(() => loadDataSet(dataSpecOf(plan, split)));
+  const where = plan.dataSpec.path ?? ds.name;
+  if (ds.count === 0) throw new CliError(EXIT.data, `${where}: holds no examples (0 images); point --data at a file with images in it`);
+  if (exampleSize(ds.shape) !== exampleSize(plan.data.shape))
+    throw new CliError(
+      EXIT.data,
+      `${where}: examples are ${ds.shape.join('×')} but the graph's Dataset node expects ${plan.data.shape.join('×')} (use ${plan.data.shape.slice(0, 2).join('×')} images, or a graph built for this size)`,
+    );
+  return ds;
+}
+
+/**
+ * The model's structure: plan.modelKey without the Dataset's and optimizers'
+ * parameters and the seed, so a resume may change --lr (after a divergence)
+ * while another graph is still refused.
+ */
+function structureKey(doc: GraphDocument, plan: Plan): string {
+  const loose = new Set([plan.datasetNode, ...plan.optimizers.map((o) => o.id)]);
+  return modelKeyOf({
+    ...doc,
+    meta: { ...doc.meta, seed: 0 },
+    nodes: doc.nodes.map((n) => (loose.has(n.id) ? { ...n, params: {} } : n)),
+  });
+}
+
+/** The data a run trains on, as a checkpoint records it: a resolved file path or the built-in source. */
+function dataName(plan: Plan): string {
+  return plan.dataSpec.path !== undefined ? resolve(plan.dataSpec.path) : plan.dataSpec.source;
+}
+
+/** `--out` must be a folder (or not exist yet): a file there would be overwritten or fail half way. */
+async function checkOutDir(out: string): Promise<void> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(out)).isDirectory();
+  } catch {
+    return; // created later
+  }
+  if (!isDir) throw new CliError(EXIT.badArguments, `--out ${out} is a file, not a folder; name a run folder (e.g. --out runs/mine)`);
+}
+
+/** A run folder's checkpoint, or a CliError saying why it cannot be read. */
+export async function readCheckpoint(dir: string, what: string): ReturnType<typeof loadCheckpoint> {
+  try {
+    return await loadCheckpoint(dir);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why =
+      err.code === 'ENOENT'
+        ? `there is no ${join(dir, 'checkpoint', err.path?.endsWith('.bin') ? 'weights.bin' : 'checkpoint.json')}`
+        : err.message;
+    throw new CliError(EXIT.badArguments, `${what} ${dir}: no readable checkpoint (${why}); pass a folder written by train`);
+  }
+}
+
+/** Refuses a resume whose checkpoint came from another graph, batch size or data set, naming which. */
+function checkOrigin(dir: string, saved: CheckpointOrigin | undefined, now: CheckpointOrigin): void {
+  if (!saved) return; // an older checkpoint: loadState and the batcher still check what they can
+  const fix = 'resume with the same graph, --batch and --data, or start a fresh run with another --out';
+  const differs = (what: string, was: string | number, is: string | number) =>
+    new CliError(EXIT.badArguments, `--resume ${dir}: its checkpoint was trained ${what} ${was}, this run has ${is} (${fix})`);
+  if (saved.batchSize !== now.batchSize) throw differs('with batch size', saved.batchSize, now.batchSize);
+  if (saved.data !== now.data || saved.examples !== now.examples)
+    throw differs('on data', `${saved.data} (${saved.examples} examples)`, `${now.data} (${now.examples} examples)`);
+  if (saved.modelKey !== now.modelKey)
+    throw differs('on another graph:', saved.graph, `${now.graph}, whose nodes, parameters or edges differ`);
 }
