@@ -71,7 +71,8 @@ export async function sample(runDir: string, o: { n: number; label?: number; out
 /** `sample --out FILE`: not a folder; its folder is created when missing. */
 async function checkPngOut(out: string): Promise<void> {
   const existing = await stat(out).catch(() => null);
-  if (existing?.isDirectory()) throw new CliError(EXIT.badArguments, `--out ${out} is a folder; name a .png file (e.g. --out ${join(out, 'samples.png')})`);
+  if (existing?.isDirectory())
+    throw new CliError(EXIT.badArguments, `--out ${out} is a folder; name a .png file (e.g. --out ${join(out, 'samples.png')})`);
   try {
     await mkdir(dirname(out), { recursive: true });
   } catch (e) {
