@@ -7,7 +7,7 @@ import { CURRENT_SCHEMA_VERSION, documentSchema, type GraphDocument } from './do
 import { migrations, versionOf } from './migrations';
 import { migrateNodeParams, type NodeTypeVersions } from './nodeMigrations';
 
-export type LoadErrorCode = 'parse' | 'not-object' | 'no-version' | 'too-new' | 'migration' | 'schema';
+export type LoadErrorCode = 'parse' | 'too-deep' | 'not-object' | 'no-version' | 'too-new' | 'migration' | 'schema';
 export interface LoadError {
   code: LoadErrorCode;
   /** Where: a source name (file, "preset vae.json", "share link"). */
@@ -23,22 +23,62 @@ export type LoadResult = { ok: true; doc: GraphDocument; migratedFrom?: number }
 
 const DANGEROUS_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/**
+ * How deeply arrays and objects may nest. A graph document needs about 6
+ * levels; 200,000 would overflow the stack of every recursive step after parsing.
+ */
+export const MAX_NESTING = 64;
+
+class TooDeep extends Error {}
+
 /** A deep copy without keys that could reach Object.prototype when the document is used later. */
-export function stripDangerousKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripDangerousKeys);
+export function stripDangerousKeys(value: unknown, depth = 0): unknown {
+  if (depth > MAX_NESTING && value && typeof value === 'object') throw new TooDeep();
+  if (Array.isArray(value)) return value.map((v) => stripDangerousKeys(v, depth + 1));
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (!DANGEROUS_KEYS.has(k)) out[k] = stripDangerousKeys(v);
+    for (const [k, v] of Object.entries(value)) if (!DANGEROUS_KEYS.has(k)) out[k] = stripDangerousKeys(v, depth + 1);
     return out;
   }
   return value;
 }
+
+/** The offset of the first bracket nested deeper than MAX_NESTING (outside strings), or -1. */
+function tooDeepAt(text: string): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_NESTING) return i;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return -1;
+}
+
+const tooDeep = (): Omit<LoadError, 'source'> => ({
+  code: 'too-deep',
+  message: `arrays and objects are nested more than ${MAX_NESTING} levels deep; a graph document needs far fewer`,
+  hint: 'this is not a Latent Lab graph; export one from Latent Lab to see the format',
+});
 
 /**
  * `nodeTypes` (the node registry) upgrades each node's parameters to its
  * type's current version; every product path passes it.
  */
 export function loadDocumentText(text: string, source: string, nodeTypes?: NodeTypeVersions): LoadResult {
+  // Editors on Windows may save a byte-order mark, which JSON.parse refuses.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const deep = tooDeepAt(text);
+  if (deep >= 0) {
+    const { line, column } = lineAndColumn(text, deep);
+    return { ok: false, error: { source, line, column, ...tooDeep() } };
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -50,7 +90,13 @@ export function loadDocumentText(text: string, source: string, nodeTypes?: NodeT
 
 export function loadDocumentValue(raw: unknown, source: string, nodeTypes?: NodeTypeVersions): LoadResult {
   const fail = (error: Omit<LoadError, 'source'>): LoadResult => ({ ok: false, error: { source, ...error } });
-  const value = stripDangerousKeys(raw);
+  let value: unknown;
+  try {
+    value = stripDangerousKeys(raw);
+  } catch (e) {
+    if (e instanceof TooDeep) return fail(tooDeep());
+    throw e;
+  }
   if (!value || typeof value !== 'object' || Array.isArray(value))
     return fail({
       code: 'not-object',
@@ -99,9 +145,7 @@ function parseError(text: string, source: string, e: Error): LoadError {
   const m = /position (\d+)/.exec(e.message);
   let offset = m ? Number(m[1]) : text.length;
   if (/Unexpected end|unterminated|end of (JSON )?input/i.test(e.message)) offset = text.length;
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
+  const { line, column } = lineAndColumn(text, offset);
   const empty = text.trim() === '';
   return {
     code: 'parse',
@@ -111,6 +155,11 @@ function parseError(text: string, source: string, e: Error): LoadError {
     message: empty ? 'the file is empty' : `not valid JSON at line ${line}, column ${column}: ${e.message}`,
     hint: offset >= text.length ? 'the file looks cut off; save or download it again' : undefined,
   };
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
 export function formatLoadError(e: LoadError): string {

@@ -40,6 +40,41 @@ describe('load path', () => {
     }
   });
 
+  it('loads a file that starts with a UTF-8 byte-order mark, and reports errors after it at the right place', () => {
+    const text = fixture('v1-tiny-ae.json');
+    const r = loadDocumentText('\uFEFF' + text, 'bom.json');
+    expect(r.ok).toBe(true);
+    const broken = loadDocumentText('\uFEFF{\n  "schemaVersion": 1,\n  "meta": {,\n}', 'bom-broken.json');
+    expect(broken.ok).toBe(false);
+    if (!broken.ok) {
+      expect(broken.error.line).toBe(3);
+      expect(broken.error.hint ?? '').not.toMatch(/cut off/);
+    }
+  });
+
+  it('refuses JSON nested 200,000 levels deep with a typed error, not a RangeError', () => {
+    const depth = 200_000;
+    for (const text of ['['.repeat(depth) + ']'.repeat(depth), '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)]) {
+      const r = loadDocumentText(text, 'deep.json');
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe('too-deep');
+        expect(r.error.source).toBe('deep.json');
+        expect(r.error.line).toBe(1);
+      }
+    }
+    // Brackets inside strings do not count.
+    const ok = JSON.parse(fixture('v1-tiny-ae.json'));
+    ok.meta.title = '[[[["\\'.repeat(30);
+    expect(loadDocumentText(JSON.stringify(ok), 'brackets.json').ok).toBe(true);
+    // An already-parsed value (autosave, share link) is checked too.
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    const v = loadDocumentValue(deep, 'autosave');
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(v.error.code).toBe('too-deep');
+  });
+
   it('does not let __proto__ reach Object.prototype', () => {
     const text = fixture('v1-tiny-ae.json')
       .replace('"meta": {', '"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "meta": {')
