@@ -13,3 +13,16 @@ export function formatParamValue(v: unknown): string {
   if (v === undefined || v === null || v === '') return '—';
   return String(v);
 }
+
+/** Bytes as KB / MB / GB (powers of 1024), for the worker's tensor memory. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}

@@ -165,6 +165,10 @@ describe('training in the browser', () => {
       console.log(
         `[e2e] VAE on ${backend}: ${trained.step} steps in ${seconds.toFixed(1)} s (${trained.stepsPerSec.toFixed(1)} steps/s now), rAF p95 ${frames.p95.toFixed(1)} ms over ${frames.frames} frames (max ${frames.max.toFixed(0)} ms), ${trained.numTensors} tensors`,
       );
+      // The readout names each term with its latest value; memory is shown beside the tensor count.
+      const readout = (await page.getByTestId('loss-readout').textContent()) ?? '';
+      expect(readout).toMatch(/Negative ELBO\s*[\d.]+/);
+      expect(await page.getByTestId('memory').textContent()).toMatch(/\d+ tensors · [\d.]+ (KB|MB|GB)/);
       const elbo = trained.terms.find((t) => /ELBO/i.test(t))!;
       const curve = (await series(page, elbo)).filter(Number.isFinite);
       expect(mean(curve.slice(-5))).toBeLessThan(mean(curve.slice(0, 5)) * 0.8);

@@ -3,7 +3,10 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { classColor } from './draw';
+import { formatReading, readTerms } from './lossReadout';
 import { runStore, useRun, type Curves } from './runStore';
+
+const STEP_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1e6];
 
 function smooth(values: number[], alpha: number): (number | null)[] {
   const out: (number | null)[] = new Array(values.length);
@@ -44,6 +47,8 @@ export function LossChart() {
     return names.filter((n) => !redundant.has(n));
   }, [seriesKey, info]);
   const anyNonPositive = useRun((s) => terms.some((t) => (s.curves.series[t] ?? []).some((v) => v <= 0)));
+  const curves = useRun((s) => s.curves);
+  const readings = useMemo(() => readTerms(curves, terms), [curves, terms]);
 
   useEffect(() => {
     const el = box.current;
@@ -59,10 +64,12 @@ export function LossChart() {
     const opts: uPlot.Options = {
       width,
       height: 200,
-      legend: { show: true, live: false },
+      // The readout below names each curve with its colour and latest value.
+      legend: { show: false },
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false }, y: log ? { distr: anyNonPositive ? 4 : 3 } : {} },
-      axes: [{ label: 'step', size: 30, labelSize: 14 }, { size: 52 }],
+      // Steps are whole numbers: no 0.2-step ticks on a short curve.
+      axes: [{ label: 'step', size: 30, labelSize: 14, incrs: STEP_TICKS }, { size: 52 }],
       series: [{ label: 'step' }, ...terms.map((t, i) => ({ label: t, stroke: classColor(i), width: 1.5, spanGaps: true }))],
     };
     const u = new uPlot(opts, toData(runStore.getState().curves, terms, alpha), el);
@@ -126,6 +133,15 @@ export function LossChart() {
         </label>
       </h4>
       <div ref={box} data-testid="loss-chart" />
+      <ul className="loss-readout" data-testid="loss-readout" aria-label="latest loss values">
+        {readings.map((r, i) => (
+          <li key={r.term} className={r.exploding ? 'exploding' : undefined}>
+            <span className="swatch" style={{ background: classColor(i) }} />
+            {r.term} <strong>{r.value === null ? '—' : formatReading(r.value)}</strong>
+            {r.exploding && <span className="warn"> blowing up: lower the learning rate</span>}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

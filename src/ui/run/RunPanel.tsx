@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { GraphDocument } from '../../graph/document';
 import type { BackendChoice } from '../../runtime/protocol';
 import { useEditor } from '../../store';
+import { formatBytes } from '../format';
 import { LossChart } from './LossChart';
 import { dismissNotice, run, runDebug, runStore, useRun } from './runStore';
 import { KlBars, LatentTools, NodePreview, Points2d, Reconstructions, SampleGrid } from './views';
@@ -78,6 +79,7 @@ function Controls() {
   const sps = useRun((s) => s.stepsPerSec);
   const ms = useRun((s) => s.msPerStep);
   const tensors = useRun((s) => s.numTensors);
+  const bytes = useRun((s) => s.numBytes);
   const ckpt = useRun((s) => s.checkpoint);
   const diverged = useRun((s) => s.diverged);
   const ready = !!info;
@@ -177,8 +179,8 @@ function Controls() {
       <span className="run-stat" data-testid="steps-per-sec">
         {running ? `${sps.toFixed(1)} steps/s` : ms ? `${ms.toFixed(0)} ms/step` : ''}
       </span>
-      <span className="run-stat" title="live tensors in the worker">
-        {tensors} tensors
+      <span className="run-stat" title="live tensors in the worker and the memory they hold" data-testid="memory">
+        {tensors} tensors · {formatBytes(bytes)}
       </span>
       <span className="run-stat" data-testid="checkpoint-status">
         {ckpt ? `checkpoint @ ${ckpt.step}` : ''}

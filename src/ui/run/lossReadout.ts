@@ -1,0 +1,36 @@
+/**
+ * The numbers beside the loss chart: each term's latest value, and whether it
+ * is blowing up. NaN stops training; a finite value a million times its early
+ * size (1e17 after a too-large learning rate) does not, so it is flagged here.
+ */
+import type { Curves } from './runStore';
+
+export interface TermReading {
+  term: string;
+  /** The latest finite value, or null before the first one. */
+  value: number | null;
+  /** Finite but ≥ 1e6 × its typical size over the first steps. */
+  exploding: boolean;
+}
+
+const EARLY_POINTS = 10;
+const BLOW_UP_FACTOR = 1e6;
+
+export function readTerms(curves: Curves, terms: string[]): TermReading[] {
+  return terms.map((term) => {
+    const values = (curves.series[term] ?? []).filter(Number.isFinite);
+    const value = values.length ? values[values.length - 1] : null;
+    const early = values
+      .slice(0, EARLY_POINTS)
+      .map(Math.abs)
+      .sort((a, b) => a - b);
+    const typical = early.length ? Math.max(1, early[Math.floor(early.length / 2)]) : 1;
+    return { term, value, exploding: value !== null && Math.abs(value) >= BLOW_UP_FACTOR * typical };
+  });
+}
+
+/** Four significant digits, switching to exponents where plain digits would mislead. */
+export function formatReading(v: number): string {
+  const a = Math.abs(v);
+  return a !== 0 && (a >= 1e5 || a < 1e-3) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
+}
