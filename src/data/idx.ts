@@ -36,6 +36,8 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxFile {
   const magic = u32(b, 0);
   if (magic === LABELS_MAGIC) {
     const count = u32(b, 4);
+    if (count === 0)
+      throw new DataError(name, 'header says 0 labels: the file holds no labels', 'pick the label file that goes with the images');
     const body = b.length - 8;
     if (body !== count) {
       const what = body < count ? `${TRUNCATED}` : 'is this really a label file?';
@@ -51,6 +53,12 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxFile {
     if (rows === 0 || cols === 0 || rows > 4096 || cols > 4096) {
       throw new DataError(name, `header says images are ${rows}×${cols}, which is not a usable size`, 'the header is corrupt');
     }
+    if (count === 0)
+      throw new DataError(
+        name,
+        `header says 0 images of ${rows}×${cols}: the file holds no pictures`,
+        'pick a file with images in it, e.g. train-images-idx3-ubyte.gz',
+      );
     const body = b.length - 16;
     if (body !== count * rows * cols) {
       const what = body < count * rows * cols ? TRUNCATED : 'extra bytes after the last image; is the header right?';

@@ -84,6 +84,13 @@ describe('parseIdx', () => {
     expectDataError(() => idxToDataSet(parseIdx(labels, 'l')), 'l');
   });
 
+  it('refuses a file with 0 images or 0 labels by name', () => {
+    expect(expectDataError(() => parseIdx(idxImages(0, 28, 28), 'empty-images-idx3-ubyte'), 'empty-images-idx3-ubyte').message).toMatch(
+      /0 images of 28×28/,
+    );
+    expect(expectDataError(() => parseIdx(idxLabels([]), 'empty-labels'), 'empty-labels').message).toMatch(/0 labels/);
+  });
+
   it('never throws anything but a DataError on arbitrary bytes', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 64 }), fc.boolean(), (bytes, gz) => {
