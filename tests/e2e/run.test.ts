@@ -402,6 +402,50 @@ describe('training in the browser', () => {
     }
   }, 300_000);
 
+  it("CVAE: a click on a dot takes that example's code and class; the latent tools decode for the chosen class", async () => {
+    const { context, close } = await launch();
+    try {
+      const page = await context.newPage();
+      await openPreset(page, 'cvae');
+      await page.getByTestId('run-play').click();
+      await waitForStep(page, 40, 120_000);
+      await page.getByTestId('run-pause').click();
+      await page.waitForFunction(() => !!window.latentLabRun!.runStore.getState().latent, null, { timeout: 60_000 });
+      const mapEl = page.getByTestId('latent-map');
+      await mapEl.scrollIntoViewIfNeeded();
+      const box = (await mapEl.boundingBox())!;
+      // Where example 0 is drawn: the view pads the points' range by 5% on each side.
+      const dot = await page.evaluate(() => {
+        const m = window.latentLabRun!.runStore.getState().latent!;
+        const xs = Array.from({ length: m.n }, (_, i) => m.points[2 * i]);
+        const ys = Array.from({ length: m.n }, (_, i) => m.points[2 * i + 1]);
+        const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+        const px = (x1 - x0) * 0.05 + 1e-6;
+        const py = (y1 - y0) * 0.05 + 1e-6;
+        return { u: (xs[0] - x0 + px) / (x1 - x0 + 2 * px), v: 1 - (ys[0] - y0 + py) / (y1 - y0 + 2 * py), label: m.labels![0] };
+      });
+      await mapEl.click({ position: { x: dot.u * box.width, y: dot.v * box.height } });
+      await expect.poll(() => page.getByTestId('latent-picked').textContent()).toMatch(/^example #\d+: its own code$/);
+      const classSelect = page.getByTestId('latent-class');
+      const picked = Number(await classSelect.inputValue());
+      // A dot within reach of the click: example 0 or a neighbour with its own class, never a forced class 0.
+      const labels = await page.evaluate(() => Array.from(window.latentLabRun!.runStore.getState().latent!.labels!));
+      const example = Number(/#(\d+)/.exec((await page.getByTestId('latent-picked').textContent())!)![1]);
+      expect(picked).toBe(labels[example]);
+      await page.getByTestId('decoded-traverse').waitFor({ timeout: 30_000 });
+      const before = await page.getByTestId('decoded-traverse').getAttribute('data-checksum');
+      await classSelect.selectOption(String((picked + 5) % 10));
+      await page.waitForFunction(
+        (c) => document.querySelector('[data-testid=decoded-traverse]')?.getAttribute('data-checksum') !== c,
+        before,
+        { timeout: 30_000 },
+      );
+      await shot(page, 'run-cvae-latent-class');
+    } finally {
+      await close();
+    }
+  }, 300_000);
+
   it('PixelCNN: the sample view fills in pixel by pixel', async () => {
     const { context, close } = await launch();
     try {

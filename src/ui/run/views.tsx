@@ -1,6 +1,7 @@
 /** The live views of the run panel. Each reads the run store and asks the worker for fresh data. */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { checksum, classColor, diverging, drawImageGrid, imageDims } from './draw';
+import { pickLatent } from './latentPick';
 import { downloadCanvasPng, run, useRun } from './runStore';
 
 function ImageGrid(props: {
@@ -114,17 +115,6 @@ export function Reconstructions() {
   );
 }
 
-function latentAt(map: NonNullable<ReturnType<typeof useLatent>>, x: number, y: number): Float32Array {
-  const z = new Float32Array(map.dim);
-  if (!map.basis || !map.mean) {
-    z[0] = x;
-    if (map.dim > 1) z[1] = y;
-    return z;
-  }
-  for (let d = 0; d < map.dim; d++) z[d] = map.mean[d] + x * map.basis[d] + y * map.basis[map.dim + d];
-  return z;
-}
-
 function useLatent() {
   return useRun((s) => s.latent);
 }
@@ -138,6 +128,11 @@ export function LatentTools() {
   const [b, setB] = useState<Float32Array | null>(null);
   const [t, setT] = useState(0.5);
   const [offsets, setOffsets] = useState<number[]>([]);
+  // Conditional graphs decode every latent tool's vectors for one chosen class.
+  const [label, setLabel] = useState(0);
+  const [picked, setPicked] = useState<number | null>(null);
+  const classes = info?.modes.conditional ? info.data.numClasses : 0;
+  const decodeLabel = classes > 0 ? Math.min(label, classes - 1) : undefined;
   const size = 240;
 
   const bounds = useMemo(() => {
@@ -177,23 +172,24 @@ export function LatentTools() {
     const steps = 8;
     const z = new Float32Array(steps * a.length);
     for (let k = 0; k < steps; k++) for (let d = 0; d < a.length; d++) z[k * a.length + d] = a[d] + ((b[d] - a[d]) * k) / (steps - 1);
-    run.decode('interpStrip', z, steps);
-  }, [a, b]);
+    run.decode('interpStrip', z, steps, decodeLabel);
+  }, [a, b, decodeLabel]);
 
   // Live decode at the slider's t, and the traversal from A.
   useEffect(() => {
     if (!a || !b) return;
     const z = a.map((v, d) => v + (b[d] - v) * t);
-    run.decode('interp', z, 1);
-  }, [a, b, t]);
+    run.decode('interp', z, 1, decodeLabel);
+  }, [a, b, t, decodeLabel]);
   useEffect(() => {
     if (!a) return;
     run.decode(
       'traverse',
       a.map((v, d) => v + (offsets[d] ?? 0)),
       1,
+      decodeLabel,
     );
-  }, [a, offsets]);
+  }, [a, offsets, decodeLabel]);
 
   if (!info?.modes.encode || info.latentSize === 0) return null;
   const click = (e: React.MouseEvent<HTMLCanvasElement>) => {
@@ -201,8 +197,14 @@ export function LatentTools() {
     const r = e.currentTarget.getBoundingClientRect();
     const x = bounds.x0 + ((e.clientX - r.left) / r.width) * (bounds.x1 - bounds.x0);
     const y = bounds.y0 + (1 - (e.clientY - r.top) / r.height) * (bounds.y1 - bounds.y0);
-    const z = latentAt(map, x, y);
-    run.decode('map', z, 1);
+    // Within 4 px of a plotted example: that example's own code and class.
+    const reach = { x: (4 / r.width) * (bounds.x1 - bounds.x0), y: (4 / r.height) * (bounds.y1 - bounds.y0) };
+    const pick = pickLatent(map, x, y, reach);
+    const z = pick.z;
+    const pickedLabel = classes > 0 && pick.label !== null && pick.label < classes ? pick.label : decodeLabel;
+    if (pickedLabel !== undefined && pickedLabel !== label) setLabel(pickedLabel);
+    setPicked(pick.example);
+    run.decode('map', z, 1, pickedLabel);
     if (e.shiftKey) setB(z);
     else {
       setA(z);
@@ -225,6 +227,21 @@ export function LatentTools() {
             {map ? (map.basis ? `PCA of ${map.dim}-D, ${Math.round((map.explained ?? 0) * 100)}% var.` : '2-D') : ''}
           </span>
           <span className="spacer" />
+          {classes > 0 && (
+            <select
+              value={decodeLabel}
+              onChange={(e) => setLabel(Number(e.target.value))}
+              aria-label="class to decode"
+              data-testid="latent-class"
+              title="The class every latent tool decodes with (a conditional model needs one)"
+            >
+              {Array.from({ length: classes }, (_, i) => (
+                <option key={i} value={i}>
+                  class {i}
+                </option>
+              ))}
+            </select>
+          )}
           <button onClick={() => run.latentMap(1000)}>↻</button>
         </h4>
         <div style={{ display: 'flex', gap: 6 }}>
@@ -236,7 +253,10 @@ export function LatentTools() {
           />
           <div style={{ width: '30%' }}>
             {img('map')}
-            <p className="hint">click: decode (sets A); shift-click: sets B</p>
+            <p className="hint" data-testid="latent-picked">
+              {picked !== null ? `example #${picked}: its own code` : 'a point of the map plane'}
+            </p>
+            <p className="hint">click: decode (sets A); shift-click: sets B. On a dot: that example&apos;s code.</p>
           </div>
         </div>
       </div>
