@@ -4,7 +4,7 @@
  * from it); applying one; and keeping the matching weights when the document
  * changes under a trained model.
  */
-import type { BatcherState } from '../data/batcher';
+import { createBatcher, type BatcherState } from '../data/batcher';
 import type { BackendManager } from './backends';
 import type { LossLog } from './metrics';
 import type { ModelState } from './model';
@@ -41,9 +41,18 @@ export function memoryStore(): CheckpointStore & { map: Map<string, StoredCheckp
 
 const storeKey = (docKey: string) => `latent-lab:checkpoint:${docKey}`;
 
+/** How many values of a saved state (weights, layer state, optimizer slots) are NaN or infinite. */
+export function nonFinite(state: ModelState): number {
+  let bad = 0;
+  for (const t of Object.values(state.tensors)) for (const x of t.data) if (!Number.isFinite(x)) bad++;
+  return bad;
+}
+
 export class Checkpoints {
   /** The last checkpoint taken or applied: where a fallback resumes and what restore goes back to. */
   lastGood: StoredCheckpoint | null = null;
+  /** The checkpoint taken before lastGood: where a restore goes when lastGood itself fails to train. */
+  private previous: StoredCheckpoint | null = null;
   /** Steps between automatic checkpoints (also every `seconds`). */
   every: number;
   private readonly seconds: number;
@@ -73,6 +82,7 @@ export class Checkpoints {
   /** Forget the in-memory checkpoint (a new document, a reset). */
   forget() {
     this.lastGood = null;
+    this.previous = null;
     this.lastStep = -1;
   }
 
@@ -90,13 +100,19 @@ export class Checkpoints {
     };
   }
 
-  /** Snapshot to memory (the fallback point) and, when `persist`, to the store. */
+  /**
+   * Snapshot to memory (the fallback point) and, when `persist`, to the store. A snapshot with a
+   * non-finite weight or optimizer slot (a run on its way to diverging) is no checkpoint: restoring
+   * it would diverge again, so the last good one stays.
+   */
   async save(persist: boolean) {
     if (!this.ws.model || this.ws.diverged) return;
     const ckpt = await this.snapshot();
-    this.lastGood = ckpt;
     this.lastStep = ckpt.info.step;
     this.lastTime = performance.now();
+    if (nonFinite(ckpt.state) > 0) return;
+    if (this.lastGood && this.lastGood.info.step < ckpt.info.step) this.previous = this.lastGood;
+    this.lastGood = ckpt;
     let stored = false;
     if (persist && this.o.store) {
       try {
@@ -109,13 +125,49 @@ export class Checkpoints {
     this.o.post({ type: 'checkpoint', info: ckpt.info, stored });
   }
 
+  /**
+   * Training diverged in round `step`. When that round started from the last checkpoint, that
+   * checkpoint is good only if its weights still give finite losses (a learning rate far too high
+   * leaves finite weights a forward pass overflows on); otherwise the one before it, which a finite
+   * round did start from, takes its place, in the store too. Loads checkpoints into the (diverged,
+   * to be rebuilt) model to find out.
+   */
+  async diverged(step: number) {
+    const last = this.lastGood;
+    if (!last || last.info.step < step - 1 || (await this.trains(last))) return;
+    this.lastGood = this.previous && this.previous.info.step < last.info.step ? this.previous : null;
+    this.previous = null;
+    const store = this.o.store;
+    if (!store || (await this.stored().catch(() => undefined))?.info.step !== last.info.step) return;
+    await (this.lastGood ? store.set(storeKey(this.ws.docKey), this.lastGood) : this.deleteStored()).catch(() => undefined);
+  }
+
+  /** Whether `ckpt` gives finite losses on the batch it would train on next (true when it cannot tell). */
+  private async trains(ckpt: StoredCheckpoint): Promise<boolean> {
+    const { model, train } = this.ws;
+    if (!model || !train) return true;
+    try {
+      return await this.backends.guard(async () => {
+        await model.loadState(ckpt.state);
+        const batcher = createBatcher(train, ckpt.batcher.batchSize, ckpt.batcher.seed);
+        batcher.restore(ckpt.batcher);
+        const b = batcher.next();
+        const losses = await model.evaluateLosses({ x: b.x, oneHot: b.oneHot, size: ckpt.batcher.batchSize });
+        return Object.values(losses).every(Number.isFinite);
+      });
+    } catch {
+      return true;
+    }
+  }
+
   /** Puts the model, settings, batch order and curve back as `ckpt` has them. */
   async apply(ckpt: StoredCheckpoint) {
     const ws = this.ws;
     const model = ws.model!;
     await model.loadState(ckpt.state);
     ws.learningRates = { ...ckpt.learningRates };
-    for (const [opt, lr] of Object.entries(ws.learningRates)) model.setLearningRate(opt, lr);
+    // Every optimizer: one the checkpoint has no override for goes back to the document's rate.
+    for (const opt of ws.plan?.optimizers ?? []) model.setLearningRate(opt.id, ws.learningRates[opt.id] ?? opt.learningRate);
     if (ws.train && ws.plan) {
       ws.batchSize = ckpt.batchSize;
       ws.restartBatches(ckpt.batcher.seed);

@@ -8,7 +8,7 @@ import type { Plan } from '../compiler/plan';
 import type { GraphDocument } from '../graph/document';
 import { registry } from '../../nodes/index';
 import type { BackendManager } from './backends';
-import type { Checkpoints, StoredCheckpoint } from './checkpoints';
+import { nonFinite, type Checkpoints, type StoredCheckpoint } from './checkpoints';
 import type { LossLog } from './metrics';
 import { loadPlanData } from './planData';
 import type { BackendChoice, FromWorker, OnDocChange } from './protocol';
@@ -136,11 +136,13 @@ export class ModelLifecycle {
     if (was) this.trainer.start();
   }
 
-  /** Re-initialise weights and optimizer state; forget the checkpoints. */
+  /** Re-initialise weights and optimizer state; forget the checkpoints and every learning-rate and batch-size override. */
   async reset() {
     const { ws } = this;
     await this.trainer.stop();
     if (!ws.plan) return;
+    ws.learningRates = {};
+    ws.batchSize = ws.plan.data.batchSize;
     await this.backends.guard(() => {
       ws.disposeModel();
       ws.buildModel(this.backends.reader);
@@ -154,11 +156,25 @@ export class ModelLifecycle {
     this.trainer.postState();
   }
 
+  /**
+   * Back to the last good checkpoint, on a fresh model. After a divergence the learning rates go back
+   * to the document's: an override in the checkpoint is most likely the one that diverged.
+   */
   async restore() {
     const { ws, checkpoints } = this;
     await this.trainer.stop();
-    const ckpt = checkpoints.lastGood ?? (await checkpoints.stored());
-    if (!ckpt || !ws.plan) throw new Error('there is no checkpoint to restore yet');
+    const stored = checkpoints.lastGood ? undefined : await checkpoints.stored();
+    const ckpt = checkpoints.lastGood ?? (stored && nonFinite(stored.state) === 0 ? stored : null);
+    if (!ckpt || !ws.plan)
+      throw new Error(
+        stored ? 'the stored checkpoint holds NaN or infinite values: reset instead' : 'there is no checkpoint to restore yet',
+      );
+    const plan = ws.plan;
+    const isOptimizer = (id: string) => plan.optimizers.some((o) => o.id === id);
+    // After a divergence: every override, the one in effect and the checkpoint's, is suspect.
+    const dropped = ws.diverged
+      ? [...new Set([...Object.keys(ws.learningRates), ...Object.keys(ckpt.learningRates)])].filter(isOptimizer)
+      : [];
     // A fresh model rather than assigning into the old one: optimizer slots are replaced cleanly.
     await this.backends.guard(async () => {
       ws.disposeModel();
@@ -166,7 +182,13 @@ export class ModelLifecycle {
       await checkpoints.apply(ckpt);
     });
     checkpoints.lastGood = ckpt;
-    this.post({ type: 'restored', step: ws.step });
+    if (dropped.length) {
+      ws.learningRates = {};
+      for (const opt of plan.optimizers) ws.model!.setLearningRate(opt.id, opt.learningRate);
+    }
+    const learningRates = Object.fromEntries(plan.optimizers.map((o) => [o.id, ws.learningRates[o.id] ?? o.learningRate]));
+    const note = `training had diverged: learning rates are back to the document's (${dropped.map((id) => `${id}: ${learningRates[id]}`).join(', ')})`;
+    this.post({ type: 'restored', step: ws.step, learningRates, ...(dropped.length ? { note } : {}) });
     this.log.send(true);
     this.trainer.postState();
   }

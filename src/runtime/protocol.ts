@@ -108,7 +108,14 @@ export type FromWorker =
   | { type: 'diverged'; step: number; term: string; value: number; checkpoint: CheckpointInfo | null }
   | { type: 'fallback'; from: BackendName; to: BackendName; reason: string; resumedFromStep: number }
   | { type: 'checkpoint'; info: CheckpointInfo; stored: boolean }
-  | { type: 'restored'; step: number }
+  | {
+      type: 'restored';
+      step: number;
+      /** The learning rate each optimizer now trains at (by optimizer id). */
+      learningRates?: Record<string, number>;
+      /** What the restore changed besides the weights (after a divergence: the learning rates went back to the document's). */
+      note?: string;
+    }
   | { type: 'error'; message: string; where: string }
   /** View request `id` will get no (further) reply: the model it was drawing from was replaced (reset, reload, fallback). */
   | { type: 'cancelled'; id: number }

@@ -144,6 +144,7 @@ export class Trainer {
         this.ws.diverged = true;
         this.running = false;
         this.log.send(true);
+        await this.checkpoints.diverged(e.step);
         this.o.post({ type: 'diverged', step: e.step, term: e.term, value: e.value, checkpoint: this.checkpoints.lastGood?.info ?? null });
         this.postState();
         return { kind: 'other' };

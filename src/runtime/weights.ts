@@ -87,21 +87,34 @@ export class ModelWeights {
     return v;
   }
 
-  /** Weights, state and optimizer slots, each read with `read` (which must not dispose what it reads). */
+  /**
+   * Weights, state and optimizer slots, each read with `read` (which must not dispose what it reads).
+   * Slots are keyed `opt:<optimizer>:<algorithm>:<slot>`, the algorithm being the optimizer's class and
+   * the slot `iter` or `<variable>/<kind>` (e.g. `enc/kernel/m`), so they load back by name, never by position.
+   */
   async save(read: (t: tf.Tensor) => Promise<Float32Array>): Promise<ModelState['tensors']> {
     const tensors: ModelState['tensors'] = {};
     for (const [name, v] of this.variables) tensors[`var:${name}`] = { shape: v.shape, data: await read(v) };
     for (const [name, v] of this.stateVariables) tensors[`state:${name}`] = { shape: v.shape, data: await read(v) };
     for (const [id, opt] of this.optimizers) {
+      const stable = new Map([...this.variables].map(([name, v]) => [v.name, name]));
       const slots = await opt.getWeights();
-      for (const [i, slot] of slots.entries())
-        tensors[`opt:${id}:${i}`] = { shape: slot.tensor.shape, data: await read(slot.tensor), name: slot.name };
+      for (const slot of slots) {
+        const cut = slot.name.lastIndexOf('/');
+        const owner = cut > 0 ? stable.get(slot.name.slice(0, cut)) : undefined;
+        const name = owner ? `${owner}/${slot.name.slice(cut + 1)}` : slot.name;
+        tensors[`opt:${id}:${opt.getClassName()}:${name}`] = { shape: slot.tensor.shape, data: await read(slot.tensor), name };
+      }
       // getWeights makes a fresh scalar for the iteration count (the other slots are the optimizer's own variables).
       for (const slot of slots) if (slot.name === 'iter') slot.tensor.dispose();
     }
     return tensors;
   }
 
+  /**
+   * Puts weights, state and optimizer slots back. An optimizer whose saved slots were written by another
+   * algorithm, or name variables it does not train or with other shapes, starts with fresh slots.
+   */
   async load(tensors: ModelState['tensors']): Promise<void> {
     for (const [key, t] of Object.entries(tensors)) {
       const [kind, ...rest] = key.split(':');
@@ -113,16 +126,56 @@ export class ModelWeights {
         throw new Error(`checkpoint ${name} is ${t.shape.join('×')} but the graph needs ${v.shape.join('×')}`);
       tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
     }
-    // Optimizer slots (iteration count, moments) are positional, in the order getWeights gave them.
     for (const [id, opt] of this.optimizers) {
-      const slots: { name: string; tensor: tf.Tensor }[] = [];
-      for (let i = 0; tensors[`opt:${id}:${i}`]; i++) {
-        const saved = tensors[`opt:${id}:${i}`];
-        slots.push({ name: saved.name ?? `slot${i}`, tensor: tf.tensor(saved.data, saved.shape) });
-      }
-      if (slots.length) await opt.setWeights(slots);
+      const saved = this.savedSlots(id, opt.getClassName(), tensors);
+      if (!saved) continue;
+      const slots = saved.map((s) => ({ name: s.name, tensor: tf.tensor(s.data, s.shape) }));
+      await opt.setWeights(slots);
       slots.forEach((s) => s.tensor.dispose());
     }
+  }
+
+  /**
+   * Optimizer `id`'s saved slots in the layout setWeights binds by position: the iteration count, then
+   * each kind of slot for every variable in the order the optimizer first updates them (the order it
+   * trains them in), named after this model's variables. Null when they do not fit this optimizer.
+   */
+  private savedSlots(id: string, algorithm: string, tensors: ModelState['tensors']) {
+    const prefix = `opt:${id}:`;
+    const trained = new Map((this.trainVars.get(id) ?? []).map((v, i) => [v, i]));
+    const byName = new Map([...this.variables].filter(([, v]) => trained.has(v)).map(([name, v]) => [name, v]));
+    let iter: ModelState['tensors'][string] | null = null;
+    const kinds = new Map<string, { at: number; v: tf.Variable; t: ModelState['tensors'][string] }[]>();
+    for (const [key, t] of Object.entries(tensors)) {
+      if (!key.startsWith(prefix)) continue;
+      const rest = key.slice(prefix.length);
+      const sep = rest.indexOf(':');
+      // Another algorithm's slots, or the old positional layout (`opt:<id>:<i>`): start afresh.
+      if (sep < 0 || rest.slice(0, sep) !== algorithm) return null;
+      const slot = rest.slice(sep + 1);
+      if (slot === 'iter') {
+        iter = t;
+        continue;
+      }
+      const cut = slot.lastIndexOf('/');
+      const v = byName.get(slot.slice(0, cut));
+      if (cut < 0 || !v || v.shape.join() !== t.shape.join()) return null;
+      const kind = slot.slice(cut + 1);
+      if (!kinds.has(kind)) kinds.set(kind, []);
+      kinds.get(kind)!.push({ at: trained.get(v)!, v, t });
+    }
+    if (!iter) return null;
+    const groups = [...kinds.entries()].map(([kind, list]) => ({ kind, list: list.sort((a, b) => a.at - b.at) }));
+    const sameVariables = groups.every(
+      (g) =>
+        g.list.length === groups[0].list.length &&
+        g.list.every((e, i) => e.v === groups[0].list[i].v && (i === 0 || e.at !== g.list[i - 1].at)),
+    );
+    if (!sameVariables) return null;
+    return [
+      { name: 'iter', ...iter },
+      ...groups.flatMap((g) => g.list.map((e) => ({ name: `${e.v.name}/${g.kind}`, shape: e.t.shape, data: e.t.data }))),
+    ];
   }
 
   setLearningRate(optimizerId: string, lr: number) {

@@ -1,0 +1,165 @@
+/**
+ * One source of truth (issue 10, section 1), driven through the session in
+ * Node on wasm: optimizer slots load by algorithm and name, never by position;
+ * only finite checkpoints count as good; reset and restore after a divergence
+ * go back to the document's learning rates and batch size.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadDocumentText } from '../../src/graph/load';
+import type { GraphDocument } from '../../src/graph/document';
+import type { FromWorker, FromWorkerOf } from '../../src/runtime/protocol';
+import { memoryStore, TrainingSession } from '../../src/runtime/session';
+
+function preset(name: string): GraphDocument {
+  const r = loadDocumentText(readFileSync(new URL(`../../presets/${name}.json`, import.meta.url), 'utf8'), name);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.doc;
+}
+
+function harness() {
+  const events: FromWorker[] = [];
+  const store = memoryStore();
+  const session = new TrainingSession({
+    post: (m) => events.push(m),
+    store,
+    available: ['wasm', 'cpu'],
+    checkpointEvery: 50,
+    metricsIntervalMs: 0,
+  });
+  const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is FromWorkerOf<T> => e.type === type);
+  const points = (from = 0) =>
+    events
+      .slice(from)
+      .filter((e): e is FromWorkerOf<'metrics'> => e.type === 'metrics')
+      .flatMap((m) => m.points);
+  return { session, events, store, of, points, errors: () => of('error') };
+}
+
+const finite = (p: { losses: Record<string, number> }) => Object.values(p.losses).every(Number.isFinite);
+
+describe('one source of truth', () => {
+  it('switching the optimizer algorithm mid-run (Adam → RMSprop, keep) keeps the weights, starts fresh slots and trains on', async () => {
+    const h = harness();
+    const doc = preset('vae');
+    await h.session.handle({ type: 'load', doc });
+    await h.session.handle({ type: 'setBatchSize', batchSize: 8 });
+    await h.session.handle({ type: 'step', count: 3 });
+    await h.session.handle({ type: 'saveCheckpoint' });
+    const before = [...h.store.map.values()].at(-1)!;
+
+    const switched = structuredClone(doc);
+    const opt = switched.nodes.find((n) => n.type === 'optimizer')!;
+    expect(opt.params.algorithm ?? 'adam').toBe('adam');
+    opt.params.algorithm = 'rmsprop';
+    await h.session.handle({ type: 'load', doc: switched, onChange: 'keep' });
+    expect(h.of('docChanged')).toEqual([]);
+    expect(h.session.step).toBe(3);
+    await h.session.handle({ type: 'saveCheckpoint' });
+    const after = [...h.store.map.values()].at(-1)!;
+    expect(after.docKey).not.toBe(before.docKey);
+    // The weights are the trained ones, value for value.
+    const vars = Object.keys(before.state.tensors).filter((k) => k.startsWith('var:'));
+    expect(vars.length).toBeGreaterThan(0);
+    for (const k of vars) expect(Array.from(after.state.tensors[k].data)).toEqual(Array.from(before.state.tensors[k].data));
+
+    const from = h.events.length;
+    await h.session.handle({ type: 'step', count: 3 });
+    expect(h.of('diverged')).toEqual([]);
+    const next = h.points(from);
+    expect(next.map((p) => p.step)).toEqual([4, 5, 6]);
+    expect(next.every(finite)).toBe(true);
+    // RMSprop's own slots, keyed by algorithm and name.
+    await h.session.handle({ type: 'saveCheckpoint' });
+    const slots = Object.keys([...h.store.map.values()].at(-1)!.state.tensors).filter((k) => k.startsWith('opt:'));
+    expect(slots.some((k) => /:RMSProp:.*\/rms$/.test(k))).toBe(true);
+    expect(slots.every((k) => k.includes(':RMSProp:'))).toBe(true);
+    expect(h.errors()).toEqual([]);
+  });
+
+  it('after a divergence (lr 1e6) only a finite checkpoint is offered, and restore trains at the document learning rate', async () => {
+    const h = harness();
+    await h.session.handle({ type: 'load', doc: preset('ae') });
+    await h.session.handle({ type: 'setBatchSize', batchSize: 16 });
+    const loaded = h.of('loaded')[0];
+    const opt = loaded.info.optimizers[0];
+    await h.session.handle({ type: 'step', count: 2 });
+    await h.session.handle({ type: 'setLearningRate', optimizer: opt.id, lr: 1e6 });
+    // Single steps checkpoint after each step that did not diverge.
+    for (let i = 0; i < 40 && h.of('diverged').length === 0; i++) await h.session.handle({ type: 'step' });
+    const diverged = h.of('diverged')[0];
+    expect(diverged).toBeDefined();
+    expect(diverged.checkpoint).not.toBeNull();
+    // What is kept (in memory and in the store) holds finite weights and optimizer state only.
+    const kept = [...h.store.map.values()].at(-1)!;
+    expect(kept.info.step).toBe(diverged.checkpoint!.step);
+    for (const [k, t] of Object.entries(kept.state.tensors)) expect(t.data.every(Number.isFinite), k).toBe(true);
+
+    await h.session.handle({ type: 'restoreCheckpoint' });
+    const restored = h.of('restored')[0];
+    expect(restored.step).toBe(diverged.checkpoint!.step);
+    const from = h.events.length;
+    await h.session.handle({ type: 'step', count: 2 });
+    expect(h.of('diverged')).toHaveLength(1);
+    const next = h.points(from);
+    expect(next).toHaveLength(2);
+    expect(next.every(finite)).toBe(true);
+    // The page is told the rate it trains at now, and why it changed.
+    expect(restored.learningRates).toEqual({ [opt.id]: opt.learningRate });
+    expect(restored.note).toMatch(/diverged/);
+    expect(h.errors()).toEqual([]);
+  });
+
+  it('restore without a divergence gives the checkpoint’s learning rates: its override, else the document’s', async () => {
+    const start = async () => {
+      const h = harness();
+      await h.session.handle({ type: 'load', doc: preset('ae') });
+      await h.session.handle({ type: 'setBatchSize', batchSize: 16 });
+      await h.session.handle({ type: 'step', count: 2 });
+      return h;
+    };
+    const control = await start();
+    await control.session.handle({ type: 'step', count: 2 });
+    const h = await start();
+    const opt = h.of('loaded')[0].info.optimizers[0];
+    // A rate set after the checkpoint is not carried into the restored model.
+    await h.session.handle({ type: 'setLearningRate', optimizer: opt.id, lr: 0.5 });
+    await h.session.handle({ type: 'restoreCheckpoint' });
+    expect(h.of('restored')[0]).toMatchObject({ step: 2, learningRates: { [opt.id]: opt.learningRate } });
+    const from = h.events.length;
+    await h.session.handle({ type: 'step', count: 2 });
+    const [a, b] = [control.points().slice(-2), h.points(from)];
+    expect(b.map((p) => p.step)).toEqual([3, 4]);
+    for (let i = 0; i < 2; i++) for (const [term, v] of Object.entries(a[i].losses)) expect(b[i].losses[term]).toBeCloseTo(v, 2);
+
+    await h.session.handle({ type: 'setLearningRate', optimizer: opt.id, lr: 5e-4 });
+    await h.session.handle({ type: 'step' });
+    await h.session.handle({ type: 'setLearningRate', optimizer: opt.id, lr: 0.5 });
+    await h.session.handle({ type: 'restoreCheckpoint' });
+    expect(h.of('restored')[1]).toMatchObject({ step: 5, learningRates: { [opt.id]: 5e-4 } });
+    expect(h.of('restored').map((r) => r.note)).toEqual([undefined, undefined]);
+    expect(h.errors()).toEqual([]);
+  });
+
+  it('reset drops every learning-rate and batch-size override: the next steps match a fresh load', async () => {
+    const run = async (overrides: boolean) => {
+      const h = harness();
+      await h.session.handle({ type: 'load', doc: preset('ae') });
+      const opt = h.of('loaded')[0].info.optimizers[0];
+      if (overrides) {
+        await h.session.handle({ type: 'setLearningRate', optimizer: opt.id, lr: 5 });
+        await h.session.handle({ type: 'setBatchSize', batchSize: 8 });
+        await h.session.handle({ type: 'step', count: 2 });
+        await h.session.handle({ type: 'reset' });
+      }
+      const from = h.events.length;
+      await h.session.handle({ type: 'step', count: 2 });
+      expect(h.errors()).toEqual([]);
+      return h.points(from);
+    };
+    const fresh = await run(false);
+    const reset = await run(true);
+    expect(reset.map((p) => p.step)).toEqual([1, 2]);
+    expect(reset).toEqual(fresh);
+  });
+});
