@@ -10,6 +10,8 @@ export interface Shortcut {
   keys: string;
   label: string;
   match(e: KeyboardEvent): boolean;
+  /** When false the key is left to the browser (e.g. Ctrl C copies selected text). */
+  applies?(): boolean;
   run(): void;
 }
 
@@ -37,7 +39,13 @@ export const SHORTCUTS: Shortcut[] = [
     match: (e) => mod(e) && ((e.shiftKey && e.key.toLowerCase() === 'z') || e.key.toLowerCase() === 'y'),
     run: () => redo(editorStore),
   },
-  { keys: 'Ctrl C', label: 'Copy the selected nodes', match: (e) => mod(e) && e.key.toLowerCase() === 'c', run: () => s().copySelection() },
+  {
+    keys: 'Ctrl C',
+    label: 'Copy the selected nodes (selected text is copied as text)',
+    match: (e) => mod(e) && e.key.toLowerCase() === 'c',
+    applies: () => !hasTextSelection() && s().selectedNodeIds.length > 0,
+    run: () => s().copySelection(),
+  },
   {
     keys: 'Ctrl V',
     label: 'Paste (edges between copied nodes come along)',
@@ -63,7 +71,9 @@ export const SHORTCUTS: Shortcut[] = [
     keys: 'Esc',
     label: 'Close a dialog, or clear the selection',
     match: (e) => e.key === 'Escape',
-    run: () => (s().overlay ? s().setOverlay(null) : s().select([])),
+    // A dialog closes itself on Escape; without one, Escape clears the selection.
+    applies: () => !s().overlay && !s().openBlockId,
+    run: () => s().select([]),
   },
 ];
 
@@ -77,6 +87,16 @@ export const GESTURES: [string, string][] = [
   ['Drag a palette item', 'Add a node where you drop it'],
 ];
 
+function hasTextSelection(): boolean {
+  const sel = globalThis.getSelection?.();
+  return !!sel && !sel.isCollapsed && sel.toString().trim() !== '';
+}
+
+/** A dialog (help, quick-add, a block's layer view) owns the keyboard: the canvas's keys must not act behind it. */
+function dialogOpen(): boolean {
+  return !!s().overlay || !!s().openBlockId;
+}
+
 function typingIn(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   return !!el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
@@ -87,9 +107,9 @@ export function useShortcuts() {
     const onKey = (e: KeyboardEvent) => {
       if (typingIn(e.target)) return;
       // While a dialog is open only Escape reaches the editor.
-      if (s().overlay && e.key !== 'Escape') return;
+      if (dialogOpen() && e.key !== 'Escape') return;
       const hit = SHORTCUTS.find((sc) => sc.match(e));
-      if (!hit) return;
+      if (!hit || (hit.applies && !hit.applies())) return;
       e.preventDefault();
       hit.run();
     };

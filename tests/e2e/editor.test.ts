@@ -253,6 +253,54 @@ describe('editor end to end', () => {
     await page.close();
   });
 
+  it('arrow keys move nodes in the document (one undo step a press); no canvas key acts behind a block view; Ctrl C leaves selected text to the browser', async () => {
+    const { page, errors } = await open('keys');
+    await page.click(`${tid('node-mu')} .graph-node-head`);
+    await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(1);
+    const x0 = (await getDoc(page)).nodes.find((n) => n.id === 'mu')!.position.x;
+    const muX = async () => (await getDoc(page)).nodes.find((n) => n.id === 'mu')!.position.x;
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(muX).toBeGreaterThan(x0);
+    const perPress = (await muX()) - x0;
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    await expect.poll(muX).toBe(x0 + 4 * perPress);
+    await page.click(tid('btn-undo'));
+    expect(await muX()).toBe(x0 + 3 * perPress);
+
+    // Whether the page's own key handling claimed the last key (a listener added after the app's runs after it).
+    await page.evaluate(() => {
+      window.addEventListener('keydown', (e) => ((window as unknown as { lastPrevented: boolean }).lastPrevented = e.defaultPrevented));
+    });
+    const prevented = () => page.evaluate(() => (window as unknown as { lastPrevented: boolean }).lastPrevented);
+    await page.keyboard.press('Control+c');
+    expect(await prevented()).toBe(true); // a node is selected and no text: copy the node
+    await page.evaluate(() => {
+      const el = document.querySelector('[data-testid="inspector-doc"]')!;
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      getSelection()!.removeAllRanges();
+      getSelection()!.addRange(range);
+    });
+    await page.keyboard.press('Control+c');
+    expect(await prevented()).toBe(false);
+    await page.evaluate(() => getSelection()!.removeAllRanges());
+
+    await page.click(tid('btn-presets'));
+    await page.click(tid('preset-open-ae'));
+    await page.waitForSelector(tid('open-block-enc'));
+    await page.click(tid('open-block-enc'));
+    await page.locator(tid('block-view')).waitFor();
+    for (const key of ['Delete', 'Backspace', 'a', 'l', 'f', 'Control+d', 'Control+v']) await page.keyboard.press(key);
+    const doc = await getDoc(page);
+    expect(doc.nodes.map((n) => n.id)).toContain('enc');
+    expect(await page.locator(tid('quick-add')).count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator(tid('block-view')).count()).toBe(0);
+    expect((await getDoc(page)).nodes.length).toBe(doc.nodes.length);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('restores the same document after a reload', async () => {
     const { page } = await open('reload');
     await setParam(page, 'dec', 'units', '300');

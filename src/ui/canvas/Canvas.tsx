@@ -97,6 +97,8 @@ export function Canvas() {
     let selection: Set<string> | null = null;
     let drag: typeof s.dragPositions | null = null;
     let sizes: typeof s.measured | null = null;
+    // A move that is not part of a drag (arrow keys, the end of a drag) is a document edit now: one undo step.
+    let settled: typeof s.dragPositions | null = null;
     for (const c of changes) {
       if (c.type === 'select') {
         selection ??= new Set(s.selectedNodeIds);
@@ -104,7 +106,11 @@ export function Canvas() {
         else selection.delete(c.id);
       } else if (c.type === 'position' && c.position) {
         drag ??= { ...s.dragPositions };
-        drag[c.id] = c.position;
+        if (c.dragging) drag[c.id] = c.position;
+        else {
+          delete drag[c.id];
+          (settled ??= {})[c.id] = c.position;
+        }
       } else if (c.type === 'dimensions' && c.dimensions) {
         sizes ??= { ...s.measured };
         sizes[c.id] = c.dimensions;
@@ -112,6 +118,7 @@ export function Canvas() {
     }
     if (selection) s.select([...selection], s.selectedEdgeIds);
     if (drag) s.setDragPositions(drag);
+    if (settled) s.moveNodes(settled);
     if (sizes) s.setMeasured(sizes);
   }, []);
 
