@@ -107,8 +107,19 @@ const documentSlice =
       return id;
     },
     connect: (c) => {
-      const verdict = ops.checkConnection(get().doc, registry, c);
-      if (verdict.ok) set({ doc: ops.connect(get().doc, c) });
+      const doc = get().doc;
+      const verdict = ops.checkConnection(doc, registry, c);
+      if (!verdict.ok) return verdict;
+      const old = doc.edges.find((e) => e.target === c.target && e.targetPort === c.targetPort);
+      set({ doc: ops.connect(doc, c) });
+      // An input takes one edge: say that the new one took the old one's place, so it is never a silent loss.
+      if (old && !(old.source === c.source && old.sourcePort === c.sourcePort)) {
+        const name = (id: string) => doc.nodes.find((n) => n.id === id)?.label || id;
+        get().notify(
+          'info',
+          `Replaced the edge from ${name(old.source)}.${old.sourcePort} into ${name(c.target)}.${c.targetPort}: an input takes one edge. Undo brings the old one back.`,
+        );
+      }
       return verdict;
     },
     removeElements: (nodeIds, edgeIds) => {

@@ -43,6 +43,11 @@ describe('editor store', () => {
     const into = store.getState().doc.edges.filter((e) => e.target === d1);
     expect(into).toHaveLength(1);
     expect(into[0].source).toBe(d2);
+    // It says so, and one undo puts the old edge back.
+    expect(store.getState().notices.at(-1)?.text).toMatch(new RegExp(`^Replaced the edge from ${flat}\\.y into ${d1}\\.x`));
+    undo(store);
+    expect(store.getState().doc.edges.find((e) => e.target === d1)?.source).toBe(flat);
+    redo(store);
     const shapes = compileDocument(store.getState().doc).shapes;
     expect(shapes[flat].outputs.y).toEqual([-1, 784]);
   });
