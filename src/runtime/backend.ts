@@ -31,6 +31,8 @@ export interface BackendInfo {
   sharedMemory?: boolean;
   /** Why the result differs from what was asked, if it does. */
   note?: string;
+  /** A GPU backend on a software rasteriser (SwiftShader, llvmpipe): the renderer's name (set by attachBackend). */
+  software?: string;
 }
 
 /**

@@ -37,9 +37,32 @@ export async function openBackend(name: BackendName, opts: { threads?: number } 
   return attachBackend(name, await setupBackend(name, opts));
 }
 
-/** A handle on the backend TF.js runs now, which `info` describes. */
+/** A handle on the backend TF.js runs now, which `info` describes (plus its software renderer, if it runs on one). */
 export function attachBackend(name: BackendName, info: BackendInfo): BackendHandle {
-  return new LiveBackend(name, info);
+  const software = info.software ?? softwareRenderer(name);
+  return new LiveBackend(name, software ? { ...info, software } : info);
+}
+
+/** The renderer's name when a GPU backend runs on a software rasteriser (SwiftShader, llvmpipe), else null. */
+function softwareRenderer(name: BackendName): string | null {
+  const soft = /swiftshader|llvmpipe|lavapipe|software|basic render/i;
+  try {
+    if (name === 'webgl') {
+      const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+      if (!gl) return null;
+      const ext = gl.getExtension('WEBGL_debug_renderer_info');
+      const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+      return soft.test(renderer) ? renderer : null;
+    }
+    if (name === 'webgpu') {
+      const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
+      const text = `${info?.vendor ?? ''} ${info?.architecture ?? ''}`.trim();
+      return soft.test(text) ? text : null;
+    }
+  } catch {
+    /* cannot tell: treat it as hardware */
+  }
+  return null;
 }
 
 type GpuBackend = {

@@ -1,9 +1,8 @@
 /**
- * Which backend the session runs on: the user's choice, the automatic order,
- * skipping a GPU backend on a software rasteriser, and moving to the next
- * backend when one breaks. The live backend itself is a BackendHandle.
+ * Which backend the session runs on: the user's choice, the automatic order
+ * (a GPU backend on a software rasteriser ranks after wasm, before cpu), and
+ * moving to the next backend when one breaks. The live backend itself is a BackendHandle.
  */
-import * as tf from './tf';
 import type { BackendHandle } from './backendHandle';
 import { BACKEND_ORDER, type BackendChoice, type BackendName, type FailureKind, type FromWorker } from './protocol';
 import type { Reader } from './reads';
@@ -22,33 +21,13 @@ export function detectBackends(): BackendName[] {
   );
 }
 
-/** The renderer's name when a GPU backend runs on a software rasteriser (SwiftShader, llvmpipe), else null. */
-function softwareRenderer(name: BackendName): string | null {
-  const soft = /swiftshader|llvmpipe|lavapipe|software|basic render/i;
-  try {
-    if (name === 'webgl') {
-      const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
-      if (!gl) return null;
-      const ext = gl.getExtension('WEBGL_debug_renderer_info');
-      const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-      return soft.test(renderer) ? renderer : null;
-    }
-    if (name === 'webgpu') {
-      const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string } }).adapterInfo;
-      const text = `${info?.vendor ?? ''} ${info?.architecture ?? ''}`.trim();
-      return soft.test(text) ? text : null;
-    }
-  } catch {
-    /* cannot tell: treat it as hardware */
-  }
-  return null;
-}
-
 export class BackendManager {
   /** What the user asked for ('auto' unless they chose one). */
   choice: BackendChoice = 'auto';
   private current: BackendHandle | null = null;
   private readonly failed = new Set<BackendName>();
+  /** GPU backends seen running on a software rasteriser, with the renderer's name. */
+  private readonly software = new Map<BackendName, string>();
 
   constructor(
     private readonly o: {
@@ -89,45 +68,56 @@ export class BackendManager {
     if (choice !== 'auto') this.failed.delete(choice);
   }
 
-  /** Initialise the first backend that works, in the chosen order; report what was skipped. */
+  /**
+   * Initialise the first backend that works, in the chosen order; report what was skipped. In auto
+   * mode a GPU backend found to run on a software rasteriser moves down the order to where it
+   * ranks (see rank) and is used only when nothing above it starts.
+   */
   async select(choice: BackendChoice = this.choice, explicit?: BackendName[]): Promise<void> {
-    const order =
+    const queue =
       explicit ??
       (choice === 'auto'
-        ? this.o.available.filter((b) => !this.failed.has(b))
+        ? this.ranked(this.o.available.filter((b) => !this.failed.has(b)))
         : [choice, ...this.o.available.filter((b) => b !== choice && !this.failed.has(b) && this.after(b, choice))]);
     const skipped: { backend: BackendName; reason: string }[] = [];
-    for (const name of order) {
+    const deferred = new Set<BackendName>();
+    while (queue.length) {
+      const name = queue.shift()!;
+      let handle: BackendHandle;
       try {
-        const handle = await this.o.setup(name, this.o.threads ? { threads: this.o.threads } : {});
-        const software =
-          choice === 'auto' && order.slice(order.indexOf(name) + 1).some((b) => b === 'wasm') ? softwareRenderer(name) : null;
-        if (software) {
-          // A GPU backend on a software rasteriser is several times slower than wasm: pick it only by hand.
-          skipped.push({
-            backend: name,
-            reason: `software renderer (${software}) is slower than wasm; choose ${name} by hand to use it anyway`,
-          });
-          continue;
-        }
-        this.current = handle;
-        const { info } = handle;
-        this.o.post({
-          type: 'backend',
-          backend: name,
-          requested: choice,
-          threads: info.threads,
-          simd: info.simd,
-          fma: info.fma,
-          sharedMemory: info.sharedMemory,
-          note: info.note,
-          skipped,
-        });
-        return;
+        handle = await this.o.setup(name, this.o.threads ? { threads: this.o.threads } : {});
       } catch (e) {
         this.failed.add(name);
         skipped.push({ backend: name, reason: e instanceof Error ? e.message : String(e) });
+        continue;
       }
+      const software = handle.info.software;
+      if (software) this.software.set(name, software);
+      if (software && choice === 'auto' && !deferred.has(name) && queue.some((b) => this.rank(b) < this.rank(name))) {
+        // Slower than wasm (or a real GPU) still to be tried: try those first, come back to it before cpu.
+        deferred.add(name);
+        const at = queue.findIndex((b) => this.rank(b) > this.rank(name));
+        queue.splice(at < 0 ? queue.length : at, 0, name);
+        skipped.push({
+          backend: name,
+          reason: `software renderer (${software}) is slower than wasm; choose ${name} by hand to use it anyway`,
+        });
+        continue;
+      }
+      this.current = handle;
+      const { info } = handle;
+      this.o.post({
+        type: 'backend',
+        backend: name,
+        requested: choice,
+        threads: info.threads,
+        simd: info.simd,
+        fma: info.fma,
+        sharedMemory: info.sharedMemory,
+        note: software ? `software renderer (${software}): slower than wasm, faster than cpu` : info.note,
+        skipped: skipped.filter((s) => s.backend !== name),
+      });
+      return;
     }
     throw new Error(`no TF.js backend could start: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
   }
@@ -141,10 +131,25 @@ export class BackendManager {
     const from = this.current!.name;
     this.failed.add(from);
     this.current = null;
-    const after = this.o.available.filter((b) => !this.failed.has(b) && this.after(b, from));
-    const rest = this.o.available.filter((b) => !this.failed.has(b) && !after.includes(b));
-    await this.select('auto', [...after, ...rest]);
+    const left = this.ranked(this.o.available.filter((b) => !this.failed.has(b)));
+    const after = left.filter((b) => this.rank(b) > this.rank(from));
+    await this.select('auto', [...after, ...left.filter((b) => !after.includes(b))]);
     return { from, to: this.current!.name };
+  }
+
+  /**
+   * A backend's place in the automatic order: BACKEND_ORDER, except that a GPU backend known to run
+   * on a software rasteriser comes after wasm and before cpu, WebGL first. Measured (PERF-FACTS.md):
+   * wasm is several times faster than SwiftShader WebGL, which is 4–12× faster than cpu; SwiftShader
+   * WebGPU is slower than its WebGL.
+   */
+  private rank(b: BackendName): number {
+    if (!this.software.has(b)) return BACKEND_ORDER.indexOf(b);
+    return BACKEND_ORDER.indexOf('wasm') + (b === 'webgl' ? 0.25 : 0.5);
+  }
+
+  private ranked(names: BackendName[]): BackendName[] {
+    return [...names].sort((a, b) => this.rank(a) - this.rank(b));
   }
 
   private after(b: BackendName, than: BackendName): boolean {

@@ -10,6 +10,11 @@ import { loadDocumentText } from '../../src/graph/load';
 import type { GraphDocument } from '../../src/graph/document';
 import type { FromWorker, FromWorkerOf } from '../../src/runtime/protocol';
 import { memoryStore, TrainingSession } from '../../src/runtime/session';
+import { Checkpoints } from '../../src/runtime/checkpoints';
+import type { BackendManager } from '../../src/runtime/backends';
+import type { LossLog } from '../../src/runtime/metrics';
+import type { ModelState } from '../../src/runtime/model';
+import type { Workspace } from '../../src/runtime/workspace';
 
 function preset(name: string): GraphDocument {
   const r = loadDocumentText(readFileSync(new URL(`../../presets/${name}.json`, import.meta.url), 'utf8'), name);
@@ -39,6 +44,44 @@ function harness() {
 const finite = (p: { losses: Record<string, number> }) => Object.values(p.losses).every(Number.isFinite);
 
 describe('one source of truth', () => {
+  it('a snapshot with an infinite optimizer slot or a NaN weight is never kept as the last good checkpoint', async () => {
+    let state: ModelState;
+    const ws = {
+      model: { saveState: async () => structuredClone(state) },
+      diverged: false,
+      docKey: 'doc',
+      batcher: { state: () => ({ seed: 1, batchSize: 8, count: 100, epoch: 0, cursor: 0, step: 0 }) },
+      batchSize: 8,
+      learningRates: {},
+    } as unknown as Workspace;
+    const backends = { guard: <T>(op: () => T) => Promise.resolve(op()), name: 'cpu' } as unknown as BackendManager;
+    const log = { curve: () => [] } as unknown as LossLog;
+    const posted: FromWorker[] = [];
+    const store = memoryStore();
+    const checkpoints = new Checkpoints(ws, backends, log, { store, every: 1, seconds: 1, post: (m) => posted.push(m) });
+    const at = (step: number, slot: number, weight: number): ModelState => ({
+      step,
+      randomCounter: 0,
+      tensors: {
+        'var:enc/kernel': { shape: [2], data: new Float32Array([0.5, weight]) },
+        'opt:adam:LatentLabAdam:enc/kernel/v': { shape: [2], data: new Float32Array([slot, 1]) },
+      },
+    });
+    state = at(3, 0.25, 1);
+    await checkpoints.save(true);
+    expect(checkpoints.lastGood?.info.step).toBe(3);
+    for (const [slot, weight] of [
+      [Infinity, 1],
+      [0.25, NaN],
+    ]) {
+      state = at(4, slot, weight);
+      await checkpoints.save(true);
+      expect(checkpoints.lastGood?.info.step).toBe(3);
+      expect([...store.map.values()].map((c) => c.info.step)).toEqual([3]);
+    }
+    expect(posted.filter((m) => m.type === 'checkpoint')).toHaveLength(1);
+  });
+
   it('switching the optimizer algorithm mid-run (Adam → RMSprop, keep) keeps the weights, starts fresh slots and trains on', async () => {
     const h = harness();
     const doc = preset('vae');
