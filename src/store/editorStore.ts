@@ -93,7 +93,25 @@ export type EditorStore = StoreApi<EditorState> & { temporal: StoreApi<TemporalS
 
 type SliceCreator<T> = (set: StoreApi<EditorState>['setState'], get: () => EditorState) => T;
 
-const PASTE_OFFSET = 40;
+/** Gap between a fragment and its pasted copy. */
+const PASTE_GAP = 40;
+/** A node's size before React Flow has measured it (about a node card). */
+const UNMEASURED = { width: 200, height: 90 };
+
+/**
+ * Where a copy of `nodes` goes: beside the originals (right of their bounding
+ * box, by its width and a gap), so no copy lands on top of what it copies.
+ */
+function pasteOffset(nodes: { id: string; position: XY }[], measured: EditorState['measured']): XY {
+  let left = Infinity;
+  let right = -Infinity;
+  for (const n of nodes) {
+    const size = measured[n.id] ?? UNMEASURED;
+    left = Math.min(left, n.position.x);
+    right = Math.max(right, n.position.x + size.width);
+  }
+  return { x: right - left + PASTE_GAP, y: 0 };
+}
 
 const documentSlice =
   (registry: Registry, initial: GraphDocument): SliceCreator<DocumentSlice> =>
@@ -163,20 +181,22 @@ const selectionSlice: SliceCreator<SelectionSlice> = (set, get) => ({
     if (ids.length) set({ clipboard: ops.copyFragment(get().doc, ids) });
   },
   paste: () => {
-    const { clipboard, doc, registry } = get();
+    const { clipboard, doc, registry, measured } = get();
     if (!clipboard || clipboard.nodes.length === 0) return;
-    const pasted = ops.pasteFragment(doc, registry, clipboard, { x: PASTE_OFFSET, y: PASTE_OFFSET });
-    // The next paste lands one step further, so repeated pastes fan out instead of stacking.
+    const offset = pasteOffset(clipboard.nodes, measured);
+    const pasted = ops.pasteFragment(doc, registry, clipboard, offset);
+    // The next paste lands one step further, so repeated pastes line up instead of stacking.
     const shifted = {
       ...clipboard,
-      nodes: clipboard.nodes.map((n) => ({ ...n, position: { x: n.position.x + PASTE_OFFSET, y: n.position.y + PASTE_OFFSET } })),
+      nodes: clipboard.nodes.map((n) => ({ ...n, position: { x: n.position.x + offset.x, y: n.position.y + offset.y } })),
     };
     set({ doc: pasted.doc, clipboard: shifted, selectedNodeIds: pasted.ids, selectedEdgeIds: [] });
   },
   duplicateSelection: () => {
-    const { doc, registry, selectedNodeIds } = get();
+    const { doc, registry, selectedNodeIds, measured } = get();
     if (!selectedNodeIds.length) return;
-    const pasted = ops.pasteFragment(doc, registry, ops.copyFragment(doc, selectedNodeIds), { x: PASTE_OFFSET, y: PASTE_OFFSET });
+    const fragment = ops.copyFragment(doc, selectedNodeIds);
+    const pasted = ops.pasteFragment(doc, registry, fragment, pasteOffset(fragment.nodes, measured));
     set({ doc: pasted.doc, selectedNodeIds: pasted.ids, selectedEdgeIds: [] });
   },
 });

@@ -105,7 +105,12 @@ describe('editor store', () => {
     expect(inner.every((e) => copies.includes(e.source))).toBe(true);
     const mu = doc.nodes.find((n) => n.id === 'mu')!;
     const muCopy = doc.nodes.find((n) => n.id === copies[0])!;
-    expect(muCopy.position).toEqual({ x: mu.position.x + 40, y: mu.position.y + 40 });
+    // Beside the originals: right of their bounding box by its width and a gap, so no copy covers one.
+    const originals = ['mu', 'logvar', 'z'].map((id) => doc.nodes.find((n) => n.id === id)!);
+    const left = Math.min(...originals.map((n) => n.position.x));
+    const right = Math.max(...originals.map((n) => n.position.x + 200));
+    expect(muCopy.position).toEqual({ x: mu.position.x + (right - left) + 40, y: mu.position.y });
+    for (const copy of copies.map((id) => doc.nodes.find((n) => n.id === id)!)) expect(copy.position.x).toBeGreaterThanOrEqual(right + 40);
     expectNoDangling(doc);
     undo(store);
     expect(store.getState().doc).toEqual(vaeDoc());
