@@ -191,6 +191,18 @@ export async function loadRunData(plan: Plan, split: Split = 'train'): Promise<D
       EXIT.data,
       `${where}: examples are ${ds.shape.join('×')} but the graph's Dataset node expects ${plan.data.shape.join('×')} (use ${plan.data.shape.slice(0, 2).join('×')} images, or a graph built for this size)`,
     );
+  if (plan.modes.generate?.conditional) {
+    if (!ds.labels)
+      throw new CliError(
+        EXIT.data,
+        `${where}: has no labels, but this graph is conditional (its Label node needs each example's class); put the matching *-labels-idx1-ubyte file beside the images, or use one PNG sub-folder per class`,
+      );
+    if (ds.numClasses > plan.data.numClasses)
+      throw new CliError(
+        EXIT.data,
+        `${where}: has labels up to ${ds.numClasses - 1}, but the graph's Dataset declares ${plan.data.numClasses} classes (0–${plan.data.numClasses - 1})`,
+      );
+  }
   return ds;
 }
 

@@ -468,6 +468,28 @@ const corpus: Case[] = [
     code: EXIT.data,
     says: /b\.jpg: is a JPEG/,
   },
+  {
+    name: 'a conditional graph on IDX images without labels',
+    argv: () => ['train', CVAE, '--data', file('nolabels/train-images-idx3-ubyte', idxImages(16, 28, 28)), ...tiny()],
+    code: EXIT.data,
+    says: /train-images-idx3-ubyte: has no labels, but this graph is conditional/,
+  },
+  {
+    name: 'a conditional graph on labels beyond its classes',
+    argv: () => {
+      const labels = idxLabels(16);
+      labels[8 + 3] = 200;
+      return [
+        'train',
+        CVAE,
+        '--data',
+        folder('biglabels', { 'train-images-idx3-ubyte': idxImages(16, 28, 28), 'train-labels-idx1-ubyte': labels }),
+        ...tiny(),
+      ];
+    },
+    code: EXIT.data,
+    says: /biglabels: has labels up to 200, but the graph's Dataset declares 10 classes/,
+  },
   // Resume.
   {
     name: '--resume from a missing folder',
