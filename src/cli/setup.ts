@@ -74,11 +74,20 @@ async function dataFilesFor(path: string): Promise<DataFiles> {
   return { source: 'idx', path };
 }
 
-export function compileOrExit(doc: GraphDocument, log: (s: string) => void): Plan {
+/** `overrides`: the command line's --batch / --lr, so an out-of-range value is blamed on the option (2), not the document (3). */
+export function compileOrExit(doc: GraphDocument, log: (s: string) => void, overrides: Overrides = {}): Plan {
   const result = compile(doc, registry);
   const labelOf = (id: string) => doc.nodes.find((n) => n.id === id)?.label || id;
   for (const w of result.errors.filter((e) => e.severity === 'warning')) log(formatGraphError(w, labelOf));
   const errors = result.errors.filter((e) => e.severity === 'error');
+  for (const e of errors) {
+    const def = registry[doc.nodes.find((n) => n.id === e.nodeId)?.type ?? ''];
+    if (!def || !e.param) continue;
+    if (overrides.batch !== undefined && e.param === def.dataset?.batchSize)
+      throw new CliError(EXIT.badArguments, `--batch ${overrides.batch}: ${formatGraphError(e, labelOf)}`);
+    if (overrides.lr !== undefined && e.param === def.optimizer?.learningRate)
+      throw new CliError(EXIT.badArguments, `--lr ${overrides.lr}: ${formatGraphError(e, labelOf)}`);
+  }
   if (errors.length || !result.plan)
     throw new CliError(
       EXIT.invalidDocument,

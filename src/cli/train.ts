@@ -30,7 +30,7 @@ const log = (s: string) => process.stderr.write(s + '\n');
 
 export async function train(graphPath: string, o: TrainOptions): Promise<number> {
   const doc = await applyOverrides(await readGraph(graphPath), o);
-  const plan = compileOrExit(doc, log);
+  const plan = compileOrExit(doc, log, o);
   await checkOutDir(o.out);
   const resumed = o.resume ? await readCheckpoint(o.resume, '--resume') : undefined;
   const info = await backendOrExit(o.backend);

@@ -312,6 +312,18 @@ const corpus: Case[] = [
     says: /--batch must be a whole number ≥ 1/,
   },
   { name: '--batch x', argv: () => ['train', VAE, '--batch', 'x', '--out', fresh()], code: EXIT.badArguments, says: /--batch/ },
+  {
+    name: "--batch beyond the Dataset node's range",
+    argv: () => ['train', VAE, '--batch', '20000', '--steps', '1', '--out', fresh()],
+    code: EXIT.badArguments,
+    says: /--batch 20000: MNIST digits \(batchSize\): .*out of range/,
+  },
+  {
+    name: "--lr beyond the optimizer's range",
+    argv: () => ['train', VAE, '--lr', '1e9', '--steps', '1', '--out', fresh()],
+    code: EXIT.badArguments,
+    says: /--lr 1000000000: Adam \(\w+\)/,
+  },
   { name: '--lr 0', argv: () => ['train', VAE, '--lr', '0', '--out', fresh()], code: EXIT.badArguments, says: /--lr must be a number > 0/ },
   { name: '--lr -1', argv: () => ['train', VAE, '--lr', '-1', '--out', fresh()], code: EXIT.badArguments, says: /--lr/ },
   {
