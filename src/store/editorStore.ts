@@ -64,6 +64,8 @@ export interface ViewSlice {
   overlay: Overlay;
   /** The block whose expansion is shown, if any. */
   openBlockId: string | null;
+  /** The bottom dock: which tab shows, and whether it is open (the toolbar's Train opens the Run tab). */
+  dock: { tab: 'problems' | 'run'; open: boolean };
   /**
    * What the canvas should frame next: one node (errors panel) or, with null,
    * the whole graph. `readable`: a graph (or `nodeIds`) just opened: fit, but
@@ -80,6 +82,7 @@ export interface ViewSlice {
   setTheme(t: 'light' | 'dark'): void;
   setOverlay(o: Overlay): void;
   openBlock(id: string | null): void;
+  setDock(d: Partial<ViewSlice['dock']>): void;
   frameNode(nodeId: string | null): void;
   /** Frame a graph that was just opened (preset, import, reload), or just these new nodes, at a readable zoom. */
   frameOpened(nodeIds?: string[]): void;
@@ -208,6 +211,7 @@ const viewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   theme: 'light',
   overlay: null,
   openBlockId: null,
+  dock: { tab: 'problems', open: true },
   frameRequest: null,
   notices: [],
   saveStatus: 'idle',
@@ -218,6 +222,7 @@ const viewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   setTheme: (theme) => set({ theme }),
   setOverlay: (overlay) => set({ overlay }),
   openBlock: (openBlockId) => set({ openBlockId }),
+  setDock: (d) => set({ dock: { ...get().dock, ...d } }),
   frameNode: (nodeId) =>
     set({
       frameRequest: { nodeId, seq: (get().frameRequest?.seq ?? 0) + 1 },

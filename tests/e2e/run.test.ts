@@ -446,6 +446,34 @@ describe('training in the browser', () => {
     }
   }, 300_000);
 
+  it('Train in the toolbar on first load opens the Run tab and trains; Train and Play refuse a graph with errors', async () => {
+    const { context, close } = await launch();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}#preset=ae`);
+      const train = page.getByTestId('btn-train');
+      await train.waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('tab-run').getAttribute('aria-selected')).toBe('false');
+      await train.click();
+      expect(await page.getByTestId('tab-run').getAttribute('aria-selected')).toBe('true');
+      await waitForStep(page, 3, 120_000);
+      await page.getByTestId('btn-pause').click();
+      await page.waitForFunction(() => !window.latentLabRun!.runStore.getState().running, null, { timeout: 30_000 });
+      expect(await page.getByTestId('toolbar-step').textContent()).toMatch(/^step \d+$/);
+      // Deleting the Flatten leaves the loss's target unconnected, a compile error: neither button may train the previous model.
+      await page.getByTestId('btn-fit').click();
+      await page.click('[data-testid="node-flat"] .graph-node-head');
+      await expect.poll(() => page.locator('.react-flow__node.selected').count()).toBe(1);
+      await page.keyboard.press('Delete');
+      await expect.poll(() => train.isDisabled()).toBe(true);
+      expect(await train.getAttribute('title')).toMatch(/^Fix \d+ problems? first/);
+      expect(await page.getByTestId('run-play').isDisabled()).toBe(true);
+      await shot(page, 'run-toolbar-train');
+    } finally {
+      await close();
+    }
+  }, 300_000);
+
   it('PixelCNN: the sample view fills in pixel by pixel', async () => {
     const { context, close } = await launch();
     try {

@@ -1,21 +1,17 @@
 /** The bottom dock: problems and the run panel share it as tabs. */
-import { useState } from 'react';
-import { useCompiled } from '../../store';
+import { editorStore, useCompiled, useEditor } from '../../store';
 import { RunPanel } from '../run/RunPanel';
 import { ErrorsPanel } from './ErrorsPanel';
 
 type Tab = 'problems' | 'run';
 
 export function BottomDock() {
-  const [tab, setTab] = useState<Tab>('problems');
-  const [open, setOpen] = useState(true);
+  const { tab, open } = useEditor((s) => s.dock);
+  const setOpen = (o: boolean) => editorStore.getState().setDock({ open: o });
   const compiled = useCompiled();
   const errors = compiled.errors.filter((e) => e.severity === 'error').length;
   const warnings = compiled.errors.length - errors;
-  const choose = (t: Tab) => {
-    setTab(t);
-    setOpen(true);
-  };
+  const choose = (t: Tab) => editorStore.getState().setDock({ tab: t, open: true });
   return (
     <section className={`dock${open ? '' : ' closed'}`} data-testid="dock">
       <nav className="dock-tabs" role="tablist">

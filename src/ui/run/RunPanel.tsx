@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { GraphDocument } from '../../graph/document';
 import type { BackendChoice } from '../../runtime/protocol';
-import { useEditor } from '../../store';
+import { useCompiled, useEditor } from '../../store';
 import { formatBytes } from '../format';
 import { LossChart } from './LossChart';
 import { dismissNotice, run, runDebug, runStore, useRun } from './runStore';
@@ -82,7 +82,9 @@ function Controls() {
   const bytes = useRun((s) => s.numBytes);
   const ckpt = useRun((s) => s.checkpoint);
   const diverged = useRun((s) => s.diverged);
-  const ready = !!info;
+  // The editor's own compile: Play must not train the previous model while this graph has errors.
+  const errors = useCompiled().errors.filter((e) => e.severity === 'error').length;
+  const ready = !!info && errors === 0;
   const multi = (info?.optimizers.length ?? 0) > 1;
   const badgeTitle = backend
     ? [

@@ -5,6 +5,7 @@ import { editorStore, redo, undo, useEditor, useHistory } from '../../store';
 import { exportDocument, importFile } from '../files';
 import { runAutoLayout } from '../layoutAction';
 import { SaveStatus } from './SaveStatus';
+import { TrainControls } from './TrainControls';
 
 export function Toolbar() {
   const title = useEditor((s) => s.doc.meta.title);
@@ -24,6 +25,7 @@ export function Toolbar() {
       <span className="doc-title" title={title} data-testid="doc-title">
         {title}
       </span>
+      <TrainControls />
       <div className="toolbar-group">
         <button
           onClick={() => {
