@@ -132,7 +132,8 @@ export class BackendManager {
     this.failed.add(from);
     this.current = null;
     const left = this.ranked(this.o.available.filter((b) => !this.failed.has(b)));
-    const after = left.filter((b) => this.rank(b) > this.rank(from));
+    // After it: in BACKEND_ORDER (a software WebGL that breaks goes on to wasm), or in rank (a broken wasm goes on to a software WebGL).
+    const after = left.filter((b) => this.after(b, from) || (this.software.has(b) && this.rank(b) > this.rank(from)));
     await this.select('auto', [...after, ...left.filter((b) => !after.includes(b))]);
     return { from, to: this.current!.name };
   }

@@ -78,6 +78,16 @@ describe('automatic backend order', () => {
     expect(await m.manager.failover()).toEqual({ from: 'webgpu', to: 'cpu' });
   });
 
+  it('a software GPU backend chosen by hand that breaks goes on to wasm', async () => {
+    for (const chosen of ['webgl', 'webgpu'] as const) {
+      const m = machine({ available: ['webgpu', 'webgl', 'wasm', 'cpu'], software: swiftShader });
+      m.manager.choose(chosen);
+      await m.manager.select();
+      expect(m.manager.name).toBe(chosen);
+      expect(await m.manager.failover()).toEqual({ from: chosen, to: 'wasm' });
+    }
+  });
+
   it('only cpu besides a software WebGL (wasm not available): WebGL', async () => {
     const m = machine({ available: ['webgl', 'cpu'], software: swiftShader });
     await m.manager.select();
