@@ -4,6 +4,7 @@
  * reset and restoring the last checkpoint. Each first stops the run loop.
  */
 import { compile } from '../compiler/compile';
+import type { GraphError } from '../compiler/errors';
 import type { Plan } from '../compiler/plan';
 import type { GraphDocument } from '../graph/document';
 import { registry } from '../../nodes/index';
@@ -38,6 +39,8 @@ export class ModelLifecycle {
     const result = compile(doc, registry);
     if (!result.plan) {
       await this.trainer.stop();
+      const errors = result.errors.filter((e) => e.severity === 'error');
+      ws.loadProblem = `it has ${errors.length === 1 ? 'an error' : `${errors.length} errors`}: ${describe(errors[0] ?? result.errors[0])}`;
       this.post({ type: 'compileErrors', errors: result.errors });
       this.trainer.postState();
       return;
@@ -47,6 +50,7 @@ export class ModelLifecycle {
     if (ws.model && ws.plan && key === ws.docKey && !resume) {
       // Only positions, labels or notes changed: nothing to rebuild.
       ws.doc = doc;
+      ws.loadProblem = null;
       const storedCheckpoint = (await checkpoints.stored().catch(() => undefined))?.info ?? null;
       this.post({ type: 'loaded', info: ws.info(), step: ws.step, storedCheckpoint, resumed: false, warnings: result.errors });
       return;
@@ -65,6 +69,7 @@ export class ModelLifecycle {
       }
     } catch (e) {
       if (old) await this.rollback(old);
+      ws.loadProblem = `its data failed to load: ${e instanceof Error ? e.message : String(e)}`;
       throw e;
     }
     ws.buildModel(this.backends.reader);
@@ -77,7 +82,8 @@ export class ModelLifecycle {
         matching === total &&
         total === Object.keys(old.state.state.tensors).filter((k) => k.startsWith('var:')).length;
       if (!identical && onChange === 'ask' && old.state.state.step > 0) {
-        // Put the old model back and let the user choose.
+        // Put the old model back and let the user choose (the new document itself loaded fine).
+        ws.loadProblem = null;
         ws.disposeModel();
         await this.rollback(old);
         this.post({ type: 'docChanged', matching, total, changed });
@@ -88,6 +94,7 @@ export class ModelLifecycle {
     }
     ws.doc = doc;
     ws.docKey = key;
+    ws.loadProblem = null;
     ws.learningRates = {};
     ws.batchSize = plan.data.batchSize;
     ws.restartBatches();
@@ -192,6 +199,12 @@ export class ModelLifecycle {
     this.log.send(true);
     this.trainer.postState();
   }
+}
+
+/** One compile error in a sentence, with the node it is on. */
+function describe(e: GraphError | undefined): string {
+  if (!e) return 'it did not compile';
+  return e.nodeId ? `${e.nodeId}: ${e.message}` : e.message;
 }
 
 /** Equal for two plans exactly when they train on the same examples in the same order (batch size aside). */

@@ -51,6 +51,7 @@ export class Trainer {
   }
 
   play() {
+    if (this.ws.loadProblem) throw new Error(`cannot play: the latest graph did not load (${this.ws.loadProblem}); fix it first`);
     if (!this.ws.model) throw new Error('load a graph before pressing play');
     if (this.running) return;
     if (this.ws.diverged) throw new Error('training diverged: restore the last checkpoint or reset before playing');
@@ -81,6 +82,7 @@ export class Trainer {
   }
 
   async stepOnce(only: string | undefined, count: number) {
+    if (this.ws.loadProblem) throw new Error(`cannot step: the latest graph did not load (${this.ws.loadProblem}); fix it first`);
     if (!this.ws.model) throw new Error('load a graph before stepping');
     await this.stop();
     if (this.ws.diverged) throw new Error('training diverged: restore the last checkpoint or reset first');

@@ -25,6 +25,8 @@ export class Workspace {
   learningRates: Record<string, number> = {};
   /** The model's last round had a non-finite loss: it trains no further until restored or reset. */
   diverged = false;
+  /** Why the latest document could not be loaded (compile errors, data that failed to load): the model here is an older one's, so it must not train. */
+  loadProblem: string | null = null;
 
   get step(): number {
     return this.model?.step ?? 0;

@@ -206,3 +206,48 @@ describe('one source of truth', () => {
     expect(reset).toEqual(fresh);
   });
 });
+
+describe('play after a load that failed', () => {
+  it('refuses, naming the problem, while the latest load had compile errors or its data failed to load', async () => {
+    const h = harness();
+    const doc = preset('ae');
+    await h.session.handle({ type: 'load', doc });
+    await h.session.handle({ type: 'setBatchSize', batchSize: 16 });
+    await h.session.handle({ type: 'step' });
+    expect(h.session.step).toBe(1);
+
+    // The optimizer loses its loss: the document does not compile.
+    const broken = structuredClone(doc);
+    broken.edges = broken.edges.filter((e) => e.target !== broken.nodes.find((n) => n.type === 'optimizer')!.id);
+    await h.session.handle({ type: 'load', doc: broken });
+    const compileErrors = h.of('compileErrors')[0];
+    expect(compileErrors.errors.length).toBeGreaterThan(0);
+    await h.session.handle({ type: 'play' });
+    await h.session.handle({ type: 'step' });
+    await h.session.idle();
+    expect(h.session.isRunning).toBe(false);
+    expect(h.session.step).toBe(1);
+    const [play, step] = h.errors();
+    expect(play).toMatchObject({ where: 'play' });
+    expect(play.message).toMatch(/cannot play: the latest graph did not load/);
+    expect(play.message).toContain(compileErrors.errors.find((e) => e.severity === 'error')!.message);
+    expect(step).toMatchObject({ where: 'step' });
+
+    // Data that cannot be read: the same.
+    const noData = structuredClone(doc);
+    Object.assign(noData.nodes.find((n) => n.type === 'dataset')!.params, { source: 'idx', path: '/nonexistent/images.idx' });
+    await h.session.handle({ type: 'load', doc: noData });
+    const loadError = h.errors()[2];
+    expect(loadError).toMatchObject({ where: 'load' });
+    await h.session.handle({ type: 'play' });
+    await h.session.idle();
+    expect(h.session.step).toBe(1);
+    expect(h.errors()[3].message).toMatch(/cannot play: the latest graph did not load \(its data failed to load/);
+
+    // A good document again: it trains.
+    await h.session.handle({ type: 'load', doc });
+    await h.session.handle({ type: 'step' });
+    expect(h.session.step).toBe(2);
+    expect(h.errors()).toHaveLength(4);
+  });
+});
