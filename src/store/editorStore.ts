@@ -65,7 +65,14 @@ export interface ViewSlice {
   /** The block whose expansion is shown, if any. */
   openBlockId: string | null;
   /** The bottom dock: which tab shows, and whether it is open (the toolbar's Train opens the Run tab). */
-  dock: { tab: 'problems' | 'run'; open: boolean };
+  dock: {
+    tab: 'problems' | 'run';
+    open: boolean;
+    /** Per tab, the dock's share of the centre column's height (the rest is the canvas). */
+    sizes: { problems: number; run: number };
+    /** The dock takes the whole column (the views, without the canvas). */
+    maximized: boolean;
+  };
   /**
    * What the canvas should frame next: one node (errors panel) or, with null,
    * the whole graph. `readable`: a graph (or `nodeIds`) just opened: fit, but
@@ -211,7 +218,7 @@ const viewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   theme: 'light',
   overlay: null,
   openBlockId: null,
-  dock: { tab: 'problems', open: true },
+  dock: { tab: 'problems', open: true, sizes: { problems: 0.2, run: 0.55 }, maximized: false },
   frameRequest: null,
   notices: [],
   saveStatus: 'idle',

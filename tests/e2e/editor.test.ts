@@ -301,6 +301,30 @@ describe('editor end to end', () => {
     await page.close();
   });
 
+  it('the split between canvas and panel is dragged, remembered across a reload, and the panel can take the whole height', async () => {
+    const { page, errors } = await open('split');
+    const height = async (id: string) => (await page.locator(tid(id)).boundingBox())!.height;
+    const before = await height('dock');
+    const edge = await center(page, tid('dock-resize'));
+    await page.mouse.move(edge.x, edge.y);
+    await page.mouse.down();
+    await page.mouse.move(edge.x, edge.y - 150, { steps: 5 });
+    await page.mouse.up();
+    const dragged = await height('dock');
+    expect(dragged).toBeGreaterThan(before + 120);
+    await page.reload();
+    await page.waitForSelector('.react-flow__node');
+    expect(Math.abs((await height('dock')) - dragged)).toBeLessThan(3);
+    await page.click(tid('dock-maximize'));
+    await expect.poll(() => height('canvas')).toBeLessThan(5);
+    await page.click(tid('dock-maximize'));
+    await expect.poll(() => height('canvas')).toBeGreaterThan(100);
+    // The browser profile is shared by the tests after this one: give them the default split back.
+    await page.evaluate(() => localStorage.removeItem('latent-lab:dock-sizes'));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('restores the same document after a reload', async () => {
     const { page } = await open('reload');
     await setParam(page, 'dec', 'units', '300');
