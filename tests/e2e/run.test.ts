@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GraphDocument } from '../../src/graph/document';
 import { buildApp, serve, shot, watchErrors } from './harness';
 
 const BASE_ARGS = [
@@ -469,6 +470,50 @@ describe('training in the browser', () => {
       expect(await train.getAttribute('title')).toMatch(/^Fix \d+ problems? first/);
       expect(await page.getByTestId('run-play').isDisabled()).toBe(true);
       await shot(page, 'run-toolbar-train');
+    } finally {
+      await close();
+    }
+  }, 300_000);
+
+  it('lr and batch set in the run panel are document edits: the inspector and the document carry them, and training follows', async () => {
+    const { context, close } = await launch();
+    try {
+      const page = await context.newPage();
+      await openPreset(page, 'vae');
+      await page.getByTestId('run-play').click();
+      await waitForStep(page, 5, 120_000);
+      const lr = page.getByTestId('lr-adam');
+      await lr.fill('0.0005');
+      await lr.press('Enter');
+      const batch = page.getByTestId('batch-size');
+      await batch.fill('64');
+      await batch.press('Enter');
+      const docParams = () =>
+        page.evaluate(() => {
+          const doc = window.latentLab!.getDocument() as GraphDocument;
+          return {
+            lr: doc.nodes.find((n) => n.id === 'adam')!.params.learningRate,
+            batch: doc.nodes.find((n) => n.id === 'data')!.params.batchSize,
+          };
+        });
+      expect(await docParams()).toEqual({ lr: 0.0005, batch: 64 });
+      // The worker follows the document: same weights, new settings, still training, no keep-or-restart question.
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().info?.batchSize === 64, null, { timeout: 60_000 });
+      const info = await page.evaluate(() => window.latentLabRun!.runStore.getState().info!.optimizers[0].learningRate);
+      expect(info).toBe(0.0005);
+      const at = (await runState(page)).step;
+      await waitForStep(page, at + 3, 60_000);
+      expect(await page.getByTestId('keep-weights').count()).toBe(0);
+      await page.getByTestId('run-pause').click();
+      // The inspector shows the same value.
+      await page.getByTestId('btn-fit').click();
+      await page.click('[data-testid="node-adam"] .graph-node-head');
+      expect(await page.locator('#param-input-learningRate').inputValue()).toBe('0.0005');
+      // Undo puts the document's value back, and the field follows.
+      await page.click('[data-testid="btn-undo"]');
+      await page.click('[data-testid="btn-undo"]');
+      await expect.poll(() => lr.inputValue()).toBe('0.001');
+      await shot(page, 'run-lr-is-document');
     } finally {
       await close();
     }

@@ -6,8 +6,9 @@
 import { useEffect, useRef, useState } from 'react';
 import type { GraphDocument } from '../../graph/document';
 import type { BackendChoice } from '../../runtime/protocol';
-import { useCompiled, useEditor } from '../../store';
+import { editorStore, useCompiled, useEditor } from '../../store';
 import { formatBytes } from '../format';
+import { batchSizeField, learningRateField } from './hyperParams';
 import { LossChart } from './LossChart';
 import { dismissNotice, run, runDebug, runStore, useRun } from './runStore';
 import { KlBars, LatentTools, NodePreview, Points2d, Reconstructions, SampleGrid } from './views';
@@ -84,6 +85,10 @@ function Controls() {
   const diverged = useRun((s) => s.diverged);
   // The editor's own compile: Play must not train the previous model while this graph has errors.
   const errors = useCompiled().errors.filter((e) => e.severity === 'error').length;
+  // The learning-rate and batch fields show and edit the document, which the worker follows.
+  const doc = useEditor((s) => s.doc);
+  const registry = useEditor((s) => s.registry);
+  const batch = batchSizeField(doc, registry);
   const ready = !!info && errors === 0;
   const multi = (info?.optimizers.length ?? 0) > 1;
   const badgeTitle = backend
@@ -151,26 +156,31 @@ function Controls() {
         Reset
       </button>
       <span className="sep" />
-      {info?.optimizers.map((o) => (
-        <NumberField
-          key={o.id}
-          label={multi ? `lr ${o.label}` : 'lr'}
-          value={o.learningRate}
-          min={1e-8}
-          max={10}
-          onCommit={(v) => run.setLearningRate(o.id, v)}
-          testId={`lr-${o.id}`}
-        />
-      ))}
-      {info && (
+      {info?.optimizers.map((o) => {
+        const f = learningRateField(doc, registry, o.id);
+        return (
+          f && (
+            <NumberField
+              key={o.id}
+              label={multi ? `lr ${o.label}` : 'lr'}
+              value={f.value}
+              min={f.min}
+              max={f.max}
+              onCommit={(v) => editorStore.getState().setParam(f.nodeId, f.param, v)}
+              testId={`lr-${o.id}`}
+            />
+          )
+        );
+      })}
+      {info && batch && (
         <NumberField
           label="batch"
-          value={info.batchSize}
-          min={1}
-          max={4096}
+          value={batch.value}
+          min={batch.min}
+          max={batch.max}
           step={1}
           integer
-          onCommit={run.setBatchSize}
+          onCommit={(v) => editorStore.getState().setParam(batch.nodeId, batch.param, v)}
           testId="batch-size"
         />
       )}

@@ -137,8 +137,6 @@ export const run = {
     localStorage.setItem(BACKEND_KEY, backend);
     send({ type: 'setBackend', backend });
   },
-  setLearningRate: (optimizer: string, lr: number) => send({ type: 'setLearningRate', optimizer, lr }),
-  setBatchSize: (batchSize: number) => send({ type: 'setBatchSize', batchSize }),
   restoreCheckpoint: () => send({ type: 'restoreCheckpoint' }),
   saveCheckpoint: () => send({ type: 'saveCheckpoint' }),
   exportWeights: () => send({ type: 'export', id: runStore.getState().nextId }),
