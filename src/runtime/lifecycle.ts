@@ -112,6 +112,8 @@ export class ModelLifecycle {
     } else if (keptFrom) {
       await checkpoints.applyMatching(keptFrom);
       this.log.continueCurve(keptCurve);
+      // The kept weights under the new settings (a document lr or batch edit) are the point a fallback or restore returns to.
+      if (ws.step > 0) await checkpoints.save(true);
     }
     this.post({ type: 'loaded', info: ws.info(), step: ws.step, storedCheckpoint: stored?.info ?? null, resumed, warnings: result.errors });
     this.log.send(true);

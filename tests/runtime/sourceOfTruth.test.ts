@@ -250,4 +250,23 @@ describe('play after a load that failed', () => {
     expect(h.session.step).toBe(2);
     expect(h.errors()).toHaveLength(4);
   });
+  it('a document edit of the learning rate keeps the weights, asks nothing, and makes the kept state the checkpoint to return to', async () => {
+    const h = harness();
+    const doc = preset('vae');
+    await h.session.handle({ type: 'load', doc });
+    await h.session.handle({ type: 'step', count: 3 });
+    const edited = structuredClone(doc);
+    edited.nodes.find((n) => n.id === 'adam')!.params.learningRate = 5e-4;
+    const from = h.events.length;
+    await h.session.handle({ type: 'load', doc: edited, onChange: 'ask' });
+    expect(h.of('docChanged')).toEqual([]);
+    expect(h.session.step).toBe(3);
+    const loaded = h.events.slice(from).find((e): e is FromWorkerOf<'loaded'> => e.type === 'loaded')!;
+    expect(loaded.info.optimizers[0].learningRate).toBe(5e-4);
+    expect(h.events.slice(from).some((e) => e.type === 'checkpoint' && e.info.step === 3)).toBe(true);
+    await h.session.handle({ type: 'step' });
+    await h.session.handle({ type: 'restoreCheckpoint' });
+    expect(h.of('restored').at(-1)?.step).toBeGreaterThanOrEqual(3);
+    expect(h.errors()).toEqual([]);
+  });
 });
