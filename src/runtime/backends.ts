@@ -4,7 +4,7 @@
  * moving to the next backend when one breaks. The live backend itself is a BackendHandle.
  */
 import type { BackendHandle } from './backendHandle';
-import { BACKEND_ORDER, type BackendChoice, type BackendName, type FailureKind, type FromWorker } from './protocol';
+import { BACKEND_ORDER, type BackendChoice, type BackendEvent, type BackendName, type FailureKind, type FromWorker } from './protocol';
 import type { Reader } from './reads';
 
 export type SetupBackend = (name: BackendName, opts?: { threads?: number }) => Promise<BackendHandle>;
@@ -79,7 +79,7 @@ export class BackendManager {
       (choice === 'auto'
         ? this.ranked(this.o.available.filter((b) => !this.failed.has(b)))
         : [choice, ...this.o.available.filter((b) => b !== choice && !this.failed.has(b) && this.after(b, choice))]);
-    const skipped: { backend: BackendName; reason: string }[] = [];
+    const skipped: BackendEvent['skipped'] = [];
     const deferred = new Set<BackendName>();
     while (queue.length) {
       const name = queue.shift()!;
@@ -101,6 +101,7 @@ export class BackendManager {
         skipped.push({
           backend: name,
           reason: `software renderer (${software}) is slower than wasm; choose ${name} by hand to use it anyway`,
+          deliberate: true,
         });
         continue;
       }

@@ -68,7 +68,7 @@ export interface BackendEvent {
   /** Why it is single-threaded, or why it is not what was asked for. */
   note?: string;
   /** Backends that failed on the way to this one, with the reason. */
-  skipped: { backend: BackendName; reason: string }[];
+  skipped: { backend: BackendName; reason: string; /** passed over on purpose (a software renderer), not broken */ deliberate?: boolean }[];
 }
 
 export interface ModelInfo {

@@ -53,6 +53,8 @@ export interface Notice {
   kind: 'info' | 'warn' | 'error';
   text: string;
   action?: 'restore';
+  /** The state that raised it: it goes when that state does (a new backend, a restore or reset after a divergence). */
+  origin?: 'backend' | 'divergence';
 }
 
 export interface RunState {
@@ -171,10 +173,12 @@ export function hangCheck(s: RunState, now: number): null | { hung: BackendName;
 
 // ───────────────────────── reducer ─────────────────────────
 
-function notify(s: RunState, kind: Notice['kind'], text: string, action?: Notice['action']): RunState {
-  const notice: Notice = { id: s.nextNoticeId, kind, text, ...(action ? { action } : {}) };
+function notify(s: RunState, kind: Notice['kind'], text: string, action?: Notice['action'], origin?: Notice['origin']): RunState {
+  const notice: Notice = { id: s.nextNoticeId, kind, text, ...(action ? { action } : {}), ...(origin ? { origin } : {}) };
   return { ...s, notices: [...s.notices.slice(-(MAX_NOTICES - 1)), notice], nextNoticeId: s.nextNoticeId + 1 };
 }
+
+const withoutDivergence = (notices: Notice[]) => notices.filter((n) => n.origin !== 'divergence');
 
 /** Which slot each view reply answers (decode replies are found by their id). */
 const REPLY_VIEW = {
@@ -211,9 +215,12 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
   s = { ...s, lastHeard: now, ...(answersOwedStep ? { expectingSince: null } : {}) };
   switch (msg.type) {
     case 'backend': {
-      s = { ...s, backend: msg };
+      // What was said about the previous backend no longer holds.
+      s = { ...s, backend: msg, notices: s.notices.filter((n) => n.origin !== 'backend') };
       for (const skipped of msg.skipped)
-        s = notify(s, 'warn', `${skipped.backend} could not start (${skipped.reason}); using ${msg.backend}.`);
+        s = skipped.deliberate
+          ? notify(s, 'info', `Skipped ${skipped.backend}: ${skipped.reason}. Using ${msg.backend}.`, undefined, 'backend')
+          : notify(s, 'warn', `${skipped.backend} could not start (${skipped.reason}); using ${msg.backend}.`, undefined, 'backend');
       return s;
     }
     case 'loaded':
@@ -249,13 +256,24 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
         'error',
         `Training diverged at step ${msg.step}: ${msg.term} became ${msg.value}. Lower the learning rate${msg.checkpoint ? `, or restore the checkpoint from step ${msg.checkpoint.step}` : ''}.`,
         msg.checkpoint ? 'restore' : undefined,
+        'divergence',
       );
     case 'fallback':
-      return notify(s, 'warn', `${msg.from} failed (${msg.reason}). Switched to ${msg.to} and resumed from step ${msg.resumedFromStep}.`);
+      return notify(
+        s,
+        'warn',
+        `${msg.from} failed (${msg.reason}). Switched to ${msg.to} and resumed from step ${msg.resumedFromStep}.`,
+        undefined,
+        'backend',
+      );
     case 'checkpoint':
       return { ...s, checkpoint: msg.info, ...(msg.stored ? { storedCheckpoint: msg.info } : {}) };
     case 'restored':
-      return notify({ ...s, diverged: null, step: msg.step }, 'info', `Restored the checkpoint from step ${msg.step}.`);
+      return notify(
+        { ...s, diverged: null, step: msg.step, notices: withoutDivergence(s.notices) },
+        'info',
+        `Restored the checkpoint from step ${msg.step}.`,
+      );
     case 'error':
       // Errors name no request id: free every slot so no view waits forever for a reply that will not come.
       return notify({ ...s, requests: {} }, 'error', `${msg.where}: ${msg.message}`);
@@ -332,6 +350,8 @@ function sent(s: RunState, msg: ToWorker, now: number, view: ViewKind | undefine
     case 'reset':
       return {
         ...s,
+        // A reset leaves nothing to restore: the divergence notice and its Restore button go.
+        notices: withoutDivergence(s.notices),
         requests: {},
         curves: emptyCurves(),
         diverged: null,

@@ -40,9 +40,9 @@ describe('automatic backend order', () => {
     await m.manager.select();
     expect(m.manager.name).toBe('wasm');
     expect(m.started).toEqual(['webgpu', 'webgl', 'wasm']);
-    expect(m.backendEvents()[0].skipped.map((s) => [s.backend, /software renderer/.test(s.reason)])).toEqual([
-      ['webgpu', true],
-      ['webgl', true],
+    expect(m.backendEvents()[0].skipped.map((s) => [s.backend, /software renderer/.test(s.reason), s.deliberate])).toEqual([
+      ['webgpu', true, true],
+      ['webgl', true, true],
     ]);
   });
 

@@ -247,4 +247,40 @@ describe('notices', () => {
     expect(s.notices.map((n) => n.id)).not.toContain(gone);
     expect(s.notices).toHaveLength(MAX_NOTICES - 1);
   });
+
+  it('belong to the state that raised them: a new backend replaces what was said of the old one; reset and restore drop the divergence and its Restore', () => {
+    const skippedOn = (backend: BackendName, skipped: FromWorkerOf<'backend'>['skipped']): FromWorker => ({
+      ...backendMsg(backend),
+      skipped,
+    });
+    let s = reduceRun(
+      initialRunState('auto'),
+      got(
+        skippedOn('wasm', [
+          { backend: 'webgpu', reason: 'no adapter' },
+          { backend: 'webgl', reason: 'software renderer (SwiftShader) is slower than wasm', deliberate: true },
+        ]),
+        1,
+      ),
+    );
+    expect(s.notices.map((n) => [n.kind, n.text])).toEqual([
+      ['warn', 'webgpu could not start (no adapter); using wasm.'],
+      ['info', 'Skipped webgl: software renderer (SwiftShader) is slower than wasm. Using wasm.'],
+    ]);
+    // Chosen by hand, webgl runs: nothing said about wasm's start still holds.
+    s = reduceRun(s, got(skippedOn('webgl', []), 2));
+    expect(s.notices).toEqual([]);
+    const diverged: FromWorker = {
+      type: 'diverged',
+      step: 9,
+      term: 'loss',
+      value: Infinity,
+      checkpoint: { step: 5, savedAt: 0, backend: 'wasm' },
+    };
+    s = reduceRun(s, got(diverged, 3));
+    expect(s.notices.map((n) => n.action)).toEqual(['restore']);
+    expect(reduceRun(s, sent({ type: 'reset' }, 4)).notices).toEqual([]);
+    const restored = reduceRun(s, got({ type: 'restored', step: 5 }, 4));
+    expect(restored.notices.map((n) => n.text)).toEqual(['Restored the checkpoint from step 5.']);
+  });
 });
