@@ -221,3 +221,14 @@ export function pasteFragment(
     });
   return { doc: { ...doc, nodes: [...doc.nodes, ...nodes], edges: [...doc.edges, ...edges] }, ids: nodes.map((n) => n.id) };
 }
+
+/**
+ * The node whose weights, and so parameters, node `id` runs with when it shares
+ * weights with an existing node of its type (the compiler uses the owner's
+ * parameters); null otherwise.
+ */
+export function sharedOwner(doc: GraphDocument, id: string): GraphNode | null {
+  const node = doc.nodes.find((n) => n.id === id);
+  if (!node?.sharesWeightsWith) return null;
+  return doc.nodes.find((n) => n.id === node.sharesWeightsWith && n.type === node.type) ?? null;
+}

@@ -437,6 +437,18 @@ describe('editor end to end', () => {
     await page.waitForTimeout(500);
     expect(await page.locator('[data-testid^="shared-link-"]').count()).toBeGreaterThan(0);
     await shot(page, '15-gan-shared-weights');
+    // The fake-side card and inspector show the weights' owner's parameters, and an edit goes to the owner.
+    await page.click(`${tid('node-dReal')} .graph-node-head`);
+    await page.selectOption('#param-input-kind', 'mlp');
+    await expect.poll(() => page.locator(`${tid('node-dFake')} .graph-node-params`).textContent()).toContain('mlp');
+    await page.click(`${tid('node-dFake')} .graph-node-head`);
+    await page.locator(tid('shared-params-note')).waitFor();
+    expect(await page.locator('#param-input-kind').inputValue()).toBe('mlp');
+    await page.selectOption('#param-input-kind', 'conv');
+    const nodes = (await getDoc(page)).nodes;
+    expect(nodes.find((n) => n.id === 'dReal')!.params.kind).toBe('conv');
+    await page.click(tid('btn-undo'));
+    await page.click(tid('btn-undo'));
     await page.click(tid('open-block-gen'));
     const view = page.locator(tid('block-view'));
     await view.waitFor();

@@ -8,6 +8,7 @@ import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { AnyNodeDef, PortDecl } from '../../graph/nodeApi';
 import { formatShape, type Shape } from '../../graph/shape';
 import { editorStore, useCompiled, useEditor } from '../../store';
+import { sharedOwner } from '../../store/docOps';
 import { categoryColor, PORT_COLOR } from '../look';
 import { formatCount, formatParamValue } from '../format';
 import { SHARE_IN, SHARE_OUT, type GraphFlowNode } from './viewModel';
@@ -22,6 +23,8 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
   const shapes = compiled.shapes[id];
   const batch = compiled.data?.batchSize;
   const count = compiled.paramCounts[id];
+  // A node sharing another's weights runs with that node's parameters: show those, not its own stale copy.
+  const shownParams = useEditor((s) => sharedOwner(s.doc, id)?.params) ?? node.params;
   const className = ['graph-node', selected && 'selected', errors.length && 'has-errors', trained && 'trained', frozen && 'frozen']
     .filter(Boolean)
     .join(' ');
@@ -60,7 +63,7 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
               {def.keyParams!.map((name) => (
                 <div key={name}>
                   <dt>{name}</dt>
-                  <dd>{formatParamValue(node.params[name] ?? def.params[name]?.default)}</dd>
+                  <dd>{formatParamValue(shownParams[name] ?? def.params[name]?.default)}</dd>
                 </div>
               ))}
             </dl>

@@ -3,6 +3,7 @@ import type { GraphNode } from '../../graph/document';
 import type { ParamDecls } from '../../graph/params';
 import { formatShape } from '../../graph/shape';
 import { editorStore, useCompiled, useEditor } from '../../store';
+import { sharedOwner } from '../../store/docOps';
 import { categoryColor, CATEGORY_LOOK } from '../look';
 import { formatCount } from '../format';
 import { DraftText } from './DraftText';
@@ -26,6 +27,9 @@ export function NodeInspector({ node }: { node: GraphNode }) {
     .filter(([, ids]) => ids.includes(node.id))
     .map(([opt]) => opt);
   const labelOf = (id: string) => doc.nodes.find((n) => n.id === id)?.label || id;
+  // A node that shares another's weights runs with that node's parameters (the compiler uses the owner's): show and edit those.
+  const owner = sharedOwner(doc, node.id);
+  const paramsNode = owner ?? node;
 
   if (!def) {
     return (
@@ -115,14 +119,19 @@ export function NodeInspector({ node }: { node: GraphNode }) {
       {Object.keys(def.params).length > 0 && (
         <section className="inspector-section">
           <h3>Parameters</h3>
+          {owner && (
+            <p className="muted small" data-testid="shared-params-note">
+              Shared with {owner.label || owner.id}: these are its parameters (one set of weights), so an edit here changes both.
+            </p>
+          )}
           {Object.entries(def.params as ParamDecls).map(([name, decl]) => (
             <ParamField
               key={name}
               name={name}
               decl={decl}
-              value={Object.hasOwn(node.params, name) ? node.params[name] : decl.default}
+              value={Object.hasOwn(paramsNode.params, name) ? paramsNode.params[name] : decl.default}
               refCandidates={doc.nodes.filter((n) => n.id !== node.id && hasWeights(n))}
-              onCommit={(v) => s.setParam(node.id, name, v)}
+              onCommit={(v) => s.setParam(paramsNode.id, name, v)}
             />
           ))}
         </section>
