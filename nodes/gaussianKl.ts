@@ -19,7 +19,11 @@ export default defineNode({
   inferShapes: ({ mean, logVar }) =>
     sameShape(mean, logVar)
       ? { loss: [] }
-      : fail('logVar', `μ is ${formatShape(mean)} but log σ² is ${formatShape(logVar)}`, 'connect the two heads of one encoder'),
+      : fail(
+          'logVar',
+          `μ is ${formatShape(mean)} but log σ² is ${formatShape(logVar)}`,
+          'give the μ and log σ² heads the same number of units (the latent size)',
+        ),
   build: () => ({
     forward: ({ mean, logVar }, call) => {
       const tf = call.tf;

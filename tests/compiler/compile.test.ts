@@ -53,6 +53,15 @@ describe('compile', () => {
     expect(gan.modes.evaluate).toBeNull();
   });
 
+  it('a μ / log σ² size mismatch at the KL names both shapes and the fix: the same number of units', () => {
+    const vae = edit(preset('vae.json'), (d) => {
+      d.nodes.find((n) => n.id === 'logvar')!.params.units = 10;
+    });
+    const kl = compile(vae, registry).errors.find((e) => e.nodeId === 'kl')!;
+    expect(kl.message).toBe('μ is B×20 but log σ² is B×10');
+    expect(kl.hint).toMatch(/same number of units/);
+  });
+
   it('gives a model key that follows the model, not the layout or the title', () => {
     const vae = preset('vae.json');
     const key = compile(vae, registry).plan!.modelKey;
