@@ -19,7 +19,15 @@ export interface LoadError {
   message: string;
   hint?: string;
 }
-export type LoadResult = { ok: true; doc: GraphDocument; migratedFrom?: number } | { ok: false; error: LoadError };
+export type LoadResult =
+  | {
+      ok: true;
+      doc: GraphDocument;
+      migratedFrom?: number;
+      /** Keys this version does not know (e.g. a newer editor's `locked`): not kept, and said so, never silently. */
+      droppedKeys?: string[];
+    }
+  | { ok: false; error: LoadError };
 
 const DANGEROUS_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -133,7 +141,32 @@ export function loadDocumentValue(raw: unknown, source: string, nodeTypes?: Node
   }
   const migrated = nodeTypes ? migrateNodeParams(parsed.data, nodeTypes) : { ok: true as const, doc: parsed.data };
   if (!migrated.ok) return fail(migrated.error);
-  return { ok: true, doc: migrated.doc, ...(version < CURRENT_SCHEMA_VERSION ? { migratedFrom: version } : {}) };
+  const dropped = droppedKeys(doc, parsed.data);
+  return {
+    ok: true,
+    doc: migrated.doc,
+    ...(version < CURRENT_SCHEMA_VERSION ? { migratedFrom: version } : {}),
+    ...(dropped.length ? { droppedKeys: dropped } : {}),
+  };
+}
+
+const MAX_DROPPED_LISTED = 20;
+
+/** JSON paths of keys in `raw` that the schema did not keep in `kept`. */
+function droppedKeys(raw: unknown, kept: unknown, path = '', out: string[] = []): string[] {
+  if (out.length >= MAX_DROPPED_LISTED || !raw || typeof raw !== 'object' || !kept || typeof kept !== 'object') return out;
+  if (Array.isArray(raw)) {
+    if (Array.isArray(kept)) raw.forEach((v, i) => droppedKeys(v, kept[i], `${path}[${i}]`, out));
+    return out;
+  }
+  const keptObject = kept as Record<string, unknown>;
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    const at = path ? `${path}.${k}` : k;
+    if (!Object.hasOwn(keptObject, k)) {
+      if (out.length < MAX_DROPPED_LISTED) out.push(at);
+    } else droppedKeys(v, keptObject[k], at, out);
+  }
+  return out;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

@@ -49,7 +49,7 @@ export interface SelectionSlice {
 export type Overlay = null | 'help' | 'gallery' | 'quickAdd' | 'share';
 export interface Notice {
   id: number;
-  kind: 'error' | 'info';
+  kind: 'error' | 'warn' | 'info';
   text: string;
 }
 export type SaveStatus = 'idle' | 'saving' | 'saved' | 'failed';

@@ -44,4 +44,9 @@ export async function importFile(file: File) {
     'info',
     `Opened ${file.name}${loaded.migratedFrom ? ` (upgraded from version ${loaded.migratedFrom})` : ''}. Undo brings back the previous graph.`,
   );
+  if (loaded.droppedKeys)
+    s.notify(
+      'warn',
+      `${file.name} has fields this Latent Lab does not know, so they were not kept: ${loaded.droppedKeys.join(', ')}. A newer version may have written them.`,
+    );
 }

@@ -120,4 +120,15 @@ describe('load path', () => {
       expect(expected.ok && r.doc).toEqual(expected.ok && expected.doc);
     }
   });
+
+  it('says which unknown keys it did not keep, instead of dropping them silently', () => {
+    const doc = JSON.parse(readFileSync(new URL('../../presets/vae.json', import.meta.url), 'utf8'));
+    doc.nodes[2].locked = true;
+    doc.exercise = { tasks: [] };
+    const loaded = loadDocumentText(JSON.stringify(doc), 'newer.json');
+    expect(loaded.ok && loaded.droppedKeys).toEqual(['nodes[2].locked', 'exercise']);
+    // Parameters are free-form: an unknown parameter is the compiler's to report, not dropped here.
+    const plain = loadDocumentText(readFileSync(new URL('../../presets/vae.json', import.meta.url), 'utf8'), 'vae.json');
+    expect(plain.ok && plain.droppedKeys).toBeUndefined();
+  });
 });
