@@ -8,6 +8,7 @@ import type { GraphDocument } from '../../graph/document';
 import type { BackendChoice } from '../../runtime/protocol';
 import { editorStore, useCompiled, useEditor } from '../../store';
 import { formatBytes } from '../format';
+import { counterName, counterTitle } from './counter';
 import { batchSizeField, learningRateField } from './hyperParams';
 import { LossChart } from './LossChart';
 import { dismissNotice, run, runDebug, runStore, useRun } from './runStore';
@@ -185,8 +186,8 @@ function Controls() {
         />
       )}
       <span className="sep" />
-      <span className="run-stat">
-        step <strong data-testid="step-counter">{step}</strong>
+      <span className="run-stat" title={counterTitle(info)}>
+        {counterName(info)} <strong data-testid="step-counter">{step}</strong>
       </span>
       <span className="run-stat" data-testid="steps-per-sec">
         {running ? `${sps.toFixed(1)} steps/s` : ms ? `${ms.toFixed(0)} ms/step` : ''}

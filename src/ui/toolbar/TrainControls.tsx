@@ -5,12 +5,14 @@
  * the button says why.
  */
 import { editorStore, useCompiled } from '../../store';
+import { counterName } from '../run/counter';
 import { run, useRun } from '../run/runStore';
 
 export function TrainControls() {
   const running = useRun((s) => s.running);
   const step = useRun((s) => s.step);
-  const started = useRun((s) => s.info !== null);
+  const info = useRun((s) => s.info);
+  const started = info !== null;
   const errors = useCompiled().errors.filter((e) => e.severity === 'error').length;
   const train = () => {
     const s = editorStore.getState();
@@ -38,7 +40,7 @@ export function TrainControls() {
       )}
       {started && (
         <span className="toolbar-step" data-testid="toolbar-step">
-          step {step}
+          {counterName(info)} {step}
         </span>
       )}
     </div>
