@@ -16,6 +16,7 @@ export default defineNode({
   },
   keyParams: ['kind', 'amount'],
   trainable: false,
+  corruption: { output: 'y' },
   examples: [{ x: [BATCH, 28, 28, 1] }],
   inferShapes: ({ x }) => ({ y: x }),
   build: (_ctx, p) => ({

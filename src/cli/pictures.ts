@@ -86,18 +86,19 @@ export async function reconstructionsPng(
 ): Promise<Uint8Array> {
   const [h, w, c] = model.plan.data.shape;
   const size = h * w * c;
-  const recon = await model.reconstruct({
+  const { outputs, seen } = await model.reconstruct({
     x: batch.x.subarray(0, n * size),
     oneHot: batch.oneHot?.subarray(0, n * model.plan.data.numClasses),
     size: n,
   });
+  // Per group of rows: the corrupted input the network saw (a denoising AE), the data, the reconstruction.
+  const rows = seen ? [seen, batch.x, outputs] : [batch.x, outputs];
   const cols = 8;
-  const out = new Float32Array(2 * n * size);
+  const out = new Float32Array(rows.length * n * size);
   for (let i = 0; i < n; i++) {
-    const row = Math.floor(i / cols);
+    const group = Math.floor(i / cols);
     const col = i % cols;
-    out.set(batch.x.subarray(i * size, (i + 1) * size), (2 * row * cols + col) * size);
-    out.set(recon.subarray(i * size, (i + 1) * size), ((2 * row + 1) * cols + col) * size);
+    rows.forEach((values, r) => out.set(values.subarray(i * size, (i + 1) * size), ((rows.length * group + r) * cols + col) * size));
   }
-  return imageGridPng(out, 2 * n, h, w, c as 1 | 3, cols);
+  return imageGridPng(out, rows.length * n, h, w, c as 1 | 3, cols);
 }

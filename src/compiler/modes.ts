@@ -138,8 +138,12 @@ export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: 
     const best = candidates.find((c) => reconPred && sameRef(c.ref, reconPred)) ?? candidates[candidates.length - 1];
     if (best) generate = { output: best.ref, transform: best.transform, autoregressive: false, conditional, rowsAbove: null };
   }
-  const reconstruct =
-    reconPred && !autoregressive && dependsOnData(reconPred.node, 'reconstruct') ? { output: reconPred, transform: reconTransform } : null;
+  let reconstruct: ModePlan['reconstruct'] = null;
+  if (reconPred && !autoregressive && dependsOnData(reconPred.node, 'reconstruct')) {
+    const corrupting = [...upstreamOf(byId, [reconPred.node], 'reconstruct')].map((id) => byId[id]).find((n) => n?.def.corruption);
+    const seenInput = corrupting ? { node: corrupting.id, port: corrupting.def.corruption!.output } : null;
+    reconstruct = { output: reconPred, transform: reconTransform, seenInput };
+  }
   const latentSize = (ref: PortRef) => exampleSize(byId[ref.node].outputShapes[ref.port]);
   let encode: ModePlan['encode'] = null;
   if (posterior) encode = { latent: posterior.mean, latentSize: latentSize(posterior.mean) };

@@ -48,7 +48,12 @@ export interface ModePlan {
     /** Autoregressive graphs: rows above a pixel its output depends on (null: the whole image). */
     rowsAbove: number | null;
   };
-  reconstruct: null | { output: PortRef; transform: DisplayTransform };
+  reconstruct: null | {
+    output: PortRef;
+    transform: DisplayTransform;
+    /** The data as the network saw it when it is corrupted first (a denoising AE); null when it sees the data itself. */
+    seenInput: PortRef | null;
+  };
   encode: null | { latent: PortRef; latentSize: number };
   /** Latent vectors decode through the generate path by standing in for this output (a sampler's or a noise node's). */
   decode: null | { latent: PortRef; latentSize: number };

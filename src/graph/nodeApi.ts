@@ -127,6 +127,8 @@ interface NodeBase<P extends ParamDecls> {
   noise?: { output: string };
   sampler?: SamplerCapability;
   optimizer?: OptimizerCapability;
+  /** Corrupts the data on its way in (a denoising autoencoder): views show the network's input as it saw it. */
+  corruption?: { output: string };
   /**
    * A loss term: reported on its own, and it must reach an optimizer.
    * `measures` says what its value is in nats per example, whatever weight

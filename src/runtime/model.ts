@@ -294,14 +294,21 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
     return this.readOne(t);
   }
 
-  reconstruct(batch: Batch): Read<M, Float32Array> {
+  /**
+   * Reconstructions in data space, and — for a graph that corrupts its input
+   * (a denoising AE) — that input as the network saw it, from the same forward
+   * pass, so the picture shows the very noise the output was made from.
+   */
+  reconstruct(batch: Batch): Read<M, { outputs: Float32Array; seen: Float32Array | null }> {
     const r = this.plan.modes.reconstruct;
     if (!r) throw new Error('this graph cannot reconstruct: no reconstruction loss compares its output with the data');
-    const t = tf.tidy(() => {
-      const out = this.forward([r.output], this.callContext('reconstruct', false, batch)).get(refKey(r.output))!;
-      return this.toDataSpace(out, r.transform, batch.size);
+    const seen = r.seenInput;
+    const tensors = tf.tidy(() => {
+      const values = this.forward(seen ? [r.output, seen] : [r.output], this.callContext('reconstruct', false, batch));
+      const out = this.toDataSpace(values.get(refKey(r.output))!, r.transform, batch.size);
+      return seen ? [out, values.get(refKey(seen))!.reshape([batch.size, -1]).clipByValue(0, 1)] : [out];
     });
-    return this.readOne(t);
+    return this.reader.read(tensors, ([outputs, seenValues]) => ({ outputs, seen: seenValues ?? null }));
   }
 
   /** Latent means (B × latentSize). */

@@ -120,7 +120,17 @@ export type FromWorker =
   /** View request `id` will get no (further) reply: the model it was drawing from was replaced (reset, reload, fallback). */
   | { type: 'cancelled'; id: number }
   | { type: 'samples'; id: number; n: number; shape: number[]; images: Float32Array; step: number; label?: number }
-  | { type: 'reconstructions'; id: number; n: number; shape: number[]; inputs: Float32Array; outputs: Float32Array; step: number }
+  | {
+      type: 'reconstructions';
+      id: number;
+      n: number;
+      shape: number[];
+      inputs: Float32Array;
+      outputs: Float32Array;
+      /** The corrupted inputs the network saw (a denoising AE), or null when it sees the data itself. */
+      seen: Float32Array | null;
+      step: number;
+    }
   | {
       type: 'latentMap';
       id: number;

@@ -92,7 +92,7 @@ export class Views {
     const { plan } = this.ws.need();
     if (!plan.modes.reconstruct) throw new Error('this graph has no reconstruction to show');
     const batch = this.testBatch(n);
-    const outputs = await this.view((m) => m.reconstruct(batch));
+    const { outputs, seen } = await this.view((m) => m.reconstruct(batch));
     this.o.post({
       type: 'reconstructions',
       id,
@@ -100,6 +100,7 @@ export class Views {
       shape: plan.data.shape.slice(),
       inputs: batch.x,
       outputs,
+      seen,
       step: this.ws.step,
     });
   }

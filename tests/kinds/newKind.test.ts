@@ -85,7 +85,7 @@ describe('a node of a new kind', () => {
     expect(samples.length).toBe(16);
     expect([...samples].every(Number.isFinite)).toBe(true);
     // Decoding the codes of eight points stands them in for the sampler's draw: the same as reconstructing them.
-    expect(model.decode(codes, 8)).toEqual(model.reconstruct(batch));
+    expect(model.decode(codes, 8)).toEqual(model.reconstruct(batch).outputs);
     model.dispose();
   });
 });

@@ -227,7 +227,7 @@ describe('blocks', () => {
     for (let i = 0; i < 40; i++) losses.push(model.trainRound(() => squaresBatch(32, rng)).losses.adam);
     const avg = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
     expect(avg(losses.slice(-5))).toBeLessThan(0.6 * avg(losses.slice(0, 5)));
-    expect(model.reconstruct(squaresBatch(2, rng)).length).toBe(2 * 784);
+    expect(model.reconstruct(squaresBatch(2, rng)).outputs.length).toBe(2 * 784);
     model.dispose();
   });
 });

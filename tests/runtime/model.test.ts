@@ -120,7 +120,8 @@ describe('CompiledModel', () => {
     const model = new CompiledModel(plan);
     const batch = { ...createBatcher(data, 16, 1).next(), size: 16 };
     expect(model.generate(5).length).toBe(5 * 784);
-    const recon = model.reconstruct(batch);
+    const { outputs: recon, seen } = model.reconstruct(batch);
+    expect(seen).toBeNull();
     expect(recon.length).toBe(16 * 784);
     expect(Math.min(...recon)).toBeGreaterThanOrEqual(0);
     expect(model.encode(batch).length).toBe(16 * 20);

@@ -90,24 +90,31 @@ export function SampleGrid() {
 export function Reconstructions() {
   const info = useRun((s) => s.info);
   const recon = useRun((s) => s.recon);
+  // Rows: what the network saw (corrupted, for a denoising AE), the data, the reconstruction.
+  const rows = useMemo(
+    () => (recon ? (recon.seen ? [recon.seen, recon.inputs, recon.outputs] : [recon.inputs, recon.outputs]) : null),
+    [recon],
+  );
   const both = useMemo(() => {
-    if (!recon) return null;
+    if (!recon || !rows) return null;
     const size = recon.inputs.length / recon.n;
-    const out = new Float32Array(recon.n * 2 * size);
-    out.set(recon.inputs, 0);
-    out.set(recon.outputs, recon.n * size);
+    const out = new Float32Array(recon.n * rows.length * size);
+    rows.forEach((r, i) => out.set(r, i * recon.n * size));
     return out;
-  }, [recon]);
+  }, [recon, rows]);
   if (!info?.modes.reconstruct || info.data.kind !== 'image') return null;
   return (
     <div className="run-view">
       <h4>
-        Reconstructions <span className="muted">inputs above, outputs below</span>
+        Reconstructions{' '}
+        <span className="muted" data-testid="recon-legend">
+          {recon?.seen ? 'noisy input (what the net sees), clean target, output' : 'inputs above, outputs below'}
+        </span>
         <span className="spacer" />
         <button onClick={() => run.reconstructions(8)}>↻</button>
       </h4>
       {recon && both ? (
-        <ImageGrid images={both} n={recon.n * 2} shape={recon.shape} cols={recon.n} testId="recon-grid" />
+        <ImageGrid images={both} n={recon.n * (rows?.length ?? 2)} shape={recon.shape} cols={recon.n} testId="recon-grid" />
       ) : (
         <p className="hint">Waiting for the first step.</p>
       )}
