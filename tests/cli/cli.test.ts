@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/setup';
 import { loadDocumentText } from '../../src/graph/load';
+import { captureCliOutput, cli, io } from './harness';
 
 const VAE = fileURLToPath(new URL('../../presets/vae.json', import.meta.url));
 const CVAE = fileURLToPath(new URL('../../presets/cvae.json', import.meta.url));
@@ -18,31 +18,7 @@ const root = mkdtempSync(join(tmpdir(), 'latent-lab-cli-'));
 const dir = (name: string) => join(root, name);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-let stderr = '';
-let stdout: string[] = [];
-beforeEach(() => {
-  stderr = '';
-  stdout = [];
-  // The progress bar and messages go to stderr; keep them out of the test log but readable here.
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  });
-  vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void stdout.push(args.join(' ')));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  // main() reports through process.exitCode; never let it leak into the test runner's own exit code.
-  process.exitCode = undefined;
-});
-
-/** Runs the CLI in-process and returns its exit code. */
-async function cli(...argv: string[]): Promise<number> {
-  process.exitCode = undefined;
-  const code = await main(argv);
-  process.exitCode = undefined;
-  return code;
-}
+captureCliOutput();
 
 const metrics = (runDir: string) =>
   readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
@@ -85,7 +61,7 @@ describe('latent-lab train / sample / eval', () => {
     const graph = loadDocumentText(readFileSync(join(run, 'graph.json'), 'utf8'), 'graph.json');
     expect(graph.ok).toBe(true);
     if (graph.ok) expect(graph.doc.nodes.find((n) => n.type === 'dataset')!.params.batchSize).toBe(16);
-    expect(stderr).toMatch(/backend: wasm/);
+    expect(io.stderr).toMatch(/backend: wasm/);
   });
 
   /**
@@ -95,7 +71,7 @@ describe('latent-lab train / sample / eval', () => {
    */
   it('train … --resume continues to step 30 with the losses of an uninterrupted run (to 1e-5 relative)', async () => {
     expect(await cli('train', VAE, '--resume', run, '--out', run, '--steps', '30', '--batch', '16')).toBe(EXIT.ok);
-    expect(stderr).toMatch(/resumed from .* at step 20/);
+    expect(io.stderr).toMatch(/resumed from .* at step 20/);
     const lines = metrics(run);
     expect(lines.map((l) => l.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(JSON.parse(readFileSync(join(run, 'checkpoint', 'checkpoint.json'), 'utf8')).step).toBe(30);
@@ -119,7 +95,7 @@ describe('latent-lab train / sample / eval', () => {
 
   it('eval <run> exits 0 and prints the negative ELBO in nats and bits/dim', async () => {
     expect(await cli('eval', run)).toBe(EXIT.ok);
-    const text = stdout.join('\n');
+    const text = io.stdout.join('\n');
     expect(text).toMatch(/nats/);
     expect(text).toMatch(/bits\/dim/);
     const nats = Number(/([\d.]+) nats/.exec(text)?.[1]);
@@ -132,7 +108,7 @@ describe('latent-lab train / sample / eval', () => {
 
   it('a conditional graph trains and samples a chosen class; --label on an unconditional graph is a bad argument', async () => {
     const cvae = dir('cvae');
-    expect(await cli('train', CVAE, '--steps', '3', '--batch', '16', '--out', cvae), stderr).toBe(EXIT.ok);
+    expect(await cli('train', CVAE, '--steps', '3', '--batch', '16', '--out', cvae), io.stderr).toBe(EXIT.ok);
     expect(await cli('sample', cvae, '--n', '4', '--label', '3', '--out', join(cvae, 'threes.png'))).toBe(EXIT.ok);
     pngSize(join(cvae, 'threes.png'));
     expect(await cli('sample', run, '--n', '4', '--label', '3')).toBe(EXIT.badArguments);
@@ -142,7 +118,7 @@ describe('latent-lab train / sample / eval', () => {
 describe('small batches', () => {
   it('train presets/vae.json --batch 8 exits 0 and still writes reconstructions.png', async () => {
     const out = dir('batch8');
-    expect(await cli('train', VAE, '--steps', '2', '--batch', '8', '--out', out), stderr).toBe(EXIT.ok);
+    expect(await cli('train', VAE, '--steps', '2', '--batch', '8', '--out', out), io.stderr).toBe(EXIT.ok);
     pngSize(join(out, 'reconstructions.png'));
   });
 });
@@ -152,7 +128,7 @@ describe('exit codes', () => {
     expect(await cli('train', VAE, '--bogus', '--out', dir('x1'))).toBe(EXIT.badArguments);
     expect(await cli('train', VAE, '--steps', 'abc', '--out', dir('x2'))).toBe(EXIT.badArguments);
     expect(await cli('train', join(root, 'no-such-graph.json'), '--steps', '2', '--out', dir('x3'))).toBe(EXIT.badArguments);
-    expect(stderr).toMatch(/no such file/);
+    expect(io.stderr).toMatch(/no such file/);
     expect(await cli('frobnicate')).toBe(EXIT.badArguments);
     for (const d of ['x1', 'x2', 'x3']) expect(existsSync(dir(d))).toBe(false);
   });
@@ -166,20 +142,20 @@ describe('exit codes', () => {
     const cyclic = join(root, 'cycle.json');
     writeFileSync(cyclic, JSON.stringify(vae));
     expect(await cli('train', cyclic, '--steps', '2', '--out', dir('cyc'))).toBe(EXIT.invalidDocument);
-    expect(stderr).toMatch(/cycle|loop/i);
+    expect(io.stderr).toMatch(/cycle|loop/i);
 
     const text = readFileSync(VAE, 'utf8');
     const truncated = join(root, 'truncated.json');
     writeFileSync(truncated, text.slice(0, Math.floor(text.length / 2)));
-    stderr = '';
+    io.stderr = '';
     expect(await cli('train', truncated, '--steps', '2', '--out', dir('trunc'))).toBe(EXIT.invalidDocument);
-    expect(stderr).toMatch(/line \d+/i);
+    expect(io.stderr).toMatch(/line \d+/i);
   });
 
   it('training diverged → 4: the VAE preset with --lr 10 hits a non-finite loss within 20 steps', async () => {
     const out = dir('diverged');
     expect(await cli('train', VAE, '--lr', '10', '--steps', '20', '--batch', '16', '--out', out)).toBe(EXIT.diverged);
-    expect(stderr).toMatch(/diverged at step \d+/);
+    expect(io.stderr).toMatch(/diverged at step \d+/);
     // The good steps before the bad one are on disk, and all finite.
     const lines = metrics(out);
     expect(lines.length).toBeGreaterThanOrEqual(1);
@@ -195,8 +171,8 @@ describe('exit codes', () => {
       garbage,
       Uint8Array.from({ length: 4096 }, () => (s = (s * 1103515245 + 12345) >>> 0) >>> 24),
     );
-    stderr = '';
+    io.stderr = '';
     expect(await cli('train', VAE, '--data', garbage, '--steps', '2', '--out', dir('d2'))).toBe(EXIT.data);
-    expect(stderr).toMatch(/garbage\.bin/);
+    expect(io.stderr).toMatch(/garbage\.bin/);
   });
 });

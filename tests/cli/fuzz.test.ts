@@ -3,7 +3,7 @@
  * of broken graph files, arguments, data files and run folders goes through
  * train / sample / eval in-process (`main(argv)`); each must end with its
  * documented exit code (2 bad arguments, 3 invalid document, 5 bad data) and a
- * message that names the problem, and stderr must hold no JS stack frames.
+ * message that names the problem, and io.stderr must hold no JS stack frames.
  * Below the corpus, one regression test per bug the issue lists.
  */
 import { gzipSync } from 'node:zlib';
@@ -23,10 +23,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeAtomic } from '../../src/cli/runDir';
 import { EXIT } from '../../src/cli/setup';
+import { captureCliOutput, cli, io } from './harness';
 
 const preset = (name: string) => fileURLToPath(new URL(`../../presets/${name}.json`, import.meta.url));
 const VAE = preset('vae');
@@ -37,26 +37,7 @@ const root = mkdtempSync(join(tmpdir(), 'latent-lab-fuzz-'));
 const at = (...parts: string[]) => join(root, ...parts);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-let stderr = '';
-beforeEach(() => {
-  stderr = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    return true;
-  });
-  vi.spyOn(console, 'log').mockImplementation(() => {});
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-
-async function cli(...argv: string[]): Promise<number> {
-  process.exitCode = undefined;
-  const code = await main(argv);
-  process.exitCode = undefined;
-  return code;
-}
+captureCliOutput();
 
 /** No JS stack frames, no "TypeError: …"-style traces, no "unexpected error". */
 function expectNoTrace(text: string) {
@@ -652,9 +633,9 @@ describe('fuzz: broken inputs and arguments get a typed message and a documented
   it.each(corpus)('$name', async ({ argv, code, says }) => {
     const args = argv();
     const got = await cli(...args);
-    expectNoTrace(stderr);
-    expect(got, `${args.join(' ')}\n${stderr}`).toBe(code);
-    expect(stderr.replace(/\s+/g, ' ')).toMatch(says);
+    expectNoTrace(io.stderr);
+    expect(got, `${args.join(' ')}\n${io.stderr}`).toBe(code);
+    expect(io.stderr.replace(/\s+/g, ' ')).toMatch(says);
   });
 });
 
@@ -663,20 +644,20 @@ describe('fuzz: broken inputs and arguments get a typed message and a documented
 describe('issue 10 §4 regressions', () => {
   it('a BOM-prefixed preset trains', async () => {
     const bom = file('bom.json', '\uFEFF' + vaeText);
-    expect(await cli('train', bom, ...tiny()), stderr).toBe(EXIT.ok);
-    expectNoTrace(stderr);
+    expect(await cli('train', bom, ...tiny()), io.stderr).toBe(EXIT.ok);
+    expectNoTrace(io.stderr);
   });
 
   it('sample --out into a folder that does not exist creates it', async () => {
     const out = at('new', 'sub', 'samples.png');
-    expect(await cli('sample', base, '--n', '4', '--out', out), stderr).toBe(EXIT.ok);
+    expect(await cli('sample', base, '--n', '4', '--out', out), io.stderr).toBe(EXIT.ok);
     expect(statSync(out).size).toBeGreaterThan(100);
   });
 
   it('sample --n 10000 on presets/gan.json generates in passes and writes a 100×100 grid', async () => {
     const out = at('gan10k.png');
-    expect(await cli('sample', gan, '--n', '10000', '--out', out), stderr).toBe(EXIT.ok);
-    expectNoTrace(stderr);
+    expect(await cli('sample', gan, '--n', '10000', '--out', out), io.stderr).toBe(EXIT.ok);
+    expectNoTrace(io.stderr);
     const b = readFileSync(out);
     // 100 columns and rows of 28 px with 1-px gaps.
     expect([b.readUInt32BE(16), b.readUInt32BE(20)]).toEqual([2899, 2899]);
@@ -685,9 +666,9 @@ describe('issue 10 §4 regressions', () => {
   it('--resume DIR without --out continues in DIR', async () => {
     const dir = at('resume-in-place');
     expect(await cli('train', VAE, '--steps', '2', '--batch', '8', '--out', dir)).toBe(EXIT.ok);
-    expect(await cli('train', VAE, '--steps', '4', '--batch', '8', '--resume', dir), stderr).toBe(EXIT.ok);
+    expect(await cli('train', VAE, '--steps', '4', '--batch', '8', '--resume', dir), io.stderr).toBe(EXIT.ok);
     expect(JSON.parse(readFileSync(join(dir, 'checkpoint', 'checkpoint.json'), 'utf8')).step).toBe(4);
-    expect(stderr).toMatch(/resumed from .* at step 2/);
+    expect(io.stderr).toMatch(/resumed from .* at step 2/);
   });
 
   it('metrics.jsonl: a resume after kill -9 keeps each step once; a fresh run into an old folder starts it over', async () => {
@@ -695,7 +676,7 @@ describe('issue 10 §4 regressions', () => {
     expect(await cli('train', VAE, '--steps', '2', '--batch', '8', '--out', dir)).toBe(EXIT.ok);
     // The killed run had logged steps 3 and 4 (and half a line) after its last checkpoint at step 2.
     appendFileSync(join(dir, 'metrics.jsonl'), '{"step":3,"adam":1}\n{"step":4,"adam":1}\n{"step":5,"ad');
-    expect(await cli('train', VAE, '--steps', '4', '--batch', '8', '--resume', dir, '--out', dir), stderr).toBe(EXIT.ok);
+    expect(await cli('train', VAE, '--steps', '4', '--batch', '8', '--resume', dir, '--out', dir), io.stderr).toBe(EXIT.ok);
     const steps = () =>
       readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
         .trim()
@@ -711,7 +692,7 @@ describe('issue 10 §4 regressions', () => {
       for (const node of d.nodes) if (node.id === 'recon' || node.id === 'kl') node.label = 'loss';
     });
     const dir = fresh();
-    expect(await cli('train', same, '--steps', '1', '--batch', '8', '--out', dir), stderr).toBe(EXIT.ok);
+    expect(await cli('train', same, '--steps', '1', '--batch', '8', '--out', dir), io.stderr).toBe(EXIT.ok);
     const line = JSON.parse(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim()) as Record<string, number>;
     expect(Object.keys(line)).toEqual(expect.arrayContaining(['loss (recon)', 'loss (kl)']));
     expect(line['loss (recon)']).not.toBe(line['loss (kl)']);
