@@ -3,48 +3,16 @@
  * messages the page sends, on the wasm backend with cpu as the fallback.
  */
 import { availableParallelism } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import { loadDocumentText } from '../../src/graph/load';
-import type { GraphDocument } from '../../src/graph/document';
 import type { FromWorker, FromWorkerOf } from '../../src/runtime/protocol';
 import { setupBackend } from '../../src/runtime/backend';
 import { attachBackend, openBackend } from '../../src/runtime/backendHandle';
 import { CompiledModel } from '../../src/runtime/model';
 import { memoryStore, TrainingSession } from '../../src/runtime/session';
 import * as tf from '../../src/runtime/tf';
+import { preset, sessionHarness } from './sessionHarness';
 
-function preset(name: string): GraphDocument {
-  const r = loadDocumentText(readFileSync(new URL(`../../presets/${name}.json`, import.meta.url), 'utf8'), name);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.doc;
-}
-
-function harness(opts: { checkpointEvery?: number } = {}) {
-  const events: FromWorker[] = [];
-  const store = memoryStore();
-  const session = new TrainingSession({
-    post: (m) => events.push(m),
-    store,
-    available: ['wasm', 'cpu'],
-    checkpointEvery: opts.checkpointEvery ?? 50,
-    metricsIntervalMs: 0,
-  });
-  const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is FromWorkerOf<T> => e.type === type);
-  const errors = () => of('error');
-  const waitFor = async (pred: () => boolean, ms = 60_000) => {
-    const t0 = Date.now();
-    while (!pred()) {
-      if (Date.now() - t0 > ms) throw new Error(`timed out; errors: ${JSON.stringify(errors())}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
-  const losses = (term: string) =>
-    of('metrics')
-      .flatMap((m) => m.points)
-      .map((p) => p.losses[term]);
-  return { session, events, store, of, errors, waitFor, losses };
-}
+const harness = sessionHarness;
 
 describe('training session (Node, wasm → cpu)', () => {
   it('loads the VAE, picks a backend, trains 20 steps with the loss falling; pause and single step', async () => {

@@ -4,42 +4,17 @@
  * only finite checkpoints count as good; reset and restore after a divergence
  * go back to the document's learning rates and batch size.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadDocumentText } from '../../src/graph/load';
-import type { GraphDocument } from '../../src/graph/document';
 import type { FromWorker, FromWorkerOf } from '../../src/runtime/protocol';
-import { memoryStore, TrainingSession } from '../../src/runtime/session';
+import { memoryStore } from '../../src/runtime/session';
 import { Checkpoints } from '../../src/runtime/checkpoints';
 import type { BackendManager } from '../../src/runtime/backends';
 import type { LossLog } from '../../src/runtime/metrics';
 import type { ModelState } from '../../src/runtime/model';
 import type { Workspace } from '../../src/runtime/workspace';
+import { preset, sessionHarness } from './sessionHarness';
 
-function preset(name: string): GraphDocument {
-  const r = loadDocumentText(readFileSync(new URL(`../../presets/${name}.json`, import.meta.url), 'utf8'), name);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.doc;
-}
-
-function harness() {
-  const events: FromWorker[] = [];
-  const store = memoryStore();
-  const session = new TrainingSession({
-    post: (m) => events.push(m),
-    store,
-    available: ['wasm', 'cpu'],
-    checkpointEvery: 50,
-    metricsIntervalMs: 0,
-  });
-  const of = <T extends FromWorker['type']>(type: T) => events.filter((e): e is FromWorkerOf<T> => e.type === type);
-  const points = (from = 0) =>
-    events
-      .slice(from)
-      .filter((e): e is FromWorkerOf<'metrics'> => e.type === 'metrics')
-      .flatMap((m) => m.points);
-  return { session, events, store, of, points, errors: () => of('error') };
-}
+const harness = sessionHarness;
 
 const finite = (p: { losses: Record<string, number> }) => Object.values(p.losses).every(Number.isFinite);
 
