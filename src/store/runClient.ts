@@ -195,11 +195,13 @@ type ViewReply = FromWorkerOf<keyof typeof REPLY_VIEW | 'decoded'>;
 
 /** The slot whose outstanding request `msg` answers, or null when it answers none (a stale reply). */
 function answeredView(s: RunState, msg: ViewReply): ViewKind | null {
-  const view =
-    msg.type === 'decoded'
-      ? (Object.keys(s.requests) as ViewKind[]).find((k) => k.startsWith('decode:') && s.requests[k]?.id === msg.id)
-      : REPLY_VIEW[msg.type];
+  const view = msg.type === 'decoded' ? slotWaitingFor(s, msg.id, (k) => k.startsWith('decode:')) : REPLY_VIEW[msg.type];
   return view !== undefined && s.requests[view]?.id === msg.id ? view : null;
+}
+
+/** The slot whose outstanding request has this id (among the slots `among` accepts). */
+function slotWaitingFor(s: RunState, id: number, among: (k: ViewKind) => boolean = () => true): ViewKind | undefined {
+  return (Object.keys(s.requests) as ViewKind[]).find((k) => among(k) && s.requests[k]?.id === id);
 }
 
 /** Frees the slot and paces its next automatic refresh by this round trip. */
@@ -291,7 +293,7 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
     }
     case 'cancelled': {
       // The worker gave up on that request: free its slot so the view can ask again.
-      const view = (Object.keys(s.requests) as ViewKind[]).find((k) => s.requests[k]?.id === msg.id);
+      const view = slotWaitingFor(s, msg.id);
       if (!view) return s;
       const { [view]: _dropped, ...requests } = s.requests;
       return { ...s, requests };

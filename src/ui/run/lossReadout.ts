@@ -17,13 +17,15 @@ const EARLY_POINTS = 10;
 const BLOW_UP_FACTOR = 1e6;
 
 export function readTerms(curves: Curves, terms: string[]): TermReading[] {
+  // Runs on every metrics message: look only at the ends of each series, never the whole of it.
   return terms.map((term) => {
-    const values = (curves.series[term] ?? []).filter(Number.isFinite);
-    const value = values.length ? values[values.length - 1] : null;
-    const early = values
-      .slice(0, EARLY_POINTS)
-      .map(Math.abs)
-      .sort((a, b) => a - b);
+    const series = curves.series[term] ?? [];
+    let last = series.length - 1;
+    while (last >= 0 && !Number.isFinite(series[last])) last--;
+    const value = last >= 0 ? series[last] : null;
+    const early: number[] = [];
+    for (let i = 0; i < series.length && early.length < EARLY_POINTS; i++) if (Number.isFinite(series[i])) early.push(Math.abs(series[i]));
+    early.sort((a, b) => a - b);
     const typical = early.length ? Math.max(1, early[Math.floor(early.length / 2)]) : 1;
     return { term, value, exploding: value !== null && Math.abs(value) >= BLOW_UP_FACTOR * typical };
   });
