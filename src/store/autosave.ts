@@ -28,11 +28,14 @@ export const idbStorage: Storage = { get: (k) => idbGet(k), set: (k, v) => idbSe
 export const SAVE_DELAY_MS = 300;
 const CHANNEL = 'latent-lab-autosave';
 
+/** Every saved graph's key starts with this; the rest is the graph id. */
+export const GRAPH_KEY_PREFIX = 'latent-lab:graph:';
+
 export function storageKey(graphId: string): string {
-  return `latent-lab:graph:${graphId}`;
+  return GRAPH_KEY_PREFIX + graphId;
 }
 
-function asRecord(value: unknown): SavedRecord | null {
+export function asRecord(value: unknown): SavedRecord | null {
   if (!value || typeof value !== 'object') return null;
   const r = value as Partial<SavedRecord>;
   return typeof r.rev === 'number' && typeof r.tabId === 'string' && r.doc !== undefined ? (r as SavedRecord) : null;
@@ -55,13 +58,21 @@ export interface Autosave {
   stop(): void;
 }
 
-export function startAutosave(opts: { store: EditorStore; graphId: string; rev: number; storage?: Storage; tabId?: string }): Autosave {
+export function startAutosave(opts: {
+  store: EditorStore;
+  graphId: string;
+  rev: number;
+  storage?: Storage;
+  tabId?: string;
+  /** The document is not stored yet (it came from a link): write it at once, so it can be found again. */
+  unsaved?: boolean;
+}): Autosave {
   const { store, graphId } = opts;
   const storage = opts.storage ?? idbStorage;
   const tabId = opts.tabId ?? Math.random().toString(36).slice(2);
   const key = storageKey(graphId);
   let rev = opts.rev;
-  let savedDoc = store.getState().doc;
+  let savedDoc: GraphDocument | null = opts.unsaved ? null : store.getState().doc;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let writing: Promise<void> = Promise.resolve();
   const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(CHANNEL);
@@ -101,6 +112,8 @@ export function startAutosave(opts: { store: EditorStore; graphId: string; rev: 
       void queue(false);
     }, SAVE_DELAY_MS);
   });
+
+  if (opts.unsaved) void queue(false);
 
   const flushNow = () => {
     if (timer) clearTimeout(timer);

@@ -9,7 +9,7 @@ import { formatLoadError, type LoadResult } from '../graph/load';
 import { startAutosave, loadSaved, idbStorage, type Autosave } from '../store/autosave';
 import { decodeShareHash, isShareHash } from '../store/share';
 import type { EditorStore } from '../store';
-import { currentGraphId, freshGraphId, settleUrl } from './graphUrl';
+import { currentGraphId, freshGraphId, graphUrl, settleUrl } from './graphUrl';
 import { DEFAULT_PRESET, findPreset } from './presets';
 
 const PRESET_PREFIX = '#preset=';
@@ -26,17 +26,22 @@ function fromHash(hash: string): LoadResult | null {
   return null;
 }
 
+/** The page's graph and its autosave, once bootstrap has opened it; switching graphs saves through it. */
+let opened: { store: EditorStore; autosave: Autosave } | null = null;
+
 export async function bootstrap(store: EditorStore): Promise<Autosave> {
   const notify = store.getState().notify;
   let graphId = currentGraphId();
   let doc: GraphDocument | null = null;
   let rev = 0;
+  let fromLink = false;
 
   const linked = fromHash(location.hash);
   if (linked) {
     if (linked.ok) {
       doc = linked.doc;
       graphId = freshGraphId();
+      fromLink = true;
     } else notify('error', `Could not open the link: ${formatLoadError(linked.error)}`);
     settleUrl(graphId);
   }
@@ -60,12 +65,33 @@ export async function bootstrap(store: EditorStore): Promise<Autosave> {
   store.getState().frameOpened();
   // Opening is not an edit: there is nothing to undo yet.
   store.temporal.getState().clear();
-  const autosave = startAutosave({ store, graphId, rev });
+  const autosave = startAutosave({ store, graphId, rev, unsaved: fromLink });
+  opened = { store, autosave };
   // A pasted share link changes only the hash; open it the same way as a fresh visit.
   window.addEventListener('hashchange', () => {
     if (fromHash(location.hash)) void autosave.flush().then(() => location.reload());
   });
   return autosave;
+}
+
+/** Writes the open graph now, so a list of saved graphs shows its latest state. */
+export function saveOpenGraph(): Promise<void> {
+  return opened?.autosave.flush() ?? Promise.resolve();
+}
+
+/**
+ * Opens the saved graph `graphId` in this tab, the way a visit to its URL
+ * does. The open graph is saved first; if that fails the switch is refused
+ * (returns why), because leaving would lose it.
+ */
+export async function switchToGraph(graphId: string): Promise<string | null> {
+  if (!opened) return 'autosave is off, so this graph would be lost; export it first';
+  await opened.autosave.flush();
+  const s = opened.store.getState();
+  if (s.conflict) return 'another tab changed this graph; choose which version to keep first';
+  if (s.saveStatus === 'failed') return `this graph could not be saved (${s.saveError ?? 'unknown error'}); export it first`;
+  location.assign(graphUrl(graphId));
+  return null;
 }
 
 const THEME_KEY = 'latent-lab:theme';

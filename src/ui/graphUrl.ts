@@ -18,10 +18,15 @@ export function newGraphUrl(hash: string): string {
   return url.toString();
 }
 
-/** Points this tab at `graphId` and drops the consumed hash, without reloading. */
-export function settleUrl(graphId: string) {
+/** This page's address for the saved graph `graphId` (no hash: nothing to open but the save). */
+export function graphUrl(graphId: string): string {
   const url = new URL(location.href);
   url.searchParams.set('graph', graphId);
   url.hash = '';
-  history.replaceState(null, '', url.toString());
+  return url.toString();
+}
+
+/** Points this tab at `graphId` and drops the consumed hash, without reloading. */
+export function settleUrl(graphId: string) {
+  history.replaceState(null, '', graphUrl(graphId));
 }

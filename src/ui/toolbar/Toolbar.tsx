@@ -1,9 +1,10 @@
 /** The top bar: graph title, file actions, history, layout, view and help. */
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { emptyDocument } from '../../graph/document';
 import { editorStore, redo, undo, useEditor, useHistory } from '../../store';
 import { exportDocument, importFile } from '../files';
 import { runAutoLayout } from '../layoutAction';
+import { RecentGraphs } from '../overlays/RecentGraphs';
 import { SaveStatus } from './SaveStatus';
 import { TrainControls } from './TrainControls';
 
@@ -12,6 +13,8 @@ export function Toolbar() {
   const theme = useEditor((s) => s.theme);
   const { canUndo, canRedo } = useHistory();
   const fileInput = useRef<HTMLInputElement>(null);
+  const recentButton = useRef<HTMLButtonElement>(null);
+  const [recentOpen, setRecentOpen] = useState(false);
   const s = editorStore.getState();
 
   return (
@@ -39,6 +42,15 @@ export function Toolbar() {
         </button>
         <button onClick={() => s.setOverlay('gallery')} data-testid="btn-presets" title="Open a preset">
           Presets
+        </button>
+        <button
+          ref={recentButton}
+          onClick={() => setRecentOpen(true)}
+          data-testid="btn-recent"
+          title="Open a graph saved in this browser"
+          aria-haspopup="dialog"
+        >
+          Open recent
         </button>
         <button onClick={() => fileInput.current?.click()} data-testid="btn-import" title="Open a .json graph file">
           Import
@@ -89,6 +101,14 @@ export function Toolbar() {
       <button onClick={() => s.setOverlay('help')} data-testid="btn-help" title="Keyboard shortcuts (?)" aria-label="Help">
         ?
       </button>
+      {recentOpen && (
+        <RecentGraphs
+          onClose={() => {
+            setRecentOpen(false);
+            recentButton.current?.focus();
+          }}
+        />
+      )}
     </header>
   );
 }
