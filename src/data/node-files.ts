@@ -1,13 +1,19 @@
 /**
  * Node-only loaders for user files on disk (CLI and tests). The page and the
- * worker get bytes from the File API instead and call parseIdx / idxToDataSet.
+ * worker get bytes from the File API instead and call decodeFiles (./decode.ts)
+ * with a browser image decoder.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
+import { decodeFiles, sniff, type DecodeResult, type ImageDecoder, type InputFile } from './decode.js';
 import { DataError } from './errors.js';
 import { idxToDataSet, parseIdx } from './idx.js';
+import { IMAGES_RE, LABELS_RE, idxStem, isTestName, labelsNameFor } from './idxNames.js';
 import type { DataSet, Split } from './types.js';
+
+const IMAGE_EXT = /\.(png|jpe?g)$/i;
 
 async function readBytes(path: string): Promise<Uint8Array> {
   try {
@@ -33,24 +39,8 @@ async function listDir(dir: string): Promise<string[]> {
 export async function loadIdxFiles(imagesPath: string, labelsPath?: string): Promise<DataSet> {
   const images = parseIdx(await readBytes(imagesPath), basename(imagesPath));
   const labels = labelsPath ? parseIdx(await readBytes(labelsPath), basename(labelsPath)) : undefined;
-  // "mnist/train" reads better in the UI than "train-images-idx3-ubyte.gz".
-  const split = basename(imagesPath).replace(/[-.]?images[-.]idx3[-.]ubyte(\.gz)?$/, '') || basename(imagesPath);
-  return idxToDataSet(images, labels, `${basename(dirname(imagesPath))}/${split}`);
+  return idxToDataSet(images, labels, `${basename(dirname(imagesPath))}/${idxStem(basename(imagesPath))}`);
 }
-
-// "train-images-idx3-ubyte.gz", "t10k-images.idx3-ubyte", "test-images-idx3-ubyte"...
-const IMAGES_RE = /^(.*?)([-.]?)images([-.])idx3([-.])ubyte(\.gz)?$/;
-
-/** The label file beside an image file: same prefix, "labels-idx1". */
-function labelsNameFor(imagesName: string, files: string[]): string | undefined {
-  const m = IMAGES_RE.exec(imagesName);
-  if (!m) return undefined;
-  const stem = `${m[1]}${m[2]}labels${m[3]}idx1${m[4]}ubyte`;
-  return files.find((f) => f === stem || f === `${stem}.gz`);
-}
-
-/** Test files are named t10k-* (MNIST) or test-*; everything else counts as train. */
-const isTestName = (f: string) => /^(t10k|test)\b/.test(f);
 
 /**
  * Finds `*-images-idx3-ubyte(.gz)` in `dir` (and its matching labels, if present)
@@ -60,7 +50,7 @@ export async function findIdxFiles(dir: string, split: Split = 'train'): Promise
   const files = await listDir(dir);
   const candidates = files.filter((f) => IMAGES_RE.test(f));
   if (candidates.length === 0) {
-    const labelFiles = files.filter((f) => /labels[-.]idx1[-.]ubyte/.test(f));
+    const labelFiles = files.filter((f) => LABELS_RE.test(f));
     const found = labelFiles.length > 0 ? ` (only label files: ${labelFiles.join(', ')})` : '';
     throw new DataError(
       dir,
@@ -96,58 +86,83 @@ export async function loadIdxPath(path: string, split?: Split): Promise<DataSet>
   return loadIdxFiles(path, labels && join(dirname(path), labels));
 }
 
-const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const IMAGE_EXT = /\.(png|jpe?g)$/i;
-
-/** Decodes one PNG to grayscale in [0,1], resized by nearest neighbour to size×size. */
-function pngToGray(bytes: Uint8Array, file: string, size: number, out: Float32Array, at: number): void {
-  if (bytes[0] === 0xff && bytes[1] === 0xd8)
-    throw new DataError(file, 'is a JPEG; only PNG images are supported for now', 'convert the folder to PNG');
-  if (PNG_MAGIC.some((m, i) => bytes[i] !== m))
-    throw new DataError(file, 'is not a PNG image (wrong magic bytes)', 'remove it from the folder');
-  let png: PNG;
-  try {
-    png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  } catch (e) {
-    throw new DataError(file, `PNG is corrupt (${(e as Error).message})`, 'the file may be truncated');
-  }
-  const { width, height, data } = png; // always 8-bit RGBA after pngjs's normalisation
-  for (let i = 0; i < size; i++) {
-    const sy = Math.floor(((i + 0.5) * height) / size);
-    for (let j = 0; j < size; j++) {
-      const p = 4 * (sy * width + Math.floor(((j + 0.5) * width) / size));
-      // Luma, composited over black so transparent pixels are background.
-      const luma = 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2];
-      out[at + i * size + j] = (luma * data[p + 3]) / (255 * 255);
+/** Decodes PNG (pngjs) and JPEG (jpeg-js) to RGBA; both are pure JS, so no native build is needed. */
+export const nodeImageDecoder: ImageDecoder = async (bytes, name) => {
+  const kind = sniff(bytes);
+  if (kind === 'png') {
+    try {
+      const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)); // always 8-bit RGBA
+      return { width: png.width, height: png.height, rgba: png.data };
+    } catch (e) {
+      throw new DataError(name, `PNG is corrupt (${(e as Error).message})`, 'the file may be truncated');
     }
+  }
+  if (kind === 'jpeg') {
+    try {
+      const jpg = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+      return { width: jpg.width, height: jpg.height, rgba: jpg.data };
+    } catch (e) {
+      throw new DataError(name, `JPEG is corrupt (${(e as Error).message})`, 'the file may be truncated');
+    }
+  }
+  throw new DataError(name, 'is not a PNG or JPEG image');
+};
+
+/** Every file under `dir` (hidden ones aside), named '/'-relative to `dir`'s parent so the folder name leads. */
+async function readTree(dir: string): Promise<InputFile[]> {
+  const out: InputFile[] = [];
+  const walk = async (folder: string, rel: string) => {
+    for (const entry of await listDir(folder)) {
+      if (entry.startsWith('.')) continue; // .git, .DS_Store: never data, and .git can be huge
+      const path = join(folder, entry);
+      if ((await stat(path)).isDirectory()) await walk(path, `${rel}/${entry}`);
+      else out.push({ name: `${rel}/${entry}`, bytes: await readBytes(path) });
+    }
+  };
+  await walk(dir, basename(dir));
+  return out;
+}
+
+/** Decodes files named relative to `base`, blaming errors and skips on paths the user can open. */
+async function decodeAt(base: string, files: InputFile[], opts: { size?: number; name?: string }): Promise<DecodeResult> {
+  try {
+    const result = await decodeFiles(files, nodeImageDecoder, opts);
+    return { ...result, skipped: result.skipped.map((s) => ({ ...s, file: join(base, s.file) })) };
+  } catch (e) {
+    const inSet = (f: string) => files.some((x) => x.name === f || x.name.startsWith(`${f}/`) || f.startsWith(`${x.name}/`));
+    if (!(e instanceof DataError) || !inSet(e.file)) throw e;
+    throw new DataError(join(base, e.file), e.message.slice(e.file.length + 2), e.hint);
   }
 }
 
 /**
- * A folder of PNG images → size×size×1 grayscale DataSet. If the folder holds
- * sub-folders, each one is a class (sorted by name) and its images are labelled
- * with it (loose images beside the sub-folders are then ignored); otherwise
- * images are unlabelled. Non-image files are ignored.
+ * Reads a file (IDX, gzip, zip, PNG, JPEG, CSV) or a folder (recursively) and
+ * decodes it like a drop in the browser would (see decodeFiles).
+ */
+export async function loadFilesAt(path: string, size?: number): Promise<DecodeResult> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(path)).isDirectory();
+  } catch {
+    throw new DataError(path, 'not found', 'check the path');
+  }
+  const files = isDir ? await readTree(path) : [{ name: basename(path), bytes: await readBytes(path) }];
+  return decodeAt(dirname(path), files, { size });
+}
+
+/**
+ * A folder of PNG or JPEG images → size×size×1 grayscale DataSet. Images in
+ * sub-folders are labelled by the folder directly above them (classes sorted by
+ * name; loose images beside them are skipped); a flat folder is unlabelled.
+ * Other files are ignored, and images that fail to decode are skipped, unless
+ * none is left.
  */
 export async function loadPngDir(dir: string, size = 28): Promise<DataSet> {
-  const entries = await listDir(dir);
-  const classes: string[] = [];
-  for (const e of entries) if ((await stat(join(dir, e))).isDirectory()) classes.push(e);
-  if (classes.length > 256) throw new DataError(dir, `has ${classes.length} sub-folders; at most 256 classes are supported`);
-  const groups = classes.length > 0 ? classes.map((c) => join(dir, c)) : [dir];
-  const files: { path: string; label: number }[] = [];
-  for (const [label, folder] of groups.entries()) {
-    for (const f of await listDir(folder)) if (IMAGE_EXT.test(f)) files.push({ path: join(folder, f), label });
+  // A ".png" that is not one is kept, so that the error names it.
+  const isImage = (f: InputFile) => ['png', 'jpeg'].includes(sniff(f.bytes)) || IMAGE_EXT.test(f.name);
+  const files = (await readTree(dir)).filter(isImage);
+  if (files.length === 0) {
+    throw new DataError(dir, 'holds no PNG or JPEG images', 'put image files in the folder, or one sub-folder of images per class');
   }
-  if (files.length === 0)
-    throw new DataError(dir, 'no .png images found', 'put PNG files in the folder, or one sub-folder of PNGs per class');
-  const x = new Float32Array(files.length * size * size);
-  for (const [n, f] of files.entries()) pngToGray(await readBytes(f.path), f.path, size, x, n * size * size);
-  const ds: DataSet = { name: basename(dir), kind: 'image', shape: [size, size, 1], count: files.length, x, numClasses: 0 };
-  if (classes.length > 0) {
-    ds.labels = Uint8Array.from(files, (f) => f.label);
-    ds.numClasses = classes.length;
-    ds.classNames = classes;
-  }
-  return ds;
+  return (await decodeAt(dirname(dir), files, { size, name: basename(dir) })).data;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { DataError } from '../../src/data/errors.js';
@@ -41,7 +42,16 @@ describe('loadPngDir', () => {
     expect(Array.from(ds.labels!)).toEqual([0, 0, 1]);
   });
 
-  it('names the file that is not a PNG, is a JPEG, or is truncated', async () => {
+  it('reads JPEG photos too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'png-'));
+    const gray = Buffer.alloc(16 * 16 * 4, 200);
+    writeFileSync(join(dir, 'photo.jpg'), jpeg.encode({ width: 16, height: 16, data: gray }, 95).data);
+    const ds = await loadPngDir(dir, 4);
+    expect(ds).toMatchObject({ count: 1, shape: [4, 4, 1] });
+    expect(ds.x[5]).toBeCloseTo(200 / 255, 1);
+  });
+
+  it('names the file that is not a PNG, is a corrupt JPEG, or is truncated', async () => {
     const cases: [string, Uint8Array][] = [
       ['fake.png', new TextEncoder().encode('<html>not found</html>')],
       ['photo.jpg', Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 0])],
@@ -54,6 +64,6 @@ describe('loadPngDir', () => {
       expect(err).toBeInstanceOf(DataError);
       expect((err as DataError).file).toBe(join(dir, name));
     }
-    await expect(loadPngDir(mkdtempSync(join(tmpdir(), 'png-')))).rejects.toThrow(/no \.png images/);
+    await expect(loadPngDir(mkdtempSync(join(tmpdir(), 'png-')))).rejects.toThrow(/no PNG or JPEG images/);
   });
 });
