@@ -14,7 +14,12 @@ export default defineNode({
   trainable: false,
   inferShapes: (_inputs, _p, ctx) => {
     if (!ctx.data) return fail(undefined, 'needs a Dataset in the graph to know the classes', 'add a Dataset node');
-    if (ctx.data.numClasses === 0) return fail(undefined, 'the dataset has no labels', 'pick a labelled source such as mnist');
+    if (ctx.data.numClasses === 0)
+      return fail(
+        undefined,
+        'the dataset has no labels',
+        'use labelled data (mnist, an IDX labels file beside the images, or one image sub-folder per class), or remove the Label for an unconditional model',
+      );
     return { y: [BATCH, ctx.data.numClasses] };
   },
   build: () => ({

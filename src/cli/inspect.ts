@@ -4,11 +4,10 @@ import { dirname, join } from 'node:path';
 import { createBatcher } from '../data/batcher';
 import type { DataSet } from '../data/types';
 import { exampleSize } from '../graph/shape';
-import { loadPlanData } from '../runtime/planData';
 import { checkSampleCount, SampleLimit, samplesPng } from './pictures';
 import { writeAtomic } from './runDir';
-import { applyOverrides, backendOrExit, CliError, compileOrExit, EXIT, readGraph } from './setup';
-import { cliModel, loadData, loadRunData, readCheckpoint } from './train';
+import { applyOverrides, backendOrExit, CliError, compileWithDataOrExit, EXIT, readGraph } from './setup';
+import { cliModel, readCheckpoint } from './train';
 
 const log = (s: string) => process.stderr.write(s + '\n');
 
@@ -21,10 +20,8 @@ async function openRun(runDir: string, backend: string, dataPath?: string) {
   );
   if (!isDir) throw new CliError(EXIT.badArguments, `${runDir} is a file; pass the run folder train wrote (its --out)`);
   const doc = await applyOverrides(await readGraph(join(runDir, 'graph.json')), { data: dataPath });
-  const plan = compileOrExit(doc, log);
+  const { plan, data } = await compileWithDataOrExit(doc, log);
   const checkpoint = await readCheckpoint(runDir, 'run folder');
-  // With --data, check the files here, where a bad one gets a typed message.
-  if (dataPath !== undefined) await loadRunData(plan, 'test');
   await backendOrExit(backend);
   const model = cliModel(plan, backend);
   try {
@@ -36,13 +33,13 @@ async function openRun(runDir: string, backend: string, dataPath?: string) {
       `${join(runDir, 'checkpoint')} does not fit ${join(runDir, 'graph.json')}: ${(e as Error).message} (was graph.json edited? train again)`,
     );
   }
-  return model;
+  return { model, data };
 }
 
 export async function sample(runDir: string, o: { n: number; label?: number; out?: string; backend: string }): Promise<number> {
   const out = o.out ?? join(runDir, 'samples.png');
   if (o.out !== undefined) await checkPngOut(o.out);
-  const model = await openRun(runDir, o.backend);
+  const { model, data } = await openRun(runDir, o.backend);
   const g = model.plan.modes.generate;
   if (!g)
     throw new CliError(EXIT.invalidDocument, 'this graph cannot generate: it has no Sampler or Noise node feeding a data-shaped output');
@@ -57,8 +54,7 @@ export async function sample(runDir: string, o: { n: number; label?: number; out
     if (e instanceof SampleLimit) throw new CliError(EXIT.badArguments, e.message);
     throw e;
   }
-  const data = await loadRunData(model.plan, 'test');
-  const png = await samplesPng(model, data, o.n, o.label);
+  const png = await samplesPng(model, data.test, o.n, o.label);
   try {
     await writeAtomic(out, png);
   } catch (e) {
@@ -115,12 +111,12 @@ export async function evaluate(
   runDir: string,
   o: { data?: string; backend: string; maxExamples: number; importanceSamples?: number },
 ): Promise<EvalResult> {
-  const model = await openRun(runDir, o.backend, o.data);
+  const { model, data: graphData } = await openRun(runDir, o.backend, o.data);
   const { plan } = model;
   const ev = plan.modes.evaluate;
   if (!ev) throw new CliError(EXIT.invalidDocument, 'this graph has no single likelihood to evaluate (GANs have none)');
-  const data = await loadData(() => loadPlanData(plan, 'test'));
-  const heldOut = !sameExamples(data, await loadData(() => loadPlanData(plan, 'train')));
+  const data = graphData.test;
+  const heldOut = !sameExamples(data, graphData.train);
   const batchSize = Math.min(100, data.count);
   const batches = Math.max(1, Math.floor(Math.min(data.count, o.maxExamples) / batchSize));
   const batcher = createBatcher(data, batchSize, 0);

@@ -30,7 +30,10 @@ export function buildProgram(): Command {
     .option('--lr <x>', 'learning rate for every optimizer', positive('--lr'))
     .option('--seed <n>', 'random seed', int('--seed'))
     .option('--backend <name>', 'wasm or cpu', 'wasm')
-    .option('--data <path>', 'IDX file/folder or PNG folder instead of the embedded digits')
+    .option(
+      '--data <path>',
+      'IDX file/folder, an image folder (one sub-folder per class), a zip of images or a CSV of 2-D points, instead of the embedded digits',
+    )
     .option('--out <dir>', 'run directory (default: the --resume folder, else runs/latest)')
     .option('--resume <dir>', 'continue from the checkpoint in this run directory')
     .option('--checkpoint-every <n>', 'steps between checkpoints', int('--checkpoint-every', 1), 500)

@@ -1,21 +1,17 @@
 /** `latent-lab train`: trains a graph headless and writes a run directory. */
 import cliProgress from 'cli-progress';
 import { mkdir, stat } from 'node:fs/promises';
-import type { DataSet, Split } from '../data/types';
+import type { DataSet } from '../data/types';
 import { join, resolve } from 'node:path';
 import { createBatcher } from '../data/batcher';
-import { DataError } from '../data/errors';
 import type { Plan } from '../compiler/plan';
 import { modelKeyOf } from '../compiler/modelKey';
 import type { GraphDocument } from '../graph/document';
 import { CompiledModel, TrainingDiverged, type Batch } from '../runtime/model';
-import { dataSpecOf } from '../runtime/planData';
-import { loadDataSet } from '../data/registry';
-import { exampleSize } from '../graph/shape';
 import { createReader, readModeFor, type ReadMode } from '../runtime/reads';
 import { samplesPng, reconstructionsPng } from './pictures';
 import { appendMetrics, loadCheckpoint, saveCheckpoint, startMetrics, writeAtomic, type CheckpointOrigin } from './runDir';
-import { applyOverrides, backendOrExit, CliError, compileOrExit, EXIT, readGraph, type Overrides } from './setup';
+import { applyOverrides, backendOrExit, CliError, compileWithDataOrExit, EXIT, readGraph, type Overrides } from './setup';
 
 export interface TrainOptions extends Overrides {
   steps: number;
@@ -30,14 +26,14 @@ const log = (s: string) => process.stderr.write(s + '\n');
 
 export async function train(graphPath: string, o: TrainOptions): Promise<number> {
   const doc = await applyOverrides(await readGraph(graphPath), o);
-  const plan = compileOrExit(doc, log, o);
+  const { plan, data: graphData } = await compileWithDataOrExit(doc, log, o);
   await checkOutDir(o.out);
   const resumed = o.resume ? await readCheckpoint(o.resume, '--resume') : undefined;
   const info = await backendOrExit(o.backend);
   log(
     `backend: ${info.backend}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.simd ? ', SIMD' : ''}${info.fma ? ' + FMA' : ''}${info.note ? ` (${info.note})` : ''}`,
   );
-  const data = await loadRunData(plan);
+  const data = graphData.train;
   const origin: CheckpointOrigin = {
     modelKey: structureKey(doc, plan),
     graph: graphPath,
@@ -170,40 +166,6 @@ function formatLosses(losses: Record<string, number>): string {
   return Object.entries(losses)
     .map(([k, v]) => `${k} ${v.toPrecision(4)}`)
     .join(', ');
-}
-
-export async function loadData<T>(load: () => Promise<T>): Promise<T> {
-  try {
-    return await load();
-  } catch (e) {
-    if (e instanceof DataError) throw new CliError(EXIT.data, `${e.message}${e.hint ? ` (${e.hint})` : ''}`);
-    throw e;
-  }
-}
-
-/** The plan's data, checked to be non-empty and of the shape the graph was compiled for. */
-export async function loadRunData(plan: Plan, split: Split = 'train'): Promise<DataSet> {
-  const ds = await loadData(() => loadDataSet(dataSpecOf(plan, split)));
-  const where = plan.dataSpec.path ?? ds.name;
-  if (ds.count === 0) throw new CliError(EXIT.data, `${where}: holds no examples (0 images); point --data at a file with images in it`);
-  if (exampleSize(ds.shape) !== exampleSize(plan.data.shape))
-    throw new CliError(
-      EXIT.data,
-      `${where}: examples are ${ds.shape.join('×')} but the graph's Dataset node expects ${plan.data.shape.join('×')} (use ${plan.data.shape.slice(0, 2).join('×')} images, or a graph built for this size)`,
-    );
-  if (plan.modes.generate?.conditional) {
-    if (!ds.labels)
-      throw new CliError(
-        EXIT.data,
-        `${where}: has no labels, but this graph is conditional (its Label node needs each example's class); put the matching *-labels-idx1-ubyte file beside the images, or use one PNG sub-folder per class`,
-      );
-    if (ds.numClasses > plan.data.numClasses)
-      throw new CliError(
-        EXIT.data,
-        `${where}: has labels up to ${ds.numClasses - 1}, but the graph's Dataset declares ${plan.data.numClasses} classes (0–${plan.data.numClasses - 1})`,
-      );
-  }
-  return ds;
 }
 
 /**

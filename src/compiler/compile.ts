@@ -8,7 +8,9 @@ import {
   isFailure,
   type AnyNodeDef,
   type DataInfo,
+  type DataProblem,
   type DataSourceSpec,
+  type MeasuredData,
   type InferContext,
   type LayerNodeDef,
   type Mode,
@@ -38,15 +40,32 @@ export interface CompileResult {
   /** Per optimizer (document id): the document nodes it trains. */
   trainedBy: Record<string, string[]>;
   data: DataInfo | null;
+  /** Where the data comes from, known even when the graph has errors (the runtime reads it to measure it). */
+  dataSpec: DataSourceSpec | null;
   plan: Plan | null;
+}
+
+/**
+ * What is known about the data a spec names: what its files hold (read by the
+ * CLI, the worker or the page's store of uploaded sets), why it cannot be read
+ * here, or nothing beyond the source's fixed description.
+ */
+export type DataLookup = (spec: DataSourceSpec) => MeasuredData | DataProblem | undefined;
+
+export interface CompileOptions {
+  data?: DataLookup;
 }
 
 /** Refuse graphs that could not fit a browser tab before anything is allocated. */
 export const MAX_PARAMS = 50_000_000;
 export const MAX_MEMORY_BYTES = 3 * 1024 ** 3;
 
-export function compile(doc: GraphDocument, registry: Registry): CompileResult {
-  return new Compiler(doc, registry).run();
+export function compile(doc: GraphDocument, registry: Registry, options: CompileOptions = {}): CompileResult {
+  return new Compiler(doc, registry, options).run();
+}
+
+function isProblem(found: MeasuredData | DataProblem): found is DataProblem {
+  return 'problem' in found;
 }
 
 class Compiler {
@@ -64,6 +83,7 @@ class Compiler {
   constructor(
     private doc: GraphDocument,
     private registry: Registry,
+    private options: CompileOptions,
   ) {}
 
   private error(e: Omit<GraphError, 'severity'>, severity: GraphError['severity'] = 'error') {
@@ -85,6 +105,7 @@ class Compiler {
       paramCounts: this.docParamCounts(),
       trainedBy: Object.fromEntries(optimizers.map((o) => [o.id, o.trainsDocIds])),
       data: this.data,
+      dataSpec: this.dataSpec,
       plan,
     };
   }
@@ -251,11 +272,19 @@ class Compiler {
       });
     const cap = this.registry[datasets[0].type].dataset;
     const params = this.params[datasets[0].id];
-    if (cap && params) {
-      this.data = cap.info(params);
-      this.dataSpec = cap.spec(params);
-      this.datasetNode = datasets[0].id;
-    }
+    if (!cap || !params) return;
+    const node = datasets[0].id;
+    this.dataSpec = cap.spec(params);
+    this.datasetNode = node;
+    const assumed = cap.info(params);
+    const found = this.options.data?.(this.dataSpec);
+    // Unreadable data still lets shapes be inferred from the source's description; the error stops the plan.
+    if (found && isProblem(found))
+      this.error({ code: 'data-unavailable', nodeId: node, param: found.param, message: found.problem, hint: found.hint });
+    this.data =
+      found && !isProblem(found)
+        ? { ...assumed, kind: found.kind, shape: found.shape, numClasses: found.numClasses, measured: found }
+        : assumed;
   }
 
   /** Infers one document node: a layer directly, a block through its expansion. */

@@ -17,7 +17,8 @@ export type ErrorCode =
   | 'bad-share'
   | 'bad-ref'
   | 'frozen'
-  | 'duplicate-id';
+  | 'duplicate-id'
+  | 'data-unavailable';
 
 export interface GraphError {
   code: ErrorCode;

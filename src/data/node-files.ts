@@ -164,5 +164,19 @@ export async function loadPngDir(dir: string, size = 28): Promise<DataSet> {
   if (files.length === 0) {
     throw new DataError(dir, 'holds no PNG or JPEG images', 'put image files in the folder, or one sub-folder of images per class');
   }
-  return (await decodeAt(dirname(dir), files, { size, name: basename(dir) })).data;
+  const { data, skipped } = await decodeAt(dirname(dir), files, { size, name: basename(dir) });
+  return skipped.length ? { ...data, skipped } : data;
+}
+
+/** The CLI's image and point sources: a folder of images, or one zip, CSV or image file (files left out are listed on the set). */
+export async function loadImagesOrPoints(path: string, size = 28): Promise<DataSet> {
+  const isDir = await stat(path).then(
+    (st) => st.isDirectory(),
+    () => {
+      throw new DataError(path, 'not found', 'check the path');
+    },
+  );
+  if (isDir) return loadPngDir(path, size);
+  const { data, skipped } = await loadFilesAt(path, size);
+  return skipped.length ? { ...data, skipped } : data;
 }

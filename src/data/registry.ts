@@ -4,6 +4,7 @@ import { loadEmbeddedMnist } from './mnist.js';
 import { makeMixture2D } from './mixtures.js';
 import { makeShapes } from './shapes.js';
 import { binarize, slice } from './transforms.js';
+import { loadUpload } from './uploads.js';
 import type { DataSet, Split } from './types.js';
 import type { DataSourceName } from '../graph/nodeApi.js';
 
@@ -12,7 +13,7 @@ export type DataSource = DataSourceName;
 
 export interface DataSpec {
   source: DataSource;
-  /** file or folder, for 'idx' and 'pngdir' (Node only) */
+  /** file or folder, for 'idx' and 'pngdir' (Node only); the stored set's id for 'upload' */
   path?: string;
   /** keep only the first `count` examples; for procedural sets, how many to generate */
   count?: number;
@@ -42,6 +43,10 @@ async function loadSource(spec: DataSpec): Promise<DataSet> {
       return makeMixture2D(spec.source, spec.count ?? DEFAULT_COUNT.mixture, seed);
     case 'shapes':
       return makeShapes(spec.count ?? DEFAULT_COUNT.shapes, seed);
+    case 'upload':
+      if (!spec.path) throw new DataError('upload', 'no files picked yet', 'pick or drop files in the Dataset node');
+      // One picked set serves both splits, as one IDX file does on the CLI; evaluation says so.
+      return loadUpload(spec.path);
     case 'idx':
     case 'pngdir': {
       if (!spec.path) throw new DataError(spec.source, 'needs a path to a file or folder');
@@ -55,7 +60,7 @@ async function loadSource(spec: DataSpec): Promise<DataSet> {
       // A non-literal specifier keeps Vite from bundling fs and pngjs for the browser.
       const nodeFiles = './node-files.js';
       const files = (await import(/* @vite-ignore */ nodeFiles)) as typeof import('./node-files.js');
-      return spec.source === 'idx' ? files.loadIdxPath(spec.path, spec.split) : files.loadPngDir(spec.path, spec.size);
+      return spec.source === 'idx' ? files.loadIdxPath(spec.path, spec.split) : files.loadImagesOrPoints(spec.path, spec.size);
     }
     default:
       throw new DataError(String((spec as { source: unknown }).source), 'unknown data source');

@@ -49,6 +49,27 @@ export interface DataInfo {
   shape: Shape;
   numClasses: number;
   batchSize: number;
+  /** Read from the data itself (files); absent when the source's fixed description is all that is known. */
+  measured?: MeasuredData;
+}
+
+/** What a data set holds, read from its files (header and labels), not assumed from the source's name. */
+export interface MeasuredData {
+  kind: 'image' | 'points';
+  /** per-example shape */
+  shape: Shape;
+  numClasses: number;
+  count: number;
+  /** the set's name (a folder, a file stem) */
+  name: string;
+  classNames?: string[];
+}
+
+/** Why the data a Dataset node names cannot be read here (e.g. a path in the browser), with the fix. */
+export interface DataProblem {
+  problem: string;
+  hint: string;
+  param?: string;
 }
 
 export interface InferContext {
@@ -215,12 +236,12 @@ export interface OptimizerCapability {
 }
 
 /** Where a graph's examples come from; src/data loads them. */
-export const DATA_SOURCES = ['mnist', 'shapes', 'idx', 'pngdir', 'ring', 'grid', 'spiral', 'moons'] as const;
+export const DATA_SOURCES = ['mnist', 'shapes', 'idx', 'pngdir', 'upload', 'ring', 'grid', 'spiral', 'moons'] as const;
 export type DataSourceName = (typeof DATA_SOURCES)[number];
 export const BINARIZATIONS = ['none', 'threshold', 'stochastic'] as const;
 export interface DataSourceSpec {
   source: DataSourceName;
-  /** file or folder, for 'idx' and 'pngdir' */
+  /** file or folder, for 'idx' and 'pngdir'; the stored set's id for 'upload' */
   path?: string;
   binarize: (typeof BINARIZATIONS)[number];
 }

@@ -3,7 +3,6 @@
  * about or discarding the trained weights when it changed), switching backend,
  * reset and restoring the last checkpoint. Each first stops the run loop.
  */
-import { compile } from '../compiler/compile';
 import type { GraphError } from '../compiler/errors';
 import type { Plan } from '../compiler/plan';
 import type { GraphDocument } from '../graph/document';
@@ -11,7 +10,7 @@ import { registry } from '../../nodes/index';
 import type { BackendManager } from './backends';
 import { nonFinite, type Checkpoints, type StoredCheckpoint } from './checkpoints';
 import type { LossLog } from './metrics';
-import { loadPlanData } from './planData';
+import { compileWithData, type GraphData } from './planData';
 import type { BackendChoice, FromWorker, OnDocChange } from './protocol';
 import type { Trainer } from './trainer';
 import type { Workspace } from './workspace';
@@ -22,6 +21,7 @@ interface Previous {
   state: StoredCheckpoint;
   doc: GraphDocument;
   key: string;
+  data: GraphData | null;
 }
 
 export class ModelLifecycle {
@@ -36,8 +36,8 @@ export class ModelLifecycle {
 
   async load(doc: GraphDocument, onChange: OnDocChange, resume: boolean) {
     const { ws, checkpoints } = this;
-    const result = compile(doc, registry);
-    if (!result.plan) {
+    const { result, data } = await compileWithData(doc, registry, ws.data);
+    if (!result.plan || !data) {
       await this.trainer.stop();
       const errors = result.errors.filter((e) => e.severity === 'error');
       ws.loadProblem = `it has ${errors.length === 1 ? 'an error' : `${errors.length} errors`}: ${describe(errors[0] ?? result.errors[0])}`;
@@ -47,7 +47,7 @@ export class ModelLifecycle {
     }
     const plan = result.plan;
     const key = plan.modelKey;
-    if (ws.model && ws.plan && key === ws.docKey && !resume) {
+    if (ws.model && ws.plan && key === ws.docKey && data === ws.data && !resume) {
       // Only positions, labels or notes changed: nothing to rebuild.
       ws.doc = doc;
       ws.loadProblem = null;
@@ -59,19 +59,10 @@ export class ModelLifecycle {
     if (!this.backends.name) await this.backends.select();
 
     const old: Previous | null =
-      ws.model && ws.plan ? { plan: ws.plan, state: await checkpoints.snapshot(), doc: ws.doc!, key: ws.docKey } : null;
+      ws.model && ws.plan ? { plan: ws.plan, state: await checkpoints.snapshot(), doc: ws.doc!, key: ws.docKey, data: ws.data } : null;
     ws.disposeModel();
     ws.plan = plan;
-    try {
-      if (!old || dataKeyOf(old.plan) !== dataKeyOf(plan) || !ws.train) {
-        ws.train = await loadPlanData(plan, 'train');
-        ws.test = await loadPlanData(plan, 'test');
-      }
-    } catch (e) {
-      if (old) await this.rollback(old);
-      ws.loadProblem = `its data failed to load: ${e instanceof Error ? e.message : String(e)}`;
-      throw e;
-    }
+    ws.data = data;
     ws.buildModel(this.backends.reader);
 
     let keptFrom: StoredCheckpoint | null = null;
@@ -125,6 +116,7 @@ export class ModelLifecycle {
     this.ws.plan = old.plan;
     this.ws.doc = old.doc;
     this.ws.docKey = old.key;
+    this.ws.data = old.data;
     this.ws.buildModel(this.backends.reader);
     await this.checkpoints.apply(old.state);
   }
@@ -207,9 +199,4 @@ export class ModelLifecycle {
 function describe(e: GraphError | undefined): string {
   if (!e) return 'it did not compile';
   return e.nodeId ? `${e.nodeId}: ${e.message}` : e.message;
-}
-
-/** Equal for two plans exactly when they train on the same examples in the same order (batch size aside). */
-function dataKeyOf(plan: Plan): string {
-  return JSON.stringify([plan.dataSpec, plan.seed]);
 }

@@ -9,6 +9,7 @@ import type { DataSet } from '../data/types';
 import type { GraphDocument } from '../graph/document';
 import { CompiledModel, type Batch } from './model';
 import type { ModelInfo } from './protocol';
+import type { GraphData } from './planData';
 import type { Reader, ReadMode } from './reads';
 
 export type SessionModel = CompiledModel<ReadMode>;
@@ -18,8 +19,8 @@ export class Workspace {
   docKey = '';
   plan: Plan | null = null;
   model: SessionModel | null = null;
-  train: DataSet | null = null;
-  test: DataSet | null = null;
+  /** The examples the plan was compiled against (see compileWithData). */
+  data: GraphData | null = null;
   batcher: Batcher | null = null;
   batchSize = 0;
   learningRates: Record<string, number> = {};
@@ -27,6 +28,14 @@ export class Workspace {
   diverged = false;
   /** Why the latest document could not be loaded (compile errors, data that failed to load): the model here is an older one's, so it must not train. */
   loadProblem: string | null = null;
+
+  get train(): DataSet | null {
+    return this.data?.train ?? null;
+  }
+
+  get test(): DataSet | null {
+    return this.data?.test ?? null;
+  }
 
   get step(): number {
     return this.model?.step ?? 0;

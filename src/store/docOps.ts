@@ -151,7 +151,12 @@ function updateNode(doc: GraphDocument, id: string, f: (n: GraphNode) => GraphNo
 }
 
 export function setParam(doc: GraphDocument, id: string, name: string, value: unknown): GraphDocument {
-  return updateNode(doc, id, (n) => ({ ...n, params: { ...n.params, [name]: value } }));
+  return setParams(doc, id, { [name]: value });
+}
+
+/** Several parameters of one node in one edit (one undo step). */
+export function setParams(doc: GraphDocument, id: string, values: Record<string, unknown>): GraphDocument {
+  return updateNode(doc, id, (n) => ({ ...n, params: { ...n.params, ...values } }));
 }
 
 /** Label, notes and weight sharing; an empty string or null removes the field. */

@@ -24,6 +24,7 @@ export interface DocumentSlice {
   removeElements(nodeIds: string[], edgeIds: string[]): void;
   moveNodes(positions: Record<string, XY>): void;
   setParam(nodeId: string, name: string, value: unknown): void;
+  setParams(nodeId: string, values: Record<string, unknown>): void;
   setNodeFields(nodeId: string, fields: Parameters<typeof ops.setNodeFields>[2]): void;
   setMeta(meta: Partial<GraphDocument['meta']>): void;
   /**
@@ -159,6 +160,7 @@ const documentSlice =
       if (doc !== get().doc) set({ doc });
     },
     setParam: (nodeId, name, value) => set({ doc: ops.setParam(get().doc, nodeId, name, value) }),
+    setParams: (nodeId, values) => set({ doc: ops.setParams(get().doc, nodeId, values) }),
     setNodeFields: (nodeId, fields) => set({ doc: ops.setNodeFields(get().doc, nodeId, fields) }),
     setMeta: (meta) => set({ doc: ops.setMeta(get().doc, meta) }),
     unpackBlock: (nodeId) => {

@@ -6,6 +6,7 @@
 import { useStore } from 'zustand';
 import { createEditorStore, type EditorState } from './editorStore';
 import { compileDocument } from './compiled';
+import { pageDataLookup, uploadsStore } from './uploads';
 
 export const editorStore = createEditorStore();
 
@@ -22,7 +23,14 @@ export function useHistory(): { canUndo: boolean; canRedo: boolean } {
 
 /** Shapes, errors, parameter counts and who-trains-what for the current document. */
 export function useCompiled() {
-  return compileDocument(useEditor((s) => s.doc));
+  const doc = useEditor((s) => s.doc);
+  const uploads = useStore(uploadsStore);
+  return compileDocument(doc, undefined, pageDataLookup(uploads));
+}
+
+/** The data sets picked in this browser. */
+export function useUploads() {
+  return useStore(uploadsStore, (s) => s.summaries);
 }
 
 export { undo, redo } from './editorStore';

@@ -8,6 +8,7 @@ import { emptyDocument, type GraphDocument } from '../graph/document';
 import { formatLoadError, type LoadResult } from '../graph/load';
 import { startAutosave, loadSaved, idbStorage, type Autosave } from '../store/autosave';
 import { decodeShareHash, isShareHash } from '../store/share';
+import { loadUploads } from '../store/uploads';
 import type { EditorStore } from '../store';
 import { currentGraphId, freshGraphId, graphUrl, settleUrl } from './graphUrl';
 import { DEFAULT_PRESET, findPreset } from './presets';
@@ -31,6 +32,8 @@ let opened: { store: EditorStore; autosave: Autosave } | null = null;
 
 export async function bootstrap(store: EditorStore): Promise<Autosave> {
   const notify = store.getState().notify;
+  // Data picked in an earlier visit: until it is listed, a graph that uses it cannot be checked against it.
+  void loadUploads().catch((e: unknown) => notify('warn', `Could not list the data picked earlier: ${(e as Error).message}`));
   let graphId = currentGraphId();
   let doc: GraphDocument | null = null;
   let rev = 0;

@@ -24,10 +24,29 @@ export function exportDocument(doc: GraphDocument) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/** Data files by their first bytes: a graph is JSON text, so any of these was picked by mistake. */
+function dataFormatOf(head: Uint8Array): string | null {
+  const starts = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
+  if (starts(0, 0, 8, 3) || starts(0, 0, 8, 1)) return 'an IDX data file';
+  if (starts(0x1f, 0x8b)) return 'a gzip file (such as MNIST’s .gz data)';
+  if (starts(0x50, 0x4b)) return 'a zip archive';
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return 'a PNG image';
+  if (starts(0xff, 0xd8)) return 'a JPEG image';
+  return null;
+}
+
 export async function importFile(file: File) {
   const s = editorStore.getState();
   let text: string;
   try {
+    const format = dataFormatOf(new Uint8Array(await file.slice(0, 4).arrayBuffer()));
+    if (format) {
+      s.notify(
+        'error',
+        `${file.name} is ${format}, not a graph: this is a dataset — use the Dataset node (select it, then pick or drop the file under “Your data”). The open graph is unchanged.`,
+      );
+      return;
+    }
     text = await file.text();
   } catch (e) {
     s.notify('error', `Could not read ${file.name}: ${(e as Error).message}. The open graph is unchanged.`);

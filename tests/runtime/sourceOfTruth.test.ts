@@ -208,22 +208,25 @@ describe('play after a load that failed', () => {
     expect(play.message).toContain(compileErrors.errors.find((e) => e.severity === 'error')!.message);
     expect(step).toMatchObject({ where: 'step' });
 
-    // Data that cannot be read: the same.
+    // Data that cannot be read: the same, with the problem on the Dataset node.
     const noData = structuredClone(doc);
-    Object.assign(noData.nodes.find((n) => n.type === 'dataset')!.params, { source: 'idx', path: '/nonexistent/images.idx' });
+    const dataset = noData.nodes.find((n) => n.type === 'dataset')!;
+    Object.assign(dataset.params, { source: 'idx', path: '/nonexistent/images.idx' });
     await h.session.handle({ type: 'load', doc: noData });
-    const loadError = h.errors()[2];
-    expect(loadError).toMatchObject({ where: 'load' });
+    const dataErrors = h.of('compileErrors')[1].errors;
+    expect(dataErrors).toEqual([
+      expect.objectContaining({ code: 'data-unavailable', nodeId: dataset.id, message: expect.stringMatching(/not found/) }),
+    ]);
     await h.session.handle({ type: 'play' });
     await h.session.idle();
     expect(h.session.step).toBe(1);
-    expect(h.errors()[3].message).toMatch(/cannot play: the latest graph did not load \(its data failed to load/);
+    expect(h.errors()[2].message).toMatch(/cannot play: the latest graph did not load \(it has an error: .*nonexistent/);
 
     // A good document again: it trains.
     await h.session.handle({ type: 'load', doc });
     await h.session.handle({ type: 'step' });
     expect(h.session.step).toBe(2);
-    expect(h.errors()).toHaveLength(4);
+    expect(h.errors()).toHaveLength(3);
   });
   it('a document edit of the learning rate keeps the weights, asks nothing, and makes the kept state the checkpoint to return to', async () => {
     const h = harness();

@@ -6,6 +6,7 @@ import { editorStore, useCompiled, useEditor } from '../../store';
 import { sharedOwner } from '../../store/docOps';
 import { categoryColor, CATEGORY_LOOK } from '../look';
 import { formatCount } from '../format';
+import { DataPicker } from './DataPicker';
 import { DraftText } from './DraftText';
 import { ParamField } from './ParamField';
 
@@ -91,6 +92,8 @@ export function NodeInspector({ node }: { node: GraphNode }) {
           </ul>
         </section>
       )}
+
+      {def.dataset && <DataPicker node={paramsNode} />}
 
       {(Object.keys(def.inputs).length > 0 || Object.keys(def.outputs).length > 0) && (
         <section className="inspector-section">

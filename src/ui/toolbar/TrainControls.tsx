@@ -17,8 +17,10 @@ export function TrainControls() {
   const train = () => {
     const s = editorStore.getState();
     s.setDock({ tab: 'run', open: true });
-    // The worker handles messages in order: it compiles this graph before it plays.
-    run.load(s.doc);
+    // The worker handles messages in order: it compiles this graph before it plays. Train means "train what is
+    // on the canvas": a changed graph keeps the weights that still fit (as "Keep matching weights" would), so
+    // a pending keep/restart question never leaves the previous model playing.
+    run.load(s.doc, { onChange: 'keep' });
     run.play();
   };
   return (
