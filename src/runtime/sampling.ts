@@ -87,3 +87,28 @@ export async function sampleAutoregressive(model: CompiledModel<ReadMode>, o: Sa
   }
   return canvas;
 }
+
+/** At most this many samples per forward pass: a pass over 10,000 at once runs the wasm heap out of memory. */
+export const MAX_PER_PASS = 256;
+
+/**
+ * n samples from the prior, of `label` or cycling through the classes. An
+ * autoregressive graph is sampled pixel by pixel from the stream `seed` picks,
+ * by the same sampler as the page's, so both draw the same pictures.
+ */
+export async function sampleImages(model: CompiledModel<ReadMode>, n: number, label?: number, seed = 0): Promise<Float32Array> {
+  const autoregressive = model.plan.modes.generate?.autoregressive;
+  // Conditional graphs cycle through the classes within a pass: keep every pass a whole number of cycles.
+  const classes = Math.max(1, model.plan.data.numClasses);
+  const chunk = Math.max(classes, Math.floor(MAX_PER_PASS / classes) * classes);
+  const draw = (count: number, pass: number) =>
+    autoregressive
+      ? sampleAutoregressive(model, { n: count, label, seed: pass === 0 ? seed : seed + 7919 * pass }).then((x) => x!)
+      : model.generate(count, label);
+  if (n <= chunk) return draw(n, 0);
+  const size = exampleSize(model.plan.data.shape);
+  const out = new Float32Array(n * size);
+  for (let at = 0, pass = 0; at < n; at += chunk, pass++)
+    out.set((await draw(Math.min(chunk, n - at), pass)).subarray(0, Math.min(chunk, n - at) * size), at * size);
+  return out;
+}

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../nodes/index';
-import { sampleImages } from '../../src/cli/pictures';
+import { sampleImages } from '../../src/runtime/sampling';
 import { cliModel } from '../../src/cli/train';
 import { compile } from '../../src/compiler/compile';
 import type { GraphDocument } from '../../src/graph/document';
