@@ -8,7 +8,7 @@ export default defineNode({
   type: 'encoder',
   title: 'Encoder',
   category: 'blocks',
-  doc: 'Maps each example to a latent code. mlp: Dense layers with ReLU (images are flattened first). conv: one stride-2 convolution per hidden entry (28 → 14 → 7), then a flatten. With output "gaussian" (a VAE) it has two heads, mean μ and log-variance log σ², for a Sampler; with "deterministic" (a plain autoencoder) a single head gives the code z directly. Only the outputs of the chosen kind carry a shape.',
+  doc: 'Maps each example to a latent code. mlp: Dense layers with ReLU (images are flattened first). conv: one stride-2 convolution per hidden entry (28 → 14 → 7), then a flatten. With output "gaussian" (a VAE) it has two heads, mean μ and log-variance log σ², for a Sampler; with "deterministic" (a plain autoencoder) a single head gives the code z directly. It has only the outputs of the chosen kind.',
   inputs: { x: { type: 'tensor', doc: 'B×features or B×H×W×C' } },
   outputs: {
     mean: { type: 'tensor', doc: 'μ, B×latent (gaussian output)' },
@@ -29,6 +29,7 @@ export default defineNode({
     output: choice(['gaussian', 'deterministic'], 'gaussian', 'gaussian: μ and log σ² for a VAE; deterministic: one code z'),
   },
   keyParams: ['kind', 'hidden', 'latent', 'output'],
+  activePorts: (p) => ({ outputs: p.output === 'gaussian' ? ['mean', 'logVar'] : ['z'] }),
   examples: [{ x: [BATCH, 28, 28, 1] }],
   expand: (p, { x }) => {
     const b = new ExpansionBuilder();

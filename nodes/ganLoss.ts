@@ -47,7 +47,7 @@ export default defineNode({
   type: 'ganLoss',
   title: 'GAN loss',
   category: 'losses',
-  doc: "The adversarial loss of one player, from the discriminator's logits (scores before any sigmoid). The discriminator needs realLogits and fakeLogits; the generator only fakeLogits. minimax: D minimises −log D(x) − log(1 − D(G(z))), G minimises log(1 − D(G(z))) — its gradient vanishes when D is confident. nonSaturating: G minimises −log D(G(z)) instead. wasserstein: the critic minimises mean score(fake) − mean score(real), the generator −mean score(fake); add a Gradient penalty (WGAN-GP). leastSquares: ½(D(x) − 1)² + ½D(G(z))² and ½(D(G(z)) − 1)². hinge: max(0, 1 − D(x)) + max(0, 1 + D(G(z))) and −D(G(z)).",
+  doc: "The adversarial loss of one player, from the discriminator's logits (scores before any sigmoid). The discriminator needs realLogits and fakeLogits; the generator has only fakeLogits. minimax: D minimises −log D(x) − log(1 − D(G(z))), G minimises log(1 − D(G(z))) — its gradient vanishes when D is confident. nonSaturating: G minimises −log D(G(z)) instead. wasserstein: the critic minimises mean score(fake) − mean score(real), the generator −mean score(fake); add a Gradient penalty (WGAN-GP). leastSquares: ½(D(x) − 1)² + ½D(G(z))² and ½(D(G(z)) − 1)². hinge: max(0, 1 − D(x)) + max(0, 1 + D(G(z))) and −D(G(z)).",
   inputs: {
     realLogits: { type: 'tensor', doc: 'discriminator output on real data (discriminator player)', optional: true },
     fakeLogits: { type: 'tensor', doc: 'discriminator output on generated data', optional: true },
@@ -59,6 +59,8 @@ export default defineNode({
     kind: choice(GAN_KINDS, 'nonSaturating', 'which adversarial game'),
   },
   keyParams: ['player', 'kind'],
+  // The generator's loss never reads real data, so it has no port for it.
+  activePorts: (p) => (p.player === 'generator' ? { inputs: ['fakeLogits'] } : {}),
   trainable: false,
   examples: [{ realLogits: [BATCH, 1], fakeLogits: [BATCH, 1] }],
   inferShapes: ({ realLogits, fakeLogits }, p) => {

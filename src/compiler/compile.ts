@@ -15,11 +15,12 @@ import {
   type LayerNodeDef,
   type Mode,
 } from '../graph/nodeApi';
+import { activePortsOf, inactivePortProblem } from '../graph/ports';
 import { idListParam, numberParam, resolveParams, type AnyParamValues } from '../graph/params';
 import { BATCH, exampleSize, formatShape, sameShape, type Shape } from '../graph/shape';
 import type { GraphError } from './errors';
 import { modelKeyOf } from './modelKey';
-import { criticOf, docPortKey, lossOutputsOf, planModes, posteriorOf, previewableOf, type FlatGraph } from './modes';
+import { criticOf, docPortKey, lossOutputsOf, lossUnitsOf, planModes, posteriorOf, previewableOf, type FlatGraph } from './modes';
 import type { CompiledNode, OptimizerPlan, Plan, PortRef } from './plan';
 import { findCycle, topoOrder } from './topo';
 import { upstreamOf } from './upstream';
@@ -201,6 +202,15 @@ class Compiler {
         });
         continue;
       }
+      // Kept in the document (a parameter change must not silently delete it), but an error on the edge.
+      const srcOff = inactivePortProblem(srcDef, this.params[src.id], 'outputs', edge.sourcePort);
+      const dstOff = inactivePortProblem(dstDef, this.params[dst.id], 'inputs', edge.targetPort);
+      // An edge from a missing output still connects its target, which stays quiet: this error says why it gets nothing.
+      if (srcOff) this.error({ code: 'inactive-port', edgeId: edge.id, nodeId: src.id, port: edge.sourcePort, ...srcOff });
+      if (dstOff) {
+        this.error({ code: 'inactive-port', edgeId: edge.id, nodeId: dst.id, port: edge.targetPort, ...dstOff });
+        continue; // the node ignores an input it does not have
+      }
       if (out.type !== inp.type) {
         this.error({
           code: 'port-type',
@@ -295,7 +305,9 @@ class Compiler {
     const inputShapes: Record<string, Shape> = {};
     const inputRefs: Record<string, PortRef> = {};
     let ready = true;
+    const active = activePortsOf(def, params).inputs;
     for (const [port, decl] of Object.entries(def.inputs)) {
+      if (!active.includes(port)) continue;
       const src = incoming.get(node.id)?.get(port);
       if (!src) {
         if (!decl.optional) {
@@ -616,6 +628,7 @@ class Compiler {
       optimizers,
       lossNames,
       lossOutputs: lossOutputsOf(optimizers, this.flatById),
+      lossUnits: lossUnitsOf(optimizers, this.flatById),
       posterior,
       critic: criticOf(graph),
       previewable: previewableOf(this.flat),

@@ -18,7 +18,9 @@ export type ErrorCode =
   | 'bad-ref'
   | 'frozen'
   | 'duplicate-id'
-  | 'data-unavailable';
+  | 'data-unavailable'
+  /** an edge on a port the node's parameters turn off */
+  | 'inactive-port';
 
 export interface GraphError {
   code: ErrorCode;

@@ -133,6 +133,16 @@ interface NodeBase<P extends ParamDecls> {
   params: P;
   /** Parameters shown on the node itself (the rest live in the inspector). */
   keyParams?: (keyof P & string)[];
+  /**
+   * The declared ports these parameter values give the node (a side left out
+   * keeps all its ports), for nodes whose ports depend on a choice: a
+   * deterministic Encoder has z but no mean or logVar. The editor draws and
+   * lists only these, and the compiler reports an edge on any other port as an
+   * error on that edge (it is kept, not silently deleted, when a parameter
+   * change turns its port off). Use it instead of a port that exists but never
+   * carries a shape, which a learner can wire only to get a confusing error.
+   */
+  activePorts?(params: ParamValues<P>): { inputs?: string[]; outputs?: string[] };
   /** Inputs actually read in a mode (default: all); a sampler ignores its inputs when generating. */
   inputsUsedIn?(mode: Mode): string[] | 'all';
   /**

@@ -5,7 +5,9 @@
  */
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
+import type { GraphEdge } from '../../graph/document';
 import type { AnyNodeDef, PortDecl } from '../../graph/nodeApi';
+import { activePortsOf, type PortSide } from '../../graph/ports';
 import { formatShape, type Shape } from '../../graph/shape';
 import { editorStore, useCompiled, useEditor } from '../../store';
 import { sharedOwner } from '../../store/docOps';
@@ -25,6 +27,13 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
   const count = compiled.paramCounts[id];
   // A node sharing another's weights runs with that node's parameters: show those, not its own stale copy.
   const shownParams = useEditor((s) => sharedOwner(s.doc, id)?.params) ?? node.params;
+  const wired = useEditor((s) => wiredPorts(s.doc.edges, id));
+  const active = def && activePortsOf(def, shownParams);
+  // The ports these parameters give the node, plus any an edge still uses after a parameter change: that edge needs a handle to be drawn, selected and deleted.
+  const rows = (ports: PortSide, side: 'in' | 'out') =>
+    Object.entries(def?.[ports] ?? {})
+      .map(([port, decl]) => ({ port, decl, inactive: !active?.[ports].includes(port) }))
+      .filter((r) => !r.inactive || wired.includes(` ${side}:${r.port} `));
   const className = ['graph-node', selected && 'selected', errors.length && 'has-errors', trained && 'trained', frozen && 'frozen']
     .filter(Boolean)
     .join(' ');
@@ -48,13 +57,13 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
         <>
           <div className="graph-node-ports">
             <div className="ports-in">
-              {Object.entries(def.inputs).map(([port, decl]) => (
-                <PortRow key={port} nodeId={id} port={port} decl={decl} side="in" shape={shapes?.inputs[port]} batch={batch} />
+              {rows('inputs', 'in').map((r) => (
+                <PortRow key={r.port} nodeId={id} {...r} side="in" shape={shapes?.inputs[r.port]} batch={batch} />
               ))}
             </div>
             <div className="ports-out">
-              {Object.entries(def.outputs).map(([port, decl]) => (
-                <PortRow key={port} nodeId={id} port={port} decl={decl} side="out" shape={shapes?.outputs[port]} batch={batch} />
+              {rows('outputs', 'out').map((r) => (
+                <PortRow key={r.port} nodeId={id} {...r} side="out" shape={shapes?.outputs[r.port]} batch={batch} />
               ))}
             </div>
           </div>
@@ -111,6 +120,7 @@ function PortRow({
   side,
   shape,
   batch,
+  inactive,
 }: {
   nodeId: string;
   port: string;
@@ -118,16 +128,25 @@ function PortRow({
   side: 'in' | 'out';
   shape?: Shape;
   batch?: number;
+  /** Not a port with these parameters; drawn only for the edge still on it, and nothing new connects to it. */
+  inactive: boolean;
 }) {
-  const title = `${port} (${decl.type}${decl.optional ? ', optional' : ''}): ${decl.doc}${shape ? ` — ${formatShape(shape, batch)}` : ''}`;
+  const title = inactive
+    ? `${port}: not a port with these parameters — delete its edge or change the parameters back`
+    : `${port} (${decl.type}${decl.optional ? ', optional' : ''}): ${decl.doc}${shape ? ` — ${formatShape(shape, batch)}` : ''}`;
   return (
-    <div className={`port port-${side}`} title={title}>
+    <div
+      className={`port port-${side}${inactive ? ' port-inactive' : ''}`}
+      title={title}
+      style={inactive ? { color: 'var(--danger)', textDecoration: 'line-through' } : undefined}
+    >
       <Handle
         type={side === 'in' ? 'target' : 'source'}
         position={side === 'in' ? Position.Left : Position.Right}
         id={port}
+        isConnectable={!inactive}
         className={`port-handle port-${decl.type}`}
-        style={{ background: PORT_COLOR[decl.type] }}
+        style={{ background: inactive ? 'var(--danger)' : PORT_COLOR[decl.type] }}
         data-testid={`handle-${nodeId}-${side}-${port}`}
       />
       <span className="port-name">
@@ -136,6 +155,15 @@ function PortRow({
       </span>
     </div>
   );
+}
+
+/** The ports edges use on this node as " in:x out:mean " (a string, so the store selector's result compares by value). */
+function wiredPorts(edges: readonly GraphEdge[], nodeId: string): string {
+  const ends = edges.flatMap((e) => [
+    ...(e.target === nodeId ? [`in:${e.targetPort}`] : []),
+    ...(e.source === nodeId ? [`out:${e.sourcePort}`] : []),
+  ]);
+  return ` ${ends.join(' ')} `;
 }
 
 export const GraphNode = memo(GraphNodeView);

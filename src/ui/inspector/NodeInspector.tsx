@@ -1,6 +1,7 @@
 /** Everything about one node: what it does, its ports and shapes, its parameters, sharing and training. */
 import type { GraphNode } from '../../graph/document';
 import type { ParamDecls } from '../../graph/params';
+import { activePortsOf } from '../../graph/ports';
 import { formatShape } from '../../graph/shape';
 import { editorStore, useCompiled, useEditor } from '../../store';
 import { sharedOwner } from '../../store/docOps';
@@ -40,6 +41,8 @@ export function NodeInspector({ node }: { node: GraphNode }) {
       </section>
     );
   }
+  // Only the ports these parameters give the node (an edge left on another one is listed under Problems).
+  const ports = activePortsOf(def, paramsNode.params);
   return (
     <>
       <section className="inspector-section">
@@ -95,14 +98,14 @@ export function NodeInspector({ node }: { node: GraphNode }) {
 
       {def.dataset && <DataPicker node={paramsNode} />}
 
-      {(Object.keys(def.inputs).length > 0 || Object.keys(def.outputs).length > 0) && (
+      {(ports.inputs.length > 0 || ports.outputs.length > 0) && (
         <section className="inspector-section">
           <h3>Ports</h3>
           <table className="port-table">
             <tbody>
               {[
-                ...Object.entries(def.inputs).map(([p, d]) => ['in', p, d, shapes?.inputs[p]] as const),
-                ...Object.entries(def.outputs).map(([p, d]) => ['out', p, d, shapes?.outputs[p]] as const),
+                ...ports.inputs.map((p) => ['in', p, def.inputs[p], shapes?.inputs[p]] as const),
+                ...ports.outputs.map((p) => ['out', p, def.outputs[p], shapes?.outputs[p]] as const),
               ].map(([side, port, decl, shape]) => (
                 <tr key={`${side}${port}`} title={decl.doc}>
                   <td className="muted">{side}</td>
