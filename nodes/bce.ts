@@ -16,7 +16,11 @@ export default defineNode({
   },
   outputs: { loss: { type: 'loss', doc: 'scalar' } },
   // Summed over values it is the Bernoulli NLL in nats; averaged it is not a likelihood.
-  loss: { output: 'loss', measures: (p) => (p.reduction === 'sum' ? 'nll' : null) },
+  loss: {
+    output: 'loss',
+    measures: (p) => (p.reduction === 'sum' ? 'nll' : null),
+    unit: (p) => (p.reduction === 'sum' ? 'nats per example' : 'nats per value'),
+  },
   params: {
     fromLogits: bool(true, 'prediction is a logit (no sigmoid applied yet)'),
     reduction: choice(REDUCTIONS, 'sum', 'sum over values = NLL in nats; mean = per-value average'),

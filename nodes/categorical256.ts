@@ -14,7 +14,11 @@ export default defineNode({
     target: { type: 'tensor', doc: 'data in [0, 1]' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar, nats per example with "sum"' } },
-  loss: { output: 'loss', measures: (p) => (p.reduction === 'sum' ? 'nll' : null) },
+  loss: {
+    output: 'loss',
+    measures: (p) => (p.reduction === 'sum' ? 'nll' : null),
+    unit: (p) => (p.reduction === 'sum' ? 'nats per example' : 'nats per value'),
+  },
   params: { reduction: choice(REDUCTIONS, 'sum', 'sum over pixels = NLL in nats; mean = per-pixel average') },
   keyParams: ['reduction'],
   trainable: false,

@@ -42,6 +42,15 @@ export function generatorLoss(tf: TF, kind: string, fake: Tensor): Tensor {
   }
 }
 
+/** Minimax and non-saturating losses are cross-entropies of D's guess; the others count in the critic's own scores. */
+const GAN_UNITS: Record<(typeof GAN_KINDS)[number], string> = {
+  minimax: 'nats per example',
+  nonSaturating: 'nats per example',
+  wasserstein: 'critic score',
+  leastSquares: 'squared error per example',
+  hinge: 'critic score',
+};
+
 export default defineNode({
   kind: 'layer',
   type: 'ganLoss',
@@ -53,7 +62,7 @@ export default defineNode({
     fakeLogits: { type: 'tensor', doc: 'discriminator output on generated data', optional: true },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar, averaged over the batch' } },
-  loss: { output: 'loss' },
+  loss: { output: 'loss', unit: (p) => GAN_UNITS[p.kind] },
   params: {
     player: choice(['discriminator', 'generator'], 'discriminator', 'whose loss this is; each player has its own optimizer'),
     kind: choice(GAN_KINDS, 'nonSaturating', 'which adversarial game'),

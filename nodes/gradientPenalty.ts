@@ -13,7 +13,7 @@ export default defineNode({
     criticOutput: { type: 'tensor', doc: 'the critic applied to x̂, B×1' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar' } },
-  loss: { output: 'loss' },
+  loss: { output: 'loss', unit: () => 'λ · (‖∇‖ − 1)²' },
   params: { weight: float({ default: 10, min: 0, max: 1e4, doc: 'λ, the strength of the penalty' }) },
   keyParams: ['weight'],
   trainable: false,

@@ -10,7 +10,7 @@ export default defineNode({
   doc: 'weight · mean |x|: penalizes large activations, so a sparse autoencoder learns codes in which most units are (near) zero for any one input. Connect the hidden layer or code you want sparse and add this to the reconstruction loss.',
   inputs: { x: { type: 'tensor', doc: 'activations to keep sparse' } },
   outputs: { loss: { type: 'loss', doc: 'scalar' } },
-  loss: { output: 'loss' },
+  loss: { output: 'loss', unit: () => 'weighted mean |activation|' },
   params: { weight: float({ default: 1, min: 0, max: 1e6, doc: 'strength of the sparsity penalty' }) },
   keyParams: ['weight'],
   trainable: false,

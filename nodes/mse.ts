@@ -14,7 +14,8 @@ export default defineNode({
     target: { type: 'tensor', doc: 'the data' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar' } },
-  loss: { output: 'loss' },
+  // Not nats: a unit-variance Gaussian NLL would be half the summed error plus a constant.
+  loss: { output: 'loss', unit: (p) => (p.reduction === 'sum' ? 'squared error per example' : 'squared error per value') },
   params: { reduction: choice(REDUCTIONS, 'mean', 'mean over values, or sum over values') },
   keyParams: ['reduction'],
   trainable: false,

@@ -73,6 +73,37 @@ export function lossOutputsOf(optimizers: OptimizerPlan[], byId: Record<string, 
   return out;
 }
 
+/** What an NLL or a KL term is counted in (see the loss capability's `measures`). */
+export const NATS_PER_EXAMPLE = 'nats per example';
+/** A sum of terms counted in different units has none of its own. */
+export const MIXED_OBJECTIVE = 'objective (weighted sum)';
+
+/**
+ * What each loss term's value is counted in (flat id → unit), for the chart's
+ * axis: the node's declared unit; nats per example for an NLL or KL term; for
+ * a node that only combines loss terms (a weighted sum), their shared unit or,
+ * when they differ, MIXED_OBJECTIVE. A term no node says anything about is left out.
+ */
+export function lossUnitsOf(optimizers: OptimizerPlan[], byId: Record<string, CompiledNode>): Record<string, string> {
+  const units: Record<string, string> = {};
+  const unitOf = (id: string): string | undefined => {
+    if (id in units) return units[id];
+    const n = byId[id];
+    const cap = n.def.loss!;
+    let unit = cap.unit?.(n.params) ?? (cap.measures?.(n.params) ? NATS_PER_EXAMPLE : undefined);
+    const parts = Object.values(n.inputs).map((ref) => byId[ref.node]);
+    if (unit === undefined && parts.length > 0 && parts.every((p) => p.def.loss)) {
+      const shared = new Set(parts.map((p) => unitOf(p.id)));
+      const only = [...shared][0];
+      unit = shared.size === 1 && only !== undefined ? only : MIXED_OBJECTIVE;
+    }
+    if (unit !== undefined) units[id] = unit;
+    return unit;
+  };
+  for (const o of optimizers) for (const t of o.terms) unitOf(t);
+  return units;
+}
+
 export function previewableOf(flat: CompiledNode[]): string[] {
   return [...new Set(flat.filter((n) => Object.keys(n.outputShapes).length > 0).map((n) => n.docId))];
 }

@@ -96,6 +96,8 @@ export interface Plan {
   lossNames: Record<string, string>;
   /** Every loss node feeding an optimizer: flat id → its scalar output. */
   lossOutputs: Record<string, PortRef>;
+  /** Loss nodes feeding an optimizer: flat id → what the value is counted in ('nats per example', …); absent where no node says. */
+  lossUnits: Record<string, string>;
   /** The first sampler's posterior (per-dimension KL, importance sampling), if the graph has one. */
   posterior: PosteriorRefs | null;
   /** A one-number-per-example output that reads the real data and no noise (the critic on real data, for 2-D heatmaps). */

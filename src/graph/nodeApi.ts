@@ -165,9 +165,13 @@ interface NodeBase<P extends ParamDecls> {
    * `measures` says what its value is in nats per example, whatever weight
    * training gives it: the data's negative log-likelihood, a KL divergence
    * to the prior, or (null, the default) neither — evaluation builds the ELBO
-   * from these, never from the weighted objective.
+   * from these, never from the weighted objective. `unit` names what the
+   * value is counted in, for the loss chart's axis ('nats per example',
+   * 'squared error per value', …); without one, a term that measures an NLL
+   * or KL is in nats per example, and a node whose inputs are all loss terms
+   * (a weighted sum) is in their shared unit.
    */
-  loss?: { output: string; measures?(params: ParamValues<P>): LossMeasure };
+  loss?: { output: string; measures?(params: ParamValues<P>): LossMeasure; unit?(params: ParamValues<P>): string };
   /** For reconstruction losses: which inputs are the model's output and the data, and how to show the output. */
   reconstruction?: { prediction: string; target: string; transform(params: ParamValues<P>): DisplayTransform };
   /** True when the node makes the graph autoregressive (a type-A masked convolution). */

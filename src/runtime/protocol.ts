@@ -73,9 +73,24 @@ export interface BackendEvent {
 
 export interface ModelInfo {
   title: string;
-  optimizers: { id: string; label: string; learningRate: number; stepsPerRound: number; terms: string[] }[];
+  optimizers: {
+    id: string;
+    label: string;
+    learningRate: number;
+    stepsPerRound: number;
+    terms: string[];
+    /** The term its total is the value of: the loss node wired to it (a weighted sum of the others, or the only term). */
+    total: string;
+  }[];
   /** Loss term display names (one curve each) and optimizer totals (by optimizer id). */
   lossTerms: string[];
+  /** What each of those is counted in, by the same names ('nats per example', …); absent where no node says. */
+  units: Record<string, string>;
+  /**
+   * The terms whose sum is the negative ELBO (the reconstruction NLL plus the KL to the prior, whatever
+   * weights training gives them), when the graph has one; the optimizer's total is that only when every weight is 1.
+   */
+  elbo: null | { nll: string; kl: string };
   modes: { generate: boolean; autoregressive: boolean; conditional: boolean; reconstruct: boolean; encode: boolean };
   latentSize: number;
   data: { kind: 'image' | 'points'; shape: number[]; numClasses: number; source: string };

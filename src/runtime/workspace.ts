@@ -82,6 +82,11 @@ export class Workspace {
     const plan = this.plan!;
     const doc = this.doc!;
     const labelOf = (id: string) => doc.nodes.find((n) => n.id === id)?.label || id;
+    const units: Record<string, string> = {};
+    for (const [id, unit] of Object.entries(plan.lossUnits)) units[plan.lossNames[id]] = unit;
+    // A total is the value of the loss node wired to its optimizer, so it is counted in that node's unit.
+    for (const o of plan.optimizers) if (plan.lossUnits[o.loss.node]) units[o.id] = plan.lossUnits[o.loss.node];
+    const ev = plan.modes.evaluate;
     return {
       title: doc.meta.title,
       optimizers: plan.optimizers.map((o) => ({
@@ -90,10 +95,13 @@ export class Workspace {
         learningRate: this.learningRates[o.id] ?? o.learningRate,
         stepsPerRound: o.stepsPerRound,
         terms: o.terms.map((t) => plan.lossNames[t]),
+        total: plan.lossNames[o.loss.node] ?? o.id,
       })),
       lossTerms: [
         ...new Set([...plan.optimizers.flatMap((o) => o.terms.map((t) => plan.lossNames[t])), ...plan.optimizers.map((o) => o.id)]),
       ],
+      units,
+      elbo: ev?.kind === 'elbo' && ev.nllTerm && ev.klTerm ? { nll: plan.lossNames[ev.nllTerm], kl: plan.lossNames[ev.klTerm] } : null,
       modes: {
         generate: !!plan.modes.generate,
         autoregressive: !!plan.modes.generate?.autoregressive,

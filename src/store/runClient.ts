@@ -16,7 +16,7 @@ import type {
   ModelInfo,
   ToWorker,
 } from '../runtime/protocol';
-import { appendPoints, emptyCurves, type Curves } from './runCurves';
+import { appendPoints, emptyCurves, withElbo, type Curves } from './runCurves';
 
 export type { Curves } from './runCurves';
 
@@ -245,7 +245,7 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
     case 'metrics':
       return {
         ...s,
-        curves: appendPoints(s.curves, msg.points),
+        curves: appendPoints(s.curves, withElbo(msg.points, s.info?.elbo ?? null)),
         step: msg.step,
         stepsPerSec: msg.stepsPerSec,
         msPerStep: msg.msPerStep,

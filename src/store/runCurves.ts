@@ -17,6 +17,23 @@ export interface Curves {
 
 export const emptyCurves = (): Curves => ({ steps: [], series: {}, version: 0 });
 
+/** The series the page adds when the graph has an ELBO, named as the CLI's `eval` names it. */
+export const ELBO_SERIES = 'negative ELBO (reconstruction NLL + KL)';
+
+/**
+ * `points` with the negative ELBO added: the NLL term plus the KL term as
+ * measured, whatever weights the optimizer gives them, so a β-VAE's weighted
+ * objective is never what this curve shows. Points without both terms are left as they are.
+ */
+export function withElbo(points: readonly LossPoint[], elbo: { nll: string; kl: string } | null): readonly LossPoint[] {
+  if (!elbo) return points;
+  return points.map((p) => {
+    const nll = p.losses[elbo.nll];
+    const kl = p.losses[elbo.kl];
+    return nll === undefined || kl === undefined ? p : { ...p, losses: { ...p.losses, [ELBO_SERIES]: nll + kl } };
+  });
+}
+
 /** The curves with `points` appended; `curves` itself is left untouched. */
 export function appendPoints(curves: Curves, points: readonly LossPoint[]): Curves {
   if (points.length === 0) return curves;

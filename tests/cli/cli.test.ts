@@ -43,7 +43,8 @@ describe('latent-lab train / sample / eval', () => {
     const lines = metrics(run);
     expect(lines.map((l) => l.step)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     for (const l of lines) {
-      for (const term of ['adam', 'KL to prior', 'Reconstruction (Bernoulli NLL)', 'Negative ELBO']) expect(Object.keys(l)).toContain(term);
+      for (const term of ['adam', 'KL to prior', 'Reconstruction (Bernoulli NLL)', 'Training objective'])
+        expect(Object.keys(l)).toContain(term);
       for (const [k, v] of Object.entries(l)) expect(Number.isFinite(v), `${k} = ${v}`).toBe(true);
     }
 

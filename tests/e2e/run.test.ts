@@ -168,7 +168,7 @@ describe('training in the browser', () => {
       );
       // The readout names each term with its latest value; memory is shown beside the tensor count.
       const readout = (await page.getByTestId('loss-readout').textContent()) ?? '';
-      expect(readout).toMatch(/Negative ELBO\s*[\d.]+/);
+      expect(readout).toMatch(/negative ELBO \(reconstruction NLL \+ KL\)\s*[\d.]+/);
       expect(await page.getByTestId('memory').textContent()).toMatch(/\d+ tensors · [\d.]+ (KB|MB|GB)/);
       const elbo = trained.terms.find((t) => /ELBO/i.test(t))!;
       const curve = (await series(page, elbo)).filter(Number.isFinite);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { BackendName, FromWorker, FromWorkerOf, LossPoint, ToWorker } from '../../src/runtime/protocol';
+import type { BackendName, FromWorker, FromWorkerOf, LossPoint, ModelInfo, ToWorker } from '../../src/runtime/protocol';
 import type { GraphDocument } from '../../src/graph/document';
-import { appendPoints, emptyCurves, MAX_POINTS } from '../../src/store/runCurves';
+import { appendPoints, ELBO_SERIES, emptyCurves, MAX_POINTS, withElbo } from '../../src/store/runCurves';
 import {
   HANG_MS,
   MAX_NOTICES,
@@ -98,6 +98,42 @@ describe('curves', () => {
     const s = apply(initialRunState('auto'), got(metrics([{ step: 1, losses: { rec: 1 } }]), 10));
     expect(s.curves.steps).toEqual([1]);
     expect(s.step).toBe(1);
+  });
+});
+
+/** What the worker says about a β-VAE (KL weight 4) once it is loaded: only the parts the curves read. */
+const betaVae = (elbo: ModelInfo['elbo']): FromWorkerOf<'loaded'> => ({
+  type: 'loaded',
+  info: { elbo, units: {}, optimizers: [] } as unknown as ModelInfo,
+  step: 0,
+  storedCheckpoint: null,
+  resumed: false,
+  warnings: [],
+});
+const betaPoint = (step: number, recon: number, kl: number): LossPoint => ({
+  step,
+  losses: { Reconstruction: recon, 'KL to prior': kl, 'Training objective': recon + 4 * kl, adam: recon + 4 * kl },
+});
+
+describe('the negative ELBO curve', () => {
+  it('is the NLL plus the KL as measured, not the weighted objective a β-VAE minimises', () => {
+    const s = apply(
+      initialRunState('auto'),
+      got(betaVae({ nll: 'Reconstruction', kl: 'KL to prior' }), 0),
+      got(metrics([betaPoint(1, 100, 10), betaPoint(2, 90, 5)]), 10),
+    );
+    expect(s.curves.series[ELBO_SERIES]).toEqual([110, 95]);
+    expect(s.curves.series['Training objective']).toEqual([140, 110]);
+  });
+
+  it('is not drawn for a graph without an ELBO (an AE, a GAN)', () => {
+    const s = apply(initialRunState('auto'), got(betaVae(null), 0), got(metrics([betaPoint(1, 100, 10)]), 10));
+    expect(Object.keys(s.curves.series)).not.toContain(ELBO_SERIES);
+  });
+
+  it('skips a point that lacks one of its terms (another optimizer stepped alone)', () => {
+    const points = [{ step: 1, losses: { Reconstruction: 100 } }];
+    expect(withElbo(points, { nll: 'Reconstruction', kl: 'KL to prior' })).toEqual(points);
   });
 });
 

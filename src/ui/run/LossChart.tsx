@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { classColor } from './draw';
-import { formatReading, readTerms } from './lossReadout';
+import { chartSeries, formatReading, readTerms, sharedUnit } from './lossReadout';
 import { runStore, useRun, type Curves } from './runStore';
 
 const STEP_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1e6];
@@ -36,16 +36,9 @@ export function LossChart() {
   const info = useRun((s) => s.info);
   const seriesKey = useRun((s) => Object.keys(s.curves.series).join('\u0000'));
   const points = useRun((s) => s.curves.steps.length);
-  const terms = useMemo(() => {
-    const names = seriesKey ? seriesKey.split('\u0000') : [];
-    // An optimizer's total repeats its term when it has only one (or is the weighted sum already plotted).
-    const redundant = new Set(
-      info?.optimizers
-        .filter((o) => o.terms.length <= 1 || (info.optimizers.length === 1 && names.some((n) => n !== o.id)))
-        .map((o) => o.id),
-    );
-    return names.filter((n) => !redundant.has(n));
-  }, [seriesKey, info]);
+  const drawn = useMemo(() => chartSeries(info, seriesKey ? seriesKey.split('\u0000') : []), [seriesKey, info]);
+  const terms = useMemo(() => drawn.map((s) => s.key), [drawn]);
+  const unit = sharedUnit(drawn);
   const anyNonPositive = useRun((s) => terms.some((t) => (s.curves.series[t] ?? []).some((v) => v <= 0)));
   const curves = useRun((s) => s.curves);
   const readings = useMemo(() => readTerms(curves, terms), [curves, terms]);
@@ -69,8 +62,12 @@ export function LossChart() {
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false }, y: log ? { distr: anyNonPositive ? 4 : 3 } : {} },
       // Steps are whole numbers: no 0.2-step ticks on a short curve.
-      axes: [{ label: 'step', size: 30, labelSize: 14, incrs: STEP_TICKS }, { size: 52 }],
-      series: [{ label: 'step' }, ...terms.map((t, i) => ({ label: t, stroke: classColor(i), width: 1.5, spanGaps: true }))],
+      // The y axis names the unit when every curve shares one; otherwise the readout names each curve's.
+      axes: [
+        { label: 'step', size: 30, labelSize: 14, incrs: STEP_TICKS },
+        { size: 52, ...(unit ? { label: unit, labelSize: 16 } : {}) },
+      ],
+      series: [{ label: 'step' }, ...drawn.map((s, i) => ({ label: s.label, stroke: classColor(i), width: 1.5, spanGaps: true }))],
     };
     const u = new uPlot(opts, toData(runStore.getState().curves, terms, alpha), el);
     plot.current = u;
@@ -78,7 +75,7 @@ export function LossChart() {
       u.destroy();
       plot.current = null;
     };
-  }, [terms, log, anyNonPositive, width]); // eslint-disable-line react-hooks/exhaustive-deps -- alpha only changes the data, which the effect below redraws; the plot is rebuilt only when its layout changes
+  }, [drawn, log, anyNonPositive, width]); // eslint-disable-line react-hooks/exhaustive-deps -- alpha only changes the data, which the effect below redraws; the plot is rebuilt only when its layout changes
 
   // New points: redraw on the next frame, at most every 250 ms, never per message.
   useEffect(() => {
@@ -135,9 +132,10 @@ export function LossChart() {
       <div ref={box} data-testid="loss-chart" />
       <ul className="loss-readout" data-testid="loss-readout" aria-label="latest loss values">
         {readings.map((r, i) => (
-          <li key={r.term} className={r.exploding ? 'exploding' : undefined}>
+          <li key={r.term} className={r.exploding ? 'exploding' : undefined} title={drawn[i].about ?? undefined}>
             <span className="swatch" style={{ background: classColor(i) }} />
-            {r.term} <strong>{r.value === null ? '—' : formatReading(r.value)}</strong>
+            {drawn[i].label} <strong>{r.value === null ? '—' : formatReading(r.value)}</strong>
+            {!unit && drawn[i].unit && <span className="muted"> {drawn[i].unit}</span>}
             {r.exploding && <span className="warn"> blowing up: lower the learning rate</span>}
           </li>
         ))}
