@@ -47,7 +47,7 @@ export interface SelectionSlice {
   duplicateSelection(): void;
 }
 
-export type Overlay = null | 'help' | 'gallery' | 'quickAdd' | 'share';
+export type Overlay = null | 'help' | 'gallery' | 'quickAdd' | 'share' | 'recent';
 export interface Notice {
   id: number;
   kind: 'error' | 'warn' | 'info';

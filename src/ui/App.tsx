@@ -11,6 +11,7 @@ import { Banners } from './overlays/Banners';
 import { HelpOverlay } from './overlays/HelpOverlay';
 import { Notices } from './overlays/Notices';
 import { PresetGallery } from './overlays/PresetGallery';
+import { RecentGraphs } from './overlays/RecentGraphs';
 import { ShareDialog } from './overlays/ShareDialog';
 import { BottomDock } from './panels/BottomDock';
 import { Palette } from './palette/Palette';
@@ -43,6 +44,7 @@ export function App({ autosave }: { autosave: Autosave | null }) {
         {overlay === 'help' && <HelpOverlay onClose={close} />}
         {overlay === 'gallery' && <PresetGallery onClose={close} />}
         {overlay === 'share' && <ShareDialog onClose={close} />}
+        {overlay === 'recent' && <RecentGraphs onClose={close} />}
         {overlay === 'quickAdd' && <QuickAdd onClose={close} />}
         {openBlockId && <BlockView nodeId={openBlockId} onClose={closeBlock} />}
         <Notices />

@@ -32,11 +32,12 @@ export function RecentGraphs({ onClose }: { onClose: () => void }) {
     };
   }, []);
 
-  // The store's overlay list (which silences the canvas's keys) does not include this dialog, so it holds the keys itself.
+  // Closing hands the keyboard back to what opened the dialog (the toolbar's button).
   useEffect(() => {
-    const hold = (e: KeyboardEvent) => e.key !== 'Escape' && e.stopPropagation();
-    window.addEventListener('keydown', hold, true);
-    return () => window.removeEventListener('keydown', hold, true);
+    const opener = document.activeElement;
+    return () => {
+      if (opener instanceof HTMLElement) opener.focus();
+    };
   }, []);
 
   const loaded = graphs !== null;

@@ -1,10 +1,9 @@
 /** The top bar: graph title, file actions, history, layout, view and help. */
-import { useRef, useState } from 'react';
+import { useRef } from 'react';
 import { emptyDocument } from '../../graph/document';
 import { editorStore, redo, undo, useEditor, useHistory } from '../../store';
 import { exportDocument, importFile } from '../files';
 import { runAutoLayout } from '../layoutAction';
-import { RecentGraphs } from '../overlays/RecentGraphs';
 import { SaveStatus } from './SaveStatus';
 import { TrainControls } from './TrainControls';
 
@@ -13,8 +12,6 @@ export function Toolbar() {
   const theme = useEditor((s) => s.theme);
   const { canUndo, canRedo } = useHistory();
   const fileInput = useRef<HTMLInputElement>(null);
-  const recentButton = useRef<HTMLButtonElement>(null);
-  const [recentOpen, setRecentOpen] = useState(false);
   const s = editorStore.getState();
 
   return (
@@ -44,8 +41,7 @@ export function Toolbar() {
           Presets
         </button>
         <button
-          ref={recentButton}
-          onClick={() => setRecentOpen(true)}
+          onClick={() => s.setOverlay('recent')}
           data-testid="btn-recent"
           title="Open a graph saved in this browser"
           aria-haspopup="dialog"
@@ -101,14 +97,6 @@ export function Toolbar() {
       <button onClick={() => s.setOverlay('help')} data-testid="btn-help" title="Keyboard shortcuts (?)" aria-label="Help">
         ?
       </button>
-      {recentOpen && (
-        <RecentGraphs
-          onClose={() => {
-            setRecentOpen(false);
-            recentButton.current?.focus();
-          }}
-        />
-      )}
     </header>
   );
 }
