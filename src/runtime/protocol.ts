@@ -93,7 +93,8 @@ export interface ModelInfo {
   elbo: null | { nll: string; kl: string };
   modes: { generate: boolean; autoregressive: boolean; conditional: boolean; reconstruct: boolean; encode: boolean };
   latentSize: number;
-  data: { kind: 'image' | 'points'; shape: number[]; numClasses: number; source: string };
+  /** classNames: the data's own names for its classes (image folders, a CSV's class column), when it has them */
+  data: { kind: 'image' | 'points'; shape: number[]; numClasses: number; source: string; classNames?: string[] };
   batchSize: number;
   paramCount: number;
   /** Document nodes that have a previewable output. */

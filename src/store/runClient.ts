@@ -211,6 +211,12 @@ function answered(s: RunState, view: ViewKind, now: number): RunState {
   return { ...s, requests, nextAllowed: { ...s.nextAllowed, [view]: now + wait } };
 }
 
+/** A diverged term as the chart names it: an optimizer's total is its training objective, not its id. */
+function divergedTermName(s: RunState, term: string): string {
+  const optimizer = s.info?.optimizers.find((o) => o.id === term);
+  return optimizer ? `${optimizer.label}'s training objective` : term;
+}
+
 function receive(s: RunState, msg: FromWorker, now: number): RunState {
   const answersOwedStep =
     msg.type === 'metrics' || msg.type === 'error' || msg.type === 'diverged' || (msg.type === 'state' && !msg.running);
@@ -219,11 +225,13 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
     case 'backend': {
       // What was said about the previous backend no longer holds.
       s = { ...s, backend: msg, notices: s.notices.filter((n) => n.origin !== 'backend') };
-      for (const skipped of msg.skipped)
-        s = skipped.deliberate
-          ? notify(s, 'info', `Skipped ${skipped.backend}: ${skipped.reason}. Using ${msg.backend}.`, undefined, 'backend')
-          : notify(s, 'warn', `${skipped.backend} could not start (${skipped.reason}); using ${msg.backend}.`, undefined, 'backend');
-      return s;
+      // One notice for the whole choice: several that each end "using wasm" read as several problems.
+      if (msg.skipped.length === 0) return s;
+      const why = msg.skipped.map((k) =>
+        k.deliberate ? `${k.backend} skipped: ${k.reason}` : `${k.backend} could not start (${k.reason})`,
+      );
+      const kind = msg.skipped.some((k) => !k.deliberate) ? 'warn' : 'info';
+      return notify(s, kind, `Using ${msg.backend}. ${why.join('; ')}.`, undefined, 'backend');
     }
     case 'loaded':
       s = {
@@ -256,7 +264,7 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
       return notify(
         { ...s, diverged: msg, running: false },
         'error',
-        `Training diverged at step ${msg.step}: ${msg.term} became ${msg.value}. Lower the learning rate${msg.checkpoint ? `, or restore the checkpoint from step ${msg.checkpoint.step}` : ''}.`,
+        `Training diverged at step ${msg.step}: ${divergedTermName(s, msg.term)} became ${msg.value}. Lower the learning rate${msg.checkpoint ? `, or restore the checkpoint from step ${msg.checkpoint.step}` : ''}.`,
         msg.checkpoint ? 'restore' : undefined,
         'divergence',
       );

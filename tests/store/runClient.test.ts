@@ -299,10 +299,15 @@ describe('notices', () => {
         1,
       ),
     );
+    // One notice for the one choice, a warning because something failed rather than was skipped on purpose.
     expect(s.notices.map((n) => [n.kind, n.text])).toEqual([
-      ['warn', 'webgpu could not start (no adapter); using wasm.'],
-      ['info', 'Skipped webgl: software renderer (SwiftShader) is slower than wasm. Using wasm.'],
+      ['warn', 'Using wasm. webgpu could not start (no adapter); webgl skipped: software renderer (SwiftShader) is slower than wasm.'],
     ]);
+    expect(
+      reduceRun(initialRunState('auto'), got(skippedOn('wasm', [{ backend: 'webgl', reason: 'slow', deliberate: true }]), 1)).notices.map(
+        (n) => n.kind,
+      ),
+    ).toEqual(['info']);
     // Chosen by hand, webgl runs: nothing said about wasm's start still holds.
     s = reduceRun(s, got(skippedOn('webgl', []), 2));
     expect(s.notices).toEqual([]);
@@ -315,7 +320,13 @@ describe('notices', () => {
     };
     s = reduceRun(s, got(diverged, 3));
     expect(s.notices.map((n) => n.action)).toEqual(['restore']);
+    expect(s.notices[0].text).toMatch(/^Training diverged at step 9: loss became Infinity/);
     expect(reduceRun(s, sent({ type: 'reset' }, 4)).notices).toEqual([]);
+    // An optimizer's total is named as the chart names it, not by the optimizer's id.
+    const withInfo = { ...s, info: { optimizers: [{ id: 'adam', label: 'Adam' }] } as unknown as ModelInfo };
+    expect(reduceRun(withInfo, got({ ...diverged, term: 'adam' }, 3)).notices.at(-1)!.text).toMatch(
+      /: Adam's training objective became Infinity/,
+    );
     const restored = reduceRun(s, got({ type: 'restored', step: 5 }, 4));
     expect(restored.notices.map((n) => n.text)).toEqual(['Restored the checkpoint from step 5.']);
   });

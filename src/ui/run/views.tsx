@@ -1,5 +1,6 @@
 /** The live views of the run panel. Each reads the run store and asks the worker for fresh data. */
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { ModelInfo } from '../../runtime/protocol';
 import { checksum, classColor, diverging, drawImageGrid, imageDims } from './draw';
 import { pickLatent } from './latentPick';
 import { downloadCanvasPng, run, useRun } from './runStore';
@@ -21,10 +22,17 @@ function ImageGrid(props: {
   return <canvas ref={ref} className="pixels" data-testid={props.testId} data-checksum={sum} />;
 }
 
+/** A class as the data names it (a folder name), else by its number. */
+function className(info: ModelInfo, i: number): string {
+  const name = info.data.classNames?.[i];
+  return name !== undefined && name !== String(i) ? `${name} (${i})` : `class ${i}`;
+}
+
 export function SampleGrid() {
   const info = useRun((s) => s.info);
   const samples = useRun((s) => s.samples);
   const pixels = useRun((s) => s.pixels);
+  const diverged = useRun((s) => s.diverged);
   const [label, setLabel] = useState<number | undefined>(undefined);
   const canvas = useRef<HTMLCanvasElement>(null);
   if (!info?.modes.generate || info.data.kind !== 'image') return null;
@@ -54,7 +62,7 @@ export function SampleGrid() {
             <option value="">all classes</option>
             {Array.from({ length: classes }, (_, i) => (
               <option key={i} value={i}>
-                class {i}
+                {className(info, i)}
               </option>
             ))}
           </select>
@@ -70,7 +78,11 @@ export function SampleGrid() {
           PNG
         </button>
       </h4>
-      {shown ? (
+      {diverged ? (
+        <p className="hint" data-testid="samples-diverged">
+          No samples while the model is diverged (its weights are not finite): restore the checkpoint or reset.
+        </p>
+      ) : shown ? (
         <ImageGrid
           canvasRef={canvas}
           images={'canvas' in shown ? shown.canvas : shown.images}
@@ -244,7 +256,7 @@ export function LatentTools() {
             >
               {Array.from({ length: classes }, (_, i) => (
                 <option key={i} value={i}>
-                  class {i}
+                  {className(info, i)}
                 </option>
               ))}
             </select>
