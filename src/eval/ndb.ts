@@ -151,7 +151,8 @@ export interface NdbOptions extends KMeansOptions {
 export function fitNdbBins(real: Matrix, options: NdbOptions = {}): NdbBins {
   const km = kmeans(real, options.bins ?? 100, options);
   const proportions = new Float64Array(km.centroids.rows);
-  for (const c of km.assignment) proportions[c] += 1 / real.rows;
+  for (const c of km.assignment) proportions[c]++;
+  for (let b = 0; b < proportions.length; b++) proportions[b] /= real.rows;
   return { centroids: km.centroids, proportions, n: real.rows, iterations: km.iterations, converged: km.converged };
 }
 
@@ -176,7 +177,8 @@ export function ndbCompare(bins: NdbBins, query: Matrix, pairwiseSqDist: Pairwis
   const n1 = bins.n;
   const n2 = query.rows;
   const q = new Float64Array(K);
-  for (const c of nearestCentre(query, bins.centroids, pairwiseSqDist).index) q[c] += 1 / n2;
+  for (const c of nearestCentre(query, bins.centroids, pairwiseSqDist).index) q[c]++;
+  for (let b = 0; b < K; b++) q[b] /= n2;
   const significant = new Uint8Array(K);
   let different = 0;
   let js = 0;

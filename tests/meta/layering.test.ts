@@ -5,7 +5,9 @@
  *   ui → store → compiler → graph;  runtime → compiler → graph;
  *   nodes → the node API in src/graph (and TF.js *types* only);
  *   data → graph (data is used by runtime and cli);
- *   cli → runtime, compiler, graph, data, nodes (never ui or store).
+ *   eval → graph, and no package at all (pure metrics on plain arrays; runtime
+ *     and cli call them, passing a TF.js distance kernel in as a function);
+ *   cli → runtime, compiler, graph, data, eval, nodes (never ui or store).
  *
  * Every source file is parsed with the TypeScript compiler (so comments and
  * strings never count) and its imports are classified as type-only or value
@@ -141,15 +143,23 @@ const LAYERS = {
   nodes: sourceFiles('nodes'),
   data: sourceFiles('src/data'),
   cli: sourceFiles('src/cli'),
+  eval: sourceFiles('src/eval'),
 };
 
 /** What each layer may import from the repo (type or value); packages are not restricted here. */
 const MAY_IMPORT = {
   data: ['src/data', 'src/graph'],
-  cli: ['src/cli', 'src/runtime', 'src/compiler', 'src/graph', 'src/data', 'nodes'],
+  eval: ['src/eval', 'src/graph'],
+  cli: ['src/cli', 'src/runtime', 'src/compiler', 'src/graph', 'src/data', 'src/eval', 'nodes'],
 };
 
 const intoUi = (imports: Import[]) => imports.filter((i) => under(i.target, 'src/ui')).map(where);
+
+/** src/eval's rule: repo imports only inside MAY_IMPORT.eval, and no package (TF.js types, React, Node built-ins) at all. */
+const evalViolations = (imports: Import[]) =>
+  imports
+    .filter((i) => !i.target || !under(i.target, ...MAY_IMPORT.eval))
+    .map((i) => `${where(i)} (${i.target ? 'outside src/eval, src/graph' : 'a package'})`);
 
 /** Repo imports (type or value) of `imports` that land outside `allowed`, as file:line. */
 function outside(imports: Import[], allowed: string[]): string[] {
@@ -205,7 +215,12 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
     expect(violations, report(violations)).toEqual([]);
   });
 
-  it('src/graph and src/compiler do not touch DOM globals', () => {
+  it(`src/eval imports only ${MAY_IMPORT.eval.join(', ')} and no package: no TF.js (not even types), React, DOM packages or Node built-ins`, () => {
+    const violations = evalViolations(LAYERS.eval.flatMap(importsOf));
+    expect(violations, report(violations)).toEqual([]);
+  });
+
+  it('src/graph, src/compiler and src/eval do not touch DOM globals', () => {
     const DOM_GLOBALS = new Set([
       'window',
       'document',
@@ -220,7 +235,7 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
       'postMessage',
     ]);
     const violations: string[] = [];
-    for (const file of [...LAYERS.graph, ...LAYERS.compiler]) {
+    for (const file of [...LAYERS.graph, ...LAYERS.compiler, ...LAYERS.eval]) {
       const sf = ts.createSourceFile(file, readFileSync(join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
       const visit = (node: ts.Node) => {
         if (ts.isIdentifier(node) && DOM_GLOBALS.has(node.text)) {
@@ -278,9 +293,9 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
     expect(violations, report(violations)).toEqual([]);
   });
 
-  it('no file in graph, compiler, store, ui or nodes reaches a TF.js value or src/runtime through a chain of value imports', () => {
+  it('no file in graph, compiler, eval, store, ui or nodes reaches a TF.js value or src/runtime through a chain of value imports', () => {
     const violations: string[] = [];
-    const files = [...LAYERS.graph, ...LAYERS.compiler, ...LAYERS.store, ...LAYERS.ui, ...LAYERS.nodes];
+    const files = [...LAYERS.graph, ...LAYERS.compiler, ...LAYERS.eval, ...LAYERS.store, ...LAYERS.ui, ...LAYERS.nodes];
     for (const file of files) {
       const chain = valueClosure(file);
       for (const [f, path] of chain) {
@@ -337,7 +352,7 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
     expect(ui.every((i) => i.typeOnly)).toBe(true);
   });
 
-  it('the store, data and cli rules report a stray import, type-only included, as file:line', () => {
+  it('the store, data, eval and cli rules report a stray import, type-only included, as file:line', () => {
     const store = parseImports(
       'src/store/probe.ts',
       "import { docOps } from './docOps';\nimport type { RunState } from '../ui/run/runStore';",
@@ -352,5 +367,19 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
       "import { registry } from '../../nodes/index';\n\nimport type { View } from '../ui/run/views';",
     );
     expect(outside(cli, MAY_IMPORT.cli)).toEqual([`src/cli/probe.ts:3 imports '../ui/run/views' (outside ${MAY_IMPORT.cli.join(', ')})`]);
+    const metrics = parseImports(
+      'src/eval/probe.ts',
+      [
+        "import { createRng } from '../graph/random';",
+        "import type { Tensor } from '@tensorflow/tfjs-core';",
+        "import { readFileSync } from 'node:fs';",
+        "import { plan } from '../compiler/plan';",
+      ].join('\n'),
+    );
+    expect(evalViolations(metrics)).toEqual([
+      "src/eval/probe.ts:2 imports '@tensorflow/tfjs-core' (a package)",
+      "src/eval/probe.ts:3 imports 'node:fs' (a package)",
+      "src/eval/probe.ts:4 imports '../compiler/plan' (outside src/eval, src/graph)",
+    ]);
   });
 });
