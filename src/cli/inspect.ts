@@ -1,9 +1,6 @@
-/** `latent-lab sample` and `latent-lab eval`: load a run directory and use its trained model. */
+/** `latent-lab sample`, and opening a run directory with its trained model (sample and eval). */
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createBatcher } from '../data/batcher';
-import type { DataSet } from '../data/types';
-import { exampleSize } from '../graph/shape';
 import { checkSampleCount, SampleLimit, samplesPng } from './pictures';
 import { writeAtomic } from './runDir';
 import { applyOverrides, backendOrExit, CliError, compileWithDataOrExit, EXIT, readGraph } from './setup';
@@ -11,7 +8,7 @@ import { cliModel, readCheckpoint } from './train';
 
 const log = (s: string) => process.stderr.write(s + '\n');
 
-async function openRun(runDir: string, backend: string, dataPath?: string) {
+export async function openRun(runDir: string, backend: string, dataPath?: string) {
   const isDir = await stat(runDir).then(
     (st) => st.isDirectory(),
     () => {
@@ -77,103 +74,4 @@ async function checkPngOut(out: string): Promise<void> {
       `--out ${out}: cannot create its folder ${dirname(out)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
-}
-
-export interface EvalResult {
-  kind: 'elbo' | 'nll' | 'objective';
-  /** The negative ELBO (NLL term + KL term), the exact NLL, or the training objective, per example. */
-  nats: number;
-  /** Only for a likelihood (an ELBO bound or an NLL): a plain objective has no bits/dim. */
-  bitsPerDim: number | null;
-  examples: number;
-  /** False when the "test" examples are the training examples (one IDX file or a PNG folder). */
-  heldOut: boolean;
-  /** What the optimizer minimised, with its weights; it differs from the ELBO when the KL weight is not 1. */
-  objective: number;
-  /** Why no likelihood is reported (kind 'objective'). */
-  why: string | null;
-  terms: Record<string, number>;
-  /** Importance-sampled NLL (VAEs), when asked for and available. */
-  importanceSampled?: { samples: number; nats: number; bitsPerDim: number };
-  /** Why the importance-sampled NLL was not computed though it was asked for. */
-  importanceUnavailable?: string;
-}
-
-/** Whether two data sets hold the same examples (a single file serves both splits). */
-function sameExamples(a: DataSet, b: DataSet): boolean {
-  if (a.count !== b.count || a.x.length !== b.x.length) return false;
-  const n = Math.min(a.x.length, 100_000);
-  for (let i = 0; i < n; i++) if (a.x[i] !== b.x[i]) return false;
-  return true;
-}
-
-export async function evaluate(
-  runDir: string,
-  o: { data?: string; backend: string; maxExamples: number; importanceSamples?: number },
-): Promise<EvalResult> {
-  const { model, data: graphData } = await openRun(runDir, o.backend, o.data);
-  const { plan } = model;
-  const ev = plan.modes.evaluate;
-  if (!ev) throw new CliError(EXIT.invalidDocument, 'this graph has no single likelihood to evaluate (GANs have none)');
-  const data = graphData.test;
-  const heldOut = !sameExamples(data, graphData.train);
-  const batchSize = Math.min(100, data.count);
-  const batches = Math.max(1, Math.floor(Math.min(data.count, o.maxExamples) / batchSize));
-  const batcher = createBatcher(data, batchSize, 0);
-  const sums: Record<string, number> = {};
-  const gaussianPosterior = !!plan.posterior?.logVar;
-  const iwAvailable = ev.kind === 'elbo' && gaussianPosterior && !!ev.bernoulli;
-  const iw = iwAvailable && o.importanceSamples ? o.importanceSamples : 0;
-  let iwNats = 0;
-  for (let i = 0; i < batches; i++) {
-    const batch = { ...batcher.next(), size: batchSize };
-    const losses = await model.evaluateLosses(batch);
-    for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v / batches;
-    if (iw) iwNats += (await model.importanceSampledNll(batch, iw)) / batches;
-  }
-  const perDim = (nats: number) => nats / (exampleSize(plan.data.shape) * Math.LN2);
-  const term = (id: string | null) => (id ? sums[plan.lossNames[id]] : 0);
-  const objective = sums[ev.optimizer];
-  const nats = ev.kind === 'objective' ? objective : term(ev.nllTerm) + (ev.kind === 'elbo' ? term(ev.klTerm) : 0);
-  const importanceUnavailable =
-    o.importanceSamples && !iwAvailable
-      ? ev.kind !== 'elbo'
-        ? 'it needs an ELBO'
-        : 'it needs a Gaussian sampler (μ, log σ²) and a Bernoulli decoder given as logits'
-      : undefined;
-  return {
-    kind: ev.kind,
-    nats,
-    bitsPerDim: ev.kind === 'objective' ? null : perDim(nats),
-    examples: batches * batchSize,
-    heldOut,
-    objective,
-    why: ev.why,
-    terms: sums,
-    ...(iw ? { importanceSampled: { samples: iw, nats: iwNats, bitsPerDim: perDim(iwNats) } } : {}),
-    ...(importanceUnavailable ? { importanceUnavailable } : {}),
-  };
-}
-
-/** The lines `eval` prints: each figure named for what it is, with its reference floor where it has one. */
-export function formatEval(r: EvalResult): string[] {
-  const where = r.heldOut
-    ? `over ${r.examples} held-out examples`
-    : `over ${r.examples} TRAINING examples (the data has no separate test split; pass --data for held-out ones)`;
-  const lines: string[] = [];
-  if (r.kind === 'objective') {
-    lines.push(`training objective: ${r.nats.toFixed(2)} per example ${where}`);
-    lines.push(`no likelihood or bits/dim: ${r.why}`);
-  } else {
-    const name = r.kind === 'elbo' ? 'negative ELBO (reconstruction NLL + KL; an upper bound on the NLL)' : 'NLL (exact)';
-    lines.push(`${name}: ${r.nats.toFixed(2)} nats/example, ${r.bitsPerDim!.toFixed(4)} bits/dim ${where}`);
-    if (Math.abs(r.objective - r.nats) > 1e-3 * Math.max(1, Math.abs(r.nats)))
-      lines.push(`training objective (with its loss weights): ${r.objective.toFixed(2)} — not a likelihood when the weights are not 1`);
-  }
-  if (r.importanceSampled) {
-    const s = r.importanceSampled;
-    lines.push(`importance-sampled NLL (K = ${s.samples}): ${s.nats.toFixed(2)} nats/example, ${s.bitsPerDim.toFixed(4)} bits/dim`);
-  } else if (r.importanceUnavailable) lines.push(`importance-sampled NLL: not available — ${r.importanceUnavailable}`);
-  for (const [k, v] of Object.entries(r.terms)) lines.push(`  ${k}: ${v.toFixed(3)}`);
-  return lines;
 }

@@ -1,6 +1,7 @@
 /** The Latent Lab command line: train, sample and eval graph files headless. */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { evaluate, formatEval, sample } from './inspect';
+import { evalReport, formatReport, reportJson, type MetricSet } from './evaluate';
+import { sample } from './inspect';
 import { CliError, EXIT } from './setup';
 import { train } from './train';
 
@@ -55,13 +56,27 @@ export function buildProgram(): Command {
   program
     .command('eval')
     .argument('<run-dir>', 'a directory written by train')
-    .option('--data <path>', 'IDX test file/folder (default: the embedded test digits)')
-    .option('--max <n>', 'examples to evaluate', int('--max', 1), 10000)
+    .option('--data <path>', 'test data as for train --data (default: the graph’s own test split)')
+    .option('--metrics <set>', 'all, likelihood or samples', 'all')
+    .option('--n <n>', 'samples to judge, and real examples per compared set', int('--n', 2), 2000)
+    .option('--max <n>', 'examples for the likelihood', int('--max', 1), 10000)
     .option('--iw <k>', 'importance samples for the NLL estimate of a VAE (0 = off)', int('--iw'), 50)
+    .option('--json', 'print one JSON object on stdout instead of text')
     .option('--backend <name>', 'wasm or cpu', 'wasm')
     .action(async (runDir, o) => {
-      const r = await evaluate(runDir, { data: o.data, backend: o.backend, maxExamples: o.max, importanceSamples: o.iw });
-      for (const line of formatEval(r)) console.log(line);
+      if (!['all', 'likelihood', 'samples'].includes(o.metrics))
+        throw new CliError(EXIT.badArguments, `--metrics ${o.metrics}: choose all, likelihood or samples`);
+      const r = await evalReport(runDir, {
+        data: o.data,
+        backend: o.backend,
+        maxExamples: o.max,
+        importanceSamples: o.iw,
+        metrics: o.metrics as MetricSet,
+        n: o.n,
+        log: (line) => process.stderr.write(line + '\n'),
+      });
+      if (o.json) console.log(JSON.stringify(reportJson(r)));
+      else for (const line of formatReport(r)) console.log(line);
     });
   return program;
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { evaluate, formatEval } from '../../src/cli/inspect';
+import { evaluate, formatEval } from '../../src/cli/evaluate';
 import { main } from '../../src/cli/main';
 import { EXIT } from '../../src/cli/setup';
 

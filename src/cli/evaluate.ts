@@ -1,0 +1,255 @@
+/**
+ * `latent-lab eval`: every figure that applies to the graph's family, each
+ * named for what it is and printed beside its reference floor — likelihoods
+ * (negative ELBO, importance-sampled NLL, exact NLL, bits/dim) and the quality
+ * of samples (Fréchet distance in the embedded classifier's features,
+ * precision/recall, NDB, the MNIST score, the class histogram; grid KL/JS and
+ * MMD for 2-D points).
+ */
+import { createBatcher } from '../data/batcher';
+import type { DataSet } from '../data/types';
+import { exampleSize } from '../graph/shape';
+import type { CompiledModel } from '../runtime/model';
+import type { GraphData } from '../runtime/planData';
+import type { ReadMode } from '../runtime/reads';
+import { measureSamples, type SampleMetrics } from '../runtime/sampleQuality';
+import { openRun } from './inspect';
+import { CliError, EXIT } from './setup';
+
+export interface EvalResult {
+  kind: 'elbo' | 'nll' | 'objective';
+  /** The negative ELBO (NLL term + KL term), the exact NLL, or the training objective, per example. */
+  nats: number;
+  /** Only for a likelihood (an ELBO bound or an NLL): a plain objective has no bits/dim. */
+  bitsPerDim: number | null;
+  examples: number;
+  /** False when the "test" examples are the training examples (one IDX file or a PNG folder). */
+  heldOut: boolean;
+  /** What the optimizer minimised, with its weights; it differs from the ELBO when the KL weight is not 1. */
+  objective: number;
+  /** Why no likelihood is reported (kind 'objective'). */
+  why: string | null;
+  terms: Record<string, number>;
+  /** Importance-sampled NLL (VAEs), when asked for and available. */
+  importanceSampled?: { samples: number; nats: number; bitsPerDim: number };
+  /** Why the importance-sampled NLL was not computed though it was asked for. */
+  importanceUnavailable?: string;
+}
+
+/** Whether two data sets hold the same examples (a single file serves both splits). */
+function sameExamples(a: DataSet, b: DataSet): boolean {
+  if (a.count !== b.count || a.x.length !== b.x.length) return false;
+  const n = Math.min(a.x.length, 100_000);
+  for (let i = 0; i < n; i++) if (a.x[i] !== b.x[i]) return false;
+  return true;
+}
+
+export interface LikelihoodOptions {
+  maxExamples: number;
+  importanceSamples?: number;
+}
+
+/** The likelihood figures of a run (refuses a graph without any, such as a GAN). */
+export async function evaluate(runDir: string, o: LikelihoodOptions & { data?: string; backend: string }): Promise<EvalResult> {
+  const { model, data } = await openRun(runDir, o.backend, o.data);
+  try {
+    return await likelihood(model, data, o);
+  } finally {
+    model.dispose();
+  }
+}
+
+async function likelihood(model: CompiledModel<ReadMode>, graphData: GraphData, o: LikelihoodOptions): Promise<EvalResult> {
+  const { plan } = model;
+  const ev = plan.modes.evaluate;
+  if (!ev) throw new CliError(EXIT.invalidDocument, 'this graph has no single likelihood to evaluate (GANs have none)');
+  const data = graphData.test;
+  const heldOut = !sameExamples(data, graphData.train);
+  const batchSize = Math.min(100, data.count);
+  const batches = Math.max(1, Math.floor(Math.min(data.count, o.maxExamples) / batchSize));
+  const batcher = createBatcher(data, batchSize, 0);
+  const sums: Record<string, number> = {};
+  const gaussianPosterior = !!plan.posterior?.logVar;
+  const iwAvailable = ev.kind === 'elbo' && gaussianPosterior && !!ev.bernoulli;
+  const iw = iwAvailable && o.importanceSamples ? o.importanceSamples : 0;
+  let iwNats = 0;
+  for (let i = 0; i < batches; i++) {
+    const batch = { ...batcher.next(), size: batchSize };
+    const losses = await model.evaluateLosses(batch);
+    for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v / batches;
+    if (iw) iwNats += (await model.importanceSampledNll(batch, iw)) / batches;
+  }
+  const perDim = (nats: number) => nats / (exampleSize(plan.data.shape) * Math.LN2);
+  const term = (id: string | null) => (id ? sums[plan.lossNames[id]] : 0);
+  const objective = sums[ev.optimizer];
+  const nats = ev.kind === 'objective' ? objective : term(ev.nllTerm) + (ev.kind === 'elbo' ? term(ev.klTerm) : 0);
+  const importanceUnavailable =
+    o.importanceSamples && !iwAvailable
+      ? ev.kind !== 'elbo'
+        ? 'it needs an ELBO'
+        : 'it needs a Gaussian sampler (μ, log σ²) and a Bernoulli decoder given as logits'
+      : undefined;
+  return {
+    kind: ev.kind,
+    nats,
+    bitsPerDim: ev.kind === 'objective' ? null : perDim(nats),
+    examples: batches * batchSize,
+    heldOut,
+    objective,
+    why: ev.why,
+    terms: sums,
+    ...(iw ? { importanceSampled: { samples: iw, nats: iwNats, bitsPerDim: perDim(iwNats) } } : {}),
+    ...(importanceUnavailable ? { importanceUnavailable } : {}),
+  };
+}
+
+/** The lines `eval` prints: each figure named for what it is, with its reference floor where it has one. */
+export function formatEval(r: EvalResult): string[] {
+  const where = r.heldOut
+    ? `over ${r.examples} held-out examples`
+    : `over ${r.examples} TRAINING examples (the data has no separate test split; pass --data for held-out ones)`;
+  const lines: string[] = [];
+  if (r.kind === 'objective') {
+    lines.push(`training objective: ${r.nats.toFixed(2)} per example ${where}`);
+    lines.push(`no likelihood or bits/dim: ${r.why}`);
+  } else {
+    const name = r.kind === 'elbo' ? 'negative ELBO (reconstruction NLL + KL; an upper bound on the NLL)' : 'NLL (exact)';
+    lines.push(`${name}: ${r.nats.toFixed(2)} nats/example, ${r.bitsPerDim!.toFixed(4)} bits/dim ${where}`);
+    if (Math.abs(r.objective - r.nats) > 1e-3 * Math.max(1, Math.abs(r.nats)))
+      lines.push(`training objective (with its loss weights): ${r.objective.toFixed(2)} — not a likelihood when the weights are not 1`);
+  }
+  if (r.importanceSampled) {
+    const s = r.importanceSampled;
+    lines.push(`importance-sampled NLL (K = ${s.samples}): ${s.nats.toFixed(2)} nats/example, ${s.bitsPerDim.toFixed(4)} bits/dim`);
+  } else if (r.importanceUnavailable) lines.push(`importance-sampled NLL: not available — ${r.importanceUnavailable}`);
+  for (const [k, v] of Object.entries(r.terms)) lines.push(`  ${k}: ${v.toFixed(3)}`);
+  return lines;
+}
+
+export type MetricSet = 'all' | 'likelihood' | 'samples';
+
+export interface EvalReport {
+  likelihood?: EvalResult;
+  /** why no likelihood figure applies (a GAN), when one was asked for */
+  likelihoodUnavailable?: string;
+  samples?: SampleMetrics;
+  samplesUnavailable?: string;
+}
+
+export interface EvalOptions extends LikelihoodOptions {
+  data?: string;
+  backend: string;
+  metrics: MetricSet;
+  /** samples to judge (and real examples per compared set) */
+  n: number;
+  /** progress lines go to stderr; --json keeps stdout for the object */
+  log?: (line: string) => void;
+}
+
+/** Every metric of `o.metrics` that applies to the run's graph; one that does not apply says why. */
+export async function evalReport(runDir: string, o: EvalOptions): Promise<EvalReport> {
+  const { model, data } = await openRun(runDir, o.backend, o.data);
+  const report: EvalReport = {};
+  try {
+    if (o.metrics !== 'samples') {
+      if (model.plan.modes.evaluate) report.likelihood = await likelihood(model, data, o);
+      else report.likelihoodUnavailable = 'this graph defines no likelihood (a GAN is judged by its samples only)';
+    }
+    if (o.metrics !== 'likelihood') {
+      if (!model.plan.modes.generate)
+        report.samplesUnavailable = 'this graph cannot generate (no Sampler or Noise feeds a data-shaped output)';
+      else {
+        const samples = await measureSamples({
+          model,
+          train: data.train,
+          test: data.test,
+          n: o.n,
+          onProgress: (done, of, what) => o.log?.(`samples: ${what} (${done}/${of})`),
+        });
+        if (samples.unavailable) report.samplesUnavailable = samples.unavailable;
+        else report.samples = samples;
+      }
+    }
+  } finally {
+    model.dispose();
+  }
+  if (!report.likelihood && !report.samples)
+    throw new CliError(EXIT.invalidDocument, [report.likelihoodUnavailable, report.samplesUnavailable].filter(Boolean).join('; '));
+  return report;
+}
+
+const f = (v: number | undefined, digits = 3) => (v === undefined ? '–' : v.toFixed(digits));
+
+/** The sample metrics as lines, each with its floor (real data against real data, the same way). */
+export function formatSamples(m: SampleMetrics): string[] {
+  const lines = [`samples: ${m.n} drawn, compared with ${m.reference}; each floor is ${m.floorFrom}`];
+  const row = (name: string, v: number | undefined, floor: number | undefined, note: string, digits = 3) =>
+    v !== undefined && lines.push(`  ${name}: ${f(v, digits)}  (floor ${f(floor, digits)}) — ${note}`);
+  row('Fréchet LeNet distance', m.fld, m.fld_floor, 'lower is better; Gaussian fits of the classifier’s features');
+  row('precision', m.precision, m.precision_floor, 'share of samples inside the real data’s k-NN balls (k = 3)');
+  row('recall', m.recall, m.recall_floor, 'share of real examples inside the samples’ k-NN balls');
+  row('density', m.density, m.density_floor, 'like precision, counting how many real balls hold each sample');
+  row('coverage', m.coverage, m.coverage_floor, 'share of real examples with a sample inside their ball');
+  if (m.ndb !== undefined)
+    lines.push(
+      `  NDB: ${m.ndb} of 100 bins differ (floor ${m.ndb_floor}); JS of the bin histograms ${f(m.ndb_js, 4)} nats (floor ${f(m.ndb_js_floor, 4)})`,
+    );
+  row('MNIST score', m.mnist_score, m.mnist_score_floor, 'exp E[KL(p(y|x) ‖ p(y))]; 10 at most');
+  row('class entropy', m.class_entropy, m.class_entropy_floor, 'of the classifier’s labels for the samples, as a fraction of ln 10');
+  if (m.class_counts) lines.push(`  classes seen in the samples: ${m.class_counts.map((c, i) => `${i}:${c}`).join(' ')}`);
+  if (m.missing_classes)
+    lines.push(
+      m.missing_classes.length
+        ? `  MISSING CLASSES (under 1 % of samples): ${m.missing_classes.join(', ')} — mode collapse`
+        : '  no class is missing from the samples',
+    );
+  row('conditioning accuracy', m.cond_accuracy, m.cond_accuracy_floor, 'the classifier agrees with the class asked for');
+  row('grid KL', m.grid_kl, m.grid_kl_floor, 'KL(real ‖ generated) on a 20×20 grid, nats', 4);
+  row('grid JS', m.grid_js, m.grid_js_floor, 'Jensen–Shannon on the same grid, nats', 4);
+  row('MMD²', m.mmd, m.mmd_floor, 'RBF kernel, median-heuristic bandwidth, unbiased', 5);
+  return lines;
+}
+
+export function formatReport(r: EvalReport): string[] {
+  const lines: string[] = [];
+  if (r.likelihood) lines.push(...formatEval(r.likelihood));
+  else if (r.likelihoodUnavailable) lines.push(`likelihood: not available — ${r.likelihoodUnavailable}`);
+  if (r.samples) lines.push(...formatSamples(r.samples));
+  else if (r.samplesUnavailable) lines.push(`sample quality: not available — ${r.samplesUnavailable}`);
+  return lines;
+}
+
+/** `--json`: one flat object with the issue's keys, only where they apply. */
+export function reportJson(r: EvalReport): Record<string, number | number[]> {
+  const out: Record<string, number | number[]> = {};
+  const put = (key: string, v: number | number[] | null | undefined) => {
+    if (v !== undefined && v !== null) out[key] = v;
+  };
+  const l = r.likelihood;
+  if (l) {
+    if (l.kind === 'elbo') put('neg_elbo', l.nats);
+    if (l.kind === 'nll') put('nll', l.nats);
+    put('is_nll', l.importanceSampled?.nats);
+    put('bits_per_dim', l.importanceSampled?.bitsPerDim ?? l.bitsPerDim);
+  }
+  const m = r.samples;
+  if (m) {
+    put('fld', m.fld);
+    put('fld_floor', m.fld_floor);
+    put('precision', m.precision);
+    put('recall', m.recall);
+    put('density', m.density);
+    put('coverage', m.coverage);
+    put('ndb', m.ndb);
+    put('ndb_js', m.ndb_js);
+    put('mnist_score', m.mnist_score);
+    put('class_entropy', m.class_entropy);
+    put('missing_classes', m.missing_classes);
+    put('grid_kl', m.grid_kl);
+    put('grid_js', m.grid_js);
+    put('mmd', m.mmd);
+    put('cond_accuracy', m.cond_accuracy);
+  }
+  put('n', m?.n ?? l?.examples);
+  return out;
+}

@@ -1,0 +1,245 @@
+/**
+ * Sample-quality metrics for a trained generator, each beside its floor: the
+ * same metric computed between two sets of real data, so a number means
+ * something. Images are compared in the features of the embedded MNIST
+ * classifier (only 28×28×1 data); 2-D points directly. The metric formulas live
+ * in src/eval (pure); this module draws the samples, runs the classifier and
+ * gives the metrics a GEMM-backed distance.
+ */
+import type { DataSet } from '../data/types';
+import {
+  classHistogram,
+  conditioningAccuracy,
+  fitNdbBins,
+  fld,
+  gridDivergence,
+  matrix,
+  mmd2,
+  mnistScore,
+  ndbCompare,
+  prdc,
+  argmaxRows,
+  type Matrix,
+  type PairwiseSqDist,
+} from '../eval/index';
+import { exampleSize } from '../graph/shape';
+import { CLASSES, loadClassifier, type Classifier } from './classifier';
+import type { CompiledModel } from './model';
+import type { ReadMode } from './reads';
+import { sampleImages } from './sampling';
+import * as tf from './tf';
+
+/** ‖a‖² + ‖b‖² − 2abᵀ by one matMul on the current backend (the pure-JS loop is ~100× slower at d = 784). */
+export const tfPairwiseSqDist: PairwiseSqDist = (a, b) => {
+  const out = tf.tidy(() => {
+    const ta = tf.tensor2d(Float32Array.from(a.data), [a.rows, a.cols]);
+    const tb = tf.tensor2d(Float32Array.from(b.data), [b.rows, b.cols]);
+    const na = tf.sum(tf.square(ta), 1, true);
+    const nb = tf.sum(tf.square(tb), 1, true).transpose();
+    return tf.relu(tf.sub(tf.add(na, nb), tf.mul(2, tf.matMul(ta, tb, false, true))));
+  });
+  try {
+    return out.dataSync() as Float32Array;
+  } finally {
+    out.dispose();
+  }
+};
+
+export interface SampleMetrics {
+  /** how many samples were drawn and compared */
+  n: number;
+  /** what the samples were compared with */
+  reference: string;
+  /** how the floors were computed */
+  floorFrom: string;
+  fld?: number;
+  fld_floor?: number;
+  precision?: number;
+  recall?: number;
+  density?: number;
+  coverage?: number;
+  precision_floor?: number;
+  recall_floor?: number;
+  density_floor?: number;
+  coverage_floor?: number;
+  ndb?: number;
+  ndb_js?: number;
+  ndb_floor?: number;
+  ndb_js_floor?: number;
+  mnist_score?: number;
+  mnist_score_floor?: number;
+  /** entropy of the samples' class histogram as a fraction of ln 10 (1 = all classes equally often) */
+  class_entropy?: number;
+  class_entropy_floor?: number;
+  /** classes the classifier hardly ever sees in the samples: the mode-collapse indicator */
+  missing_classes?: number[];
+  class_counts?: number[];
+  cond_accuracy?: number;
+  cond_accuracy_floor?: number;
+  grid_kl?: number;
+  grid_js?: number;
+  grid_kl_floor?: number;
+  grid_js_floor?: number;
+  mmd?: number;
+  mmd_floor?: number;
+  /** why the image metrics were not computed (data the classifier cannot read) */
+  unavailable?: string;
+}
+
+/** The first `n` examples of `ds` from `offset`, as rows. */
+function rows(ds: DataSet, offset: number, n: number): Float32Array {
+  const size = exampleSize(ds.shape);
+  return ds.x.subarray(offset * size, (offset + n) * size);
+}
+
+/**
+ * Two disjoint sets of real examples of size n: the test split against the
+ * training split when they differ, else two halves of the one set.
+ */
+function realPair(
+  train: DataSet,
+  test: DataSet,
+  n: number,
+): {
+  ref: Float32Array;
+  floor: Float32Array;
+  n: number;
+  reference: string;
+  floorFrom: string;
+  refLabels?: Uint8Array;
+  floorLabels?: Uint8Array;
+} {
+  const separate = train !== test && train.x !== test.x;
+  if (separate) {
+    const m = Math.min(n, test.count, train.count);
+    return {
+      ref: rows(test, 0, m),
+      floor: rows(train, 0, m),
+      n: m,
+      reference: `${m} test examples`,
+      floorFrom: `${m} training examples against the same test examples`,
+      refLabels: test.labels?.subarray(0, m),
+      floorLabels: train.labels?.subarray(0, m),
+    };
+  }
+  const m = Math.min(n, Math.floor(test.count / 2));
+  return {
+    ref: rows(test, 0, m),
+    floor: rows(test, m, m),
+    n: m,
+    reference: `${m} examples of the data (it has no separate test split)`,
+    floorFrom: `the other ${m} examples against those`,
+    refLabels: test.labels?.subarray(0, m),
+    floorLabels: test.labels?.subarray(m, 2 * m),
+  };
+}
+
+export interface SampleQualityOptions {
+  model: CompiledModel<ReadMode>;
+  train: DataSet;
+  test: DataSet;
+  /** samples to draw (and real examples per set); capped by the data */
+  n: number;
+  classifier?: Classifier;
+  onProgress?: (done: number, of: number, what: string) => void;
+}
+
+/** Whether the embedded classifier can read the graph's examples. */
+export function classifierReads(shape: readonly number[]): boolean {
+  return shape.length === 3 && shape[0] === 28 && shape[1] === 28 && shape[2] === 1;
+}
+
+export async function measureSamples(o: SampleQualityOptions): Promise<SampleMetrics> {
+  const { model, train, test } = o;
+  const plan = model.plan;
+  const g = plan.modes.generate;
+  if (!g) throw new Error('this graph cannot generate, so its samples cannot be judged');
+  const progress = o.onProgress ?? (() => {});
+  const real = realPair(train, test, o.n);
+  const n = real.n;
+  progress(0, 4, 'drawing samples');
+  const samples = await sampleImages(model, n);
+  const base = { n, reference: real.reference, floorFrom: real.floorFrom };
+
+  if (plan.data.kind === 'points') {
+    progress(2, 4, 'comparing points');
+    const ref = matrix(n, 2, real.ref);
+    const floor = matrix(n, 2, real.floor);
+    const fake = matrix(n, 2, samples);
+    const grid = gridDivergence(ref, fake);
+    const gridFloor = gridDivergence(ref, floor);
+    const mmd = mmd2(ref, fake);
+    progress(4, 4, 'done');
+    return {
+      ...base,
+      grid_kl: grid.kl,
+      grid_js: grid.js,
+      grid_kl_floor: gridFloor.kl,
+      grid_js_floor: gridFloor.js,
+      mmd: mmd.mmd2,
+      // The same bandwidth for the floor, so the two are on one scale.
+      mmd_floor: mmd2(ref, floor, mmd.bandwidth).mmd2,
+    };
+  }
+  if (!classifierReads(plan.data.shape))
+    return { ...base, unavailable: `the embedded classifier reads 28×28×1 digits; these examples are ${plan.data.shape.join('×')}` };
+
+  const classifier = o.classifier ?? (await loadClassifier());
+  try {
+    progress(1, 4, 'classifying');
+    const [ref, floor, fake] = [
+      await classifier.evaluate(real.ref, n),
+      await classifier.evaluate(real.floor, n),
+      await classifier.evaluate(samples, n),
+    ];
+    const d = classifier.featureSize;
+    const feats = (f: Float32Array): Matrix => matrix(n, d, f);
+    progress(2, 4, 'Fréchet distance, precision and recall');
+    const fldFake = fld(feats(ref.features), feats(fake.features));
+    const fldFloor = fld(feats(ref.features), feats(floor.features));
+    const pr = prdc(feats(ref.features), feats(fake.features), { pairwiseSqDist: tfPairwiseSqDist });
+    const prFloor = prdc(feats(ref.features), feats(floor.features), { pairwiseSqDist: tfPairwiseSqDist });
+    progress(3, 4, 'NDB bins');
+    // NDB bins the pixels, as Richardson & Weiss do for MNIST.
+    const size = exampleSize(plan.data.shape);
+    const bins = fitNdbBins(matrix(n, size, real.ref), { pairwiseSqDist: tfPairwiseSqDist, seed: plan.seed });
+    const ndbFake = ndbCompare(bins, matrix(n, size, samples), tfPairwiseSqDist);
+    const ndbFloor = ndbCompare(bins, matrix(n, size, real.floor), tfPairwiseSqDist);
+
+    const histogram = classHistogram(argmaxRows(fake.probabilities, n, CLASSES), CLASSES);
+    const floorHistogram = classHistogram(argmaxRows(floor.probabilities, n, CLASSES), CLASSES);
+    const out: SampleMetrics = {
+      ...base,
+      fld: fldFake,
+      fld_floor: fldFloor,
+      precision: pr.precision,
+      recall: pr.recall,
+      density: pr.density,
+      coverage: pr.coverage,
+      precision_floor: prFloor.precision,
+      recall_floor: prFloor.recall,
+      density_floor: prFloor.density,
+      coverage_floor: prFloor.coverage,
+      ndb: ndbFake.different,
+      ndb_js: ndbFake.js,
+      ndb_floor: ndbFloor.different,
+      ndb_js_floor: ndbFloor.js,
+      mnist_score: mnistScore(fake.probabilities, n, CLASSES),
+      mnist_score_floor: mnistScore(floor.probabilities, n, CLASSES),
+      class_entropy: histogram.entropyFraction,
+      class_entropy_floor: floorHistogram.entropyFraction,
+      missing_classes: histogram.missing,
+      class_counts: Array.from(histogram.counts),
+    };
+    if (g.conditional && plan.data.numClasses === CLASSES) {
+      // sampleImages cycles the classes: sample i was asked for class i mod C.
+      const requested = Array.from({ length: n }, (_, i) => i % CLASSES);
+      out.cond_accuracy = conditioningAccuracy(fake.probabilities, n, CLASSES, requested);
+      if (real.floorLabels) out.cond_accuracy_floor = conditioningAccuracy(floor.probabilities, n, CLASSES, real.floorLabels);
+    }
+    progress(4, 4, 'done');
+    return out;
+  } finally {
+    if (!o.classifier) classifier.dispose();
+  }
+}
