@@ -50,6 +50,10 @@ describe('sample quality against its floors', () => {
     expect(random.density!).toBeLessThan(real.density! / 2);
     expect(random.ndb!).toBeGreaterThan(real.ndb! + 20);
     expect(real.mnist_score!).toBeGreaterThan(8.5);
+    // The reference floors: real digits score ≥ 9.5, and n unbinned training digits differ from the
+    // training bins in about as many of 100 bins as chance gives (5 at α = 0.05).
+    expect(real.mnist_score_floor!).toBeGreaterThanOrEqual(9.5);
+    expect(real.ndb_floor!).toBeLessThanOrEqual(10);
     expect(real.missing_classes).toEqual([]);
     expect(real.class_entropy!).toBeGreaterThan(0.95);
   }, 120_000);
