@@ -4,6 +4,7 @@ import { setupBackend } from '../src/runtime/backend';
 import { runCompiledBench, runEditorBench } from './compiled';
 import { runEditorRenderBench } from './editorRender';
 import { runKernelBench } from './kernels';
+import { runSampleMetricsBench } from './sampleMetrics';
 
 const log = (s: string) => console.log(s);
 const results: Record<string, number | string> = {};
@@ -17,6 +18,8 @@ log('\n# compiled graphs');
 Object.assign(results, await runCompiledBench(log));
 log('\n# wasm kernels');
 Object.assign(results, await runKernelBench());
+log('\n# sample metrics');
+Object.assign(results, await runSampleMetricsBench(log));
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
 log('\nwrote bench/results/latest.json');
