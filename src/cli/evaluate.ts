@@ -13,7 +13,10 @@ import type { CompiledModel } from '../runtime/model';
 import type { GraphData } from '../runtime/planData';
 import type { ReadMode } from '../runtime/reads';
 import { measureSamples, type SampleMetrics } from '../runtime/sampleQuality';
+import { join } from 'node:path';
 import { openRun } from './inspect';
+import { imageGridPng } from './png';
+import { writeAtomic } from './runDir';
 import { CliError, EXIT } from './setup';
 
 export interface EvalResult {
@@ -150,6 +153,7 @@ export interface EvalOptions extends LikelihoodOptions {
 export async function evalReport(runDir: string, o: EvalOptions): Promise<EvalReport> {
   const { model, data } = await openRun(runDir, o.backend, o.data);
   const report: EvalReport = {};
+  let drawn: Float32Array | null = null;
   try {
     if (o.metrics !== 'samples') {
       if (model.plan.modes.evaluate) report.likelihood = await likelihood(model, data, o);
@@ -164,10 +168,12 @@ export async function evalReport(runDir: string, o: EvalOptions): Promise<EvalRe
           train: data.train,
           test: data.test,
           n: o.n,
+          onSamples: (x) => (drawn = x),
           onProgress: (done, of, what) => o.log?.(`samples: ${what} (${done}/${of})`),
         });
         if (samples.unavailable) report.samplesUnavailable = samples.unavailable;
         else report.samples = samples;
+        if (samples.birthday && drawn) await writeAtomic(join(runDir, 'birthday.png'), birthdayPng(drawn, samples.birthday.pairs));
       }
     }
   } finally {
@@ -176,6 +182,17 @@ export async function evalReport(runDir: string, o: EvalOptions): Promise<EvalRe
   if (!report.likelihood && !report.samples)
     throw new CliError(EXIT.invalidDocument, [report.likelihoodUnavailable, report.samplesUnavailable].filter(Boolean).join('; '));
   return report;
+}
+
+/** The closest pairs side by side, one pair per row, nearest first. */
+function birthdayPng(samples: Float32Array, pairs: { i: number; j: number }[]): Uint8Array {
+  const size = 28 * 28;
+  const grid = new Float32Array(pairs.length * 2 * size);
+  pairs.forEach(({ i, j }, row) => {
+    grid.set(samples.subarray(i * size, (i + 1) * size), 2 * row * size);
+    grid.set(samples.subarray(j * size, (j + 1) * size), (2 * row + 1) * size);
+  });
+  return imageGridPng(grid, pairs.length * 2, 28, 28, 1, 2);
 }
 
 const f = (v: number | undefined, digits = 3) => (v === undefined ? '–' : v.toFixed(digits));
@@ -197,6 +214,10 @@ export function formatSamples(m: SampleMetrics): string[] {
   row('MNIST score', m.mnist_score, m.mnist_score_floor, 'exp E[KL(p(y|x) ‖ p(y))]; 10 at most');
   row('class entropy', m.class_entropy, m.class_entropy_floor, 'of the classifier’s labels for the samples, as a fraction of ln 10');
   if (m.class_counts) lines.push(`  classes seen in the samples: ${m.class_counts.map((c, i) => `${i}:${c}`).join(' ')}`);
+  if (m.birthday)
+    lines.push(
+      `  birthday check: the ${m.birthday.pairs.length} closest pairs among ${m.birthday.s} samples (feature distance ${m.birthday.pairs.map((p) => p.distance.toFixed(2)).join(', ')}) are in birthday.png; if a pair shows the same image, the model draws from only about ${m.birthday.supportIfDuplicate.toLocaleString('en-US')} distinct images (s²)`,
+    );
   if (m.missing_classes)
     lines.push(
       m.missing_classes.length

@@ -8,6 +8,7 @@
  */
 import type { DataSet } from '../data/types';
 import {
+  birthdayCandidates,
   classHistogram,
   conditioningAccuracy,
   fitNdbBins,
@@ -84,7 +85,15 @@ export interface SampleMetrics {
   mmd_floor?: number;
   /** why the image metrics were not computed (data the classifier cannot read) */
   unavailable?: string;
+  /**
+   * The birthday-paradox check (Arora & Zhang 2017): the closest pairs among the first `s` samples, in the
+   * classifier's features, for a person to judge. If a pair is a true duplicate, the support is about s².
+   */
+  birthday?: { s: number; pairs: { i: number; j: number; distance: number }[]; supportIfDuplicate: number };
 }
+
+/** Samples in the birthday batch: 400 pairs up 79,800 times, enough to meet duplicates of a support of ~10⁵. */
+const BIRTHDAY_BATCH = 400;
 
 /** The first `n` examples of `ds` from `offset`, as rows. */
 function rows(ds: DataSet, offset: number, n: number): Float32Array {
@@ -153,6 +162,8 @@ export interface SampleQualityOptions {
   /** samples to draw (and real examples per set); capped by the data */
   n: number;
   classifier?: Classifier;
+  /** receives the drawn samples (the CLI writes the birthday pairs as a picture) */
+  onSamples?: (samples: Float32Array) => void;
   onProgress?: (done: number, of: number, what: string) => void;
 }
 
@@ -171,6 +182,7 @@ export async function measureSamples(o: SampleQualityOptions): Promise<SampleMet
   const n = real.n;
   progress(0, 4, 'drawing samples');
   const samples = await sampleImages(model, n);
+  o.onSamples?.(samples);
   const base = { n, reference: real.reference, floorFrom: real.floorFrom };
 
   if (plan.data.kind === 'points') {
@@ -248,6 +260,9 @@ export async function measureSamples(o: SampleQualityOptions): Promise<SampleMet
       missing_classes: histogram.missing,
       class_counts: Array.from(histogram.counts),
     };
+    const s = Math.min(n, BIRTHDAY_BATCH);
+    const candidates = birthdayCandidates(matrix(s, d, fake.features.subarray(0, s * d)), { pairs: 8, pairwiseSqDist: tfPairwiseSqDist });
+    out.birthday = { s, pairs: candidates.pairs, supportIfDuplicate: candidates.supportIfDuplicate };
     if (g.conditional && plan.data.numClasses === CLASSES) {
       // sampleImages cycles the classes: sample i was asked for class i mod C.
       const requested = Array.from({ length: n }, (_, i) => i % CLASSES);

@@ -3,7 +3,7 @@
  * issue's keys, and FLD(test, train) < FLD(VAE samples) < FLD(uniform noise);
  * a GAN has no likelihood but its samples are judged; bad --metrics is a bad argument.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +88,8 @@ describe('eval --metrics', () => {
     expect(text).toMatch(/Fréchet LeNet distance: [\d.]+ {2}\(floor [\d.]+\)/);
     expect(text).toMatch(/NDB: \d+ of 100 bins differ \(floor \d+\)/);
     expect(text).not.toMatch(/negative ELBO/);
+    expect(text).toMatch(/birthday check: the 8 closest pairs among 200 samples .* are in birthday\.png; .* about 40,000 distinct images/);
+    expect(readFileSync(join(run, 'birthday.png')).subarray(1, 4).toString('latin1')).toBe('PNG');
   }, 240_000);
 
   it('a GAN: no likelihood, said so; its samples are judged; --metrics likelihood alone is refused', async () => {
