@@ -7,6 +7,9 @@
  */
 import type { GraphDocument } from '../graph/document';
 import type { GraphError } from '../compiler/errors';
+import type { SampleMetrics } from './sampleQuality';
+
+export type { SampleMetrics } from './sampleQuality';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendChoice = 'auto' | BackendName;
@@ -48,6 +51,8 @@ export type ToWorker =
   | { type: 'preview'; id: number; nodeId: string }
   /** 2-D data: real vs generated points, and a critic heatmap when the graph has a discriminator. */
   | { type: 'points2d'; id: number; n: number }
+  /** Judge n prior samples against real data (the Metrics view); training pauses while it runs. */
+  | { type: 'measureSamples'; id: number; n: number }
   | { type: 'saveCheckpoint' }
   | { type: 'restoreCheckpoint' }
   | { type: 'export'; id: number }
@@ -115,7 +120,16 @@ export interface LossPoint {
 
 export type FromWorker =
   | BackendEvent
-  | { type: 'loaded'; info: ModelInfo; step: number; storedCheckpoint: CheckpointInfo | null; resumed: boolean; warnings: GraphError[] }
+  | {
+      type: 'loaded';
+      info: ModelInfo;
+      step: number;
+      storedCheckpoint: CheckpointInfo | null;
+      resumed: boolean;
+      warnings: GraphError[];
+      /** Which model this is (the plan's modelKey), so the page keeps measurements only across loads of the same one. */
+      modelKey?: string;
+    }
   | { type: 'compileErrors'; errors: GraphError[] }
   /** The new document's variables differ from the running model's; answer with load + onChange. */
   | { type: 'docChanged'; matching: number; total: number; changed: string[] }
@@ -176,6 +190,20 @@ export type FromWorker =
       fake: Float32Array;
       heatmap: null | { size: number; bounds: [number, number, number, number]; values: Float32Array };
     }
-  | { type: 'exported'; id: number; modelJson: string; weights: ArrayBuffer };
+  | { type: 'exported'; id: number; modelJson: string; weights: ArrayBuffer }
+  /** A measurement's stage (`done` of `of`), as it starts each. */
+  | { type: 'measureProgress'; id: number; done: number; of: number; what: string }
+  | {
+      type: 'measured';
+      id: number;
+      /** The training step the samples were drawn at. */
+      step: number;
+      modelKey: string;
+      /** null when nothing could be measured; `unavailable` says why. */
+      metrics: SampleMetrics | null;
+      unavailable?: string;
+      ms: number;
+      backend: BackendName | null;
+    };
 
 export type FromWorkerOf<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>;

@@ -7,6 +7,7 @@
  *   backends.ts   which backend, and failover     trainer.ts    the run loop
  *   checkpoints.ts snapshots, store, matching     lifecycle.ts  load, switch, reset, restore
  *   views.ts      samples, maps, previews, export  metrics.ts   the loss curve and its pacing
+ *   metricsRequests.ts  sample-quality measurements (the Metrics view)
  *
  * Concurrency: messages are processed one at a time in arrival order (a
  * promise queue). The run loop is separate: it runs steps for a short slice,
@@ -19,6 +20,7 @@ import { Checkpoints, type CheckpointStore } from './checkpoints';
 import { BackendFailure } from './failures';
 import { ModelLifecycle } from './lifecycle';
 import { LossLog } from './metrics';
+import { SampleMeasurer } from './metricsRequests';
 import type { BackendName, FromWorker, ToWorker } from './protocol';
 import { Trainer } from './trainer';
 import { Views } from './views';
@@ -64,9 +66,11 @@ export class TrainingSession {
   private readonly trainer: Trainer;
   private readonly lifecycle: ModelLifecycle;
   private readonly views: Views;
+  private readonly measurer: SampleMeasurer;
 
   constructor(opts: SessionOptions) {
-    const post = (this.post = opts.post);
+    // Every 'loaded' names its model, so the page knows whether its measurements still belong to it.
+    const post = (this.post = (msg: FromWorker) => opts.post(msg.type === 'loaded' ? { ...msg, modelKey: this.ws.docKey } : msg));
     const yieldToQueue = opts.yieldToQueue ?? defaultYield;
     this.backends = new BackendManager({
       setup: opts.setupBackend ?? openBackend,
@@ -88,6 +92,7 @@ export class TrainingSession {
     this.trainer = new Trainer(this.ws, this.backends, this.checkpoints, log, { post, yieldToQueue, sliceMs: opts.sliceMs ?? 20 });
     this.lifecycle = new ModelLifecycle(this.ws, this.backends, this.checkpoints, log, this.trainer, post);
     this.views = new Views(this.ws, this.backends, { post, yieldToQueue });
+    this.measurer = new SampleMeasurer(this.ws, this.backends, this.trainer, post);
   }
 
   /** Queue a message; the promise settles once it has been processed. */
@@ -153,6 +158,8 @@ export class TrainingSession {
         return this.views.preview(msg.id, msg.nodeId);
       case 'points2d':
         return this.views.points2d(msg.id, msg.n);
+      case 'measureSamples':
+        return this.measurer.measure(msg.id, msg.n);
       case 'saveCheckpoint': {
         const was = await this.trainer.stop();
         await this.checkpoints.save(true);

@@ -17,8 +17,10 @@ import type {
   ToWorker,
 } from '../runtime/protocol';
 import { appendPoints, emptyCurves, withElbo, type Curves } from './runCurves';
+import { emptyMeasure, onModelLoaded, recordMeasurement, type MeasureProgress, type MeasureState } from './runMetrics';
 
 export type { Curves } from './runCurves';
+export type { MeasureProgress, MeasureState, Measurement } from './runMetrics';
 
 /**
  * Views share the worker with training. Each kind of view is refreshed at most
@@ -38,7 +40,7 @@ export const HANG_MS = 60_000;
 export const MAX_NOTICES = 5;
 
 /** One slot per kind of view: at most one request of a kind is outstanding, so refreshes never pile up. */
-export type ViewKind = 'samples' | 'recon' | 'latent' | 'kl' | 'preview' | 'points2d' | `decode:${string}`;
+export type ViewKind = 'samples' | 'recon' | 'latent' | 'kl' | 'preview' | 'points2d' | 'metrics' | `decode:${string}`;
 
 /** The view requests of the protocol: those whose replies echo their id. */
 export type ViewRequest = Exclude<Extract<ToWorker, { id: number }>, { type: 'export' }>;
@@ -85,6 +87,8 @@ export interface RunState {
   points2d: FromWorkerOf<'points2d'> | null;
   /** Latest decode result per purpose (map click, interpolation, traversal). */
   decoded: Record<string, FromWorkerOf<'decoded'>>;
+  /** Sample-quality measurements (the Metrics view). */
+  measure: MeasureState;
 
   /** The request each kind of view is waiting for; a reply with another id is stale. */
   requests: Partial<Record<ViewKind, OutstandingRequest>>;
@@ -140,6 +144,7 @@ export function initialRunState(backendChoice: BackendChoice): RunState {
     preview: null,
     points2d: null,
     decoded: {},
+    measure: emptyMeasure(),
     requests: {},
     nextAllowed: {},
     nextId: 1,
@@ -156,6 +161,12 @@ export function initialRunState(backendChoice: BackendChoice): RunState {
 export function mayRequest(s: RunState, view: ViewKind, auto: boolean, now: number): boolean {
   if (s.requests[view]) return false;
   return !(auto && s.running && now < (s.nextAllowed[view] ?? 0));
+}
+
+/** The measurement in flight, or null: progress of a request the page no longer waits for (an error, a reset) is not shown. */
+export function measuring(s: RunState): MeasureProgress | null {
+  const p = s.measure.progress;
+  return p && s.requests.metrics?.id === p.id ? p : null;
 }
 
 /**
@@ -189,6 +200,7 @@ const REPLY_VIEW = {
   kl: 'kl',
   preview: 'preview',
   points2d: 'points2d',
+  measured: 'metrics',
 } as const satisfies Record<string, ViewKind>;
 
 type ViewReply = FromWorkerOf<keyof typeof REPLY_VIEW | 'decoded'>;
@@ -242,6 +254,7 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
         compileErrors: 0,
         docChanged: null,
         diverged: null,
+        measure: onModelLoaded(s.measure, msg.modelKey),
       };
       return msg.resumed ? notify(s, 'info', `Resumed from the checkpoint at step ${msg.step}.`) : s;
     case 'compileErrors':
@@ -294,6 +307,7 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
     case 'kl':
     case 'preview':
     case 'points2d':
+    case 'measured':
     case 'decoded': {
       const view = answeredView(s, msg);
       if (!view) return s;
@@ -309,6 +323,11 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
     case 'exported':
       // The shell turns it into a download; nothing to keep.
       return s;
+    case 'measureProgress': {
+      const p = s.measure.progress;
+      if (p?.id !== msg.id) return s;
+      return { ...s, measure: { ...s.measure, progress: { ...p, done: msg.done, of: msg.of, what: msg.what } } };
+    }
     default: {
       const never: never = msg;
       throw new Error(`unknown worker message ${JSON.stringify(never)}`);
@@ -334,6 +353,8 @@ function showView(s: RunState, view: ViewKind, msg: ViewReply): RunState {
       return { ...s, points2d: msg };
     case 'decoded':
       return { ...s, decoded: { ...s.decoded, [view.slice('decode:'.length)]: msg } };
+    case 'measured':
+      return { ...s, measure: recordMeasurement(s.measure, msg) };
     default: {
       const never: never = msg;
       throw new Error(`unknown view reply ${JSON.stringify(never)}`);
@@ -348,6 +369,8 @@ function sent(s: RunState, msg: ToWorker, now: number, view: ViewKind | undefine
     case 'step':
     case 'play':
       return { ...s, expectingSince: s.expectingSince ?? now };
+    case 'measureSamples':
+      return { ...s, measure: { ...s.measure, progress: { id: msg.id, n: msg.n, done: 0, of: 1, what: 'waiting for the worker' } } };
     case 'load':
       // A new document replaces any pending keep-or-restart question (the worker asks again if it must).
       // A restart drops the old model, so replies to requests sent before it are stale.
@@ -371,6 +394,7 @@ function sent(s: RunState, msg: ToWorker, now: number, view: ViewKind | undefine
         latent: null,
         kl: null,
         decoded: {},
+        measure: emptyMeasure(),
       };
     case 'setBackend':
       return { ...s, backendChoice: msg.backend };
@@ -390,7 +414,7 @@ export function reduceRun(s: RunState, event: RunEvent): RunState {
     case 'workerFailed':
       return notify(s, 'error', `The training worker failed: ${event.message || 'unknown error'}`);
     case 'answerDocChange':
-      return { ...s, docChanged: null, ...(event.choice === 'restart' ? { curves: emptyCurves() } : {}) };
+      return { ...s, docChanged: null, ...(event.choice === 'restart' ? { curves: emptyCurves(), measure: emptyMeasure() } : {}) };
     case 'dismissNotice':
       return { ...s, notices: s.notices.filter((n) => n.id !== event.id) };
     case 'hang':

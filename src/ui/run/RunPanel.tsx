@@ -11,6 +11,7 @@ import { formatBytes } from '../format';
 import { counterName, counterTitle } from './counter';
 import { batchSizeField, learningRateField } from './hyperParams';
 import { LossChart } from './LossChart';
+import { MetricsView } from './MetricsView';
 import { dismissNotice, run, runDebug, runStore, useRun } from './runStore';
 import { KlBars, LatentTools, NodePreview, Points2d, Reconstructions, SampleGrid } from './views';
 import './run.css';
@@ -314,6 +315,7 @@ export function RunPanel(props: { doc?: GraphDocument; selectedNodeId?: string |
           <SampleGrid />
           <Reconstructions />
           <Points2d />
+          <MetricsView />
           <KlBars />
           <LatentTools />
           <NodePreview nodeId={selected} />

@@ -20,7 +20,8 @@ import {
   type ViewRequest,
 } from '../../store/runClient';
 
-export type { Curves, Notice, RunState } from '../../store/runClient';
+export type { Curves, Measurement, Notice, RunState } from '../../store/runClient';
+export { measuring } from '../../store/runClient';
 
 const BACKEND_KEY = 'latent-lab:backend';
 /** How often the watchdog looks for a hung worker. */
@@ -157,6 +158,8 @@ export const run = {
   kl: (auto = false) => request('kl', auto, (id) => ({ type: 'klPerDim', id })),
   preview: (nodeId: string, auto = false) => request('preview', auto, (id) => ({ type: 'preview', id, nodeId })),
   points2d: (n = 500, auto = false) => request('points2d', auto, (id) => ({ type: 'points2d', id, n })),
+  /** Judge n samples against real data (the Metrics view); never automatic: it pauses training while it runs. */
+  measureSamples: (n: number) => request('metrics', false, (id) => ({ type: 'measureSamples', id, n })),
   /** Decode latents for a purpose; a newer request for the same purpose waits for the last one. */
   decode: (purpose: string, latents: Float32Array, n: number, label?: number) =>
     request(`decode:${purpose}`, false, (id) => ({ type: 'decode', id, latents, n, label })),

@@ -1,0 +1,96 @@
+/**
+ * The Metrics view's request: judge the model's samples against real data
+ * (./sampleQuality.ts) with progress messages, at the step training stands at.
+ *
+ * Training pauses while it measures and resumes afterwards: measureSamples runs
+ * its stages without yielding to the worker's queue, so rounds cannot be
+ * interleaved with it, and a pause makes the result's step exact.
+ *
+ * The embedded classifier is loaded once per worker and reused; its weights are
+ * tensors on one backend, so a backend switch or fallback loads it again there.
+ */
+import type { BackendManager } from './backends';
+import { BackendFailure } from './failures';
+import { loadClassifier, type Classifier } from './classifier';
+import type { FromWorker } from './protocol';
+import { classifierReads, measureSamples } from './sampleQuality';
+import { PREVIEW_COUNTER } from './sampling';
+import * as tf from './tf';
+import type { Trainer } from './trainer';
+import type { Workspace } from './workspace';
+
+/** The most samples one measurement draws (each real reference set is as large). */
+export const MAX_MEASURE_SAMPLES = 10_000;
+
+export class SampleMeasurer {
+  private loaded: { backend: tf.KernelBackend; classifier: Promise<Classifier> } | null = null;
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly backends: BackendManager,
+    private readonly trainer: Trainer,
+    private readonly post: (msg: FromWorker) => void,
+  ) {}
+
+  async measure(id: number, n: number) {
+    if (!Number.isInteger(n) || n < 1 || n > MAX_MEASURE_SAMPLES)
+      throw new Error(`measure with a whole number of samples from 1 to ${MAX_MEASURE_SAMPLES}, not ${n}`);
+    const { model, plan } = this.ws.need();
+    const t0 = performance.now();
+    const reply = { type: 'measured', id, step: this.ws.step, modelKey: this.ws.docKey, backend: this.backends.name } as const;
+    if (!plan.modes.generate) {
+      const unavailable = 'this graph cannot generate (no Sampler or Noise feeds a data-shaped output), so it has no samples to judge';
+      this.post({ ...reply, metrics: null, unavailable, ms: 0 });
+      return;
+    }
+    const was = await this.trainer.stop();
+    this.trainer.postState('measuring samples');
+    try {
+      const classifier = plan.data.kind === 'image' && classifierReads(plan.data.shape) ? await this.classifier() : undefined;
+      const metrics = await this.backends.guard(() =>
+        // The first pass of samples draws from the preview stream, not training's (see Views).
+        model.withFixedRandom(PREVIEW_COUNTER, () =>
+          measureSamples({
+            model,
+            train: this.ws.train!,
+            test: this.ws.test ?? this.ws.train!,
+            n,
+            classifier,
+            onProgress: (done, of, what) => this.post({ type: 'measureProgress', id, done, of, what }),
+          }),
+        ),
+      );
+      const ms = performance.now() - t0;
+      const { unavailable } = metrics;
+      this.post(unavailable ? { ...reply, metrics: null, unavailable, ms } : { ...reply, metrics, ms });
+    } catch (e) {
+      // A broken backend is the session's to recover from (it falls back); anything else leaves training as it was.
+      if (was && !(e instanceof BackendFailure)) this.trainer.start();
+      throw e;
+    }
+    if (was && this.ws.model === model) this.trainer.start();
+    else this.trainer.postState();
+  }
+
+  private classifier(): Promise<Classifier> {
+    const backend = tf.engine().backend;
+    if (this.loaded?.backend === backend) return this.loaded.classifier;
+    void this.loaded?.classifier.then(
+      (c) => {
+        try {
+          c.dispose();
+        } catch {
+          /* its backend is gone, and its tensors with it */
+        }
+      },
+      () => undefined,
+    );
+    const classifier = this.backends.guard(() => loadClassifier());
+    // A failed load is not kept: the next request tries again.
+    void classifier.catch(() => {
+      if (this.loaded?.classifier === classifier) this.loaded = null;
+    });
+    this.loaded = { backend, classifier };
+    return classifier;
+  }
+}

@@ -1,0 +1,41 @@
+/** The session's sample-quality request (the Metrics view), on wasm in Node. */
+import { describe, expect, it } from 'vitest';
+import { preset, sessionHarness } from './sessionHarness';
+
+describe('measureSamples request', () => {
+  it('measures a GAN between rounds, with progress, and resumes training', async () => {
+    const h = sessionHarness();
+    await h.session.handle({ type: 'load', doc: preset('gan') });
+    await h.session.handle({ type: 'step', count: 2 });
+    await h.session.handle({ type: 'play' });
+    await h.waitFor(() => h.session.step >= 4);
+    await h.session.handle({ type: 'measureSamples', id: 7, n: 100 });
+    const [m] = h.of('measured');
+    expect(h.errors()).toEqual([]);
+    expect(m.id).toBe(7);
+    expect(m.unavailable).toBeUndefined();
+    expect(m.step).toBeGreaterThanOrEqual(4);
+    expect(m.metrics!.n).toBe(100);
+    expect(m.metrics!.fld).toBeGreaterThan(m.metrics!.fld_floor!);
+    expect(m.metrics!.class_counts).toHaveLength(10);
+    expect(h.of('measureProgress').map((p) => p.done)).toEqual([0, 1, 2, 3, 4]);
+    // Training paused for it and plays on.
+    expect(h.session.isRunning).toBe(true);
+    await h.session.handle({ type: 'pause' });
+    // The classifier is reused: a second measurement on the same backend loads nothing new.
+    await h.session.handle({ type: 'measureSamples', id: 8, n: 50 });
+    expect(h.of('measured')[1].metrics!.n).toBe(50);
+    expect(h.of('measured')[1].modelKey).toBe(m.modelKey);
+  }, 120_000);
+
+  it('answers a graph that cannot generate with a reason, and refuses a bad n', async () => {
+    const h = sessionHarness();
+    await h.session.handle({ type: 'load', doc: preset('ae') });
+    await h.session.handle({ type: 'measureSamples', id: 1, n: 100 });
+    expect(h.of('measured')[0]).toMatchObject({ id: 1, metrics: null });
+    expect(h.of('measured')[0].unavailable).toMatch(/cannot generate/);
+    await h.session.handle({ type: 'measureSamples', id: 2, n: 0 });
+    expect(h.errors().at(-1)).toMatchObject({ where: 'measureSamples' });
+    expect(h.of('loaded')[0].modelKey).toBe(h.of('measured')[0].modelKey);
+  }, 60_000);
+});
