@@ -14,7 +14,6 @@ import { BackendFailure } from './failures';
 import { loadClassifier, type Classifier } from './classifier';
 import type { FromWorker } from './protocol';
 import { classifierReads, measureSamples } from './sampleQuality';
-import { PREVIEW_COUNTER } from './sampling';
 import * as tf from './tf';
 import type { Trainer } from './trainer';
 import type { Workspace } from './workspace';
@@ -47,18 +46,16 @@ export class SampleMeasurer {
     this.trainer.postState('measuring samples');
     try {
       const classifier = plan.data.kind === 'image' && classifierReads(plan.data.shape) ? await this.classifier() : undefined;
+      // measureSamples draws at its own fixed stream position, so training's draws are the same as without it.
       const metrics = await this.backends.guard(() =>
-        // The first pass of samples draws from the preview stream, not training's (see Views).
-        model.withFixedRandom(PREVIEW_COUNTER, () =>
-          measureSamples({
-            model,
-            train: this.ws.train!,
-            test: this.ws.test ?? this.ws.train!,
-            n,
-            classifier,
-            onProgress: (done, of, what) => this.post({ type: 'measureProgress', id, done, of, what }),
-          }),
-        ),
+        measureSamples({
+          model,
+          train: this.ws.train!,
+          test: this.ws.test ?? this.ws.train!,
+          n,
+          classifier,
+          onProgress: (done, of, what) => this.post({ type: 'measureProgress', id, done, of, what }),
+        }),
       );
       const ms = performance.now() - t0;
       const { unavailable } = metrics;

@@ -18,6 +18,7 @@ import {
   mmd2,
   mnistScore,
   ndbCompare,
+  pairwiseSqDistJs,
   prdc,
   argmaxRows,
   type Matrix,
@@ -32,6 +33,8 @@ import * as tf from './tf';
 
 /** ‖a‖² + ‖b‖² − 2abᵀ by one matMul on the current backend (the pure-JS loop is ~100× slower at d = 784). */
 export const tfPairwiseSqDist: PairwiseSqDist = (a, b) => {
+  // WebGPU cannot read synchronously, and the metrics' distance callback is synchronous.
+  if (tf.getBackend() === 'webgpu') return pairwiseSqDistJs(a, b);
   const out = tf.tidy(() => {
     const ta = tf.tensor2d(Float32Array.from(a.data), [a.rows, a.cols]);
     const tb = tf.tensor2d(Float32Array.from(b.data), [b.rows, b.cols]);
@@ -91,6 +94,9 @@ export interface SampleMetrics {
    */
   birthday?: { s: number; pairs: { i: number; j: number; distance: number }[]; supportIfDuplicate: number };
 }
+
+/** Random-stream position of the judged samples, apart from training's and the previews' (PREVIEW_COUNTER). */
+const MEASURE_COUNTER = 2_000_000_000;
 
 /** Samples in the birthday batch: 400 pairs up 79,800 times, enough to meet duplicates of a support of ~10⁵. */
 const BIRTHDAY_BATCH = 400;
@@ -181,7 +187,8 @@ export async function measureSamples(o: SampleQualityOptions): Promise<SampleMet
   const real = realPair(train, test, o.n);
   const n = real.n;
   progress(0, 4, 'drawing samples');
-  const samples = await sampleImages(model, n);
+  // A fixed stream position: measuring between training rounds must not change what training draws next.
+  const samples = await sampleImages(model, n, undefined, 0, MEASURE_COUNTER);
   o.onSamples?.(samples);
   const base = { n, reference: real.reference, floorFrom: real.floorFrom };
 

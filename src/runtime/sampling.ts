@@ -88,6 +88,9 @@ export async function sampleAutoregressive(model: CompiledModel<ReadMode>, o: Sa
   return canvas;
 }
 
+/** Random-stream positions between passes drawn at a fixed position: far more than one pass of 256 draws. */
+const PASS_STRIDE = 1_000_000;
+
 /** At most this many samples per forward pass: a pass over 10,000 at once runs the wasm heap out of memory. */
 export const MAX_PER_PASS = 256;
 
@@ -96,7 +99,14 @@ export const MAX_PER_PASS = 256;
  * autoregressive graph is sampled pixel by pixel from the stream `seed` picks,
  * by the same sampler as the page's, so both draw the same pictures.
  */
-export async function sampleImages(model: CompiledModel<ReadMode>, n: number, label?: number, seed = 0): Promise<Float32Array> {
+export async function sampleImages(
+  model: CompiledModel<ReadMode>,
+  n: number,
+  label?: number,
+  seed = 0,
+  /** draw from this fixed random-stream position (one region per pass) so training's stream is untouched */
+  randomCounter?: number,
+): Promise<Float32Array> {
   const autoregressive = model.plan.modes.generate?.autoregressive;
   // Conditional graphs cycle through the classes within a pass: keep every pass a whole number of cycles.
   const classes = Math.max(1, model.plan.data.numClasses);
@@ -104,7 +114,9 @@ export async function sampleImages(model: CompiledModel<ReadMode>, n: number, la
   const draw = (count: number, pass: number) =>
     autoregressive
       ? sampleAutoregressive(model, { n: count, label, seed: pass === 0 ? seed : seed + 7919 * pass }).then((x) => x!)
-      : model.generate(count, label);
+      : randomCounter === undefined
+        ? model.generate(count, label)
+        : model.withFixedRandom(randomCounter + pass * PASS_STRIDE, () => model.generate(count, label));
   if (n <= chunk) return draw(n, 0);
   const size = exampleSize(model.plan.data.shape);
   const out = new Float32Array(n * size);

@@ -11,7 +11,9 @@ export function fixtureGenerator(plan: Pick<Plan, 'modes' | 'data' | 'seed'>, po
     at += n;
     return Promise.resolve(out);
   };
-  return { plan, generate } as unknown as CompiledModel<ReadMode>;
+  // Its samples are chosen, not drawn: a fixed random position changes nothing.
+  const withFixedRandom = <T>(_counter: number, fn: () => T): T => fn();
+  return { plan, generate, withFixedRandom } as unknown as CompiledModel<ReadMode>;
 }
 
 /** Seeded uniform values in [0, 1). */

@@ -14,6 +14,9 @@ import type { DataSet } from '../../src/data/types';
 import { setupBackend } from '../../src/runtime/backend';
 import { loadClassifier, type Classifier } from '../../src/runtime/classifier';
 import { measureSamples, tfPairwiseSqDist } from '../../src/runtime/sampleQuality';
+import { CompiledModel } from '../../src/runtime/model';
+import type { ReadMode } from '../../src/runtime/reads';
+import { createBatcher } from '../../src/data/batcher';
 import { pairwiseSqDistJs, matrix } from '../../src/eval/index';
 import { fixtureGenerator, uniformNoise } from './fixtureGenerator';
 import { preset } from './sessionHarness';
@@ -90,6 +93,22 @@ describe('sample quality against its floors', () => {
     expect(same.grid_kl!).toBeLessThan(2 * same.grid_kl_floor! + 0.05);
     expect(shifted.grid_kl!).toBeGreaterThan(5 * same.grid_kl!);
     expect(shifted.mmd!).toBeGreaterThan(10 * Math.max(same.mmd!, 1e-3));
+  }, 60_000);
+
+  it('measuring between training rounds leaves training’s random draws as they were', async () => {
+    const train3 = (model: CompiledModel) => {
+      const batcher = createBatcher(train, plan.data.batchSize, plan.seed);
+      return [0, 1, 2].map(() => model.trainRound(() => ({ ...batcher.next(), size: plan.data.batchSize })).losses[plan.optimizers[0].id]);
+    };
+    const plain = new CompiledModel(plan);
+    const measured = new CompiledModel(plan);
+    const before = [train3(plain)[0], train3(measured)[0]];
+    expect(before[0]).toBe(before[1]);
+    // 300 samples take two passes: both must stay off training's stream.
+    await measureSamples({ model: measured as unknown as CompiledModel<ReadMode>, train, test, n: 300, classifier });
+    expect(train3(measured)).toEqual(train3(plain));
+    plain.dispose();
+    measured.dispose();
   }, 60_000);
 
   it('the GEMM-backed distance agrees with the pure one', () => {
