@@ -9,6 +9,7 @@
 import { createBatcher } from '../data/batcher';
 import type { DataSet } from '../data/types';
 import { exampleSize } from '../graph/shape';
+import { klPerDimension } from '../runtime/likelihood';
 import type { CompiledModel } from '../runtime/model';
 import type { GraphData } from '../runtime/planData';
 import type { ReadMode } from '../runtime/reads';
@@ -37,6 +38,8 @@ export interface EvalResult {
   importanceSampled?: { samples: number; nats: number; bitsPerDim: number };
   /** Why the importance-sampled NLL was not computed though it was asked for. */
   importanceUnavailable?: string;
+  /** Mean KL(q(z_j|x) ‖ N(0, 1)) per latent dimension j, in nats, for a Gaussian posterior (posterior collapse). */
+  klPerDim?: number[];
 }
 
 /** Whether two data sets hold the same examples (a single file serves both splits). */
@@ -92,19 +95,27 @@ async function likelihood(model: CompiledModel<ReadMode>, graphData: GraphData, 
         ? 'it needs an ELBO'
         : 'it needs a Gaussian sampler (μ, log σ²) and a Bernoulli decoder given as logits'
       : undefined;
+  const examples = batches * batchSize;
+  const klPerDim = gaussianPosterior
+    ? Array.from(await klPerDimension(model, data.x.subarray(0, examples * exampleSize(plan.data.shape)), examples))
+    : undefined;
   return {
     kind: ev.kind,
     nats,
     bitsPerDim: ev.kind === 'objective' ? null : perDim(nats),
-    examples: batches * batchSize,
+    examples,
     heldOut,
     objective,
     why: ev.why,
     terms: sums,
     ...(iw ? { importanceSampled: { samples: iw, nats: iwNats, bitsPerDim: perDim(iwNats) } } : {}),
     ...(importanceUnavailable ? { importanceUnavailable } : {}),
+    ...(klPerDim ? { klPerDim } : {}),
   };
 }
+
+/** A latent dimension whose mean KL to the prior is below this (nats) carries no information about x. */
+const COLLAPSED = 0.01;
 
 /** The lines `eval` prints: each figure named for what it is, with its reference floor where it has one. */
 export function formatEval(r: EvalResult): string[] {
@@ -125,6 +136,15 @@ export function formatEval(r: EvalResult): string[] {
     const s = r.importanceSampled;
     lines.push(`importance-sampled NLL (K = ${s.samples}): ${s.nats.toFixed(2)} nats/example, ${s.bitsPerDim.toFixed(4)} bits/dim`);
   } else if (r.importanceUnavailable) lines.push(`importance-sampled NLL: not available — ${r.importanceUnavailable}`);
+  if (r.klPerDim) {
+    const collapsed = r.klPerDim.flatMap((kl, j) => (kl < COLLAPSED ? [j] : []));
+    lines.push(
+      collapsed.length
+        ? `latent dims collapsed (unused, KL < ${COLLAPSED} nats): ${collapsed.join(', ')} — ${collapsed.length} of ${r.klPerDim.length}`
+        : `no latent dim collapsed (every KL ≥ ${COLLAPSED} nats)`,
+    );
+    lines.push(`  KL per latent dim (nats): ${r.klPerDim.map((kl, j) => `${j}:${kl.toFixed(3)}`).join(' ')}`);
+  }
   for (const [k, v] of Object.entries(r.terms)) lines.push(`  ${k}: ${v.toFixed(3)}`);
   return lines;
 }

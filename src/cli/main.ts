@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { evalReport, formatReport, reportJson, type MetricSet } from './evaluate';
 import { sample } from './inspect';
+import { aurocJson, formatAuroc, formatImages, oodAuroc, oodImages } from './ood';
 import { CliError, EXIT } from './setup';
 import { train } from './train';
 
@@ -77,6 +78,29 @@ export function buildProgram(): Command {
       });
       if (o.json) console.log(JSON.stringify(reportJson(r)));
       else for (const line of formatReport(r)) console.log(line);
+    });
+  program
+    .command('ood')
+    .argument('<run-dir>', 'a directory written by train (a VAE or PixelCNN)')
+    .argument('[images...]', '28×28 grey PNG files (others are resized like image data)')
+    .option('--auroc', 'instead of images: AUROC of test digits against each built-in strange-input set')
+    .option('--n <n>', 'test examples to compare with (and images per strange set)', int('--n', 1), 1000)
+    .option('--iw <k>', 'importance samples for a VAE (0 = the ELBO)', int('--iw'), 50)
+    .option('--json', 'print JSON on stdout instead of text')
+    .option('--backend <name>', 'wasm or cpu', 'wasm')
+    .action(async (runDir: string, images: string[], o) => {
+      if (!!o.auroc === images.length > 0)
+        throw new CliError(EXIT.badArguments, o.auroc ? '--auroc takes no images' : 'name PNG images to score, or pass --auroc');
+      const opts = { backend: o.backend, n: o.n, importanceSamples: o.iw, log: (line: string) => process.stderr.write(line + '\n') };
+      if (o.auroc) {
+        const r = await oodAuroc(runDir, opts);
+        if (o.json) console.log(JSON.stringify(aurocJson(r)));
+        else for (const line of formatAuroc(r)) console.log(line);
+      } else {
+        const r = await oodImages(runDir, images, opts);
+        if (o.json) console.log(JSON.stringify(r.images));
+        else for (const line of formatImages(r)) console.log(line);
+      }
     });
   return program;
 }

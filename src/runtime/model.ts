@@ -195,6 +195,34 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
   }
 
   /**
+   * Loss terms (flat ids) per example, in evaluate mode: one forward pass, then
+   * each loss node — whose output is a batch mean — runs again on every
+   * example's slice of its inputs. With the same random draws the values
+   * average to what evaluateLosses reports.
+   */
+  lossesPerExample(batch: Batch, terms: string[]): Read<M, Float32Array[]> {
+    const tensors = tf.tidy(() => {
+      const call = this.callContext('evaluate', false, batch);
+      const values = this.forward(
+        terms.map((id) => this.plan.lossOutputs[id]),
+        call,
+      );
+      return terms.map((id) => {
+        const node = this.plan.byId[id];
+        const ports = inputsRead(node, 'evaluate');
+        const rows = ports.map((p) => tf.split(values.get(refKey(node.inputs[p]))!, batch.size));
+        const built = this.weights.built.get(id)!;
+        const port = this.plan.lossOutputs[id].port;
+        const one = { ...call, batchSize: 1 };
+        return tf.stack(
+          Array.from({ length: batch.size }, (_, i) => built.forward(Object.fromEntries(ports.map((p, k) => [p, rows[k][i]])), one)[port]),
+        );
+      });
+    });
+    return this.reader.read(tensors, (read) => read);
+  }
+
+  /**
    * Importance-sampled negative log-likelihood (Burda et al. 2015) of a VAE with a
    * Bernoulli decoder: −log (1/K) Σₖ p(x|zₖ) p(zₖ) / q(zₖ|x), zₖ ~ q(z|x), in nats per
    * example. Tighter than the ELBO; it approaches the true NLL as K grows.

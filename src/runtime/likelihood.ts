@@ -1,0 +1,168 @@
+/**
+ * Per-example log-likelihoods of an explicit model (the OOD check) and the
+ * per-dimension KL of a VAE's posterior (posterior collapse). The batch figures
+ * of `eval` are means of these; here every example keeps its own number.
+ */
+import { exampleSize } from '../graph/shape';
+import type { Batch, CompiledModel } from './model';
+import type { ReadMode } from './reads';
+
+/**
+ * The likelihood's random draws (posterior samples) start here, so the same
+ * inputs score the same every time; apart from the preview (1.5e9) and the
+ * sample-measuring (2e9) streams.
+ */
+export const LIKELIHOOD_COUNTER = 1_800_000_000;
+
+/** At most this many examples per forward pass. */
+const BATCH = 100;
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** The graph defines no log-likelihood of its inputs (a GAN, a plain autoencoder, a conditional model). */
+export class NoLikelihood extends Error {}
+
+export type LikelihoodKind = 'is-nll' | 'neg-elbo' | 'exact';
+
+export interface LogLikelihoods {
+  /** log p(x) per example, natural log: higher = more likely. */
+  nats: Float32Array;
+  kind: LikelihoodKind;
+  /** What the numbers are, in a sentence (bound or exact, K, binarization). */
+  note: string;
+}
+
+type Model = CompiledModel<ReadMode>;
+
+/**
+ * The inputs as the model sees its data: a Dataset that binarizes hands the
+ * model 0/1 pixels, so others are thresholded at 0.5 (for 'stochastic' too —
+ * a fixed, reproducible answer instead of one random draw).
+ */
+function asModelled(model: Model, x: Float32Array): { x: Float32Array; note: string } {
+  const mode = model.plan.dataSpec.binarize;
+  if (!mode || mode === 'none' || model.plan.data.kind !== 'image') return { x, note: '' };
+  return {
+    x: x.map((v) => (v >= 0.5 ? 1 : 0)),
+    note: `; inputs thresholded at 0.5, as the Dataset binarizes ('${mode}')`,
+  };
+}
+
+function* batches(x: Float32Array, n: number, size: number): Generator<Batch & { start: number }> {
+  for (let start = 0; start < n; start += BATCH) {
+    const count = Math.min(BATCH, n - start);
+    yield { x: x.subarray(start * size, (start + count) * size), size: count, start };
+  }
+}
+
+function checkInput(model: Model, x: Float32Array, n: number): number {
+  const size = exampleSize(model.plan.data.shape);
+  if (!Number.isInteger(n) || n < 1 || x.length !== n * size)
+    throw new Error(`logLikelihoods: expected ${n} examples of ${size} values, got ${x.length} values`);
+  return size;
+}
+
+/**
+ * log p(x) per example: the importance-sampled estimate (K posterior samples,
+ * Burda et al. 2015) for a VAE with a Gaussian posterior and a Bernoulli
+ * decoder, the ELBO when K = 0 or importance sampling does not apply, and the
+ * exact log-likelihood of an autoregressive model. Throws NoLikelihood for a
+ * graph without one.
+ */
+export async function logLikelihoods(
+  model: Model,
+  x: Float32Array,
+  n: number,
+  opts: { importanceSamples?: number } = {},
+): Promise<LogLikelihoods> {
+  const { plan } = model;
+  const ev = plan.modes.evaluate;
+  if (!ev) throw new NoLikelihood('this graph defines no likelihood (a GAN is judged by its samples only)');
+  if (ev.kind === 'objective') throw new NoLikelihood(`this graph has no likelihood: ${ev.why}`);
+  if (plan.modes.generate?.conditional)
+    throw new NoLikelihood('this graph is conditional: it models p(x | class), and scoring an image alone needs p(x)');
+  const size = checkInput(model, x, n);
+  const seen = asModelled(model, x);
+  const nats = new Float32Array(n);
+  const K = opts.importanceSamples ?? 50;
+  const q = plan.posterior;
+  const canImportanceSample = ev.kind === 'elbo' && !!q?.logVar && !!ev.bernoulli;
+  if (canImportanceSample && K > 0) {
+    const p = ev.bernoulli!;
+    const refs = [p.logits, p.target, q.mean, q.logVar!, q.z];
+    for (const batch of batches(seen.x, n, size)) {
+      // Every draw is made before the first read, so the fixed counter covers them all.
+      const reads = model.withFixedRandom(LIKELIHOOD_COUNTER, () => Array.from({ length: K }, () => model.probe(batch, refs, 'evaluate')));
+      const logW: Float64Array[] = [];
+      for (const read of reads)
+        logW.push(
+          logWeights(
+            (await read).map((v) => v.data),
+            batch.size,
+          ),
+        );
+      for (let i = 0; i < batch.size; i++) {
+        let max = -Infinity;
+        for (const w of logW) max = Math.max(max, w[i]);
+        let sum = 0;
+        for (const w of logW) sum += Math.exp(w[i] - max);
+        nats[batch.start + i] = max + Math.log(sum / K);
+      }
+    }
+    return {
+      nats,
+      kind: 'is-nll',
+      note: `importance-sampled log p(x) with K = ${K} posterior samples (a lower bound, tighter than the ELBO)${seen.note}`,
+    };
+  }
+  const terms = [ev.nllTerm!, ...(ev.kind === 'elbo' ? [ev.klTerm!] : [])];
+  for (const batch of batches(seen.x, n, size)) {
+    const perTerm = await model.withFixedRandom(LIKELIHOOD_COUNTER, () => model.lossesPerExample(batch, terms));
+    for (let i = 0; i < batch.size; i++) nats[batch.start + i] = -perTerm.reduce((s, t) => s + t[i], 0);
+  }
+  if (ev.kind === 'nll') return { nats, kind: 'exact', note: `exact log p(x) of the autoregressive model${seen.note}` };
+  const why = K > 0 ? ' (importance sampling needs a Gaussian sampler and a Bernoulli decoder given as logits)' : '';
+  return { nats, kind: 'neg-elbo', note: `the ELBO, a lower bound on log p(x), from one posterior sample${why}${seen.note}` };
+}
+
+/** log p(x|z) + log p(z) − log q(z|x) per example, from [logits, target, μ, log σ², z] read as flat rows. */
+function logWeights([logits, target, mean, logVar, z]: Float32Array[], b: number): Float64Array {
+  const out = new Float64Array(b);
+  const d = logits.length / b;
+  const l = mean.length / b;
+  for (let i = 0; i < b; i++) {
+    let s = 0;
+    for (let j = i * d; j < (i + 1) * d; j++) {
+      const y = logits[j];
+      s -= Math.max(y, 0) - y * target[j] + Math.log1p(Math.exp(-Math.abs(y)));
+    }
+    for (let j = i * l; j < (i + 1) * l; j++) {
+      const dz = z[j] - mean[j];
+      s += -0.5 * (z[j] * z[j] + LOG_2PI) + 0.5 * ((dz * dz) / Math.exp(logVar[j]) + logVar[j] + LOG_2PI);
+    }
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * Mean over the examples of KL(q(z_j|x) ‖ N(0, 1)) for every latent dimension j,
+ * in nats: a dimension near 0 carries no information about x (posterior collapse).
+ */
+export async function klPerDimension(model: Model, x: Float32Array, n: number): Promise<Float32Array> {
+  const q = model.plan.posterior;
+  if (!q?.logVar) throw new NoLikelihood('this graph has no Gaussian sampler (μ, log σ²), so no per-dimension KL');
+  const size = checkInput(model, x, n);
+  let sums: Float64Array | null = null;
+  for (const batch of batches(asModelled(model, x).x, n, size)) {
+    const [mu, lv] = await model.probe(batch, [q.mean, q.logVar], 'encode');
+    const dims = mu.data.length / batch.size;
+    sums ??= new Float64Array(dims);
+    for (let i = 0; i < batch.size; i++)
+      for (let j = 0; j < dims; j++) {
+        const m = mu.data[i * dims + j];
+        const v = lv.data[i * dims + j];
+        sums[j] += 0.5 * (m * m + Math.exp(v) - v - 1);
+      }
+  }
+  return Float32Array.from(sums!, (s) => s / n);
+}
