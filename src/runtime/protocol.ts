@@ -7,6 +7,7 @@
  */
 import type { GraphDocument } from '../graph/document';
 import type { GraphError } from '../compiler/errors';
+import type { LikelihoodKind } from './likelihood';
 import type { SampleMetrics } from './sampleQuality';
 
 export type { SampleMetrics } from './sampleQuality';
@@ -53,6 +54,10 @@ export type ToWorker =
   | { type: 'points2d'; id: number; n: number }
   /** Judge n prior samples against real data (the Metrics view); training pauses while it runs. */
   | { type: 'measureSamples'; id: number; n: number }
+  /** Log p(x) of n 28×28 images (n × 784 values in [0, 1]) beside the test set's (the OOD view); training pauses while it runs. */
+  | { type: 'scoreImages'; id: number; images: Float32Array; n: number }
+  /** The same for one image of each built-in strange set (blank, noise, shapes, …). */
+  | { type: 'scoreStrange'; id: number }
   | { type: 'saveCheckpoint' }
   | { type: 'restoreCheckpoint' }
   | { type: 'export'; id: number }
@@ -105,6 +110,27 @@ export interface ModelInfo {
   /** Document nodes that have a previewable output. */
   previewable: string[];
   hasKl: boolean;
+}
+
+/** The test set's log-likelihoods, so the page ranks any image among them. */
+export interface OodTest {
+  n: number;
+  /** log p(x) per test example, ascending. */
+  sorted: number[];
+}
+
+/** An OOD answer: the images' log p(x) in nats (higher = more likely), or why there are none. */
+export interface OodScores {
+  id: number;
+  step: number;
+  modelKey: string;
+  /** One per image; empty when `unavailable`. */
+  logLikelihoods: number[];
+  test: OodTest | null;
+  kind?: LikelihoodKind;
+  /** What the numbers are (bound or exact, K, binarization). */
+  note?: string;
+  unavailable?: string;
 }
 
 export interface CheckpointInfo {
@@ -204,6 +230,8 @@ export type FromWorker =
       unavailable?: string;
       ms: number;
       backend: BackendName | null;
-    };
+    }
+  | ({ type: 'scored' } & OodScores)
+  | ({ type: 'strangeScored'; strange: { name: string; description: string; image: Float32Array }[] } & OodScores);
 
 export type FromWorkerOf<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>;

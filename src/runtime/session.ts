@@ -8,6 +8,7 @@
  *   checkpoints.ts snapshots, store, matching     lifecycle.ts  load, switch, reset, restore
  *   views.ts      samples, maps, previews, export  metrics.ts   the loss curve and its pacing
  *   metricsRequests.ts  sample-quality measurements (the Metrics view)
+ *   oodRequests.ts  log-likelihood OOD scores (the OOD view)
  *
  * Concurrency: messages are processed one at a time in arrival order (a
  * promise queue). The run loop is separate: it runs steps for a short slice,
@@ -21,6 +22,7 @@ import { BackendFailure } from './failures';
 import { ModelLifecycle } from './lifecycle';
 import { LossLog } from './metrics';
 import { SampleMeasurer } from './metricsRequests';
+import { OodScorer } from './oodRequests';
 import type { BackendName, FromWorker, ToWorker } from './protocol';
 import { Trainer } from './trainer';
 import { Views } from './views';
@@ -67,6 +69,7 @@ export class TrainingSession {
   private readonly lifecycle: ModelLifecycle;
   private readonly views: Views;
   private readonly measurer: SampleMeasurer;
+  private readonly ood: OodScorer;
 
   constructor(opts: SessionOptions) {
     // Every 'loaded' names its model, so the page knows whether its measurements still belong to it.
@@ -93,6 +96,7 @@ export class TrainingSession {
     this.lifecycle = new ModelLifecycle(this.ws, this.backends, this.checkpoints, log, this.trainer, post);
     this.views = new Views(this.ws, this.backends, { post, yieldToQueue });
     this.measurer = new SampleMeasurer(this.ws, this.backends, this.trainer, post);
+    this.ood = new OodScorer(this.ws, this.backends, this.trainer, post);
   }
 
   /** Queue a message; the promise settles once it has been processed. */
@@ -160,6 +164,10 @@ export class TrainingSession {
         return this.views.points2d(msg.id, msg.n);
       case 'measureSamples':
         return this.measurer.measure(msg.id, msg.n);
+      case 'scoreImages':
+        return this.ood.scoreImages(msg.id, msg.images, msg.n);
+      case 'scoreStrange':
+        return this.ood.scoreStrange(msg.id);
       case 'saveCheckpoint': {
         const was = await this.trainer.stop();
         await this.checkpoints.save(true);

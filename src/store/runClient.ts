@@ -18,9 +18,11 @@ import type {
 } from '../runtime/protocol';
 import { appendPoints, emptyCurves, withElbo, type Curves } from './runCurves';
 import { emptyMeasure, onModelLoaded, recordMeasurement, type MeasureProgress, type MeasureState } from './runMetrics';
+import { emptyOod, onOodModelLoaded, type OodState } from './runOod';
 
 export type { Curves } from './runCurves';
 export type { MeasureProgress, MeasureState, Measurement } from './runMetrics';
+export type { OodState } from './runOod';
 
 /**
  * Views share the worker with training. Each kind of view is refreshed at most
@@ -40,7 +42,8 @@ export const HANG_MS = 60_000;
 export const MAX_NOTICES = 5;
 
 /** One slot per kind of view: at most one request of a kind is outstanding, so refreshes never pile up. */
-export type ViewKind = 'samples' | 'recon' | 'latent' | 'kl' | 'preview' | 'points2d' | 'metrics' | `decode:${string}`;
+export type ViewKind =
+  'samples' | 'recon' | 'latent' | 'kl' | 'preview' | 'points2d' | 'metrics' | 'ood' | 'oodStrange' | `decode:${string}`;
 
 /** The view requests of the protocol: those whose replies echo their id. */
 export type ViewRequest = Exclude<Extract<ToWorker, { id: number }>, { type: 'export' }>;
@@ -89,6 +92,8 @@ export interface RunState {
   decoded: Record<string, FromWorkerOf<'decoded'>>;
   /** Sample-quality measurements (the Metrics view). */
   measure: MeasureState;
+  /** Log-likelihood scores (the OOD view). */
+  ood: OodState;
 
   /** The request each kind of view is waiting for; a reply with another id is stale. */
   requests: Partial<Record<ViewKind, OutstandingRequest>>;
@@ -145,6 +150,7 @@ export function initialRunState(backendChoice: BackendChoice): RunState {
     points2d: null,
     decoded: {},
     measure: emptyMeasure(),
+    ood: emptyOod(),
     requests: {},
     nextAllowed: {},
     nextId: 1,
@@ -201,6 +207,8 @@ const REPLY_VIEW = {
   preview: 'preview',
   points2d: 'points2d',
   measured: 'metrics',
+  scored: 'ood',
+  strangeScored: 'oodStrange',
 } as const satisfies Record<string, ViewKind>;
 
 type ViewReply = FromWorkerOf<keyof typeof REPLY_VIEW | 'decoded'>;
@@ -255,6 +263,7 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
         docChanged: null,
         diverged: null,
         measure: onModelLoaded(s.measure, msg.modelKey),
+        ood: onOodModelLoaded(s.ood, msg.modelKey),
       };
       return msg.resumed ? notify(s, 'info', `Resumed from the checkpoint at step ${msg.step}.`) : s;
     case 'compileErrors':
@@ -308,6 +317,8 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
     case 'preview':
     case 'points2d':
     case 'measured':
+    case 'scored':
+    case 'strangeScored':
     case 'decoded': {
       const view = answeredView(s, msg);
       if (!view) return s;
@@ -355,6 +366,10 @@ function showView(s: RunState, view: ViewKind, msg: ViewReply): RunState {
       return { ...s, decoded: { ...s.decoded, [view.slice('decode:'.length)]: msg } };
     case 'measured':
       return { ...s, measure: recordMeasurement(s.measure, msg) };
+    case 'scored':
+      return { ...s, ood: { ...s.ood, latest: msg } };
+    case 'strangeScored':
+      return { ...s, ood: { ...s.ood, strange: msg } };
     default: {
       const never: never = msg;
       throw new Error(`unknown view reply ${JSON.stringify(never)}`);
@@ -395,6 +410,7 @@ function sent(s: RunState, msg: ToWorker, now: number, view: ViewKind | undefine
         kl: null,
         decoded: {},
         measure: emptyMeasure(),
+        ood: emptyOod(),
       };
     case 'setBackend':
       return { ...s, backendChoice: msg.backend };
@@ -414,7 +430,11 @@ export function reduceRun(s: RunState, event: RunEvent): RunState {
     case 'workerFailed':
       return notify(s, 'error', `The training worker failed: ${event.message || 'unknown error'}`);
     case 'answerDocChange':
-      return { ...s, docChanged: null, ...(event.choice === 'restart' ? { curves: emptyCurves(), measure: emptyMeasure() } : {}) };
+      return {
+        ...s,
+        docChanged: null,
+        ...(event.choice === 'restart' ? { curves: emptyCurves(), measure: emptyMeasure(), ood: emptyOod() } : {}),
+      };
     case 'dismissNotice':
       return { ...s, notices: s.notices.filter((n) => n.id !== event.id) };
     case 'hang':

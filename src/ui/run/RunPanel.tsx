@@ -12,6 +12,7 @@ import { counterName, counterTitle } from './counter';
 import { batchSizeField, learningRateField } from './hyperParams';
 import { LossChart } from './LossChart';
 import { MetricsView } from './MetricsView';
+import { OodView } from './OodView';
 import { dismissNotice, run, runDebug, runStore, useRun } from './runStore';
 import { KlBars, LatentTools, NodePreview, Points2d, Reconstructions, SampleGrid } from './views';
 import './run.css';
@@ -316,6 +317,7 @@ export function RunPanel(props: { doc?: GraphDocument; selectedNodeId?: string |
           <Reconstructions />
           <Points2d />
           <MetricsView />
+          <OodView />
           <KlBars />
           <LatentTools />
           <NodePreview nodeId={selected} />

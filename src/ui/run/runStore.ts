@@ -160,6 +160,9 @@ export const run = {
   points2d: (n = 500, auto = false) => request('points2d', auto, (id) => ({ type: 'points2d', id, n })),
   /** Judge n samples against real data (the Metrics view); never automatic: it pauses training while it runs. */
   measureSamples: (n: number) => request('metrics', false, (id) => ({ type: 'measureSamples', id, n })),
+  /** Log p(x) of n 28×28 images beside the test set's (the OOD view); never automatic: it pauses training. */
+  scoreImages: (images: Float32Array, n: number) => request('ood', false, (id) => ({ type: 'scoreImages', id, images, n })),
+  scoreStrange: () => request('oodStrange', false, (id) => ({ type: 'scoreStrange', id })),
   /** Decode latents for a purpose; a newer request for the same purpose waits for the last one. */
   decode: (purpose: string, latents: Float32Array, n: number, label?: number) =>
     request(`decode:${purpose}`, false, (id) => ({ type: 'decode', id, latents, n, label })),
