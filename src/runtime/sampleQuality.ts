@@ -113,6 +113,11 @@ function rows(ds: DataSet, offset: number, n: number): Float32Array {
  */
 /** At most this many training examples are binned for NDB (k-means cost grows with it). */
 const NDB_FIT_MAX = 10_000;
+/** Binned examples per judged sample: enough that the bins do not follow the binned set's noise, no more (k-means is the slow part). */
+const NDB_FIT_PER_SAMPLE = 8;
+const NDB_FIT_MIN = 2_000;
+
+const fitCount = (n: number) => Math.min(NDB_FIT_MAX, Math.max(NDB_FIT_MIN, NDB_FIT_PER_SAMPLE * n));
 
 function realPair(
   train: DataSet,
@@ -138,7 +143,7 @@ function realPair(
       floor: rows(train, 0, m),
       // Training examples beyond the floor's n when there are enough, so the floor is unbinned data of the binned kind.
       binsFrom:
-        train.count >= 2 * m ? rows(train, m, Math.min(train.count - m, NDB_FIT_MAX)) : rows(train, 0, Math.min(train.count, NDB_FIT_MAX)),
+        train.count >= 2 * m ? rows(train, m, Math.min(train.count - m, fitCount(m))) : rows(train, 0, Math.min(train.count, fitCount(m))),
       ndbFloor: train.count >= 2 * m ? rows(train, 0, m) : rows(test, 0, m),
       n: m,
       reference: `${m} test examples`,
