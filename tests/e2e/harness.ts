@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const SCREENSHOTS = join(ROOT, 'tests/e2e/screenshots');
@@ -60,21 +61,27 @@ export function serve(dir: string, { isolate = true } = {}): Promise<{ url: stri
   );
 }
 
-export async function launch(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/** Headless Debian Chromium with nothing that reaches the network. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+/** A fresh profile; `args` adds flags (e.g. a GPU emulation) to CHROMIUM_ARGS. */
+export async function launch(
+  opts: { args?: string[]; viewport?: { width: number; height: number } } = {},
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'latent-lab-e2e-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-    viewport: { width: 1280, height: 800 },
+    args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
+    viewport: opts.viewport ?? { width: 1280, height: 800 },
     acceptDownloads: true,
   });
   return {
@@ -97,4 +104,39 @@ export function watchErrors(page: Page): string[] {
 export async function shot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** Builds and serves the app for the calling test file; read `url` inside its tests. */
+export function useBuiltApp(): { readonly url: string } {
+  let dist = '';
+  let server: { url: string; close(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    dist = buildApp();
+    server = await serve(dist);
+  }, 300_000);
+  afterAll(async () => {
+    await server?.close();
+    if (dist) rmSync(dist, { recursive: true, force: true });
+  });
+  return {
+    get url() {
+      return server!.url;
+    },
+  };
+}
+
+/** Opens `url` (a preset, a graph or a share link) with the Run tab showing, once the worker has a model and a backend. */
+export async function openRunPanel(page: Page, url: string, timeout = 120_000) {
+  if (process.env.E2E_DEBUG) page.on('console', (m) => console.log(`[page ${m.type()}] ${m.text().slice(0, 300)}`));
+  await page.goto(url);
+  await page.getByTestId('tab-run').click();
+  await page.waitForFunction(
+    () => !!window.latentLabRun?.runStore.getState().info && !!window.latentLabRun.runStore.getState().backend,
+    null,
+    { timeout },
+  );
+}
+
+export async function waitForStep(page: Page, atLeast: number, timeout = 60_000) {
+  await page.waitForFunction((n) => window.latentLabRun!.runStore.getState().step >= n, atLeast, { timeout });
 }

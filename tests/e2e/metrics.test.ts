@@ -5,27 +5,15 @@
  * floor, the class histogram and the history chart.
  */
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, launch, SCREENSHOTS, serve, shot, watchErrors } from './harness';
+import { describe, expect, it } from 'vitest';
+import { launch, openRunPanel, SCREENSHOTS, shot, useBuiltApp, waitForStep, watchErrors } from './harness';
 
-let dist = '';
-let server: { url: string; close(): Promise<void> };
-
-beforeAll(async () => {
-  dist = buildApp();
-  server = await serve(dist);
-}, 300_000);
-
-afterAll(async () => {
-  await server?.close();
-  if (dist) rmSync(dist, { recursive: true, force: true });
-});
+const app = useBuiltApp();
 
 async function trainTo(page: Page, step: number) {
   await page.getByTestId('run-play').click();
-  await page.waitForFunction((n) => window.latentLabRun!.runStore.getState().step >= n, step, { timeout: 60_000 });
+  await waitForStep(page, step);
   await page.getByTestId('run-pause').click();
   await page.waitForFunction(() => !window.latentLabRun!.runStore.getState().running);
 }
@@ -44,15 +32,7 @@ describe('Metrics view', () => {
     try {
       const page = await context.newPage();
       const errors = watchErrors(page);
-      await page.goto(`${server.url}#preset=gan`);
-      await page.getByTestId('tab-run').click();
-      await page.waitForFunction(
-        () => !!window.latentLabRun?.runStore.getState().info && !!window.latentLabRun.runStore.getState().backend,
-        null,
-        {
-          timeout: 60_000,
-        },
-      );
+      await openRunPanel(page, `${app.url}#preset=gan`, 60_000);
       await trainTo(page, 5);
       const view = page.getByTestId('metrics-view');
       await view.scrollIntoViewIfNeeded();

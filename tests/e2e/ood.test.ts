@@ -3,23 +3,11 @@
  * a stroke drawn on the pad with the mouse is scored by the worker, and the
  * view shows its log-likelihood, its percentile among test digits and a verdict.
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, launch, SCREENSHOTS, serve, watchErrors } from './harness';
+import { describe, expect, it } from 'vitest';
+import { launch, openRunPanel, SCREENSHOTS, useBuiltApp, waitForStep, watchErrors } from './harness';
 
-let dist = '';
-let server: { url: string; close(): Promise<void> };
-
-beforeAll(async () => {
-  dist = buildApp();
-  server = await serve(dist);
-}, 300_000);
-
-afterAll(async () => {
-  await server?.close();
-  if (dist) rmSync(dist, { recursive: true, force: true });
-});
+const app = useBuiltApp();
 
 describe('OOD view', () => {
   it('VAE: scores a digit drawn with the mouse and places it among the test set', async () => {
@@ -27,17 +15,9 @@ describe('OOD view', () => {
     try {
       const page = await context.newPage();
       const errors = watchErrors(page);
-      await page.goto(`${server.url}#preset=vae`);
-      await page.getByTestId('tab-run').click();
-      await page.waitForFunction(
-        () => !!window.latentLabRun?.runStore.getState().info && !!window.latentLabRun.runStore.getState().backend,
-        null,
-        {
-          timeout: 60_000,
-        },
-      );
+      await openRunPanel(page, `${app.url}#preset=vae`, 60_000);
       await page.getByTestId('run-play').click();
-      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step >= 30, null, { timeout: 60_000 });
+      await waitForStep(page, 30);
       await page.getByTestId('run-pause').click();
       await page.waitForFunction(() => !window.latentLabRun!.runStore.getState().running);
 

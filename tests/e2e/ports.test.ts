@@ -4,23 +4,17 @@
  * logVar, keeps the edge on z (drawn on a crossed-out port) and says why it is wrong.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
-import { buildApp, launch, serve, shot, watchErrors } from './harness';
+import { launch, shot, useBuiltApp, watchErrors } from './harness';
 
-let dist: string;
-let server: Awaited<ReturnType<typeof serve>>;
+const app = useBuiltApp();
 let browser: Awaited<ReturnType<typeof launch>>;
 
 beforeAll(async () => {
-  dist = buildApp();
-  server = await serve(dist);
   browser = await launch();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
 const tid = (id: string) => `[data-testid="${id}"]`;
@@ -29,7 +23,7 @@ describe('active ports', () => {
   it('a deterministic Encoder has no mean or logVar, and a switch keeps its edge with an error', async () => {
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
-    await page.goto(`${server.url}#preset=ae`);
+    await page.goto(`${app.url}#preset=ae`);
     await page.waitForSelector(tid('node-enc'));
     const handles = () => page.locator(`${tid('node-enc')} .port-out .port-handle`).evaluateAll((hs) => hs.map((h) => h.dataset.testid));
     expect(await handles()).toEqual(['handle-enc-out-z']);

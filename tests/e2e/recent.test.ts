@@ -3,23 +3,17 @@
  * one is marked, Open switches this tab to the other, Delete asks first.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
-import { buildApp, launch, serve, shot, watchErrors } from './harness';
+import { launch, shot, useBuiltApp, watchErrors } from './harness';
 
-let dist: string;
-let server: Awaited<ReturnType<typeof serve>>;
+const app = useBuiltApp();
 let browser: Awaited<ReturnType<typeof launch>>;
 
 beforeAll(async () => {
-  dist = buildApp();
-  server = await serve(dist);
   browser = await launch();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
 const tid = (id: string) => `[data-testid="${id}"]`;
@@ -29,12 +23,12 @@ describe('open recent', () => {
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
     // Graph one: a preset opened into the graph "first" and autosaved.
-    await page.goto(`${server.url}?graph=first`);
+    await page.goto(`${app.url}?graph=first`);
     await page.click(tid('btn-presets'));
     await page.click(tid('preset-open-ae'));
     await expect.poll(() => page.locator(tid('save-status')).getAttribute('data-status')).toBe('saved');
     // Graph two: a preset link, which gets a fresh graph id and is saved before any edit.
-    await page.goto(`${server.url}#preset=gan`);
+    await page.goto(`${app.url}#preset=gan`);
     await expect.poll(() => page.locator(tid('doc-title')).textContent()).toBe('DCGAN');
     const secondId = new URL(page.url()).searchParams.get('graph')!;
     expect(secondId).not.toBe('first');

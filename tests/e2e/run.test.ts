@@ -1,31 +1,20 @@
 /**
  * Training in the browser, end to end: the built app in Debian's Chromium
  * (playwright-core), the worker runtime, the run panel. Uses the editor's
- * harness (build, serve with COOP/COEP, screenshots); launches Chromium itself
- * because the WebGL / WebGPU runs need extra flags.
+ * harness (build, serve with COOP/COEP, launch, screenshots), adding flags
+ * for the WebGL / WebGPU runs.
  *
  * Timings on a 2-core machine without a GPU: wasm trains the VAE at roughly
  * 5–25 steps/s, software WebGL and WebGPU at seconds per step, so the GPU
  * tests take only a few steps. WebGPU results are read with `await data()`:
  * a synchronous read in the worker returns zeros on SwiftShader.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { rmSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphDocument } from '../../src/graph/document';
-import { buildApp, serve, shot, watchErrors } from './harness';
+import { buildApp, launch as launchChromium, openRunPanel, serve, shot, waitForStep, watchErrors } from './harness';
 
-const BASE_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
 const WEBGL_ARGS = ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 const WEBGPU_ARGS = [
   '--enable-unsafe-webgpu',
@@ -48,34 +37,12 @@ afterAll(async () => {
   if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
-async function launch(extra: string[] = []): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'latent-lab-e2e-run-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [...BASE_ARGS, ...extra],
-    viewport: { width: 1400, height: 1000 },
-  });
-  return {
-    context,
-    close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
+const launch = (extra: string[] = []) => launchChromium({ args: extra, viewport: { width: 1400, height: 1000 } });
 
 /** Opens a preset with the run panel showing; `backend` pre-selects the override before the worker starts. */
 async function openPreset(page: Page, preset: string, backend?: string, url = server.url) {
-  if (process.env.E2E_DEBUG) page.on('console', (m) => console.log(`[page ${m.type()}] ${m.text().slice(0, 300)}`));
   if (backend) await page.addInitScript((b) => localStorage.setItem('latent-lab:backend', b), backend);
-  await page.goto(`${url}#preset=${preset}`);
-  await page.getByTestId('tab-run').click();
-  await page.waitForFunction(
-    () => !!window.latentLabRun?.runStore.getState().info && !!window.latentLabRun.runStore.getState().backend,
-    null,
-    { timeout: 120_000 },
-  );
+  await openRunPanel(page, `${url}#preset=${preset}`);
 }
 
 const runState = (page: Page) =>
@@ -94,10 +61,6 @@ const runState = (page: Page) =>
   });
 
 const series = (page: Page, term: string) => page.evaluate((t) => window.latentLabRun!.runStore.getState().curves.series[t] ?? [], term);
-
-async function waitForStep(page: Page, atLeast: number, timeout: number) {
-  await page.waitForFunction((n) => window.latentLabRun!.runStore.getState().step >= n, atLeast, { timeout });
-}
 
 function mean(a: number[]) {
   return a.reduce((x, y) => x + y, 0) / a.length;

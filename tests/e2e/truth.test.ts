@@ -13,34 +13,17 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphDocument } from '../../src/graph/document';
-import { buildApp, serve, shot, watchErrors } from './harness';
+import { CHROMIUM_ARGS, openRunPanel, shot, useBuiltApp, waitForStep, watchErrors } from './harness';
 
-let dist = '';
-let server: { url: string; close(): Promise<void> };
+const app = useBuiltApp();
 let browser: Browser;
 
 beforeAll(async () => {
-  dist = buildApp();
-  server = await serve(dist);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-  });
-}, 300_000);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+});
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  if (dist) rmSync(dist, { recursive: true, force: true });
 });
 
 async function freshContext(): Promise<BrowserContext> {
@@ -49,19 +32,12 @@ async function freshContext(): Promise<BrowserContext> {
 
 /** Opens `url` (a preset or a share link) with the run panel showing and the worker ready. */
 async function openRun(page: Page, url: string) {
-  if (process.env.E2E_DEBUG) page.on('console', (m) => console.log(`[page ${m.type()}] ${m.text().slice(0, 300)}`));
   // Reset asks for confirmation.
   page.on('dialog', (d) => void d.accept());
-  await page.goto(url);
-  await page.getByTestId('tab-run').click();
-  await page.waitForFunction(
-    () => !!window.latentLabRun?.runStore.getState().info && !!window.latentLabRun.runStore.getState().backend,
-    null,
-    { timeout: 120_000 },
-  );
+  await openRunPanel(page, url);
 }
 
-const openPreset = (page: Page, preset: string) => openRun(page, `${server.url}#preset=${preset}`);
+const openPreset = (page: Page, preset: string) => openRun(page, `${app.url}#preset=${preset}`);
 
 /** The optimizer's learning rate and the dataset's batch size as the document has them. */
 const docParams = (page: Page, optimizer = 'adam') =>
@@ -95,10 +71,6 @@ const lossesAfter = (page: Page, after: number) =>
     const terms = Object.fromEntries(Object.entries(series).map(([t, v]) => [t, v.filter((_, i) => steps[i] > a)]));
     return { terms, values: Object.values(terms).flat(), points: steps.filter((st) => st > a).length };
   }, after);
-
-async function waitForStep(page: Page, atLeast: number, timeout = 60_000) {
-  await page.waitForFunction((n) => window.latentLabRun!.runStore.getState().step >= n, atLeast, { timeout });
-}
 
 async function setField(page: Page, testId: string, value: string) {
   const field = page.getByTestId(testId);

@@ -4,27 +4,15 @@
  * zip of 20 PNGs in two class folders; a VAE trains on each, and a reload
  * keeps both (IndexedDB). Importing a data file as a graph says what it is.
  */
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { PNG } from 'pngjs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHARED_DATASETS } from '../data/helpers';
-import { buildApp, launch, serve, shot, watchErrors } from './harness';
+import { launch, shot, useBuiltApp, waitForStep, watchErrors } from './harness';
 
-let dist = '';
-let server: { url: string; close(): Promise<void> };
-
-beforeAll(async () => {
-  dist = buildApp();
-  server = await serve(dist);
-}, 300_000);
-
-afterAll(async () => {
-  await server?.close();
-  if (dist) rmSync(dist, { recursive: true, force: true });
-});
+const app = useBuiltApp();
 
 const tid = (id: string) => `[data-testid="${id}"]`;
 
@@ -56,7 +44,7 @@ const runStep = (page: Page) => page.evaluate(() => window.latentLabRun!.runStor
 async function trainsAFewSteps(page: Page) {
   const from = await runStep(page);
   await page.getByTestId('btn-train').click();
-  await page.waitForFunction((n) => window.latentLabRun!.runStore.getState().step >= n + 5, from, { timeout: 120_000 });
+  await waitForStep(page, from + 5, 120_000);
   await page.getByTestId('btn-pause').click();
   await page.waitForFunction(() => !window.latentLabRun!.runStore.getState().running);
   const losses = await page.evaluate(() => Object.values(window.latentLabRun!.runStore.getState().curves.series).map((s) => s.at(-1)));
@@ -70,7 +58,7 @@ describe('your own data in the browser', () => {
     const page = await context.newPage();
     const errors = watchErrors(page);
     try {
-      await page.goto(`${server.url}?graph=upload-e2e#preset=vae`);
+      await page.goto(`${app.url}?graph=upload-e2e#preset=vae`);
       await selectDataset(page);
       await page
         .getByTestId('data-files')
@@ -120,7 +108,7 @@ describe('your own data in the browser', () => {
     const { context, close } = await launch();
     const page = await context.newPage();
     try {
-      await page.goto(`${server.url}?graph=upload-bad#preset=vae`);
+      await page.goto(`${app.url}?graph=upload-bad#preset=vae`);
       await selectDataset(page);
       const text = (t: string) => new TextEncoder().encode(t);
       const junk = Buffer.from(zipSync({ 'a/1.png': text('<html>not found</html>'), 'notes.txt': text('hello') }));
