@@ -88,9 +88,8 @@ export async function compileWithDataOrExit(
   log: (s: string) => void,
   overrides: Overrides = {},
 ): Promise<{ plan: Plan; data: GraphData }> {
-  const withoutData = compile(doc, registry);
+  const { result, assumed: withoutData, data } = await compileWithData(doc, registry);
   const fineWithoutData = withoutData.errors.every((e) => e.severity !== 'error');
-  const { result, data } = await compileWithData(doc, registry);
   const skipped = data?.train.skipped ?? [];
   if (skipped.length)
     log(

@@ -22,7 +22,8 @@ async function contentId(files: InputFile[]): Promise<string> {
 }
 
 async function importFiles(req: ImportRequest): Promise<ImportReply> {
-  const files = req.files.map((f) => ({ name: f.name, bytes: new Uint8Array(f.bytes) }));
+  const files: InputFile[] = [];
+  for (const f of req.files) files.push({ name: f.name, bytes: new Uint8Array(await f.file.arrayBuffer()) });
   const { data, format, skipped } = await decodeFiles(files, browserImageDecoder, req.name ? { name: req.name } : undefined);
   const summary: UploadSummary = {
     ...measureDataSet(data),

@@ -20,9 +20,9 @@ export const uploadDataKey = (id: string) => `latent-lab:data:${id}`;
 export const uploadSummaryKey = (id: string) => `latent-lab:data-summary:${id}`;
 export const UPLOAD_SUMMARY_PREFIX = 'latent-lab:data-summary:';
 
-/** Page → import worker: the picked files (names keep their folders) and a name for the set. */
+/** Page → import worker: the picked files (names keep their folders; the worker reads them) and a name for the set. */
 export interface ImportRequest {
-  files: { name: string; bytes: ArrayBuffer }[];
+  files: { name: string; file: Blob }[];
   name?: string;
 }
 

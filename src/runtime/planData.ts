@@ -33,6 +33,8 @@ export interface GraphData {
 
 export interface CompiledWithData {
   result: CompileResult;
+  /** the same document compiled on its source's fixed description alone, before the data was read */
+  assumed: CompileResult;
   /** null when the graph names no data or its data failed to load (the error is in result.errors, on the Dataset node) */
   data: GraphData | null;
 }
@@ -50,7 +52,7 @@ export function dataKeyOf(spec: DataSourceSpec, seed: number): string {
 export async function compileWithData(doc: GraphDocument, registry: Registry, reuse?: GraphData | null): Promise<CompiledWithData> {
   const first = compile(doc, registry);
   const spec = first.dataSpec;
-  if (!spec) return { result: first, data: null };
+  if (!spec) return { result: first, assumed: first, data: null };
   const seed = doc.meta.seed;
   const key = dataKeyOf(spec, seed);
   let data: GraphData;
@@ -65,10 +67,10 @@ export async function compileWithData(doc: GraphDocument, registry: Registry, re
     } catch (e) {
       if (!(e instanceof DataError)) throw e;
       const problem = { problem: e.message, hint: e.hint || 'check the files the Dataset node names' };
-      return { result: compile(doc, registry, { data: () => problem }), data: null };
+      return { result: compile(doc, registry, { data: () => problem }), assumed: first, data: null };
     }
   }
   const measured = measureDataSet(data.train);
   const result = compile(doc, registry, { data: () => measured });
-  return { result, data };
+  return { result, assumed: first, data };
 }

@@ -1,5 +1,6 @@
 /** Export and import of graph files; import goes through the one load path and never touches the open graph on failure. */
 import type { GraphDocument } from '../graph/document';
+import { sniff } from '../data/decode';
 import { formatLoadError, loadDocumentText } from '../graph/load';
 import { editorStore } from '../store';
 import { registry } from '../../nodes/index';
@@ -24,22 +25,21 @@ export function exportDocument(doc: GraphDocument) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** Data files by their first bytes: a graph is JSON text, so any of these was picked by mistake. */
-function dataFormatOf(head: Uint8Array): string | null {
-  const starts = (...bytes: number[]) => bytes.every((b, i) => head[i] === b);
-  if (starts(0, 0, 8, 3) || starts(0, 0, 8, 1)) return 'an IDX data file';
-  if (starts(0x1f, 0x8b)) return 'a gzip file (such as MNIST’s .gz data)';
-  if (starts(0x50, 0x4b)) return 'a zip archive';
-  if (starts(0x89, 0x50, 0x4e, 0x47)) return 'a PNG image';
-  if (starts(0xff, 0xd8)) return 'a JPEG image';
-  return null;
-}
+/** Data files a graph Import may be given by mistake, by their first bytes (a graph is JSON text). */
+const DATA_FORMATS: Partial<Record<ReturnType<typeof sniff>, string>> = {
+  'idx-images': 'an IDX image file',
+  'idx-labels': 'an IDX label file',
+  gzip: 'a gzip file (such as MNIST’s .gz data)',
+  zip: 'a zip archive',
+  png: 'a PNG image',
+  jpeg: 'a JPEG image',
+};
 
 export async function importFile(file: File) {
   const s = editorStore.getState();
   let text: string;
   try {
-    const format = dataFormatOf(new Uint8Array(await file.slice(0, 4).arrayBuffer()));
+    const format = DATA_FORMATS[sniff(new Uint8Array(await file.slice(0, 16).arrayBuffer()))];
     if (format) {
       s.notify(
         'error',

@@ -1,7 +1,7 @@
 /**
  * Gathers the files a user picked or dropped (folders walked, paths kept so
- * sub-folders can name classes) and hands their bytes to the import worker,
- * which decodes and stores them. The page never decodes data itself.
+ * sub-folders can name classes) and hands them to the import worker, which
+ * reads, decodes and stores them. The page never reads or decodes data itself.
  */
 import type { ImportReply, ImportRequest } from '../../graph/uploads';
 
@@ -73,8 +73,8 @@ export async function importPicked(picked: PickedFile[]): Promise<ImportReply> {
       message: `the picked files hold ${(total / 1024 ** 3).toFixed(1)} GiB; at most ${MAX_PICK_BYTES / 1024 ** 3} GiB can be read in a browser`,
       hint: 'pick fewer files, or train on them with the CLI (--data PATH)',
     };
-  const files: ImportRequest['files'] = [];
-  for (const p of picked) files.push({ name: p.name, bytes: await p.file.arrayBuffer() });
+  // Files are handles, not bytes: the worker reads them, so the page never holds the data.
+  const files: ImportRequest['files'] = picked.map((p) => ({ name: p.name, file: p.file }));
   const worker = new Worker(new URL('../../data/importWorker.ts', import.meta.url), { type: 'module' });
   try {
     return await new Promise<ImportReply>((resolve) => {
@@ -82,10 +82,7 @@ export async function importPicked(picked: PickedFile[]): Promise<ImportReply> {
       worker.onerror = (e) =>
         resolve({ ok: false, message: `the import worker failed (${e.message || 'no details'})`, hint: 'reload the page and try again' });
       const request: ImportRequest = { files, name: setName(picked) };
-      worker.postMessage(
-        request,
-        files.map((f) => f.bytes),
-      );
+      worker.postMessage(request);
     });
   } finally {
     worker.terminate();
