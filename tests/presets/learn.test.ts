@@ -22,77 +22,23 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../nodes/index';
 import { compile } from '../../src/compiler/compile';
-import type { Plan } from '../../src/compiler/plan';
-import { createBatcher, type Batch as DataBatch } from '../../src/data/batcher';
-import type { DataSet } from '../../src/data/types';
-import type { GraphDocument } from '../../src/graph/document';
-import { loadDocumentText } from '../../src/graph/load';
 import { setupBackend } from '../../src/runtime/backend';
-import { CompiledModel, type Batch } from '../../src/runtime/model';
-import { loadPlanData } from '../../src/runtime/planData';
+import { CompiledModel } from '../../src/runtime/model';
+import { ends, load, mean, planOf, presetFiles, summary, train, variant } from './presetHarness';
 
-const presetsDir = fileURLToPath(new URL('../../presets/', import.meta.url));
-const presetFiles = readdirSync(presetsDir).filter((f) => f.endsWith('.json')).sort();
-
-function load(file: string): GraphDocument {
-  const r = loadDocumentText(readFileSync(presetsDir + file, 'utf8'), `presets/${file}`);
-  if (!r.ok) throw new Error(`presets/${file}: ${r.error.message}`);
-  return r.doc;
-}
-
-function planOf(doc: GraphDocument): Plan {
-  const r = compile(doc, registry);
-  const errors = r.errors.filter((e) => e.severity !== 'warning');
-  if (errors.length || !r.plan) throw new Error(JSON.stringify(r.errors));
-  return r.plan;
-}
-
-/** A copy of a preset with the overrides the cost note above describes. */
-function variant(file: string, o: { batch?: number; maskedFilters?: number }): GraphDocument {
-  const doc = structuredClone(load(file));
-  for (const n of doc.nodes) {
-    if (o.batch !== undefined && n.type === 'dataset') n.params.batchSize = o.batch;
-    if (o.maskedFilters !== undefined && n.type === 'maskedConv2d') n.params.filters = o.maskedFilters;
-  }
-  return doc;
-}
-
-/** A model batch built the way the CLI and the worker build it: the batcher's batch plus its size. */
-const modelBatch = (b: DataBatch, size: number): Batch => ({ ...b, size });
-
-const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0) / xs.length;
-
-interface Run { plan: Plan; model: CompiledModel; data: DataSet; losses: Record<string, number>[]; seconds: number }
-
-/** Trains `steps` rounds; every round's losses are kept. The caller disposes the model. */
-async function train(doc: GraphDocument, steps: number, opts: { only?: string } = {}): Promise<Run> {
-  const plan = planOf(doc);
-  const data = await loadPlanData(plan);
-  const model = new CompiledModel(plan);
-  const batcher = createBatcher(data, plan.data.batchSize, plan.seed);
-  const losses: Record<string, number>[] = [];
-  const started = performance.now();
-  for (let i = 0; i < steps; i++) losses.push(model.trainRound(() => modelBatch(batcher.next(), plan.data.batchSize), opts.only).losses);
-  return { plan, model, data, losses, seconds: (performance.now() - started) / 1000 };
-}
-
-function summary(name: string, run: Run, key: string, extra = '') {
-  const series = run.losses.map((l) => l[key]);
-  // Printed so a run of the suite doubles as a measurement (see the closing note of issue 2).
-  console.log(`[learn] ${name}: ${series.length} steps in ${run.seconds.toFixed(1)} s; ${key} first ${series[0].toFixed(2)}, last ${series[series.length - 1].toFixed(2)}${extra}`);
-  return series;
-}
-
-/** Mean of the first k and of the last k values of a series. */
-const ends = (s: number[], k: number) => ({ first: mean(s.slice(0, k)), last: mean(s.slice(-k)) });
+const testsDir = fileURLToPath(new URL('./', import.meta.url));
 
 beforeAll(async () => {
   await setupBackend('wasm');
 });
 
 describe('every preset', () => {
-  it('is one of the five seed presets, each with a learning test below', () => {
-    expect(presetFiles).toEqual(['ae.json', 'cvae.json', 'gan.json', 'pixelcnn.json', 'vae.json']);
+  it.each(presetFiles)('%s has a learning test in tests/presets and a measured row in the README', (file) => {
+    const tests = readdirSync(testsDir).filter((f) => f.endsWith('.test.ts'));
+    const named = tests.filter((t) => readFileSync(testsDir + t, 'utf8').includes(`'${file}'`));
+    expect(named.length, `no test in tests/presets trains '${file}'`).toBeGreaterThan(0);
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme, `README has no measured row for ${file}`).toContain(`train presets/${file}`);
   });
 
   it.each(presetFiles)('%s loads, compiles with no errors and no warnings, and has a title, a description and goals', (file) => {
