@@ -24,6 +24,7 @@ import {
   type Matrix,
   type PairwiseSqDist,
 } from '../eval/index';
+import { createRng } from '../graph/random';
 import { exampleSize } from '../graph/shape';
 import { CLASSES, loadClassifier, type Classifier } from './classifier';
 import type { CompiledModel } from './model';
@@ -101,16 +102,31 @@ const MEASURE_COUNTER = 2_000_000_000;
 /** Samples in the birthday batch: 400 pairs up 79,800 times, enough to meet duplicates of a support of ~10⁵. */
 const BIRTHDAY_BATCH = 400;
 
-/** The first `n` examples of `ds` from `offset`, as rows. */
-function rows(ds: DataSet, offset: number, n: number): Float32Array {
+/** The examples of `ds` at `indices`, as rows, with their labels. */
+function pick(ds: DataSet, indices: number[]): { x: Float32Array; labels?: Uint8Array } {
   const size = exampleSize(ds.shape);
-  return ds.x.subarray(offset * size, (offset + n) * size);
+  const x = new Float32Array(indices.length * size);
+  indices.forEach((i, k) => x.set(ds.x.subarray(i * size, (i + 1) * size), k * size));
+  const labels = ds.labels ? Uint8Array.from(indices, (i) => ds.labels![i]) : undefined;
+  return { x, labels };
 }
 
 /**
- * Two disjoint sets of real examples of size n: the test split against the
- * training split when they differ, else two halves of the one set.
+ * The first indices of a seeded random order of `count`. Data files are often sorted: MNIST's first 5,000 test
+ * digits are the cleaner NIST writers (the first 1,000 differ from the training digits in 36 of 100 NDB bins,
+ * 1,000 drawn from the whole test set in 7–10), its training file runs in writers' blocks, and a 2-D mixture
+ * cycles its components, so neither the first n nor every k-th is a fair sample.
  */
+function shuffledIndices(count: number, seed: number): number[] {
+  const order = Array.from({ length: count }, (_, i) => i);
+  const rng = createRng(seed);
+  for (let i = count - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
 /** At most this many training examples are binned for NDB (k-means cost grows with it). */
 const NDB_FIT_MAX = 10_000;
 /** Binned examples per judged sample: enough that the bins do not follow the binned set's noise, no more (k-means is the slow part). */
@@ -119,14 +135,19 @@ const NDB_FIT_MIN = 2_000;
 
 const fitCount = (n: number) => Math.min(NDB_FIT_MAX, Math.max(NDB_FIT_MIN, NDB_FIT_PER_SAMPLE * n));
 
+/**
+ * Two disjoint sets of n real examples, drawn at random: the test split against the training split when they
+ * differ, else two halves of the one set; and the examples NDB's bins are fitted on, which its floor set is not among.
+ */
 function realPair(
   train: DataSet,
   test: DataSet,
   n: number,
+  seed: number,
 ): {
   ref: Float32Array;
   floor: Float32Array;
-  /** the real examples NDB's bins are fitted on, and the n real examples of the same source its floor compares */
+  /** the real examples NDB's bins are fitted on, and the n held-out real examples its floor compares with them */
   binsFrom: Float32Array;
   ndbFloor: Float32Array;
   n: number;
@@ -138,31 +159,36 @@ function realPair(
   const separate = train !== test && train.x !== test.x;
   if (separate) {
     const m = Math.min(n, test.count, train.count);
+    const ref = pick(test, shuffledIndices(test.count, seed).slice(0, m));
+    const trainOrder = shuffledIndices(train.count, seed + 1);
+    const floor = pick(train, trainOrder.slice(0, m));
     return {
-      ref: rows(test, 0, m),
-      floor: rows(train, 0, m),
-      // Training examples beyond the floor's n when there are enough, so the floor is unbinned data of the binned kind.
-      binsFrom:
-        train.count >= 2 * m ? rows(train, m, Math.min(train.count - m, fitCount(m))) : rows(train, 0, Math.min(train.count, fitCount(m))),
-      ndbFloor: train.count >= 2 * m ? rows(train, 0, m) : rows(test, 0, m),
+      ref: ref.x,
+      floor: floor.x,
+      binsFrom: pick(train, trainOrder.slice(0, fitCount(m))).x,
+      // Held-out digits against bins of training digits, as Richardson & Weiss's reference (train vs test ≈ 4 of 100).
+      ndbFloor: ref.x,
       n: m,
       reference: `${m} test examples`,
-      floorFrom: `${m} training examples against the same test examples`,
-      refLabels: test.labels?.subarray(0, m),
-      floorLabels: train.labels?.subarray(0, m),
+      floorFrom: `${m} training examples against the same test examples (for NDB: the test examples against bins of training examples)`,
+      refLabels: ref.labels,
+      floorLabels: floor.labels,
     };
   }
   const m = Math.min(n, Math.floor(test.count / 2));
+  const order = shuffledIndices(test.count, seed);
+  const ref = pick(test, order.slice(0, m));
+  const floor = pick(test, order.slice(m, 2 * m));
   return {
-    ref: rows(test, 0, m),
-    floor: rows(test, m, m),
-    binsFrom: rows(test, m, m),
-    ndbFloor: rows(test, 0, m),
+    ref: ref.x,
+    floor: floor.x,
+    binsFrom: floor.x,
+    ndbFloor: ref.x,
     n: m,
     reference: `${m} examples of the data (it has no separate test split)`,
     floorFrom: `the other ${m} examples against those`,
-    refLabels: test.labels?.subarray(0, m),
-    floorLabels: test.labels?.subarray(m, 2 * m),
+    refLabels: ref.labels,
+    floorLabels: floor.labels,
   };
 }
 
@@ -189,7 +215,7 @@ export async function measureSamples(o: SampleQualityOptions): Promise<SampleMet
   const g = plan.modes.generate;
   if (!g) throw new Error('this graph cannot generate, so its samples cannot be judged');
   const progress = o.onProgress ?? (() => {});
-  const real = realPair(train, test, o.n);
+  const real = realPair(train, test, o.n, plan.seed);
   const n = real.n;
   progress(0, 4, 'drawing samples');
   // A fixed stream position: measuring between training rounds must not change what training draws next.
@@ -237,10 +263,8 @@ export async function measureSamples(o: SampleQualityOptions): Promise<SampleMet
     const prFloor = prdc(feats(ref.features), feats(floor.features), { pairwiseSqDist: tfPairwiseSqDist });
     progress(3, 4, 'NDB bins');
     // NDB bins the pixels of the training data (what the model learned), as Richardson & Weiss do for MNIST, and
-    // asks whether the samples fill the bins in the same proportions; the floor is n other training examples.
-    // Measured, not assumed: MNIST's test digits differ from its training digits in 34–38 of 100 bins at n = 1,000
-    // (their mean ink differs by 7 %), so the test set is no floor for NDB, and bins fitted on a reference of
-    // 1,000 follow its own noise.
+    // asks whether the samples fill the bins in the same proportions; the floor is n held-out examples.
+    // Bins fitted on a reference of only n examples would follow its own noise.
     const size = exampleSize(plan.data.shape);
     const binned = real.binsFrom.length / size;
     const bins = fitNdbBins(matrix(binned, size, real.binsFrom), { pairwiseSqDist: tfPairwiseSqDist, seed: plan.seed });

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEmbeddedMnist } from '../../src/data/mnist';
 import { loadIdxFiles } from '../../src/data/node-files';
 import type { DataSet } from '../../src/data/types';
+import { mnistScore } from '../../src/eval/index';
 import { setupBackend } from '../../src/runtime/backend';
 import { CLASSES, CLASSIFIER_TENSORS, FEATURE_SIZE, loadClassifier, type Classifier } from '../../src/runtime/classifier';
 import * as tf from '../../src/runtime/tf';
@@ -58,6 +59,8 @@ describe('embedded digit classifier', () => {
       const test = await loadIdxFiles(file('t10k-images-idx3-ubyte.gz'), file('t10k-labels-idx1-ubyte.gz'));
       const acc = await accuracy(test);
       expect(acc).toBeGreaterThanOrEqual(0.99);
+      // The reference: the test set's MNIST score (the Inception-score analogue) ≈ 9.88.
+      expect(mnistScore(await classifier.probabilities(test.x, test.count), test.count, CLASSES)).toBeGreaterThanOrEqual(9.5);
       expect(acc).toBeCloseTo(manifest.testAccuracy, 3);
       for (const [f, digest] of Object.entries(manifest.data.sha256))
         if (!f.startsWith('src/')) expect(sha256(readFileSync(new URL(f, MNIST_DIR))), f).toBe(digest);

@@ -46,16 +46,18 @@ describe('sample quality against its floors', () => {
     expect(random.fld!).toBeGreaterThan(20 * real.fld!);
     expect(real.precision!).toBeGreaterThan(0.7);
     // Noise lands in one spot of feature space (the classifier calls it all "8"), inside a real outlier's wide
-    // 3-NN ball: precision says 0.99. That is precision's known weakness (Naeem et al. 2020); density and
-    // coverage, which count balls rather than ask "inside any", and recall see it.
+    // 3-NN ball: precision says 0.99. That is precision's known weakness (Naeem et al. 2020). Coverage and
+    // recall see it; density, which counts balls rather than asking "inside any", only partly (measured: 0.60
+    // for noise, 0.91 for real digits, against 600 random test digits).
     expect(random.coverage!).toBeLessThan(0.05);
     expect(random.recall!).toBeLessThan(0.05);
-    expect(random.density!).toBeLessThan(real.density! / 2);
+    expect(random.density!).toBeLessThan(0.75 * real.density!);
     expect(random.ndb!).toBeGreaterThan(real.ndb! + 20);
     expect(real.mnist_score!).toBeGreaterThan(8.5);
-    // The reference floors: real digits score ≥ 9.5, and n unbinned training digits differ from the
-    // training bins in about as many of 100 bins as chance gives (5 at α = 0.05).
-    expect(real.mnist_score_floor!).toBeGreaterThanOrEqual(9.5);
+    // Floors: 600 random training digits score 9.46 (the whole test set's ≥ 9.5 is checked in classifier.test.ts;
+    // a few hundred digits score a little lower), and n held-out digits differ from the training bins in about
+    // as many of 100 bins as chance gives (5 at α = 0.05).
+    expect(real.mnist_score_floor!).toBeGreaterThanOrEqual(9.3);
     expect(real.ndb_floor!).toBeLessThanOrEqual(10);
     expect(real.missing_classes).toEqual([]);
     expect(real.class_entropy!).toBeGreaterThan(0.95);
