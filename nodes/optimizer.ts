@@ -11,8 +11,9 @@ export default defineNode({
     trains: 'trains',
     stepsPerRound: 'stepsPerRound',
     learningRate: 'learningRate',
+    clipWeights: 'clipWeights',
   },
-  doc: 'Minimises the loss connected to it by updating the networks it trains. Leave "trains" empty to train every network upstream of the loss; a GAN lists the generator in one optimizer and the discriminator in the other. "Steps per round" gives k discriminator steps per generator step.',
+  doc: 'Minimises the loss connected to it by updating the networks it trains. Leave "trains" empty to train every network upstream of the loss; a GAN lists the generator in one optimizer and the discriminator in the other. "Steps per round" gives k discriminator steps per generator step. "Clip weights" c > 0 clamps every weight it trains to [−c, c] after each step, as the original WGAN keeps its critic smooth (Lipschitz); a gradient penalty (WGAN-GP) does that better.',
   inputs: { loss: { type: 'loss', doc: 'the scalar to minimise' } },
   outputs: {},
   params: {
@@ -25,6 +26,12 @@ export default defineNode({
     rho: float({ default: 0.9, min: 0, max: 0.9999, doc: 'RMSprop: decay of the squared-gradient average' }),
     trains: nodeRefs('networks this optimizer updates; empty = everything upstream of its loss'),
     stepsPerRound: int({ default: 1, min: 1, max: 100, doc: 'steps of this optimizer in each training round' }),
+    clipWeights: float({
+      default: 0,
+      min: 0,
+      max: 10,
+      doc: "weight clipping c (WGAN's critic, e.g. 0.01): after each step every weight it trains is clamped to [−c, c]; 0 = off",
+    }),
   },
   keyParams: ['algorithm', 'learningRate'],
   trainable: false,

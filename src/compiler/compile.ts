@@ -533,6 +533,7 @@ class Compiler {
         trainsDocIds: [...new Set(trains.map((t) => this.flatById[t]?.docId ?? t))],
         stepsPerRound: numberParam(opt.params, cap.stepsPerRound),
         learningRate: numberParam(opt.params, cap.learningRate),
+        weightClip: cap.clipWeights ? numberParam(opt.params, cap.clipWeights) : 0,
         terms,
       });
     }

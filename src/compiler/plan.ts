@@ -34,6 +34,8 @@ export interface OptimizerPlan {
   stepsPerRound: number;
   /** The learning rate the document sets. */
   learningRate: number;
+  /** c > 0: after each step every variable in `trains` is clamped to [−c, c] (WGAN); 0: no clipping. */
+  weightClip: number;
   /** Loss nodes upstream of this optimizer, reported separately. */
   terms: string[];
 }

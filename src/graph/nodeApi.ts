@@ -247,6 +247,11 @@ export interface OptimizerCapability {
   /** Steps of this optimizer in each training round (k discriminator steps per generator step). */
   stepsPerRound: string;
   learningRate: string;
+  /**
+   * The parameter holding c for weight clipping (a WGAN critic): after each of
+   * this optimizer's steps every variable it trains is clamped to [−c, c]; 0 is off.
+   */
+  clipWeights?: string;
 }
 
 /** Where a graph's examples come from; src/data loads them. */
@@ -291,7 +296,12 @@ export type AnyNodeDef = NodeDef<ParamDecls>;
  */
 interface ParamKeyChecks<P extends ParamDecls> {
   dataset?: { batchSize: ParamKeyOf<P, number> };
-  optimizer?: { trains: ParamKeyOf<P, string[]>; stepsPerRound: ParamKeyOf<P, number>; learningRate: ParamKeyOf<P, number> };
+  optimizer?: {
+    trains: ParamKeyOf<P, string[]>;
+    stepsPerRound: ParamKeyOf<P, number>;
+    learningRate: ParamKeyOf<P, number>;
+    clipWeights?: ParamKeyOf<P, number>;
+  };
 }
 
 export function defineNode<P extends ParamDecls>(def: LayerNodeDef<P> & ParamKeyChecks<P>): LayerNodeDef<P>;

@@ -173,6 +173,8 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
         return computed.get(refKey(opt.loss)) as tf.Scalar;
       }, vars);
       optimizer.applyGradients(grads);
+      // Weight clipping (WGAN) is part of the step: the next forward pass must see the clamped weights.
+      if (opt.weightClip > 0) for (const v of vars) v.assign(tf.clipByValue(v, -opt.weightClip, opt.weightClip));
       const all = tf.stack([value, ...kept]);
       kept.forEach((t) => t.dispose());
       return all;
