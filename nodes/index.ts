@@ -3,6 +3,7 @@ import type { AnyNodeDef } from '../src/graph/nodeApi';
 import activation from './activation';
 import add from './add';
 import addNoise from './addNoise';
+import avgPool2d from './avgPool2d';
 import batchNorm from './batchNorm';
 import bce from './bce';
 import categorical256 from './categorical256';
@@ -23,12 +24,15 @@ import gradientPenalty from './gradientPenalty';
 import interpolate from './interpolate';
 import l1Activity from './l1Activity';
 import label from './label';
+import layerNorm from './layerNorm';
 import maskedConv2d from './maskedConv2d';
+import maxPool2d from './maxPool2d';
 import mse from './mse';
 import noise from './noise';
 import optimizer from './optimizer';
 import reshape from './reshape';
 import sampler from './sampler';
+import upSample2d from './upSample2d';
 import weightedSum from './weightedSum';
 
 const all: AnyNodeDef[] = [
@@ -39,8 +43,12 @@ const all: AnyNodeDef[] = [
   conv2d,
   convTranspose2d,
   maskedConv2d,
+  maxPool2d,
+  avgPool2d,
+  upSample2d,
   activation,
   batchNorm,
+  layerNorm,
   dropout,
   flatten,
   reshape,

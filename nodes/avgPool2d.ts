@@ -1,0 +1,41 @@
+import { defineNode } from '../src/graph/nodeApi';
+import { choice, int } from '../src/graph/params';
+import { BATCH } from '../src/graph/shape';
+import { POOL_PADDINGS, cellsPerWindow, inferPool, windows } from './lib/pool';
+
+export default defineNode({
+  kind: 'layer',
+  type: 'avgPool2d',
+  title: 'Average pooling 2D',
+  category: 'layers',
+  doc: 'Shrinks an image by averaging each poolSize×poolSize window, channel by channel (2 halves height and width: 28 → 14 → 7). It has no weights. Unlike max pooling every value in a window gets an equal share of the gradient, so it blurs rather than picks: a smooth way to downsample. Padding "same" pads a map that does not split into whole windows (7 → 4) and averages only the cells that exist; "valid" refuses such a map.',
+  inputs: { x: { type: 'tensor', doc: 'B×H×W×C image' } },
+  outputs: { y: { type: 'tensor', doc: 'B×(H/poolSize)×(W/poolSize)×C' } },
+  params: {
+    poolSize: int({ default: 2, min: 2, max: 16, doc: 'height and width of each window; the windows do not overlap' }),
+    padding: choice(
+      POOL_PADDINGS,
+      'valid',
+      'valid: the windows must tile the map exactly; same: pad the last row and column so they do (7 → 4 with size 2)',
+    ),
+  },
+  keyParams: ['poolSize', 'padding'],
+  trainable: false,
+  examples: [{ x: [BATCH, 28, 28, 4] }],
+  inferShapes: ({ x }, p) => inferPool(x, p.poolSize, p.padding),
+  build: (ctx, p) => {
+    const k = p.poolSize;
+    const [, h, w] = ctx.inputShapes.x;
+    const rows = cellsPerWindow(h, k);
+    const cols = cellsPerWindow(w, k);
+    // Padded cells are not averaged in (TF and Keras divide by the cells that exist).
+    const counts = rows.flatMap((r) => cols.map((c) => r * c));
+    const padded = counts.some((n) => n !== k * k);
+    return {
+      forward: ({ x }, call) => {
+        const sums = windows(call.tf, x, k, 0).sum([2, 4]);
+        return { y: padded ? sums.div(call.tf.tensor4d(counts, [1, rows.length, cols.length, 1])) : sums.div(k * k) };
+      },
+    };
+  },
+});

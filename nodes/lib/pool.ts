@@ -1,0 +1,78 @@
+/**
+ * Window arithmetic shared by the pooling layers: non-overlapping k×k windows
+ * (stride = pool size, as Keras's default) on NHWC images.
+ *
+ * The layers pool by reshaping the (padded) map to B×H′×k×W′×k×C and reducing
+ * the two window axes, instead of calling tf.maxPool / tf.avgPool: in TF.js
+ * 4.22 the wasm MaxPoolGrad drops the gradient of every window whose maximum
+ * is ≤ 0, and AvgPoolGrad (cpu and wasm) divides padded windows by k² while
+ * the forward pass divides by the cells that exist. Reshape, max, sum and pad
+ * have correct gradients on every backend (tests/nodes/resampleLayers.test.ts).
+ */
+import { fail, type InferResult, type Tensor, type TF } from '../../src/graph/nodeApi';
+import { type Shape } from '../../src/graph/shape';
+import { needImage } from './conv';
+
+export const POOL_PADDINGS = ['valid', 'same'] as const;
+
+/** TF's 'same' rule for stride = window: pad up to whole windows, the odd cell after (bottom / right). */
+export function poolPads(n: number, k: number): [number, number] {
+  const total = Math.ceil(n / k) * k - n;
+  const before = Math.floor(total / 2);
+  return [before, total - before];
+}
+
+/** Cells of a side of n in each window: k, fewer in a window that 'same' padded. */
+export function cellsPerWindow(n: number, k: number): number[] {
+  const [before] = poolPads(n, k);
+  return Array.from({ length: Math.ceil(n / k) }, (_, i) => Math.min(n, (i + 1) * k - before) - Math.max(0, i * k - before));
+}
+
+/** Pool sizes above 1 that split both sides into whole windows. */
+function commonDivisors(h: number, w: number): number[] {
+  const out: number[] = [];
+  for (let k = 2; k <= Math.min(h, w); k++) if (h % k === 0 && w % k === 0) out.push(k);
+  return out;
+}
+
+const list = (xs: number[]) => (xs.length > 1 ? `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}` : String(xs[0]));
+
+/** B×H×W×C → B×⌈H/k⌉×⌈W/k⌉×C; 'valid' refuses a map that does not split into whole windows, and says what would. */
+export function inferPool(x: Shape, k: number, padding: string): InferResult {
+  const notImage = needImage(x);
+  if (notImage) return notImage;
+  const [batch, h, w, c] = x;
+  const out = (n: number) => Math.ceil(n / k);
+  if (padding === 'valid' && (h % k !== 0 || w % k !== 0)) {
+    const n = h % k !== 0 ? h : w;
+    const divisors = commonDivisors(h, w);
+    const sizes = divisors.length ? `use pool size ${list(divisors)}, or ` : '';
+    return fail(
+      'x',
+      `a ${h}×${w} map does not split into whole ${k}×${k} windows (${n} = ${Math.floor(n / k)}·${k} + ${n % k})`,
+      `${sizes}set padding to "same", which pads to ${out(h) * k}×${out(w) * k} and gives ${out(h)}×${out(w)}`,
+    );
+  }
+  return { y: [batch, out(h), out(w), c] };
+}
+
+/** The map as B×H′×k×W′×k×C windows, padded with `padValue` where 'same' needs it. */
+export function windows(tf: TF, x: Tensor, k: number, padValue: number): Tensor {
+  const [, h, w, c] = x.shape;
+  const [top, bottom] = poolPads(h, k);
+  const [left, right] = poolPads(w, k);
+  const padded =
+    top + bottom + left + right > 0
+      ? tf.pad(
+          x,
+          [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ],
+          padValue,
+        )
+      : x;
+  return padded.reshape([-1, (h + top + bottom) / k, k, (w + left + right) / k, k, c]);
+}
