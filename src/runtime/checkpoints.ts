@@ -8,7 +8,7 @@ import { createBatcher, type BatcherState } from '../data/batcher';
 import type { BackendManager } from './backends';
 import type { LossLog } from './metrics';
 import type { ModelState } from './model';
-import type { CheckpointInfo, FromWorker, LossPoint } from './protocol';
+import type { CheckpointInfo, FromWorker, LossPoint, Measurement } from './protocol';
 import type { Workspace } from './workspace';
 
 export interface StoredCheckpoint {
@@ -20,6 +20,8 @@ export interface StoredCheckpoint {
   learningRates: Record<string, number>;
   /** The loss curve so far (thinned), so a reload or restore redraws it. */
   history?: LossPoint[];
+  /** Sample-quality measurements up to this step, so the Metrics view's history survives a reload. */
+  measurements?: Measurement[];
 }
 
 /** Where checkpoints persist: IndexedDB in the worker, a Map in tests. */
@@ -97,6 +99,7 @@ export class Checkpoints {
       batchSize: this.ws.batchSize,
       learningRates: { ...this.ws.learningRates },
       history: this.log.curve(),
+      measurements: this.ws.measurements.filter((m) => m.step <= state.step),
     };
   }
 
@@ -177,6 +180,7 @@ export class Checkpoints {
     this.lastStep = ckpt.info.step;
     // The curve up to the checkpoint; the page replaces whatever it drew past it.
     this.log.replace((ckpt.history ?? []).filter((p) => p.step <= ckpt.info.step));
+    ws.measurements = (ckpt.measurements ?? []).filter((m) => m.step <= ckpt.info.step);
   }
 
   /** The stored checkpoint of document `docKey`, if there is one. */

@@ -52,7 +52,15 @@ export class ModelLifecycle {
       ws.doc = doc;
       ws.loadProblem = null;
       const storedCheckpoint = (await checkpoints.stored().catch(() => undefined))?.info ?? null;
-      this.post({ type: 'loaded', info: ws.info(), step: ws.step, storedCheckpoint, resumed: false, warnings: result.errors });
+      this.post({
+        type: 'loaded',
+        info: ws.info(),
+        step: ws.step,
+        storedCheckpoint,
+        resumed: false,
+        warnings: result.errors,
+        measurements: ws.measurements,
+      });
       return;
     }
     const was = await this.trainer.stop();
@@ -90,6 +98,8 @@ export class ModelLifecycle {
     ws.batchSize = plan.data.batchSize;
     ws.restartBatches();
     ws.diverged = false;
+    // Kept weights under a changed graph are another model: its predecessor's measurements do not describe it.
+    ws.measurements = [];
     checkpoints.forget();
     const keptCurve = this.log.curve();
     this.log.replace();
@@ -106,7 +116,15 @@ export class ModelLifecycle {
       // The kept weights under the new settings (a document lr or batch edit) are the point a fallback or restore returns to.
       if (ws.step > 0) await checkpoints.save(true);
     }
-    this.post({ type: 'loaded', info: ws.info(), step: ws.step, storedCheckpoint: stored?.info ?? null, resumed, warnings: result.errors });
+    this.post({
+      type: 'loaded',
+      info: ws.info(),
+      step: ws.step,
+      storedCheckpoint: stored?.info ?? null,
+      resumed,
+      warnings: result.errors,
+      measurements: ws.measurements,
+    });
     this.log.send(true);
     if (was && (keptFrom || resumed)) this.trainer.start();
     else this.trainer.postState();
@@ -150,6 +168,7 @@ export class ModelLifecycle {
     });
     ws.restartBatches();
     ws.diverged = false;
+    ws.measurements = [];
     this.checkpoints.forget();
     this.log.replace();
     await this.checkpoints.deleteStored();
@@ -189,7 +208,7 @@ export class ModelLifecycle {
     }
     const learningRates = Object.fromEntries(plan.optimizers.map((o) => [o.id, ws.learningRates[o.id] ?? o.learningRate]));
     const note = `training had diverged: learning rates are back to the document's (${dropped.map((id) => `${id}: ${learningRates[id]}`).join(', ')})`;
-    this.post({ type: 'restored', step: ws.step, learningRates, ...(dropped.length ? { note } : {}) });
+    this.post({ type: 'restored', step: ws.step, learningRates, measurements: ws.measurements, ...(dropped.length ? { note } : {}) });
     this.log.send(true);
     this.trainer.postState();
   }

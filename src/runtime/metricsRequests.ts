@@ -10,6 +10,7 @@
  * tensors on one backend, so a backend switch or fallback loads it again there.
  */
 import type { BackendManager } from './backends';
+import type { Checkpoints } from './checkpoints';
 import { BackendFailure } from './failures';
 import { loadClassifier, type Classifier } from './classifier';
 import type { FromWorker } from './protocol';
@@ -28,6 +29,7 @@ export class SampleMeasurer {
     private readonly ws: Workspace,
     private readonly backends: BackendManager,
     private readonly trainer: Trainer,
+    private readonly checkpoints: Checkpoints,
     private readonly post: (msg: FromWorker) => void,
   ) {}
 
@@ -60,6 +62,12 @@ export class SampleMeasurer {
       const ms = performance.now() - t0;
       const { unavailable } = metrics;
       this.post(unavailable ? { ...reply, metrics: null, unavailable, ms } : { ...reply, metrics, ms });
+      if (!unavailable) {
+        // A later measurement at an earlier step means the weights were rewound: what came after is gone.
+        this.ws.measurements = [...this.ws.measurements.filter((m) => m.step < reply.step), { step: reply.step, metrics }];
+        // Stored with the weights it describes, so the history survives a reload even while training is paused.
+        await this.checkpoints.save(true);
+      }
     } catch (e) {
       // A broken backend is the session's to recover from (it falls back); anything else leaves training as it was.
       if (was && !(e instanceof BackendFailure)) this.trainer.start();

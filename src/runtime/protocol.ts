@@ -139,6 +139,12 @@ export interface CheckpointInfo {
   backend: string;
 }
 
+/** One sample-quality measurement, at the training step its samples were drawn at. */
+export interface Measurement {
+  step: number;
+  metrics: SampleMetrics;
+}
+
 export interface LossPoint {
   step: number;
   losses: Record<string, number>;
@@ -155,6 +161,8 @@ export type FromWorker =
       warnings: GraphError[];
       /** Which model this is (the plan's modelKey), so the page keeps measurements only across loads of the same one. */
       modelKey?: string;
+      /** The model's measurements up to its step (kept in its checkpoint, so a reload brings them back). */
+      measurements?: Measurement[];
     }
   | { type: 'compileErrors'; errors: GraphError[] }
   /** The new document's variables differ from the running model's; answer with load + onChange. */
@@ -171,6 +179,8 @@ export type FromWorker =
       learningRates?: Record<string, number>;
       /** What the restore changed besides the weights (after a divergence: the learning rates went back to the document's). */
       note?: string;
+      /** The measurements up to the restored step. */
+      measurements?: Measurement[];
     }
   | { type: 'error'; message: string; where: string }
   /** View request `id` will get no (further) reply: the model it was drawing from was replaced (reset, reload, fallback). */

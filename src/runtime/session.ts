@@ -95,7 +95,7 @@ export class TrainingSession {
     this.trainer = new Trainer(this.ws, this.backends, this.checkpoints, log, { post, yieldToQueue, sliceMs: opts.sliceMs ?? 20 });
     this.lifecycle = new ModelLifecycle(this.ws, this.backends, this.checkpoints, log, this.trainer, post);
     this.views = new Views(this.ws, this.backends, { post, yieldToQueue });
-    this.measurer = new SampleMeasurer(this.ws, this.backends, this.trainer, post);
+    this.measurer = new SampleMeasurer(this.ws, this.backends, this.trainer, this.checkpoints, post);
     this.ood = new OodScorer(this.ws, this.backends, this.trainer, post);
   }
 

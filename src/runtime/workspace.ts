@@ -8,7 +8,7 @@ import { createBatcher, type Batcher } from '../data/batcher';
 import type { DataSet } from '../data/types';
 import type { GraphDocument } from '../graph/document';
 import { CompiledModel, type Batch } from './model';
-import type { ModelInfo } from './protocol';
+import type { Measurement, ModelInfo } from './protocol';
 import type { GraphData } from './planData';
 import type { Reader, ReadMode } from './reads';
 
@@ -24,6 +24,8 @@ export class Workspace {
   batcher: Batcher | null = null;
   batchSize = 0;
   learningRates: Record<string, number> = {};
+  /** Sample-quality measurements of this model, by ascending step (they travel with its checkpoints). */
+  measurements: Measurement[] = [];
   /** The model's last round had a non-finite loss: it trains no further until restored or reset. */
   diverged = false;
   /** Why the latest document could not be loaded (compile errors, data that failed to load): the model here is an older one's, so it must not train. */

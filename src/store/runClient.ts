@@ -17,7 +17,7 @@ import type {
   ToWorker,
 } from '../runtime/protocol';
 import { appendPoints, emptyCurves, withElbo, type Curves } from './runCurves';
-import { emptyMeasure, onModelLoaded, recordMeasurement, type MeasureProgress, type MeasureState } from './runMetrics';
+import { emptyMeasure, onModelLoaded, onRestored, recordMeasurement, type MeasureProgress, type MeasureState } from './runMetrics';
 import { emptyOod, onOodModelLoaded, type OodState } from './runOod';
 
 export type { Curves } from './runCurves';
@@ -262,7 +262,7 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
         compileErrors: 0,
         docChanged: null,
         diverged: null,
-        measure: onModelLoaded(s.measure, msg.modelKey),
+        measure: onModelLoaded(s.measure, msg.modelKey, msg.measurements),
         ood: onOodModelLoaded(s.ood, msg.modelKey),
       };
       return msg.resumed ? notify(s, 'info', `Resumed from the checkpoint at step ${msg.step}.`) : s;
@@ -302,7 +302,13 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
       return { ...s, checkpoint: msg.info, ...(msg.stored ? { storedCheckpoint: msg.info } : {}) };
     case 'restored':
       return notify(
-        { ...s, diverged: null, step: msg.step, notices: withoutDivergence(s.notices) },
+        {
+          ...s,
+          diverged: null,
+          step: msg.step,
+          notices: withoutDivergence(s.notices),
+          measure: onRestored(s.measure, msg.step, msg.measurements),
+        },
         'info',
         `Restored the checkpoint from step ${msg.step}.`,
       );

@@ -3,12 +3,9 @@
  * flight, the latest answer, and the results of one model by step. Pure data
  * in, new data out, so the run client's reducer can use it.
  */
-import type { FromWorkerOf, SampleMetrics } from '../runtime/protocol';
+import type { FromWorkerOf, Measurement } from '../runtime/protocol';
 
-export interface Measurement {
-  step: number;
-  metrics: SampleMetrics;
-}
+export type { Measurement };
 
 export interface MeasureProgress {
   /** the request it belongs to: progress of any other is stale */
@@ -37,7 +34,18 @@ export function recordMeasurement(m: MeasureState, msg: FromWorkerOf<'measured'>
   return { progress: null, latest: msg, history, modelKey: msg.modelKey };
 }
 
-/** A load names its model: measurements of another one no longer describe what is loaded. */
-export function onModelLoaded(m: MeasureState, modelKey: string | undefined): MeasureState {
-  return modelKey === undefined || m.modelKey === null || modelKey === m.modelKey ? m : { ...emptyMeasure(), progress: m.progress };
+/**
+ * A load names its model and brings the worker's measurements of it (a reload's come from the checkpoint):
+ * they are the history. Measurements of another model no longer describe what is loaded.
+ */
+export function onModelLoaded(m: MeasureState, modelKey: string | undefined, measurements?: Measurement[]): MeasureState {
+  const same = modelKey === undefined || modelKey === m.modelKey;
+  const kept: MeasureState = same || m.modelKey === null ? m : { ...emptyMeasure(), progress: m.progress };
+  if (!measurements) return kept;
+  return { ...kept, history: measurements, modelKey: modelKey ?? kept.modelKey, latest: same ? kept.latest : null };
+}
+
+/** A restore rewinds the weights: the history is the worker's, up to the restored step. */
+export function onRestored(m: MeasureState, step: number, measurements?: Measurement[]): MeasureState {
+  return { ...m, history: measurements ?? m.history.filter((h) => h.step <= step) };
 }

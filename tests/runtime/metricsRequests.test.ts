@@ -28,6 +28,27 @@ describe('measureSamples request', () => {
     expect(h.of('measured')[1].modelKey).toBe(m.modelKey);
   }, 120_000);
 
+  it('keeps the measurement history with the checkpoint: a reload resumes with it, a reset forgets it', async () => {
+    const h = sessionHarness();
+    await h.session.handle({ type: 'load', doc: preset('gan') });
+    await h.session.handle({ type: 'step', count: 2 });
+    await h.session.handle({ type: 'measureSamples', id: 1, n: 50 });
+    await h.session.handle({ type: 'step', count: 1 });
+    await h.session.handle({ type: 'measureSamples', id: 2, n: 50 });
+    expect(h.errors()).toEqual([]);
+    // A second worker on the same store, as after a page reload.
+    const again = sessionHarness();
+    for (const [k, v] of h.store.map) again.store.map.set(k, v);
+    await again.session.handle({ type: 'load', doc: preset('gan'), resume: true });
+    const [reloaded] = again.of('loaded');
+    expect(reloaded.resumed).toBe(true);
+    expect(reloaded.measurements!.map((m) => m.step)).toEqual([2, 3]);
+    expect(reloaded.measurements![1].metrics.fld).toBe(h.of('measured')[1].metrics!.fld);
+    await again.session.handle({ type: 'reset' });
+    await again.session.handle({ type: 'load', doc: preset('gan'), resume: true });
+    expect(again.of('loaded').at(-1)!.measurements).toEqual([]);
+  }, 120_000);
+
   it('answers a graph that cannot generate with a reason, and refuses a bad n', async () => {
     const h = sessionHarness();
     await h.session.handle({ type: 'load', doc: preset('ae') });

@@ -76,6 +76,23 @@ describe('measurements in the run client', () => {
     expect(steps(s)).toEqual([[5, 70]]);
   });
 
+  it('takes the history a load or a restore brings from the worker (a reload resumes with its checkpoint’s)', () => {
+    const history = [
+      { step: 100, metrics: metrics(80) },
+      { step: 250, metrics: metrics(45) },
+    ];
+    let s = apply(initialRunState('auto'), got({ ...loaded('m1'), resumed: true, step: 250, measurements: history }));
+    expect(steps(s)).toEqual([
+      [100, 80],
+      [250, 45],
+    ]);
+    s = apply(s, got({ type: 'restored', step: 100, measurements: history.slice(0, 1) }));
+    expect(steps(s)).toEqual([[100, 80]]);
+    // A worker that names no measurements: the page drops what the restore undid itself.
+    s = apply(s, ask(1), got(measured(1, 300, 30)), got({ type: 'restored', step: 100 }));
+    expect(steps(s)).toEqual([[100, 80]]);
+  });
+
   it('clears on reset and restart; a reply to a request sent before a reset is stale', () => {
     const base = apply(initialRunState('auto'), ask(1), got(measured(1, 10, 90)));
     const reset = apply(base, ask(2), sent({ type: 'reset' }));
