@@ -54,8 +54,9 @@ export default defineNode({
       forward: ({ x }, call) => {
         const tf = call.tf;
         if (p.method === 'bilinear') return { y: bilinearAxis(tf, bilinearAxis(tf, x, 1, s), 2, s) };
-        // Broadcasting each value over an s×s block; its gradient sums the block (TF.js's cpu nearest-neighbour gradient mixes up batches).
-        const blocks = tf.broadcastTo(x.reshape([-1, h, 1, w, 1, c]), [x.shape[0], h, s, w, s, c]);
+        // Each value broadcast over an s×s block, whose gradient sums the block (TF.js's cpu nearest-neighbour
+        // gradient mixes up the examples of a batch; broadcastTo's Tile has no gradient at rank 6).
+        const blocks = x.reshape([-1, h, 1, w, 1, c]).mul(tf.ones([1, 1, s, 1, s, 1]));
         return { y: blocks.reshape([-1, h * s, w * s, c]) };
       },
     };
