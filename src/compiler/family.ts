@@ -7,7 +7,7 @@
  * - explicit, approximate density: it generates and infers z from x
  *   (a VAE; its likelihood is bounded by the ELBO, when its decoder has one);
  * - implicit density: it generates but has neither a likelihood nor an encoder (GANs);
- * - representation learning: it infers z and reconstructs, but has no prior to sample (autoencoders).
+ * - representation learning: it encodes or reconstructs, but has no prior to sample (autoencoders).
  */
 import type { ModePlan } from './plan';
 
@@ -18,24 +18,24 @@ export const FAMILY_ORDER: readonly ModelFamily[] = ['explicit-tractable', 'expl
 
 export const FAMILY_INFO: Record<ModelFamily, { title: string; can: string }> = {
   'explicit-tractable': {
-    title: 'Explicit density, tractable',
+    title: 'Explicit density, tractable (autoregressive models, flows)',
     can: 'Sample: yes. Likelihood: exact, so models compare by test NLL. Infer z: no latent code (an autoregressive model samples one pixel at a time).',
   },
   'explicit-approximate': {
-    title: 'Explicit density, approximate',
+    title: 'Explicit density, approximate (VAEs)',
     can: 'Sample: yes, from the prior. Likelihood: a lower bound (the ELBO) when the decoder is a likelihood. Infer z: yes, the encoder maps x to q(z|x).',
   },
   implicit: {
-    title: 'Implicit density',
+    title: 'Implicit density (GANs)',
     can: 'Sample: yes. Likelihood: none, so samples are judged by a classifier or by eye. Infer z: no encoder to map x back to z.',
   },
   representation: {
-    title: 'Representation learning',
+    title: 'Representation learning (autoencoders)',
     can: 'Sample: no, there is no prior to draw codes from. Likelihood: none. Infer z: yes, the code of an input is what it learns.',
   },
   other: {
     title: 'Other graphs',
-    can: 'Sample: no. Likelihood: none. Infer z: no. The graph has neither a generate nor an encode mode.',
+    can: 'Sample: no. Likelihood: none. Infer z: no. The graph neither generates nor encodes nor reconstructs.',
   },
 };
 
@@ -43,6 +43,7 @@ export function modelFamily(modes: ModePlan): ModelFamily {
   if (modes.evaluate?.kind === 'nll' || modes.generate?.autoregressive) return 'explicit-tractable';
   if (modes.generate && (modes.encode || modes.evaluate?.kind === 'elbo')) return 'explicit-approximate';
   if (modes.generate) return 'implicit';
-  if (modes.encode) return 'representation';
+  // An autoencoder built from plain layers has no latent output the plan can name, but it still reconstructs.
+  if (modes.encode || modes.reconstruct) return 'representation';
   return 'other';
 }

@@ -29,6 +29,7 @@ describe('modelFamily', () => {
     expect(modelFamily(none)).toBe('other');
     expect(modelFamily({ ...none, generate })).toBe('implicit');
     expect(modelFamily({ ...none, encode: { latent: ref, latentSize: 2 } })).toBe('representation');
+    expect(modelFamily({ ...none, reconstruct: { output: ref, transform: 'sigmoid', seenInput: null } })).toBe('representation');
     expect(modelFamily({ ...none, generate, encode: { latent: ref, latentSize: 2 } })).toBe('explicit-approximate');
     expect(modelFamily({ ...none, generate, evaluate: evaluate('elbo') })).toBe('explicit-approximate');
     // An exact likelihood wins over an encoder (a flow has both).
