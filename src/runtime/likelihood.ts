@@ -18,7 +18,7 @@ export const LIKELIHOOD_COUNTER = 1_800_000_000;
 const BATCH = 100;
 const LOG_2PI = Math.log(2 * Math.PI);
 
-/** The graph defines no log-likelihood of its inputs (a GAN, a plain autoencoder, a conditional model). */
+/** The graph defines no log-likelihood of its inputs (a GAN, a plain autoencoder). */
 export class NoLikelihood extends Error {}
 
 export type LikelihoodKind = 'is-nll' | 'neg-elbo' | 'exact';
@@ -65,8 +65,9 @@ function checkInput(model: Model, x: Float32Array, n: number): number {
  * log p(x) per example: the importance-sampled estimate (K posterior samples,
  * Burda et al. 2015) for a VAE with a Gaussian posterior and a Bernoulli
  * decoder, the ELBO when K = 0 or importance sampling does not apply, and the
- * exact log-likelihood of an autoregressive model. Throws NoLikelihood for a
- * graph without one.
+ * exact log-likelihood of an autoregressive model. A conditional model scores
+ * log p(x) = log Σ_c p(x | c) / C, every class equally likely a priori. Throws
+ * NoLikelihood for a graph without one.
  */
 export async function logLikelihoods(
   model: Model,
@@ -78,18 +79,69 @@ export async function logLikelihoods(
   const ev = plan.modes.evaluate;
   if (!ev) throw new NoLikelihood('this graph defines no likelihood (a GAN is judged by its samples only)');
   if (ev.kind === 'objective') throw new NoLikelihood(`this graph has no likelihood: ${ev.why}`);
-  if (plan.modes.generate?.conditional)
-    throw new NoLikelihood('this graph is conditional: it models p(x | class), and scoring an image alone needs p(x)');
   const size = checkInput(model, x, n);
   const seen = asModelled(model, x);
-  const nats = new Float32Array(n);
   const K = opts.importanceSamples ?? 50;
+  if (!plan.modes.generate?.conditional) {
+    const got = await given(model, seen.x, n, size, K);
+    return { ...got, note: got.note + seen.note };
+  }
+  const C = plan.data.numClasses;
+  if (!C) throw new NoLikelihood('this graph is conditional on a class, but its data has no classes to sum over');
+  // log p(x) = logsumexp_c log p(x | c) − log C, accumulated class by class so only two rows are held.
+  const total = new Float64Array(n).fill(-Infinity);
+  let kind: LikelihoodKind = 'exact';
+  let note = '';
+  for (let c = 0; c < C; c++) {
+    const got = await given(model, seen.x, n, size, K, oneHotRows(C, c));
+    ({ kind, note } = got);
+    for (let i = 0; i < n; i++) total[i] = logAddExp(total[i], got.nats[i]);
+  }
+  const nats = Float32Array.from(total, (v) => v - Math.log(C));
+  const bound = kind === 'exact' ? 'exact' : 'a lower bound, as each term is';
+  return {
+    nats,
+    kind,
+    note: `log p(x) = log Σ_c p(x | c) / ${C} over the ${C} classes (${bound}); each p(x | c) is the ${note}${seen.note}`,
+  };
+}
+
+function logAddExp(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  const m = Math.max(a, b);
+  return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
+}
+
+/** `count` one-hot rows of class `c` out of `C`. */
+const oneHotRows =
+  (C: number, c: number) =>
+  (count: number): Float32Array => {
+    const rows = new Float32Array(count * C);
+    for (let i = 0; i < count; i++) rows[i * C + c] = 1;
+    return rows;
+  };
+
+/** log p(x) per example, or log p(x | c) when `labels` gives every example the class c. */
+async function given(
+  model: Model,
+  x: Float32Array,
+  n: number,
+  size: number,
+  K: number,
+  labels?: (count: number) => Float32Array,
+): Promise<LogLikelihoods> {
+  const { plan } = model;
+  const ev = plan.modes.evaluate!;
+  const nats = new Float32Array(n);
+  const withLabels = (b: Batch & { start: number }) => (labels ? { ...b, oneHot: labels(b.size) } : b);
   const q = plan.posterior;
   const canImportanceSample = ev.kind === 'elbo' && !!q?.logVar && !!ev.bernoulli;
   if (canImportanceSample && K > 0) {
     const p = ev.bernoulli!;
     const refs = [p.logits, p.target, q.mean, q.logVar!, q.z];
-    for (const batch of batches(seen.x, n, size)) {
+    for (const raw of batches(x, n, size)) {
+      const batch = withLabels(raw);
       // Every draw is made before the first read, so the fixed counter covers them all.
       const reads = model.withFixedRandom(LIKELIHOOD_COUNTER, () => Array.from({ length: K }, () => model.probe(batch, refs, 'evaluate')));
       const logW: Float64Array[] = [];
@@ -111,17 +163,18 @@ export async function logLikelihoods(
     return {
       nats,
       kind: 'is-nll',
-      note: `importance-sampled log p(x) with K = ${K} posterior samples (a lower bound, tighter than the ELBO)${seen.note}`,
+      note: `importance-sampled log p(x) with K = ${K} posterior samples (a lower bound, tighter than the ELBO)`,
     };
   }
   const terms = [ev.nllTerm!, ...(ev.kind === 'elbo' ? [ev.klTerm!] : [])];
-  for (const batch of batches(seen.x, n, size)) {
+  for (const raw of batches(x, n, size)) {
+    const batch = withLabels(raw);
     const perTerm = await model.withFixedRandom(LIKELIHOOD_COUNTER, () => model.lossesPerExample(batch, terms));
     for (let i = 0; i < batch.size; i++) nats[batch.start + i] = -perTerm.reduce((s, t) => s + t[i], 0);
   }
-  if (ev.kind === 'nll') return { nats, kind: 'exact', note: `exact log p(x) of the autoregressive model${seen.note}` };
+  if (ev.kind === 'nll') return { nats, kind: 'exact', note: 'exact log p(x) of the autoregressive model' };
   const why = K > 0 ? ' (importance sampling needs a Gaussian sampler and a Bernoulli decoder given as logits)' : '';
-  return { nats, kind: 'neg-elbo', note: `the ELBO, a lower bound on log p(x), from one posterior sample${why}${seen.note}` };
+  return { nats, kind: 'neg-elbo', note: `the ELBO, a lower bound on log p(x), from one posterior sample${why}` };
 }
 
 /** log p(x|z) + log p(z) − log q(z|x) per example, from [logits, target, μ, log σ², z] read as flat rows. */

@@ -101,7 +101,15 @@ export interface ModelInfo {
    * weights training gives them), when the graph has one; the optimizer's total is that only when every weight is 1.
    */
   elbo: null | { nll: string; kl: string };
-  modes: { generate: boolean; autoregressive: boolean; conditional: boolean; reconstruct: boolean; encode: boolean };
+  modes: {
+    generate: boolean;
+    autoregressive: boolean;
+    conditional: boolean;
+    reconstruct: boolean;
+    encode: boolean;
+    /** whether the graph defines log p(x) (exact, or bounded by the ELBO): what the OOD check scores */
+    likelihood: boolean;
+  };
   latentSize: number;
   /** classNames: the data's own names for its classes (image folders, a CSV's class column), when it has them */
   data: { kind: 'image' | 'points'; shape: number[]; numClasses: number; source: string; classNames?: string[] };

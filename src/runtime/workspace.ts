@@ -110,6 +110,7 @@ export class Workspace {
         conditional: !!plan.modes.generate?.conditional,
         reconstruct: !!plan.modes.reconstruct,
         encode: !!plan.modes.encode,
+        likelihood: !!ev && ev.kind !== 'objective',
       },
       latentSize: plan.modes.encode?.latentSize ?? 0,
       data: {

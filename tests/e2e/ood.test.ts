@@ -70,4 +70,21 @@ describe('OOD view', () => {
       await close();
     }
   }, 180_000);
+
+  it('GAN: the view stays, and says why a GAN has no likelihood to score with', async () => {
+    const { context, close } = await launch();
+    try {
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      await openRunPanel(page, `${app.url}#preset=gan`, 60_000);
+      await page.getByTestId('dock-maximize').click();
+      const why = page.getByTestId('ood-unavailable');
+      await why.waitFor({ timeout: 60_000 });
+      expect(await why.textContent()).toMatch(/implicit model, such as a GAN/);
+      expect(await page.getByTestId('ood-pad').count()).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 120_000);
 });

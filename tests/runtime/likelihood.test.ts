@@ -89,6 +89,29 @@ describe('logLikelihoods', () => {
     model.dispose();
   });
 
+  it('a CVAE: log p(x) sums p(x | c) over the classes, so it is at least the true class’s ELBO − ln 10; noise scores lower', async () => {
+    const plan = planOf('cvae.json');
+    const cvae = new CompiledModel(plan);
+    const batcher = createBatcher(data, 32, 3);
+    for (let i = 0; i < 30; i++) cvae.trainRound(() => ({ ...batcher.next(), size: 32 }));
+    const n = 20;
+    const x = data.x.subarray(0, n * 784);
+    const r = await logLikelihoods(cvae, x, n, { importanceSamples: 0 });
+    expect(r.kind).toBe('neg-elbo');
+    expect(r.note).toMatch(/over the 10 classes/);
+    // The true class's ELBO, through the model's own per-example losses with the data's labels.
+    const oneHot = new Float32Array(n * 10);
+    for (let i = 0; i < n; i++) oneHot[i * 10 + data.labels![i]] = 1;
+    const ev = plan.modes.evaluate!;
+    const [nll, kl] = cvae.withFixedRandom(LIKELIHOOD_COUNTER, () =>
+      cvae.lossesPerExample({ x, oneHot, size: n }, [ev.nllTerm!, ev.klTerm!]),
+    );
+    for (let i = 0; i < n; i++) expect(r.nats[i]).toBeGreaterThanOrEqual(-(nll[i] + kl[i]) - Math.log(10) - 1e-3);
+    const noise = Float32Array.from({ length: n * 784 }, (_, i) => ((Math.sin(i * 12.9898) * 43758.5453) % 1 > 0.5 ? 1 : 0));
+    expect(mean((await logLikelihoods(cvae, noise, n, { importanceSamples: 0 })).nats)).toBeLessThan(mean(r.nats));
+    cvae.dispose();
+  });
+
   it('refuses a GAN and a plain autoencoder with NoLikelihood', async () => {
     for (const name of ['gan.json', 'ae.json']) {
       const model = new CompiledModel(planOf(name));

@@ -116,8 +116,23 @@ export function OodView() {
   const strangeBusy = useRun((s) => !!s.requests.oodStrange);
   const [pad] = useState(() => new Float32Array(SIDE * SIDE));
   const [version, setVersion] = useState(0);
-  const explicit = !!info && (!!info.elbo || info.modes.autoregressive) && !info.modes.conditional;
-  if (!info || !explicit || info.data.shape.join('×') !== `${SIDE}×${SIDE}×1`) return null;
+  if (!info) return null;
+  const why = !info.modes.likelihood
+    ? info.modes.generate
+      ? 'this graph generates without a likelihood (an implicit model, such as a GAN), so it cannot say how likely an image is'
+      : 'this graph defines no likelihood of its inputs (an autoencoder reconstructs images; it does not model p(x))'
+    : info.data.shape.join('×') !== `${SIDE}×${SIDE}×1`
+      ? `the pad draws 28×28 grey images, and this graph models data of shape ${info.data.shape.join('×')}`
+      : null;
+  if (why)
+    return (
+      <div className="run-view wide ood-view" data-testid="ood-view">
+        <h4>Out of distribution?</h4>
+        <p className="hint" data-testid="ood-unavailable">
+          Not available: {why}. The check needs an explicit model, such as a VAE or a PixelCNN.
+        </p>
+      </div>
+    );
   const ll = latest?.logLikelihoods[0];
   const percentile = ll !== undefined && latest?.test ? percentileOf(latest.test, ll) : null;
   const score = () => run.scoreImages(pad.slice(), 1);
