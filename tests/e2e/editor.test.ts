@@ -405,7 +405,26 @@ describe('editor end to end', () => {
     await shot(page, '11-optimizer-trains-frozen');
     await page.click(tid('btn-presets'));
     await page.waitForSelector(tid('preset-card-vae'));
+    // Grouped by family, in taxonomy order, each group saying what its models can do.
+    const families = await page.$$eval('[data-testid^="preset-family-"]', (els) =>
+      els.map((el) => ({
+        family: el.getAttribute('data-testid')!.slice('preset-family-'.length),
+        can: el.querySelector('.family-can')?.textContent ?? '',
+        cards: [...el.querySelectorAll('[data-testid^="preset-card-"]')].map((c) =>
+          c.getAttribute('data-testid')!.slice('preset-card-'.length),
+        ),
+      })),
+    );
+    expect(families.map((f) => f.family)).toEqual(['explicit-tractable', 'explicit-approximate', 'implicit', 'representation']);
+    const members = Object.fromEntries(families.map((f) => [f.family, f.cards]));
+    expect(members['explicit-tractable']).toContain('pixelcnn');
+    expect(members['explicit-approximate']).toEqual(expect.arrayContaining(['vae', 'cvae', 'vae-2d-moons']));
+    expect(members.implicit).toEqual(expect.arrayContaining(['gan', 'cgan', 'wgan', 'gan-2d']));
+    expect(members.representation).toContain('ae');
+    for (const f of families) expect(f.can).toMatch(/Sample: .+ Likelihood: .+ Infer z: /);
     await shot(page, '12-preset-gallery');
+    await page.locator(tid('preset-family-implicit')).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot(page, '12-preset-gallery-implicit');
     await page.click(tid('preset-open-vae'));
     expect((await getDoc(page)).nodes.find((n) => n.id === 'adam')!.params.trains).toBeUndefined();
     await page.click(tid('btn-undo'));
