@@ -221,7 +221,7 @@ describe.each(['cpu', 'wasm'] as const)('on %s', (backend) => {
     expect(losses.every(Number.isFinite)).toBe(true);
     const mean3 = (xs: number[]) => (xs[0] + xs[1] + xs[2]) / 3;
     expect(mean3(losses.slice(-3))).toBeLessThanOrEqual(0.6 * mean3(losses));
-    const moved = kernel.dataSync().reduce((m, v, i) => Math.max(m, Math.abs(v - before[i])), 0);
+    const moved = Array.from(kernel.dataSync()).reduce((m, v, i) => Math.max(m, Math.abs(v - before[i])), 0);
     expect(moved).toBeGreaterThan(1e-3);
     model.dispose();
   });
