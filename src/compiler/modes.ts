@@ -188,10 +188,21 @@ export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: 
     }
   }
   let decode: ModePlan['decode'] = null;
-  if (generate && encode && !generate.autoregressive) {
+  if (generate && !generate.autoregressive) {
     const source = [...upstreamOf(byId, [generate.output.node], 'generate')].map((id) => byId[id]).find(drawsFromPrior);
     const latent = source && priorOutput(source);
-    if (latent && latentSize(latent) === encode.latentSize) decode = { latent, latentSize: encode.latentSize };
+    // With an encoder, decoded codes must be the encoder's kind: the prior's output has to match its size.
+    if (latent && (!encode || latentSize(latent) === encode.latentSize))
+      decode = { latent, latentSize: latentSize(latent), output: generate.output, transform: generate.transform, mode: 'generate' };
+  } else if (!generate && encode && reconstruct && upstreamOf(byId, [reconstruct.output.node], 'reconstruct').has(encode.latent.node)) {
+    // A plain autoencoder decodes a code by standing in for it on the way to its reconstruction.
+    decode = {
+      latent: encode.latent,
+      latentSize: encode.latentSize,
+      output: reconstruct.output,
+      transform: reconstruct.transform,
+      mode: 'reconstruct',
+    };
   }
   const first = optimizers[0];
   const bernoulli =

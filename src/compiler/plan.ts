@@ -57,8 +57,11 @@ export interface ModePlan {
     seenInput: PortRef | null;
   };
   encode: null | { latent: PortRef; latentSize: number };
-  /** Latent vectors decode through the generate path by standing in for this output (a sampler's or a noise node's). */
-  decode: null | { latent: PortRef; latentSize: number };
+  /**
+   * Latent vectors decode by standing in for `latent` and running forward in `mode` to `output`: a sampler's
+   * or noise node's output on the generate path (a VAE, a GAN), or an autoencoder's code on the reconstruct path.
+   */
+  decode: null | { latent: PortRef; latentSize: number; output: PortRef; transform: DisplayTransform; mode: 'generate' | 'reconstruct' };
   evaluate: null | {
     /**
      * What evaluation can honestly report: a negative ELBO (the NLL term plus the KL term, whatever

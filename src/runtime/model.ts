@@ -353,22 +353,23 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
     return this.readOne(t);
   }
 
-  /** Decodes given latent vectors through the generate path (latent traversal, interpolation, map clicks). */
+  /** Decodes given latent vectors (latent traversal, interpolation, map clicks, the code-space views). */
   decode(latents: Float32Array, n: number, label?: number): Read<M, Float32Array> {
-    const g = this.plan.modes.generate;
     const d = this.plan.modes.decode;
-    if (!g || !d)
-      throw new Error('this graph cannot decode latent vectors: no sampler or noise output of the latent size feeds its samples');
+    if (!d)
+      throw new Error(
+        'this graph cannot decode latent vectors: neither a sampler or noise output feeds its samples nor a code feeds its reconstruction',
+      );
     const t = tf.tidy(() => {
       const shape = this.plan.byId[d.latent.node].outputShapes[d.latent.port];
       const z = tf.tensor(latents, [n, ...shape.slice(1)]);
-      const call = this.callContext('generate', false, {
+      const call = this.callContext(d.mode, false, {
         size: n,
         x: tf.zeros([n, ...this.plan.data.shape]),
         labels: this.oneHotFor(n, label),
       });
-      const out = this.forward([g.output], call, { ref: d.latent, value: z }).get(refKey(g.output))!;
-      return this.toDataSpace(out, g.transform, n);
+      const out = this.forward([d.output], call, { ref: d.latent, value: z }).get(refKey(d.output))!;
+      return this.toDataSpace(out, d.transform, n);
     });
     return this.readOne(t);
   }

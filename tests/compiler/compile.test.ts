@@ -39,7 +39,7 @@ describe('compile', () => {
     });
     expect(vae.dataSpec).toEqual({ source: 'mnist', binarize: 'none' });
     expect(vae.optimizers[0]).toMatchObject({ learningRate: 1e-3, stepsPerRound: 1 });
-    expect(vae.modes.decode).toEqual({ latent: { node: 'z', port: 'z' }, latentSize: 20 });
+    expect(vae.modes.decode).toMatchObject({ latent: { node: 'z', port: 'z' }, latentSize: 20, mode: 'generate' });
     expect(vae.modes.evaluate?.bernoulli?.logits).toEqual({ node: 'logits', port: 'y' });
     expect(vae.critic).toBeNull();
     expect(vae.previewable).toContain('mu');
@@ -47,7 +47,13 @@ describe('compile', () => {
 
     const gan = compile(preset('gan.json'), registry).plan!;
     expect(gan.posterior).toBeNull();
-    expect(gan.modes.decode).toBeNull();
+    // A plain autoencoder decodes a code on its way to the reconstruction; it has no prior to generate from.
+    const ae = compile(preset('ae.json'), registry).plan!;
+    expect(ae.modes.generate).toBeNull();
+    expect(ae.modes.decode).toMatchObject({ latentSize: 32, mode: 'reconstruct', output: ae.modes.reconstruct!.output });
+    expect(ae.modes.decode!.latent).toEqual(ae.modes.encode!.latent);
+    // A GAN decodes its noise (the 2-D playground's manifold), though it has no encoder.
+    expect(gan.modes.decode).toMatchObject({ latent: { node: 'noise' }, latentSize: 64, mode: 'generate' });
     expect(gan.critic?.node.startsWith('dReal/')).toBe(true);
     expect(gan.optimizers.map((o) => o.learningRate)).toEqual([2e-4, 2e-4]);
     expect(gan.modes.evaluate).toBeNull();

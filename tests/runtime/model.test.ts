@@ -187,3 +187,17 @@ describe('CompiledModel', () => {
 function fixtureDocWithSeed(doc: ReturnType<typeof preset>, seed: number) {
   return { ...doc, meta: { ...doc.meta, seed } };
 }
+
+describe('decoding a plain autoencoder’s codes', () => {
+  it('decode(encode(x)) is reconstruct(x): the code stands in on the reconstruct path', () => {
+    const plan = planOf(preset('ae.json'), 8);
+    const { model } = run(plan, 5);
+    const batch = { x: data.x.subarray(0, 8 * 784), size: 8 };
+    const codes = model.encode(batch);
+    const decoded = model.decode(codes, 8);
+    const { outputs } = model.reconstruct(batch);
+    expect(decoded.length).toBe(8 * 784);
+    for (let i = 0; i < decoded.length; i++) expect(decoded[i]).toBeCloseTo(outputs[i], 5);
+    model.dispose();
+  });
+});

@@ -12,6 +12,7 @@ import { counterName, counterTitle } from './counter';
 import { batchSizeField, learningRateField } from './hyperParams';
 import { LossChart } from './LossChart';
 import { MetricsView } from './MetricsView';
+import { CodeSpaceViews } from './CodeSpaceViews';
 import { OodView } from './OodView';
 import { dismissNotice, run, runDebug, runStore, useRun } from './runStore';
 import { KlBars, LatentTools, NodePreview, Points2d, Reconstructions, SampleGrid } from './views';
@@ -320,6 +321,7 @@ export function RunPanel(props: { doc?: GraphDocument; selectedNodeId?: string |
           <OodView />
           <KlBars />
           <LatentTools />
+          <CodeSpaceViews />
           <NodePreview nodeId={selected} />
         </div>
       )}
