@@ -1,7 +1,7 @@
 import { defineNode } from '../src/graph/nodeApi';
 import { choice, int } from '../src/graph/params';
 import { BATCH } from '../src/graph/shape';
-import { POOL_PADDINGS, cellsPerWindow, inferPool, windows } from './lib/pool';
+import { POOL_PADDINGS, cellsPerWindow, inferPool, windowSums } from './lib/pool';
 
 export default defineNode({
   kind: 'layer',
@@ -33,7 +33,7 @@ export default defineNode({
     const padded = counts.some((n) => n !== k * k);
     return {
       forward: ({ x }, call) => {
-        const sums = windows(call.tf, x, k, 0).sum([2, 4]);
+        const sums = windowSums(call.tf, x, k);
         return { y: padded ? sums.div(call.tf.tensor4d(counts, [1, rows.length, cols.length, 1])) : sums.div(k * k) };
       },
     };

@@ -1,7 +1,7 @@
 import { defineNode } from '../src/graph/nodeApi';
 import { choice, int } from '../src/graph/params';
 import { BATCH } from '../src/graph/shape';
-import { POOL_PADDINGS, inferPool, windows } from './lib/pool';
+import { POOL_PADDINGS, inferPool, windowMaxima } from './lib/pool';
 
 export default defineNode({
   kind: 'layer',
@@ -23,8 +23,5 @@ export default defineNode({
   trainable: false,
   examples: [{ x: [BATCH, 28, 28, 4] }],
   inferShapes: ({ x }, p) => inferPool(x, p.poolSize, p.padding),
-  build: (_ctx, p) => ({
-    // Padding with −∞ keeps padded cells from ever winning a window.
-    forward: ({ x }, call) => ({ y: windows(call.tf, x, p.poolSize, -Infinity).max([2, 4]) }),
-  }),
+  build: (_ctx, p) => ({ forward: ({ x }, call) => ({ y: windowMaxima(call.tf, x, p.poolSize) }) }),
 });

@@ -2,12 +2,12 @@
  * Window arithmetic shared by the pooling layers: non-overlapping k×k windows
  * (stride = pool size, as Keras's default) on NHWC images.
  *
- * The layers pool by reshaping the (padded) map to B×H′×k×W′×k×C and reducing
- * the two window axes, instead of calling tf.maxPool / tf.avgPool: in TF.js
- * 4.22 the wasm MaxPoolGrad drops the gradient of every window whose maximum
- * is ≤ 0, and AvgPoolGrad (cpu and wasm) divides padded windows by k² while
- * the forward pass divides by the cells that exist. Reshape, max, sum and pad
- * have correct gradients on every backend (tests/nodes/resampleLayers.test.ts).
+ * The layers pool with reshapes, slices, maximum and sum instead of
+ * tf.maxPool / tf.avgPool, whose gradients are wrong in TF.js 4.22: the wasm
+ * MaxPoolGrad drops the gradient of every window whose maximum is ≤ 0, and
+ * AvgPoolGrad (cpu and wasm) divides padded windows by k² while the forward
+ * pass divides by the cells that exist. The ops used here have correct
+ * gradients on every backend (tests/nodes/resampleLayers.test.ts).
  */
 import { fail, type InferResult, type Tensor, type TF } from '../../src/graph/nodeApi';
 import { type Shape } from '../../src/graph/shape';
@@ -56,23 +56,48 @@ export function inferPool(x: Shape, k: number, padding: string): InferResult {
   return { y: [batch, out(h), out(w), c] };
 }
 
-/** The map as B×H′×k×W′×k×C windows, padded with `padValue` where 'same' needs it. */
-export function windows(tf: TF, x: Tensor, k: number, padValue: number): Tensor {
-  const [, h, w, c] = x.shape;
+/** The map padded with `padValue` where 'same' needs it, so its sides are whole numbers of windows. */
+function padToWindows(tf: TF, x: Tensor, k: number, padValue: number): Tensor {
+  const [, h, w] = x.shape;
   const [top, bottom] = poolPads(h, k);
   const [left, right] = poolPads(w, k);
-  const padded =
-    top + bottom + left + right > 0
-      ? tf.pad(
-          x,
-          [
-            [0, 0],
-            [top, bottom],
-            [left, right],
-            [0, 0],
-          ],
-          padValue,
-        )
-      : x;
-  return padded.reshape([-1, (h + top + bottom) / k, k, (w + left + right) / k, k, c]);
+  if (top + bottom + left + right === 0) return x;
+  return tf.pad(
+    x,
+    [
+      [0, 0],
+      [top, bottom],
+      [left, right],
+      [0, 0],
+    ],
+    padValue,
+  );
+}
+
+/** Sum of each k×k window: B×H′×W′×C. */
+export function windowSums(tf: TF, x: Tensor, k: number): Tensor {
+  const p = padToWindows(tf, x, k, 0);
+  const [, h, w, c] = p.shape;
+  return p.reshape([-1, h / k, k, w / k, k, c]).sum([2, 4]);
+}
+
+/** Max over axis 1 of A×k×R as a chain of tf.maximum over its k slices: ties go to the first, as in TF. */
+function maxOfSlices(tf: TF, v: Tensor, k: number): Tensor {
+  const [a, , r] = v.shape;
+  let m = tf.slice(v, [0, 0, 0], [a, 1, r]);
+  for (let i = 1; i < k; i++) m = tf.maximum(m, tf.slice(v, [0, i, 0], [a, 1, r]));
+  return m;
+}
+
+/**
+ * Largest value of each k×k window: B×H′×W′×C, the rows of each window
+ * first, then its columns. Padded with −∞, so padding never wins. (A max
+ * over reshaped window axes would be simpler, but its gradient's broadcast
+ * Equal costs more than the whole convolution step on wasm.)
+ */
+export function windowMaxima(tf: TF, x: Tensor, k: number): Tensor {
+  const p = padToWindows(tf, x, k, -Infinity);
+  const [b, h, w, c] = p.shape;
+  const rows = maxOfSlices(tf, p.reshape([(b * h) / k, k, w * c]), k);
+  return maxOfSlices(tf, rows.reshape([((b * h) / k) * (w / k), k, c]), k).reshape([b, h / k, w / k, c]);
 }
