@@ -6,10 +6,8 @@
  * precision/recall, NDB, the MNIST score, the class histogram; grid KL/JS and
  * MMD for 2-D points).
  */
-import { createBatcher } from '../data/batcher';
-import type { DataSet } from '../data/types';
-import { exampleSize } from '../graph/shape';
-import { klPerDimension } from '../runtime/likelihood';
+import { NoLikelihood } from '../runtime/likelihood';
+import { likelihoodReport, type LikelihoodOptions, type LikelihoodReport } from '../runtime/likelihoodReport';
 import type { CompiledModel } from '../runtime/model';
 import type { GraphData } from '../runtime/planData';
 import type { ReadMode } from '../runtime/reads';
@@ -20,40 +18,7 @@ import { imageGridPng } from './png';
 import { writeAtomic } from './runDir';
 import { CliError, EXIT } from './setup';
 
-export interface EvalResult {
-  kind: 'elbo' | 'nll' | 'objective';
-  /** The negative ELBO (NLL term + KL term), the exact NLL, or the training objective, per example. */
-  nats: number;
-  /** Only for a likelihood (an ELBO bound or an NLL): a plain objective has no bits/dim. */
-  bitsPerDim: number | null;
-  examples: number;
-  /** False when the "test" examples are the training examples (one IDX file or a PNG folder). */
-  heldOut: boolean;
-  /** What the optimizer minimised, with its weights; it differs from the ELBO when the KL weight is not 1. */
-  objective: number;
-  /** Why no likelihood is reported (kind 'objective'). */
-  why: string | null;
-  terms: Record<string, number>;
-  /** Importance-sampled NLL (VAEs), when asked for and available. */
-  importanceSampled?: { samples: number; nats: number; bitsPerDim: number };
-  /** Why the importance-sampled NLL was not computed though it was asked for. */
-  importanceUnavailable?: string;
-  /** Mean KL(q(z_j|x) ‖ N(0, 1)) per latent dimension j, in nats, for a Gaussian posterior (posterior collapse). */
-  klPerDim?: number[];
-}
-
-/** Whether two data sets hold the same examples (a single file serves both splits). */
-function sameExamples(a: DataSet, b: DataSet): boolean {
-  if (a.count !== b.count || a.x.length !== b.x.length) return false;
-  const n = Math.min(a.x.length, 100_000);
-  for (let i = 0; i < n; i++) if (a.x[i] !== b.x[i]) return false;
-  return true;
-}
-
-export interface LikelihoodOptions {
-  maxExamples: number;
-  importanceSamples?: number;
-}
+export type EvalResult = LikelihoodReport;
 
 /** The likelihood figures of a run (refuses a graph without any, such as a GAN). */
 export async function evaluate(runDir: string, o: LikelihoodOptions & { data?: string; backend: string }): Promise<EvalResult> {
@@ -65,54 +30,13 @@ export async function evaluate(runDir: string, o: LikelihoodOptions & { data?: s
   }
 }
 
-async function likelihood(model: CompiledModel<ReadMode>, graphData: GraphData, o: LikelihoodOptions): Promise<EvalResult> {
-  const { plan } = model;
-  const ev = plan.modes.evaluate;
-  if (!ev) throw new CliError(EXIT.invalidDocument, 'this graph has no single likelihood to evaluate (GANs have none)');
-  const data = graphData.test;
-  const heldOut = !sameExamples(data, graphData.train);
-  const batchSize = Math.min(100, data.count);
-  const batches = Math.max(1, Math.floor(Math.min(data.count, o.maxExamples) / batchSize));
-  const batcher = createBatcher(data, batchSize, 0);
-  const sums: Record<string, number> = {};
-  const gaussianPosterior = !!plan.posterior?.logVar;
-  const iwAvailable = ev.kind === 'elbo' && gaussianPosterior && !!ev.bernoulli;
-  const iw = iwAvailable && o.importanceSamples ? o.importanceSamples : 0;
-  let iwNats = 0;
-  for (let i = 0; i < batches; i++) {
-    const batch = { ...batcher.next(), size: batchSize };
-    const losses = await model.evaluateLosses(batch);
-    for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v / batches;
-    if (iw) iwNats += (await model.importanceSampledNll(batch, iw)) / batches;
+async function likelihood(model: CompiledModel<ReadMode>, data: GraphData, o: LikelihoodOptions): Promise<EvalResult> {
+  try {
+    return await likelihoodReport(model, data, o);
+  } catch (e) {
+    if (e instanceof NoLikelihood) throw new CliError(EXIT.invalidDocument, e.message);
+    throw e;
   }
-  const perDim = (nats: number) => nats / (exampleSize(plan.data.shape) * Math.LN2);
-  const term = (id: string | null) => (id ? sums[plan.lossNames[id]] : 0);
-  const objective = sums[ev.optimizer];
-  const nats = ev.kind === 'objective' ? objective : term(ev.nllTerm) + (ev.kind === 'elbo' ? term(ev.klTerm) : 0);
-  const importanceUnavailable =
-    o.importanceSamples && !iwAvailable
-      ? ev.kind !== 'elbo'
-        ? 'it needs an ELBO'
-        : 'it needs a Gaussian sampler (μ, log σ²) and a Bernoulli decoder given as logits'
-      : undefined;
-  const examples = batches * batchSize;
-  const klPerDim = gaussianPosterior
-    ? Array.from(await klPerDimension(model, data.x.subarray(0, examples * exampleSize(plan.data.shape)), examples))
-    : undefined;
-  return {
-    kind: ev.kind,
-    nats,
-    bitsPerDim: ev.kind === 'objective' ? null : perDim(nats),
-    examples,
-    heldOut,
-    objective,
-    why: ev.why,
-    // Optimizer totals are the objective, printed apart; listed by id here they would read as a loss named "adam".
-    terms: Object.fromEntries(Object.entries(sums).filter(([k]) => !plan.optimizers.some((opt) => opt.id === k))),
-    ...(iw ? { importanceSampled: { samples: iw, nats: iwNats, bitsPerDim: perDim(iwNats) } } : {}),
-    ...(importanceUnavailable ? { importanceUnavailable } : {}),
-    ...(klPerDim ? { klPerDim } : {}),
-  };
 }
 
 /** A latent dimension whose mean KL to the prior is below this (nats) carries no information about x. */
@@ -133,6 +57,10 @@ export function formatEval(r: EvalResult): string[] {
     if (Math.abs(r.objective - r.nats) > 1e-3 * Math.max(1, Math.abs(r.nats)))
       lines.push(`training objective (with its loss weights): ${r.objective.toFixed(2)} — not a likelihood when the weights are not 1`);
   }
+  if (r.independentPixels)
+    lines.push(
+      `  reference: independent pixels (each a Bernoulli with its training mean) ${r.independentPixels.nats.toFixed(2)} nats/example, ${r.independentPixels.bitsPerDim.toFixed(4)} bits/dim — a model must beat this`,
+    );
   if (r.importanceSampled) {
     const s = r.importanceSampled;
     lines.push(`importance-sampled NLL (K = ${s.samples}): ${s.nats.toFixed(2)} nats/example, ${s.bitsPerDim.toFixed(4)} bits/dim`);

@@ -14,6 +14,7 @@ import type { Checkpoints } from './checkpoints';
 import { BackendFailure } from './failures';
 import { loadClassifier, type Classifier } from './classifier';
 import type { FromWorker } from './protocol';
+import { likelihoodReport } from './likelihoodReport';
 import { classifierReads, measureSamples } from './sampleQuality';
 import * as tf from './tf';
 import type { Trainer } from './trainer';
@@ -21,6 +22,8 @@ import type { Workspace } from './workspace';
 
 /** The most samples one measurement draws (each real reference set is as large). */
 export const MAX_MEASURE_SAMPLES = 10_000;
+/** The most posterior samples per example for the importance-sampled NLL. */
+export const MAX_IMPORTANCE_SAMPLES = 1_000;
 
 export class SampleMeasurer {
   private loaded: { backend: tf.KernelBackend; classifier: Promise<Classifier> } | null = null;
@@ -33,9 +36,11 @@ export class SampleMeasurer {
     private readonly post: (msg: FromWorker) => void,
   ) {}
 
-  async measure(id: number, n: number) {
+  async measure(id: number, n: number, importanceSamples = 0) {
     if (!Number.isInteger(n) || n < 1 || n > MAX_MEASURE_SAMPLES)
       throw new Error(`measure with a whole number of samples from 1 to ${MAX_MEASURE_SAMPLES}, not ${n}`);
+    if (!Number.isInteger(importanceSamples) || importanceSamples < 0 || importanceSamples > MAX_IMPORTANCE_SAMPLES)
+      throw new Error(`measure with 0 to ${MAX_IMPORTANCE_SAMPLES} importance samples, not ${importanceSamples}`);
     const { model, plan } = this.ws.need();
     const t0 = performance.now();
     const reply = { type: 'measured', id, step: this.ws.step, modelKey: this.ws.docKey, backend: this.backends.name } as const;
@@ -47,22 +52,31 @@ export class SampleMeasurer {
     const was = await this.trainer.stop();
     this.trainer.postState('measuring samples');
     try {
+      const test = this.ws.test ?? this.ws.train!;
+      const hasLikelihood = !!plan.modes.evaluate && plan.modes.evaluate.kind !== 'objective';
+      if (hasLikelihood) this.post({ type: 'measureProgress', id, done: 0, of: 1, what: 'likelihood of the test examples' });
+      // The same n real examples as the samples are judged against, at most the test split.
+      const likelihood = hasLikelihood
+        ? await this.backends.guard(() => likelihoodReport(model, { train: this.ws.train!, test }, { maxExamples: n, importanceSamples }))
+        : undefined;
       const classifier = plan.data.kind === 'image' && classifierReads(plan.data.shape) ? await this.classifier() : undefined;
       // measureSamples draws at its own fixed stream position, so training's draws are the same as without it.
       const metrics = await this.backends.guard(() =>
         measureSamples({
           model,
           train: this.ws.train!,
-          test: this.ws.test ?? this.ws.train!,
+          test,
           n,
           classifier,
           onProgress: (done, of, what) => this.post({ type: 'measureProgress', id, done, of, what }),
         }),
       );
       const ms = performance.now() - t0;
-      const { unavailable } = metrics;
-      this.post(unavailable ? { ...reply, metrics: null, unavailable, ms } : { ...reply, metrics, ms });
-      if (!unavailable) {
+      if (likelihood) metrics.likelihood = likelihood;
+      // Sample metrics that do not apply (data the classifier cannot read) leave the likelihood, which still does.
+      const nothing = !!metrics.unavailable && !likelihood;
+      this.post(nothing ? { ...reply, metrics: null, unavailable: metrics.unavailable, ms } : { ...reply, metrics, ms });
+      if (!nothing) {
         // A later measurement at an earlier step means the weights were rewound: what came after is gone.
         this.ws.measurements = [...this.ws.measurements.filter((m) => m.step < reply.step), { step: reply.step, metrics }];
         // Stored with the weights it describes, so the history survives a reload even while training is paused.

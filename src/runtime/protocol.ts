@@ -9,6 +9,7 @@ import type { GraphDocument } from '../graph/document';
 import type { GraphError } from '../compiler/errors';
 import type { LikelihoodKind } from './likelihood';
 import type { SampleMetrics } from './sampleQuality';
+export type { LikelihoodReport } from './likelihoodReport';
 
 export type { SampleMetrics } from './sampleQuality';
 
@@ -53,7 +54,8 @@ export type ToWorker =
   /** 2-D data: real vs generated points, and a critic heatmap when the graph has a discriminator. */
   | { type: 'points2d'; id: number; n: number }
   /** Judge n prior samples against real data (the Metrics view); training pauses while it runs. */
-  | { type: 'measureSamples'; id: number; n: number }
+  /** `importanceSamples`: K for a VAE's importance-sampled NLL, beside its ELBO (0 = the ELBO only). */
+  | { type: 'measureSamples'; id: number; n: number; importanceSamples?: number }
   /** Log p(x) of n 28×28 images (n × 784 values in [0, 1]) beside the test set's (the OOD view); training pauses while it runs. */
   | { type: 'scoreImages'; id: number; images: Float32Array; n: number }
   /** The same for one image of each built-in strange set (blank, noise, shapes, …). */

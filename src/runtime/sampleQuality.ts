@@ -27,6 +27,7 @@ import {
 import { createRng } from '../graph/random';
 import { exampleSize } from '../graph/shape';
 import { CLASSES, loadClassifier, type Classifier } from './classifier';
+import type { LikelihoodReport } from './likelihoodReport';
 import type { CompiledModel } from './model';
 import type { ReadMode } from './reads';
 import { sampleImages } from './sampling';
@@ -94,6 +95,8 @@ export interface SampleMetrics {
    * classifier's features, for a person to judge. If a pair is a true duplicate, the support is about s².
    */
   birthday?: { s: number; pairs: { i: number; j: number; distance: number }[]; supportIfDuplicate: number };
+  /** The likelihood figures on the test examples, for a graph that has one (the Metrics view measures both). */
+  likelihood?: LikelihoodReport;
 }
 
 /** Random-stream position of the judged samples, apart from training's and the previews' (PREVIEW_COUNTER). */
@@ -170,7 +173,7 @@ function realPair(
       ndbFloor: ref.x,
       n: m,
       reference: `${m} test examples`,
-      floorFrom: `${m} training examples against the same test examples (for NDB: the test examples against bins of training examples)`,
+      floorFrom: `${m} training examples against the same test examples; for NDB, the test examples against bins of training examples`,
       refLabels: ref.labels,
       floorLabels: floor.labels,
     };

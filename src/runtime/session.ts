@@ -163,7 +163,7 @@ export class TrainingSession {
       case 'points2d':
         return this.views.points2d(msg.id, msg.n);
       case 'measureSamples':
-        return this.measurer.measure(msg.id, msg.n);
+        return this.measurer.measure(msg.id, msg.n, msg.importanceSamples);
       case 'scoreImages':
         return this.ood.scoreImages(msg.id, msg.images, msg.n);
       case 'scoreStrange':

@@ -65,4 +65,41 @@ describe('Metrics view', () => {
       await close();
     }
   }, 180_000);
+
+  it('VAE: the likelihood table names the −ELBO and the K-sample NLL beside the independent-pixel reference; a reload keeps the history', async () => {
+    const { context, close } = await launch();
+    try {
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      await openRunPanel(page, `${app.url}#preset=vae`, 60_000);
+      await trainTo(page, 60);
+      await page.getByTestId('dock-maximize').click();
+      await page.getByTestId('metrics-n').fill('200');
+      await page.getByTestId('metrics-k').fill('20');
+      expect(await measure(page)).toBe(1);
+      const value = async (id: string) => Number(await page.getByTestId(`likelihood-${id}`).textContent());
+      const [elbo, isNll, independent] = [await value('neg_elbo'), await value('is_nll'), await value('independent')];
+      // The K-sample bound is tighter than the ELBO, and a trained VAE beats pixels that ignore each other.
+      expect(isNll).toBeLessThanOrEqual(elbo);
+      expect(elbo).toBeLessThan(independent);
+      expect(await page.getByTestId('likelihood-table').textContent()).toMatch(/K = 20/);
+      await page.getByTestId('likelihood').scrollIntoViewIfNeeded();
+      await page.getByTestId('metrics-view').screenshot({ path: join(SCREENSHOTS, 'metrics-vae-view.png') });
+
+      // The measurement is stored with the checkpoint: after a reload, resuming brings the history back.
+      await page.reload();
+      await page.getByTestId('tab-run').click();
+      await page.getByTestId('resume-checkpoint').click({ timeout: 60_000 });
+      await page.waitForFunction(() => (window.latentLabRun?.runStore.getState().measure.history.length ?? 0) > 0, null, {
+        timeout: 60_000,
+      });
+      expect(await page.evaluate(() => window.latentLabRun!.runStore.getState().measure.history[0].metrics.likelihood?.nats)).toBeCloseTo(
+        elbo,
+        1,
+      );
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 180_000);
 });

@@ -49,6 +49,24 @@ describe('measureSamples request', () => {
     expect(again.of('loaded').at(-1)!.measurements).toEqual([]);
   }, 120_000);
 
+  it('a VAE: the measurement carries the likelihood too, with the K asked for, beside the independent-pixel reference', async () => {
+    const h = sessionHarness();
+    await h.session.handle({ type: 'load', doc: preset('vae') });
+    await h.session.handle({ type: 'step', count: 20 });
+    await h.session.handle({ type: 'measureSamples', id: 3, n: 100, importanceSamples: 5 });
+    expect(h.errors()).toEqual([]);
+    const l = h.of('measured')[0].metrics!.likelihood!;
+    expect(l.kind).toBe('elbo');
+    expect(l.examples).toBe(100);
+    expect(l.importanceSampled!.samples).toBe(5);
+    expect(l.importanceSampled!.nats).toBeLessThanOrEqual(l.nats + 1e-3);
+    expect(l.independentPixels!.nats).toBeGreaterThan(0);
+    expect(l.klPerDim).toHaveLength(20);
+    expect(h.of('measureProgress')[0]).toMatchObject({ what: 'likelihood of the test examples' });
+    await h.session.handle({ type: 'measureSamples', id: 4, n: 100, importanceSamples: -1 });
+    expect(h.errors().at(-1)!.message).toMatch(/importance samples/);
+  }, 120_000);
+
   it('answers a graph that cannot generate with a reason, and refuses a bad n', async () => {
     const h = sessionHarness();
     await h.session.handle({ type: 'load', doc: preset('ae') });

@@ -10,10 +10,12 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { SampleMetrics } from '../../runtime/protocol';
 import { classColor } from './draw';
+import { LikelihoodTable } from './LikelihoodTable';
 import { measuring, run, useRun, type Measurement } from './runStore';
 
 /** The worker refuses more (src/runtime/metricsRequests.ts). */
 const MAX_N = 10_000;
+const MAX_K = 1_000;
 
 interface Row {
   name: string;
@@ -262,8 +264,13 @@ export function MetricsView() {
   const latest = useRun((s) => s.measure.latest);
   const history = useRun((s) => s.measure.history);
   const [text, setText] = useState('1000');
+  const [kText, setKText] = useState('50');
   const n = Number(text);
-  const valid = Number.isInteger(n) && n >= 1 && n <= MAX_N;
+  const k = Number(kText);
+  const importance = !!info?.elbo;
+  const validN = Number.isInteger(n) && n >= 1 && n <= MAX_N;
+  const validK = !importance || (Number.isInteger(k) && k >= 0 && k <= MAX_K);
+  const valid = validN && validK;
   const chartRow = useMemo(() => headline(history), [history]);
   if (!info?.modes.generate) return null;
   const m = latest?.metrics ?? null;
@@ -271,7 +278,7 @@ export function MetricsView() {
   return (
     <div className="run-view wide metrics-view" data-testid="metrics-view">
       <h4>
-        Sample quality
+        {info.modes.likelihood ? 'Likelihood and sample quality' : 'Sample quality'}
         {latest && (
           <span className="muted" data-testid="metrics-when">
             step {latest.step}
@@ -287,12 +294,32 @@ export function MetricsView() {
             max={MAX_N}
             step={100}
             value={text}
-            className={valid ? '' : 'invalid'}
+            className={validN ? '' : 'invalid'}
             onChange={(e) => setText(e.target.value)}
             data-testid="metrics-n"
           />
         </label>
-        <button className="primary" onClick={() => run.measureSamples(n)} disabled={!valid || !!progress} data-testid="metrics-measure">
+        {importance && (
+          <label title={`posterior samples per example for the importance-sampled NLL (0 = the ELBO only, at most ${MAX_K})`}>
+            K
+            <input
+              type="number"
+              min={0}
+              max={MAX_K}
+              step={10}
+              value={kText}
+              className={validK ? '' : 'invalid'}
+              onChange={(e) => setKText(e.target.value)}
+              data-testid="metrics-k"
+            />
+          </label>
+        )}
+        <button
+          className="primary"
+          onClick={() => run.measureSamples(n, importance ? k : 0)}
+          disabled={!valid || !!progress}
+          data-testid="metrics-measure"
+        >
           Measure
         </button>
       </h4>
@@ -306,8 +333,9 @@ export function MetricsView() {
       )}
       {!latest && !progress && (
         <p className="hint">
-          Measure draws n samples and compares them with n real examples in the eyes of a frozen digit classifier. Training pauses while it
-          runs{info.modes.autoregressive ? '; pixel-by-pixel sampling is slow, so start with n = 100' : ''}.
+          Measure draws n samples and compares them with n real examples in the eyes of a frozen digit classifier
+          {info.modes.likelihood ? ', and scores n test examples by the model’s likelihood' : ''}. Training pauses while it runs
+          {info.modes.autoregressive ? '; pixel-by-pixel sampling is slow, so start with n = 100' : ''}.
         </p>
       )}
       {latest?.unavailable && (
@@ -315,7 +343,13 @@ export function MetricsView() {
           Not available: {latest.unavailable}.
         </p>
       )}
-      {m && (
+      {m?.likelihood && <LikelihoodTable r={m.likelihood} />}
+      {m?.unavailable && (
+        <p className="hint" data-testid="metrics-unavailable">
+          No sample metrics: {m.unavailable}.
+        </p>
+      )}
+      {m && !m.unavailable && (
         <>
           <p className="hint floor-note">
             <strong>floor</strong> = the same metric between two sets of real data ({m.floorFrom}): what a perfect generator would score.

@@ -159,7 +159,8 @@ export const run = {
   preview: (nodeId: string, auto = false) => request('preview', auto, (id) => ({ type: 'preview', id, nodeId })),
   points2d: (n = 500, auto = false) => request('points2d', auto, (id) => ({ type: 'points2d', id, n })),
   /** Judge n samples against real data (the Metrics view); never automatic: it pauses training while it runs. */
-  measureSamples: (n: number) => request('metrics', false, (id) => ({ type: 'measureSamples', id, n })),
+  measureSamples: (n: number, importanceSamples = 0) =>
+    request('metrics', false, (id) => ({ type: 'measureSamples', id, n, importanceSamples })),
   /** Log p(x) of n 28×28 images beside the test set's (the OOD view); never automatic: it pauses training. */
   scoreImages: (images: Float32Array, n: number) => request('ood', false, (id) => ({ type: 'scoreImages', id, images, n })),
   scoreStrange: () => request('oodStrange', false, (id) => ({ type: 'scoreStrange', id })),
