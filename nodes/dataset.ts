@@ -17,6 +17,7 @@ const SOURCE_INFO: Record<DataSourceName, { kind: 'image' | 'points'; shape: num
   grid: { kind: 'points', shape: [2], numClasses: 25 },
   spiral: { kind: 'points', shape: [2], numClasses: 2 },
   moons: { kind: 'points', shape: [2], numClasses: 2 },
+  drawn: { kind: 'points', shape: [2], numClasses: 0 },
 };
 
 export default defineNode({
@@ -24,7 +25,7 @@ export default defineNode({
   type: 'dataset',
   title: 'Dataset',
   category: 'data',
-  doc: 'The training data, one batch per step. Images are grey values in [0, 1] (28×28 unless your files say otherwise); 2-D sets give points. "mnist" is the 10,000 embedded digits; "upload" is your own files, picked or dropped in the browser (IDX, a folder or zip of PNG/JPEG images with one sub-folder per class, or a CSV of points); "idx" and "pngdir" read files from a path on the CLI. Shapes and classes are read from the files.',
+  doc: 'The training data, one batch per step. Images are grey values in [0, 1] (28×28 unless your files say otherwise); 2-D sets give points. "mnist" is the 10,000 embedded digits; "upload" is your own files, picked or dropped in the browser (IDX, a folder or zip of PNG/JPEG images with one sub-folder per class, or a CSV of points); "drawn" is points you click or drag onto the 2-D playground in the run panel (kept in the graph, so a shared link carries them); "idx" and "pngdir" read files from a path on the CLI. Shapes and classes are read from the files.',
   inputs: {},
   outputs: { x: { type: 'tensor', doc: 'a batch of examples' } },
   params: {
@@ -33,12 +34,17 @@ export default defineNode({
     binarize: choice(BINARIZATIONS, 'none', 'turn grey values into 0/1 (Bernoulli models such as PixelCNN)'),
     path: text('', 1000, 'IDX file or image folder, for the idx and pngdir sources (CLI)'),
     upload: text('', 200, 'the stored id of the files picked for the upload source (set by the file picker)'),
+    // src/data/drawn.ts's DRAWN_MAX_CHARS: 500 points at their widest.
+    drawnPoints: text('', 7000, 'the drawn source\'s points as "x,y" pairs separated by spaces (set by drawing on the 2-D playground)'),
   },
   keyParams: ['source', 'batchSize'],
   trainable: false,
   dataset: {
     info: (p) => ({ ...SOURCE_INFO[p.source], batchSize: p.batchSize }),
-    spec: (p) => ({ source: p.source, path: (p.source === 'upload' ? p.upload : p.path) || undefined, binarize: p.binarize }),
+    spec: (p) =>
+      p.source === 'drawn'
+        ? { source: p.source, points: p.drawnPoints, binarize: p.binarize }
+        : { source: p.source, path: (p.source === 'upload' ? p.upload : p.path) || undefined, binarize: p.binarize },
     batchSize: 'batchSize',
     withFiles: (p, files) => ({ ...p, ...files }),
   },

@@ -1,4 +1,5 @@
 import { isNode } from './env.js';
+import { drawnDataSet } from './drawn.js';
 import { DataError } from './errors.js';
 import { loadEmbeddedMnist } from './mnist.js';
 import { makeMixture2D } from './mixtures.js';
@@ -22,6 +23,8 @@ export interface DataSpec {
   binarize?: 'none' | 'threshold' | 'stochastic';
   /** side length images from 'pngdir' are resized to (default 28) */
   size?: number;
+  /** 'drawn': the hand-drawn points as the document stores them */
+  points?: string;
 }
 
 export const DEFAULT_COUNT = { mixture: 2000, shapes: 6000 } as const;
@@ -41,6 +44,9 @@ async function loadSource(spec: DataSpec): Promise<DataSet> {
     case 'spiral':
     case 'moons':
       return makeMixture2D(spec.source, spec.count ?? DEFAULT_COUNT.mixture, seed);
+    case 'drawn':
+      // Drawn points are few: both splits are the same points, as with an upload.
+      return drawnDataSet(spec.points ?? '');
     case 'shapes':
       return makeShapes(spec.count ?? DEFAULT_COUNT.shapes, seed);
     case 'upload':

@@ -255,13 +255,15 @@ export interface OptimizerCapability {
 }
 
 /** Where a graph's examples come from; src/data loads them. */
-export const DATA_SOURCES = ['mnist', 'shapes', 'idx', 'pngdir', 'upload', 'ring', 'grid', 'spiral', 'moons'] as const;
+export const DATA_SOURCES = ['mnist', 'shapes', 'idx', 'pngdir', 'upload', 'ring', 'grid', 'spiral', 'moons', 'drawn'] as const;
 export type DataSourceName = (typeof DATA_SOURCES)[number];
 export const BINARIZATIONS = ['none', 'threshold', 'stochastic'] as const;
 export interface DataSourceSpec {
   source: DataSourceName;
   /** file or folder, for 'idx' and 'pngdir'; the stored set's id for 'upload' */
   path?: string;
+  /** 'drawn': the points themselves, as "x,y" pairs (src/data/drawn.ts), so the document carries them */
+  points?: string;
   binarize: (typeof BINARIZATIONS)[number];
 }
 

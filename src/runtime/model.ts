@@ -45,6 +45,9 @@ export class TrainingDiverged extends Error {
 
 const refKey = (r: PortRef) => `${r.node}\u0000${r.port}`;
 
+/** One forward pass for CompiledModel.compute: the value of any port it computed. */
+export type GraphRun = (targets: PortRef[], mode: Mode, batch: Batch, given?: { ref: PortRef; value: Tensor }) => (ref: PortRef) => Tensor;
+
 export class CompiledModel<M extends ReadMode = 'sync'> {
   readonly plan: Plan;
   private readonly reader: Reader<M>;
@@ -117,11 +120,6 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
       for (const [port, t] of Object.entries(out)) values.set(refKey({ node: node.id, port }), t);
     }
     return values;
-  }
-
-  /** Reads one tensor (disposing it). */
-  private readOne(t: tf.Tensor): Read<M, Float32Array> {
-    return this.reader.read([t], ([values]) => values);
   }
 
   /**
@@ -286,7 +284,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
       const out = this.forward([g.output], call).get(refKey(g.output))!;
       return this.toDataSpace(out, g.transform, n);
     });
-    return this.readOne(t);
+    return this.reader.read([t], ([values]) => values);
   }
 
   /**
@@ -321,7 +319,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
         .gather([band.offset], 1)
         .reshape(per === 1 ? [n] : [n, per]);
     });
-    return this.readOne(t);
+    return this.reader.read([t], ([values]) => values);
   }
 
   /**
@@ -350,7 +348,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
         .get(refKey(e.latent))!
         .clone(),
     );
-    return this.readOne(t);
+    return this.reader.read([t], ([values]) => values);
   }
 
   /** Decodes given latent vectors (latent traversal, interpolation, map clicks, the code-space views). */
@@ -371,7 +369,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
       const out = this.forward([d.output], call, { ref: d.latent, value: z }).get(refKey(d.output))!;
       return this.toDataSpace(out, d.transform, n);
     });
-    return this.readOne(t);
+    return this.reader.read([t], ([values]) => values);
   }
 
   /**
@@ -396,6 +394,18 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
     });
     const shapes = tensors.map((t) => t.shape.slice());
     return this.reader.read(tensors, (read) => read.map((data, i) => ({ shape: shapes[i], data })));
+  }
+
+  /** Tensors `fn` builds from the graph in one tidy, read back; nothing is updated. `run` may run under fn's gradient tape (./playground.ts). */
+  compute(fn: (run: GraphRun) => tf.Tensor[]): Read<M, Float32Array[]> {
+    const run: GraphRun = (targets, mode, batch, given) => {
+      const values = this.forward(targets, this.callContext(mode, false, batch), given);
+      return (ref) => values.get(refKey(ref))!;
+    };
+    return this.reader.read(
+      tf.tidy(() => fn(run)),
+      (read) => read,
+    );
   }
 
   /** Snapshot for checkpoints: weights, state, optimizer slots, step and random counter. */

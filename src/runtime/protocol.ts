@@ -8,9 +8,11 @@
 import type { GraphDocument } from '../graph/document';
 import type { GraphError } from '../compiler/errors';
 import type { LikelihoodKind } from './likelihood';
+import type { Playground2d } from './playground';
 import type { SampleMetrics } from './sampleQuality';
 export type { LikelihoodReport } from './likelihoodReport';
 
+export type { Playground2d } from './playground';
 export type { SampleMetrics } from './sampleQuality';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -20,6 +22,9 @@ export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm',
 
 /** What to do when a new document arrives while a model is loaded and its variables differ. */
 export type OnDocChange = 'ask' | 'restart' | 'keep';
+
+/** The longest pause slow motion may put between two training rounds. */
+export const MAX_ROUND_DELAY_MS = 2000;
 
 /** Simulated failures, so the fallback path can be tested on any machine. */
 export type FailureKind = 'kernel' | 'oom' | 'contextLost' | 'deviceLost' | 'nan';
@@ -51,8 +56,10 @@ export type ToWorker =
   | { type: 'autoregressive'; id: number; n: number; label?: number; seed?: number }
   /** The current output of one document node on a few held-out examples. */
   | { type: 'preview'; id: number; nodeId: string }
-  /** 2-D data: real vs generated points, and a critic heatmap when the graph has a discriminator. */
+  /** 2-D data: the playground's layers (real and generated points, critic heatmap, manifold, generator gradients, posterior, grid KL/JS). */
   | { type: 'points2d'; id: number; n: number }
+  /** Slow motion: the run loop waits this long after every round (0–MAX_ROUND_DELAY_MS). */
+  | { type: 'setRoundDelay'; ms: number }
   /** Judge n prior samples against real data (the Metrics view); training pauses while it runs. */
   /** `importanceSamples`: K for a VAE's importance-sampled NLL, beside its ELBO (0 = the ELBO only). */
   | { type: 'measureSamples'; id: number; n: number; importanceSamples?: number }
@@ -229,13 +236,8 @@ export type FromWorker =
   | { type: 'kl'; id: number; perDim: Float32Array }
   | { type: 'pixels'; id: number; n: number; shape: number[]; index: number; total: number; canvas: Float32Array; done: boolean }
   | { type: 'preview'; id: number; nodeId: string; shape: number[]; data: Float32Array; n: number }
-  | {
-      type: 'points2d';
-      id: number;
-      real: Float32Array;
-      fake: Float32Array;
-      heatmap: null | { size: number; bounds: [number, number, number, number]; values: Float32Array };
-    }
+  /** The 2-D playground's layers (see Playground2d in ./playground.ts). */
+  | ({ type: 'points2d'; id: number } & Playground2d)
   | { type: 'exported'; id: number; modelJson: string; weights: ArrayBuffer }
   /** A measurement's stage (`done` of `of`), as it starts each. */
   | { type: 'measureProgress'; id: number; done: number; of: number; what: string }

@@ -137,6 +137,8 @@ export class TrainingSession {
         return this.trainer.pause();
       case 'step':
         return this.trainer.stepOnce(msg.optimizer, msg.count ?? 1);
+      case 'setRoundDelay':
+        return this.trainer.setRoundDelay(msg.ms);
       case 'reset':
         return this.lifecycle.reset();
       case 'setLearningRate':

@@ -9,7 +9,7 @@ import type { Checkpoints } from './checkpoints';
 import { BackendFailure } from './failures';
 import type { LossLog } from './metrics';
 import { TrainingDiverged } from './model';
-import type { BackendName, FromWorker } from './protocol';
+import { MAX_ROUND_DELAY_MS, type BackendName, type FromWorker } from './protocol';
 import type { Workspace } from './workspace';
 
 /** What went wrong in a round, having already reported divergence or graph errors. */
@@ -18,6 +18,8 @@ type StepOutcome = null | { kind: 'backend'; reason: string } | { kind: 'other' 
 export class Trainer {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
+  /** Slow motion: ms the loop waits after each round (0: full speed, rounds batched into slices). */
+  private roundDelayMs = 0;
 
   constructor(
     private readonly ws: Workspace,
@@ -44,6 +46,12 @@ export class Trainer {
   /** Stop after the current round, without waiting (a pause must not queue behind a long request). */
   halt() {
     this.running = false;
+  }
+
+  setRoundDelay(ms: number) {
+    if (!Number.isFinite(ms) || ms < 0 || ms > MAX_ROUND_DELAY_MS)
+      throw new Error(`a round delay of ${ms} ms must be 0 to ${MAX_ROUND_DELAY_MS} ms`);
+    this.roundDelayMs = ms;
   }
 
   postState(busy?: string) {
@@ -112,7 +120,8 @@ export class Trainer {
           break;
         }
         if (err) break;
-      } while (this.running && performance.now() < end);
+        // Slow motion: one round per slice, so each is reported and drawn before the next.
+      } while (this.running && !this.roundDelayMs && performance.now() < end);
       if (failure) {
         await this.recover(failure);
         continue;
@@ -129,6 +138,7 @@ export class Trainer {
         }
       }
       if (this.running) await this.o.yieldToQueue();
+      if (this.running && this.roundDelayMs) await new Promise((r) => setTimeout(r, this.roundDelayMs));
     }
   }
 

@@ -1,13 +1,14 @@
 /**
  * The session's views of the model: samples, reconstructions, the latent map,
  * decoded latents, KL per dimension, PixelCNN sampling pixel by pixel, node
- * previews, 2-D scatters and the weights export. Each reads with the fixed
+ * previews, the 2-D playground and the weights export. Each reads with the fixed
  * preview random stream, so a view never perturbs training.
  */
 import * as tf from './tf';
 import type { BackendManager } from './backends';
 import type { Batch } from './model';
 import { latentPoints } from './pca';
+import { playground2d } from './playground';
 import type { FromWorker } from './protocol';
 import { PREVIEW_COUNTER, sampleAutoregressive } from './sampling';
 import type { SessionModel, Workspace } from './workspace';
@@ -170,39 +171,16 @@ export class Views {
     this.o.post({ type: 'preview', id, nodeId, shape: out.shape, data: out.data, n: batch.size });
   }
 
-  /** Real vs generated points for 2-D data, plus the critic's view of the plane when there is one. */
+  /** The 2-D playground's layers, for graphs whose data are 2-D points (./playground.ts). */
   async points2d(id: number, n: number) {
     const { plan } = this.ws.need();
-    if (plan.data.kind !== 'points') throw new Error('real-vs-generated scatter needs 2-D data');
-    const real = this.testBatch(n).x;
-    const fake = plan.modes.generate ? await this.view((m) => m.generate(n)) : new Float32Array(0);
-    this.o.post({ type: 'points2d', id, real, fake, heatmap: await this.criticHeatmap(real) });
-  }
-
-  /** The critic's output over a 40×40 grid around the real points, or null when the graph has no critic. */
-  private async criticHeatmap(real: Float32Array) {
-    const critic = this.ws.plan!.critic;
-    if (!critic) return null;
-    let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
-    for (let i = 0; i < real.length; i += 2) {
-      x0 = Math.min(x0, real[i]);
-      x1 = Math.max(x1, real[i]);
-      y0 = Math.min(y0, real[i + 1]);
-      y1 = Math.max(y1, real[i + 1]);
-    }
-    const padX = (x1 - x0) * 0.25 + 1e-3;
-    const padY = (y1 - y0) * 0.25 + 1e-3;
-    const bounds: [number, number, number, number] = [x0 - padX, x1 + padX, y0 - padY, y1 + padY];
-    const size = 40;
-    const grid = new Float32Array(size * size * 2);
-    for (let j = 0; j < size; j++)
-      for (let i = 0; i < size; i++) {
-        grid[(j * size + i) * 2] = bounds[0] + ((i + 0.5) / size) * (bounds[1] - bounds[0]);
-        grid[(j * size + i) * 2 + 1] = bounds[3] - ((j + 0.5) / size) * (bounds[3] - bounds[2]);
-      }
-    const gridBatch = { x: grid, size: size * size };
-    const [out] = await this.view((m) => m.probe(gridBatch, [critic], 'train'));
-    return { size, bounds, values: out.data };
+    const layers = await playground2d(
+      (read, counter) => this.view(read, counter),
+      plan,
+      { train: this.ws.train!, test: this.ws.test ?? this.ws.train! },
+      n,
+    );
+    this.o.post({ type: 'points2d', id, ...layers });
   }
 
   /** Trained weights in TF.js's weights format: model.json (with a weightsManifest) + one weights.bin. */

@@ -19,10 +19,12 @@ import type {
 import { appendPoints, emptyCurves, withElbo, type Curves } from './runCurves';
 import { emptyMeasure, onModelLoaded, onRestored, recordMeasurement, type MeasureProgress, type MeasureState } from './runMetrics';
 import { emptyOod, onOodModelLoaded, type OodState } from './runOod';
+import { appendDivergence, type DivergencePoint } from './runPlayground';
 
 export type { Curves } from './runCurves';
 export type { MeasureProgress, MeasureState, Measurement } from './runMetrics';
 export type { OodState } from './runOod';
+export type { DivergencePoint } from './runPlayground';
 
 /**
  * Views share the worker with training. Each kind of view is refreshed at most
@@ -88,6 +90,10 @@ export interface RunState {
   kl: FromWorkerOf<'kl'> | null;
   preview: FromWorkerOf<'preview'> | null;
   points2d: FromWorkerOf<'points2d'> | null;
+  /** The playground's grid KL/JS by step. */
+  playgroundCurve: DivergencePoint[];
+  /** Slow motion: the pause the worker was last told to make after each round. */
+  roundDelayMs: number;
   /** Latest decode result per purpose (map click, interpolation, traversal). */
   decoded: Record<string, FromWorkerOf<'decoded'>>;
   /** Sample-quality measurements (the Metrics view). */
@@ -148,6 +154,8 @@ export function initialRunState(backendChoice: BackendChoice): RunState {
     kl: null,
     preview: null,
     points2d: null,
+    playgroundCurve: [],
+    roundDelayMs: 0,
     decoded: {},
     measure: emptyMeasure(),
     ood: emptyOod(),
@@ -367,7 +375,7 @@ function showView(s: RunState, view: ViewKind, msg: ViewReply): RunState {
     case 'preview':
       return { ...s, preview: msg };
     case 'points2d':
-      return { ...s, points2d: msg };
+      return { ...s, points2d: msg, playgroundCurve: appendDivergence(s.playgroundCurve, msg) };
     case 'decoded':
       return { ...s, decoded: { ...s.decoded, [view.slice('decode:'.length)]: msg } };
     case 'measured':
@@ -414,12 +422,16 @@ function sent(s: RunState, msg: ToWorker, now: number, view: ViewKind | undefine
         recon: null,
         latent: null,
         kl: null,
+        points2d: null,
+        playgroundCurve: [],
         decoded: {},
         measure: emptyMeasure(),
         ood: emptyOod(),
       };
     case 'setBackend':
       return { ...s, backendChoice: msg.backend };
+    case 'setRoundDelay':
+      return { ...s, roundDelayMs: msg.ms };
     default:
       return s;
   }
@@ -439,7 +451,7 @@ export function reduceRun(s: RunState, event: RunEvent): RunState {
       return {
         ...s,
         docChanged: null,
-        ...(event.choice === 'restart' ? { curves: emptyCurves(), measure: emptyMeasure(), ood: emptyOod() } : {}),
+        ...(event.choice === 'restart' ? { curves: emptyCurves(), measure: emptyMeasure(), ood: emptyOod(), playgroundCurve: [] } : {}),
       };
     case 'dismissNotice':
       return { ...s, notices: s.notices.filter((n) => n.id !== event.id) };

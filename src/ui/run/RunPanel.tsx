@@ -15,7 +15,8 @@ import { MetricsView } from './MetricsView';
 import { CodeSpaceViews } from './CodeSpaceViews';
 import { OodView } from './OodView';
 import { dismissNotice, run, runDebug, runStore, useRun } from './runStore';
-import { KlBars, LatentTools, NodePreview, Points2d, Reconstructions, SampleGrid } from './views';
+import { KlBars, LatentTools, NodePreview, Reconstructions, SampleGrid } from './views';
+import { Playground2d } from './Playground2d';
 import './run.css';
 
 declare global {
@@ -316,7 +317,7 @@ export function RunPanel(props: { doc?: GraphDocument; selectedNodeId?: string |
           <LossChart />
           <SampleGrid />
           <Reconstructions />
-          <Points2d />
+          <Playground2d />
           <MetricsView />
           <OodView />
           <KlBars />

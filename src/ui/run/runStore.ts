@@ -134,6 +134,8 @@ export const run = {
   pause: () => send({ type: 'pause' }),
   step: (optimizer?: string) => send({ type: 'step', ...(optimizer ? { optimizer } : {}) }),
   reset: () => send({ type: 'reset' }),
+  /** Slow motion: ms the worker waits after each training round. */
+  setRoundDelay: (ms: number) => send({ type: 'setRoundDelay', ms }),
   setBackend(backend: BackendChoice) {
     localStorage.setItem(BACKEND_KEY, backend);
     send({ type: 'setBackend', backend });
