@@ -4,9 +4,9 @@
  *
  * The layers pool with reshapes, slices, maximum and sum instead of
  * tf.maxPool / tf.avgPool, whose gradients are wrong in TF.js 4.22: the wasm
- * MaxPoolGrad drops the gradient of every window whose maximum is ≤ 0, and
- * AvgPoolGrad (cpu and wasm) divides padded windows by k² while the forward
- * pass divides by the cells that exist. The ops used here have correct
+ * MaxPoolGrad drops the gradient of windows whose maximum is negative (all
+ * but the first in the tensor), and AvgPoolGrad (cpu and wasm) divides
+ * padded windows by k² while the forward pass divides by the cells that exist. The ops used here have correct
  * gradients on every backend (tests/nodes/resampleLayers.test.ts).
  */
 import { fail, type InferResult, type Tensor, type TF } from '../../src/graph/nodeApi';
