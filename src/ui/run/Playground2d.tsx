@@ -25,7 +25,7 @@ const COLORS = {
   real: '#1b7837',
   fake: '#762a83',
   arrow: '#d95f02',
-  manifold: 'rgba(60, 70, 110, 0.45)',
+  manifold: 'rgba(30, 40, 90, 0.55)',
   axis: '#4b5563',
   grid: 'rgba(0, 0, 0, 0.07)',
 };
@@ -34,7 +34,10 @@ const MAP_FAKE: [number, number, number] = [222, 203, 228];
 const MAP_MID: [number, number, number] = [247, 247, 247];
 const MAP_REAL: [number, number, number] = [199, 233, 192];
 /** The 95th-percentile arrow is drawn this fraction of the frame's width long. */
-const ARROW_FRACTION = 0.08;
+const ARROW_FRACTION = 0.07;
+/** At most this many arrows are drawn (on every k-th point): hundreds would hide the points they start from. */
+const MAX_ARROWS = 120;
+const arrowStride = (n: number) => Math.max(1, Math.ceil(n / MAX_ARROWS));
 /** Slow motion's slider: 0 (full speed) to this many ms per round (the worker allows more). */
 const SLIDER_MAX_MS = 500;
 /** Where drawing starts when there is no frame yet. */
@@ -42,6 +45,8 @@ const DEFAULT_FRAME: Bounds = [-3, 3, -3, 3];
 /** A drag adds a point every this many pixels, scattered by up to SPRAY_PX, so a stroke is a little cloud. */
 const STROKE_SPACING_PX = 7;
 const SPRAY_PX = 5;
+/** Fewer real points than this make the 20×20 grid measure coarse, and the readout says so. */
+const SMALL_REFERENCE = 200;
 const MARGIN = { left: 36, bottom: 24, top: 6, right: 6 };
 
 function mapColor(t: number): string {
@@ -182,14 +187,15 @@ function drawLayers(c: HTMLCanvasElement, pts: Layers, on: Record<LayerKey, bool
       ctx.stroke();
     }
   }
-  if (on.real) dots(ctx, pts.real, bounds, size, COLORS.real);
+  // Generated, then real on top (often fewer, and the target), then the arrows, the layer being studied.
   if (on.fake) dots(ctx, pts.fake, bounds, size, COLORS.fake);
+  if (on.real) dots(ctx, pts.real, bounds, size, COLORS.real);
   if (on.arrows && pts.arrows && arrowK > 0) {
     const v = pts.arrows.vectors;
     ctx.strokeStyle = COLORS.arrow;
     ctx.fillStyle = COLORS.arrow;
-    ctx.lineWidth = 1.3;
-    for (let i = 0; i < v.length / 2; i++) {
+    ctx.lineWidth = 1.2;
+    for (let i = 0; i < v.length / 2; i += arrowStride(v.length / 2)) {
       const x0 = p.px(pts.fake[2 * i]);
       const y0 = p.py(pts.fake[2 * i + 1]);
       const x1 = p.px(pts.fake[2 * i] + v[2 * i] * arrowK);
@@ -397,6 +403,7 @@ function DivergenceReadout({ d }: { d: NonNullable<Layers['divergence']> }) {
       {d.klFloor.toFixed(3)}) · <span style={{ color: COLORS.real }}>■</span> JS <strong>{d.js.toFixed(3)}</strong> (floor{' '}
       {d.jsFloor.toFixed(3)}). 20×20 histograms of the generated points and {d.n} real ones; the dashed floor is the same measure between
       two real sets, the best a generator can expect.
+      {d.n < SMALL_REFERENCE && ' With this few real points the floor itself is high: the grid measure needs hundreds to be sharp.'}
     </p>
   );
 }
@@ -438,14 +445,15 @@ function Legend({ pts, info, on, arrowK }: { pts: Layers; info: ModelInfo; on: R
           {m.latentSize === 1
             ? ' (1-D noise: one curve)'
             : m.latentSize === 2
-              ? ' (z is 2-D: the whole noise space)'
+              ? ` (z is 2-D: the whole ${vae ? 'latent' : 'noise'} space)`
               : `; z is ${m.latentSize}-D, so this is a 2-D slice through dims ${m.dims[0] + 1} and ${m.dims[1] + 1}, the other ${m.latentSize - 2} held at their median`}
         </li>
       )}
       {on.arrows && pts.arrows && (
         <li>
           <span className="pg-line" style={{ background: COLORS.arrow }} /> arrows: −∂L/∂x, where {gen ? gen.label : 'the generator'}'s loss
-          pushes each generated point; drawn ×{fmt(arrowK)} longer for visibility
+          pushes each generated point (on {Math.ceil(pts.arrows.vectors.length / 2 / arrowStride(pts.arrows.vectors.length / 2))} of them),
+          drawn ×{fmt(arrowK)} longer for visibility
         </li>
       )}
     </ul>
@@ -658,6 +666,7 @@ export function Playground2d() {
           {pts && !drawing && <Legend pts={pts} info={info} on={on} arrowK={arrowK} />}
           {!pts && <p className="hint">Waiting for the worker…</p>}
           <StepRow info={info} />
+          {pts?.posterior && !drawing && <PosteriorView post={pts.posterior} info={info} />}
         </div>
       </div>
       {pts?.divergence && (
@@ -666,7 +675,6 @@ export function Playground2d() {
           <DivergenceReadout d={pts.divergence} />
         </>
       )}
-      {pts?.posterior && <PosteriorView post={pts.posterior} info={info} />}
       {info.modes.encode && !pts?.posterior && info.latentSize !== 2 && (
         <p className="hint">The posterior ellipses need a 2-D latent; this encoder's latent has {info.latentSize} dimensions.</p>
       )}
