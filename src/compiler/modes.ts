@@ -111,8 +111,10 @@ export function previewableOf(flat: CompiledNode[]): string[] {
 /**
  * Rows above a pixel that `nodeId`'s output at that pixel depends on: the
  * deepest sum of rowsAbove along the paths from the data. Null when a node
- * on the way may read rows below, or mixes in something that does not come
- * from the data (a label plane keeps the full image height).
+ * on the way may read rows below, or mixes in a plane that does not come
+ * from the data (a label plane keeps the full image height). A per-example
+ * vector or a 1×1 map that broadcasts over the image (a class bias) fits any
+ * window, so it adds no rows.
  */
 function rowsAbove(g: FlatGraph, nodeId: string): number | null {
   const memo = new Map<string, number | null>();
@@ -125,6 +127,8 @@ function rowsAbove(g: FlatGraph, nodeId: string): number | null {
     for (const ref of Object.values(n.inputs)) {
       if (rows === null) break;
       const fromData = ref.node === g.datasetNode || upstreamOf(g.byId, [ref.node], 'generate').has(g.datasetNode);
+      const shape = g.byId[ref.node]?.outputShapes[ref.port];
+      if (!fromData && shape && (shape.length < 4 || (shape[1] === 1 && shape[2] === 1))) continue;
       const up = fromData ? visit(ref.node) : null;
       if (up === null) rows = null;
       else deepest = Math.max(deepest, up);
