@@ -54,7 +54,7 @@ describe('a node of a new kind', () => {
     const plan = result.plan!;
     expect(plan.posterior).toEqual({ z: { node: 'box', port: 'z' }, mean: { node: 'c', port: 'y' }, logVar: null });
     expect(plan.modes.encode).toEqual({ latent: { node: 'c', port: 'y' }, latentSize: 2 });
-    expect(plan.modes.decode).toEqual({ latent: { node: 'box', port: 'z' }, latentSize: 2 });
+    expect(plan.modes.decode).toMatchObject({ latent: { node: 'box', port: 'z' }, latentSize: 2, mode: 'generate' });
     expect(plan.modes.generate?.output).toEqual({ node: 'out', port: 'y' });
     // The stock registry does not know it.
     expect(compile(doc, registry).errors.map((e) => e.code)).toContain('unknown-type');

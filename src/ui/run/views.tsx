@@ -1,26 +1,10 @@
 /** The live views of the run panel. Each reads the run store and asks the worker for fresh data. */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ModelInfo } from '../../runtime/protocol';
-import { checksum, classColor, diverging, drawImageGrid, imageDims } from './draw';
+import { classColor, diverging, imageDims } from './draw';
+import { ImageGrid } from './ImageGrid';
 import { pickLatent } from './latentPick';
 import { downloadCanvasPng, run, useRun } from './runStore';
-
-function ImageGrid(props: {
-  images: Float32Array;
-  n: number;
-  shape: number[];
-  cols: number;
-  testId?: string;
-  canvasRef?: React.RefObject<HTMLCanvasElement | null>;
-}) {
-  const own = useRef<HTMLCanvasElement>(null);
-  const ref = props.canvasRef ?? own;
-  const sum = useMemo(() => checksum(props.images), [props.images]);
-  useEffect(() => {
-    if (ref.current) drawImageGrid(ref.current, props.images, props.n, props.shape, props.cols);
-  }, [props.images, props.n, props.shape, props.cols, ref]);
-  return <canvas ref={ref} className="pixels" data-testid={props.testId} data-checksum={sum} />;
-}
 
 /** A class as the data names it (a folder name), else by its number. */
 function className(info: ModelInfo, i: number): string {
