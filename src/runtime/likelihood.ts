@@ -200,13 +200,16 @@ function logWeights([logits, target, mean, logVar, z]: Float32Array[], b: number
 /**
  * Mean over the examples of KL(q(z_j|x) ‖ N(0, 1)) for every latent dimension j,
  * in nats: a dimension near 0 carries no information about x (posterior collapse).
+ * A conditional encoder also reads each example's class (`labels`, n × classes one-hot).
  */
-export async function klPerDimension(model: Model, x: Float32Array, n: number): Promise<Float32Array> {
+export async function klPerDimension(model: Model, x: Float32Array, n: number, labels?: Float32Array): Promise<Float32Array> {
   const q = model.plan.posterior;
   if (!q?.logVar) throw new NoLikelihood('this graph has no Gaussian sampler (μ, log σ²), so no per-dimension KL');
   const size = checkInput(model, x, n);
   let sums: Float64Array | null = null;
-  for (const batch of batches(asModelled(model, x).x, n, size)) {
+  const C = model.plan.data.numClasses;
+  for (const raw of batches(asModelled(model, x).x, n, size)) {
+    const batch = labels ? { ...raw, oneHot: labels.subarray(raw.start * C, (raw.start + raw.size) * C) } : raw;
     const [mu, lv] = await model.probe(batch, [q.mean, q.logVar], 'encode');
     const dims = mu.data.length / batch.size;
     sums ??= new Float64Array(dims);

@@ -69,6 +69,14 @@ function independentNll(p: Float64Array, x: Float32Array): number {
   return total;
 }
 
+/** The first `n` labels of `ds` as one-hot rows, when it has labels. */
+function oneHotOf(ds: DataSet, n: number): Float32Array | undefined {
+  if (!ds.labels || ds.numClasses === 0) return undefined;
+  const rows = new Float32Array(n * ds.numClasses);
+  for (let i = 0; i < n; i++) rows[i * ds.numClasses + ds.labels[i]] = 1;
+  return rows;
+}
+
 /** Throws NoLikelihood for a graph with no single objective to evaluate (a GAN). */
 export async function likelihoodReport(
   model: CompiledModel<ReadMode>,
@@ -112,7 +120,9 @@ export async function likelihoodReport(
       : undefined;
   const examples = batches * batchSize;
   const klPerDim = gaussianPosterior
-    ? Array.from(await klPerDimension(model, test.x.subarray(0, examples * exampleSize(plan.data.shape)), examples))
+    ? Array.from(
+        await klPerDimension(model, test.x.subarray(0, examples * exampleSize(plan.data.shape)), examples, oneHotOf(test, examples)),
+      )
     : undefined;
   return {
     kind: ev.kind,

@@ -107,6 +107,14 @@ describe('logLikelihoods', () => {
       cvae.lossesPerExample({ x, oneHot, size: n }, [ev.nllTerm!, ev.klTerm!]),
     );
     for (let i = 0; i < n; i++) expect(r.nats[i]).toBeGreaterThanOrEqual(-(nll[i] + kl[i]) - Math.log(10) - 1e-3);
+    // Its encoder reads the class too: the per-dimension KL takes the labels and sums to the batch's KL.
+    const perDim = await klPerDimension(cvae, x, n, oneHot);
+    expect(perDim).toHaveLength(20);
+    closeRel(
+      Array.from(perDim).reduce((a, b) => a + b, 0),
+      mean(kl),
+      1e-2,
+    );
     const noise = Float32Array.from({ length: n * 784 }, (_, i) => ((Math.sin(i * 12.9898) * 43758.5453) % 1 > 0.5 ? 1 : 0));
     expect(mean((await logLikelihoods(cvae, noise, n, { importanceSamples: 0 })).nats)).toBeLessThan(mean(r.nats));
     cvae.dispose();
