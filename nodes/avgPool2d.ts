@@ -1,7 +1,6 @@
 import { defineNode } from '../src/graph/nodeApi';
-import { choice, int } from '../src/graph/params';
 import { BATCH } from '../src/graph/shape';
-import { POOL_PADDINGS, cellsPerWindow, inferPool, windowSums } from './lib/pool';
+import { POOL_PARAMS, cellsPerWindow, inferPool, windowSums } from './lib/pool';
 
 export default defineNode({
   kind: 'layer',
@@ -11,14 +10,7 @@ export default defineNode({
   doc: 'Shrinks an image by averaging each poolSize×poolSize window, channel by channel (2 halves height and width: 28 → 14 → 7). It has no weights. Unlike max pooling every value in a window gets an equal share of the gradient, so it blurs rather than picks: a smooth way to downsample. Padding "same" pads a map that does not split into whole windows (7 → 4) and averages only the cells that exist; "valid" refuses such a map.',
   inputs: { x: { type: 'tensor', doc: 'B×H×W×C image' } },
   outputs: { y: { type: 'tensor', doc: 'B×(H/poolSize)×(W/poolSize)×C' } },
-  params: {
-    poolSize: int({ default: 2, min: 2, max: 16, doc: 'height and width of each window; the windows do not overlap' }),
-    padding: choice(
-      POOL_PADDINGS,
-      'valid',
-      'valid: the windows must tile the map exactly; same: pad the last row and column so they do (7 → 4 with size 2)',
-    ),
-  },
+  params: POOL_PARAMS,
   keyParams: ['poolSize', 'padding'],
   trainable: false,
   examples: [{ x: [BATCH, 28, 28, 4] }],

@@ -10,10 +10,21 @@
  * gradients on every backend (tests/nodes/resampleLayers.test.ts).
  */
 import { fail, type InferResult, type Tensor, type TF } from '../../src/graph/nodeApi';
+import { choice, int } from '../../src/graph/params';
 import { type Shape } from '../../src/graph/shape';
 import { needImage } from './conv';
 
 export const POOL_PADDINGS = ['valid', 'same'] as const;
+
+/** Both pooling nodes' parameters. */
+export const POOL_PARAMS = {
+  poolSize: int({ default: 2, min: 2, max: 16, doc: 'height and width of each window; the windows do not overlap' }),
+  padding: choice(
+    POOL_PADDINGS,
+    'valid',
+    'valid: the windows must tile the map exactly; same: pad the last row and column so they do (7 → 4 with size 2)',
+  ),
+};
 
 /** TF's 'same' rule for stride = window: pad up to whole windows, the odd cell after (bottom / right). */
 export function poolPads(n: number, k: number): [number, number] {

@@ -5,6 +5,7 @@ import 'uplot/dist/uPlot.min.css';
 import { classColor } from './draw';
 import { chartSeries, formatReading, readTerms, sharedUnit } from './lossReadout';
 import { runStore, useRun, type Curves } from './runStore';
+import { useWidth } from './useWidth';
 
 const STEP_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1e6];
 
@@ -28,11 +29,10 @@ function toData(c: Curves, terms: string[], alpha: number): uPlot.AlignedData {
 }
 
 export function LossChart() {
-  const box = useRef<HTMLDivElement>(null);
+  const [box, width] = useWidth<HTMLDivElement>(240, 520);
   const plot = useRef<uPlot | null>(null);
   const [alpha, setAlpha] = useState(0.6);
   const [log, setLog] = useState(true);
-  const [width, setWidth] = useState(520);
   const info = useRun((s) => s.info);
   const seriesKey = useRun((s) => Object.keys(s.curves.series).join('\u0000'));
   const points = useRun((s) => s.curves.steps.length);
@@ -42,14 +42,6 @@ export function LossChart() {
   const anyNonPositive = useRun((s) => terms.some((t) => (s.curves.series[t] ?? []).some((v) => v <= 0)));
   const curves = useRun((s) => s.curves);
   const readings = useMemo(() => readTerms(curves, terms), [curves, terms]);
-
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setWidth(Math.max(240, Math.floor(el.clientWidth))));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   useEffect(() => {
     const el = box.current;

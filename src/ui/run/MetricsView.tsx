@@ -5,13 +5,14 @@
  * stands beside its floor, the same metric between two sets of real data, and
  * the headline metric is charted over the steps measured so far.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { SampleMetrics } from '../../runtime/protocol';
 import { classColor } from './draw';
 import { LikelihoodTable } from './LikelihoodTable';
 import { measuring, run, useRun, type Measurement } from './runStore';
+import { useWidth } from './useWidth';
 
 /** The worker refuses more (src/runtime/metricsRequests.ts). */
 const MAX_N = 10_000;
@@ -207,15 +208,7 @@ function ClassBars({ counts, missing }: { counts: number[]; missing: number[] })
 }
 
 function HistoryChart({ history, row }: { history: Measurement[]; row: Row }) {
-  const box = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(300);
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setWidth(Math.max(200, Math.floor(el.clientWidth))));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  const [box, width] = useWidth<HTMLDivElement>(200, 300);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
@@ -246,7 +239,7 @@ function HistoryChart({ history, row }: { history: Measurement[]; row: Row }) {
       el,
     );
     return () => u.destroy();
-  }, [history, row, width]);
+  }, [box, history, row, width]);
   return (
     <div className="metrics-chart">
       <div ref={box} data-testid="metrics-chart" />

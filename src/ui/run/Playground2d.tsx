@@ -16,6 +16,7 @@ import type { FromWorkerOf, ModelInfo } from '../../runtime/protocol';
 import { editorStore, useEditor } from '../../store';
 import { classColor } from './draw';
 import { run, useRun, type RunState } from './runStore';
+import { useWidth } from './useWidth';
 
 type Layers = FromWorkerOf<'points2d'>;
 type Bounds = Layers['bounds'];
@@ -342,16 +343,8 @@ function StepRow({ info }: { info: ModelInfo }) {
 
 function DivergenceChart() {
   const curve = useRun((s) => s.playgroundCurve);
-  const box = useRef<HTMLDivElement>(null);
+  const [box, width] = useWidth<HTMLDivElement>(200, 400);
   const plot = useRef<uPlot | null>(null);
-  const [width, setWidth] = useState(400);
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setWidth(Math.max(200, Math.floor(el.clientWidth))));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
@@ -383,7 +376,7 @@ function DivergenceChart() {
       p.destroy();
       plot.current = null;
     };
-  }, [width]);
+  }, [box, width]);
   useEffect(() => {
     plot.current?.setData([
       curve.map((c) => c.step),
