@@ -1,9 +1,10 @@
 /**
  * Learning tests for the GAN variants and the 2-D presets, in the style of
  * learn.test.ts: a short seeded headless run on wasm per preset, judged by a
- * margin stated in each test's name. DCGAN-sized presets train a batch-8 COPY
- * (same architecture; the files are untouched), as learn.test.ts does for the
- * DCGAN; the MLP and 2-D presets train as shipped.
+ * margin stated in each test's name. The image GANs with 5 critic steps or
+ * convolutions train a batch-8 COPY (same architecture; the files are
+ * untouched), as learn.test.ts does for the DCGAN; gan-minimax (MLPs, one D
+ * step) and the 2-D presets train as shipped.
  *
  * A GAN's losses do not fall monotonically, so image GANs are judged as in
  * learn.test.ts: the discriminator (critic) learns to tell real from fake,
