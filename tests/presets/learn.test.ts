@@ -63,11 +63,11 @@ describe('modes a user expects', () => {
     expect(m.evaluate?.kind).toBe('elbo');
   });
 
-  it('CVAE: generation is conditional on a class; reconstruct, encode, evaluate the ELBO', () => {
+  it('CVAE: generation is conditional on a class; reconstruct, encode (a 4-d code, so the label carries the digit), evaluate the ELBO', () => {
     const m = planOf(load('cvae.json')).modes;
     expect(m.generate).toMatchObject({ autoregressive: false, conditional: true });
     expect(m.reconstruct).not.toBeNull();
-    expect(m.encode).toMatchObject({ latentSize: 20 });
+    expect(m.encode).toMatchObject({ latentSize: 4 });
     expect(m.evaluate?.kind).toBe('elbo');
   });
 

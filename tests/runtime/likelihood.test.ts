@@ -109,7 +109,7 @@ describe('logLikelihoods', () => {
     for (let i = 0; i < n; i++) expect(r.nats[i]).toBeGreaterThanOrEqual(-(nll[i] + kl[i]) - Math.log(10) - 1e-3);
     // Its encoder reads the class too: the per-dimension KL takes the labels and sums to the batch's KL.
     const perDim = await klPerDimension(cvae, x, n, oneHot);
-    expect(perDim).toHaveLength(20);
+    expect(perDim).toHaveLength(plan.modes.encode!.latentSize);
     closeRel(
       Array.from(perDim).reduce((a, b) => a + b, 0),
       mean(kl),
