@@ -3,6 +3,7 @@ import { registry } from '../../nodes/index';
 import { compile } from '../../src/compiler/compile';
 import { CompiledModel } from '../../src/runtime/model';
 import { compileOrThrow, graph, mulberry, squaresBatch, tf } from './harness';
+import { BATCH } from '../../src/graph/shape';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -169,6 +170,32 @@ describe('blocks', () => {
     if (generates) expect(model.generate(2).length).toBe(2 * 784);
     if (plan.modes.encode) expect(model.encode(squaresBatch(4, rng)).length).toBe(4 * plan.modes.encode.latentSize);
     model.dispose();
+  });
+
+  it('a conv discriminator sees its condition as a plane beside the image, before the first convolution', () => {
+    const doc = graph(
+      [
+        data(),
+        { id: 'z', type: 'noise', params: { size: 8 } },
+        { id: 'y', type: 'label' },
+        { id: 'gen', type: 'generator', params: { kind: 'conv', hidden: [8, 4] } },
+        { id: 'd', type: 'discriminator', params: { kind: 'conv', hidden: [4] } },
+        { id: 'loss', type: 'ganLoss', params: { player: 'generator' } },
+        { id: 'opt', type: 'optimizer' },
+      ],
+      [
+        'z.z -> gen.z',
+        'y.y -> gen.condition',
+        'gen.y -> d.x',
+        'y.y -> d.condition',
+        'd.logits -> loss.fakeLogits',
+        'loss.loss -> opt.loss',
+      ],
+    );
+    const plan = compileOrThrow(doc).plan!;
+    const joined = plan.nodes.find((n) => n.id === 'd/cond')!;
+    expect(joined.outputShapes.y).toEqual([BATCH, 28, 28, 2]);
+    expect(plan.nodes.find((n) => n.id === 'd/conv0')!.inputs.x).toEqual({ node: 'd/cond', port: 'y' });
   });
 
   it('a deterministic encoder code is the latent for encoding; a gaussian one leaves z without a shape', () => {
