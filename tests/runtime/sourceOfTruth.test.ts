@@ -24,6 +24,7 @@ describe('one source of truth', () => {
     const ws = {
       model: { saveState: async () => structuredClone(state) },
       diverged: false,
+      measurements: [],
       docKey: 'doc',
       batcher: { state: () => ({ seed: 1, batchSize: 8, count: 100, epoch: 0, cursor: 0, step: 0 }) },
       batchSize: 8,
