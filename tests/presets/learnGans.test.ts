@@ -92,10 +92,12 @@ describe('GAN presets', () => {
     run.model.dispose();
   }, 120_000);
 
+  // LSGAN's discriminator learns at a quarter of the generator's rate (at equal rates it wins and G collapses),
+  // so in 100 rounds its generator hears less: it must close 30 % of the gap, hinge 50 %.
   it.each([
-    ['lsgan.json', 0.5],
-    ['hinge-gan.json', 2],
-  ])('%s: D loss (untrained: %s) falls by ≥ 30% over the last 20 of 100 rounds, and samples close ≥ 50% of the gap to the data mean intensity (copy: batch 8)', async (file, untrained) => {
+    ['lsgan.json', 0.5, 0.3],
+    ['hinge-gan.json', 2, 0.5],
+  ])('%s: D loss (untrained: %s) falls by ≥ 30% over the last 20 of 100 rounds, and samples close ≥ %s of the gap to the data mean intensity (copy: batch 8)', async (file, untrained, closes) => {
     const run = await train(variant(file, { batch: 8 }), 100);
     const { before, after } = sampleMeanGap(run);
     const d = series(run, 'optD');
@@ -103,7 +105,7 @@ describe('GAN presets', () => {
     expect(d[0]).toBeCloseTo(untrained, 0);
     expect(mean(d.slice(-20))).toBeLessThanOrEqual(0.7 * d[0]);
     expect(before).toBeGreaterThan(0.2);
-    expect(after).toBeLessThanOrEqual(0.5 * before);
+    expect(after).toBeLessThanOrEqual((1 - closes) * before);
     run.model.dispose();
   }, 120_000);
 
