@@ -1,6 +1,7 @@
-import { defineNode, fail } from '../src/graph/nodeApi';
+import { defineNode } from '../src/graph/nodeApi';
 import { float } from '../src/graph/params';
-import { BATCH, formatShape } from '../src/graph/shape';
+import { BATCH } from '../src/graph/shape';
+import { normShapes } from './lib/norm';
 
 export default defineNode({
   kind: 'layer',
@@ -25,11 +26,7 @@ export default defineNode({
   rowsAbove: () => 0,
   trainable: true,
   examples: [{ x: [BATCH, 14, 14, 4] }],
-  inferShapes: ({ x }) =>
-    x.length < 2
-      ? fail('x', `needs a batch of features, got ${formatShape(x)}`, 'connect a layer output (B×features or B×H×W×C)')
-      : { y: x },
-  countParams: ({ x }) => 2 * x[x.length - 1],
+  ...normShapes,
   build: (ctx, p) => {
     const x = ctx.inputShapes.x;
     const features = x[x.length - 1];

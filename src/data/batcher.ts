@@ -13,6 +13,13 @@ export interface Batch {
 }
 
 /** Plain-JSON position of a batcher, stored in checkpoints. */
+/** One row per label, `classes` wide, with a 1 at the label: how every model input receives a class. */
+export function oneHotRows(labels: ArrayLike<number>, classes: number): Float32Array {
+  const rows = new Float32Array(labels.length * classes);
+  for (let i = 0; i < labels.length; i++) rows[i * classes + labels[i]] = 1;
+  return rows;
+}
+
 export interface BatcherState {
   seed: number;
   batchSize: number;
@@ -68,11 +75,7 @@ export function createBatcher(ds: DataSet, batchSize: number, seed: number): Bat
     if (ds.labels) {
       const labels = Uint8Array.from(indices, (i) => ds.labels![i]);
       batch.labels = labels;
-      if (ds.numClasses > 0) {
-        const oneHot = new Float32Array(batchSize * ds.numClasses);
-        labels.forEach((l, b) => (oneHot[b * ds.numClasses + l] = 1));
-        batch.oneHot = oneHot;
-      }
+      if (ds.numClasses > 0) batch.oneHot = oneHotRows(labels, ds.numClasses);
     }
     return batch;
   };

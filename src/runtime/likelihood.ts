@@ -6,6 +6,7 @@
 import { exampleSize } from '../graph/shape';
 import type { Batch, CompiledModel } from './model';
 import type { ReadMode } from './reads';
+import { oneHotRows } from '../data/batcher';
 
 /**
  * The likelihood's random draws (posterior samples) start here, so the same
@@ -93,7 +94,7 @@ export async function logLikelihoods(
   let kind: LikelihoodKind = 'exact';
   let note = '';
   for (let c = 0; c < C; c++) {
-    const got = await given(model, seen.x, n, size, K, oneHotRows(C, c));
+    const got = await given(model, seen.x, n, size, K, (count) => oneHotRows(new Array<number>(count).fill(c), C));
     ({ kind, note } = got);
     for (let i = 0; i < n; i++) total[i] = logAddExp(total[i], got.nats[i]);
   }
@@ -112,15 +113,6 @@ function logAddExp(a: number, b: number): number {
   const m = Math.max(a, b);
   return m + Math.log(Math.exp(a - m) + Math.exp(b - m));
 }
-
-/** `count` one-hot rows of class `c` out of `C`. */
-const oneHotRows =
-  (C: number, c: number) =>
-  (count: number): Float32Array => {
-    const rows = new Float32Array(count * C);
-    for (let i = 0; i < count; i++) rows[i * C + c] = 1;
-    return rows;
-  };
 
 /** log p(x) per example, or log p(x | c) when `labels` gives every example the class c. */
 async function given(

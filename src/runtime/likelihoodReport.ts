@@ -4,7 +4,7 @@
  * autoregressive model, the importance-sampled NLL with K posterior samples, bits/dim, and the KL of each
  * latent dimension. Beside them, a reference: the best model that ignores every dependency between pixels.
  */
-import { createBatcher } from '../data/batcher';
+import { createBatcher, oneHotRows } from '../data/batcher';
 import type { DataSet } from '../data/types';
 import { exampleSize } from '../graph/shape';
 import { klPerDimension, NoLikelihood } from './likelihood';
@@ -69,14 +69,6 @@ function independentNll(p: Float64Array, x: Float32Array): number {
   return total;
 }
 
-/** The first `n` labels of `ds` as one-hot rows, when it has labels. */
-function oneHotOf(ds: DataSet, n: number): Float32Array | undefined {
-  if (!ds.labels || ds.numClasses === 0) return undefined;
-  const rows = new Float32Array(n * ds.numClasses);
-  for (let i = 0; i < n; i++) rows[i * ds.numClasses + ds.labels[i]] = 1;
-  return rows;
-}
-
 /** Throws NoLikelihood for a graph with no single objective to evaluate (a GAN). */
 export async function likelihoodReport(
   model: CompiledModel<ReadMode>,
@@ -121,7 +113,12 @@ export async function likelihoodReport(
   const examples = batches * batchSize;
   const klPerDim = gaussianPosterior
     ? Array.from(
-        await klPerDimension(model, test.x.subarray(0, examples * exampleSize(plan.data.shape)), examples, oneHotOf(test, examples)),
+        await klPerDimension(
+          model,
+          test.x.subarray(0, examples * exampleSize(plan.data.shape)),
+          examples,
+          test.labels && test.numClasses > 0 ? oneHotRows(test.labels.subarray(0, examples), test.numClasses) : undefined,
+        ),
       )
     : undefined;
   return {

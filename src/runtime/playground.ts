@@ -18,6 +18,7 @@ import * as tf from './tf';
 import type { Batch } from './model';
 import { PREVIEW_COUNTER } from './sampling';
 import type { SessionModel } from './workspace';
+import { oneHotRows } from '../data/batcher';
 
 /**
  * A read of the model through the backend's guard, with the random stream at
@@ -137,10 +138,12 @@ export function players(plan: Plan): { critic: OptimizerPlan | null; generator: 
 
 /** n one-hot labels cycling through the classes, as CompiledModel.generate draws them (null when unlabelled). */
 function cyclingOneHot(n: number, classes: number): Float32Array | undefined {
-  if (!classes) return undefined;
-  const oneHot = new Float32Array(n * classes);
-  for (let i = 0; i < n; i++) oneHot[i * classes + (i % classes)] = 1;
-  return oneHot;
+  return classes
+    ? oneHotRows(
+        Array.from({ length: n }, (_, i) => i % classes),
+        classes,
+      )
+    : undefined;
 }
 
 /** −n·∂L_G/∂x at each generated point: the generator's loss with its output replaced by these points. */

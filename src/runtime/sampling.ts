@@ -8,6 +8,7 @@ import { createRng } from '../graph/random';
 import { exampleSize } from '../graph/shape';
 import type { CompiledModel } from './model';
 import type { ReadMode } from './reads';
+import { oneHotRows } from '../data/batcher';
 
 /** Random-stream position for fixed-seed previews, far from the training stream's. */
 export const PREVIEW_COUNTER = 1_500_000_000;
@@ -66,11 +67,13 @@ export async function sampleAutoregressive(model: CompiledModel<ReadMode>, o: Sa
   const { n, label, seed = 0 } = o;
   const total = exampleSize(plan.data.shape);
   const classes = plan.data.numClasses;
-  let oneHot: Float32Array | undefined;
-  if (classes > 0) {
-    oneHot = new Float32Array(n * classes);
-    for (let b = 0; b < n; b++) oneHot[b * classes + (label ?? b % classes)] = 1;
-  }
+  const oneHot =
+    classes > 0
+      ? oneHotRows(
+          Array.from({ length: n }, (_, b) => label ?? b % classes),
+          classes,
+        )
+      : undefined;
   const rng = createRng((plan.seed * 7919 + seed * 104729 + 17) >>> 0);
   const guard = o.guard ?? (async (read) => read());
   const canvas = new Float32Array(n * total);

@@ -12,6 +12,7 @@ import { playground2d } from './playground';
 import type { FromWorker } from './protocol';
 import { PREVIEW_COUNTER, sampleAutoregressive } from './sampling';
 import type { SessionModel, Workspace } from './workspace';
+import { oneHotRows } from '../data/batcher';
 
 export class Views {
   /** Bumped by every autoregressive request; an older drawing stops when it sees a newer number. */
@@ -30,11 +31,7 @@ export class Views {
     n = Math.min(n, ds.count);
     const x = ds.x.slice(offset * size, (offset + n) * size);
     const labels = ds.labels ? ds.labels.slice(offset, offset + n) : null;
-    let oneHot: Float32Array | undefined;
-    if (labels && ds.numClasses > 0) {
-      oneHot = new Float32Array(n * ds.numClasses);
-      labels.forEach((l, i) => (oneHot![i * ds.numClasses + l] = 1));
-    }
+    const oneHot = labels && ds.numClasses > 0 ? oneHotRows(labels, ds.numClasses) : undefined;
     return { x, oneHot, size: n, labels };
   }
 

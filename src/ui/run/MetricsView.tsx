@@ -251,6 +251,36 @@ function HistoryChart({ history, row }: { history: Measurement[]; row: Row }) {
   );
 }
 
+const wholeIn = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
+
+/** A whole-number field of the view's header, marked while its text is not a whole number in [min, max]. */
+function CountField(props: {
+  name: string;
+  title: string;
+  min: number;
+  max: number;
+  step: number;
+  text: string;
+  onChange: (text: string) => void;
+  testId: string;
+}) {
+  return (
+    <label title={props.title}>
+      {props.name}
+      <input
+        type="number"
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        value={props.text}
+        className={wholeIn(Number(props.text), props.min, props.max) ? '' : 'invalid'}
+        onChange={(e) => props.onChange(e.target.value)}
+        data-testid={props.testId}
+      />
+    </label>
+  );
+}
+
 export function MetricsView() {
   const info = useRun((s) => s.info);
   const progress = useRun(measuring);
@@ -261,8 +291,8 @@ export function MetricsView() {
   const n = Number(text);
   const k = Number(kText);
   const importance = !!info?.elbo;
-  const validN = Number.isInteger(n) && n >= 1 && n <= MAX_N;
-  const validK = !importance || (Number.isInteger(k) && k >= 0 && k <= MAX_K);
+  const validN = wholeIn(n, 1, MAX_N);
+  const validK = !importance || wholeIn(k, 0, MAX_K);
   const valid = validN && validK;
   const chartRow = useMemo(() => headline(history), [history]);
   if (!info?.modes.generate) return null;
@@ -279,33 +309,27 @@ export function MetricsView() {
           </span>
         )}
         <span className="spacer" />
-        <label title={`samples to draw, and real examples in each reference set (1 to ${MAX_N})`}>
-          n
-          <input
-            type="number"
-            min={1}
-            max={MAX_N}
-            step={100}
-            value={text}
-            className={validN ? '' : 'invalid'}
-            onChange={(e) => setText(e.target.value)}
-            data-testid="metrics-n"
-          />
-        </label>
+        <CountField
+          name="n"
+          title={`samples to draw, and real examples in each reference set (1 to ${MAX_N})`}
+          min={1}
+          max={MAX_N}
+          step={100}
+          text={text}
+          onChange={setText}
+          testId="metrics-n"
+        />
         {importance && (
-          <label title={`posterior samples per example for the importance-sampled NLL (0 = the ELBO only, at most ${MAX_K})`}>
-            K
-            <input
-              type="number"
-              min={0}
-              max={MAX_K}
-              step={10}
-              value={kText}
-              className={validK ? '' : 'invalid'}
-              onChange={(e) => setKText(e.target.value)}
-              data-testid="metrics-k"
-            />
-          </label>
+          <CountField
+            name="K"
+            title={`posterior samples per example for the importance-sampled NLL (0 = the ELBO only, at most ${MAX_K})`}
+            min={0}
+            max={MAX_K}
+            step={10}
+            text={kText}
+            onChange={setKText}
+            testId="metrics-k"
+          />
         )}
         <button
           className="primary"
