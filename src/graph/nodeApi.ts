@@ -14,8 +14,8 @@ export type TF = typeof tfc;
 export type Tensor = tfc.Tensor;
 export type Variable = tfc.Variable;
 
-export type Category = 'data' | 'layers' | 'blocks' | 'sampling' | 'losses' | 'training';
-export const CATEGORIES: readonly Category[] = ['data', 'layers', 'blocks', 'sampling', 'losses', 'training'];
+export type Category = 'data' | 'layers' | 'blocks' | 'sampling' | 'flows' | 'losses' | 'training';
+export const CATEGORIES: readonly Category[] = ['data', 'layers', 'blocks', 'sampling', 'flows', 'losses', 'training'];
 
 /**
  * `tensor` ports carry activations; `loss` ports carry scalar loss values that
@@ -109,6 +109,11 @@ export interface CallContext {
 
 export interface BuiltNode {
   forward(inputs: Record<string, Tensor>, call: CallContext): Record<string, Tensor>;
+  /**
+   * Flow layers: the exact inverse of forward, from the flow output back to its
+   * input (generating runs the chain of flow layers backwards from the prior).
+   */
+  inverse?(output: Tensor, call: CallContext): Tensor;
   /** Optimizer nodes hand the runtime the TF.js optimizer they configured. */
   optimizer?: tfc.Optimizer;
 }
@@ -158,6 +163,26 @@ interface NodeBase<P extends ParamDecls> {
   noise?: { output: string };
   sampler?: SamplerCapability;
   optimizer?: OptimizerCapability;
+  /**
+   * An invertible layer of a normalizing flow: `output` = f(`input`), with
+   * log |det ∂f/∂x| for each example (shape B) on the output port `logDet`;
+   * its built node has `inverse`. The compiler follows the chain of flow layers
+   * from the data to the flow prior and hands the sum of their log-determinants
+   * to the flow loss, so a learner wires the data path only.
+   */
+  flow?: FlowCapability;
+  /**
+   * A flow's base distribution: it scores the chain's output (log p(z) per
+   * example, shape B×1, on `logProb`); generating starts here with a draw z
+   * from it, of the shape of `input`.
+   */
+  flowPrior?: { input: string; logProb: string };
+  /**
+   * The flow's negative log-likelihood: it reads log p(z) on `logProb`, and the
+   * compiler adds one input per flow layer in the chain, named
+   * `${FLOW_LOG_DET_INPUT}<i>`, each that layer's log-determinant (shape B).
+   */
+  flowLoss?: { logProb: string };
   /** Corrupts the data on its way in (a denoising autoencoder): views show the network's input as it saw it. */
   corruption?: { output: string };
   /**
@@ -238,6 +263,15 @@ export interface SamplerCapability {
   mean: string;
   logVar?: string;
 }
+
+export interface FlowCapability {
+  input: string;
+  output: string;
+  logDet: string;
+}
+
+/** Prefix of the inputs the compiler gives a flow loss, one per flow layer: `logDet0`, `logDet1`, … */
+export const FLOW_LOG_DET_INPUT = 'logDet';
 
 export interface OptimizerCapability {
   /** The input that receives the scalar to minimise. */
