@@ -1,8 +1,10 @@
 /** The node registry: one line per node type. Nothing else switches on a node's type. */
 import type { AnyNodeDef } from '../src/graph/nodeApi';
 import activation from './activation';
+import actNorm from './actNorm';
 import add from './add';
 import addNoise from './addNoise';
+import affineCoupling from './affineCoupling';
 import avgPool2d from './avgPool2d';
 import batchNorm from './batchNorm';
 import bce from './bce';
@@ -13,18 +15,23 @@ import convTranspose2d from './convTranspose2d';
 import dataset from './dataset';
 import decoder from './decoder';
 import dense from './dense';
+import dequantize from './dequantize';
 import discriminator from './discriminator';
 import dropout from './dropout';
 import encoder from './encoder';
 import flatten from './flatten';
+import flowNll from './flowNll';
+import flowPrior from './flowPrior';
 import ganLoss from './ganLoss';
 import gaussianKl from './gaussianKl';
 import generator from './generator';
 import gradientPenalty from './gradientPenalty';
 import interpolate from './interpolate';
+import invConv1x1 from './invConv1x1';
 import l1Activity from './l1Activity';
 import label from './label';
 import layerNorm from './layerNorm';
+import logitTransform from './logitTransform';
 import maskedConv2d from './maskedConv2d';
 import maxPool2d from './maxPool2d';
 import mse from './mse';
@@ -32,6 +39,8 @@ import noise from './noise';
 import optimizer from './optimizer';
 import reshape from './reshape';
 import sampler from './sampler';
+import squeeze from './squeeze';
+import unsqueeze from './unsqueeze';
 import upSample2d from './upSample2d';
 import weightedSum from './weightedSum';
 
@@ -61,6 +70,15 @@ const all: AnyNodeDef[] = [
   sampler,
   addNoise,
   interpolate,
+  dequantize,
+  logitTransform,
+  actNorm,
+  invConv1x1,
+  affineCoupling,
+  squeeze,
+  unsqueeze,
+  flowPrior,
+  flowNll,
   bce,
   mse,
   categorical256,
