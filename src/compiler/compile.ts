@@ -21,7 +21,8 @@ import { BATCH, exampleSize, formatShape, sameShape, type Shape } from '../graph
 import type { GraphError } from './errors';
 import { modelKeyOf } from './modelKey';
 import { criticOf, docPortKey, lossOutputsOf, lossUnitsOf, planModes, posteriorOf, previewableOf, type FlatGraph } from './modes';
-import type { CompiledNode, OptimizerPlan, Plan, PortRef } from './plan';
+import { linkFlow } from './flow';
+import type { CompiledNode, FlowPlan, OptimizerPlan, Plan, PortRef } from './plan';
 import { findCycle, topoOrder } from './topo';
 import { upstreamOf } from './upstream';
 
@@ -98,8 +99,10 @@ class Compiler {
     this.findDataset(nodes);
     const ctx: InferContext = { data: this.data };
     for (const node of order) this.inferNode(node, nodes, incoming, ctx);
+    const flow = this.linkFlow();
     const optimizers = this.planOptimizers(nodes);
-    const plan = this.errors.some((e) => e.severity === 'error') || !this.data || !this.datasetNode ? null : this.finishPlan(optimizers);
+    const plan =
+      this.errors.some((e) => e.severity === 'error') || !this.data || !this.datasetNode ? null : this.finishPlan(optimizers, flow);
     return {
       errors: this.errors,
       shapes: this.shapes,
@@ -469,6 +472,13 @@ class Compiler {
     return result;
   }
 
+  private linkFlow(): FlowPlan | null {
+    if (!this.datasetNode) return null;
+    const { flow, errors } = linkFlow(this.flat, this.flatById, this.datasetNode);
+    for (const { severity, ...e } of errors) this.error(e, severity);
+    return flow;
+  }
+
   private upstream(start: string[], mode: Mode): Set<string> {
     return upstreamOf(this.flatById, start, mode);
   }
@@ -586,7 +596,7 @@ class Compiler {
     return counts;
   }
 
-  private finishPlan(optimizers: OptimizerPlan[]): Plan | null {
+  private finishPlan(optimizers: OptimizerPlan[], flow: FlowPlan | null): Plan | null {
     const data = this.data!;
     let paramCount = 0;
     let activations = 0;
@@ -631,9 +641,10 @@ class Compiler {
       lossOutputs: lossOutputsOf(optimizers, this.flatById),
       lossUnits: lossUnitsOf(optimizers, this.flatById),
       posterior,
+      flow,
       critic: criticOf(graph),
       previewable: previewableOf(this.flat),
-      modes: planModes(graph, optimizers, posterior),
+      modes: planModes(graph, optimizers, posterior, flow),
       paramCount,
       memoryBytes,
       seed: this.doc.meta.seed,

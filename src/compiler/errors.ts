@@ -20,7 +20,9 @@ export type ErrorCode =
   | 'duplicate-id'
   | 'data-unavailable'
   /** an edge on a port the node's parameters turn off */
-  | 'inactive-port';
+  | 'inactive-port'
+  /** a flow's chain of invertible layers is broken */
+  | 'flow';
 
 export interface GraphError {
   code: ErrorCode;

@@ -19,7 +19,7 @@ export const FAMILY_ORDER: readonly ModelFamily[] = ['explicit-tractable', 'expl
 export const FAMILY_INFO: Record<ModelFamily, { title: string; can: string }> = {
   'explicit-tractable': {
     title: 'Explicit density, tractable (autoregressive models, flows)',
-    can: 'Sample: yes. Likelihood: exact, so models compare by test NLL. Infer z: no latent code (an autoregressive model samples one pixel at a time).',
+    can: 'Sample: yes. Likelihood: exact, so models compare by test NLL. Infer z: a flow maps x to its code z exactly and back; an autoregressive model has no code (it samples one pixel at a time).',
   },
   'explicit-approximate': {
     title: 'Explicit density, approximate (VAEs)',

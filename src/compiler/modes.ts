@@ -7,7 +7,7 @@
 import type { GraphDocument } from '../graph/document';
 import type { AnyNodeDef, DataInfo, DisplayTransform, Mode } from '../graph/nodeApi';
 import { BATCH, exampleSize } from '../graph/shape';
-import type { CompiledNode, ModePlan, OptimizerPlan, PortRef, PosteriorRefs } from './plan';
+import type { CompiledNode, FlowPlan, ModePlan, OptimizerPlan, PortRef, PosteriorRefs } from './plan';
 import { upstreamOf } from './upstream';
 
 /** The flat graph of a compiled document, as the compiler left it. */
@@ -52,7 +52,8 @@ export function posteriorOf(g: FlatGraph): PosteriorRefs | null {
 export function criticOf(g: FlatGraph): PortRef | null {
   let found: PortRef | null = null;
   for (const n of g.flat) {
-    if (n.def.loss) continue;
+    // A flow prior's log p(z) is one number per example too, but it is half of a likelihood, not a critic.
+    if (n.def.loss || n.def.flowPrior) continue;
     for (const [port, shape] of Object.entries(n.outputShapes)) {
       if (shape.length !== 2 || shape[1] !== 1) continue;
       const up = upstreamOf(g.byId, [n.id]);
@@ -140,7 +141,7 @@ function rowsAbove(g: FlatGraph, nodeId: string): number | null {
   return visit(nodeId);
 }
 
-export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: PosteriorRefs | null): ModePlan {
+export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: PosteriorRefs | null, flow: FlowPlan | null): ModePlan {
   const { data, flat, byId } = g;
   const dependsOnData = (id: string, mode: Mode) => upstreamOf(byId, [id], mode).has(g.datasetNode);
   const recon = flat.find(
@@ -152,8 +153,17 @@ export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: 
   const autoregressive = flat.some((n) => n.def.autoregressive?.(n.params));
   const conditional = flat.some((n) => n.def.label);
   let generate: ModePlan['generate'] = null;
-  if (autoregressive && reconPred) {
-    generate = { output: reconPred, transform: reconTransform, autoregressive: true, conditional, rowsAbove: rowsAbove(g, reconPred.node) };
+  if (flow) {
+    generate = { output: flow.input, transform: 'identity', autoregressive: false, conditional, rowsAbove: null, inverse: true };
+  } else if (autoregressive && reconPred) {
+    generate = {
+      output: reconPred,
+      transform: reconTransform,
+      autoregressive: true,
+      conditional,
+      rowsAbove: rowsAbove(g, reconPred.node),
+      inverse: false,
+    };
   } else {
     // The generated sample: a data-shaped output that, when samplers draw from the prior, needs no data.
     const candidates: { ref: PortRef; transform: DisplayTransform }[] = [];
@@ -171,7 +181,7 @@ export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: 
       }
     }
     const best = candidates.find((c) => reconPred && sameRef(c.ref, reconPred)) ?? candidates[candidates.length - 1];
-    if (best) generate = { output: best.ref, transform: best.transform, autoregressive: false, conditional, rowsAbove: null };
+    if (best) generate = { output: best.ref, transform: best.transform, autoregressive: false, conditional, rowsAbove: null, inverse: false };
   }
   let reconstruct: ModePlan['reconstruct'] = null;
   if (reconPred && !autoregressive && dependsOnData(reconPred.node, 'reconstruct')) {
@@ -181,7 +191,8 @@ export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: 
   }
   const latentSize = (ref: PortRef) => exampleSize(byId[ref.node].outputShapes[ref.port]);
   let encode: ModePlan['encode'] = null;
-  if (posterior) encode = { latent: posterior.mean, latentSize: latentSize(posterior.mean) };
+  if (flow) encode = { latent: flow.z, latentSize: latentSize(flow.z) };
+  else if (posterior) encode = { latent: posterior.mean, latentSize: latentSize(posterior.mean) };
   else {
     // Document-level outputs cover layers and blocks alike (a block's roles live on the block, not its layers).
     for (const docNode of g.doc.nodes) {
@@ -192,7 +203,8 @@ export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: 
     }
   }
   let decode: ModePlan['decode'] = null;
-  if (generate && !generate.autoregressive) {
+  if (flow) decode = { latent: flow.z, latentSize: latentSize(flow.z), output: flow.input, transform: 'identity', mode: 'inverse' };
+  else if (generate && !generate.autoregressive) {
     const source = [...upstreamOf(byId, [generate.output.node], 'generate')].map((id) => byId[id]).find(drawsFromPrior);
     const latent = source && priorOutput(source);
     // With an encoder, decoded codes must be the encoder's kind: the prior's output has to match its size.
@@ -220,9 +232,9 @@ export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: 
       "its reconstruction loss is not a likelihood in nats (use a summed BCE or 256-way categorical; MSE and 'mean' reductions are not)";
     let kind: 'elbo' | 'nll' | 'objective' = 'objective';
     let why: string | null = null;
-    if (autoregressive) {
+    if (autoregressive || flow) {
       if (nllTerm) kind = 'nll';
-      else why = noLikelihood;
+      else why = flow ? 'it has no Flow NLL loss, so its likelihood is not computed' : noLikelihood;
     } else if (posterior) {
       if (nllTerm && klTerm) kind = 'elbo';
       else why = nllTerm ? 'it has no Gaussian KL term, so the ELBO is not defined' : noLikelihood;

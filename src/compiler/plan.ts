@@ -49,6 +49,8 @@ export interface ModePlan {
     conditional: boolean;
     /** Autoregressive graphs: rows above a pixel its output depends on (null: the whole image). */
     rowsAbove: number | null;
+    /** A flow: samples are prior draws run backwards through the flow's chain (plan.flow), ending at `output`, the data. */
+    inverse: boolean;
   };
   reconstruct: null | {
     output: PortRef;
@@ -61,7 +63,14 @@ export interface ModePlan {
    * Latent vectors decode by standing in for `latent` and running forward in `mode` to `output`: a sampler's
    * or noise node's output on the generate path (a VAE, a GAN), or an autoencoder's code on the reconstruct path.
    */
-  decode: null | { latent: PortRef; latentSize: number; output: PortRef; transform: DisplayTransform; mode: 'generate' | 'reconstruct' };
+  decode: null | {
+    latent: PortRef;
+    latentSize: number;
+    output: PortRef;
+    transform: DisplayTransform;
+    /** 'inverse': a flow's codes run backwards through its chain instead. */
+    mode: 'generate' | 'reconstruct' | 'inverse';
+  };
   evaluate: null | {
     /**
      * What evaluation can honestly report: a negative ELBO (the NLL term plus the KL term, whatever
@@ -77,6 +86,20 @@ export interface ModePlan {
     /** A Bernoulli likelihood p(x|z) given as logits and the data it scores: with a Gaussian posterior, importance sampling applies. */
     bernoulli: null | { logits: PortRef; target: PortRef };
   };
+}
+
+/** A normalizing flow: the invertible layers from the data to the prior, in data-flow order. */
+export interface FlowPlan {
+  /** Flat ids of the flow layers, first (reads the data) to last (feeds the prior). */
+  chain: string[];
+  /** The flow prior's flat id. */
+  prior: string;
+  /** What the first layer reads: the data. */
+  input: PortRef;
+  /** The chain's output, which the prior scores: the flow's code for an example. */
+  z: PortRef;
+  /** Flow losses, each given the chain's log-determinants as inputs. */
+  losses: string[];
 }
 
 /** A sampler's posterior q(z|x): its draw, its mean and (for a diagonal Gaussian) its log-variance. */
@@ -105,6 +128,8 @@ export interface Plan {
   lossUnits: Record<string, string>;
   /** The first sampler's posterior (per-dimension KL, importance sampling), if the graph has one. */
   posterior: PosteriorRefs | null;
+  /** The graph's normalizing flow, if it has a flow prior. */
+  flow: FlowPlan | null;
   /** A one-number-per-example output that reads the real data and no noise (the critic on real data, for 2-D heatmaps). */
   critic: PortRef | null;
   /** Document nodes with an output a preview can show. */

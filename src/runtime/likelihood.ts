@@ -158,6 +158,13 @@ async function given(
       note: `importance-sampled log p(x) with K = ${K} posterior samples (a lower bound, tighter than the ELBO)`,
     };
   }
+  if (plan.flow) {
+    for (const raw of batches(x, n, size)) {
+      const logP = await model.withFixedRandom(LIKELIHOOD_COUNTER, () => model.flowLogDensity(withLabels(raw)));
+      nats.set(logP, raw.start);
+    }
+    return { nats, kind: 'exact', note: 'exact log p(x) of the flow (change of variables)' };
+  }
   const terms = [ev.nllTerm!, ...(ev.kind === 'elbo' ? [ev.klTerm!] : [])];
   for (const raw of batches(x, n, size)) {
     const batch = withLabels(raw);

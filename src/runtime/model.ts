@@ -281,6 +281,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
     const t = tf.tidy(() => {
       const x = tf.zeros([n, ...this.plan.data.shape]);
       const call = this.callContext('generate', false, { size: n, x, labels: this.oneHotFor(n, label) });
+      if (g.inverse) return this.toDataSpace(this.invertFlow(call.randomNormal([n, ...this.flowCodeShape()]), call), g.transform, n);
       const out = this.forward([g.output], call).get(refKey(g.output))!;
       return this.toDataSpace(out, g.transform, n);
     });
@@ -361,15 +362,73 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
     const t = tf.tidy(() => {
       const shape = this.plan.byId[d.latent.node].outputShapes[d.latent.port];
       const z = tf.tensor(latents, [n, ...shape.slice(1)]);
-      const call = this.callContext(d.mode, false, {
+      const call = this.callContext(d.mode === 'inverse' ? 'generate' : d.mode, false, {
         size: n,
         x: tf.zeros([n, ...this.plan.data.shape]),
         labels: this.oneHotFor(n, label),
       });
-      const out = this.forward([d.output], call, { ref: d.latent, value: z }).get(refKey(d.output))!;
+      const out = d.mode === 'inverse' ? this.invertFlow(z, call) : this.forward([d.output], call, { ref: d.latent, value: z }).get(refKey(d.output))!;
       return this.toDataSpace(out, d.transform, n);
     });
     return this.reader.read([t], ([values]) => values);
+  }
+
+  /**
+   * A flow's codes run backwards layer by layer, as flat rows: z, then the
+   * values after each layer's inverse, last layer first, ending at the data
+   * (how each layer warps space, for the 2-D flow view).
+   */
+  invertFlowLayers(latents: Float32Array, n: number): Read<M, Float32Array[]> {
+    const tensors = tf.tidy(() => {
+      const call = this.callContext('generate', false, { size: n, x: tf.zeros([n, ...this.plan.data.shape]), labels: this.oneHotFor(n, undefined) });
+      const layers: Tensor[] = [];
+      this.invertFlow(tf.tensor(latents, [n, ...this.flowCodeShape()]), call, layers);
+      return layers.map((t) => t.reshape([n, -1]));
+    });
+    return this.reader.read(tensors, (values) => values);
+  }
+
+  /**
+   * A flow's log p(x) for each example of `batch`, in nats: the prior's
+   * log p(z) plus every layer's log-determinant, from one forward pass.
+   */
+  flowLogDensity(batch: Batch): Read<M, Float32Array> {
+    const flow = this.plan.flow;
+    if (!flow) throw new Error('this graph is not a flow');
+    const prior = this.plan.byId[flow.prior];
+    const refs: PortRef[] = [
+      { node: prior.id, port: prior.def.flowPrior!.logProb },
+      ...flow.chain.map((id) => ({ node: id, port: this.plan.byId[id].def.flow!.logDet })),
+    ];
+    const t = tf.tidy(() => {
+      const values = this.forward(refs, this.callContext('evaluate', false, batch));
+      return tf.addN(refs.map((r) => values.get(refKey(r))!.reshape([batch.size])));
+    });
+    return this.reader.read([t], ([values]) => values);
+  }
+
+  /** Per-example shape of a flow's code z (what its prior scores). */
+  private flowCodeShape(): number[] {
+    const z = this.plan.flow!.z;
+    return this.plan.byId[z.node].outputShapes[z.port].slice(1) as number[];
+  }
+
+  /**
+   * Runs a flow backwards: codes z through each layer's inverse, last layer
+   * first, to the data. With `layers`, also every intermediate (z first), for
+   * views of how each layer warps space. Call inside tidy.
+   */
+  private invertFlow(z: Tensor, call: CallContext, layers?: Tensor[]): Tensor {
+    const flow = this.plan.flow;
+    if (!flow) throw new Error('this graph is not a flow');
+    let h = z;
+    layers?.push(h);
+    for (const id of [...flow.chain].reverse()) {
+      const built = this.weights.built.get(id)!;
+      h = built.inverse!(h, call);
+      layers?.push(h);
+    }
+    return h;
   }
 
   /**

@@ -39,8 +39,11 @@ export interface Playground2d {
   real: Float32Array;
   /** n prior samples, drawn with the same noise every time, so each point can be followed from step to step. */
   fake: Float32Array;
-  /** The critic over a size × size grid (row 0 at the top): D(x) = σ(logit) for a cross-entropy critic, else its raw score. */
-  heatmap: null | { size: number; values: Float32Array; meaning: 'probability' | 'score' };
+  /**
+   * Over a size × size grid (row 0 at the top): the critic, D(x) = σ(logit) for a cross-entropy critic, else its
+   * raw score; or a flow's density p(x).
+   */
+  heatmap: null | { size: number; values: Float32Array; meaning: 'probability' | 'score' | 'density' };
   /**
    * −∂ℓ/∂x at each generated point for the generator's optimizer (its id): the way its loss pushes that sample.
    * The loss is a batch mean, so this is n·∂L/∂xᵢ, sample i's own gradient.
@@ -57,6 +60,12 @@ export interface Playground2d {
     perLine: number;
     ranges: [number, number][];
     points: Float32Array;
+    /**
+     * A flow's grid after each layer, run backwards from z (stage 0, the prior's grid) through each layer's
+     * inverse to the data (the last stage, equal to `points`); `undone` names, for each stage, the document node
+     * whose layer was just undone (null for z).
+     */
+    stages?: { undone: (string | null)[]; points: Float32Array[] };
   };
   /** A 2-D latent's posterior q(z|x) over up to n real points: means and standard deviations, n × 2 each. */
   posterior: null | { mean: Float32Array; sd: Float32Array; labels: Uint8Array | null };
@@ -164,8 +173,8 @@ export async function generatorArrows(view: ModelView, plan: Plan, fake: Float32
   return vectors;
 }
 
-/** The critic's output over a grid covering `bounds`, its rows from the top. */
-async function criticGrid(view: ModelView, critic: PortRef, bounds: Bounds, logits: boolean) {
+/** The centres of a HEATMAP_SIZE² grid over `bounds`, row 0 at the top, as a batch of points. */
+function heatmapBatch(bounds: Bounds): Batch {
   const size = HEATMAP_SIZE;
   const grid = new Float32Array(size * size * 2);
   for (let j = 0; j < size; j++)
@@ -173,7 +182,19 @@ async function criticGrid(view: ModelView, critic: PortRef, bounds: Bounds, logi
       grid[(j * size + i) * 2] = bounds[0] + ((i + 0.5) / size) * (bounds[1] - bounds[0]);
       grid[(j * size + i) * 2 + 1] = bounds[3] - ((j + 0.5) / size) * (bounds[3] - bounds[2]);
     }
-  const batch: Batch = { x: grid, size: size * size };
+  return { x: grid, size: size * size };
+}
+
+/** A flow's density p(x) over the heatmap grid (exact: the prior's density times the layers' Jacobians). */
+async function densityGrid(view: ModelView, bounds: Bounds): Promise<Playground2d['heatmap']> {
+  const logP = await view((m) => m.flowLogDensity(heatmapBatch(bounds)));
+  return { size: HEATMAP_SIZE, values: logP.map(Math.exp), meaning: 'density' };
+}
+
+/** The critic's output over a grid covering `bounds`, its rows from the top. */
+async function criticGrid(view: ModelView, critic: PortRef, bounds: Bounds, logits: boolean) {
+  const size = HEATMAP_SIZE;
+  const batch = heatmapBatch(bounds);
   const [values] = await view((m) =>
     m.compute((run) => {
       const out = run([critic], 'train', batch)(critic).reshape([-1]);
@@ -192,8 +213,14 @@ export async function manifoldGrid(view: ModelView, plan: Plan): Promise<Playgro
   const d = dec.latentSize;
   const n = PRIOR_DRAWS;
   const zeros: Batch = { x: new Float32Array(n * 2), oneHot: cyclingOneHot(n, plan.data.numClasses), size: n };
+  // A flow's prior is N(0, I) itself: its draws come from no node's forward pass.
   const [draws] = await view(
-    (m) => m.compute((run) => [run([dec.latent], 'generate', zeros)(dec.latent).reshape([n, d]).clone()]),
+    (m) =>
+      m.compute((run) => [
+        plan.flow
+          ? tf.randomNormal([n, d], 0, 1, 'float32', MANIFOLD_COUNTER)
+          : run([dec.latent], 'generate', zeros)(dec.latent).reshape([n, d]).clone(),
+      ]),
     MANIFOLD_COUNTER,
   );
   const ranges: [number, number][] = [];
@@ -223,7 +250,11 @@ export async function manifoldGrid(view: ModelView, plan: Plan): Promise<Playgro
         if (d > 1) latents[p * d + across] = at(ranges[across], L > 1 ? l / (L - 1) : 0.5);
       }
   const points = await view((m) => m.decode(latents, count));
-  return { dims, latentSize: d, lines: L, perLine: M, ranges: dims.map((k) => ranges[k]) as [number, number][], points };
+  const grid = { dims, latentSize: d, lines: L, perLine: M, ranges: dims.map((k) => ranges[k]) as [number, number][], points };
+  if (!plan.flow) return grid;
+  const stages = await view((m) => m.invertFlowLayers(latents, count));
+  const undone = [null, ...[...plan.flow.chain].reverse().map((id) => plan.byId[id].docId)];
+  return { ...grid, stages: { undone, points: stages } };
 }
 
 /** A 2-D latent's posterior means and standard deviations over `real` (encode mode: no sampling). */
@@ -300,7 +331,7 @@ export async function playground2d(view: ModelView, plan: Plan, data: { train: D
     bounds,
     real: shown.x,
     fake,
-    heatmap: plan.critic ? await criticGrid(view, plan.critic, bounds, logits) : null,
+    heatmap: plan.flow ? await densityGrid(view, bounds) : plan.critic ? await criticGrid(view, plan.critic, bounds, logits) : null,
     arrows:
       plan.critic && who.generator && fake.length
         ? { optimizer: who.generator.id, vectors: await generatorArrows(view, plan, fake, who.generator) }

@@ -6,6 +6,7 @@ export const CATEGORY_LOOK: Record<Category, { label: string; color: string }> =
   layers: { label: 'Layers', color: '#3f83f8' },
   blocks: { label: 'Blocks', color: '#7e3af2' },
   sampling: { label: 'Sampling', color: '#d61f69' },
+  flows: { label: 'Flows', color: '#0694a2' },
   losses: { label: 'Losses', color: '#e3a008' },
   training: { label: 'Training', color: '#ff5a1f' },
 };

@@ -14,7 +14,7 @@ const modesOf = (file: string): ModePlan => {
 
 const ref = { node: 'n', port: 'y' };
 const none: ModePlan = { train: true, generate: null, reconstruct: null, encode: null, decode: null, evaluate: null };
-const generate = { output: ref, transform: 'sigmoid' as const, autoregressive: false, conditional: false, rowsAbove: null };
+const generate = { output: ref, transform: 'sigmoid' as const, autoregressive: false, conditional: false, rowsAbove: null, inverse: false };
 const evaluate = (kind: 'elbo' | 'nll' | 'objective') => ({
   kind,
   optimizer: 'opt',
