@@ -104,8 +104,9 @@ export async function likelihoodReport(
   const term = (id: string | null) => (id ? sums[plan.lossNames[id]] : 0);
   const objective = sums[ev.optimizer];
   const nats = ev.kind === 'objective' ? objective : term(ev.nllTerm) + (ev.kind === 'elbo' ? term(ev.klTerm) : 0);
+  // An exact NLL needs no importance sampling, so it is not "unavailable" there.
   const importanceUnavailable =
-    o.importanceSamples && !iwAvailable
+    o.importanceSamples && !iwAvailable && ev.kind !== 'nll'
       ? ev.kind !== 'elbo'
         ? 'it needs an ELBO'
         : 'it needs a Gaussian sampler (μ, log σ²) and a Bernoulli decoder given as logits'
