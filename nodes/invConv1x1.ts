@@ -31,7 +31,7 @@ export default defineNode({
     const n = x[x.length - 1];
     const positions = exampleSize(x) / n;
     const tf = ctx.tf;
-    // Free n×n variables, masked to their triangles: the masked entries stay 0 and get no gradient.
+    // Free n×n variables, masked to their triangles: entries outside are multiplied by 0, so they never count and get no gradient.
     const lower = ctx.variable('lower', [n, n], { normal: 0.05 });
     const upper = ctx.variable('upper', [n, n], { normal: 0.05 });
     const logS = ctx.variable('logS', [n], 'zeros');

@@ -26,7 +26,7 @@ export default defineNode({
       return fail(
         'x',
         `squeezing takes 2×2 blocks, but ${formatShape(x)} has an odd ${h % 2 !== 0 ? 'height' : 'width'}`,
-        'make height and width even (e.g. pad 27 to 28 before the flow), or squeeze earlier, before they became odd',
+        'squeeze only while height and width are even (28 → 14 → 7 allows two squeezes), or crop or pad the images to an even size',
       );
     return { y: [batch, h / 2, w / 2, 4 * c], logDet: [batch] };
   },
