@@ -118,6 +118,8 @@ export interface ModelInfo {
     encode: boolean;
     /** whether the graph defines log p(x) (exact, or bounded by the ELBO): what the OOD check scores */
     likelihood: boolean;
+    /** a normalizing flow: samples are prior draws run backwards through its layers, and its code z is exact */
+    flow: boolean;
   };
   latentSize: number;
   /** classNames: the data's own names for its classes (image folders, a CSV's class column), when it has them */

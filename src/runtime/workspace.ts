@@ -111,6 +111,7 @@ export class Workspace {
         reconstruct: !!plan.modes.reconstruct,
         encode: !!plan.modes.encode,
         likelihood: !!ev && ev.kind !== 'objective',
+        flow: !!plan.flow,
       },
       latentSize: plan.modes.encode?.latentSize ?? 0,
       data: {

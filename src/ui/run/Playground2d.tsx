@@ -50,6 +50,13 @@ const SPRAY_PX = 5;
 const SMALL_REFERENCE = 200;
 const MARGIN = { left: 36, bottom: 24, top: 6, right: 6 };
 
+/** A flow's density, from 0 (white) to the plane's highest density: one hue, since density has no "fake" side. */
+const DENSITY_HIGH: [number, number, number] = [107, 174, 214];
+function densityColor(t: number): string {
+  const u = Math.max(0, Math.min(1, t));
+  return `rgb(${DENSITY_HIGH.map((v) => Math.round(255 + (v - 255) * u)).join(',')})`;
+}
+
 function mapColor(t: number): string {
   const u = Math.max(0, Math.min(1, t));
   const [a, b, w] = u < 0.5 ? [MAP_FAKE, MAP_MID, u * 2] : [MAP_MID, MAP_REAL, (u - 0.5) * 2];
@@ -149,7 +156,12 @@ export function arrowScale(vectors: Float32Array, frameWidth: number): number {
   return typical > 0 ? (ARROW_FRACTION * frameWidth) / typical : 0;
 }
 
-function drawLayers(c: HTMLCanvasElement, pts: Layers, on: Record<LayerKey, boolean>, arrowK: number) {
+/** The manifold's points to draw: for a flow, its grid at the chosen stage of undoing the layers; else the one grid. */
+function manifoldPoints(m: NonNullable<Layers['manifold']>, stage: number): Float32Array {
+  return m.stages?.points[Math.min(stage, m.stages.points.length - 1)] ?? m.points;
+}
+
+function drawLayers(c: HTMLCanvasElement, pts: Layers, on: Record<LayerKey, boolean>, arrowK: number, stage: number) {
   const setup = setupCanvas(c);
   if (!setup) return;
   const { ctx, size } = setup;
@@ -161,11 +173,13 @@ function drawLayers(c: HTMLCanvasElement, pts: Layers, on: Record<LayerKey, bool
     const { size: g, values, meaning } = pts.heatmap;
     let [lo, hi] = [0, 1];
     if (meaning === 'score') [lo, hi] = [Math.min(...values), Math.max(...values)];
+    if (meaning === 'density') hi = Math.max(...values);
+    const color = meaning === 'density' ? densityColor : mapColor;
     const cw = p.w / g;
     const ch = p.h / g;
     for (let j = 0; j < g; j++)
       for (let i = 0; i < g; i++) {
-        ctx.fillStyle = mapColor(hi > lo ? (values[j * g + i] - lo) / (hi - lo) : 0.5);
+        ctx.fillStyle = color(hi > lo ? (values[j * g + i] - lo) / (hi - lo) : 0.5);
         ctx.fillRect(MARGIN.left + i * cw, MARGIN.top + j * ch, cw + 0.5, ch + 0.5);
       }
   }
@@ -175,7 +189,8 @@ function drawLayers(c: HTMLCanvasElement, pts: Layers, on: Record<LayerKey, bool
   ctx.rect(MARGIN.left, MARGIN.top, p.w, p.h);
   ctx.clip();
   if (on.manifold && pts.manifold) {
-    const { perLine, points } = pts.manifold;
+    const { perLine } = pts.manifold;
+    const points = manifoldPoints(pts.manifold, stage);
     ctx.strokeStyle = COLORS.manifold;
     ctx.lineWidth = 1;
     for (let l = 0; l < points.length / 2 / perLine; l++) {
@@ -402,7 +417,8 @@ function DivergenceReadout({ d }: { d: NonNullable<Layers['divergence']> }) {
 }
 
 function Legend({ pts, info, on, arrowK }: { pts: Layers; info: ModelInfo; on: Record<LayerKey, boolean>; arrowK: number }) {
-  const vae = info.modes.encode;
+  const flow = info.modes.flow;
+  const vae = info.modes.encode && !flow;
   const gen = info.optimizers.find((o) => o.id === pts.arrows?.optimizer);
   const m = pts.manifold;
   return (
@@ -415,13 +431,19 @@ function Legend({ pts, info, on, arrowK }: { pts: Layers; info: ModelInfo; on: R
       {on.fake && pts.fake.length > 0 && (
         <li>
           <span className="pg-dot" style={{ background: COLORS.fake }} />{' '}
-          {vae ? 'generated: decoder(z), z drawn from the prior N(0, I)' : 'generated: G(z), the same noise z every refresh'}
+          {flow
+            ? 'generated: z drawn from the prior N(0, I), run backwards through every flow layer'
+            : vae
+              ? 'generated: decoder(z), z drawn from the prior N(0, I)'
+              : 'generated: G(z), the same noise z every refresh'}
         </li>
       )}
       {on.heatmap && pts.heatmap && (
         <li>
           <span className="pg-bar" style={{ background: `linear-gradient(to right, ${mapColor(0)}, ${mapColor(0.5)}, ${mapColor(1)})` }} />{' '}
-          {pts.heatmap.meaning === 'probability' ? (
+          {pts.heatmap.meaning === 'density' ? (
+            <>background: the flow's density p(x), exact: 0 (white) to {fmt(Math.max(...pts.heatmap.values))} per unit area</>
+          ) : pts.heatmap.meaning === 'probability' ? (
             <>background: the discriminator's D(x) = P(real), 0 (fake) · 0.5 · 1 (real)</>
           ) : (
             <>
@@ -434,7 +456,7 @@ function Legend({ pts, info, on, arrowK }: { pts: Layers; info: ModelInfo; on: R
       {on.manifold && m && (
         <li>
           <span className="pg-line" style={{ background: COLORS.manifold }} /> manifold: a grid of z pushed through the{' '}
-          {vae ? 'decoder' : 'generator'}
+          {flow ? 'inverted flow, layer by layer (the slider below)' : vae ? 'decoder' : 'generator'}
           {m.latentSize === 1
             ? ' (1-D noise: one curve)'
             : m.latentSize === 2
@@ -510,6 +532,43 @@ function PosteriorView({ post, info }: { post: NonNullable<Layers['posterior']>;
   );
 }
 
+/**
+ * A flow's grid, undone one layer at a time: stage 0 is the prior's grid of z, each further stage has one more
+ * layer inverted, and the last is the data space. Names come from the document (the worker sends node ids).
+ */
+function FlowStages({
+  stages,
+  stage,
+  setStage,
+}: {
+  stages: NonNullable<NonNullable<Layers['manifold']>['stages']>;
+  stage: number;
+  setStage: (k: number) => void;
+}) {
+  const doc = useEditor((s) => s.doc);
+  const last = stages.points.length - 1;
+  const at = Math.min(stage, last);
+  const id = stages.undone[at];
+  const name = id ? (doc.nodes.find((n) => n.id === id)?.label ?? id) : null;
+  return (
+    <label className="pg-stage" data-testid="pg-stage">
+      Grid after undoing {at} of {last} layers
+      <input
+        type="range"
+        min={0}
+        max={last}
+        step={1}
+        value={at}
+        onChange={(e) => setStage(Number(e.target.value))}
+        aria-label="flow layers undone"
+      />
+      <span className="hint">
+        {name ? `last undone: ${name}${at === last ? ' (data space)' : ''}` : 'z: the prior’s grid, no layer undone yet'}
+      </span>
+    </label>
+  );
+}
+
 const LAYER_NAMES: Record<LayerKey, string> = {
   real: 'real',
   fake: 'generated',
@@ -553,6 +612,8 @@ export function Playground2d() {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(0);
   const arrowK = pts?.arrows ? arrowScale(pts.arrows.vectors, pts.bounds[1] - pts.bounds[0]) : 0;
+  // A flow's grid starts fully undone (data space); the slider walks it back towards z.
+  const [stage, setStage] = useState(Number.MAX_SAFE_INTEGER);
 
   useEffect(() => {
     const el = canvas.current;
@@ -571,8 +632,8 @@ export function Playground2d() {
     const c = canvas.current;
     if (!c) return;
     if (drawing) drawDrawing(c, frame, [...drawn, ...stroke]);
-    else if (pts) drawLayers(c, pts, on, arrowK);
-  }, [pts, on, drawing, frame, drawn, stroke, arrowK, width]);
+    else if (pts) drawLayers(c, pts, on, arrowK, stage);
+  }, [pts, on, drawing, frame, drawn, stroke, arrowK, width, stage]);
 
   if (info?.data.kind !== 'points') return null;
 
@@ -631,7 +692,7 @@ export function Playground2d() {
               data-testid={`pg-layer-${k}`}
               onChange={(e) => setOn({ ...on, [k]: e.target.checked })}
             />
-            {LAYER_NAMES[k]}
+            {k === 'heatmap' && pts?.heatmap?.meaning === 'density' ? 'density' : LAYER_NAMES[k]}
           </label>
         ))}
         <button onClick={() => run.points2d()} title="Refresh">
@@ -657,6 +718,9 @@ export function Playground2d() {
         </div>
         <div className="pg-side">
           {pts && !drawing && <Legend pts={pts} info={info} on={on} arrowK={arrowK} />}
+          {pts?.manifold?.stages && on.manifold && !drawing && (
+            <FlowStages stages={pts.manifold.stages} stage={stage} setStage={setStage} />
+          )}
           {!pts && <p className="hint">Waiting for the worker…</p>}
           <StepRow info={info} />
           {pts?.posterior && !drawing && <PosteriorView post={pts.posterior} info={info} />}
