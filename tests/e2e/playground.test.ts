@@ -166,6 +166,48 @@ describe('2-D playground', () => {
     }
   }, 300_000);
 
+  it('flow-2d: the density heatmap over the moons, and the grid undone layer by layer with the slider', async () => {
+    const { context, close } = await launch();
+    try {
+      const page = await context.newPage();
+      await page.setViewportSize({ width: 1400, height: 1100 });
+      const errors = watchErrors(page);
+      await openRunPanel(page, `${app.url}#preset=flow-2d`, 60_000);
+      await page.getByTestId('dock-maximize').click();
+      await page.getByTestId('run-play').click();
+      await waitForStep(page, 150, 120_000);
+      await page.getByTestId('run-pause').click();
+      await page.waitForFunction(() => !window.latentLabRun!.runStore.getState().running);
+      await layersAt(page, await currentStep(page));
+      const got = await page.evaluate(() => {
+        const p = window.latentLabRun!.runStore.getState().points2d!;
+        return {
+          heatmap: p.heatmap?.meaning,
+          peak: Math.max(...(p.heatmap?.values ?? [])),
+          arrows: p.arrows,
+          fake: p.fake.length,
+          stages: p.manifold?.stages?.points.length,
+        };
+      });
+      expect(got).toMatchObject({ heatmap: 'density', arrows: null, fake: 1000, stages: 8 });
+      expect(got.peak).toBeGreaterThan(0);
+      expect(await page.getByTestId('pg-legend').textContent()).toMatch(/flow's density p\(x\), exact/);
+      await page.getByTestId('pg-layer-manifold').check();
+      const view = page.getByTestId('playground');
+      await view.scrollIntoViewIfNeeded();
+      await view.screenshot({ path: join(SCREENSHOTS, 'playground-flow-2d.png') });
+      const slider = page.getByTestId('pg-stage').locator('input');
+      await slider.fill('0');
+      expect(await page.getByTestId('pg-stage').textContent()).toMatch(/undoing 0 of 7 layers.*prior’s grid/s);
+      await slider.fill('3');
+      expect(await page.getByTestId('pg-stage').textContent()).toMatch(/undoing 3 of 7 layers.*last undone: Coupling 4/s);
+      await view.screenshot({ path: join(SCREENSHOTS, 'playground-flow-2d-stage3.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 240_000);
+
   it('vae-2d-moons: decoded prior samples as the generated points, and the posterior ellipses in latent space', async () => {
     const { context, close } = await launch();
     try {

@@ -440,7 +440,15 @@ function Legend({ pts, info, on, arrowK }: { pts: Layers; info: ModelInfo; on: R
       )}
       {on.heatmap && pts.heatmap && (
         <li>
-          <span className="pg-bar" style={{ background: `linear-gradient(to right, ${mapColor(0)}, ${mapColor(0.5)}, ${mapColor(1)})` }} />{' '}
+          <span
+            className="pg-bar"
+            style={{
+              background:
+                pts.heatmap.meaning === 'density'
+                  ? `linear-gradient(to right, ${densityColor(0)}, ${densityColor(1)})`
+                  : `linear-gradient(to right, ${mapColor(0)}, ${mapColor(0.5)}, ${mapColor(1)})`,
+            }}
+          />{' '}
           {pts.heatmap.meaning === 'density' ? (
             <>background: the flow's density p(x), exact: 0 (white) to {fmt(Math.max(...pts.heatmap.values))} per unit area</>
           ) : pts.heatmap.meaning === 'probability' ? (
@@ -460,7 +468,7 @@ function Legend({ pts, info, on, arrowK }: { pts: Layers; info: ModelInfo; on: R
           {m.latentSize === 1
             ? ' (1-D noise: one curve)'
             : m.latentSize === 2
-              ? ` (z is 2-D: the whole ${vae ? 'latent' : 'noise'} space)`
+              ? ` (z is 2-D: the whole ${vae || flow ? 'latent' : 'noise'} space)`
               : `; z is ${m.latentSize}-D, so this is a 2-D slice through dims ${m.dims[0] + 1} and ${m.dims[1] + 1}, the other ${m.latentSize - 2} held at their median`}
         </li>
       )}
