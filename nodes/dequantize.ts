@@ -14,7 +14,7 @@ export default defineNode({
   type: 'dequantize',
   title: 'Dequantize (uniform noise)',
   category: 'flows',
-  flow: FLOW_CAPABILITY,
+  flow: { ...FLOW_CAPABILITY, dequantizes: true },
   doc: "The first layer of a flow on images. A flow models a density over continuous values, but pixels take only 256 grey levels (stored as k/255); a density could pile up on those points without limit. This layer spreads each level k = 255·x over its bin: y = (k + u)/256 with u ~ U(0, 1) drawn anew every call. Its log-det, −D·ln 256 per example (D values), is not the Jacobian of x ↦ y but the log-volume of one grey level's bin, so the flow's loss in nats is an upper bound on the negative log-likelihood of the discrete images (bits/dim = nats/(D·ln 2)). Inverse: k = floor(256·y). (u keeps 2⁻¹⁴ of a bin away from its edges, so that float32 rounding never moves a value into the next level; the log-det counts that slightly smaller volume.)",
   inputs: { x: { type: 'tensor', doc: 'data on the grid k/(levels − 1), e.g. B×28×28×1 in [0, 1]' } },
   outputs: FLOW_OUTPUTS,

@@ -52,8 +52,10 @@ export function formatEval(r: EvalResult): string[] {
     lines.push(`training objective: ${r.nats.toFixed(2)} per example ${where}`);
     lines.push(`no likelihood or bits/dim: ${r.why}`);
   } else {
-    const name = r.kind === 'elbo' ? 'negative ELBO (reconstruction NLL + KL; an upper bound on the NLL)' : 'NLL (exact)';
+    const name =
+      r.kind === 'elbo' ? 'negative ELBO (reconstruction NLL + KL; an upper bound on the NLL)' : r.nll?.exact ? 'NLL (exact)' : 'NLL';
     lines.push(`${name}: ${r.nats.toFixed(2)} nats/example, ${r.bitsPerDim!.toFixed(4)} bits/dim ${where}`);
+    if (r.nll && !r.nll.exact) lines.push(`  that is ${r.nll.meaning}`);
     if (Math.abs(r.objective - r.nats) > 1e-3 * Math.max(1, Math.abs(r.nats)))
       lines.push(`training objective (with its loss weights): ${r.objective.toFixed(2)} — not a likelihood when the weights are not 1`);
   }

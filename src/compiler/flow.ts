@@ -16,7 +16,11 @@ type FlowError = Omit<GraphError, 'severity'> & { severity?: GraphError['severit
  * input per layer of the chain, its log-determinant. `flat` is in data-flow
  * order and is changed in place (the losses' inputs).
  */
-export function linkFlow(flat: CompiledNode[], byId: Record<string, CompiledNode>, datasetNode: string): { flow: FlowPlan | null; errors: FlowError[] } {
+export function linkFlow(
+  flat: CompiledNode[],
+  byId: Record<string, CompiledNode>,
+  datasetNode: string,
+): { flow: FlowPlan | null; errors: FlowError[] } {
   const errors: FlowError[] = [];
   const priors = flat.filter((n) => n.def.flowPrior);
   if (priors.length === 0) return { flow: null, errors };
@@ -95,5 +99,7 @@ export function linkFlow(flat: CompiledNode[], byId: Record<string, CompiledNode
     });
     losses.push(n.id);
   }
-  return { flow: { chain, prior: prior.id, input: byId[chain[0]]?.inputs[byId[chain[0]].def.flow!.input] ?? z, z, losses }, errors };
+  const input = byId[chain[0]]?.inputs[byId[chain[0]].def.flow!.input] ?? z;
+  const dequantized = chain.some((id) => byId[id].def.flow!.dequantizes);
+  return { flow: { chain, prior: prior.id, input, z, losses, dequantized }, errors };
 }

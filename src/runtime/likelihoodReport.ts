@@ -24,6 +24,8 @@ export interface LikelihoodReport {
   objective: number;
   /** Why no likelihood is reported (kind 'objective'). */
   why: string | null;
+  /** For kind 'nll': whether it is exact, and what it is the NLL of. */
+  nll?: { exact: boolean; meaning: string };
   terms: Record<string, number>;
   /** Importance-sampled NLL (VAEs), when asked for and available. */
   importanceSampled?: { samples: number; nats: number; bitsPerDim: number };
@@ -36,6 +38,16 @@ export interface LikelihoodReport {
    * with its training-set mean. A model that learned anything about how pixels go together beats it.
    */
   independentPixels?: { nats: number; bitsPerDim: number };
+}
+
+function nllMeaning(plan: CompiledModel<ReadMode>['plan']): { exact: boolean; meaning: string } {
+  if (!plan.flow) return { exact: true, meaning: 'the autoregressive model’s own −log p(x)' };
+  if (!plan.flow.dequantized) return { exact: true, meaning: 'the flow’s −log p(x), exact by the change of variables' };
+  return {
+    exact: false,
+    meaning:
+      'the flow’s −log p of the dequantized data (uniform noise within each level): exact for that density, an upper bound on the discrete data’s NLL',
+  };
 }
 
 export interface LikelihoodOptions {
@@ -130,6 +142,7 @@ export async function likelihoodReport(
     heldOut,
     objective,
     why: ev.why,
+    ...(ev.kind === 'nll' ? { nll: nllMeaning(plan) } : {}),
     // Optimizer totals are the objective, printed apart; listed by id here they would read as a loss named "adam".
     terms: Object.fromEntries(Object.entries(sums).filter(([k]) => !plan.optimizers.some((opt) => opt.id === k))),
     ...(iw ? { importanceSampled: { samples: iw, nats: iwNats, bitsPerDim: perDim(iwNats) } } : {}),

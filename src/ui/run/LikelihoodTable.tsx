@@ -26,11 +26,12 @@ function lines(r: LikelihoodReport): Line[] {
       nats: r.nats,
       bitsPerDim: r.bitsPerDim,
     });
+  // Reports stored before flows existed carry no `nll`: they were all autoregressive, so exact.
   if (r.kind === 'nll')
     out.push({
       id: 'nll',
-      name: 'NLL (exact)',
-      meaning: 'the autoregressive model’s own −log p(x)',
+      name: r.nll?.exact === false ? 'NLL (upper bound)' : 'NLL (exact)',
+      meaning: r.nll?.meaning ?? 'the model’s own −log p(x)',
       nats: r.nats,
       bitsPerDim: r.bitsPerDim,
     });
