@@ -22,7 +22,8 @@ const LOG_2PI = Math.log(2 * Math.PI);
 /** The graph defines no log-likelihood of its inputs (a GAN, a plain autoencoder). */
 export class NoLikelihood extends Error {}
 
-export type LikelihoodKind = 'is-nll' | 'neg-elbo' | 'exact';
+/** How log p(x) was found; 'dequantized' is a flow's density of noise-spread data, a lower bound for discrete data. */
+export type LikelihoodKind = 'is-nll' | 'neg-elbo' | 'exact' | 'dequantized';
 
 export interface LogLikelihoods {
   /** log p(x) per example, natural log: higher = more likely. */
@@ -163,7 +164,13 @@ async function given(
       const logP = await model.withFixedRandom(LIKELIHOOD_COUNTER, () => model.flowLogDensity(withLabels(raw)));
       nats.set(logP, raw.start);
     }
-    return { nats, kind: 'exact', note: 'exact log p(x) of the flow (change of variables)' };
+    return plan.flow.dequantized
+      ? {
+          nats,
+          kind: 'dequantized',
+          note: 'log p of the dequantized data under the flow (exact for that density; a lower bound on the discrete data’s log p(x))',
+        }
+      : { nats, kind: 'exact', note: 'exact log p(x) of the flow (change of variables)' };
   }
   const terms = [ev.nllTerm!, ...(ev.kind === 'elbo' ? [ev.klTerm!] : [])];
   for (const raw of batches(x, n, size)) {
