@@ -16,12 +16,15 @@ import dataset from './dataset';
 import decoder from './decoder';
 import dense from './dense';
 import dequantize from './dequantize';
+import diffusionSampler from './diffusionSampler';
 import discriminator from './discriminator';
 import dropout from './dropout';
 import encoder from './encoder';
+import epsMse from './epsMse';
 import flatten from './flatten';
 import flowNll from './flowNll';
 import flowPrior from './flowPrior';
+import forwardNoising from './forwardNoising';
 import ganLoss from './ganLoss';
 import gaussianKl from './gaussianKl';
 import generator from './generator';
@@ -30,16 +33,20 @@ import interpolate from './interpolate';
 import invConv1x1 from './invConv1x1';
 import l1Activity from './l1Activity';
 import label from './label';
+import labelDropout from './labelDropout';
 import layerNorm from './layerNorm';
 import logitTransform from './logitTransform';
 import maskedConv2d from './maskedConv2d';
 import maxPool2d from './maxPool2d';
 import mse from './mse';
 import noise from './noise';
+import noiseSchedule from './noiseSchedule';
 import optimizer from './optimizer';
 import reshape from './reshape';
 import sampler from './sampler';
 import squeeze from './squeeze';
+import timeEmbedding from './timeEmbedding';
+import unet from './unet';
 import unsqueeze from './unsqueeze';
 import upSample2d from './upSample2d';
 import weightedSum from './weightedSum';
@@ -63,13 +70,19 @@ const all: AnyNodeDef[] = [
   reshape,
   concat,
   add,
+  timeEmbedding,
   encoder,
   decoder,
   generator,
   discriminator,
+  unet,
   sampler,
   addNoise,
   interpolate,
+  noiseSchedule,
+  forwardNoising,
+  labelDropout,
+  diffusionSampler,
   dequantize,
   logitTransform,
   actNorm,
@@ -81,6 +94,7 @@ const all: AnyNodeDef[] = [
   flowNll,
   bce,
   mse,
+  epsMse,
   categorical256,
   gaussianKl,
   ganLoss,

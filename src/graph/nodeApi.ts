@@ -183,6 +183,30 @@ interface NodeBase<P extends ParamDecls> {
    * `${FLOW_LOG_DET_INPUT}<i>`, each that layer's log-determinant (shape B).
    */
   flowLoss?: { logProb: string };
+  /**
+   * A diffusion noise schedule: β_t for t = 1…T as plain numbers (the plan
+   * carries them to the sampler), and ᾱ_t = ∏(1 − β_s) as a length-T tensor on
+   * `output`, which forward noising reads, so both use the same schedule.
+   */
+  diffusionSchedule?: { output: string; betas(params: ParamValues<P>): number[] };
+  /**
+   * Forward noising q(x_t | x₀) of a diffusion model: reads the data on
+   * `input` and ᾱ on `schedule`, draws t and ε every call, outputs x_t on
+   * `noisy`, t (an index 0…T−1, shape B) on `timestep` and ε on `noise`.
+   * Generating runs the denoiser with the sampler's x_t and t standing in for
+   * `noisy` and `timestep` at every step.
+   */
+  diffusionNoising?: { input: string; schedule: string; noisy: string; timestep: string; noise: string };
+  /** How a diffusion model generates: `prediction` reads the denoiser's ε̂, and the settings say how the chain walks back from x_T. */
+  diffusionSampler?: { prediction: string; settings(params: ParamValues<P>): DiffusionSettings };
+  /** The ε-prediction loss: the compiler checks that `target` is forward noising's ε. */
+  diffusionLoss?: { prediction: string; target: string };
+  /**
+   * Replaces the condition (a one-hot label) of some training examples by
+   * zeros, so one denoiser is conditional and unconditional: guided sampling
+   * gives zeros on `output` for its unconditional prediction.
+   */
+  conditionDropout?: { output: string };
   /** Corrupts the data on its way in (a denoising autoencoder): views show the network's input as it saw it. */
   corruption?: { output: string };
   /**
@@ -273,6 +297,18 @@ export interface FlowCapability {
    * density, and its NLL is an upper bound on the discrete data's, not their exact NLL.
    */
   dequantizes?: boolean;
+}
+
+/**
+ * A diffusion sampler's settings: 'ddpm' is ancestral sampling over all T
+ * steps; 'ddim' takes `steps` (k) evenly spaced steps with noise η; a
+ * guidance weight w > 0 mixes conditional and unconditional predictions.
+ */
+export interface DiffusionSettings {
+  method: 'ddpm' | 'ddim';
+  steps: number;
+  eta: number;
+  guidance: number;
 }
 
 /** Prefix of the inputs the compiler gives a flow loss, one per flow layer: `logDet0`, `logDet1`, … */

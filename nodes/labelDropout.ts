@@ -1,0 +1,27 @@
+import { defineNode, fail } from '../src/graph/nodeApi';
+import { float } from '../src/graph/params';
+import { BATCH, formatShape } from '../src/graph/shape';
+
+export default defineNode({
+  kind: 'layer',
+  type: 'labelDropout',
+  title: 'Label dropout (guidance)',
+  category: 'sampling',
+  doc: "Classifier-free guidance (Ho & Salimans 2022) needs one network that denoises both with and without the class. While training this replaces the one-hot label of each example by zeros, 'no class', with probability p, so the denoiser also learns the unconditional model; outside training it passes the label through. Put it between the Label and the denoiser; the Diffusion sampler's guidance weight then compares the two predictions at every step.",
+  inputs: { label: { type: 'tensor', doc: 'one-hot class, B×classes' } },
+  outputs: { y: { type: 'tensor', doc: 'the label, or zeros for a dropped example' } },
+  params: { rate: float({ default: 0.1, min: 0, max: 0.9, doc: 'p, the share of training examples whose label is dropped' }) },
+  keyParams: ['rate'],
+  trainable: false,
+  conditionDropout: { output: 'y' },
+  examples: [{ label: [BATCH, 10] }],
+  inferShapes: ({ label }) =>
+    label.length === 2 ? { y: label } : fail('label', `needs one-hot rows B×classes, got ${formatShape(label)}`, 'connect a Label'),
+  build: (_ctx, p) => ({
+    forward: ({ label }, call) => {
+      if (!call.training || p.rate === 0) return { y: label };
+      const keep = call.randomUniform([label.shape[0], 1], 0, 1).greaterEqual(p.rate).toFloat();
+      return { y: label.mul(keep) };
+    },
+  }),
+});
