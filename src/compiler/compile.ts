@@ -21,8 +21,9 @@ import { BATCH, exampleSize, formatShape, sameShape, type Shape } from '../graph
 import type { GraphError } from './errors';
 import { modelKeyOf } from './modelKey';
 import { criticOf, docPortKey, lossOutputsOf, lossUnitsOf, planModes, posteriorOf, previewableOf, type FlatGraph } from './modes';
+import { linkDiffusion } from './diffusion';
 import { linkFlow } from './flow';
-import type { CompiledNode, FlowPlan, OptimizerPlan, Plan, PortRef } from './plan';
+import type { CompiledNode, DiffusionPlan, FlowPlan, OptimizerPlan, Plan, PortRef } from './plan';
 import { findCycle, topoOrder } from './topo';
 import { upstreamOf } from './upstream';
 
@@ -100,9 +101,12 @@ class Compiler {
     const ctx: InferContext = { data: this.data };
     for (const node of order) this.inferNode(node, nodes, incoming, ctx);
     const flow = this.linkFlow();
+    const diffusion = this.linkDiffusion();
     const optimizers = this.planOptimizers(nodes);
     const plan =
-      this.errors.some((e) => e.severity === 'error') || !this.data || !this.datasetNode ? null : this.finishPlan(optimizers, flow);
+      this.errors.some((e) => e.severity === 'error') || !this.data || !this.datasetNode
+        ? null
+        : this.finishPlan(optimizers, flow, diffusion);
     return {
       errors: this.errors,
       shapes: this.shapes,
@@ -479,6 +483,13 @@ class Compiler {
     return flow;
   }
 
+  private linkDiffusion(): DiffusionPlan | null {
+    if (!this.datasetNode) return null;
+    const { diffusion, errors } = linkDiffusion(this.flat, this.flatById, this.datasetNode);
+    for (const { severity, ...e } of errors) this.error(e, severity);
+    return diffusion;
+  }
+
   private upstream(start: string[], mode: Mode): Set<string> {
     return upstreamOf(this.flatById, start, mode);
   }
@@ -596,7 +607,7 @@ class Compiler {
     return counts;
   }
 
-  private finishPlan(optimizers: OptimizerPlan[], flow: FlowPlan | null): Plan | null {
+  private finishPlan(optimizers: OptimizerPlan[], flow: FlowPlan | null, diffusion: DiffusionPlan | null): Plan | null {
     const data = this.data!;
     let paramCount = 0;
     let activations = 0;
@@ -642,9 +653,10 @@ class Compiler {
       lossUnits: lossUnitsOf(optimizers, this.flatById),
       posterior,
       flow,
+      diffusion,
       critic: criticOf(graph),
       previewable: previewableOf(this.flat),
-      modes: planModes(graph, optimizers, posterior, flow),
+      modes: planModes(graph, optimizers, posterior, flow, diffusion),
       paramCount,
       memoryBytes,
       seed: this.doc.meta.seed,

@@ -22,7 +22,9 @@ export type ErrorCode =
   /** an edge on a port the node's parameters turn off */
   | 'inactive-port'
   /** a flow's chain of invertible layers is broken */
-  | 'flow';
+  | 'flow'
+  /** a diffusion model's denoiser, loss or sampler is wired so that sampling cannot work */
+  | 'diffusion';
 
 export interface GraphError {
   code: ErrorCode;

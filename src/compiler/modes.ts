@@ -7,7 +7,7 @@
 import type { GraphDocument } from '../graph/document';
 import type { AnyNodeDef, DataInfo, DisplayTransform, Mode } from '../graph/nodeApi';
 import { BATCH, exampleSize } from '../graph/shape';
-import type { CompiledNode, FlowPlan, ModePlan, OptimizerPlan, PortRef, PosteriorRefs } from './plan';
+import type { CompiledNode, DiffusionPlan, FlowPlan, ModePlan, OptimizerPlan, PortRef, PosteriorRefs } from './plan';
 import { upstreamOf } from './upstream';
 
 /** The flat graph of a compiled document, as the compiler left it. */
@@ -141,7 +141,13 @@ function rowsAbove(g: FlatGraph, nodeId: string): number | null {
   return visit(nodeId);
 }
 
-export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: PosteriorRefs | null, flow: FlowPlan | null): ModePlan {
+export function planModes(
+  g: FlatGraph,
+  optimizers: OptimizerPlan[],
+  posterior: PosteriorRefs | null,
+  flow: FlowPlan | null,
+  diffusion: DiffusionPlan | null,
+): ModePlan {
   const { data, flat, byId } = g;
   const dependsOnData = (id: string, mode: Mode) => upstreamOf(byId, [id], mode).has(g.datasetNode);
   const recon = flat.find(
@@ -155,6 +161,16 @@ export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: 
   let generate: ModePlan['generate'] = null;
   if (flow) {
     generate = { output: flow.input, transform: 'identity', autoregressive: false, conditional, rowsAbove: null, inverse: true };
+  } else if (diffusion) {
+    generate = {
+      output: diffusion.prediction,
+      transform: 'identity',
+      autoregressive: false,
+      conditional,
+      rowsAbove: null,
+      inverse: false,
+      diffusion: true,
+    };
   } else if (autoregressive && reconPred) {
     generate = {
       output: reconPred,
@@ -238,7 +254,8 @@ export function planModes(g: FlatGraph, optimizers: OptimizerPlan[], posterior: 
     } else if (posterior) {
       if (nllTerm && klTerm) kind = 'elbo';
       else why = nllTerm ? 'it has no Gaussian KL term, so the ELBO is not defined' : noLikelihood;
-    } else why = 'it has no sampler, so it is not a latent-variable model: its loss is a reconstruction error, not a likelihood';
+    } else if (diffusion) why = 'its ε-prediction MSE is a reweighted bound, not a likelihood in nats';
+    else why = 'it has no sampler, so it is not a latent-variable model: its loss is a reconstruction error, not a likelihood';
     evaluate = { kind, optimizer: first.id, nllTerm, klTerm, why, bernoulli: kind === 'elbo' ? bernoulli : null };
   }
   return { train: optimizers.length > 0, generate, reconstruct, encode, decode, evaluate };

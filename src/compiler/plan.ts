@@ -1,5 +1,5 @@
 /** What the compiler hands to the runtime and the editor. Plain data only. */
-import type { DataInfo, DataSourceSpec, DisplayTransform, LayerNodeDef, Mode } from '../graph/nodeApi';
+import type { DataInfo, DataSourceSpec, DiffusionSettings, DisplayTransform, LayerNodeDef, Mode } from '../graph/nodeApi';
 import type { AnyParamValues } from '../graph/params';
 import type { Shape } from '../graph/shape';
 
@@ -51,6 +51,8 @@ export interface ModePlan {
     rowsAbove: number | null;
     /** A flow: samples are prior draws run backwards through the flow's chain (plan.flow), ending at `output`, the data. */
     inverse: boolean;
+    /** A diffusion model: samples come from the chain of plan.diffusion, which runs the graph to `output` (ε̂) at every step. */
+    diffusion?: boolean;
   };
   reconstruct: null | {
     output: PortRef;
@@ -104,6 +106,21 @@ export interface FlowPlan {
   dequantized: boolean;
 }
 
+/** A diffusion model, as its sampling chain needs it. */
+export interface DiffusionPlan {
+  /** Forward noising's x_t and t: the chain gives its own x_t and t here at every step. */
+  noisy: PortRef;
+  timestep: PortRef;
+  /** The denoiser's ε̂, which the Diffusion sampler reads. */
+  prediction: PortRef;
+  /** A Label dropout's output on the way to the denoiser: guidance gives zeros here for the unconditional ε̂. */
+  condition: PortRef | null;
+  /** β_t for t = 1…T, from the Noise schedule that forward noising reads. */
+  betas: number[];
+  /** The Diffusion sampler's settings (the chain may override them). */
+  settings: DiffusionSettings;
+}
+
 /** A sampler's posterior q(z|x): its draw, its mean and (for a diagonal Gaussian) its log-variance. */
 export interface PosteriorRefs {
   z: PortRef;
@@ -132,6 +149,8 @@ export interface Plan {
   posterior: PosteriorRefs | null;
   /** The graph's normalizing flow, if it has a flow prior. */
   flow: FlowPlan | null;
+  /** The graph's diffusion model, if it has a Diffusion sampler. */
+  diffusion: DiffusionPlan | null;
   /** A one-number-per-example output that reads the real data and no noise (the critic on real data, for 2-D heatmaps). */
   critic: PortRef | null;
   /** Document nodes with an output a preview can show. */

@@ -16,6 +16,7 @@ import type { CallContext, Mode, Tensor } from '../graph/nodeApi';
 import { exampleSize } from '../graph/shape';
 import type { CompiledNode, OptimizerPlan, Plan, PortRef } from '../compiler/plan';
 import { inputsRead, upstreamOf } from '../compiler/upstream';
+import { runChain, type DiffusionOptions } from './diffusion';
 import { syncReader, type Read, type Reader, type ReadMode } from './reads';
 import { ModelWeights, type ModelState } from './weights';
 
@@ -45,8 +46,11 @@ export class TrainingDiverged extends Error {
 
 const refKey = (r: PortRef) => `${r.node}\u0000${r.port}`;
 
+/** A value standing in for a node's output in a forward pass (a latent code; a diffusion chain's x_t and t). */
+export type Given = { ref: PortRef; value: Tensor };
+
 /** One forward pass for CompiledModel.compute: the value of any port it computed. */
-export type GraphRun = (targets: PortRef[], mode: Mode, batch: Batch, given?: { ref: PortRef; value: Tensor }) => (ref: PortRef) => Tensor;
+export type GraphRun = (targets: PortRef[], mode: Mode, batch: Batch, given?: Given | Given[]) => (ref: PortRef) => Tensor;
 
 export class CompiledModel<M extends ReadMode = 'sync'> {
   readonly plan: Plan;
@@ -98,14 +102,14 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
 
   /**
    * Runs the nodes needed for `targets` in `mode`; returns every computed port.
-   * `given` stands in for one node's output (decoding feeds latent vectors in
-   * where the sampler would draw): that node and what only it needs do not run.
-   * Call inside tidy.
+   * `givens` stand in for nodes' outputs (decoding feeds latent vectors in
+   * where the sampler would draw; a diffusion chain gives x_t and t): those
+   * nodes and what only they need do not run. Call inside tidy.
    */
-  private forward(targets: PortRef[], call: CallContext, given?: { ref: PortRef; value: Tensor }): Map<string, Tensor> {
+  private forward(targets: PortRef[], call: CallContext, givens: Given[] = []): Map<string, Tensor> {
     const values = new Map<string, Tensor>();
-    if (given) values.set(refKey(given.ref), given.value);
-    const skip = given ? [given.ref.node] : [];
+    for (const given of givens) values.set(refKey(given.ref), given.value);
+    const skip = givens.map((given) => given.ref.node);
     const needed = upstreamOf(
       this.plan.byId,
       targets.map((t) => t.node).filter((id) => !skip.includes(id)),
@@ -272,9 +276,10 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
   /**
    * n samples from the prior; for conditional models, of `label` (or cycling
    * through classes). Autoregressive graphs sample pixel by pixel instead
-   * (sampleAutoregressive in ./sampling.ts).
+   * (sampleAutoregressive in ./sampling.ts). A diffusion graph runs its
+   * sampling chain (./diffusion.ts), with `diffusion` changing its settings.
    */
-  generate(n: number, label?: number): Read<M, Float32Array> {
+  generate(n: number, label?: number, diffusion: DiffusionOptions = {}): Read<M, Float32Array> {
     const g = this.plan.modes.generate;
     if (!g) throw new Error('this graph cannot generate: it has no Sampler or Noise node feeding a data-shaped output');
     if (g.autoregressive) throw new Error('autoregressive graphs sample pixel by pixel (sampleAutoregressive)');
@@ -282,6 +287,11 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
       const x = tf.zeros([n, ...this.plan.data.shape]);
       const call = this.callContext('generate', false, { size: n, x, labels: this.oneHotFor(n, label) });
       if (g.inverse) return this.toDataSpace(this.invertFlow(call.randomNormal([n, ...this.flowCodeShape()]), call), g.transform, n);
+      if (g.diffusion) {
+        const denoise = (givens: Given[]) => this.forward([g.output], call, givens).get(refKey(g.output))!;
+        const chain = runChain(this.plan, { n, labels: call.batch.labels, randomNormal: call.randomNormal }, denoise, diffusion);
+        return this.toDataSpace(chain.x, g.transform, n);
+      }
       const out = this.forward([g.output], call).get(refKey(g.output))!;
       return this.toDataSpace(out, g.transform, n);
     });
@@ -367,7 +377,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
         x: tf.zeros([n, ...this.plan.data.shape]),
         labels: this.oneHotFor(n, label),
       });
-      const out = d.mode === 'inverse' ? this.invertFlow(z, call) : this.forward([d.output], call, { ref: d.latent, value: z }).get(refKey(d.output))!;
+      const out = d.mode === 'inverse' ? this.invertFlow(z, call) : this.forward([d.output], call, [{ ref: d.latent, value: z }]).get(refKey(d.output))!;
       return this.toDataSpace(out, d.transform, n);
     });
     return this.reader.read([t], ([values]) => values);
@@ -458,7 +468,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
   /** Tensors `fn` builds from the graph in one tidy, read back; nothing is updated. `run` may run under fn's gradient tape (./playground.ts). */
   compute(fn: (run: GraphRun) => tf.Tensor[]): Read<M, Float32Array[]> {
     const run: GraphRun = (targets, mode, batch, given) => {
-      const values = this.forward(targets, this.callContext(mode, false, batch), given);
+      const values = this.forward(targets, this.callContext(mode, false, batch), [given ?? []].flat());
       return (ref) => values.get(refKey(ref))!;
     };
     return this.reader.read(

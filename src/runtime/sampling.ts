@@ -6,6 +6,7 @@
 import type { DisplayTransform } from '../graph/nodeApi';
 import { createRng } from '../graph/random';
 import { exampleSize } from '../graph/shape';
+import type { DiffusionOptions } from './diffusion';
 import type { CompiledModel } from './model';
 import type { ReadMode } from './reads';
 import { oneHotRows } from '../data/batcher';
@@ -109,6 +110,8 @@ export async function sampleImages(
   seed = 0,
   /** draw from this fixed random-stream position (one region per pass) so training's stream is untouched */
   randomCounter?: number,
+  /** a diffusion sampler's settings for these samples (e.g. fewer DDIM steps) */
+  diffusion?: DiffusionOptions,
 ): Promise<Float32Array> {
   const autoregressive = model.plan.modes.generate?.autoregressive;
   // Conditional graphs cycle through the classes within a pass: keep every pass a whole number of cycles.
@@ -118,8 +121,8 @@ export async function sampleImages(
     autoregressive
       ? sampleAutoregressive(model, { n: count, label, seed: pass === 0 ? seed : seed + 7919 * pass }).then((x) => x!)
       : randomCounter === undefined
-        ? model.generate(count, label)
-        : model.withFixedRandom(randomCounter + pass * PASS_STRIDE, () => model.generate(count, label));
+        ? model.generate(count, label, diffusion)
+        : model.withFixedRandom(randomCounter + pass * PASS_STRIDE, () => model.generate(count, label, diffusion));
   if (n <= chunk) return draw(n, 0);
   const size = exampleSize(model.plan.data.shape);
   const out = new Float32Array(n * size);
