@@ -197,7 +197,8 @@ export function planModes(
       }
     }
     const best = candidates.find((c) => reconPred && sameRef(c.ref, reconPred)) ?? candidates[candidates.length - 1];
-    if (best) generate = { output: best.ref, transform: best.transform, autoregressive: false, conditional, rowsAbove: null, inverse: false };
+    if (best)
+      generate = { output: best.ref, transform: best.transform, autoregressive: false, conditional, rowsAbove: null, inverse: false };
   }
   let reconstruct: ModePlan['reconstruct'] = null;
   if (reconPred && !autoregressive && dependsOnData(reconPred.node, 'reconstruct')) {

@@ -377,7 +377,10 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
         x: tf.zeros([n, ...this.plan.data.shape]),
         labels: this.oneHotFor(n, label),
       });
-      const out = d.mode === 'inverse' ? this.invertFlow(z, call) : this.forward([d.output], call, [{ ref: d.latent, value: z }]).get(refKey(d.output))!;
+      const out =
+        d.mode === 'inverse'
+          ? this.invertFlow(z, call)
+          : this.forward([d.output], call, [{ ref: d.latent, value: z }]).get(refKey(d.output))!;
       return this.toDataSpace(out, d.transform, n);
     });
     return this.reader.read([t], ([values]) => values);
@@ -390,7 +393,11 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
    */
   invertFlowLayers(latents: Float32Array, n: number): Read<M, Float32Array[]> {
     const tensors = tf.tidy(() => {
-      const call = this.callContext('generate', false, { size: n, x: tf.zeros([n, ...this.plan.data.shape]), labels: this.oneHotFor(n, undefined) });
+      const call = this.callContext('generate', false, {
+        size: n,
+        x: tf.zeros([n, ...this.plan.data.shape]),
+        labels: this.oneHotFor(n, undefined),
+      });
       const layers: Tensor[] = [];
       this.invertFlow(tf.tensor(latents, [n, ...this.flowCodeShape()]), call, layers);
       return layers.map((t) => t.reshape([n, -1]));

@@ -28,7 +28,16 @@ describe('flows in the compiler', () => {
     expect(plan!.flow!.input).toEqual({ node: 'data', port: 'x' });
     expect(plan!.flow!.z).toEqual({ node: 'c5', port: 'y' });
     const nll = plan!.byId.nll;
-    expect(Object.keys(nll.inputs).sort()).toEqual(['logDet0', 'logDet1', 'logDet2', 'logDet3', 'logDet4', 'logDet5', 'logDet6', 'logProb']);
+    expect(Object.keys(nll.inputs).sort()).toEqual([
+      'logDet0',
+      'logDet1',
+      'logDet2',
+      'logDet3',
+      'logDet4',
+      'logDet5',
+      'logDet6',
+      'logProb',
+    ]);
     expect(nll.inputs.logDet3).toEqual({ node: 'c2', port: 'logDet' });
     const m = plan!.modes;
     expect(m.generate).toMatchObject({ inverse: true, autoregressive: false, output: { node: 'data', port: 'x' } });
