@@ -232,7 +232,7 @@ function mnistDoc(unet: Record<string, unknown> = {}, sampler: Record<string, un
       { id: 'schedule', type: 'noiseSchedule', params: { kind: 'cosine' } },
       { id: 'noising', type: 'forwardNoising' },
       { id: 'embed', type: 'timeEmbedding' },
-      { id: 'unet', type: 'unet', params: { filters: 8, ...unet } },
+      { id: 'unet', type: 'unet', params: { filters: 4, ...unet } },
       { id: 'loss', type: 'epsMse' },
       { id: 'opt', type: 'optimizer' },
       { id: 'sampler', type: 'diffusionSampler', params: sampler },
@@ -260,9 +260,9 @@ describe('U-Net block', () => {
     expect(new Set(inner.map((n) => n.type))).toEqual(new Set(['conv2d', 'avgPool2d', 'upSample2d', 'concat', 'add', 'dense', 'reshape']));
     expect(shapes.unet.outputs.y).toEqual([BATCH, 28, 28, 1]);
     // Two levels down: 28 → 14 → 7 and back, each skip joined at its own size.
-    expect(plan!.byId['unet/mida'].outputShapes.y).toEqual([BATCH, 7, 7, 32]);
-    expect(plan!.byId['unet/up1Skip'].outputShapes.y).toEqual([BATCH, 14, 14, 32 + 16]);
-    expect(plan!.byId['unet/up0Skip'].outputShapes.y).toEqual([BATCH, 28, 28, 16 + 8]);
+    expect(plan!.byId['unet/mida'].outputShapes.y).toEqual([BATCH, 7, 7, 16]);
+    expect(plan!.byId['unet/up1Skip'].outputShapes.y).toEqual([BATCH, 14, 14, 16 + 8]);
+    expect(plan!.byId['unet/up0Skip'].outputShapes.y).toEqual([BATCH, 28, 28, 8 + 4]);
     expect(plan!.paramCount).toBeLessThan(1_000_000);
     const model = new CompiledModel(plan!);
     const rng = mulberry(3);
