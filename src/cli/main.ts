@@ -1,6 +1,7 @@
 /** The Latent Lab command line: train, sample and eval graph files headless. */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { evalReport, formatReport, reportJson, type MetricSet } from './evaluate';
+import { familiesLesson, formatLesson, LESSON_SOURCES } from './families';
 import { sample } from './inspect';
 import { aurocJson, formatAuroc, formatImages, oodAuroc, oodImages } from './ood';
 import { CliError, EXIT } from './setup';
@@ -101,6 +102,23 @@ export function buildProgram(): Command {
         if (o.json) console.log(JSON.stringify(r.images));
         else for (const line of formatImages(r)) console.log(line);
       }
+    });
+  program
+    .command('families')
+    .description("seed 002's lesson: a VAE, a flow, a diffusion model and a GAN on one 2-D data set, judged by precision and recall")
+    .option('--source <name>', `built-in 2-D data: ${LESSON_SOURCES.join(', ')}`, 'ring')
+    .option('--data <csv>', 'a CSV of 2-D points instead (x,y per line)')
+    .option('--steps <n>', "training rounds per model (default: each preset's README count)", int('--steps', 1))
+    .option('--n <n>', 'samples per model (and held-out points they are compared with)', int('--n', 10), 2000)
+    .option('--out <dir>', 'where the scatter plots go', 'runs/families')
+    .option('--json', 'print JSON on stdout instead of text')
+    .option('--backend <name>', 'wasm or cpu', 'wasm')
+    .action(async (o) => {
+      if (!(LESSON_SOURCES as readonly string[]).includes(o.source))
+        throw new CliError(EXIT.badArguments, `--source ${o.source}: choose one of ${LESSON_SOURCES.join(', ')}`);
+      const r = await familiesLesson({ ...o, log: (line: string) => process.stderr.write(line + '\n') });
+      if (o.json) console.log(JSON.stringify(r));
+      else for (const line of formatLesson(r)) console.log(line);
     });
   return program;
 }

@@ -59,19 +59,21 @@ const PALETTE = [
   [23, 190, 207],
 ];
 
+/** The low and high coordinate of a scatter plot's square frame, the same on both axes. */
+export type ScatterRange = [number, number];
+
 /**
  * A size×size scatter plot of 2-D points (x0,y0,x1,y1,...) on white, each a 3×3
- * dot coloured by label (black when unlabelled). Axes fit the data with a 5% margin;
- * y points up.
+ * dot coloured by label (black when unlabelled). Axes fit the data with a 5% margin,
+ * or span `range` (so several plots share one frame); y points up.
  */
-export function scatterPng(points: Float32Array, labels?: Uint8Array, size = 256): Uint8Array {
+export function scatterPng(points: Float32Array, labels?: Uint8Array, size = 256, range?: ScatterRange): Uint8Array {
   const n = Math.floor(points.length / 2);
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of points) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  let [lo, hi] = range ?? [Infinity, -Infinity];
+  if (!range) for (const v of points) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   if (!(hi > lo)) [lo, hi] = [Number.isFinite(lo) ? lo - 1 : -1, Number.isFinite(hi) ? hi + 1 : 1];
   // One scale for both axes, so circles stay round.
-  const pad = 0.05 * (hi - lo);
+  const pad = range ? 0 : 0.05 * (hi - lo);
   const scale = (size - 1) / (hi - lo + 2 * pad);
   const png = new PNG({ width: size, height: size });
   png.data.fill(255);
