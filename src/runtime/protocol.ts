@@ -58,6 +58,8 @@ export type ToWorker =
   | { type: 'preview'; id: number; nodeId: string }
   /** 2-D data: the playground's layers (real and generated points, critic heatmap, manifold, generator gradients, posterior, grid KL/JS). */
   | { type: 'points2d'; id: number; n: number }
+  /** A diffusion model's way from noise to data: x_t at `frames` evenly spaced points of a DDIM chain of `steps` steps (1…T), for n samples. */
+  | { type: 'trajectory'; id: number; n: number; frames: number; steps: number }
   /** Slow motion: the run loop waits this long after every round (0–MAX_ROUND_DELAY_MS). */
   | { type: 'setRoundDelay'; ms: number }
   /** Judge n prior samples against real data (the Metrics view); training pauses while it runs. */
@@ -120,8 +122,12 @@ export interface ModelInfo {
     likelihood: boolean;
     /** a normalizing flow: samples are prior draws run backwards through its layers, and its code z is exact */
     flow: boolean;
+    /** a diffusion model: samples come from a chain of denoising steps, x_T ~ N(0, I) to x_0 */
+    diffusion: boolean;
   };
   latentSize: number;
+  /** T, the length of a diffusion model's noise schedule (0 for other models) */
+  diffusionSteps: number;
   /** classNames: the data's own names for its classes (image folders, a CSV's class column), when it has them */
   data: { kind: 'image' | 'points'; shape: number[]; numClasses: number; source: string; classNames?: string[] };
   batchSize: number;
@@ -240,6 +246,26 @@ export type FromWorker =
   | { type: 'preview'; id: number; nodeId: string; shape: number[]; data: Float32Array; n: number }
   /** The 2-D playground's layers (see Playground2d in ./playground.ts). */
   | ({ type: 'points2d'; id: number } & Playground2d)
+  | {
+      type: 'trajectory';
+      id: number;
+      n: number;
+      /** one example's shape: an image's [h, w, c], or [2] for points */
+      shape: number[];
+      /** the step index of each frame, T (pure noise) first and 0 (the samples) last */
+      t: number[];
+      /** x_t for each frame, n × prod(shape) values */
+      frames: Float32Array[];
+      /** the DDIM steps the chain took (network calls), and T */
+      steps: number;
+      T: number;
+      /** how long the chain took in the worker */
+      ms: number;
+      /** 2-D data: up to n held-out points to draw the paths over, and a frame that holds them and the samples */
+      real: Float32Array | null;
+      bounds: [number, number, number, number] | null;
+      step: number;
+    }
   | { type: 'exported'; id: number; modelJson: string; weights: ArrayBuffer }
   /** A measurement's stage (`done` of `of`), as it starts each. */
   | { type: 'measureProgress'; id: number; done: number; of: number; what: string }

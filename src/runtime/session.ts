@@ -164,6 +164,8 @@ export class TrainingSession {
         return this.views.preview(msg.id, msg.nodeId);
       case 'points2d':
         return this.views.points2d(msg.id, msg.n);
+      case 'trajectory':
+        return this.views.trajectory(msg.id, msg.n, msg.frames, msg.steps);
       case 'measureSamples':
         return this.measurer.measure(msg.id, msg.n, msg.importanceSamples);
       case 'scoreImages':

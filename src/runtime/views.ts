@@ -1,14 +1,15 @@
 /**
  * The session's views of the model: samples, reconstructions, the latent map,
  * decoded latents, KL per dimension, PixelCNN sampling pixel by pixel, node
- * previews, the 2-D playground and the weights export. Each reads with the fixed
+ * previews, the 2-D playground, a diffusion model's denoising trajectory and the weights export. Each reads with the fixed
  * preview random stream, so a view never perturbs training.
  */
 import * as tf from './tf';
 import type { BackendManager } from './backends';
+import { diffusionTrajectory } from './diffusion';
 import type { Batch } from './model';
 import { latentPoints } from './pca';
-import { playground2d } from './playground';
+import { frameFor, playground2d } from './playground';
 import type { FromWorker } from './protocol';
 import { PREVIEW_COUNTER, sampleAutoregressive } from './sampling';
 import type { SessionModel, Workspace } from './workspace';
@@ -178,6 +179,40 @@ export class Views {
       n,
     );
     this.o.post({ type: 'points2d', id, ...layers });
+  }
+
+  /**
+   * x_t along a DDIM chain of `steps` steps from pure noise to n samples, `frames` of them evenly spaced
+   * (fewer when the chain is shorter), from a fixed seed so each refresh follows the same noise.
+   */
+  async trajectory(id: number, n: number, frames: number, steps: number) {
+    const { plan } = this.ws.need();
+    if (!plan.diffusion) throw new Error('this graph is not a diffusion model, so it has no denoising trajectory');
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`a trajectory has 1 to 1000 samples, got ${n}`);
+    if (!Number.isInteger(frames) || frames < 2 || frames > 200) throw new Error(`a trajectory has 2 to 200 frames, got ${frames}`);
+    const started = performance.now();
+    const r = await this.view(async (m) => {
+      const { t, x } = diffusionTrajectory(m, n, { frames, method: 'ddim', steps });
+      return { t, x: await x };
+    });
+    const ms = performance.now() - started;
+    const points = plan.data.kind === 'points';
+    const real = points ? this.testBatch(n).x : null;
+    this.o.post({
+      type: 'trajectory',
+      id,
+      n,
+      shape: plan.data.shape.slice(),
+      t: r.t,
+      frames: r.x,
+      steps,
+      T: plan.diffusion.betas.length,
+      ms,
+      real,
+      // The frame holds the data and every particle's path, up to frameFor's cap on how far noise may stretch it.
+      bounds: real ? frameFor(real, new Float32Array(r.x.flatMap((f) => [...f]))) : null,
+      step: this.ws.step,
+    });
   }
 
   /** Trained weights in TF.js's weights format: model.json (with a weightsManifest) + one weights.bin. */

@@ -112,8 +112,10 @@ export class Workspace {
         encode: !!plan.modes.encode,
         likelihood: !!ev && ev.kind !== 'objective',
         flow: !!plan.flow,
+        diffusion: !!plan.diffusion,
       },
       latentSize: plan.modes.encode?.latentSize ?? 0,
+      diffusionSteps: plan.diffusion?.betas.length ?? 0,
       data: {
         kind: plan.data.kind,
         shape: plan.data.shape.slice(),

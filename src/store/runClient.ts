@@ -45,7 +45,7 @@ export const MAX_NOTICES = 5;
 
 /** One slot per kind of view: at most one request of a kind is outstanding, so refreshes never pile up. */
 export type ViewKind =
-  'samples' | 'recon' | 'latent' | 'kl' | 'preview' | 'points2d' | 'metrics' | 'ood' | 'oodStrange' | `decode:${string}`;
+  'samples' | 'recon' | 'latent' | 'kl' | 'preview' | 'points2d' | 'trajectory' | 'metrics' | 'ood' | 'oodStrange' | `decode:${string}`;
 
 /** The view requests of the protocol: those whose replies echo their id. */
 export type ViewRequest = Exclude<Extract<ToWorker, { id: number }>, { type: 'export' }>;
@@ -90,6 +90,8 @@ export interface RunState {
   kl: FromWorkerOf<'kl'> | null;
   preview: FromWorkerOf<'preview'> | null;
   points2d: FromWorkerOf<'points2d'> | null;
+  /** A diffusion model's denoising trajectory (the Diffusion view). */
+  trajectory: FromWorkerOf<'trajectory'> | null;
   /** The playground's grid KL/JS by step. */
   playgroundCurve: DivergencePoint[];
   /** Slow motion: the pause the worker was last told to make after each round. */
@@ -154,6 +156,7 @@ export function initialRunState(backendChoice: BackendChoice): RunState {
     kl: null,
     preview: null,
     points2d: null,
+    trajectory: null,
     playgroundCurve: [],
     roundDelayMs: 0,
     decoded: {},
@@ -214,6 +217,7 @@ const REPLY_VIEW = {
   kl: 'kl',
   preview: 'preview',
   points2d: 'points2d',
+  trajectory: 'trajectory',
   measured: 'metrics',
   scored: 'ood',
   strangeScored: 'oodStrange',
@@ -330,6 +334,7 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
     case 'kl':
     case 'preview':
     case 'points2d':
+    case 'trajectory':
     case 'measured':
     case 'scored':
     case 'strangeScored':
@@ -376,6 +381,8 @@ function showView(s: RunState, view: ViewKind, msg: ViewReply): RunState {
       return { ...s, preview: msg };
     case 'points2d':
       return { ...s, points2d: msg, playgroundCurve: appendDivergence(s.playgroundCurve, msg) };
+    case 'trajectory':
+      return { ...s, trajectory: msg };
     case 'decoded':
       return { ...s, decoded: { ...s.decoded, [view.slice('decode:'.length)]: msg } };
     case 'measured':
@@ -423,6 +430,7 @@ function sent(s: RunState, msg: ToWorker, now: number, view: ViewKind | undefine
         latent: null,
         kl: null,
         points2d: null,
+        trajectory: null,
         playgroundCurve: [],
         decoded: {},
         measure: emptyMeasure(),

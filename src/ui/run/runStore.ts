@@ -160,6 +160,8 @@ export const run = {
   kl: (auto = false) => request('kl', auto, (id) => ({ type: 'klPerDim', id })),
   preview: (nodeId: string, auto = false) => request('preview', auto, (id) => ({ type: 'preview', id, nodeId })),
   points2d: (n = 500, auto = false) => request('points2d', auto, (id) => ({ type: 'points2d', id, n })),
+  trajectory: (n: number, frames: number, steps: number, auto = false) =>
+    request('trajectory', auto, (id) => ({ type: 'trajectory', id, n, frames, steps })),
   /** Judge n samples against real data (the Metrics view); never automatic: it pauses training while it runs. */
   measureSamples: (n: number, importanceSamples = 0) =>
     request('metrics', false, (id) => ({ type: 'measureSamples', id, n, importanceSamples })),
