@@ -209,8 +209,8 @@ export class Views {
       T: plan.diffusion.betas.length,
       ms,
       real,
-      // The frame holds the data and every particle's path, up to frameFor's cap on how far noise may stretch it.
-      bounds: real ? frameFor(real, new Float32Array(r.x.flatMap((f) => [...f]))) : null,
+      // Framed on the data and x_T, which every step count shares, so the slider redraws on the same axes.
+      bounds: real ? frameFor(real, r.x[0]) : null,
       step: this.ws.step,
     });
   }

@@ -22,7 +22,7 @@ type Layers = FromWorkerOf<'points2d'>;
 type Bounds = Layers['bounds'];
 type LayerKey = 'real' | 'fake' | 'heatmap' | 'manifold' | 'arrows';
 
-const COLORS = {
+export const COLORS = {
   real: '#1b7837',
   fake: '#762a83',
   arrow: '#d95f02',
@@ -76,7 +76,7 @@ export function ticks(lo: number, hi: number, count = 5): number[] {
 const fmt = (v: number) => (Math.abs(v) >= 100 || v === 0 ? v.toFixed(0) : Number(v.toPrecision(2)).toString());
 
 /** Data ↔ canvas pixels for a square plot area inside the margins. */
-function projection(bounds: Bounds, size: number) {
+export function projection(bounds: Bounds, size: number) {
   const w = size - MARGIN.left - MARGIN.right;
   const h = size - MARGIN.top - MARGIN.bottom;
   return {
@@ -91,7 +91,7 @@ function projection(bounds: Bounds, size: number) {
   };
 }
 
-function setupCanvas(c: HTMLCanvasElement): { ctx: CanvasRenderingContext2D; size: number } | null {
+export function setupCanvas(c: HTMLCanvasElement): { ctx: CanvasRenderingContext2D; size: number } | null {
   const size = Math.max(200, Math.floor(c.clientWidth));
   const dpr = window.devicePixelRatio || 1;
   c.width = size * dpr;
@@ -102,7 +102,7 @@ function setupCanvas(c: HTMLCanvasElement): { ctx: CanvasRenderingContext2D; siz
   return { ctx, size };
 }
 
-function drawAxes(ctx: CanvasRenderingContext2D, bounds: Bounds, size: number) {
+export function drawAxes(ctx: CanvasRenderingContext2D, bounds: Bounds, size: number) {
   const p = projection(bounds, size);
   ctx.font = '11px system-ui, sans-serif';
   ctx.fillStyle = COLORS.axis;
@@ -132,7 +132,7 @@ function drawAxes(ctx: CanvasRenderingContext2D, bounds: Bounds, size: number) {
   ctx.strokeRect(MARGIN.left, MARGIN.top, p.w, p.h);
 }
 
-function dots(ctx: CanvasRenderingContext2D, xy: Float32Array | Point2[], bounds: Bounds, size: number, color: string, r = 2.6) {
+export function dots(ctx: CanvasRenderingContext2D, xy: Float32Array | Point2[], bounds: Bounds, size: number, color: string, r = 2.6) {
   const p = projection(bounds, size);
   ctx.fillStyle = color;
   ctx.strokeStyle = 'rgba(255,255,255,0.8)';

@@ -17,6 +17,7 @@ import { OodView } from './OodView';
 import { dismissNotice, run, runDebug, runStore, useRun } from './runStore';
 import { KlBars, LatentTools, NodePreview, Reconstructions, SampleGrid } from './views';
 import { Playground2d } from './Playground2d';
+import { DiffusionView } from './DiffusionView';
 import './run.css';
 
 declare global {
@@ -318,6 +319,7 @@ export function RunPanel(props: { doc?: GraphDocument; selectedNodeId?: string |
           <SampleGrid />
           <Reconstructions />
           <Playground2d />
+          <DiffusionView />
           <MetricsView />
           <OodView />
           <KlBars />
