@@ -116,8 +116,14 @@ export interface Chain {
 export function runChain(plan: Plan, io: ChainInputs, denoise: (givens: Given[]) => Tensor, options: DiffusionOptions = {}): Chain {
   const d = plan.diffusion;
   if (!d) throw new Error('this graph is not a diffusion model: it has no Diffusion sampler reading a denoiser of Forward noising');
-  const overrides = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const settings: DiffusionSettings = { ...d.settings, ...overrides };
+  const settings: DiffusionSettings = {
+    method: options.method ?? d.settings.method,
+    steps: options.steps ?? d.settings.steps,
+    eta: options.eta ?? d.settings.eta,
+    guidance: options.guidance ?? d.settings.guidance,
+  };
+  if (!(settings.eta >= 0 && settings.eta <= 1)) throw new Error(`the diffusion sampler's η must be from 0 to 1, got ${settings.eta}`);
+  if (!(settings.guidance >= 0)) throw new Error(`the guidance weight must be 0 or more, got ${settings.guidance}`);
   const s = scheduleOf(d.betas);
   const steps = chainSteps(d.betas.length, settings);
   const w = settings.guidance;

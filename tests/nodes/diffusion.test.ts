@@ -477,6 +477,7 @@ describe('diffusion in the compiler and the model', () => {
     expect(b).toEqual(a);
     expect(model.withFixedRandom(5, () => model.generate(6, undefined, { steps: 3 }))).not.toEqual(a);
     expect(() => model.generate(6, undefined, { steps: 5000 })).toThrow('from 1 to T = 1000');
+    expect(() => model.generate(6, undefined, { eta: 2 })).toThrow('η must be from 0 to 1');
     const trajectory = diffusionTrajectory(model, 4, { frames: 3, method: 'ddpm' });
     expect(trajectory.t).toEqual([1000, 500, 0]);
     expect(trajectory.x.map((x) => x.length)).toEqual([8, 8, 8]);
