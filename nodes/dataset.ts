@@ -46,6 +46,7 @@ export default defineNode({
         ? { source: p.source, points: p.drawnPoints, binarize: p.binarize }
         : { source: p.source, path: (p.source === 'upload' ? p.upload : p.path) || undefined, binarize: p.binarize },
     batchSize: 'batchSize',
+    source: 'source',
     withFiles: (p, files) => ({ ...p, ...files }),
   },
   inferShapes: (_inputs, p, ctx) => ({ x: [BATCH, ...(ctx.data?.shape ?? SOURCE_INFO[p.source].shape)] }),

@@ -36,7 +36,7 @@ export const LESSON_SOURCES = ['ring', 'grid', 'spiral', 'moons'] as const;
 export interface FamilyResult {
   family: string;
   preset: string;
-  steps: number;
+  rounds: number;
   seconds: number;
   likelihood: string;
   precision: number;
@@ -49,7 +49,7 @@ export interface LessonReport {
   data: string;
   n: number;
   /** The same figures for a second real draw against the first: what a perfect model would score. */
-  floor: Omit<FamilyResult, 'family' | 'preset' | 'steps' | 'seconds' | 'likelihood'>;
+  floor: Pick<FamilyResult, 'precision' | 'recall' | 'gridKl' | 'mmd2'>;
   families: FamilyResult[];
 }
 
@@ -73,7 +73,7 @@ async function lessonDoc(file: string, o: LessonOptions): Promise<GraphDocument>
   const doc = structuredClone(r.doc);
   const data = doc.nodes.find((n) => registry[n.type]?.dataset);
   if (!data) throw new CliError(EXIT.invalidDocument, `presets/${file} has no Dataset node`);
-  data.params.source = o.source;
+  data.params[registry[data.type].dataset!.source] = o.source;
   // --data replaces the source with the points of a CSV file, as `train --data` does.
   return o.data ? applyOverrides(doc, { data: o.data }) : doc;
 }
@@ -125,7 +125,7 @@ export async function familiesLesson(o: LessonOptions): Promise<LessonReport> {
       families.push({
         family: entry.family,
         preset: entry.file,
-        steps,
+        rounds: steps,
         seconds,
         likelihood: entry.likelihood,
         ...judge(ref, fake, real.n),
@@ -157,7 +157,7 @@ export function formatLesson(r: LessonReport): string[] {
   ];
   for (const x of r.families)
     lines.push(
-      `${x.family.padEnd(10)} ${x.likelihood.padEnd(34)} ${f(x.precision).padStart(9)}  ${f(x.recall).padStart(6)}  ${f(x.gridKl).padStart(7)}  ${f(x.mmd2, 5).padStart(8)}  ${String(x.steps).padStart(6)}  ${x.seconds.toFixed(0)} s`,
+      `${x.family.padEnd(10)} ${x.likelihood.padEnd(34)} ${f(x.precision).padStart(9)}  ${f(x.recall).padStart(6)}  ${f(x.gridKl).padStart(7)}  ${f(x.mmd2, 5).padStart(8)}  ${String(x.rounds).padStart(6)}  ${x.seconds.toFixed(0)} s`,
     );
   lines.push(
     `${'floor'.padEnd(10)} ${'(a second real draw)'.padEnd(34)} ${f(r.floor.precision).padStart(9)}  ${f(r.floor.recall).padStart(6)}  ${f(r.floor.gridKl).padStart(7)}  ${f(r.floor.mmd2, 5).padStart(8)}`,

@@ -5,7 +5,8 @@
  *
  * - explicit, tractable density: evaluation gives an exact NLL (PixelCNN; flows);
  * - explicit, approximate density: it generates and infers z from x
- *   (a VAE; its likelihood is bounded by the ELBO, when its decoder has one);
+ *   (a VAE; its likelihood is bounded by the ELBO, when its decoder has one),
+ *   or it is a diffusion model (a chain of latents x_T … x_1 with an ELBO);
  * - implicit density: it generates but has neither a likelihood nor an encoder (GANs);
  * - representation learning: it encodes or reconstructs, but has no prior to sample (autoencoders).
  */
@@ -22,8 +23,8 @@ export const FAMILY_INFO: Record<ModelFamily, { title: string; can: string }> = 
     can: 'Sample: yes. Likelihood: exact, so models compare by test NLL. Infer z: a flow maps x to its code z exactly and back; an autoregressive model has no code (it samples one pixel at a time).',
   },
   'explicit-approximate': {
-    title: 'Explicit density, approximate (VAEs)',
-    can: 'Sample: yes, from the prior. Likelihood: a lower bound (the ELBO) when the decoder is a likelihood. Infer z: yes, the encoder maps x to q(z|x).',
+    title: 'Explicit density, approximate (VAEs, diffusion)',
+    can: 'Sample: yes, from the prior (a diffusion model by denoising step by step). Likelihood: a lower bound (the ELBO) when the decoder is a likelihood. Infer z: a VAE’s encoder maps x to q(z|x); a diffusion model’s latents are x noised by a fixed schedule.',
   },
   implicit: {
     title: 'Implicit density (GANs)',
@@ -41,7 +42,7 @@ export const FAMILY_INFO: Record<ModelFamily, { title: string; can: string }> = 
 
 export function modelFamily(modes: ModePlan): ModelFamily {
   if (modes.evaluate?.kind === 'nll' || modes.generate?.autoregressive) return 'explicit-tractable';
-  if (modes.generate && (modes.encode || modes.evaluate?.kind === 'elbo')) return 'explicit-approximate';
+  if (modes.generate && (modes.encode || modes.evaluate?.kind === 'elbo' || modes.generate.diffusion)) return 'explicit-approximate';
   if (modes.generate) return 'implicit';
   // An autoencoder built from plain layers has no latent output the plan can name, but it still reconstructs.
   if (modes.encode || modes.reconstruct) return 'representation';

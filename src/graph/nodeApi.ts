@@ -272,6 +272,8 @@ export interface DatasetCapability<P extends ParamDecls> {
   spec(params: ParamValues<P>): DataSourceSpec;
   /** The parameter holding the batch size. */
   batchSize: string;
+  /** The parameter naming the source (mnist, ring, …), so a tool can swap the data a graph trains on. */
+  source: string;
   /** The document parameters that make this node read external files instead (the CLI's --data). */
   withFiles(params: Record<string, unknown>, files: { source: 'idx' | 'pngdir'; path: string }): Record<string, unknown>;
 }
@@ -304,8 +306,9 @@ export interface FlowCapability {
  * steps; 'ddim' takes `steps` (k) evenly spaced steps with noise η; a
  * guidance weight w > 0 mixes conditional and unconditional predictions.
  */
+export type DiffusionMethod = 'ddpm' | 'ddim';
 export interface DiffusionSettings {
-  method: 'ddpm' | 'ddim';
+  method: DiffusionMethod;
   steps: number;
   eta: number;
   guidance: number;
@@ -372,7 +375,7 @@ export type AnyNodeDef = NodeDef<ParamDecls>;
  * so every node fits the registry's type).
  */
 interface ParamKeyChecks<P extends ParamDecls> {
-  dataset?: { batchSize: ParamKeyOf<P, number> };
+  dataset?: { batchSize: ParamKeyOf<P, number>; source: ParamKeyOf<P, string> };
   optimizer?: {
     trains: ParamKeyOf<P, string[]>;
     stepsPerRound: ParamKeyOf<P, number>;

@@ -9,7 +9,7 @@
  */
 import { alphaBars } from '../../nodes/lib/diffusion';
 import { oneHotRows } from '../data/batcher';
-import type { DiffusionSettings, Tensor } from '../graph/nodeApi';
+import type { DiffusionMethod, DiffusionSettings, Tensor } from '../graph/nodeApi';
 import { exampleSize } from '../graph/shape';
 import type { Plan } from '../compiler/plan';
 import type { Batch, CompiledModel, Given } from './model';
@@ -38,7 +38,7 @@ const alphaBarAt = (s: Schedule, i: number) => (i < 0 ? 1 : s.alphaBars[i]);
  * visits k evenly spaced ones, always T−1 (where x_T ~ N(0, I) belongs) and 0
  * (which ends at the data), so k = T visits every step.
  */
-export function chainSteps(steps: number, settings: Pick<DiffusionSettings, 'method' | 'steps'>): number[] {
+export function chainSteps(steps: number, settings: { method: DiffusionMethod; steps: number }): number[] {
   const k = settings.method === 'ddpm' ? steps : settings.steps;
   if (!Number.isInteger(k) || k < 1 || k > steps)
     throw new Error(`the diffusion sampler's step count must be a whole number from 1 to T = ${steps}, got ${k}`);

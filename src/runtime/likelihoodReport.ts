@@ -7,7 +7,7 @@
 import { createBatcher, oneHotRows } from '../data/batcher';
 import type { DataSet } from '../data/types';
 import { exampleSize } from '../graph/shape';
-import { klPerDimension, NoLikelihood } from './likelihood';
+import { importanceSampledNll, klPerDimension, NoLikelihood } from './likelihood';
 import type { CompiledModel } from './model';
 import type { ReadMode } from './reads';
 
@@ -110,7 +110,7 @@ export async function likelihoodReport(
     if (means) independent += independentNll(means, batch.x) / (batches * batchSize);
     const losses = await model.evaluateLosses(batch);
     for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v / batches;
-    if (iw) iwNats += (await model.importanceSampledNll(batch, iw)) / batches;
+    if (iw) iwNats += (await importanceSampledNll(model, batch, iw)) / batches;
   }
   const perDim = (nats: number) => nats / (exampleSize(plan.data.shape) * Math.LN2);
   const term = (id: string | null) => (id ? sums[plan.lossNames[id]] : 0);

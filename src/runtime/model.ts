@@ -10,13 +10,13 @@
  * makes all its random draws before it starts reading, so withFixedRandom
  * around it fixes them in either mode.
  */
-import { bernoulliNllFromLogits } from '../../nodes/lib/bernoulli';
 import * as tf from './tf';
 import type { CallContext, Mode, Tensor } from '../graph/nodeApi';
 import { exampleSize } from '../graph/shape';
 import type { CompiledNode, OptimizerPlan, Plan, PortRef } from '../compiler/plan';
 import { inputsRead, upstreamOf } from '../compiler/upstream';
 import { runChain, type DiffusionOptions } from './diffusion';
+import { flowCodeShape, invertChain, type FlowInverse } from './flowRuntime';
 import { syncReader, type Read, type Reader, type ReadMode } from './reads';
 import { ModelWeights, type ModelState } from './weights';
 
@@ -226,32 +226,6 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
     return this.reader.read(tensors, (read) => read);
   }
 
-  /**
-   * Importance-sampled negative log-likelihood (Burda et al. 2015) of a VAE with a
-   * Bernoulli decoder: −log (1/K) Σₖ p(x|zₖ) p(zₖ) / q(zₖ|x), zₖ ~ q(z|x), in nats per
-   * example. Tighter than the ELBO; it approaches the true NLL as K grows.
-   */
-  importanceSampledNll(batch: Batch, samples: number): Read<M, number> {
-    const q = this.plan.posterior;
-    const p = this.plan.modes.evaluate?.bernoulli;
-    if (!q?.logVar || !p) throw new Error('importance sampling needs a Gaussian sampler and a Bernoulli (logit) reconstruction loss');
-    const refs = [p.logits, p.target, q.mean, q.logVar, q.z];
-    const LOG_2PI = Math.log(2 * Math.PI);
-    const nll = tf.tidy(() => {
-      const logWeights: Tensor[] = [];
-      for (let k = 0; k < samples; k++) {
-        const values = this.forward(refs, this.callContext('evaluate', false, batch));
-        const [logits, x, mean, logVar, z] = refs.map((ref) => values.get(refKey(ref))!.reshape([batch.size, -1]));
-        const logPx = tf.neg(bernoulliNllFromLogits(tf, logits, x)).sum(1);
-        const logPz = z.square().add(LOG_2PI).mul(-0.5).sum(1);
-        const logQz = z.sub(mean).square().div(tf.exp(logVar)).add(logVar).add(LOG_2PI).mul(-0.5).sum(1);
-        logWeights.push(logPx.add(logPz).sub(logQz));
-      }
-      return tf.logSumExp(tf.stack(logWeights, 1), 1).sub(Math.log(samples)).neg().mean();
-    });
-    return this.reader.read([nll], ([values]) => values[0]);
-  }
-
   /** Data-space values (B × prod(data shape)) for a model output, e.g. sigmoid of logits. */
   private toDataSpace(t: Tensor, transform: string, n: number): Tensor {
     const shape = [n, ...this.plan.data.shape];
@@ -286,7 +260,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
     const t = tf.tidy(() => {
       const x = tf.zeros([n, ...this.plan.data.shape]);
       const call = this.callContext('generate', false, { size: n, x, labels: this.oneHotFor(n, label) });
-      if (g.inverse) return this.toDataSpace(this.invertFlow(call.randomNormal([n, ...this.flowCodeShape()]), call), g.transform, n);
+      if (g.inverse) return this.toDataSpace(this.invertFlow(call.randomNormal([n, ...flowCodeShape(this.plan)]), call), g.transform, n);
       if (g.diffusion) {
         const denoise = (givens: Given[]) => this.forward([g.output], call, givens).get(refKey(g.output))!;
         const chain = runChain(this.plan, { n, labels: call.batch.labels, randomNormal: call.randomNormal }, denoise, diffusion);
@@ -387,68 +361,6 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
   }
 
   /**
-   * A flow's codes run backwards layer by layer, as flat rows: z, then the
-   * values after each layer's inverse, last layer first, ending at the data
-   * (how each layer warps space, for the 2-D flow view).
-   */
-  invertFlowLayers(latents: Float32Array, n: number): Read<M, Float32Array[]> {
-    const tensors = tf.tidy(() => {
-      const call = this.callContext('generate', false, {
-        size: n,
-        x: tf.zeros([n, ...this.plan.data.shape]),
-        labels: this.oneHotFor(n, undefined),
-      });
-      const layers: Tensor[] = [];
-      this.invertFlow(tf.tensor(latents, [n, ...this.flowCodeShape()]), call, layers);
-      return layers.map((t) => t.reshape([n, -1]));
-    });
-    return this.reader.read(tensors, (values) => values);
-  }
-
-  /**
-   * A flow's log p(x) for each example of `batch`, in nats: the prior's
-   * log p(z) plus every layer's log-determinant, from one forward pass.
-   */
-  flowLogDensity(batch: Batch): Read<M, Float32Array> {
-    const flow = this.plan.flow;
-    if (!flow) throw new Error('this graph is not a flow');
-    const prior = this.plan.byId[flow.prior];
-    const refs: PortRef[] = [
-      { node: prior.id, port: prior.def.flowPrior!.logProb },
-      ...flow.chain.map((id) => ({ node: id, port: this.plan.byId[id].def.flow!.logDet })),
-    ];
-    const t = tf.tidy(() => {
-      const values = this.forward(refs, this.callContext('evaluate', false, batch));
-      return tf.addN(refs.map((r) => values.get(refKey(r))!.reshape([batch.size])));
-    });
-    return this.reader.read([t], ([values]) => values);
-  }
-
-  /** Per-example shape of a flow's code z (what its prior scores). */
-  private flowCodeShape(): number[] {
-    const z = this.plan.flow!.z;
-    return this.plan.byId[z.node].outputShapes[z.port].slice(1) as number[];
-  }
-
-  /**
-   * Runs a flow backwards: codes z through each layer's inverse, last layer
-   * first, to the data. With `layers`, also every intermediate (z first), for
-   * views of how each layer warps space. Call inside tidy.
-   */
-  private invertFlow(z: Tensor, call: CallContext, layers?: Tensor[]): Tensor {
-    const flow = this.plan.flow;
-    if (!flow) throw new Error('this graph is not a flow');
-    let h = z;
-    layers?.push(h);
-    for (const id of [...flow.chain].reverse()) {
-      const built = this.weights.built.get(id)!;
-      h = built.inverse!(h, call);
-      layers?.push(h);
-    }
-    return h;
-  }
-
-  /**
    * Runs `fn` with the random stream at a fixed position, then puts the training
    * stream back: fixed-seed previews (sample grids) that never perturb training.
    */
@@ -472,16 +384,33 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
     return this.reader.read(tensors, (read) => read.map((data, i) => ({ shape: shapes[i], data })));
   }
 
-  /** Tensors `fn` builds from the graph in one tidy, read back; nothing is updated. `run` may run under fn's gradient tape (./playground.ts). */
-  compute(fn: (run: GraphRun) => tf.Tensor[]): Read<M, Float32Array[]> {
+  /**
+   * Tensors `fn` builds from the graph in one tidy, read back (through `then`, if given); nothing is updated.
+   * `run` may run under fn's gradient tape (./playground.ts); `invert` runs a flow backwards (./flowRuntime.ts).
+   */
+  compute<T = Float32Array[]>(fn: (run: GraphRun, invert: FlowInverse) => tf.Tensor[], then?: (values: Float32Array[]) => T): Read<M, T> {
     const run: GraphRun = (targets, mode, batch, given) => {
       const values = this.forward(targets, this.callContext(mode, false, batch), [given ?? []].flat());
       return (ref) => values.get(refKey(ref))!;
     };
+    const invert: FlowInverse = (z, layers) => {
+      const n = z.shape[0];
+      const call = this.callContext('generate', false, {
+        size: n,
+        x: tf.zeros([n, ...this.plan.data.shape]),
+        labels: this.oneHotFor(n, undefined),
+      });
+      return this.invertFlow(z, call, layers);
+    };
     return this.reader.read(
-      tf.tidy(() => fn(run)),
-      (read) => read,
+      tf.tidy(() => fn(run, invert)),
+      then ?? ((read) => read as T),
     );
+  }
+
+  /** A flow's codes through its layers' inverses, to the data (./flowRuntime.ts). Call inside tidy. */
+  private invertFlow(z: Tensor, call: CallContext, layers?: Tensor[]): Tensor {
+    return invertChain(this.plan, (id) => this.weights.built.get(id)!, z, call, layers);
   }
 
   /** Snapshot for checkpoints: weights, state, optimizer slots, step and random counter. */

@@ -14,6 +14,7 @@ import { upstreamOf } from '../compiler/upstream';
 import type { DataSet } from '../data/types';
 import { gridDivergence, matrix } from '../eval/index';
 import { createRng } from '../graph/random';
+import { flowLogDensity, invertFlowLayers } from './flowRuntime';
 import * as tf from './tf';
 import type { Batch } from './model';
 import { PREVIEW_COUNTER } from './sampling';
@@ -187,7 +188,7 @@ function heatmapBatch(bounds: Bounds): Batch {
 
 /** A flow's density p(x) over the heatmap grid (exact: the prior's density times the layers' Jacobians). */
 async function densityGrid(view: ModelView, bounds: Bounds): Promise<Playground2d['heatmap']> {
-  const logP = await view((m) => m.flowLogDensity(heatmapBatch(bounds)));
+  const logP = await view((m) => flowLogDensity(m, heatmapBatch(bounds)));
   return { size: HEATMAP_SIZE, values: logP.map(Math.exp), meaning: 'density' };
 }
 
@@ -252,7 +253,7 @@ export async function manifoldGrid(view: ModelView, plan: Plan): Promise<Playgro
   const points = await view((m) => m.decode(latents, count));
   const grid = { dims, latentSize: d, lines: L, perLine: M, ranges: dims.map((k) => ranges[k]) as [number, number][], points };
   if (!plan.flow) return grid;
-  const stages = await view((m) => m.invertFlowLayers(latents, count));
+  const stages = await view((m) => invertFlowLayers(m, latents, count));
   const undone = [null, ...[...plan.flow.chain].reverse().map((id) => plan.byId[id].docId)];
   return { ...grid, stages: { undone, points: stages } };
 }

@@ -32,7 +32,7 @@ describe('families', () => {
     expect(r.families.map((f) => f.preset)).toEqual(LESSON.map((l) => l.file));
     expect(r).toMatchObject({ data: 'grid', n: 200 });
     for (const f of r.families) {
-      expect(f.steps).toBe(20);
+      expect(f.rounds).toBe(20);
       for (const v of [f.precision, f.recall, f.gridKl, f.mmd2]) expect(Number.isFinite(v)).toBe(true);
       // Twenty rounds cannot match the data: every model is well short of the real-vs-real floor.
       expect(f.gridKl).toBeGreaterThan(r.floor.gridKl);

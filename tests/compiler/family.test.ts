@@ -37,6 +37,8 @@ describe('modelFamily', () => {
       'explicit-tractable',
     );
     expect(modelFamily({ ...none, generate: { ...generate, autoregressive: true } })).toBe('explicit-tractable');
+    // A diffusion model has no encoder and reports no likelihood here, but it is a latent-variable model with an ELBO.
+    expect(modelFamily({ ...none, generate: { ...generate, diffusion: true } })).toBe('explicit-approximate');
     // A decoder that is not a likelihood (MSE) still makes an encoder + prior an approximate-density model.
     expect(modelFamily({ ...none, generate, encode: { latent: ref, latentSize: 2 }, evaluate: evaluate('objective') })).toBe(
       'explicit-approximate',
