@@ -7,10 +7,12 @@
  */
 import type { GraphDocument } from '../graph/document';
 import type { GraphError } from '../compiler/errors';
+import type { StoredCheckpoint } from './checkpoints';
 import type { LikelihoodKind } from './likelihood';
 import type { Playground2d } from './playground';
 import type { SampleMetrics } from './sampleQuality';
 export type { LikelihoodReport } from './likelihoodReport';
+export type { StoredCheckpoint } from './checkpoints';
 
 export type { Playground2d } from './playground';
 export type { SampleMetrics } from './sampleQuality';
@@ -33,7 +35,11 @@ export type FailureKind = 'kernel' | 'oom' | 'contextLost' | 'deviceLost' | 'nan
 
 export type ToWorker =
   /** Compile and build `doc`. `resume` restores this document's stored checkpoint if there is one. */
-  | { type: 'load'; doc: GraphDocument; onChange?: OnDocChange; resume?: boolean }
+  /**
+   * Compile and build `doc`. `resume` restores this document's stored checkpoint if there is one;
+   * `checkpoint` (a run from the history or an uploaded bundle) is applied instead and training continues from it.
+   */
+  | { type: 'load'; doc: GraphDocument; onChange?: OnDocChange; resume?: boolean; checkpoint?: StoredCheckpoint }
   | { type: 'setBackend'; backend: BackendChoice }
   | { type: 'play' }
   | { type: 'pause' }
@@ -70,6 +76,8 @@ export type ToWorker =
   /** The same for one image of each built-in strange set (blank, noise, shapes, …). */
   | { type: 'scoreStrange'; id: number }
   | { type: 'saveCheckpoint' }
+  /** The model as it is now (weights, optimizer state, batch order, curve, measurements), for the run history or a bundle. */
+  | { type: 'exportCheckpoint'; id: number }
   | { type: 'restoreCheckpoint' }
   | { type: 'export'; id: number }
   | { type: 'debugFail'; kind: FailureKind };
@@ -267,6 +275,8 @@ export type FromWorker =
       step: number;
     }
   | { type: 'exported'; id: number; modelJson: string; weights: ArrayBuffer }
+  /** The answer to exportCheckpoint: null (with why) when no model is loaded or it has diverged. */
+  | { type: 'checkpointData'; id: number; checkpoint: StoredCheckpoint | null; unavailable?: string }
   /** A measurement's stage (`done` of `of`), as it starts each. */
   | { type: 'measureProgress'; id: number; done: number; of: number; what: string }
   | {
