@@ -353,6 +353,9 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
     case 'exported':
       // The shell turns it into a download; nothing to keep.
       return s;
+    case 'checkpointData':
+      // The shell files it in the run history (IndexedDB); the reducer keeps no weights.
+      return s;
     case 'measureProgress': {
       const p = s.measure.progress;
       if (p?.id !== msg.id) return s;
