@@ -1,9 +1,10 @@
 /**
- * Share links carry the whole document, lz-string compressed, in the URL hash
- * (`#graph=…`), so nothing leaves the browser. Links past the cap are refused:
- * chat apps and some browsers cut long URLs, which would hand out broken links.
+ * Share links carry the whole document, deflated (fflate, the one compressor
+ * the product uses) and base64url-encoded, in the URL hash (`#graph=1.…`), so
+ * nothing leaves the browser. Links past the cap are refused: chat apps and
+ * some browsers cut long URLs, which would hand out broken links.
  */
-import LZString from 'lz-string';
+import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
 import type { GraphDocument } from '../graph/document';
 import { loadDocumentText, type LoadResult } from '../graph/load';
 import { registry } from '../../nodes/index';
@@ -11,9 +12,37 @@ import { registry } from '../../nodes/index';
 export const SHARE_PREFIX = '#graph=';
 /** Characters of the hash, prefix included. */
 export const SHARE_LINK_CAP = 32_000;
+/** The payload's format version; links without it came from the lz-string links of early versions. */
+const FORMAT = '1.';
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  try {
+    return Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+/** The document text a payload holds, or null when it does not decode. */
+function inflatePayload(payload: string): string | null {
+  const bytes = fromBase64Url(payload);
+  if (!bytes) return null;
+  try {
+    return strFromU8(inflateSync(bytes));
+  } catch {
+    return null;
+  }
+}
 
 export function encodeShareHash(doc: GraphDocument): { ok: true; hash: string } | { ok: false; message: string } {
-  const hash = SHARE_PREFIX + LZString.compressToEncodedURIComponent(JSON.stringify(doc));
+  const hash = SHARE_PREFIX + FORMAT + toBase64Url(deflateSync(strToU8(JSON.stringify(doc)), { level: 9 }));
   if (hash.length > SHARE_LINK_CAP)
     return {
       ok: false,
@@ -39,7 +68,18 @@ export function decodeShareHash(hash: string): LoadResult {
         hint: 'ask for the graph as a .json file',
       },
     };
-  const text = LZString.decompressFromEncodedURIComponent(hash.slice(SHARE_PREFIX.length));
+  const payload = hash.slice(SHARE_PREFIX.length);
+  if (!payload.startsWith(FORMAT))
+    return {
+      ok: false,
+      error: {
+        code: 'parse',
+        source,
+        message: 'the link was made by an early version of Latent Lab, whose links this version no longer reads',
+        hint: 'ask for the graph as a .json file, or for a new link',
+      },
+    };
+  const text = inflatePayload(payload.slice(FORMAT.length));
   if (!text)
     return {
       ok: false,

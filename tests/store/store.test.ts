@@ -143,8 +143,13 @@ describe('editor store', () => {
     expect(encoded.ok).toBe(true);
     const decoded = decodeShareHash(encoded.ok ? encoded.hash : '');
     expect(decoded.ok && decoded.doc).toEqual(vaeDoc());
-    const broken = decodeShareHash('#graph=abc');
-    expect(broken.ok).toBe(false);
+    const broken = decodeShareHash('#graph=1.abc');
+    expect(!broken.ok && broken.error.message).toMatch(/damaged/);
+    const truncated = decodeShareHash(encoded.ok ? encoded.hash.slice(0, -20) : '');
+    expect(!truncated.ok && truncated.error.message).toMatch(/damaged/);
+    // An lz-string link from before the deflate format is named as such, not called damaged.
+    const early = decodeShareHash('#graph=N4IgLgngDgpiBcIBOBLAXgQwEYBsQF8g');
+    expect(!early.ok && early.error.message).toMatch(/early version/);
     const big = vaeDoc();
     big.meta.description = Array.from({ length: 19_000 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join('');
     const refused = encodeShareHash(big);
