@@ -207,6 +207,31 @@ export class Checkpoints {
     return { matching, total: vars.size, changed };
   }
 
+  /**
+   * What keeps `ckpt` (a run from the history or a bundle) from fitting the freshly built model, in
+   * the learner's terms, or null when it fits: every variable and layer state by name and shape, and
+   * the size of the data its batch order walks.
+   */
+  misfit(ckpt: StoredCheckpoint): string | null {
+    const model = this.ws.model!;
+    const here = new Map([...model.namedVariables].map(([name, v]) => [`var:${name}`, v.shape]));
+    const differs: string[] = [];
+    const dims = (shape: readonly number[]) => shape.join('×') || 'scalar';
+    for (const [key, shape] of here) {
+      const saved = ckpt.state.tensors[key];
+      if (!saved) differs.push(`${key.slice(4)} is here, not in the run`);
+      else if (saved.shape.join() !== shape.join()) differs.push(`${key.slice(4)} ${dims(shape)} here, ${dims(saved.shape)} in the run`);
+    }
+    for (const key of Object.keys(ckpt.state.tensors))
+      if (key.startsWith('var:') && !here.has(key)) differs.push(`${key.slice(4)} is in the run, not here`);
+    const examples = this.ws.train?.count;
+    if (examples !== undefined && ckpt.batcher.count !== examples)
+      differs.push(`the run trained on ${ckpt.batcher.count} examples, this graph's data has ${examples}`);
+    if (!differs.length) return null;
+    const more = differs.length > 4 ? ` and ${differs.length - 4} more` : '';
+    return `${differs.slice(0, 4).join('; ')}${more}`;
+  }
+
   /** Keep the weights whose name and shape still match; the rest stay freshly initialised. */
   async applyMatching(ckpt: StoredCheckpoint) {
     const vars = this.ws.model!.namedVariables;

@@ -34,7 +34,8 @@ export class ModelLifecycle {
     private readonly post: (msg: FromWorker) => void,
   ) {}
 
-  async load(doc: GraphDocument, onChange: OnDocChange, resume: boolean) {
+  /** `uploaded`: a run's checkpoint (the history, a bundle) to continue from instead of anything stored. */
+  async load(doc: GraphDocument, onChange: OnDocChange, resume: boolean, uploaded?: StoredCheckpoint) {
     const { ws, checkpoints } = this;
     const { result, data } = await compileWithData(doc, registry, ws.data);
     if (!result.plan || !data) {
@@ -47,7 +48,7 @@ export class ModelLifecycle {
     }
     const plan = result.plan;
     const key = plan.modelKey;
-    if (ws.model && ws.plan && key === ws.docKey && data === ws.data && !resume) {
+    if (ws.model && ws.plan && key === ws.docKey && data === ws.data && !resume && !uploaded) {
       // Only positions, labels or notes changed: nothing to rebuild.
       ws.doc = doc;
       ws.loadProblem = null;
@@ -66,8 +67,11 @@ export class ModelLifecycle {
     const was = await this.trainer.stop();
     if (!this.backends.name) await this.backends.select();
 
+    // Continuing an uploaded run replaces the model outright: there is nothing to ask about keeping.
     const old: Previous | null =
-      ws.model && ws.plan ? { plan: ws.plan, state: await checkpoints.snapshot(), doc: ws.doc!, key: ws.docKey, data: ws.data } : null;
+      ws.model && ws.plan && !uploaded
+        ? { plan: ws.plan, state: await checkpoints.snapshot(), doc: ws.doc!, key: ws.docKey, data: ws.data }
+        : null;
     ws.disposeModel();
     ws.plan = plan;
     ws.data = data;
@@ -105,8 +109,11 @@ export class ModelLifecycle {
     this.log.replace();
 
     let resumed = false;
-    const stored = await checkpoints.stored(key).catch(() => undefined);
-    if (resume && stored) {
+    let stored = await checkpoints.stored(key).catch(() => undefined);
+    if (uploaded) {
+      resumed = await this.continueFrom(uploaded);
+      if (resumed) stored = (await checkpoints.stored(key).catch(() => undefined)) ?? stored;
+    } else if (resume && stored) {
       await checkpoints.apply(stored);
       checkpoints.lastGood = stored;
       resumed = true;
@@ -128,6 +135,73 @@ export class ModelLifecycle {
     this.log.send(true);
     if (was && (keptFrom || resumed)) this.trainer.start();
     else this.trainer.postState();
+  }
+
+  /**
+   * Applies a run's checkpoint to the freshly built model and keeps it as this document's stored
+   * checkpoint, so a reload continues from it. One that does not fit the graph is refused by what
+   * differs, and the fresh model stays.
+   */
+  private async continueFrom(ckpt: StoredCheckpoint): Promise<boolean> {
+    const { ws, checkpoints } = this;
+    const refuse = (why: string) => {
+      this.post({ type: 'error', message: `the run's checkpoint does not fit this graph: ${why}`, where: 'load' });
+      return false;
+    };
+    const misfit = checkpoints.misfit(ckpt);
+    if (misfit) return refuse(misfit);
+    if (nonFinite(ckpt.state) > 0) return refuse('it holds NaN or infinite values (the run had diverged)');
+    const own = { ...ckpt, docKey: ws.docKey };
+    try {
+      await this.backends.guard(() => checkpoints.apply(own));
+    } catch (e) {
+      // Layer state or a batch order that does not line up: back to the fresh model this document builds.
+      await this.backends.guard(() => {
+        ws.disposeModel();
+        ws.buildModel(this.backends.reader);
+      });
+      ws.learningRates = {};
+      ws.batchSize = ws.plan!.data.batchSize;
+      ws.restartBatches();
+      ws.measurements = [];
+      checkpoints.forget();
+      this.log.replace();
+      return refuse(e instanceof Error ? e.message : String(e));
+    }
+    checkpoints.lastGood = own;
+    await checkpoints.save(true);
+    return true;
+  }
+
+  /** The model as it is now, for the run history or a bundle; null, with why, when there is none worth keeping. */
+  async exportCheckpoint(id: number) {
+    const { ws } = this;
+    const unavailable = !ws.model
+      ? 'no model is loaded yet'
+      : ws.loadProblem
+        ? `the latest graph did not load (${ws.loadProblem}); the model is the previous graph's`
+        : ws.diverged
+          ? 'training has diverged: restore the last checkpoint or reset first'
+          : null;
+    if (unavailable) {
+      this.post({ type: 'checkpointData', id, checkpoint: null, unavailable });
+      return;
+    }
+    // A snapshot reads every tensor: no round may run in between (the GPU reads are asynchronous).
+    const was = await this.trainer.stop();
+    try {
+      const checkpoint = await this.checkpoints.snapshot();
+      if (nonFinite(checkpoint.state) > 0)
+        this.post({
+          type: 'checkpointData',
+          id,
+          checkpoint: null,
+          unavailable: 'the weights hold NaN or infinite values: restore or reset',
+        });
+      else this.post({ type: 'checkpointData', id, checkpoint });
+    } finally {
+      if (was) this.trainer.start();
+    }
   }
 
   private async rollback(old: Previous) {

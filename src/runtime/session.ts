@@ -128,7 +128,7 @@ export class TrainingSession {
   private async process(msg: ToWorker): Promise<void> {
     switch (msg.type) {
       case 'load':
-        return this.lifecycle.load(msg.doc, msg.onChange ?? 'ask', !!msg.resume);
+        return this.lifecycle.load(msg.doc, msg.onChange ?? 'ask', !!msg.resume, msg.checkpoint);
       case 'setBackend':
         return this.lifecycle.switchBackend(msg.backend);
       case 'play':
@@ -178,6 +178,8 @@ export class TrainingSession {
         if (was) this.trainer.start();
         return;
       }
+      case 'exportCheckpoint':
+        return this.lifecycle.exportCheckpoint(msg.id);
       case 'restoreCheckpoint':
         return this.lifecycle.restore();
       case 'export':
