@@ -1,6 +1,7 @@
 /** `latent-lab sample`, and opening a run directory with its trained model (sample and eval). */
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { DiffusionOptions } from '../runtime/diffusion';
 import { checkSampleCount, SampleLimit, samplesPng } from './pictures';
 import { writeAtomic } from './runDir';
 import { applyOverrides, backendOrExit, CliError, compileWithDataOrExit, EXIT, readGraph } from './setup';
@@ -33,7 +34,14 @@ export async function openRun(runDir: string, backend: string, dataPath?: string
   return { model, data };
 }
 
-export async function sample(runDir: string, o: { n: number; label?: number; out?: string; backend: string }): Promise<number> {
+export interface SampleOptions extends DiffusionOptions {
+  n: number;
+  label?: number;
+  out?: string;
+  backend: string;
+}
+
+export async function sample(runDir: string, o: SampleOptions): Promise<number> {
   const out = o.out ?? join(runDir, 'samples.png');
   if (o.out !== undefined) await checkPngOut(o.out);
   const { model, data } = await openRun(runDir, o.backend);
@@ -45,13 +53,21 @@ export async function sample(runDir: string, o: { n: number; label?: number; out
       EXIT.badArguments,
       g.conditional ? `--label must be 0–${model.plan.data.numClasses - 1}` : '--label needs a conditional graph (one with a Label node)',
     );
+  const diffusion = diffusionOptions(o, !!model.plan.diffusion);
   try {
     checkSampleCount(model, o.n, o.label);
   } catch (e) {
     if (e instanceof SampleLimit) throw new CliError(EXIT.badArguments, e.message);
     throw e;
   }
-  const png = await samplesPng(model, data.test, o.n, o.label);
+  let png: Uint8Array;
+  try {
+    png = await samplesPng(model, data.test, o.n, o.label, diffusion);
+  } catch (e) {
+    // The sampler refuses a step count past T, or guidance on a model that cannot take it, by name.
+    if (diffusion && e instanceof Error) throw new CliError(EXIT.badArguments, e.message);
+    throw e;
+  }
   try {
     await writeAtomic(out, png);
   } catch (e) {
@@ -59,6 +75,20 @@ export async function sample(runDir: string, o: { n: number; label?: number; out
   }
   log(`wrote ${o.n} samples to ${out}`);
   return EXIT.ok;
+}
+
+/** The diffusion sampler settings given on the command line; refused on a model that is not a diffusion model. */
+function diffusionOptions(o: SampleOptions, isDiffusion: boolean): DiffusionOptions | undefined {
+  const chosen: DiffusionOptions = { method: o.method, steps: o.steps, eta: o.eta, guidance: o.guidance };
+  const given = Object.entries(chosen).flatMap(([k, v]) => (v === undefined ? [] : [k]));
+  if (!given.length) return undefined;
+  if (!isDiffusion)
+    throw new CliError(
+      EXIT.badArguments,
+      `${given.map((k) => `--${k}`).join(', ')} only apply to diffusion models; this graph has no diffusion sampler`,
+    );
+  // --steps alone means a DDIM chain of that length: that is what a user asking for k steps wants.
+  return { ...chosen, method: o.method ?? (o.steps !== undefined ? 'ddim' : undefined) };
 }
 
 /** `sample --out FILE`: not a folder; its folder is created when missing. */

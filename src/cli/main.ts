@@ -14,6 +14,11 @@ const int =
     if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number ≥ ${min}`);
     return n;
   };
+const nonNegative = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0`);
+  return n;
+};
 const positive = (name: string) => (v: string) => {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number > 0`);
@@ -51,8 +56,18 @@ export function buildProgram(): Command {
     .option('--n <n>', 'number of samples', int('--n', 1), 64)
     .option('--label <class>', 'class to generate (conditional graphs)', int('--label'))
     .option('--out <file>', 'PNG to write (default <run-dir>/samples.png)')
+    .option('--method <name>', 'diffusion models: ddpm (all T steps) or ddim (--steps of them)')
+    .option('--steps <k>', 'diffusion models: DDIM steps, 1 to T (fewer is faster, coarser)', int('--steps', 1))
+    .option('--eta <η>', 'diffusion models: DDIM noise, 0 (deterministic) to 1', nonNegative('--eta'))
+    .option(
+      '--guidance <w>',
+      'diffusion models with a Label dropout: classifier-free guidance weight (0 = none)',
+      nonNegative('--guidance'),
+    )
     .option('--backend <name>', 'wasm or cpu', 'wasm')
     .action(async (runDir, o) => {
+      if (o.method !== undefined && o.method !== 'ddpm' && o.method !== 'ddim')
+        throw new CliError(EXIT.badArguments, `--method ${o.method}: choose ddpm or ddim`);
       process.exitCode = await sample(runDir, o);
     });
   program

@@ -1,5 +1,6 @@
 /** The pictures a run writes: samples, reconstructions beside their inputs, 2-D scatters. */
 import type { DataSet } from '../data/types';
+import type { DiffusionOptions } from '../runtime/diffusion';
 import type { CompiledModel } from '../runtime/model';
 import type { ReadMode } from '../runtime/reads';
 import { sampleImages } from '../runtime/sampling';
@@ -9,11 +10,17 @@ import { imageGridPng, scatterPng } from './png';
 export const MAX_GRID_PIXELS = 50_000_000;
 
 /** Samples from the prior. Conditional models get one column per class. */
-export async function samplesPng(model: CompiledModel<ReadMode>, data: DataSet, n: number, label?: number): Promise<Uint8Array> {
+export async function samplesPng(
+  model: CompiledModel<ReadMode>,
+  data: DataSet,
+  n: number,
+  label?: number,
+  diffusion?: DiffusionOptions,
+): Promise<Uint8Array> {
   const { plan } = model;
   const classes = plan.modes.generate?.conditional ? plan.data.numClasses : 0;
   const count = classes && label === undefined ? Math.ceil(n / classes) * classes : n;
-  const samples = await sampleImages(model, count, label);
+  const samples = await sampleImages(model, count, label, 0, undefined, diffusion);
   if (plan.data.kind === 'points') return pointsPng(data, samples, count);
   const [h, w, c] = plan.data.shape;
   return imageGridPng(samples, count, h, w, c as 1 | 3, classes && label === undefined ? classes : undefined);
