@@ -12,6 +12,8 @@ import type { CompiledModel } from '../runtime/model';
 import type { GraphData } from '../runtime/planData';
 import type { ReadMode } from '../runtime/reads';
 import { measureSamples, type SampleMetrics } from '../runtime/sampleQuality';
+import type { Measurement } from '../runtime/protocol';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openRun } from './inspect';
 import { imageGridPng } from './png';
@@ -105,6 +107,8 @@ export async function evalReport(runDir: string, o: EvalOptions): Promise<EvalRe
   const { model, data } = await openRun(runDir, o.backend, o.data);
   const report: EvalReport = {};
   let drawn: Float32Array | null = null;
+  const step = model.step;
+  let samplesMeasured: SampleMetrics | undefined;
   try {
     if (o.metrics !== 'samples') {
       if (model.plan.modes.evaluate) report.likelihood = await likelihood(model, data, o);
@@ -122,6 +126,7 @@ export async function evalReport(runDir: string, o: EvalOptions): Promise<EvalRe
           onSamples: (x) => (drawn = x),
           onProgress: (done, of, what) => o.log?.(`samples: ${what} (${done}/${of})`),
         });
+        samplesMeasured = samples;
         if (samples.unavailable) report.samplesUnavailable = samples.unavailable;
         else report.samples = samples;
         if (samples.birthday && drawn) await writeAtomic(join(runDir, 'birthday.png'), birthdayPng(drawn, samples.birthday.pairs));
@@ -132,7 +137,47 @@ export async function evalReport(runDir: string, o: EvalOptions): Promise<EvalRe
   }
   if (!report.likelihood && !report.samples)
     throw new CliError(EXIT.invalidDocument, [report.likelihoodUnavailable, report.samplesUnavailable].filter(Boolean).join('; '));
+  await saveMeasurement(runDir, { step, metrics: measurementOf(report, samplesMeasured) }, o.log);
   return report;
+}
+
+/** The report in the browser's Measurement form: the sample metrics, with the likelihood figures inside. */
+function measurementOf(r: EvalReport, samples: SampleMetrics | undefined): SampleMetrics {
+  const l = r.likelihood;
+  const base: SampleMetrics = samples ?? {
+    n: l?.examples ?? 0,
+    reference: l?.heldOut ? 'held-out examples' : 'training examples',
+    floorFrom: 'no sample metrics were measured',
+    unavailable: r.samplesUnavailable ?? 'eval ran with --metrics likelihood',
+  };
+  return l ? { ...base, likelihood: l } : base;
+}
+
+const MEASUREMENTS = 'measurements.json';
+
+/** Adds `m` to the run's measurements.json (replacing one at the same step), so `compare` can show it. */
+async function saveMeasurement(runDir: string, m: Measurement, log?: (line: string) => void): Promise<void> {
+  const path = join(runDir, MEASUREMENTS);
+  let text: string | undefined;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    // No measurements yet.
+  }
+  let kept: Measurement[] = [];
+  if (text !== undefined) {
+    let old: unknown;
+    try {
+      old = JSON.parse(text);
+    } catch {
+      old = undefined;
+    }
+    if (Array.isArray(old)) kept = old.filter((e: Measurement) => e && typeof e.step === 'number' && e.step !== m.step);
+    // It only keeps what eval measured before, so a damaged one is replaced rather than refused.
+    else log?.(`warning: ${path} was not a list of measurements; it now holds only this one`);
+  }
+  const all = [...kept, m].sort((a, b) => a.step - b.step);
+  await writeAtomic(path, JSON.stringify(all, null, 1));
 }
 
 /** The closest pairs side by side, one pair per row, nearest first. */
