@@ -7,28 +7,11 @@ import { mkdir, readFile, readdir, rename, writeFile, appendFile, unlink } from 
 import { basename, dirname, join } from 'node:path';
 import type { BatcherState } from '../data/batcher';
 import type { ModelState } from '../runtime/model';
+import type { LossPoint } from '../runtime/protocol';
+import { checkCheckpointMeta, decodeCheckpoint, encodeCheckpoint } from '../runs/checkpoint';
+import { RunFileError, type CheckpointMeta, type CheckpointOrigin } from '../runs/format';
 
-export interface CheckpointMeta {
-  step: number;
-  randomCounter: number;
-  batcher: BatcherState;
-  backend: string;
-  savedAt: string;
-  tensors: { key: string; shape: number[]; name?: string; offset: number; length: number }[];
-  /** What the checkpoint was trained on, so a resume with another graph or data set is refused by name (absent in old checkpoints). */
-  origin?: CheckpointOrigin;
-}
-
-export interface CheckpointOrigin {
-  /** plan.modelKey of the graph that was trained. */
-  modelKey: string;
-  /** The graph file it came from, as the user named it. */
-  graph: string;
-  batchSize: number;
-  /** The data set's name and size. */
-  data: string;
-  examples: number;
-}
+export type { CheckpointMeta, CheckpointOrigin } from '../runs/format';
 
 const alive = (pid: number) => {
   try {
@@ -67,82 +50,54 @@ export async function writeAtomic(path: string, data: string | Uint8Array): Prom
   }
 }
 
+/** Writes `state` as the run folder's checkpoint (the encoding in src/runs/checkpoint.ts). */
 export async function saveCheckpoint(
   dir: string,
   state: ModelState,
   batcher: BatcherState,
   backend: string,
-  origin?: CheckpointOrigin,
+  extra: { origin?: CheckpointOrigin; learningRates?: Record<string, number> } = {},
 ): Promise<void> {
   const cp = join(dir, 'checkpoint');
   await mkdir(cp, { recursive: true });
-  const entries = Object.entries(state.tensors);
-  const total = entries.reduce((n, [, t]) => n + t.data.length, 0);
-  const weights = new Float32Array(total);
-  const tensors: CheckpointMeta['tensors'] = [];
-  let offset = 0;
-  for (const [key, t] of entries) {
-    weights.set(t.data, offset);
-    tensors.push({ key, shape: t.shape, name: t.name, offset, length: t.data.length });
-    offset += t.data.length;
-  }
-  const meta: CheckpointMeta = {
-    step: state.step,
-    randomCounter: state.randomCounter,
-    batcher,
-    backend,
-    savedAt: new Date().toISOString(),
-    tensors,
-    ...(origin ? { origin } : {}),
-  };
+  const { meta, weights } = encodeCheckpoint(state, batcher, backend, extra);
   // Weights first: a manifest never points at weights that are not there yet.
-  await writeAtomic(join(cp, 'weights.bin'), new Uint8Array(weights.buffer));
+  await writeAtomic(join(cp, 'weights.bin'), new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength));
   await writeAtomic(join(cp, 'checkpoint.json'), JSON.stringify(meta, null, 1));
 }
 
+/** The run folder's checkpoint; a missing file is the file system's error (ENOENT), a damaged one a RunFileError. */
 export async function loadCheckpoint(dir: string): Promise<{ state: ModelState; meta: CheckpointMeta }> {
   const cp = join(dir, 'checkpoint');
-  const meta = JSON.parse(await readFile(join(cp, 'checkpoint.json'), 'utf8')) as CheckpointMeta;
-  if (!meta || typeof meta !== 'object' || !Number.isInteger(meta.step) || !Array.isArray(meta.tensors))
-    throw new Error(`${join(cp, 'checkpoint.json')} is not a checkpoint manifest`);
-  const bytes = await readFile(join(cp, 'weights.bin'));
-  if (bytes.byteLength % 4) throw new Error(`${join(cp, 'weights.bin')} is not a whole number of floats; the checkpoint is damaged`);
-  const weights = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const tensors: ModelState['tensors'] = {};
-  for (const t of meta.tensors) {
-    if (!(t.offset >= 0 && t.length >= 0) || t.offset + t.length > weights.length)
-      throw new Error(`${join(cp, 'weights.bin')} is shorter than checkpoint.json says; the checkpoint is damaged`);
-    tensors[t.key] = { shape: t.shape, data: weights.slice(t.offset, t.offset + t.length), name: t.name };
+  const text = await readFile(join(cp, 'checkpoint.json'), 'utf8');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new RunFileError(join(cp, 'checkpoint.json'), `is not valid JSON (${(e as Error).message}); the checkpoint is damaged`);
   }
-  return { state: { step: meta.step, randomCounter: meta.randomCounter, tensors }, meta };
+  const meta = checkCheckpointMeta(raw, join(cp, 'checkpoint.json'));
+  const bytes = await readFile(join(cp, 'weights.bin'));
+  if (bytes.byteLength % 4) throw new RunFileError(join(cp, 'weights.bin'), 'is not a whole number of floats; the checkpoint is damaged');
+  const weights = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  return { state: decodeCheckpoint(meta, weights, cp), meta };
 }
 
 export async function appendMetrics(dir: string, lines: object[]): Promise<void> {
   if (lines.length) await appendFile(join(dir, 'metrics.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
 }
 
+/** One metrics.jsonl line per point: {step, <term>: value, …}. */
+export function metricsLines(points: LossPoint[]): object[] {
+  return points.map((p) => ({ step: p.step, ...p.losses }));
+}
+
 /**
- * Starts `out`'s metrics.jsonl: empty for a fresh run; for a resume, the lines
- * of `from`'s metrics.jsonl up to `step`, so steps a killed run logged after
- * its last checkpoint are not repeated.
+ * Starts `out`'s metrics.jsonl: empty for a fresh run; for a resume, the resumed
+ * run's points (only those up to its checkpoint's step, so steps a killed run
+ * logged after its last checkpoint are not repeated).
  */
-export async function startMetrics(out: string, from?: { dir: string; step: number }): Promise<void> {
-  let kept: string[] = [];
-  if (from) {
-    let text = '';
-    try {
-      text = await readFile(join(from.dir, 'metrics.jsonl'), 'utf8');
-    } catch {
-      // No metrics yet: start empty.
-    }
-    kept = text.split('\n').filter((l) => {
-      try {
-        const step = (JSON.parse(l) as { step?: unknown }).step;
-        return typeof step === 'number' && step <= from.step;
-      } catch {
-        return false; // a half line from a killed write
-      }
-    });
-  }
-  await writeAtomic(join(out, 'metrics.jsonl'), kept.length ? kept.join('\n') + '\n' : '');
+export async function startMetrics(out: string, kept: LossPoint[] = []): Promise<void> {
+  const lines = metricsLines(kept).map((l) => JSON.stringify(l));
+  await writeAtomic(join(out, 'metrics.jsonl'), lines.length ? lines.join('\n') + '\n' : '');
 }

@@ -2,21 +2,29 @@
 import cliProgress from 'cli-progress';
 import { mkdir, stat } from 'node:fs/promises';
 import type { DataSet } from '../data/types';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { registry } from '../../nodes/index';
 import { createBatcher } from '../data/batcher';
 import type { Plan } from '../compiler/plan';
+import type { ModelState } from '../runtime/weights';
 import { modelKeyOf } from '../compiler/modelKey';
 import type { GraphDocument } from '../graph/document';
+import { formatLoadError, loadDocumentText } from '../graph/load';
 import { CompiledModel, TrainingDiverged, type Batch } from '../runtime/model';
 import { createReader, readModeFor, type ReadMode } from '../runtime/reads';
+import { defaultColour } from '../runs/bundle';
+import { decodeCheckpoint } from '../runs/checkpoint';
+import { RUN_FORMAT, RUN_FORMAT_VERSION, RunFileError, type CheckpointMeta, type RunFiles, type RunManifest } from '../runs/format';
 import { samplesPng, reconstructionsPng } from './pictures';
 import { appendMetrics, loadCheckpoint, saveCheckpoint, startMetrics, writeAtomic, type CheckpointOrigin } from './runDir';
+import { readRun } from './runFiles';
 import { applyOverrides, backendOrExit, CliError, compileWithDataOrExit, EXIT, readGraph, type Overrides } from './setup';
 
 export interface TrainOptions extends Overrides {
   steps: number;
   backend: string;
   out: string;
+  /** A run folder or bundle (.zip) to continue from. */
   resume?: string;
   checkpointEvery: number;
   quiet?: boolean;
@@ -25,10 +33,12 @@ export interface TrainOptions extends Overrides {
 const log = (s: string) => process.stderr.write(s + '\n');
 
 export async function train(graphPath: string, o: TrainOptions): Promise<number> {
-  const doc = await applyOverrides(await readGraph(graphPath), o);
-  const { plan, data: graphData } = await compileWithDataOrExit(doc, log, o);
+  const resumed = o.resume ? await readResume(o.resume) : undefined;
+  // A run continues at the batch size it trained at (a browser run's may have been changed live), unless --batch says otherwise.
+  const overrides = { ...o, batch: o.batch ?? resumed?.meta.batcher.batchSize };
+  const doc = await applyOverrides(await graphOf(graphPath, o.resume, resumed?.run), overrides);
+  const { plan, data: graphData } = await compileWithDataOrExit(doc, log, overrides);
   await checkOutDir(o.out);
-  const resumed = o.resume ? await readCheckpoint(o.resume, '--resume') : undefined;
   const info = await backendOrExit(o.backend);
   log(
     `backend: ${info.backend}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.simd ? ', SIMD' : ''}${info.fma ? ' + FMA' : ''}${info.note ? ` (${info.note})` : ''}`,
@@ -43,6 +53,15 @@ export async function train(graphPath: string, o: TrainOptions): Promise<number>
   };
   const model = cliModel(plan, o.backend);
   const batcher = createBatcher(data, plan.data.batchSize, plan.seed);
+  // Learning rates the run was changed to while it trained (the browser's live field) go on, unless --lr sets them all.
+  const learningRates = o.lr === undefined ? liveLearningRates(plan, resumed?.meta) : {};
+  for (const [id, lr] of Object.entries(learningRates)) model.setLearningRate(id, lr);
+  if (Object.keys(learningRates).length)
+    log(
+      `learning rates from the run: ${Object.entries(learningRates)
+        .map(([id, lr]) => `${id} ${lr}`)
+        .join(', ')}`,
+    );
   if (o.resume && resumed) {
     const { state, meta } = resumed;
     checkOrigin(o.resume, meta.origin, origin);
@@ -67,12 +86,16 @@ export async function train(graphPath: string, o: TrainOptions): Promise<number>
       `--out ${o.out}: cannot create the run folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
-  await startMetrics(o.out, o.resume && resumed ? { dir: o.resume, step: resumed.state.step } : undefined);
+  const step0 = resumed?.state.step ?? 0;
+  await startMetrics(o.out, resumed ? resumed.run.losses.filter((p) => p.step <= step0) : []);
+  await keepHistory(o.out, resumed?.run, step0);
   await writeAtomic(join(o.out, 'graph.json'), JSON.stringify(doc, null, 2));
+  const manifest = runManifest(o.out, resumed?.run.manifest, { seed: plan.seed, backend: info.backend, data: origin.data });
   let checkpointStep: number | null = null;
   const checkpoint = async () => {
-    await saveCheckpoint(o.out, await model.saveState(), batcher.state(), info.backend, origin);
+    await saveCheckpoint(o.out, await model.saveState(), batcher.state(), info.backend, { origin, learningRates });
     checkpointStep = model.step;
+    await writeAtomic(join(o.out, 'run.json'), JSON.stringify({ ...manifest, step: model.step }, null, 1));
   };
 
   let interrupted = false;
@@ -196,6 +219,106 @@ async function checkOutDir(out: string): Promise<void> {
     return; // created later
   }
   if (!isDir) throw new CliError(EXIT.badArguments, `--out ${out} is a file, not a folder; name a run folder (e.g. --out runs/mine)`);
+}
+
+/** Where `train --resume RUN` writes when no --out is given: into the run folder itself, or for a bundle, runs/<its name>. */
+export function defaultOut(resume: string | undefined): string {
+  if (!resume) return 'runs/latest';
+  return /\.zip$/i.test(resume) ? join('runs', basename(resume).replace(/\.zip$/i, '')) : resume;
+}
+
+interface Resumed {
+  run: RunFiles;
+  state: ModelState;
+  meta: CheckpointMeta;
+}
+
+/** The run `--resume` names (a folder or a bundle) with its checkpoint, or a CliError saying why it cannot be continued. */
+async function readResume(path: string): Promise<Resumed> {
+  const unreadable = (why: string) =>
+    new CliError(
+      EXIT.badArguments,
+      `--resume ${path}: no readable checkpoint (${why}); pass a run folder written by train or a run bundle (.zip)`,
+    );
+  // A folder without a checkpoint has nothing to resume, whatever else is in it: say that first.
+  const isDir = await stat(path).then(
+    (s) => s.isDirectory(),
+    () => !/\.zip$/i.test(path),
+  );
+  if (isDir) {
+    const have = await stat(join(path, 'checkpoint', 'checkpoint.json')).then(
+      () => true,
+      () => false,
+    );
+    if (!have) throw unreadable(`there is no ${join(path, 'checkpoint', 'checkpoint.json')}`);
+  }
+  let run: RunFiles;
+  try {
+    run = await readRun(path);
+  } catch (e) {
+    if (e instanceof RunFileError) throw unreadable(e.message);
+    throw e;
+  }
+  if (!run.checkpoint) throw unreadable(`there is no checkpoint/checkpoint.json in it`);
+  const { meta, weights } = run.checkpoint;
+  return { run, meta, state: decodeCheckpoint(meta, weights, `${path}/checkpoint`) };
+}
+
+/**
+ * The graph to train: a graph file, or the graph.json of a run folder or bundle (the one being
+ * resumed is not read twice).
+ */
+async function graphOf(path: string, resume: string | undefined, resumed: RunFiles | undefined): Promise<GraphDocument> {
+  const isRun =
+    /\.zip$/i.test(path) ||
+    (await stat(path).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ));
+  if (!isRun) return readGraph(path);
+  let run = resumed && resume && resolve(resume) === resolve(path) ? resumed : undefined;
+  if (!run) {
+    try {
+      run = await readRun(path);
+    } catch (e) {
+      if (e instanceof RunFileError) throw new CliError(EXIT.badArguments, `cannot read ${path}: ${e.message}`);
+      throw e;
+    }
+  }
+  const loaded = loadDocumentText(JSON.stringify(run.graph), join(path, 'graph.json'), registry);
+  if (!loaded.ok) throw new CliError(EXIT.invalidDocument, formatLoadError(loaded.error));
+  return loaded.doc;
+}
+
+/** The checkpoint's live learning rates, for the optimizers this graph has. */
+function liveLearningRates(plan: Plan, meta: CheckpointMeta | undefined): Record<string, number> {
+  const ids = new Set(plan.optimizers.map((opt) => opt.id));
+  return Object.fromEntries(Object.entries(meta?.learningRates ?? {}).filter(([id, lr]) => ids.has(id) && lr > 0));
+}
+
+/** run.json of the run in `out`: a continued run keeps its name and colour; a fresh one is named after its folder. */
+function runManifest(out: string, from: RunManifest | undefined, now: Pick<RunManifest, 'seed' | 'backend' | 'data'>): RunManifest {
+  const name = from?.name ?? (basename(resolve(out)) || 'run');
+  return {
+    format: RUN_FORMAT,
+    version: RUN_FORMAT_VERSION,
+    name,
+    colour: from?.colour ?? defaultColour(name),
+    createdAt: from?.createdAt ?? new Date().toISOString(),
+    step: 0,
+    ...now,
+    origin: 'cli',
+  };
+}
+
+/** A continued run's measurements and sample thumbnails up to the step it continues from, so its history goes on in `out`. */
+async function keepHistory(out: string, run: RunFiles | undefined, step: number): Promise<void> {
+  if (!run) return;
+  const measurements = run.measurements.filter((m) => m.step <= step);
+  if (measurements.length) await writeAtomic(join(out, 'measurements.json'), JSON.stringify(measurements, null, 1));
+  const thumbnails = run.pictures.filter((p) => p.path.startsWith('thumbnails/') && Number(/(\d+)\.png$/.exec(p.path)?.[1]) <= step);
+  if (thumbnails.length) await mkdir(join(out, 'thumbnails'), { recursive: true });
+  for (const p of thumbnails) await writeAtomic(join(out, p.path), p.png);
 }
 
 /** A run folder's checkpoint, or a CliError saying why it cannot be read. */

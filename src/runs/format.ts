@@ -88,3 +88,17 @@ export interface RunFiles {
   checkpoint: { meta: CheckpointMeta; weights: Float32Array } | null;
   pictures: RunPicture[];
 }
+
+/**
+ * A run's files that cannot be read as a run. `where` is the file as the user knows it, with the
+ * path inside it (`mine.zip/checkpoint/weights.bin`, `runs/mine/graph.json`); the message starts with it.
+ */
+export class RunFileError extends Error {
+  constructor(
+    readonly where: string,
+    problem: string,
+  ) {
+    super(`${where}: ${problem}`);
+    this.name = 'RunFileError';
+  }
+}
