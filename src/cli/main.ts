@@ -1,5 +1,6 @@
 /** The Latent Lab command line: train, sample and eval graph files headless. */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { compare } from './compare';
 import { evalReport, formatReport, reportJson, type MetricSet } from './evaluate';
 import { familiesLesson, formatLesson, LESSON_SOURCES } from './families';
 import { sample } from './inspect';
@@ -117,6 +118,18 @@ export function buildProgram(): Command {
         if (o.json) console.log(JSON.stringify(r.images));
         else for (const line of formatImages(r)) console.log(line);
       }
+    });
+  program
+    .command('compare')
+    .description('overlaid loss curves, samples side by side, final values and the graph diff of two or more runs, in one HTML file')
+    .argument('<runs...>', 'run folders written by train, or run bundles (.zip)')
+    .option('--out <file>', 'the HTML report to write (default report.html; with --json, only when given)')
+    .option('--json', 'print the table (final losses, measurements, graph diff per run) as JSON on stdout')
+    .action(async (runs: string[], o) => {
+      const out: string | undefined = o.out ?? (o.json ? undefined : 'report.html');
+      const table = await compare(runs, { out });
+      if (o.json) console.log(JSON.stringify(table));
+      if (out) process.stderr.write(`wrote ${out}\n`);
     });
   program
     .command('families')
