@@ -7,7 +7,9 @@
  *   data → graph (data is used by runtime and cli);
  *   eval → graph, and no package at all (pure metrics on plain arrays; runtime
  *     and cli call them, passing a TF.js distance kernel in as a function);
- *   cli → runtime, compiler, graph, data, eval, nodes (never ui or store).
+ *   cli → runtime, compiler, graph, data, eval, runs, nodes (never ui or store);
+ *   runs → graph and the fflate package for values, and types of runtime and data
+ *     (the run-as-files format, pure: the browser and the CLI read the same thing).
  *
  * Every source file is parsed with the TypeScript compiler (so comments and
  * strings never count) and its imports are classified as type-only or value
@@ -144,14 +146,20 @@ const LAYERS = {
   data: sourceFiles('src/data'),
   cli: sourceFiles('src/cli'),
   eval: sourceFiles('src/eval'),
+  runs: sourceFiles('src/runs'),
 };
 
 /** What each layer may import from the repo (type or value); packages are not restricted here. */
 const MAY_IMPORT = {
   data: ['src/data', 'src/graph'],
   eval: ['src/eval', 'src/graph'],
-  cli: ['src/cli', 'src/runtime', 'src/compiler', 'src/graph', 'src/data', 'src/eval', 'nodes'],
+  cli: ['src/cli', 'src/runtime', 'src/compiler', 'src/graph', 'src/data', 'src/eval', 'src/runs', 'nodes'],
+  /** src/runs: values from these only; types also from RUNS_TYPES_FROM. */
+  runs: ['src/runs', 'src/graph'],
 };
+
+const RUNS_TYPES_FROM = ['src/runtime', 'src/data'];
+const RUNS_PACKAGES = ['fflate'];
 
 const intoUi = (imports: Import[]) => imports.filter((i) => under(i.target, 'src/ui')).map(where);
 
@@ -160,6 +168,18 @@ const evalViolations = (imports: Import[]) =>
   imports
     .filter((i) => !i.target || !under(i.target, ...MAY_IMPORT.eval))
     .map((i) => `${where(i)} (${i.target ? 'outside src/eval, src/graph' : 'a package'})`);
+
+/** src/runs's rule: values from src/runs, src/graph and fflate; types also from src/runtime and src/data; no other package. */
+const runsViolations = (imports: Import[]) =>
+  imports.flatMap((i) => {
+    if (!i.target)
+      return RUNS_PACKAGES.includes(pkgName(i.specifier)) ? [] : [`${where(i)} (a package other than ${RUNS_PACKAGES.join(', ')})`];
+    if (under(i.target, ...MAY_IMPORT.runs)) return [];
+    if (i.typeOnly && under(i.target, ...RUNS_TYPES_FROM)) return [];
+    return [
+      `${where(i)} (${i.typeOnly ? `outside ${[...MAY_IMPORT.runs, ...RUNS_TYPES_FROM].join(', ')}` : `a value from outside ${MAY_IMPORT.runs.join(', ')}`})`,
+    ];
+  });
 
 /** Repo imports (type or value) of `imports` that land outside `allowed`, as file:line. */
 function outside(imports: Import[], allowed: string[]): string[] {
@@ -220,7 +240,12 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
     expect(violations, report(violations)).toEqual([]);
   });
 
-  it('src/graph, src/compiler and src/eval do not touch DOM globals', () => {
+  it(`src/runs imports values only from ${MAY_IMPORT.runs.join(', ')} and ${RUNS_PACKAGES.join(', ')}, types also from ${RUNS_TYPES_FROM.join(', ')}`, () => {
+    const violations = runsViolations(LAYERS.runs.flatMap(importsOf));
+    expect(violations, report(violations)).toEqual([]);
+  });
+
+  it('src/graph, src/compiler, src/eval and src/runs do not touch DOM globals', () => {
     const DOM_GLOBALS = new Set([
       'window',
       'document',
@@ -235,7 +260,7 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
       'postMessage',
     ]);
     const violations: string[] = [];
-    for (const file of [...LAYERS.graph, ...LAYERS.compiler, ...LAYERS.eval]) {
+    for (const file of [...LAYERS.graph, ...LAYERS.compiler, ...LAYERS.eval, ...LAYERS.runs]) {
       const sf = ts.createSourceFile(file, readFileSync(join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
       const visit = (node: ts.Node) => {
         if (ts.isIdentifier(node) && DOM_GLOBALS.has(node.text)) {
@@ -293,9 +318,9 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
     expect(violations, report(violations)).toEqual([]);
   });
 
-  it('no file in graph, compiler, eval, store, ui or nodes reaches a TF.js value or src/runtime through a chain of value imports', () => {
+  it('no file in graph, compiler, eval, runs, store, ui or nodes reaches a TF.js value or src/runtime through a chain of value imports', () => {
     const violations: string[] = [];
-    const files = [...LAYERS.graph, ...LAYERS.compiler, ...LAYERS.eval, ...LAYERS.store, ...LAYERS.ui, ...LAYERS.nodes];
+    const files = [...LAYERS.graph, ...LAYERS.compiler, ...LAYERS.eval, ...LAYERS.runs, ...LAYERS.store, ...LAYERS.ui, ...LAYERS.nodes];
     for (const file of files) {
       const chain = valueClosure(file);
       for (const [f, path] of chain) {
@@ -352,7 +377,7 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
     expect(ui.every((i) => i.typeOnly)).toBe(true);
   });
 
-  it('the store, data, eval and cli rules report a stray import, type-only included, as file:line', () => {
+  it('the store, data, eval, cli and runs rules report a stray import, type-only included, as file:line', () => {
     const store = parseImports(
       'src/store/probe.ts',
       "import { docOps } from './docOps';\nimport type { RunState } from '../ui/run/runStore';",
@@ -376,6 +401,21 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
         "import { plan } from '../compiler/plan';",
       ].join('\n'),
     );
+    const runs = parseImports(
+      'src/runs/probe.ts',
+      [
+        "import { zipSync } from 'fflate';",
+        "import type { StoredCheckpoint } from '../runtime/checkpoints';",
+        "import { Checkpoints } from '../runtime/checkpoints';",
+        "import { readFile } from 'node:fs/promises';",
+        "import type { Plan } from '../compiler/plan';",
+      ].join('\n'),
+    );
+    expect(runsViolations(runs)).toEqual([
+      "src/runs/probe.ts:3 imports '../runtime/checkpoints' (a value from outside src/runs, src/graph)",
+      "src/runs/probe.ts:4 imports 'node:fs/promises' (a package other than fflate)",
+      "src/runs/probe.ts:5 imports '../compiler/plan' (outside src/runs, src/graph, src/runtime, src/data)",
+    ]);
     expect(evalViolations(metrics)).toEqual([
       "src/eval/probe.ts:2 imports '@tensorflow/tfjs-core' (a package)",
       "src/eval/probe.ts:3 imports 'node:fs' (a package)",
