@@ -1,6 +1,6 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { defineNode, fail, isFailure, type Tensor, type TF, type Variable } from '../src/graph/nodeApi';
-import { bool, choice, int } from '../src/graph/params';
+import { bool, choice, intList } from '../src/graph/params';
 import { BATCH, formatShape, type Shape } from '../src/graph/shape';
 import { activate } from './lib/activations';
 import { FLOW_CAPABILITY, FLOW_INPUTS, FLOW_OUTPUTS, flowShapes, sumPerExample } from './lib/flow';
@@ -37,7 +37,7 @@ export default defineNode({
   title: 'Affine coupling (RealNVP)',
   category: 'flows',
   flow: FLOW_CAPABILITY,
-  doc: 'An invertible layer (RealNVP, Dinh et al. 2017). A mask splits each example in two halves. The kept half passes through unchanged; a small network reads it and gives a log-scale s and a shift t for the other half: y = x·exp(s) + t there. Since the network only sees values that pass through, the inverse is just as easy, x = (y − t)·exp(−s), and log |det ∂y/∂x| = Σ s. Its network is set by its parameters: hiddenLayers layers of hiddenUnits dense units (vectors) or 3×3 convolution filters (images), then a layer that starts at zero, so the coupling starts as the identity. s = scale·tanh(raw) with a learned scale per feature keeps the scale bounded, which steadies training. Stack couplings with flip alternating so that every value gets transformed.',
+  doc: 'An invertible layer (RealNVP, Dinh et al. 2017). A mask splits each example in two halves. The kept half passes through unchanged; a small network reads it and gives a log-scale s and a shift t for the other half: y = x·exp(s) + t there. Since the network only sees values that pass through, the inverse is just as easy, x = (y − t)·exp(−s), and log |det ∂y/∂x| = Σ s. Its network is set by its parameters, as an Encoder’s is: one hidden layer per entry of hidden, of that many dense units (vectors) or 3×3 convolution filters (images), then a layer that starts at zero, so the coupling starts as the identity; “Show the layers inside” lists them with their shapes. s = scale·tanh(raw) with a learned scale per feature keeps the scale bounded, which steadies training. Stack couplings with flip alternating so that every value gets transformed.',
   inputs: FLOW_INPUTS,
   outputs: FLOW_OUTPUTS,
   params: {
@@ -47,12 +47,26 @@ export default defineNode({
       'which values are kept: checkerboard = every other feature (or pixel); channel = the first half of the features (or channels)',
     ),
     flip: bool(false, 'transform the other half instead; alternate it between consecutive couplings'),
-    hiddenLayers: int({ default: 2, min: 1, max: 8, doc: 'hidden layers of the network that gives s and t' }),
-    hiddenUnits: int({ default: 64, min: 1, max: 4096, doc: 'dense units (vectors) or convolution filters (images) per hidden layer' }),
+    hidden: intList({
+      default: [64, 64],
+      min: 1,
+      max: 4096,
+      minLength: 1,
+      maxLength: 8,
+      doc: 'the network that gives s and t: dense units (vectors) or 3×3 convolution filters (images) per hidden layer, e.g. 256, 256',
+    }),
     activation: choice(['relu', 'leakyRelu', 'tanh'], 'relu', 'activation of the hidden layers'),
   },
-  keyParams: ['mask', 'flip'],
+  keyParams: ['mask', 'flip', 'hidden'],
   trainable: true,
+  // Version 1 had hiddenLayers × hiddenUnits, the same width in every hidden layer.
+  version: 2,
+  migrate: (params) => {
+    const { hiddenLayers, hiddenUnits, ...rest } = params;
+    const layers = typeof hiddenLayers === 'number' ? hiddenLayers : 2;
+    const units = typeof hiddenUnits === 'number' ? hiddenUnits : 64;
+    return { ...rest, hidden: Array.from({ length: layers }, () => units) };
+  },
   examples: [{ x: [BATCH, 8, 8, 2] }, { x: [BATCH, 2] }],
   inferShapes: ({ x }, p) => {
     const shapes = flowShapes(x);
@@ -79,11 +93,45 @@ export default defineNode({
     const channels = x[x.length - 1];
     let count = 0;
     let width = channels;
-    for (let i = 0; i < p.hiddenLayers; i++) {
-      count += perPosition * width * p.hiddenUnits + p.hiddenUnits;
-      width = p.hiddenUnits;
+    for (const units of p.hidden) {
+      count += perPosition * width * units + units;
+      width = units;
     }
     return count + perPosition * width * 2 * channels + 2 * channels + channels;
+  },
+  innerNetwork: ({ x }, p) => {
+    const image = x.length === 4;
+    const channels = x[x.length - 1];
+    const at = (width: number): Shape => [...x.slice(0, -1), width];
+    const width = (n: number) => (image ? { filters: n, kernelSize: 3 } : { units: n });
+    const title = image ? 'Conv2D' : 'Dense';
+    const hiddenIds = p.hidden.map((_, i) => `hidden${i}`);
+    const last = hiddenIds[hiddenIds.length - 1] ?? 'mask';
+    return [
+      { id: 'mask', title: 'Mask', params: { keeps: p.flip ? `${p.mask}, flipped` : p.mask, others: 'set to 0' }, reads: ['x'], output: x },
+      ...p.hidden.map((units, i) => ({
+        id: hiddenIds[i],
+        title,
+        params: { ...width(units), activation: p.activation },
+        reads: [i === 0 ? 'mask' : hiddenIds[i - 1]],
+        output: at(units),
+      })),
+      {
+        id: 'out',
+        title,
+        params: { ...width(2 * channels), activation: 'linear', starts: 'at zero' },
+        reads: [last],
+        output: at(2 * channels),
+      },
+      {
+        id: 's',
+        title: 'Log-scale s',
+        params: { from: 'first half', as: 'scale · tanh', on: 'transformed half' },
+        reads: ['out'],
+        output: x,
+      },
+      { id: 't', title: 'Shift t', params: { from: 'second half', on: 'transformed half' }, reads: ['out'], output: x },
+    ];
   },
   build: (ctx, p) => {
     const x = ctx.inputShapes.x;
@@ -93,15 +141,15 @@ export default defineNode({
     const kernelShape = (inputs: number, outputs: number) => (image ? [3, 3, inputs, outputs] : [inputs, outputs]);
     const hidden: { kernel: Variable; bias: Variable }[] = [];
     let width = channels;
-    for (let i = 0; i < p.hiddenLayers; i++) {
+    p.hidden.forEach((units, i) => {
       hidden.push({
-        kernel: ctx.variable(`hidden${i}Kernel`, kernelShape(width, p.hiddenUnits), p.activation === 'tanh' ? 'glorotUniform' : 'heNormal'),
-        bias: ctx.variable(`hidden${i}Bias`, [p.hiddenUnits], 'zeros'),
+        kernel: ctx.variable(`hidden${i}Kernel`, kernelShape(width, units), p.activation === 'tanh' ? 'glorotUniform' : 'heNormal'),
+        bias: ctx.variable(`hidden${i}Bias`, [units], 'zeros'),
       });
-      width = p.hiddenUnits;
-    }
+      width = units;
+    });
     // Zero weights make s = t = 0: every coupling starts as the identity (Glow), which keeps deep stacks trainable.
-    const outKernel = ctx.variable('outKernel', kernelShape(p.hiddenUnits, 2 * channels), 'zeros');
+    const outKernel = ctx.variable('outKernel', kernelShape(width, 2 * channels), 'zeros');
     const outBias = ctx.variable('outBias', [2 * channels], 'zeros');
     const scale = ctx.variable('scale', [channels], 'ones');
     const keep = ctx.tf.tensor(couplingMask(example, p.mask, p.flip), example);

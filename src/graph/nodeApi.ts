@@ -358,6 +358,22 @@ export interface LayerNodeDef<P extends ParamDecls = ParamDecls> extends NodeBas
   /** Whether the node holds trainable variables (an optimizer can train it). */
   trainable: boolean;
   build(ctx: BuildContext, params: ParamValues<P>): BuiltNode;
+  /**
+   * The network the layer holds inside (an affine coupling's scale-and-shift net), in order, with the
+   * shape after each step, for the "layers inside" view. It is edited through the layer's parameters and
+   * cannot be unpacked into nodes: the layer runs it in both directions.
+   */
+  innerNetwork?(inputs: Record<string, Shape>, params: ParamValues<P>): InnerLayer[];
+}
+
+/** One step of a layer's inner network. */
+export interface InnerLayer {
+  id: string;
+  title: string;
+  params: Record<string, unknown>;
+  /** The steps it reads, by id; the layer's own input port by its name. */
+  reads: string[];
+  output: Shape;
 }
 
 export interface BlockNodeDef<P extends ParamDecls = ParamDecls> extends NodeBase<P> {

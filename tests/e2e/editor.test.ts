@@ -525,6 +525,31 @@ describe('editor end to end', () => {
     await page.close();
   });
 
+  it('shows an affine coupling’s network inside it and edits it there, without offering to unpack it', async () => {
+    const { page, errors } = await open('coupling');
+    await page.click(tid('btn-presets'));
+    await page.click(tid('preset-open-flow-2d'));
+    await page.waitForSelector(tid('node-c0'));
+    await page.click(`${tid('node-c0')} .graph-node-head`);
+    await page.getByRole('button', { name: 'Show the layers inside' }).click();
+    const view = page.locator(tid('block-view'));
+    await view.waitFor();
+    // Mask, four hidden layers, the zero-started output layer, s and t.
+    expect(await view.locator('tbody tr').count()).toBe(8);
+    expect(await view.locator(tid('layer-row-hidden3')).textContent()).toMatch(/units 256.*256×256/s);
+    const hidden = page.locator('#block-param-input-hidden');
+    await hidden.fill('128, 32');
+    await hidden.press('Enter');
+    await expect.poll(() => view.locator('tbody tr').count()).toBe(6);
+    expect(await view.locator(tid('layer-row-out')).textContent()).toMatch(/units 4/);
+    expect((await getDoc(page)).nodes.find((n) => n.id === 'c0')!.params.hidden).toEqual([128, 32]);
+    expect(await view.locator(tid('unpack-block')).count()).toBe(0);
+    expect(await view.textContent()).toMatch(/cannot be unpacked/);
+    await shot(page, '20-coupling-network');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('opens every preset at a readable zoom, data side first; Fit and the minimap still show everything', async () => {
     const page = await context.newPage();
     const errors = watchErrors(page);

@@ -10,6 +10,7 @@ import { BIN_MARGIN } from '../../nodes/dequantize';
 import { FLOW_LOG_DET_INPUT, isFailure, type BuiltNode, type LayerNodeDef, type Tensor } from '../../src/graph/nodeApi';
 import { BATCH, type Shape } from '../../src/graph/shape';
 import { buildLayer, callContext, paramsFor, tf } from './harness';
+import { resolveParams } from '../../src/graph/params';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -108,7 +109,7 @@ const couplingCases: FlowCase[] = (['checkerboard', 'channel'] as const).flatMap
   [false, true].flatMap((flip) =>
     [[6], [4, 4, 2]].map((example, i) => ({
       type: 'affineCoupling',
-      params: { mask, flip, hiddenUnits: 8, activation: i === 0 ? 'tanh' : 'leakyRelu' },
+      params: { mask, flip, hidden: [8, 8], activation: i === 0 ? 'tanh' : 'leakyRelu' },
       example,
       inputs: () => tf.randomNormal([2, ...example], 0, 1, 'float32', seed++),
       prepare: randomizeCoupling,
@@ -370,9 +371,9 @@ describe('flow prior and flow NLL', () => {
     // p(x) = p(z)·Π |det| summed over a fine grid is 1 only if every log-det has the right value and sign.
     const chain = [
       { type: 'actNorm', params: {} },
-      { type: 'affineCoupling', params: { hiddenUnits: 16 } },
+      { type: 'affineCoupling', params: { hidden: [16, 16] } },
       { type: 'invConv1x1', params: {} },
-      { type: 'affineCoupling', params: { hiddenUnits: 16, flip: true, activation: 'tanh' } },
+      { type: 'affineCoupling', params: { hidden: [16, 16], flip: true, activation: 'tanh' } },
     ].map(({ type, params }) => {
       const { built, variables } = layer(type, params, { x: [BATCH, 2] });
       if (type === 'affineCoupling') randomizeCoupling(variables);
@@ -442,5 +443,30 @@ describe('shape failures name the port and say how to fix them', () => {
     expect(f.port).toBe(port);
     expect(f.message).toMatch(message);
     expect(f.hint).toMatch(hint);
+  });
+});
+
+describe('the affine coupling’s network', () => {
+  const coupling = registry.affineCoupling as LayerNodeDef;
+
+  it('lists its steps with their shapes for the Inside view, and the count of its weights matches what it builds', () => {
+    const params = resolveParams(coupling.params, { hidden: [8, 4] }).values;
+    const steps = coupling.innerNetwork!({ x: [BATCH, 6] }, params);
+    expect(steps.map((s) => [s.id, s.output, s.reads])).toEqual([
+      ['mask', [BATCH, 6], ['x']],
+      ['hidden0', [BATCH, 8], ['mask']],
+      ['hidden1', [BATCH, 4], ['hidden0']],
+      ['out', [BATCH, 12], ['hidden1']],
+      ['s', [BATCH, 6], ['out']],
+      ['t', [BATCH, 6], ['out']],
+    ]);
+    const images = coupling.innerNetwork!({ x: [BATCH, 4, 4, 2] }, params);
+    expect(images.find((s) => s.id === 'hidden0')).toMatchObject({
+      title: 'Conv2D',
+      params: { filters: 8, kernelSize: 3 },
+      output: [BATCH, 4, 4, 8],
+    });
+    // 6→8→4→12 dense layers with biases, plus one learned scale per feature.
+    expect(coupling.countParams!({ x: [BATCH, 6] }, params)).toBe(6 * 8 + 8 + 8 * 4 + 4 + 4 * 12 + 12 + 6);
   });
 });

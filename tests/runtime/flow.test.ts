@@ -24,7 +24,7 @@ import { preset } from '../compiler/helpers';
 /** flow-2d with nets small enough for a unit test. */
 function smallFlow(): GraphDocument {
   const doc = structuredClone(preset('flow-2d.json'));
-  for (const n of doc.nodes) if (n.type === 'affineCoupling') Object.assign(n.params, { hiddenLayers: 2, hiddenUnits: 32 });
+  for (const n of doc.nodes) if (n.type === 'affineCoupling') Object.assign(n.params, { hidden: [32, 32] });
   return doc;
 }
 

@@ -170,7 +170,7 @@ export function NodeInspector({ node }: { node: GraphNode }) {
               ? `Trained by ${trainers.map(labelOf).join(', ')}.`
               : 'No optimizer trains this node: its weights stay frozen.'}
           </p>
-          {def.kind === 'block' && <button onClick={() => s.openBlock(node.id)}>Show the layers inside</button>}
+          {(def.kind === 'block' || def.innerNetwork) && <button onClick={() => s.openBlock(node.id)}>Show the layers inside</button>}
         </section>
       )}
 

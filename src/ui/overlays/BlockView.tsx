@@ -23,6 +23,7 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
   const { rows, error } = blockLayers(def, node.params, compiled.shapes[nodeId]?.inputs ?? {}, registry, compiled.data);
   const batch = compiled.data?.batchSize;
   const name = node.label || def.title;
+  const isBlock = def.kind === 'block';
   const unpack = checkUnpack(doc, registry, nodeId);
   const count = compiled.paramCounts[nodeId];
   const s = editorStore.getState();
@@ -38,8 +39,9 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
   return (
     <Modal title={`Inside ${name}`} onClose={onClose} className="block-view" testId="block-view">
       <p className="muted small">
-        The block stands for these layers, in data-flow order. Change them through the block’s parameters (here or in the inspector), or
-        unpack the block to edit each layer on its own.
+        {isBlock
+          ? 'The block stands for these layers, in data-flow order. Change them through the block’s parameters (here or in the inspector), or unpack the block to edit each layer on its own.'
+          : `${def.title} holds this network inside, in data-flow order. Change it through the layer’s parameters (here or in the inspector). It cannot be unpacked into nodes: the layer runs it in both directions, forward and inverse.`}
       </p>
       {Object.keys(def.params).length > 0 && (
         <section className="block-params" data-testid="block-params">
@@ -100,34 +102,36 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
           {formatCount(count)} trainable values in all.
         </p>
       )}
-      <section className="unpack">
-        <div className="unpack-row">
-          <button
-            className="primary"
-            disabled={!unpack.ok}
-            onClick={doUnpack}
-            data-testid="unpack-block"
-            title={unpack.ok ? 'Replace the block by these layers (undoable)' : unpack.reason}
-          >
-            Unpack into layers
-          </button>
-          <span className="small muted">
-            Replaces the block on the canvas by these layers as ordinary nodes. Its edges and the optimizers that train it follow; the
-            network and its shapes stay the same. Undo puts the block back.
-          </span>
-        </div>
-        {!unpack.ok && (
-          <p className="small invalid-text" data-testid="unpack-reason">
-            Cannot unpack: {unpack.reason}
-          </p>
-        )}
-        {unpack.ok &&
-          unpack.caveats.map((c, i) => (
-            <p key={i} className="small warning-text" data-testid="unpack-caveat">
-              Note: {c}
+      {isBlock && (
+        <section className="unpack">
+          <div className="unpack-row">
+            <button
+              className="primary"
+              disabled={!unpack.ok}
+              onClick={doUnpack}
+              data-testid="unpack-block"
+              title={unpack.ok ? 'Replace the block by these layers (undoable)' : unpack.reason}
+            >
+              Unpack into layers
+            </button>
+            <span className="small muted">
+              Replaces the block on the canvas by these layers as ordinary nodes. Its edges and the optimizers that train it follow; the
+              network and its shapes stay the same. Undo puts the block back.
+            </span>
+          </div>
+          {!unpack.ok && (
+            <p className="small invalid-text" data-testid="unpack-reason">
+              Cannot unpack: {unpack.reason}
             </p>
-          ))}
-      </section>
+          )}
+          {unpack.ok &&
+            unpack.caveats.map((c, i) => (
+              <p key={i} className="small warning-text" data-testid="unpack-caveat">
+                Note: {c}
+              </p>
+            ))}
+        </section>
+      )}
     </Modal>
   );
 }

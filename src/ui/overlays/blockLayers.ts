@@ -3,7 +3,7 @@
  * for the block's current inputs. Mirrors the compiler's inlining but keeps
  * going past a failure so the user sees where the shapes stop working.
  */
-import type { AnyNodeDef, DataInfo } from '../../graph/nodeApi';
+import type { AnyNodeDef, DataInfo, LayerNodeDef } from '../../graph/nodeApi';
 import { isFailure } from '../../graph/nodeApi';
 import { resolveParams } from '../../graph/params';
 import type { Shape } from '../../graph/shape';
@@ -18,6 +18,30 @@ export interface LayerRow {
   problem?: string;
 }
 
+/** A layer's inner network (an affine coupling's net), each step reading the one before. */
+function innerNetworkRows(
+  def: LayerNodeDef,
+  params: Record<string, unknown>,
+  inputShapes: Record<string, Shape>,
+): { rows: LayerRow[]; error?: string } {
+  if (!def.innerNetwork) return { rows: [] };
+  try {
+    const steps = def.innerNetwork(inputShapes, resolveParams(def.params, params).values);
+    return {
+      rows: steps.map((step) => ({
+        id: step.id,
+        type: step.title,
+        title: step.title,
+        params: step.params,
+        inputs: step.reads,
+        outputs: { out: step.output },
+      })),
+    };
+  } catch (e) {
+    return { rows: [], error: `cannot list the network for the current inputs: ${(e as Error).message}` };
+  }
+}
+
 export function blockLayers(
   def: AnyNodeDef,
   params: Record<string, unknown>,
@@ -25,7 +49,7 @@ export function blockLayers(
   registry: Record<string, AnyNodeDef>,
   data: DataInfo | null,
 ): { rows: LayerRow[]; error?: string } {
-  if (def.kind !== 'block') return { rows: [] };
+  if (def.kind !== 'block') return innerNetworkRows(def, params, inputShapes);
   const { values } = resolveParams(def.params, params);
   let expansion;
   try {
