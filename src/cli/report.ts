@@ -83,8 +83,30 @@ const METRICS: MetricDef[] = [
 
 /** Colours for runs that bring none (CLI folders), dark enough to read on white. */
 const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc3399', '#6a3d9a', '#8c564b', '#333333', '#a07000'];
-/** A colour from a file goes into an attribute: only plain CSS colour forms are taken. */
-const CSS_COLOUR = /^(#[0-9a-f]{3,8}|(rgb|hsl)a?\([0-9\s.,%/+-]+\)|[a-z]{3,20})$/i;
+/** Lines on white want at least 3:1 contrast (WCAG's figure for graphics). */
+const MIN_CONTRAST = 3;
+
+/** The relative luminance of an sRGB colour (WCAG 2). */
+function luminance(rgb: number[]): number {
+  const [r, g, b] = rgb.map((c) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+}
+
+/**
+ * A run's own colour as #rrggbb, darkened until it reads on white (the browser's palette has a light
+ * yellow and grey); null for anything but #rgb / #rrggbb, since it goes into an attribute.
+ */
+export function readableColour(colour: string): string | null {
+  const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(colour.trim());
+  if (!m) return null;
+  const hex = m[1]!.length === 3 ? [...m[1]!].map((c) => c + c).join('') : m[1]!;
+  let rgb = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  while (1.05 / (luminance(rgb) + 0.05) < MIN_CONTRAST) rgb = rgb.map((c) => Math.floor(c * 0.9));
+  return '#' + rgb.map((c) => c.toString(16).padStart(2, '0')).join('');
+}
 
 function finalLoss(files: RunFiles, term: string): number | undefined {
   const values = files.losses.filter((p) => term in p.losses).map((p) => p.losses[term]!);
@@ -106,9 +128,8 @@ function uniqueNames(runs: ComparedRun[]): string[] {
 function runColours(runs: ComparedRun[]): string[] {
   const used = new Set<string>();
   return runs.map((r) => {
-    const own = r.files.manifest.colour?.trim().toLowerCase();
-    const colour =
-      own && CSS_COLOUR.test(own) && !used.has(own) ? own : (PALETTE.find((c) => !used.has(c)) ?? PALETTE[used.size % PALETTE.length]!);
+    const own = readableColour(r.files.manifest.colour ?? '');
+    const colour = own && !used.has(own) ? own : (PALETTE.find((c) => !used.has(c)) ?? PALETTE[used.size % PALETTE.length]!);
     used.add(colour);
     return colour;
   });
@@ -261,6 +282,7 @@ h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 28px 0 8p
 table { border-collapse: collapse; font-size: 14px; }
 caption { caption-side: top; text-align: left; color: #444; padding-bottom: 6px; max-width: 900px; }
 th, td { border: 1px solid #bbb; padding: 5px 9px; text-align: right; }
+td { white-space: nowrap; }
 th[scope=row], thead th { text-align: left; background: #f3f3f3; }
 td.best { font-weight: 700; background: #e6f4ea; }
 .none { color: #555; }

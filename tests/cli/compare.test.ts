@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../nodes/index';
-import { compareTable, reportHtml, type ComparedRun } from '../../src/cli/report';
+import { compareTable, readableColour, reportHtml, type ComparedRun } from '../../src/cli/report';
 import { EXIT } from '../../src/cli/setup';
 import { loadDocumentValue } from '../../src/graph/load';
 import { RUN_FORMAT, RUN_FORMAT_VERSION, type RunFiles } from '../../src/runs/format';
@@ -204,6 +204,21 @@ describe('the compare table', () => {
     expect(t.runs[0]!.colour).toBe('#123456');
     expect(new Set(t.runs.map((r) => r.colour)).size).toBe(3);
     expect(t.runs[2]!.colour).toMatch(/^#[0-9a-f]{6}$/);
+  });
+
+  it('darkens a run colour too light to read on white to 3:1, and keeps a dark one', () => {
+    const channel = (c: number) => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+    const contrast = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => channel(parseInt(hex.slice(i, i + 2), 16)));
+      return 1.05 / (0.2126 * r! + 0.7152 * g! + 0.0722 * b! + 0.05);
+    };
+    expect(contrast('#edc948')).toBeLessThan(2);
+    const yellow = readableColour('#EDC948')!;
+    expect(contrast(yellow)).toBeGreaterThanOrEqual(3);
+    expect(contrast(yellow)).toBeLessThan(3.5);
+    expect(readableColour('#4e79a7')).toBe('#4e79a7');
+    expect(readableColour('#fff')).toMatch(/^#([0-9a-f]{2})\1\1$/);
+    expect(readableColour('red')).toBeNull();
   });
 
   it('tells two runs with the same name apart', () => {
