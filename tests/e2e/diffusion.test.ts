@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { encodeShareHash } from '../../src/store/share';
-import { graph } from '../nodes/harness';
+import { tinyImageDiffusion } from '../nodes/harness';
 import { launch, openRunPanel, SCREENSHOTS, useBuiltApp, waitForStep, watchErrors } from './harness';
 
 const app = useBuiltApp();
@@ -107,29 +107,7 @@ describe('diffusion view', () => {
   }, 400_000);
 
   it('an image diffusion model: a strip of 10 frames per sample, filled in column by column, t labelled under each', async () => {
-    const doc = graph(
-      [
-        { id: 'data', type: 'dataset', params: { source: 'mnist', batchSize: 16 } },
-        { id: 'schedule', type: 'noiseSchedule', params: { kind: 'cosine', steps: 200 } },
-        { id: 'noising', type: 'forwardNoising' },
-        { id: 'embed', type: 'timeEmbedding' },
-        { id: 'unet', type: 'unet', params: { filters: 4 } },
-        { id: 'loss', type: 'epsMse' },
-        { id: 'opt', type: 'optimizer' },
-        { id: 'sampler', type: 'diffusionSampler', params: { method: 'ddim', steps: 20 } },
-      ],
-      [
-        'data.x -> noising.x0',
-        'schedule.alphaBar -> noising.schedule',
-        'noising.xt -> unet.x',
-        'noising.t -> embed.t',
-        'embed.y -> unet.time',
-        'unet.y -> loss.prediction',
-        'noising.eps -> loss.target',
-        'loss.loss -> opt.loss',
-        'unet.y -> sampler.eps',
-      ],
-    );
+    const doc = tinyImageDiffusion({ batchSize: 16, T: 200, samplerSteps: 20 });
     const share = encodeShareHash(doc);
     if (!share.ok) throw new Error(share.message);
     const { context, close } = await launch({ viewport: { width: 1400, height: 1000 } });

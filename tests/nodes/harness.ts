@@ -124,6 +124,33 @@ export function graph(
   };
 }
 
+/** A small unconditional image diffusion model: a U-Net of 4 base filters on MNIST x_t and its timestep code, DDIM sampling. */
+export function tinyImageDiffusion(o: { batchSize: number; T: number; samplerSteps: number }): GraphDocument {
+  return graph(
+    [
+      { id: 'data', type: 'dataset', params: { source: 'mnist', batchSize: o.batchSize } },
+      { id: 'schedule', type: 'noiseSchedule', params: { kind: 'cosine', steps: o.T } },
+      { id: 'noising', type: 'forwardNoising' },
+      { id: 'embed', type: 'timeEmbedding' },
+      { id: 'unet', type: 'unet', params: { filters: 4 } },
+      { id: 'loss', type: 'epsMse' },
+      { id: 'opt', type: 'optimizer' },
+      { id: 'sampler', type: 'diffusionSampler', params: { method: 'ddim', steps: o.samplerSteps } },
+    ],
+    [
+      'data.x -> noising.x0',
+      'schedule.alphaBar -> noising.schedule',
+      'noising.xt -> unet.x',
+      'noising.t -> embed.t',
+      'embed.y -> unet.time',
+      'unet.y -> loss.prediction',
+      'noising.eps -> loss.target',
+      'loss.loss -> opt.loss',
+      'unet.y -> sampler.eps',
+    ],
+  );
+}
+
 export function compileOrThrow(doc: GraphDocument) {
   const result = compile(doc, registry);
   const errors = result.errors.filter((e) => e.severity === 'error');

@@ -7,35 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import type { FromWorkerOf } from '../../src/runtime/protocol';
 import * as tf from '../../src/runtime/tf';
-import { graph } from '../nodes/harness';
+import { tinyImageDiffusion } from '../nodes/harness';
 import { preset, sessionHarness } from './sessionHarness';
 
 type Trajectory = FromWorkerOf<'trajectory'>;
 
-/** A small unconditional image diffusion model: a U-Net of 4 base filters on MNIST x_t and its timestep code. */
-const mnistDiffusion = graph(
-  [
-    { id: 'data', type: 'dataset', params: { source: 'mnist', batchSize: 4 } },
-    { id: 'schedule', type: 'noiseSchedule', params: { kind: 'cosine', steps: 100 } },
-    { id: 'noising', type: 'forwardNoising' },
-    { id: 'embed', type: 'timeEmbedding' },
-    { id: 'unet', type: 'unet', params: { filters: 4 } },
-    { id: 'loss', type: 'epsMse' },
-    { id: 'opt', type: 'optimizer' },
-    { id: 'sampler', type: 'diffusionSampler', params: { method: 'ddim', steps: 10 } },
-  ],
-  [
-    'data.x -> noising.x0',
-    'schedule.alphaBar -> noising.schedule',
-    'noising.xt -> unet.x',
-    'noising.t -> embed.t',
-    'embed.y -> unet.time',
-    'unet.y -> loss.prediction',
-    'noising.eps -> loss.target',
-    'loss.loss -> opt.loss',
-    'unet.y -> sampler.eps',
-  ],
-);
+const mnistDiffusion = tinyImageDiffusion({ batchSize: 4, T: 100, samplerSteps: 10 });
 
 const finite = (a: Float32Array) => a.every(Number.isFinite);
 
