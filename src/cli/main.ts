@@ -5,8 +5,9 @@ import { evalReport, formatReport, reportJson, type MetricSet } from './evaluate
 import { familiesLesson, formatLesson, LESSON_SOURCES } from './families';
 import { sample } from './inspect';
 import { aurocJson, formatAuroc, formatImages, oodAuroc, oodImages } from './ood';
+import { bundle } from './bundle';
 import { CliError, EXIT } from './setup';
-import { train } from './train';
+import { defaultOut, train } from './train';
 
 const int =
   (name: string, min = 0) =>
@@ -33,7 +34,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   program
     .command('train')
-    .argument('<graph.json>', 'graph document (e.g. presets/vae.json)')
+    .argument('<graph>', 'graph document (e.g. presets/vae.json), or a run folder or bundle (.zip) whose graph.json to train')
     .option('--steps <n>', 'training rounds to run', int('--steps', 1), 1000)
     .option('--batch <n>', 'batch size (overrides the Dataset node)', int('--batch', 1))
     .option('--lr <x>', 'learning rate for every optimizer', positive('--lr'))
@@ -43,13 +44,17 @@ export function buildProgram(): Command {
       '--data <path>',
       'IDX file/folder, an image folder (one sub-folder per class), a zip of images or a CSV of 2-D points, instead of the embedded digits',
     )
-    .option('--out <dir>', 'run directory (default: the --resume folder, else runs/latest)')
-    .option('--resume <dir>', 'continue from the checkpoint in this run directory')
+    .option('--out <dir>', 'run directory (default: the --resume folder, runs/<name> for a bundle, else runs/latest)')
+    .option(
+      '--resume [run]',
+      'continue from the checkpoint of this run folder or bundle (.zip), at its batch size and learning rates; with no value, the graph argument is the run (train run.zip --resume)',
+    )
     .option('--checkpoint-every <n>', 'steps between checkpoints', int('--checkpoint-every', 1), 500)
     .action(async (graph, o) => {
+      const resume: string | undefined = o.resume === true ? graph : o.resume;
       // Resuming continues in the resumed folder unless --out says otherwise.
-      const out = o.out ?? o.resume ?? 'runs/latest';
-      process.exitCode = await train(graph, { ...o, out, checkpointEvery: o.checkpointEvery });
+      const out = o.out ?? defaultOut(resume);
+      process.exitCode = await train(graph, { ...o, resume, out, checkpointEvery: o.checkpointEvery });
     });
   program
     .command('sample')
@@ -130,6 +135,14 @@ export function buildProgram(): Command {
       const table = await compare(runs, { out });
       if (o.json) console.log(JSON.stringify(table));
       if (out) process.stderr.write(`wrote ${out}\n`);
+    });
+  program
+    .command('bundle')
+    .description("one zip of a run folder: upload it into the browser's run history, or train --resume it elsewhere")
+    .argument('<run-dir>', 'a directory written by train')
+    .option('--out <file>', 'the zip to write (default <run-dir>.zip)')
+    .action(async (runDir: string, o) => {
+      process.stderr.write((await bundle(runDir, o.out)) + '\n');
     });
   program
     .command('families')

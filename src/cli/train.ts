@@ -240,6 +240,7 @@ async function readResume(path: string): Promise<Resumed> {
       EXIT.badArguments,
       `--resume ${path}: no readable checkpoint (${why}); pass a run folder written by train or a run bundle (.zip)`,
     );
+  if (/\.json$/i.test(path)) throw unreadable('it is a graph file; --resume takes a run folder or a run bundle');
   // A folder without a checkpoint has nothing to resume, whatever else is in it: say that first.
   const isDir = await stat(path).then(
     (s) => s.isDirectory(),
