@@ -4,7 +4,7 @@ const ALL = ['tests/**/*.test.ts', 'tests/**/*.test.tsx'];
 // Tests that train, load TF.js backends, spawn processes or drive a browser. Everything
 // else is `fast` (`npm run test:fast`, well under a minute), so a new test directory
 // lands there by default and the two projects always partition `npm test`.
-const SLOW = ['tests/runtime/**', 'tests/presets/**', 'tests/cli/**', 'tests/e2e/**', 'tests/meta/check.test.ts'];
+const SLOW = ['tests/runtime/**', 'tests/presets/**', 'tests/cli/**', 'tests/e2e/**', 'tests/export/**', 'tests/meta/check.test.ts'];
 
 export default defineConfig({
   test: {
