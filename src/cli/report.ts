@@ -58,12 +58,9 @@ const sample = (key: keyof SampleMetrics, label: string, better: Better): Metric
 
 /** Every figure a measurement may hold, with which way is better (density has no better side: 1 is the match). */
 const METRICS: MetricDef[] = [
-  {
-    key: 'nats',
-    label: 'NLL / −ELBO (nats)',
-    better: 'lower',
-    read: (m) => (m.likelihood?.kind === 'objective' ? undefined : m.likelihood?.nats),
-  },
+  // The keys of `eval --json`.
+  { key: 'neg_elbo', label: '−ELBO (nats)', better: 'lower', read: (m) => (m.likelihood?.kind === 'elbo' ? m.likelihood.nats : undefined) },
+  { key: 'nll', label: 'NLL (nats)', better: 'lower', read: (m) => (m.likelihood?.kind === 'nll' ? m.likelihood.nats : undefined) },
   { key: 'is_nll', label: 'IS NLL (nats)', better: 'lower', read: (m) => m.likelihood?.importanceSampled?.nats },
   { key: 'bits_per_dim', label: 'bits/dim', better: 'lower', read: (m) => m.likelihood?.bitsPerDim ?? undefined },
   sample('fld', 'FLD', 'lower'),
@@ -155,7 +152,7 @@ export function compareTable(runs: ComparedRun[], defaults?: ParamDefaults): Com
       name: names[i]!,
       source: r.source,
       colour: colours[i]!,
-      steps: Math.max(0, ...r.files.losses.map((p) => p.step)),
+      steps: r.files.losses.reduce((most, p) => Math.max(most, p.step), 0),
       finalLosses,
       measuredAtStep: latest?.step ?? null,
       measurements,
@@ -166,10 +163,10 @@ export function compareTable(runs: ComparedRun[], defaults?: ParamDefaults): Com
   return { lossTerms, metrics, runs: summaries };
 }
 
-/** The best value of a column (none when fewer than two runs have one, or the column has no better side). */
+/** The best of a row's values: none when fewer than two runs have one, when all are equal, or when the row has no better side. */
 function best(values: (number | undefined)[], better: Better): number | undefined {
   const finite = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
-  if (!better || finite.length < 2) return undefined;
+  if (!better || finite.length < 2 || finite.every((v) => v === finite[0])) return undefined;
   return better === 'lower' ? Math.min(...finite) : Math.max(...finite);
 }
 
@@ -180,47 +177,51 @@ function cell(v: number | undefined, bestValue: number | undefined): string {
 
 const swatch = (colour: string) => `<span class="swatch" style="background:${escapeHtml(colour)}"></span>`;
 
+/** One row of values, one column per run, the best starred. */
+function valueRow(label: string, values: (number | undefined)[], better: Better): string {
+  const direction = better ? ` <span class="dir">(${better} is better)</span>` : '';
+  const top = best(values, better);
+  return `<tr><th scope="row">${escapeHtml(label)}${direction}</th>${values.map((v) => cell(v, top)).join('')}</tr>`;
+}
+
+/** Runs are columns and figures rows: a comparison has few runs and many figures. */
 function tableHtml(t: CompareTable): string {
   const metricDefs = t.metrics.map((k) => METRICS.find((m) => m.key === k)!);
-  const head = [
-    '<th scope="col">run</th>',
-    '<th scope="col">steps</th>',
-    ...t.lossTerms.map((term) => `<th scope="col">${escapeHtml(term)}</th>`),
-    ...(metricDefs.length ? ['<th scope="col">measured at step</th>'] : []),
-    ...metricDefs.map(
-      (m) => `<th scope="col">${escapeHtml(m.label)}${m.better ? ` <span class="dir">(${m.better} is better)</span>` : ''}</th>`,
+  const columns = t.runs.length + 1;
+  const group = (text: string) => `<tr class="group"><th scope="rowgroup" colspan="${columns}">${text}</th></tr>`;
+  const rows = [
+    `<tr><th scope="row">steps</th>${t.runs.map((r) => `<td>${r.steps}</td>`).join('')}</tr>`,
+    group(`final loss (mean of the last ${FINAL_FRACTION * 100} % of logged steps)`),
+    ...t.lossTerms.map((term) =>
+      valueRow(
+        term,
+        t.runs.map((r) => r.finalLosses[term]),
+        'lower',
+      ),
     ),
   ];
-  const lossBest = t.lossTerms.map((term) =>
-    best(
-      t.runs.map((r) => r.finalLosses[term]),
-      'lower',
-    ),
-  );
-  const metricBest = metricDefs.map((m) =>
-    best(
-      t.runs.map((r) => r.measurements[m.key]),
-      m.better,
-    ),
-  );
-  const rows = t.runs.map((r) => {
-    const cells = [
-      `<th scope="row">${swatch(r.colour)}${escapeHtml(r.name)}</th>`,
-      `<td>${r.steps}</td>`,
-      ...t.lossTerms.map((term, i) => cell(r.finalLosses[term], lossBest[i])),
-      ...(metricDefs.length ? [`<td>${r.measuredAtStep ?? '–'}</td>`] : []),
-      ...metricDefs.map((m, i) => cell(r.measurements[m.key], metricBest[i])),
-    ];
-    return `<tr>${cells.join('')}</tr>`;
-  });
+  if (metricDefs.length) {
+    rows.push(group('measurements'));
+    rows.push(`<tr><th scope="row">measured at step</th>${t.runs.map((r) => `<td>${r.measuredAtStep ?? '–'}</td>`).join('')}</tr>`);
+    for (const m of metricDefs)
+      rows.push(
+        valueRow(
+          m.label,
+          t.runs.map((r) => r.measurements[m.key]),
+          m.better,
+        ),
+      );
+  }
   const measuredNote = metricDefs.length
     ? ' Measurements are the latest that <code>latent-lab eval</code> (or the browser’s Metrics view) saved with the run.'
     : ' No run has measurements; run <code>latent-lab eval &lt;run&gt;</code> on each to add FLD, precision and recall here.';
+  const head = t.runs.map((r) => `<th scope="col">${swatch(r.colour)}${escapeHtml(r.name)}</th>`).join('');
   return `<table>
-<caption>Each loss is the mean of the last ${FINAL_FRACTION * 100} % of its logged steps. ★ marks the best value of a column: lowest for losses, likelihoods and distances, highest for precision, recall, coverage, scores and accuracy. Losses of different kinds (a hinge and a non-saturating GAN loss, say) are on different scales, so there the lowest is not the better model.${measuredNote}</caption>
-<thead><tr>${head.join('')}</tr></thead>
+<caption>Each loss is the mean of the last ${FINAL_FRACTION * 100} % of its logged steps.</caption>
+<thead><tr><th scope="col">run</th>${head}</tr></thead>
 <tbody>${rows.join('\n')}</tbody>
-</table>`;
+</table>
+<p class="note">★ marks the best value of a row: lowest for losses, likelihoods and distances, highest for precision, recall, coverage, scores and accuracy. Losses of different kinds (a hinge and a non-saturating GAN loss, say) are on different scales, so there the lowest is not the better model.${measuredNote}</p>`;
 }
 
 function chartsHtml(runs: ComparedRun[], t: CompareTable): string {
@@ -280,10 +281,12 @@ h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 28px 0 8p
 .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 8px 24px; }
 .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; margin-right: 6px; vertical-align: -2px; }
 table { border-collapse: collapse; font-size: 14px; }
-caption { caption-side: top; text-align: left; color: #444; padding-bottom: 6px; max-width: 900px; }
+caption { caption-side: top; text-align: left; color: #444; padding-bottom: 6px; white-space: nowrap; }
+.note { color: #444; max-width: 900px; }
 th, td { border: 1px solid #bbb; padding: 5px 9px; text-align: right; }
 td { white-space: nowrap; }
 th[scope=row], thead th { text-align: left; background: #f3f3f3; }
+tr.group th { text-align: left; background: #fff; border-left: none; border-right: none; padding-top: 12px; font-size: 14px; }
 td.best { font-weight: 700; background: #e6f4ea; }
 .none { color: #555; }
 .dir { font-weight: 400; color: #555; font-size: 13px; }

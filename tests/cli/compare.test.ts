@@ -195,8 +195,31 @@ describe('the compare table', () => {
     const runs = [run('a', [2], { fld: 5, recall: 0.2, density: 1.1 }), run('b', [1], { fld: 9, recall: 0.6, density: 0.9 })];
     const html = reportHtml(runs, compareTable(runs));
     const best = [...html.matchAll(/<td class="best" title="best">★ ([^<]+)<\/td>/g)].map((m) => m[1]);
-    // Row by row: a's FLD, then b's loss and recall.
-    expect(best).toEqual(['5', '1', '0.6']);
+    // Row by row: b's loss, a's FLD, b's recall.
+    expect(best).toEqual(['1', '5', '0.6']);
+  });
+
+  it("reads a measurement's likelihood figures under eval --json's keys", () => {
+    const a = run('a', [1], {});
+    const likelihood = {
+      kind: 'elbo' as const,
+      nats: 100,
+      bitsPerDim: 0.2,
+      examples: 10,
+      heldOut: true,
+      objective: 100,
+      why: null,
+      terms: {},
+    };
+    a.files.measurements[0]!.metrics.likelihood = { ...likelihood, importanceSampled: { samples: 4, nats: 95, bitsPerDim: 0.19 } };
+    const t = compareTable([a, run('b', [1], {})]);
+    expect(t.runs[0]!.measurements).toEqual({ neg_elbo: 100, is_nll: 95, bits_per_dim: 0.2 });
+    expect(t.metrics).toEqual(['neg_elbo', 'is_nll', 'bits_per_dim']);
+  });
+
+  it('marks no best where every run has the same value', () => {
+    const runs = [run('a', [1], { precision: 0 }), run('b', [1], { precision: 0 })];
+    expect(reportHtml(runs, compareTable(runs))).not.toContain('class="best"');
   });
 
   it('gives runs without a usable colour distinct ones from the palette', () => {

@@ -43,7 +43,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('the compare report in Chromium', () => {
   it('shows both curves in every chart and both sample grids, and requests nothing but itself', async () => {
-    const { context, close } = await launch({ viewport: { width: 1400, height: 1750 } });
+    const { context, close } = await launch({ viewport: { width: 1400, height: 2150 } });
     try {
       const fileUrl = pathToFileURL(report).href;
       const requested: string[] = [];
