@@ -9,7 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registry } from '../../nodes/index';
 import { compareTable, readableColour, reportHtml, type ComparedRun } from '../../src/cli/report';
 import { EXIT } from '../../src/cli/setup';
@@ -39,7 +39,10 @@ beforeAll(async () => {
   writeFileSync(join(root, 'hinge.json'), JSON.stringify(doc));
   expect(await cli('train', join(root, 'nonsat.json'), '--steps', `${STEPS}`, '--out', nonSat), io.stderr).toBe(EXIT.ok);
   expect(await cli('train', join(root, 'hinge.json'), '--steps', `${STEPS}`, '--out', hinge), io.stderr).toBe(EXIT.ok);
+  // beforeAll runs before the capture is installed: keep eval's report out of the test log.
+  const quiet = vi.spyOn(console, 'log').mockImplementation(() => undefined);
   expect(await cli('eval', nonSat, '--n', '100'), io.stderr).toBe(EXIT.ok);
+  quiet.mockRestore();
 }, 120_000);
 
 const svgs = (html: string) => html.match(/<svg[\s\S]*?<\/svg>/g) ?? [];
