@@ -57,6 +57,19 @@ describe('compare two CLI runs', () => {
     expect(saved[0]!.metrics.grid_kl).toBeGreaterThan(0);
   });
 
+  it('eval again at the same step replaces its entry; a damaged measurements.json is replaced with a warning', async () => {
+    const copy = join(root, 'measured-twice');
+    cpSync(hinge, copy, { recursive: true });
+    expect(await cli('eval', copy, '--n', '100', '--json'), io.stderr).toBe(EXIT.ok);
+    expect(await cli('eval', copy, '--n', '100', '--json'), io.stderr).toBe(EXIT.ok);
+    const read = () => JSON.parse(readFileSync(join(copy, 'measurements.json'), 'utf8')) as { step: number }[];
+    expect(read().map((m) => m.step)).toEqual([STEPS]);
+    writeFileSync(join(copy, 'measurements.json'), '{"half":');
+    expect(await cli('eval', copy, '--n', '100', '--json'), io.stderr).toBe(EXIT.ok);
+    expect(io.stderr).toContain('measurements.json was not a list of measurements');
+    expect(read().map((m) => m.step)).toEqual([STEPS]);
+  });
+
   it('writes one self-contained report.html: both runs, a chart per term with two curves, both samples, the one-line diff', async () => {
     const out = join(root, 'report.html');
     expect(await cli('compare', nonSat, hinge, '--out', out), io.stderr).toBe(EXIT.ok);
