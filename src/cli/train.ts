@@ -52,7 +52,8 @@ export async function train(graphPath: string, o: TrainOptions): Promise<number>
     examples: data.count,
   };
   const model = cliModel(plan, o.backend);
-  const batcher = createBatcher(data, plan.data.batchSize, plan.seed);
+  // A browser run whose batch size changed live walks an order seeded anew at that step; --seed asks for the document's.
+  const batcher = createBatcher(data, plan.data.batchSize, (o.seed === undefined ? resumed?.meta.batcher.seed : undefined) ?? plan.seed);
   // Learning rates the run was changed to while it trained (the browser's live field) go on, unless --lr sets them all.
   const learningRates = o.lr === undefined ? liveLearningRates(plan, resumed?.meta) : {};
   for (const [id, lr] of Object.entries(learningRates)) model.setLearningRate(id, lr);

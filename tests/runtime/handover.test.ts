@@ -18,6 +18,7 @@ import { unzipRun, zipRun } from '../../src/runs/bundle';
 import { fromStoredCheckpoint, toStoredCheckpoint } from '../../src/runs/checkpoint';
 import { RUN_FORMAT, RUN_FORMAT_VERSION, type RunFiles } from '../../src/runs/format';
 import type { LossPoint } from '../../src/runtime/protocol';
+import type { TrainingSession } from '../../src/runtime/session';
 import { sessionHarness } from './sessionHarness';
 
 const root = mkdtempSync(join(tmpdir(), 'latent-lab-handover-'));
@@ -33,6 +34,12 @@ function tinyGan(hidden = 16): GraphDocument {
   const r = loadDocumentText(JSON.stringify(doc), 'tiny-gan.json', registry);
   if (!r.ok) throw new Error(r.error.message);
   return r.doc;
+}
+
+/** What a learner changes while a run trains: one player's learning rate and the batch size. Both must travel with the run. */
+async function live(session: TrainingSession) {
+  await session.handle({ type: 'setLearningRate', optimizer: 'optG', lr: 0.0004 });
+  await session.handle({ type: 'setBatchSize', batchSize: 16 });
 }
 
 const N = 6;
@@ -56,7 +63,9 @@ describe('browser → bundle → CLI → bundle → browser', () => {
     const doc = tinyGan();
     const straight = sessionHarness();
     await straight.session.handle({ type: 'load', doc });
-    await straight.session.handle({ type: 'step', count: N + M + K });
+    await straight.session.handle({ type: 'step', count: N });
+    await live(straight.session);
+    await straight.session.handle({ type: 'step', count: M + K });
     expect(straight.errors()).toEqual([]);
     const reference = straight.points();
     expect(reference.map((p) => p.step)).toEqual(Array.from({ length: N + M + K }, (_, i) => i + 1));
@@ -65,11 +74,12 @@ describe('browser → bundle → CLI → bundle → browser', () => {
     const browser = sessionHarness();
     await browser.session.handle({ type: 'load', doc });
     await browser.session.handle({ type: 'step', count: N });
+    await live(browser.session);
     await browser.session.handle({ type: 'exportCheckpoint', id: 1 });
     const [exported] = browser.of('checkpointData');
     expect(exported.unavailable).toBeUndefined();
     const stored = exported.checkpoint!;
-    expect(stored.info.step).toBe(N);
+    expect(stored).toMatchObject({ info: { step: N }, batchSize: 16, learningRates: { optG: 0.0004 } });
     const run: RunFiles = {
       manifest: {
         format: RUN_FORMAT,
@@ -102,6 +112,7 @@ describe('browser → bundle → CLI → bundle → browser', () => {
     }
     const cliRun = unzipRun(zipRun(await readRunDir(out)), 'cli-run.zip');
     expect(cliRun.manifest).toMatchObject({ name: 'hand-over', colour: '#aa3377', origin: 'cli', step: N + M });
+    expect(cliRun.checkpoint?.meta).toMatchObject({ learningRates: { optG: 0.0004 }, batcher: { batchSize: 16 } });
 
     // The browser again: a fresh session continues the CLI's run K more rounds.
     const back = sessionHarness();
