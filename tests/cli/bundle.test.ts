@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readRun, readRunDir, writeRunDir } from '../../src/cli/runFiles';
 import { EXIT } from '../../src/cli/setup';
 import { unzipRun, zipRun } from '../../src/runs/bundle';
 import { captureCliOutput, cli, io } from './harness';
@@ -100,6 +101,15 @@ describe('latent-lab bundle and train --resume <bundle.zip>', () => {
     expect(await cli('train', graph, '--steps', '2', '--batch', '16', '--out', half), io.stderr).toBe(EXIT.ok);
     expect(await cli('train', graph, '--resume', half, '--steps', '3', '--out', at('half2')), io.stderr).toBe(EXIT.ok);
     expect(JSON.parse(readFileSync(join(at('half2'), 'checkpoint', 'checkpoint.json'), 'utf8')).batcher.batchSize).toBe(16);
+  });
+
+  it('writeRunDir → readRunDir and readRun of a folder or its zip give the same run', async () => {
+    const run = await readRun(zip);
+    const copy = at('copy');
+    await writeRunDir(copy, run);
+    expect(await readRunDir(copy)).toEqual(run);
+    expect(await readRun(copy)).toEqual(run);
+    await expect(readRun(at('nowhere'))).rejects.toThrow(/nowhere: no such run folder or bundle/);
   });
 
   it('refuses what cannot be bundled or resumed, by name', async () => {
