@@ -34,7 +34,9 @@ export async function readComparedRun(path: string): Promise<ComparedRun> {
     );
   const loaded = loadDocumentValue(files.graph, `${path}/graph.json`, registry);
   if (!loaded.ok) throw new CliError(EXIT.invalidDocument, formatLoadError(loaded.error));
-  return { source: path, files, doc: loaded.doc };
+  // The CLI logs each optimizer's total under the optimizer's id, beside the terms it sums.
+  const optimizerTotals = loaded.doc.nodes.filter((n) => registry[n.type]?.optimizer).map((n) => n.id);
+  return { source: path, files, doc: loaded.doc, optimizerTotals };
 }
 
 export interface CompareOptions {

@@ -14,6 +14,8 @@ export interface ComparedRun {
   source: string;
   files: RunFiles;
   doc: GraphDocument;
+  /** Logged names that are an optimizer's total (its id), not a loss node's term. */
+  optimizerTotals: string[];
 }
 
 export interface RunSummary {
@@ -132,8 +134,29 @@ function runColours(runs: ComparedRun[]): string[] {
   });
 }
 
+/** Whether `a` and `b` are logged with the same value at every step of `files`. */
+function sameSeries(files: RunFiles, a: string, b: string): boolean {
+  return files.losses.every((p) => p.losses[a] === p.losses[b]);
+}
+
+/**
+ * The loss names to compare: every logged name, less an optimizer's total that is, in every run,
+ * one of its terms under another name (an optimizer trained on a single loss), so no chart comes twice.
+ */
+function distinctTerms(runs: ComparedRun[]): string[] {
+  const logged = [...new Set(runs.flatMap((r) => r.files.losses.flatMap((p) => Object.keys(p.losses))))];
+  const copies = (term: string) =>
+    runs.every(
+      (r) =>
+        !r.files.losses.some((p) => term in p.losses) ||
+        (r.optimizerTotals.includes(term) &&
+          logged.some((other) => other !== term && !r.optimizerTotals.includes(other) && sameSeries(r.files, term, other))),
+    );
+  return logged.filter((term) => !copies(term));
+}
+
 export function compareTable(runs: ComparedRun[], defaults?: ParamDefaults): CompareTable {
-  const lossTerms = [...new Set(runs.flatMap((r) => r.files.losses.flatMap((p) => Object.keys(p.losses))))];
+  const lossTerms = distinctTerms(runs);
   const names = uniqueNames(runs);
   const colours = runColours(runs);
   const summaries = runs.map((r, i): RunSummary => {
