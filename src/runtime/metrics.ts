@@ -8,6 +8,13 @@ import type { FromWorker, LossPoint } from './protocol';
 
 const HISTORY_MAX = 4000;
 
+/** Every other point until at most HISTORY_MAX are left: the same thinning a long run's curve gets as it grows. */
+function thinned(points: LossPoint[]): LossPoint[] {
+  let out = points;
+  while (out.length > HISTORY_MAX) out = out.filter((_, i) => i % 2 === 1);
+  return out;
+}
+
 export class LossLog {
   private pending: LossPoint[] = [];
   /** Every loss point of this run, thinned to at most HISTORY_MAX; stored with checkpoints. */
@@ -30,7 +37,7 @@ export class LossLog {
   record(point: LossPoint, ms: number) {
     this.pending.push(point);
     this.history.push(point);
-    if (this.history.length > HISTORY_MAX) this.history = this.history.filter((_, i) => i % 2 === 1);
+    this.history = thinned(this.history);
     this.msPerStep = this.msPerStep ? this.msPerStep * 0.9 + ms * 0.1 : ms;
   }
 
@@ -39,10 +46,13 @@ export class LossLog {
     return this.history.slice();
   }
 
-  /** Start a new curve: `history` (a kept or restored curve) is sent again in full, so the page redraws it. */
+  /**
+   * Start a new curve: `history` (a kept or restored curve) is sent again in full, so the page redraws it;
+   * a bundle from a long CLI run brings every logged step, so it is thinned first.
+   */
   replace(history: LossPoint[] = []) {
-    this.history = history;
-    this.pending = history.slice();
+    this.history = thinned(history);
+    this.pending = this.history.slice();
   }
 
   /** Forget unsent points and start a new curve, keeping the current one (the page already has it). */

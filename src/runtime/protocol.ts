@@ -34,7 +34,6 @@ export type FailureKind = 'kernel' | 'oom' | 'contextLost' | 'deviceLost' | 'nan
 // ───────────────────────────── page → worker ─────────────────────────────
 
 export type ToWorker =
-  /** Compile and build `doc`. `resume` restores this document's stored checkpoint if there is one. */
   /**
    * Compile and build `doc`. `resume` restores this document's stored checkpoint if there is one;
    * `checkpoint` (a run from the history or an uploaded bundle) is applied instead and training continues from it.
