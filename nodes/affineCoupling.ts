@@ -40,6 +40,13 @@ export default defineNode({
   doc: 'An invertible layer (RealNVP, Dinh et al. 2017). A mask splits each example in two halves. The kept half passes through unchanged; a small network reads it and gives a log-scale s and a shift t for the other half: y = x·exp(s) + t there. Since the network only sees values that pass through, the inverse is just as easy, x = (y − t)·exp(−s), and log |det ∂y/∂x| = Σ s. Its network is set by its parameters, as an Encoder’s is: one hidden layer per entry of hidden, of that many dense units (vectors) or 3×3 convolution filters (images), then a layer that starts at zero, so the coupling starts as the identity; “Show the layers inside” lists them with their shapes. s = scale·tanh(raw) with a learned scale per feature keeps the scale bounded, which steadies training. Stack couplings with flip alternating so that every value gets transformed.',
   inputs: FLOW_INPUTS,
   outputs: FLOW_OUTPUTS,
+  equation: {
+    tex: () =>
+      String.raw`\begin{aligned}\port{y}{y} &= m \odot \port{x}{x} + (1 - m) \odot \big(x \odot e^{s} + t\big), \quad (s, t) = \mathrm{NN}(m \odot x)\\ \port{logDet}{\log \lvert \det \tfrac{\partial y}{\partial x} \rvert} &= \textstyle\sum_i s_i \quad (s = 0 \text{ where } m = 1)\end{aligned}`,
+    compact: () => String.raw`\port{y}{y} = \port{x}{x} \odot e^{s} + t, \ \port{logDet}{\log\lvert\det J\rvert} = \textstyle\sum s`,
+    caption: () =>
+      'The mask m keeps half of each example; a network reads only that half and gives a log-scale s (bounded: scale·tanh) and a shift t for the other half. The inverse is x = (y − t) ⊙ e^(−s), and the log-determinant is the sum of s over each example’s values.',
+  },
   params: {
     mask: choice(
       COUPLING_MASKS,

@@ -15,6 +15,21 @@ export default defineNode({
     target: { type: 'tensor', doc: 'data in [0, 1]' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar' } },
+  equation: {
+    tex: (p) => {
+      const overValues = p.reduction === 'sum' ? String.raw`\sum_{i=1}^{D}` : String.raw`\frac1D \sum_{i=1}^{D}`;
+      const prob = p.fromLogits ? 'p_i' : String.raw`\port{prediction}{p_i}`;
+      const loss = String.raw`\port{loss}{\mathcal L} &= \frac1B \sum_{b=1}^{B} ${overValues} -\big[\port{target}{x_i} \log ${prob} + (1 - x_i) \log(1 - p_i)\big]`;
+      const sigmoid = String.raw`\\ p_i &= \sigma(\port{prediction}{\ell_i}) = \frac{1}{1 + e^{-\ell_i}}`;
+      return String.raw`\begin{aligned}${loss}${p.fromLogits ? sigmoid : ''}\end{aligned}`;
+    },
+    compact: (p) =>
+      String.raw`${p.reduction === 'sum' ? String.raw`\sum_i` : String.raw`\frac1D\sum_i`} -\big[\port{target}{x_i} \log \port{prediction}{p_i} + (1 - x_i) \log(1 - p_i)\big]`,
+    caption: (p) =>
+      p.reduction === 'sum'
+        ? `The Bernoulli negative log-likelihood −log p(x | z): each of the D values x_i is a coin that comes up 1 with probability p_i${p.fromLogits ? ' (the sigmoid of the logit ℓ_i)' : ''}. Summed over values it is in nats per example; the loss averages it over the B examples of the batch.`
+        : `The Bernoulli negative log-likelihood per value${p.fromLogits ? ' (p_i is the sigmoid of the logit ℓ_i)' : ''}, averaged over the D values and the B examples. An average over values is not a likelihood in nats: use reduction "sum" for an NLL or ELBO.`,
+  },
   // Summed over values it is the Bernoulli NLL in nats; averaged it is not a likelihood.
   loss: {
     output: 'loss',

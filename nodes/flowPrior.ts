@@ -12,6 +12,12 @@ export default defineNode({
   doc: 'The base distribution of a normalizing flow, a standard Gaussian N(0, I): it scores what the chain of flow layers made of each example, log p(z) = −½·Σ z² − (D/2)·ln 2π for D values per example. Generating runs the other way: z is drawn from N(0, I) and the flow layers are inverted, last to first.',
   inputs: { z: { type: 'tensor', doc: "the last flow layer's output, B×…" } },
   outputs: { logProb: { type: 'tensor', doc: 'B×1: log p(z) of each example, in nats' } },
+  equation: {
+    tex: () =>
+      String.raw`\port{logProb}{\log p(z)} = \log \mathcal N(\port{z}{z};\, 0, I) = -\tfrac12 \sum_{i=1}^{D} z_i^2 - \tfrac D2 \ln 2\pi`,
+    compact: () => String.raw`\port{logProb}{\log p(z)} = -\tfrac12 \textstyle\sum_i \port{z}{z_i}^2 - \tfrac D2 \ln 2\pi`,
+    caption: () => 'The standard Gaussian scores each example’s D values; generating draws z ~ N(0, I) and runs the flow backwards.',
+  },
   params: {},
   trainable: false,
   examples: [{ z: [BATCH, 2] }, { z: [BATCH, 7, 7, 16] }],

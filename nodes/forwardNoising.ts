@@ -16,6 +16,14 @@ export default defineNode({
     t: { type: 'tensor', doc: 'the step of each example, B values 0…T−1' },
     eps: { type: 'tensor', doc: 'ε, the noise that was added, shaped like x₀: the target of the ε-prediction loss' },
   },
+  equation: {
+    tex: () =>
+      String.raw`\begin{aligned}\port{xt}{x_t} &= \sqrt{\port{schedule}{\bar\alpha_t}}\, \port{x0}{x_0} + \sqrt{1 - \bar\alpha_t}\, \port{eps}{\varepsilon}\\ \port{t}{t} &\sim \mathcal U\{1, \dots, T\}, \quad \varepsilon \sim \mathcal N(0, I), \quad \bar\alpha_t = \textstyle\prod_{s \le t} (1 - \beta_s)\end{aligned}`,
+    compact: () =>
+      String.raw`\port{xt}{x_t} = \sqrt{\port{schedule}{\bar\alpha_t}}\, \port{x0}{x_0} + \sqrt{1 - \bar\alpha_t}\, \port{eps}{\varepsilon}`,
+    caption: () =>
+      'A sample of q(x_t | x₀) in one jump: a fresh step t and noise ε for every example, every call. ᾱ_t is the share of the data left after t steps; the port t carries the index t − 1 (0 … T − 1).',
+  },
   params: {},
   trainable: false,
   diffusionNoising: { input: 'x0', schedule: 'schedule', noisy: 'xt', timestep: 't', noise: 'eps' },

@@ -42,6 +42,76 @@ export function generatorLoss(tf: TF, kind: string, fake: Tensor): Tensor {
   }
 }
 
+type GanKind = (typeof GAN_KINDS)[number];
+
+/** Scores as the equations write them: D = σ(ℓ) for the cross-entropy games, the logit ℓ itself (a critic's score) otherwise. */
+const REAL_D = String.raw`\port{realLogits}{D(x)}`;
+const FAKE_D = String.raw`\port{fakeLogits}{D(G(z))}`;
+const REAL_SCORE = String.raw`\port{realLogits}{\ell(x)}`;
+const FAKE_SCORE = String.raw`\port{fakeLogits}{\ell(G(z))}`;
+
+/** Each player's loss, exactly as discriminatorLoss and generatorLoss compute it; 𝔼 is the mean over the batch. */
+const GAN_EQUATIONS: Record<GanKind, { discriminator: string; generator: string }> = {
+  minimax: {
+    discriminator: String.raw`-\mathbb E_x \log ${REAL_D} - \mathbb E_z \log\big(1 - ${FAKE_D}\big)`,
+    generator: String.raw`\mathbb E_z \log\big(1 - ${FAKE_D}\big)`,
+  },
+  nonSaturating: {
+    discriminator: String.raw`-\mathbb E_x \log ${REAL_D} - \mathbb E_z \log\big(1 - ${FAKE_D}\big)`,
+    generator: String.raw`-\mathbb E_z \log ${FAKE_D}`,
+  },
+  wasserstein: {
+    discriminator: String.raw`\mathbb E_z\, ${FAKE_SCORE} - \mathbb E_x\, ${REAL_SCORE}`,
+    generator: String.raw`-\mathbb E_z\, ${FAKE_SCORE}`,
+  },
+  leastSquares: {
+    discriminator: String.raw`\tfrac12 \mathbb E_x \big(${REAL_SCORE} - 1\big)^2 + \tfrac12 \mathbb E_z\, ${FAKE_SCORE}^2`,
+    generator: String.raw`\tfrac12 \mathbb E_z \big(${FAKE_SCORE} - 1\big)^2`,
+  },
+  hinge: {
+    discriminator: String.raw`\mathbb E_x \max\big(0, 1 - ${REAL_SCORE}\big) + \mathbb E_z \max\big(0, 1 + ${FAKE_SCORE}\big)`,
+    generator: String.raw`-\mathbb E_z\, ${FAKE_SCORE}`,
+  },
+};
+
+/** The game each kind plays, in one line, for the inspector. */
+const GAN_GAMES: Record<GanKind, string> = {
+  minimax: String.raw`\min_G \max_D\; \mathbb E_x \log D(x) + \mathbb E_z \log\big(1 - D(G(z))\big), \quad D = \sigma(\ell)`,
+  nonSaturating: String.raw`\min_G \max_D\; \mathbb E_x \log D(x) + \mathbb E_z \log\big(1 - D(G(z))\big), \quad D = \sigma(\ell)`,
+  wasserstein: String.raw`\min_G \max_{\lVert \ell \rVert_L \le 1}\; \mathbb E_x\, \ell(x) - \mathbb E_z\, \ell(G(z))`,
+  leastSquares: String.raw`\text{D pulls } \ell(x) \to 1,\ \ell(G(z)) \to 0;\ \text{G pulls } \ell(G(z)) \to 1`,
+  hinge: String.raw`\text{D wants } \ell(x) \ge 1,\ \ell(G(z)) \le -1;\ \text{G raises } \ell(G(z))`,
+};
+
+const GAN_CAPTIONS: Record<GanKind, Record<'discriminator' | 'generator', string>> = {
+  minimax: {
+    discriminator:
+      'The discriminator’s cross-entropy: D = σ(logit) is its probability that an example is real. 𝔼 is the mean over the batch.',
+    generator:
+      'The original minimax generator loss: G minimises log(1 − D(G(z))). While D confidently rejects fakes, this curve is flat and G gets almost no gradient — try nonSaturating.',
+  },
+  nonSaturating: {
+    discriminator:
+      'The discriminator’s cross-entropy: D = σ(logit) is its probability that an example is real. 𝔼 is the mean over the batch.',
+    generator:
+      'The non-saturating generator loss: G minimises −log D(G(z)) instead of log(1 − D(G(z))). Same fixed point, but strong gradients while D wins, early in training.',
+  },
+  wasserstein: {
+    discriminator:
+      'The critic’s Wasserstein loss: its raw scores ℓ (no sigmoid), mean over the batch. The estimate of the Wasserstein distance needs a critic with slope at most 1: add a Gradient penalty or clip its weights.',
+    generator: 'The Wasserstein generator loss: raise the critic’s mean score of fakes.',
+  },
+  leastSquares: {
+    discriminator: 'The least-squares (LSGAN) discriminator loss on raw scores ℓ, mean over the batch: real towards 1, fake towards 0.',
+    generator: 'The least-squares generator loss: pull the score of fakes towards 1.',
+  },
+  hinge: {
+    discriminator:
+      'The hinge discriminator loss on raw scores ℓ, mean over the batch: no loss once real scores reach 1 and fake scores −1.',
+    generator: 'The hinge generator loss: raise the critic’s mean score of fakes.',
+  },
+};
+
 /** Minimax and non-saturating losses are cross-entropies of D's guess; the others count in the critic's own scores. */
 const GAN_UNITS: Record<(typeof GAN_KINDS)[number], string> = {
   minimax: 'nats per example',
@@ -62,6 +132,12 @@ export default defineNode({
     fakeLogits: { type: 'tensor', doc: 'discriminator output on generated data', optional: true },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar, averaged over the batch' } },
+  equation: {
+    tex: (p) =>
+      String.raw`\begin{aligned}&${GAN_GAMES[p.kind]}\\ \port{loss}{\mathcal L_${p.player === 'generator' ? 'G' : 'D'}} &= ${GAN_EQUATIONS[p.kind][p.player]}\end{aligned}`,
+    compact: (p) => String.raw`\port{loss}{\mathcal L_${p.player === 'generator' ? 'G' : 'D'}} = ${GAN_EQUATIONS[p.kind][p.player]}`,
+    caption: (p) => GAN_CAPTIONS[p.kind][p.player],
+  },
   loss: { output: 'loss', unit: (p) => GAN_UNITS[p.kind] },
   params: {
     player: choice(['discriminator', 'generator'], 'discriminator', 'whose loss this is; each player has its own optimizer'),

@@ -1,4 +1,5 @@
 import { defineNode, fail } from '../src/graph/nodeApi';
+import { texNumber } from './lib/tex';
 import { float } from '../src/graph/params';
 import { BATCH, formatShape } from '../src/graph/shape';
 
@@ -13,6 +14,14 @@ export default defineNode({
     criticOutput: { type: 'tensor', doc: 'the critic applied to x̂, B×1' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar' } },
+  equation: {
+    tex: (p) =>
+      String.raw`\begin{aligned}\port{loss}{\mathcal L_{\mathrm{GP}}} &= \lambda\, \frac1B \sum_{b=1}^{B} \big(\lVert \nabla_{\hat x} \port{criticOutput}{D(\hat x_b)} \rVert_2 - 1\big)^2, \quad \lambda = ${texNumber(p.weight)}\\ \port{interpolates}{\hat x} &= \epsilon\, x + (1 - \epsilon)\, G(z), \quad \epsilon \sim \mathcal U(0, 1)\end{aligned}`,
+    compact: (p) =>
+      String.raw`${texNumber(p.weight)}\, \mathbb E_{\hat x} \big(\lVert \nabla_{\port{interpolates}{\hat x}} \port{criticOutput}{D(\hat x)} \rVert_2 - 1\big)^2`,
+    caption: () =>
+      'WGAN-GP: the gradient of the critic’s score at points x̂ between real and fake examples should have length 1 (the norm is over all values of an example; the mean over the batch). Add it to the critic’s Wasserstein loss. It is computed during the critic’s training step and reads 0 otherwise.',
+  },
   loss: { output: 'loss', unit: () => 'λ · (‖∇‖ − 1)²' },
   params: { weight: float({ default: 10, min: 0, max: 1e4, doc: 'λ, the strength of the penalty' }) },
   keyParams: ['weight'],

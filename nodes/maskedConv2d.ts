@@ -29,6 +29,19 @@ export default defineNode({
   doc: 'A convolution that only looks at pixels above and to the left, so each output can predict its pixel from the pixels drawn before it in reading order. Type A (the first layer) also hides the pixel itself; type B (later layers) may see the same position, because there it only holds features computed from earlier pixels. One type-A layer makes the graph autoregressive: it is sampled pixel by pixel. Channels are not split into colour groups, so it suits grey images such as MNIST.',
   inputs: { x: { type: 'tensor', doc: 'B×H×W×C image' } },
   outputs: { y: { type: 'tensor', doc: 'B×H×W×filters' } },
+  equation: {
+    tex: (p) =>
+      String.raw`\begin{aligned}p(x) &= \prod_{i=1}^{H W} p(x_i \mid x_{<i})\\ \port{y}{y_i} &= f\big(\port{x}{x}_{${p.maskType === 'A' ? '<i' : String.raw`\le i`}}\big)\end{aligned}`,
+    compact: (p) => String.raw`\port{y}{y_i} = f\big(\port{x}{x}_{${p.maskType === 'A' ? '<i' : String.raw`\le i`}}\big)`,
+    caption: (p) =>
+      p.maskType === 'A'
+        ? 'The chain rule in reading order: each pixel is predicted from the pixels before it. Mask A (the grid: filled cells are read) hides the centre pixel itself, so output i never sees x_i.'
+        : 'Mask B (the grid: filled cells are read) also reads the centre: after a type-A layer that position only holds features of the pixels before it, so the chain rule p(x) = Π p(x_i | x_<i) still holds.',
+    grid: (p) => {
+      const mask = causalMask(p.kernelSize, 1, 1, p.maskType);
+      return { size: p.kernelSize, reads: Array.from(mask, (v) => v === 1), at: (p.kernelSize * p.kernelSize - 1) / 2 };
+    },
+  },
   params: {
     maskType: choice(['A', 'B'], 'A', 'A hides the centre pixel (first layer); B shows it (later layers)'),
     filters: int({ default: 64, min: 1, max: 4096, doc: 'output channels' }),

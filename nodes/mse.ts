@@ -14,6 +14,18 @@ export default defineNode({
     target: { type: 'tensor', doc: 'the data' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar' } },
+  equation: {
+    tex: (p) => {
+      const overValues = p.reduction === 'sum' ? String.raw`\sum_{i=1}^{D}` : String.raw`\frac1D \sum_{i=1}^{D}`;
+      const loss = String.raw`\port{loss}{\mathcal L} &= \frac1B \sum_{b=1}^{B} ${overValues} (\port{prediction}{p_i} - \port{target}{x_i})^2`;
+      const gaussian = String.raw`-\log \mathcal N(x;\, p,\, I) &= \tfrac12 \sum_{i=1}^{D} (p_i - x_i)^2 + \tfrac D2 \log 2\pi`;
+      return String.raw`\begin{aligned}${loss}\\ ${gaussian}\end{aligned}`;
+    },
+    compact: (p) =>
+      String.raw`${p.reduction === 'sum' ? String.raw`\sum_i` : String.raw`\frac1D \sum_i`} (\port{prediction}{p_i} - \port{target}{x_i})^2`,
+    caption: (p) =>
+      `The squared error over the D values of each example, ${p.reduction === 'sum' ? 'summed' : 'averaged'}, then averaged over the B examples. For a Gaussian decoder with unit variance the negative log-likelihood (second line) is half the summed error plus a constant, so this loss is not counted in nats and gives no ELBO.`,
+  },
   // Not nats: a unit-variance Gaussian NLL would be half the summed error plus a constant.
   loss: { output: 'loss', unit: (p) => (p.reduction === 'sum' ? 'squared error per example' : 'squared error per value') },
   params: { reduction: choice(REDUCTIONS, 'mean', 'mean over values, or sum over values') },

@@ -1,7 +1,58 @@
-import { defineNode } from '../src/graph/nodeApi';
+import { defineNode, type EquationContext, type LossMeasure } from '../src/graph/nodeApi';
 import { float } from '../src/graph/params';
+import { texNumber } from './lib/tex';
 
 const TERMS = ['a', 'b', 'c', 'd'] as const;
+type Term = (typeof TERMS)[number];
+type Weights = Record<Term, number>;
+
+const WEIGHT_PARAM: Record<Term, string> = { a: 'wa', b: 'wb', c: 'wc', d: 'wd' };
+const weightsOf = (p: { wa: number; wb: number; wc: number; wd: number }): Weights => ({ a: p.wa, b: p.wb, c: p.wc, d: p.wd });
+
+/** The terms the equation shows: the wired ones, or all four when nothing is wired yet. */
+function shownTerms(ctx: EquationContext): { term: Term; measure: LossMeasure }[] {
+  const wired = TERMS.filter((t) => Object.hasOwn(ctx.wired, t));
+  return (wired.length ? wired : TERMS).map((term) => ({ term, measure: ctx.wired[term] ?? null }));
+}
+
+/** −ELBO = NLL + KL needs exactly one term of each, both at weight 1, and nothing else. */
+function isNegativeElbo(ctx: EquationContext, w: Weights): boolean {
+  const terms = shownTerms(ctx);
+  const nll = terms.filter((t) => t.measure === 'nll');
+  const kl = terms.filter((t) => t.measure === 'kl');
+  return terms.length === 2 && nll.length === 1 && kl.length === 1 && terms.every((t) => w[t.term] === 1);
+}
+
+const SYMBOL: Record<'nll' | 'kl', string> = { nll: String.raw`\mathrm{NLL}`, kl: String.raw`\mathrm{KL}` };
+
+/** w_a·a + w_b·b + …, each symbol tagged with its port, weights of 1 left out and signs folded in. */
+function weightedTerms(ctx: EquationContext, w: Weights): string {
+  return shownTerms(ctx)
+    .map(({ term, measure }, i) => {
+      const symbol = String.raw`\port{${term}}{${measure ? SYMBOL[measure] : String.raw`\mathcal L_${term}`}}`;
+      const weight = w[term];
+      const sign = weight < 0 ? '-' : i === 0 ? '' : '+';
+      const size = Math.abs(weight);
+      return `${sign} ${size === 1 ? '' : `${texNumber(size)}\\,`}${symbol}`;
+    })
+    .join(' ');
+}
+
+function weightedSumCaption(ctx: EquationContext, w: Weights): string {
+  const terms = shownTerms(ctx);
+  const nll = terms.find((t) => t.measure === 'nll');
+  const kl = terms.find((t) => t.measure === 'kl');
+  if (!nll || !kl) return 'A weighted sum of loss terms, which the optimizer minimises; each term is still reported on its own.';
+  if (isNegativeElbo(ctx, w))
+    return 'With both weights 1 this is the negative ELBO: the reconstruction NLL −log p(x | z) (one draw of z per example) plus the KL from q(z | x) to the prior, in nats per example. Minimising it raises a lower bound on log p(x).';
+  const offWeights = [nll, kl].filter((t) => w[t.term] !== 1).map((t) => `${WEIGHT_PARAM[t.term]} = ${w[t.term]}`);
+  const why = [
+    ...(offWeights.length ? [`${offWeights.join(' and ')}, not 1`] : []),
+    ...(terms.length > 2 ? ['it adds other terms'] : []),
+  ].join(', and ');
+  const beta = w[kl.term] > 1 && w[nll.term] === 1 ? ' (a KL weight above 1 makes it a β-VAE)' : '';
+  return `Not the ELBO: ${why}, so the optimizer minimises a weighted objective${beta}. Evaluation still reports −ELBO = NLL + KL from the two terms themselves.`;
+}
 
 export default defineNode({
   kind: 'layer',
@@ -16,6 +67,21 @@ export default defineNode({
     d: { type: 'loss', doc: 'fourth term', optional: true },
   },
   outputs: { loss: { type: 'loss', doc: 'the weighted total' } },
+  equation: {
+    tex: (p, ctx) => {
+      const w = weightsOf(p);
+      const terms = shownTerms(ctx);
+      const total = String.raw`\port{loss}{\mathcal L} &= ${weightedTerms(ctx, w)}${isNegativeElbo(ctx, w) ? String.raw` = -\mathrm{ELBO}` : ''}`;
+      const elbo = String.raw`-\mathrm{ELBO} &= \underbrace{\mathbb E_{q(z \mid x)}\big[-\log p(x \mid z)\big]}_{\mathrm{NLL}} + \underbrace{\mathrm{KL}\big(q(z \mid x)\,\|\,p(z)\big)}_{\mathrm{KL}} \;\ge\; -\log p(x)`;
+      const explainsElbo = terms.some((t) => t.measure === 'nll') && terms.some((t) => t.measure === 'kl');
+      return String.raw`\begin{aligned}${total}${explainsElbo ? String.raw`\\ ${elbo}` : ''}\end{aligned}`;
+    },
+    compact: (p, ctx) => {
+      const w = weightsOf(p);
+      return String.raw`\port{loss}{\mathcal L} = ${weightedTerms(ctx, w)}${isNegativeElbo(ctx, w) ? String.raw` = -\mathrm{ELBO}` : ''}`;
+    },
+    caption: (p, ctx) => weightedSumCaption(ctx, weightsOf(p)),
+  },
   loss: { output: 'loss' },
   params: {
     wa: float({ default: 1, min: -1e6, max: 1e6 }),

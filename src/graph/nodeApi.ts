@@ -232,6 +232,8 @@ interface NodeBase<P extends ParamDecls> {
    * whole images instead of the band of rows a pixel depends on.
    */
   rowsAbove?(params: ParamValues<P>): number | null;
+  /** The mathematics it computes, rendered in explain mode (see NodeEquation). */
+  equation?: NodeEquation<P>;
   /**
    * Plausible input shapes (at least one example for a node with inputs), so
    * generic tests can build and run every node without knowing its type.
@@ -346,6 +348,44 @@ export interface DataSourceSpec {
 }
 
 export type LossMeasure = 'nll' | 'kl' | null;
+
+/**
+ * What an equation may know about the node's surroundings: for each wired
+ * input, what the loss term feeding it measures (null: neither an NLL nor a
+ * KL, or not a loss term). A weighted sum of an NLL and a KL, both at weight
+ * 1, is the negative ELBO; with other weights it is not.
+ */
+export interface EquationContext {
+  /** input port → the measure of what is wired into it; a port left out has nothing wired */
+  wired: Record<string, LossMeasure>;
+}
+
+/** Which positions of a k×k window an output may read, e.g. a masked convolution's kernel. */
+export interface EquationGrid {
+  size: number;
+  /** row-major, size × size: true where the output may read */
+  reads: boolean[];
+  /** the row-major index of the output's own position */
+  at: number;
+}
+
+/**
+ * The mathematics a node computes, for explain mode, which renders it with
+ * KaTeX. The TeX is written in the node's own file, never taken from a
+ * document, and says exactly what the node computes (sums or means, per
+ * example or per batch). `\port{name}{…}` marks a symbol carried by the
+ * node's port `name`: hovering it highlights that port and its edges.
+ */
+export interface NodeEquation<P extends ParamDecls> {
+  /** The full statement, shown large in the inspector (display mode; may use `aligned` lines). */
+  tex(params: ParamValues<P>, ctx: EquationContext): string;
+  /** A short form for the node on the canvas (default: `tex`). */
+  compact?(params: ParamValues<P>, ctx: EquationContext): string;
+  /** What the equation says, in words, under the full statement. */
+  caption?(params: ParamValues<P>, ctx: EquationContext): string;
+  /** A picture drawn beside the equation. */
+  grid?(params: ParamValues<P>): EquationGrid;
+}
 
 /** How a model's output maps back to data space for display. */
 export type DisplayTransform = 'sigmoid' | 'identity' | 'softmax256';
