@@ -46,6 +46,8 @@ export interface RunRecord {
   backend: string;
   step: number;
   curves: RunCurves;
+  /** The curves the run panel draws, with its names for them (a lone term's optimizer total is left out); absent for a CLI run: every term. */
+  charted?: { key: string; label: string }[];
   time: TimePoint[];
   measurements: Measurement[];
   /** Where it was last trained: here, or in the CLI (an opened bundle). */
@@ -293,9 +295,13 @@ export function pointsToCurves(points: readonly LossPoint[]): RunCurves {
 
 // ───────────────────────── compare ─────────────────────────
 
-/** Every loss term any of the runs logged, in the order they first appear. */
-export function compareTerms(runs: readonly { curves: RunCurves }[]): string[] {
-  return [...new Set(runs.flatMap((r) => Object.keys(r.curves.series)))];
+/** The curves worth comparing, in the order they first appear, named as the run panel names them. */
+export function compareTerms(runs: readonly Pick<RunRecord, 'curves' | 'charted'>[]): { key: string; label: string }[] {
+  const out = new Map<string, string>();
+  for (const r of runs)
+    for (const t of r.charted ?? Object.keys(r.curves.series).map((key) => ({ key, label: key })))
+      if (!out.has(t.key)) out.set(t.key, t.label);
+  return [...out].map(([key, label]) => ({ key, label }));
 }
 
 /**
@@ -374,18 +380,18 @@ function finalValue(values: readonly number[] | undefined): number | null {
  * Final loss per term (lower is better) and the latest measurement of each
  * run; the best value of each column is marked when at least two runs have one.
  */
-export function metricTable(runs: readonly Pick<RunRecord, 'id' | 'step' | 'curves' | 'measurements'>[]): MetricTable {
+export function metricTable(runs: readonly Pick<RunRecord, 'id' | 'step' | 'curves' | 'charted' | 'measurements'>[]): MetricTable {
   const terms = compareTerms(runs);
   const latest = runs.map((r) => r.measurements.at(-1)?.metrics ?? null);
   const measures = MEASURE_COLUMNS.filter((c) => latest.some((m) => m && Number.isFinite(c.value(m))));
   const columns: MetricColumn[] = [
-    ...terms.map((t) => ({ id: `loss:${t}`, label: t, better: 'lower' as const })),
+    ...terms.map((t) => ({ id: `loss:${t.key}`, label: t.label, better: 'lower' as const })),
     ...measures.map(({ id, label, better }) => ({ id, label, better })),
   ];
   const rows = runs.map((r, i) => {
     const m = latest[i];
     const values = [
-      ...terms.map((t) => finalValue(r.curves.series[t])),
+      ...terms.map((t) => finalValue(r.curves.series[t.key])),
       ...measures.map((c) => {
         const v = m ? c.value(m) : undefined;
         return v !== undefined && Number.isFinite(v) ? v : null;

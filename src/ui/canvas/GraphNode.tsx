@@ -13,6 +13,7 @@ import { editorStore, useCompiled, useEditor } from '../../store';
 import { sharedOwner } from '../../store/docOps';
 import { categoryColor, PORT_COLOR } from '../look';
 import { formatCount, formatParamValue } from '../format';
+import { useHistoryStore } from '../run/historyStore';
 import { SHARE_IN, SHARE_OUT, type GraphFlowNode } from './viewModel';
 
 function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
@@ -34,7 +35,16 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
     Object.entries(def?.[ports] ?? {})
       .map(([port, decl]) => ({ port, decl, inactive: !active?.[ports].includes(port) }))
       .filter((r) => !r.inactive || wired.includes(` ${side}:${r.port} `));
-  const className = ['graph-node', selected && 'selected', errors.length && 'has-errors', trained && 'trained', frozen && 'frozen']
+  // The open comparison of runs changed or added this node.
+  const diffChanged = useHistoryStore((s) => s.highlight.includes(id));
+  const className = [
+    'graph-node',
+    selected && 'selected',
+    errors.length && 'has-errors',
+    trained && 'trained',
+    frozen && 'frozen',
+    diffChanged && 'diff-changed',
+  ]
     .filter(Boolean)
     .join(' ');
 

@@ -18,6 +18,9 @@ import { dismissNotice, run, runDebug, runStore, useRun } from './runStore';
 import { KlBars, LatentTools, NodePreview, Reconstructions, SampleGrid } from './views';
 import { Playground2d } from './Playground2d';
 import { DiffusionView } from './DiffusionView';
+import { HistoryPanel } from './HistoryPanel';
+import { CompareView } from './CompareView';
+import { runHistory, startHistory, useHistoryStore, type HistoryState } from './historyStore';
 import './run.css';
 
 declare global {
@@ -289,6 +292,27 @@ function useRefresh(selected: string | null) {
   }, [info, running, running ? 0 : step, selected]); // eslint-disable-line react-hooks/exhaustive-deps -- while running the interval refreshes, so a new step re-runs the effect only while paused
 }
 
+/** Training, the runs of this graph, and the comparison of the runs ticked there. */
+function ViewTabs() {
+  const view = useHistoryStore((s) => s.view);
+  const familyId = useHistoryStore((s) => s.familyId);
+  const graphId = useHistoryStore((s) => s.graphId);
+  const count = useHistoryStore((s) => s.runs.filter((r) => r.familyId === familyId || r.graphId === graphId).length);
+  const chosen = useHistoryStore((s) => s.selected.length);
+  const tab = (v: HistoryState['view'], label: string, disabled = false) => (
+    <button role="tab" aria-selected={view === v} disabled={disabled} onClick={() => runHistory.show(v)} data-testid={`run-view-${v}`}>
+      {label}
+    </button>
+  );
+  return (
+    <div className="run-panel-tabs" role="tablist" aria-label="Run panel views">
+      {tab('training', 'Training')}
+      {tab('history', `Runs of this graph (${count})`)}
+      {tab('compare', chosen >= 2 ? `Compare ${chosen} runs` : 'Compare', chosen < 2)}
+    </div>
+  );
+}
+
 export function RunPanel(props: { doc?: GraphDocument; selectedNodeId?: string | null } = {}) {
   const storeDoc = useEditor((s) => s.doc);
   const storeSelected = useEditor((s) => (s.selectedNodeIds.length === 1 ? s.selectedNodeIds[0] : null));
@@ -296,6 +320,8 @@ export function RunPanel(props: { doc?: GraphDocument; selectedNodeId?: string |
   const selected = props.selectedNodeId !== undefined ? props.selectedNodeId : storeSelected;
   const info = useRun((s) => s.info);
   const compileErrors = useRun((s) => s.compileErrors);
+  const view = useHistoryStore((s) => s.view);
+  useEffect(startHistory, []);
 
   // Hand the worker the document shortly after it settles; it works out what changed.
   useEffect(() => {
@@ -306,14 +332,17 @@ export function RunPanel(props: { doc?: GraphDocument; selectedNodeId?: string |
 
   return (
     <div className="run-panel" data-testid="run-panel">
+      <ViewTabs />
       <Controls />
       <Notices />
-      {compileErrors > 0 && (
+      {view === 'history' && <HistoryPanel />}
+      {view === 'compare' && <CompareView />}
+      {view === 'training' && compileErrors > 0 && (
         <p className="panel-empty">
           Fix {compileErrors} problem{compileErrors === 1 ? '' : 's'} (see the Problems tab) to train this graph.
         </p>
       )}
-      {info && (
+      {view === 'training' && info && (
         <div className="run-views">
           <LossChart />
           <SampleGrid />

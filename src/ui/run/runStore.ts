@@ -8,7 +8,7 @@
  */
 import { createStore, useStore } from 'zustand';
 import type { GraphDocument } from '../../graph/document';
-import type { BackendChoice, FailureKind, FromWorker, FromWorkerOf, OnDocChange, ToWorker } from '../../runtime/protocol';
+import type { BackendChoice, FailureKind, FromWorker, FromWorkerOf, OnDocChange, StoredCheckpoint, ToWorker } from '../../runtime/protocol';
 import {
   hangCheck,
   initialRunState,
@@ -41,6 +41,17 @@ export function dismissNotice(id: number) {
   dispatch({ type: 'dismissNotice', id });
 }
 
+/** What went to and came from the worker, after the store took it in: the run history records from this. */
+export type WorkerTraffic = { dir: 'sent'; msg: ToWorker } | { dir: 'received'; msg: FromWorker };
+const listeners = new Set<(t: WorkerTraffic) => void>();
+export function onWorkerTraffic(listener: (t: WorkerTraffic) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** exportCheckpoint requests waiting for their checkpointData, by id. */
+const checkpointRequests = new Map<number, (reply: FromWorkerOf<'checkpointData'>) => void>();
+
 let worker: Worker | null = null;
 let watchdog: ReturnType<typeof setInterval> | null = null;
 
@@ -60,6 +71,7 @@ function ensureWorker(): Worker {
 function post(w: Worker, msg: ToWorker, view?: ViewKind) {
   dispatch({ type: 'sent', msg, now: performance.now(), view });
   w.postMessage(msg);
+  for (const l of listeners) l({ dir: 'sent', msg });
 }
 
 function send(msg: ToWorker) {
@@ -80,6 +92,9 @@ function checkHang() {
   if (!hang) return;
   worker?.terminate();
   worker = null;
+  for (const [id, resolve] of checkpointRequests)
+    resolve({ type: 'checkpointData', id, checkpoint: null, unavailable: 'the worker was restarted' });
+  checkpointRequests.clear();
   if (watchdog !== null) clearInterval(watchdog);
   watchdog = null;
   dispatch({ type: 'hang', ...hang });
@@ -92,9 +107,14 @@ function checkHang() {
 function receive(msg: FromWorker) {
   dispatch({ type: 'received', msg, now: performance.now() });
   if (msg.type === 'exported') downloadExport(msg);
+  if (msg.type === 'checkpointData') {
+    checkpointRequests.get(msg.id)?.(msg);
+    checkpointRequests.delete(msg.id);
+  }
+  for (const l of listeners) l({ dir: 'received', msg });
 }
 
-function download(name: string, blob: Blob) {
+export function download(name: string, blob: Blob) {
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = name;
@@ -122,8 +142,21 @@ function sendLastDoc(onChange: OnDocChange, resume?: boolean) {
 
 export const run = {
   /** Send the current document; the worker compiles it and decides what changed. */
-  load(doc: GraphDocument, opts: { onChange?: OnDocChange; resume?: boolean } = {}) {
-    send({ type: 'load', doc, onChange: opts.onChange ?? 'ask', resume: opts.resume });
+  load(doc: GraphDocument, opts: { onChange?: OnDocChange; resume?: boolean; checkpoint?: StoredCheckpoint } = {}) {
+    send({
+      type: 'load',
+      doc,
+      onChange: opts.onChange ?? 'ask',
+      resume: opts.resume,
+      ...(opts.checkpoint ? { checkpoint: opts.checkpoint } : {}),
+    });
+  },
+  /** The model as it is now (weights, optimizer state, batch order, curve), for the run history or a bundle. */
+  exportCheckpoint(): Promise<FromWorkerOf<'checkpointData'>> {
+    const id = runStore.getState().nextId;
+    const reply = new Promise<FromWorkerOf<'checkpointData'>>((resolve) => checkpointRequests.set(id, resolve));
+    send({ type: 'exportCheckpoint', id });
+    return reply;
   },
   answerDocChange(choice: 'restart' | 'keep') {
     dispatch({ type: 'answerDocChange', choice });
@@ -133,6 +166,8 @@ export const run = {
   play: () => send({ type: 'play' }),
   pause: () => send({ type: 'pause' }),
   step: (optimizer?: string) => send({ type: 'step', ...(optimizer ? { optimizer } : {}) }),
+  /** Exactly `count` training rounds, then stop (the queue: every run gets the same number). */
+  stepRounds: (count: number) => send({ type: 'step', count }),
   reset: () => send({ type: 'reset' }),
   /** Slow motion: ms the worker waits after each training round. */
   setRoundDelay: (ms: number) => send({ type: 'setRoundDelay', ms }),

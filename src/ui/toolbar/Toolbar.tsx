@@ -4,6 +4,7 @@ import { emptyDocument } from '../../graph/document';
 import { editorStore, redo, undo, useEditor, useHistory } from '../../store';
 import { exportDocument, importFile } from '../files';
 import { runAutoLayout } from '../layoutAction';
+import { runHistory } from '../run/historyStore';
 import { SaveStatus } from './SaveStatus';
 import { TrainControls } from './TrainControls';
 
@@ -63,6 +64,13 @@ export function Toolbar() {
             if (file) void importFile(file);
           }}
         />
+        <button
+          onClick={() => void runHistory.duplicateAsVariant()}
+          data-testid="btn-variant"
+          title="Copy this graph into a new one with the same seed (same start, same data order): change one thing, train it, compare the runs"
+        >
+          Duplicate as variant
+        </button>
         <button onClick={() => exportDocument(editorStore.getState().doc)} data-testid="btn-export" title="Download the graph as .json">
           Export
         </button>

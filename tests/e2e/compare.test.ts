@@ -1,0 +1,111 @@
+/**
+ * Issue 14's acceptance in the browser: the GAN preset trained with the
+ * non-saturating loss, duplicated as a variant with the hinge loss, both
+ * trained the same number of rounds from the same seed (the history's queue),
+ * then compared: both curves on every chart, both sample grids, and a graph
+ * diff that names exactly the two changed parameters (also marked on the
+ * canvas). The history is still there after a reload.
+ */
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { launch, openRunPanel, SCREENSHOTS, useBuiltApp, watchErrors } from './harness';
+
+const app = useBuiltApp();
+const ROUNDS = 20;
+
+const graphIdOf = (page: Page) => new URL(page.url()).searchParams.get('graph')!;
+
+/** Queues the open graph alone for ROUNDS rounds in the history view and waits for the queue to finish. */
+async function trainInQueue(page: Page) {
+  const graphId = graphIdOf(page);
+  await page.getByTestId('run-view-history').click();
+  await page.getByTestId(`queue-${graphId}`).check();
+  await page.getByTestId('queue-rounds').fill(String(ROUNDS));
+  await page.getByTestId('queue-start').click();
+  await expect.poll(() => page.getByTestId('queue-status').textContent(), { timeout: 90_000 }).toMatch(/^Done/);
+}
+
+const historyRuns = (page: Page) => page.locator('[data-testid^=run-row-]');
+
+async function setKind(page: Page, nodeId: string, kind: string) {
+  await page.getByTestId(`node-${nodeId}`).click();
+  await page.locator('#param-input-kind').selectOption(kind);
+}
+
+describe('compare runs', () => {
+  it('GAN non-saturating vs its hinge variant: overlaid curves, both sample grids, the diff names the changed parameters; the history survives a reload', async () => {
+    const { context, close } = await launch({ viewport: { width: 1400, height: 1000 } });
+    try {
+      const page = await context.newPage();
+      page.on('dialog', (d) => void d.accept());
+      const errors = watchErrors(page);
+      await openRunPanel(page, `${app.url}#preset=gan`, 60_000);
+      const original = graphIdOf(page);
+      await trainInQueue(page);
+      await expect.poll(() => historyRuns(page).count()).toBe(1);
+
+      // The variant: a new graph with the same seed, opened in this tab.
+      await page.getByTestId('btn-variant').click();
+      await page.waitForURL((u) => new URL(u).searchParams.get('graph') !== original, { timeout: 30_000 });
+      await openRunPanel(page, page.url(), 60_000);
+      const variant = graphIdOf(page);
+      expect(await page.getByTestId('doc-title').textContent()).toBe('DCGAN · variant 2');
+      await setKind(page, 'dLoss', 'hinge');
+      await setKind(page, 'gLoss', 'hinge');
+      await trainInQueue(page);
+
+      // Both runs are listed (the variant's family), trained the same number of rounds from one seed.
+      await expect.poll(() => historyRuns(page).count()).toBe(2);
+      const rows = await historyRuns(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('run-row-'.length)));
+      for (const id of rows) await page.getByTestId(`run-select-${id}`).check();
+      expect(await page.getByTestId('compare-runs').textContent()).toBe('Compare 2 runs');
+      await page.getByTestId('compare-runs').click();
+
+      const view = page.getByTestId('compare-view');
+      await view.waitFor();
+      const charts = page.getByTestId('compare-chart');
+      expect(await charts.count()).toBeGreaterThanOrEqual(2);
+      for (const series of await charts.evaluateAll((els) => els.map((e) => e.getAttribute('data-series')))) expect(series).toBe('2');
+      // Every chart is drawn.
+      expect(await page.locator('[data-testid=compare-chart] canvas').count()).toBe(await charts.count());
+
+      await expect.poll(() => page.locator('[data-testid=compare-grid] canvas').count(), { timeout: 15_000 }).toBe(2);
+      const steps = await page.getByTestId('compare-grid').evaluateAll((els) => els.map((e) => e.querySelector('figcaption')!.textContent));
+      for (const caption of steps) expect(caption).toMatch(new RegExp(`step ${ROUNDS}$`));
+
+      const lines = await page.locator('[data-testid=compare-diff-lines] li').allTextContents();
+      expect(lines.sort()).toEqual([
+        'Discriminator loss “dLoss” (ganLoss): kind nonSaturating → hinge',
+        'Generator loss “gLoss” (ganLoss): kind nonSaturating → hinge',
+      ]);
+      // The changed nodes are marked on the canvas while the comparison is open.
+      expect(
+        await page.locator('.graph-node.diff-changed').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')).sort()),
+      ).toEqual(['node-dLoss', 'node-gLoss']);
+
+      // Final losses of both runs, the best of each column marked.
+      const table = page.getByTestId('compare-table');
+      expect(await table.locator('tbody tr').count()).toBe(2);
+      expect(await table.locator('td.best').count()).toBeGreaterThanOrEqual(1);
+
+      await page.getByTestId('dock-maximize').click();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(SCREENSHOTS, 'compare.png'), fullPage: false });
+      await page.getByTestId('dock-maximize').click();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(SCREENSHOTS, 'compare-canvas.png') });
+
+      // After a reload the history still holds both runs, with their checkpoints.
+      await page.reload();
+      await page.getByTestId('tab-run').click();
+      await page.getByTestId('run-view-history').click();
+      await expect.poll(() => historyRuns(page).count(), { timeout: 15_000 }).toBe(2);
+      expect(await page.getByTestId('history-usage').textContent()).toMatch(/^History: [\d.]+ MB of 200 MB$/);
+      expect(variant).not.toBe(original);
+      expect(errors.filter((e) => !/Initialization of backend|webgpu|adapter/i.test(e))).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 240_000);
+});
