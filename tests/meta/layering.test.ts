@@ -147,13 +147,16 @@ const LAYERS = {
   cli: sourceFiles('src/cli'),
   eval: sourceFiles('src/eval'),
   runs: sourceFiles('src/runs'),
+  export: sourceFiles('src/export'),
 };
 
 /** What each layer may import from the repo (type or value); packages are not restricted here. */
 const MAY_IMPORT = {
   data: ['src/data', 'src/graph'],
   eval: ['src/eval', 'src/graph'],
-  cli: ['src/cli', 'src/runtime', 'src/compiler', 'src/graph', 'src/data', 'src/eval', 'src/runs', 'nodes'],
+  cli: ['src/cli', 'src/runtime', 'src/compiler', 'src/graph', 'src/data', 'src/eval', 'src/runs', 'src/export', 'nodes'],
+  /** src/export: plan → project files, pure (no package at all: no TF.js, no Node built-ins), so the editor can zip one too. */
+  export: ['src/export', 'src/compiler', 'src/graph'],
   /** src/runs: values from these only; types also from RUNS_TYPES_FROM. */
   runs: ['src/runs', 'src/graph'],
 };
@@ -301,6 +304,14 @@ describe('layering (DESIGN.md: dependencies point one way)', () => {
 
   it(`src/data imports only ${MAY_IMPORT.data.join(', ')} and packages (runtime and cli use data, not the reverse)`, () => {
     const violations = outside(LAYERS.data.flatMap(importsOf), MAY_IMPORT.data);
+    expect(violations, report(violations)).toEqual([]);
+  });
+
+  it(`src/export imports only ${MAY_IMPORT.export.join(', ')} and no package`, () => {
+    const violations = LAYERS.export
+      .flatMap(importsOf)
+      .filter((i) => !i.target || !under(i.target, ...MAY_IMPORT.export))
+      .map((i) => `${where(i)} (${i.target ? `outside ${MAY_IMPORT.export.join(', ')}` : 'a package'})`);
     expect(violations, report(violations)).toEqual([]);
   });
 
