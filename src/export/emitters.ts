@@ -1,0 +1,224 @@
+/**
+ * One small emitter per node type: the PyTorch module a layer with weights
+ * becomes, where its checkpoint tensors go, and its forward pass in training
+ * as a Python expression. Every expression is written for NCHW images (see
+ * layers.py): 4-D values are NCHW in PyTorch where they are NHWC in Latent Lab,
+ * every other value has the same layout in both. A type with no emitter here
+ * cannot be exported.
+ */
+import type { CompiledNode } from '../compiler/plan';
+import { ExportError } from './errors';
+import { pyNumber, pyString } from './names';
+
+/** How one of our tensors becomes a PyTorch one (latent_lab.py's LAYOUTS does the conversion, both ways). */
+export type Layout = 'same' | 'dense' | 'conv' | 'conv_transpose';
+
+export interface TensorMapping {
+  /** Our variable's name after `<owner>/` (kernel, bias, gamma, runningMean, …). */
+  ours: string;
+  /** `var` (trained) or `state` (a running statistic). */
+  kind: 'var' | 'state';
+  /** The attribute of the node's module that holds it. */
+  torch: string;
+  layout: Layout;
+}
+
+export interface Emitter {
+  /** Python constructing the node's nn.Module, for a layer with weights. */
+  module?(n: CompiledNode): string;
+  /** Its checkpoint tensors and where they go in the module. */
+  tensors?(n: CompiledNode): TensorMapping[];
+  /**
+   * Its outputs in training, as Python expressions of its inputs (variables named in `x`),
+   * its module (`module`, an attribute path) and the batch.
+   */
+  forward(n: CompiledNode, x: Record<string, string>, module: string): Record<string, string>;
+}
+
+type Values = Record<string, unknown>;
+const num = (n: CompiledNode, key: string) => (n.params as Values)[key] as number;
+const str = (n: CompiledNode, key: string) => (n.params as Values)[key] as string;
+const flag = (n: CompiledNode, key: string) => (n.params as Values)[key] as boolean;
+const rank = (n: CompiledNode, port: string) => n.inputShapes[port].length;
+
+function unsupported(n: CompiledNode, problem: string, hint: string): ExportError {
+  return new ExportError('unsupported-setting', n.docId, n.type, `node "${n.docId}" (${n.id}): ${problem}`, hint);
+}
+
+/** An activation applied to a Python expression; the leak only matters to leaky ReLU. */
+function activate(expr: string, name: string, leak = 0.2): string {
+  switch (name) {
+    case 'linear':
+      return expr;
+    case 'relu':
+      return `F.relu(${expr})`;
+    // Ours is (1 − leak)·relu(x) + leak·x, which is leaky ReLU.
+    case 'leakyRelu':
+      return `F.leaky_relu(${expr}, ${pyNumber(leak)})`;
+    case 'elu':
+      return `F.elu(${expr})`;
+    case 'sigmoid':
+      return `torch.sigmoid(${expr})`;
+    case 'tanh':
+      return `torch.tanh(${expr})`;
+    default:
+      throw new Error(`no PyTorch activation for ${name}`);
+  }
+}
+
+/**
+ * TF.js 'same' padding: ⌈n/stride⌉ outputs, the total padding split with the odd
+ * one at the end. PyTorch pads both sides alike, so an uneven split gets an F.pad.
+ */
+function samePadding(size: number, kernel: number, stride: number): [number, number] {
+  const total = Math.max((Math.ceil(size / stride) - 1) * stride + kernel - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+function convPadding(n: CompiledNode): { module: string; pad: [number, number, number, number] | null } {
+  if (str(n, 'padding') === 'valid') return { module: '0', pad: null };
+  const [, h, w] = n.inputShapes.x;
+  const [top, bottom] = samePadding(h, num(n, 'kernelSize'), num(n, 'stride'));
+  const [left, right] = samePadding(w, num(n, 'kernelSize'), num(n, 'stride'));
+  if (top === bottom && left === right) return { module: top === left ? `${top}` : `(${top}, ${left})`, pad: null };
+  return { module: '0', pad: [left, right, top, bottom] };
+}
+
+const weightAndBias = (n: CompiledNode, layout: Layout): TensorMapping[] => [
+  { ours: 'kernel', kind: 'var', torch: 'weight', layout },
+  ...(flag(n, 'bias') ? [{ ours: 'bias', kind: 'var' as const, torch: 'bias', layout: 'same' as const }] : []),
+];
+
+/** Joins and reshapes act on Latent Lab's value order; these put NCHW images into it and back. */
+const toOurOrder = (expr: string, r: number) => (r === 4 ? `${expr}.permute(0, 2, 3, 1)` : expr);
+
+export const EMITTERS: Record<string, Emitter> = {
+  dataset: { forward: () => ({ x: 'batch["x"]' }) },
+  label: { forward: () => ({ y: 'batch["y"]' }) },
+  flatten: {
+    forward: (n, { x }) => ({ y: `${toOurOrder(x, rank(n, 'x'))}.reshape(${x}.shape[0], -1)` }),
+  },
+  reshape: {
+    forward: (n, { x }) => {
+      const shape = (n.params as Values).shape as number[];
+      const reshaped = `${toOurOrder(x, rank(n, 'x'))}.reshape(-1, ${shape.join(', ')})`;
+      return { y: shape.length === 3 ? `${reshaped}.permute(0, 3, 1, 2)` : reshaped };
+    },
+  },
+  concat: {
+    forward: (n, x) => {
+      const parts = ['a', 'b', 'c'].filter((p) => x[p]).map((p) => x[p]);
+      return { y: `torch.cat([${parts.join(', ')}], dim=${rank(n, 'a') === 4 ? 1 : -1})` };
+    },
+  },
+  add: { forward: (_n, { a, b }) => ({ y: `${a} + ${b}` }) },
+  activation: { forward: (n, { x }) => ({ y: activate(x, str(n, 'fn'), num(n, 'leak')) }) },
+  dense: {
+    module: (n) => `nn.Linear(${n.inputShapes.x[1]}, ${num(n, 'units')}${flag(n, 'bias') ? '' : ', bias=False'})`,
+    tensors: (n) => weightAndBias(n, 'dense'),
+    forward: (n, { x }, m) => ({ y: activate(`${m}(${x})`, str(n, 'activation')) }),
+  },
+  conv2d: {
+    module: (n) => {
+      const { module } = convPadding(n);
+      return `nn.Conv2d(${n.inputShapes.x[3]}, ${num(n, 'filters')}, ${num(n, 'kernelSize')}, stride=${num(n, 'stride')}, padding=${module}${flag(n, 'bias') ? '' : ', bias=False'})`;
+    },
+    tensors: (n) => weightAndBias(n, 'conv'),
+    forward: (n, { x }, m) => {
+      const { pad } = convPadding(n);
+      return { y: activate(`${m}(${pad ? `F.pad(${x}, (${pad.join(', ')}))` : x})`, str(n, 'activation')) };
+    },
+  },
+  convTranspose2d: {
+    module: (n) => {
+      const k = num(n, 'kernelSize');
+      const s = num(n, 'stride');
+      let padding = 0;
+      let outputPadding = 0;
+      if (str(n, 'padding') === 'same') {
+        // The mirror of a 'same' convolution from n·stride to n: it pads k − stride in all, half before.
+        const total = k - s;
+        if (total < 0) outputPadding = -total;
+        else if (total % 2)
+          throw unsupported(
+            n,
+            `'same' padding with kernel ${k} and stride ${s} crops unevenly, which PyTorch's ConvTranspose2d cannot`,
+            'use a kernel size that differs from the stride by an even number (e.g. kernel 4, stride 2)',
+          );
+        else padding = total / 2;
+      }
+      const extra = `${outputPadding ? `, output_padding=${outputPadding}` : ''}${flag(n, 'bias') ? '' : ', bias=False'}`;
+      return `nn.ConvTranspose2d(${n.inputShapes.x[3]}, ${num(n, 'filters')}, ${k}, stride=${s}, padding=${padding}${extra})`;
+    },
+    tensors: (n) => weightAndBias(n, 'conv_transpose'),
+    forward: (n, { x }, m) => ({ y: activate(`${m}(${x})`, str(n, 'activation')) }),
+  },
+  maskedConv2d: {
+    module: (n) =>
+      `MaskedConv2d(${n.inputShapes.x[3]}, ${num(n, 'filters')}, ${num(n, 'kernelSize')}, mask_type=${pyString(str(n, 'maskType'))}${flag(n, 'bias') ? '' : ', bias=False'})`,
+    tensors: (n) => weightAndBias(n, 'conv'),
+    forward: (n, { x }, m) => ({ y: activate(`${m}(${x})`, str(n, 'activation')) }),
+  },
+  batchNorm: {
+    module: (n) => {
+      const shape = n.inputShapes.x;
+      return `BatchNorm(${shape[shape.length - 1]}, momentum=${pyNumber(num(n, 'momentum'))}, eps=${pyNumber(num(n, 'epsilon'))})`;
+    },
+    tensors: () => [
+      { ours: 'gamma', kind: 'var', torch: 'gamma', layout: 'same' },
+      { ours: 'beta', kind: 'var', torch: 'beta', layout: 'same' },
+      { ours: 'runningMean', kind: 'state', torch: 'running_mean', layout: 'same' },
+      { ours: 'runningVar', kind: 'state', torch: 'running_var', layout: 'same' },
+    ],
+    forward: (_n, { x }, m) => ({ y: `${m}(${x})` }),
+  },
+  sampler: {
+    // Training draws z = μ + σ·ε; the other modes (μ itself, prior draws) are not part of training.
+    forward: (_n, { mean, logVar }) => ({ z: `${mean} + torch.exp(0.5 * ${logVar}) * draw("normal", ${mean}.shape)` }),
+  },
+  noise: {
+    forward: (n) => {
+      const shape = `(batch["size"], ${num(n, 'size')})`;
+      return { z: str(n, 'distribution') === 'uniform' ? `draw("uniform", ${shape}, -1, 1)` : `draw("normal", ${shape})` };
+    },
+  },
+  bce: {
+    forward: (n, { prediction, target }) => ({
+      loss: `bce(${prediction}, ${target}, from_logits=${flag(n, 'fromLogits') ? 'True' : 'False'}, reduction=${pyString(str(n, 'reduction'))})`,
+    }),
+  },
+  gaussianKl: { forward: (_n, { mean, logVar }) => ({ loss: `gaussian_kl(${mean}, ${logVar})` }) },
+  weightedSum: {
+    forward: (n, x) => {
+      const terms = ['a', 'b', 'c', 'd']
+        .filter((t) => x[t])
+        .map((t) => {
+          const w = num(n, `w${t}`);
+          return w === 1 ? x[t] : `${pyNumber(w)} * ${x[t]}`;
+        });
+      return { loss: terms.join(' + ') };
+    },
+  },
+  ganLoss: {
+    forward: (n, { realLogits, fakeLogits }) => ({
+      loss:
+        str(n, 'player') === 'discriminator'
+          ? `discriminator_loss(${pyString(str(n, 'kind'))}, ${realLogits}, ${fakeLogits})`
+          : `generator_loss(${pyString(str(n, 'kind'))}, ${fakeLogits})`,
+    }),
+  },
+};
+
+/** The emitter of `n`, or the typed refusal naming it. */
+export function emitterFor(n: CompiledNode): Emitter {
+  const e = EMITTERS[n.type];
+  if (e) return e;
+  const what = n.id === n.docId ? `is a ${n.type}` : `holds a ${n.type} layer (${n.id.slice(n.docId.length + 1)})`;
+  throw new ExportError(
+    'no-emitter',
+    n.docId,
+    n.type,
+    `node "${n.docId}" ${what}, which has no PyTorch counterpart in the exporter yet`,
+    `export a graph without it, or keep training this one in Latent Lab (exported types: ${Object.keys(EMITTERS).sort().join(', ')})`,
+  );
+}
