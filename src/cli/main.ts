@@ -6,6 +6,7 @@ import { familiesLesson, formatLesson, LESSON_SOURCES } from './families';
 import { sample } from './inspect';
 import { aurocJson, formatAuroc, formatImages, oodAuroc, oodImages } from './ood';
 import { bundle } from './bundle';
+import { EXPORT_TARGETS, exportProject } from './export';
 import { CliError, EXIT } from './setup';
 import { defaultOut, train } from './train';
 
@@ -143,6 +144,16 @@ export function buildProgram(): Command {
     .option('--out <file>', 'the zip to write (default <run-dir>.zip)')
     .action(async (runDir: string, o) => {
       process.stderr.write((await bundle(runDir, o.out)) + '\n');
+    });
+  program
+    .command('export')
+    .description('a graph, or a run with its checkpoint, as a standalone PyTorch project (model.py, losses.py, train.py for torchrun)')
+    .argument('<source>', 'graph document, or a run folder or bundle (.zip)')
+    .option('--to <target>', `what to export to: ${EXPORT_TARGETS.join(', ')}`, 'pytorch')
+    .requiredOption('--out <dir>', 'the project folder to write')
+    .option('--weights', "carry the run's checkpoint into the project, so training continues from it")
+    .action(async (source: string, o) => {
+      process.stderr.write((await exportProject(source, o)) + '\n');
     });
   program
     .command('families')
