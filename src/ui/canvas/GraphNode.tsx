@@ -13,6 +13,7 @@ import { editorStore, useCompiled, useEditor } from '../../store';
 import { sharedOwner } from '../../store/docOps';
 import { categoryColor, PORT_COLOR } from '../look';
 import { formatCount, formatParamValue } from '../format';
+import { NodeEquation } from '../explain/NodeEquation';
 import { useHistoryStore } from '../run/historyStore';
 import { SHARE_IN, SHARE_OUT, type GraphFlowNode } from './viewModel';
 
@@ -63,6 +64,7 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
         </span>
         {node.label && def && <span className="graph-node-type">{def.title}</span>}
       </header>
+      <NodeEquation nodeId={id} />
       {def ? (
         <>
           <div className="graph-node-ports">

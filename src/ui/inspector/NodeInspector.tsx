@@ -7,6 +7,7 @@ import { editorStore, useCompiled, useEditor } from '../../store';
 import { sharedOwner } from '../../store/docOps';
 import { categoryColor, CATEGORY_LOOK } from '../look';
 import { formatCount } from '../format';
+import { InspectorEquation } from '../explain/NodeEquation';
 import { DataPicker } from './DataPicker';
 import { DraftText } from './DraftText';
 import { ParamField } from './ParamField';
@@ -81,6 +82,8 @@ export function NodeInspector({ node }: { node: GraphNode }) {
           {compiled.paramCounts[node.id] ? ` · ${formatCount(compiled.paramCounts[node.id])} trainable values` : ''}
         </p>
       </section>
+
+      <InspectorEquation nodeId={node.id} />
 
       {problems.length > 0 && (
         <section className="inspector-section">
