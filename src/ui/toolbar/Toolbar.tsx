@@ -3,6 +3,7 @@ import { useRef } from 'react';
 import { emptyDocument } from '../../graph/document';
 import { editorStore, redo, undo, useEditor, useHistory } from '../../store';
 import { exportDocument, importFile } from '../files';
+import { ExplainToggle } from '../explain/ExplainToggle';
 import { runAutoLayout } from '../layoutAction';
 import { runHistory } from '../run/historyStore';
 import { SaveStatus } from './SaveStatus';
@@ -91,6 +92,7 @@ export function Toolbar() {
         <button onClick={() => s.frameNode(null)} data-testid="btn-fit" title="Fit the graph in view (F)">
           Fit
         </button>
+        <ExplainToggle />
       </div>
       <div className="toolbar-spacer" />
       <SaveStatus />
