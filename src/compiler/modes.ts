@@ -7,8 +7,8 @@
 import type { GraphDocument } from '../graph/document';
 import type { AnyNodeDef, DataInfo, DisplayTransform, Mode } from '../graph/nodeApi';
 import { BATCH, exampleSize } from '../graph/shape';
-import type { CompiledNode, DiffusionPlan, FlowPlan, ModePlan, OptimizerPlan, PortRef, PosteriorRefs } from './plan';
-import { upstreamOf } from './upstream';
+import type { CompiledNode, DiffusionPlan, FlowPlan, ModePlan, OptimizerPlan, PixelCachePlan, PortRef, PosteriorRefs } from './plan';
+import { inputsRead, upstreamOf } from './upstream';
 
 /** The flat graph of a compiled document, as the compiler left it. */
 export interface FlatGraph {
@@ -141,6 +141,35 @@ function rowsAbove(g: FlatGraph, nodeId: string): number | null {
   return visit(nodeId);
 }
 
+/**
+ * The layers pixel-by-pixel sampling runs at one position per pixel: every
+ * node between the data and `output` that depends on the data, with how far
+ * it reads (its rowsAbove: a masked k×k convolution reads (k−1)/2 rows above
+ * and as many columns either side; a pointwise node 0), and the outputs from
+ * off the data's path they read. Call only where rowsAbove(g, output) is not
+ * null, which already holds every such node to a window of rows above.
+ * Undefined where a layer's output is not an image of the data's size.
+ */
+function pixelCacheOf(g: FlatGraph, output: PortRef): PixelCachePlan | undefined {
+  const [height, width] = g.data.shape;
+  if (g.data.shape.length !== 3) return undefined;
+  const fromData = (id: string) => id === g.datasetNode || upstreamOf(g.byId, [id], 'generate').has(g.datasetNode);
+  const needed = upstreamOf(g.byId, [output.node], 'generate');
+  const layers: PixelCachePlan['layers'] = [];
+  const constants: PortRef[] = [];
+  for (const n of g.flat) {
+    if (n.id === g.datasetNode || !needed.has(n.id) || !fromData(n.id)) continue;
+    // Each layer's values are kept per pixel, so every output must be an image of the data's height and width.
+    if (Object.values(n.outputShapes).some((s) => s.length !== 4 || s[1] !== height || s[2] !== width)) return undefined;
+    layers.push({ id: n.id, reach: n.def.rowsAbove?.(n.params) ?? 0 });
+    for (const port of inputsRead(n, 'generate')) {
+      const ref = n.inputs[port];
+      if (!fromData(ref.node) && !constants.some((c) => sameRef(c, ref))) constants.push(ref);
+    }
+  }
+  return { layers, constants };
+}
+
 export function planModes(
   g: FlatGraph,
   optimizers: OptimizerPlan[],
@@ -172,13 +201,15 @@ export function planModes(
       diffusion: true,
     };
   } else if (autoregressive && reconPred) {
+    const rows = rowsAbove(g, reconPred.node);
     generate = {
       output: reconPred,
       transform: reconTransform,
       autoregressive: true,
       conditional,
-      rowsAbove: rowsAbove(g, reconPred.node),
+      rowsAbove: rows,
       inverse: false,
+      pixelCache: rows === null ? undefined : pixelCacheOf(g, reconPred),
     };
   } else {
     // The generated sample: a data-shaped output that, when samplers draw from the prior, needs no data.

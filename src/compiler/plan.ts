@@ -49,6 +49,8 @@ export interface ModePlan {
     conditional: boolean;
     /** Autoregressive graphs: rows above a pixel its output depends on (null: the whole image). */
     rowsAbove: number | null;
+    /** Autoregressive graphs whose layers each read a window of rows above: how pixel-by-pixel sampling reuses its work. */
+    pixelCache?: PixelCachePlan;
     /** A flow: samples are prior draws run backwards through the flow's chain (plan.flow), ending at `output`, the data. */
     inverse: boolean;
     /** A diffusion model: samples come from the chain of plan.diffusion, which runs the graph to `output` (ε̂) at every step. */
@@ -88,6 +90,18 @@ export interface ModePlan {
     /** A Bernoulli likelihood p(x|z) given as logits and the data it scores: with a Gaussian posterior, importance sampling applies. */
     bernoulli: null | { logits: PortRef; target: PortRef };
   };
+}
+
+/**
+ * Pixel-by-pixel sampling that computes each layer at one position per pixel
+ * (src/runtime/cachedSampling.ts): the layer at a pixel reads only its
+ * inputs' window there, rows above up to `reach` and `reach` columns either side.
+ */
+export interface PixelCachePlan {
+  /** The nodes between the data and the sampled output whose values change with the canvas, in run order. */
+  layers: { id: string; reach: number }[];
+  /** Outputs those layers read that never change with the canvas (a class bias): computed once per sampling. */
+  constants: PortRef[];
 }
 
 /** A normalizing flow: the invertible layers from the data to the prior, in data-flow order. */

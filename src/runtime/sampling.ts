@@ -10,6 +10,7 @@ import type { DiffusionOptions } from './diffusion';
 import type { CompiledModel } from './model';
 import type { ReadMode } from './reads';
 import { oneHotRows } from '../data/batcher';
+import { fixedPoint, sampleCached } from './cachedSampling';
 
 /** Random-stream position for fixed-seed previews, far from the training stream's. */
 export const PREVIEW_COUNTER = 1_500_000_000;
@@ -43,6 +44,15 @@ export function drawPixels(out: Float32Array, transform: DisplayTransform, u: Ar
   return values;
 }
 
+/**
+ * How the pixels are computed; all three draw the same canvases from the same
+ * uniforms. 'cached' (where the plan allows it): each layer at one position
+ * per pixel, checked by a whole-image pass. 'fixedPoint': whole-image passes
+ * until the canvas stops changing. 'pixelwise': the net run on the rows above
+ * each pixel, one pixel at a time (the reference the others are tested against).
+ */
+export type SamplingMethod = 'cached' | 'fixedPoint' | 'pixelwise';
+
 export interface SampleOptions {
   n: number;
   /** Conditional graphs: the class of every canvas (default: cycling through the classes). */
@@ -53,13 +63,18 @@ export interface SampleOptions {
   onPixel?: (index: number, canvas: Float32Array) => boolean | Promise<boolean>;
   /** Runs each pixel's read (the session's WebGPU device-lost guard). */
   guard?: <T>(read: () => T | Promise<T>) => Promise<T>;
+  /** Default 'cached', or 'pixelwise' where the plan has no cache for the graph. */
+  method?: SamplingMethod;
+  /** Told how many whole-image passes the cached or fixed-point sampler ran (1 after cached sampling: it was exact). */
+  onPasses?: (passes: number) => void;
 }
 
 /**
  * n canvases drawn pixel by pixel from one seeded stream: run the net on the
  * canvas so far, draw the next value from its predicted distribution, write it
- * in. The net's own random draws (if any) use the fixed preview stream, so
- * neither sampling nor training perturbs the other. Null when onPixel stopped it.
+ * in. Every pixel's uniforms are drawn up front, so each method draws the same
+ * pictures. The net's own random draws (if any) use the fixed preview stream,
+ * so neither sampling nor training perturbs the other. Null when onPixel stopped it.
  */
 export async function sampleAutoregressive(model: CompiledModel<ReadMode>, o: SampleOptions): Promise<Float32Array | null> {
   const { plan } = model;
@@ -76,16 +91,23 @@ export async function sampleAutoregressive(model: CompiledModel<ReadMode>, o: Sa
         )
       : undefined;
   const rng = createRng((plan.seed * 7919 + seed * 104729 + 17) >>> 0);
+  const u = Float64Array.from({ length: total * n }, () => rng.next());
   const guard = o.guard ?? (async (read) => read());
+  const method = o.method ?? (g.pixelCache ? 'cached' : 'pixelwise');
+  if (method !== 'pixelwise') {
+    const run = { model, n, oneHot, u, onPixel: o.onPixel, guard };
+    const sampled =
+      method === 'cached' && g.pixelCache
+        ? await sampleCached(run, g.pixelCache)
+        : await fixedPoint(run, new Float32Array(n * total), true);
+    if (sampled) o.onPasses?.(sampled.passes);
+    return sampled?.canvas ?? null;
+  }
   const canvas = new Float32Array(n * total);
   const batch = { x: canvas, oneHot, size: n };
   for (let i = 0; i < total; i++) {
     const out = await guard(() => model.withFixedRandom(PREVIEW_COUNTER, () => model.pixelOutputs(batch, i)));
-    const values = drawPixels(
-      out,
-      g.transform,
-      Array.from({ length: n }, () => rng.next()),
-    );
+    const values = drawPixels(out, g.transform, u.subarray(i * n, (i + 1) * n));
     for (let b = 0; b < n; b++) canvas[b * total + i] = values[b];
     if (o.onPixel && !(await o.onPixel(i, canvas))) return null;
   }
