@@ -213,7 +213,7 @@ export const EMITTERS: Record<string, Emitter> = {
 export function emitterFor(n: CompiledNode): Emitter {
   const e = EMITTERS[n.type];
   if (e) return e;
-  const what = n.id === n.docId ? `is a ${n.type}` : `holds a ${n.type} layer (${n.id.slice(n.docId.length + 1)})`;
+  const what = n.id === n.docId ? `(type ${n.type})` : `holds a layer of type ${n.type} (${n.id.slice(n.docId.length + 1)})`;
   throw new ExportError(
     'no-emitter',
     n.docId,

@@ -27,7 +27,8 @@ const work = mkdtempSync(join(tmpdir(), 'export-parity-'));
 
 beforeAll(async () => {
   requireTorch();
-  await setupBackend('cpu');
+  // wasm, as `latent-lab train` runs: TF.js's pure-JavaScript cpu backend needs minutes per DCGAN or PixelCNN round here.
+  await setupBackend('wasm');
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -90,7 +91,7 @@ async function parity(name: string, batchSize: number) {
   const model = new CompiledModel(plan);
   const state = await model.saveState();
   const runDir = join(dir, 'run');
-  await saveCheckpoint(runDir, state, batcher.state(), 'cpu');
+  await saveCheckpoint(runDir, state, batcher.state(), 'wasm');
   writeFileSync(join(runDir, 'graph.json'), JSON.stringify(doc));
   await exportProject(runDir, { to: 'pytorch', out: join(dir, 'project'), weights: true });
 
