@@ -6,10 +6,13 @@
  * diff that names exactly the two changed parameters (also marked on the
  * canvas). The history is still there after a reload.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { launch, openRunPanel, SCREENSHOTS, useBuiltApp, watchErrors } from './harness';
+import { launch, openRunPanel, SCREENSHOTS, shot, useBuiltApp, watchErrors } from './harness';
 
 const app = useBuiltApp();
 const ROUNDS = 20;
@@ -17,11 +20,11 @@ const ROUNDS = 20;
 const graphIdOf = (page: Page) => new URL(page.url()).searchParams.get('graph')!;
 
 /** Queues the open graph alone for ROUNDS rounds in the history view and waits for the queue to finish. */
-async function trainInQueue(page: Page) {
+async function trainInQueue(page: Page, rounds = ROUNDS) {
   const graphId = graphIdOf(page);
   await page.getByTestId('run-view-history').click();
   await page.getByTestId(`queue-${graphId}`).check();
-  await page.getByTestId('queue-rounds').fill(String(ROUNDS));
+  await page.getByTestId('queue-rounds').fill(String(rounds));
   await page.getByTestId('queue-start').click();
   await expect.poll(() => page.getByTestId('queue-status').textContent(), { timeout: 90_000 }).toMatch(/^Done/);
 }
@@ -108,4 +111,53 @@ describe('compare runs', () => {
       await close();
     }
   }, 240_000);
+
+  it('a run goes out as a bundle and comes back: deleting it frees its storage, opening the bundle lists it again and training continues from its checkpoint', async () => {
+    const { context, close } = await launch({ viewport: { width: 1400, height: 1000 } });
+    try {
+      const page = await context.newPage();
+      page.on('dialog', (d) => void d.accept());
+      const errors = watchErrors(page);
+      await openRunPanel(page, `${app.url}#preset=gan`, 60_000);
+      await trainInQueue(page, 10);
+      const row = historyRuns(page).first();
+      const runId = (await row.getAttribute('data-testid'))!.slice('run-row-'.length);
+      await page.getByTestId(`run-name-${runId}`).fill('non-saturating, 10 rounds');
+      await page.getByTestId(`run-name-${runId}`).press('Enter');
+      await shot(page, 'history');
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`run-download-${runId}`).click()]);
+      expect(download.suggestedFilename()).toBe('non-saturating-10-rounds.zip');
+      const path = join(mkdtempSync(join(tmpdir(), 'latent-lab-bundle-')), 'bundle-download.zip');
+      await download.saveAs(path);
+      const files = Object.keys(unzipSync(new Uint8Array(readFileSync(path)))).sort();
+      for (const f of ['run.json', 'graph.json', 'metrics.jsonl', 'checkpoint/checkpoint.json', 'checkpoint/weights.bin', 'samples.png'])
+        expect(files).toContain(f);
+      const manifest = JSON.parse(new TextDecoder().decode(unzipSync(new Uint8Array(readFileSync(path)))['run.json']));
+      expect(manifest).toMatchObject({ name: 'non-saturating, 10 rounds', step: 10, seed: 1, origin: 'browser' });
+
+      const usage = async () => Number((await page.getByTestId('history-usage').textContent())!.match(/([\d.]+) MB of/)![1]);
+      const before = await usage();
+      expect(before).toBeGreaterThan(1);
+      await page.getByTestId(`run-delete-${runId}`).click();
+      await expect.poll(() => historyRuns(page).count()).toBe(0);
+      expect(await usage()).toBeLessThan(before / 10);
+
+      await page.getByTestId('bundle-input').setInputFiles(path);
+      await expect
+        .poll(() => page.getByTestId('history-notice-info').textContent(), { timeout: 15_000 })
+        .toMatch(/^Opened bundle-download\.zip: “non-saturating, 10 rounds” at step 10, continuing from its checkpoint/);
+      await page.getByTestId('run-view-history').click();
+      await expect.poll(() => historyRuns(page).count(), { timeout: 15_000 }).toBe(1);
+      expect(await page.locator('[data-testid^=run-name-]').inputValue()).toBe('non-saturating, 10 rounds');
+      // The worker continues from the bundle's checkpoint: step 10, then one more round is step 11.
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step === 10, null, { timeout: 30_000 });
+      await page.getByTestId('run-step').click();
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step === 11, null, { timeout: 30_000 });
+      expect(await page.evaluate(() => window.latentLabRun!.runStore.getState().notices.filter((n) => n.kind === 'error'))).toEqual([]);
+      expect(errors.filter((e) => !/Initialization of backend|webgpu|adapter/i.test(e))).toEqual([]);
+    } finally {
+      await close();
+    }
+  }, 180_000);
 });

@@ -36,21 +36,22 @@ function RunName({ run }: { run: RunRecord }) {
   );
 }
 
-/** Titles of the graphs saved in this browser, for naming queue items and runs of other graphs. */
-function useGraphTitles(): Record<string, string> {
-  const [titles, setTitles] = useState<Record<string, string>>({});
-  const runs = useHistoryStore((s) => s.runs.length);
-  const family = useHistoryStore((s) => s.family);
-  useEffect(() => {
-    let live = true;
-    void listRecent()
-      .then((list) => live && setTitles(Object.fromEntries(list.map((g) => [g.graphId, g.title]))))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-    };
-  }, [runs, family]);
-  return titles;
+/** The history's notices and the history-full offer: shown above every view of the run panel, since they concern the run training now. */
+export function HistoryNotices() {
+  const notices = useHistoryStore((s) => s.notices);
+  return (
+    <>
+      <FullBanner />
+      {notices.map((n) => (
+        <div key={n.id} className={`run-notice ${n.kind}`} data-testid={`history-notice-${n.kind}`}>
+          <span className="grow">{n.text}</span>
+          <button className="link-button" onClick={() => dismissHistoryNotice(n.id)} aria-label="Dismiss">
+            ✕
+          </button>
+        </div>
+      ))}
+    </>
+  );
 }
 
 function FullBanner() {
@@ -74,6 +75,30 @@ function FullBanner() {
       <button onClick={runHistory.dismissFull}>Not now</button>
     </div>
   );
+}
+
+/** "14:32" today, else the date and time without seconds. */
+function started(at: number): string {
+  const d = new Date(at);
+  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return d.toDateString() === new Date().toDateString() ? time : `${d.toLocaleDateString()} ${time}`;
+}
+
+/** Titles of the graphs saved in this browser, for naming queue items and runs of other graphs. */
+function useGraphTitles(): Record<string, string> {
+  const [titles, setTitles] = useState<Record<string, string>>({});
+  const runs = useHistoryStore((s) => s.runs.length);
+  const family = useHistoryStore((s) => s.family);
+  useEffect(() => {
+    let live = true;
+    void listRecent()
+      .then((list) => live && setTitles(Object.fromEntries(list.map((g) => [g.graphId, g.title]))))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [runs, family]);
+  return titles;
 }
 
 function Queue({ titles }: { titles: Record<string, string> }) {
@@ -154,7 +179,6 @@ export function HistoryPanel() {
   const used = useHistoryStore((s) => s.usedBytes);
   const cap = useHistoryStore((s) => s.capBytes);
   const activeRunId = useHistoryStore((s) => s.activeRunId);
-  const notices = useHistoryStore((s) => s.notices);
   const [all, setAll] = useState(false);
   const [dropping, setDropping] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -224,15 +248,6 @@ export function HistoryPanel() {
           }}
         />
       </div>
-      <FullBanner />
-      {notices.map((n) => (
-        <div key={n.id} className={`run-notice ${n.kind}`} data-testid={`history-notice-${n.kind}`}>
-          <span className="grow">{n.text}</span>
-          <button className="link-button" onClick={() => dismissHistoryNotice(n.id)} aria-label="Dismiss">
-            ✕
-          </button>
-        </div>
-      ))}
       {listed && shown.length === 0 && (
         <p className="muted">
           No runs yet. Press Play in the Training view: each training from step 0 becomes a run here. You can also drop a run bundle (.zip)
@@ -240,78 +255,90 @@ export function HistoryPanel() {
         </p>
       )}
       {shown.length > 0 && (
-        <table className="history-table" data-testid="history-table">
-          <thead>
-            <tr>
-              <th>
-                <span className="sr-only">Compare</span>
-              </th>
-              <th>Run</th>
-              <th>Graph</th>
-              <th>Step</th>
-              <th>Trained on</th>
-              <th>Started</th>
-              <th>Size</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((r) => (
-              <tr key={r.id} data-testid={`run-row-${r.id}`} className={r.id === activeRunId ? 'active' : undefined}>
-                <td>
-                  <input
-                    type="checkbox"
-                    checked={selected.includes(r.id)}
-                    onChange={(e) => runHistory.select(r.id, e.target.checked)}
-                    aria-label={`Compare ${r.name}`}
-                    data-testid={`run-select-${r.id}`}
-                  />
-                </td>
-                <td className="run-name-cell">
-                  <span className="swatch" style={{ background: r.colour }} aria-hidden />
-                  <RunName run={r} />
-                  {r.id === activeRunId && <span className="badge">training now</span>}
-                </td>
-                <td title={r.doc.meta.title}>{r.graphId === graphId ? 'this graph' : (titles[r.graphId] ?? r.doc.meta.title)}</td>
-                <td>{r.step}</td>
-                <td>
-                  {r.backend || '—'} · {r.data}
-                  {r.origin === 'cli' ? ' · CLI' : ''}
-                </td>
-                <td>{new Date(r.createdAt).toLocaleString()}</td>
-                <td>{formatMegabytes(totalBytes(r.bytes))}</td>
-                <td className="run-actions">
-                  <button
-                    onClick={() => void runHistory.continueRun(r.id)}
-                    disabled={r.graphId !== graphId || r.checkpointStep === null || r.id === activeRunId}
-                    title={
-                      r.graphId !== graphId
-                        ? 'Open this run’s graph (Open recent) to continue it'
-                        : r.checkpointStep === null
-                          ? 'No checkpoint yet: one is saved when training pauses'
-                          : `Continue training from step ${r.checkpointStep}`
-                    }
-                    data-testid={`run-continue-${r.id}`}
-                  >
-                    Continue
-                  </button>
-                  <button onClick={() => void downloadBundle(r)} data-testid={`run-download-${r.id}`} title="Download this run as one .zip">
-                    Download bundle
-                  </button>
-                  <button
-                    onClick={() => confirm(`Delete the run “${r.name}” with its checkpoint and samples?`) && void runHistory.remove(r.id)}
-                    data-testid={`run-delete-${r.id}`}
-                    aria-label={`Delete ${r.name}`}
-                  >
-                    Delete
-                  </button>
-                </td>
+        <div className="history-table-wrap">
+          <table className="history-table" data-testid="history-table">
+            <thead>
+              <tr>
+                <th>
+                  <span className="sr-only">Compare</span>
+                </th>
+                <th>Run</th>
+                <th>Graph</th>
+                <th>Step</th>
+                <th>Trained on</th>
+                <th>Started</th>
+                <th>Size</th>
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {shown.map((r) => (
+                <tr key={r.id} data-testid={`run-row-${r.id}`} className={r.id === activeRunId ? 'active' : undefined}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      checked={selected.includes(r.id)}
+                      onChange={(e) => runHistory.select(r.id, e.target.checked)}
+                      aria-label={`Compare ${r.name}`}
+                      data-testid={`run-select-${r.id}`}
+                    />
+                  </td>
+                  <td>
+                    <span className="run-name-cell">
+                      <span className="swatch" style={{ background: r.colour }} aria-hidden />
+                      <RunName run={r} />
+                      {r.id === activeRunId && <span className="badge">training now</span>}
+                    </span>
+                  </td>
+                  <td title={r.doc.meta.title}>{r.graphId === graphId ? 'this graph' : (titles[r.graphId] ?? r.doc.meta.title)}</td>
+                  <td>{r.step}</td>
+                  <td className="run-trained-on" title={`${r.backend || '—'} · ${r.data}`}>
+                    {r.backend || '—'} · {r.data}
+                    {r.origin === 'cli' ? ' · CLI' : ''}
+                  </td>
+                  <td title={new Date(r.createdAt).toLocaleString()}>{started(r.createdAt)}</td>
+                  <td>{formatMegabytes(totalBytes(r.bytes))}</td>
+                  <td>
+                    <span className="run-actions">
+                      <button
+                        onClick={() => void runHistory.continueRun(r.id)}
+                        disabled={r.graphId !== graphId || r.checkpointStep === null || r.id === activeRunId}
+                        title={
+                          r.graphId !== graphId
+                            ? 'Open this run’s graph (Open recent) to continue it'
+                            : r.checkpointStep === null
+                              ? 'No checkpoint yet: one is saved when training pauses'
+                              : `Continue training from step ${r.checkpointStep}`
+                        }
+                        data-testid={`run-continue-${r.id}`}
+                      >
+                        Continue
+                      </button>
+                      <button
+                        onClick={() => void downloadBundle(r)}
+                        data-testid={`run-download-${r.id}`}
+                        title="Download this run as one .zip"
+                      >
+                        Download bundle
+                      </button>
+                      <button
+                        onClick={() =>
+                          confirm(`Delete the run “${r.name}” with its checkpoint and samples?`) && void runHistory.remove(r.id)
+                        }
+                        data-testid={`run-delete-${r.id}`}
+                        aria-label={`Delete ${r.name}`}
+                      >
+                        Delete
+                      </button>
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {(others > 0 || all) && (
         <label className="history-all">

@@ -18,7 +18,7 @@ import { dismissNotice, run, runDebug, runStore, useRun } from './runStore';
 import { KlBars, LatentTools, NodePreview, Reconstructions, SampleGrid } from './views';
 import { Playground2d } from './Playground2d';
 import { DiffusionView } from './DiffusionView';
-import { HistoryPanel } from './HistoryPanel';
+import { HistoryNotices, HistoryPanel } from './HistoryPanel';
 import { CompareView } from './CompareView';
 import { runHistory, startHistory, useHistoryStore, type HistoryState } from './historyStore';
 import './run.css';
@@ -335,6 +335,7 @@ export function RunPanel(props: { doc?: GraphDocument; selectedNodeId?: string |
       <ViewTabs />
       <Controls />
       <Notices />
+      <HistoryNotices />
       {view === 'history' && <HistoryPanel />}
       {view === 'compare' && <CompareView />}
       {view === 'training' && compileErrors > 0 && (

@@ -541,3 +541,11 @@ export const runQueue = {
     }
   },
 };
+
+declare global {
+  interface Window {
+    /** End-to-end tests and the console: the run history's state. */
+    latentLabHistory?: { historyStore: typeof historyStore };
+  }
+}
+if (typeof window !== 'undefined') window.latentLabHistory = { historyStore };
