@@ -4,6 +4,7 @@ import { setupBackend } from '../src/runtime/backend';
 import { runCompiledBench, runEditorBench } from './compiled';
 import { runEditorRenderBench } from './editorRender';
 import { runKernelBench } from './kernels';
+import { runPixelCnnSamplingBench } from './pixelcnnSampling';
 import { runSampleMetricsBench } from './sampleMetrics';
 
 const log = (s: string) => console.log(s);
@@ -16,6 +17,8 @@ Object.assign(results, runEditorBench(log));
 Object.assign(results, await runEditorRenderBench(log));
 log('\n# compiled graphs');
 Object.assign(results, await runCompiledBench(log));
+log('\n# PixelCNN sampling');
+Object.assign(results, await runPixelCnnSamplingBench(log));
 log('\n# wasm kernels');
 Object.assign(results, await runKernelBench());
 log('\n# sample metrics');
