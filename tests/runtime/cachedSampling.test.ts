@@ -11,7 +11,9 @@ import type { Plan } from '../../src/compiler/plan';
 import type { GraphDocument } from '../../src/graph/document';
 import { setupBackend } from '../../src/runtime/backend';
 import { CompiledModel } from '../../src/runtime/model';
+import { createReader } from '../../src/runtime/reads';
 import { sampleAutoregressive, type SampleOptions, type SamplingMethod } from '../../src/runtime/sampling';
+import type { ReadMode } from '../../src/runtime/reads';
 import * as tf from '../../src/runtime/tf';
 import { preset } from '../compiler/helpers';
 
@@ -29,15 +31,15 @@ function narrow(name: string, filters: number): Plan {
 }
 
 /** The model with every bias drawn at random, so no layer's output is the same at every pixel. */
-function randomized(plan: Plan): CompiledModel {
-  const model = new CompiledModel(plan);
+function randomized(plan: Plan, reader?: ReturnType<typeof createReader>): CompiledModel<ReadMode> {
+  const model = new CompiledModel(plan, { reader });
   let seed = 1;
   for (const v of model.namedVariables.values())
     if (v.shape.length === 1) v.assign(tf.tidy(() => tf.randomNormal(v.shape, 0, 0.5, 'float32', seed++)));
   return model;
 }
 
-async function sample(model: CompiledModel, method: SamplingMethod, o: Omit<SampleOptions, 'method'>) {
+async function sample(model: CompiledModel<ReadMode>, method: SamplingMethod, o: Omit<SampleOptions, 'method'>) {
   let passes = 0;
   const canvas = await sampleAutoregressive(model, { ...o, method, onPasses: (p) => (passes = p) });
   return { canvas: Array.from(canvas!), passes };
@@ -79,6 +81,29 @@ describe('cached and fixed-point PixelCNN sampling', () => {
     },
     120_000,
   );
+
+  it('plans the layers by how far each reads, and the class bias as values computed once', () => {
+    const cache = narrow('pixelcnn-cond.json', 6).modes.generate!.pixelCache!;
+    const reach = Object.fromEntries(cache.layers.map((l) => [l.id, l.reach]));
+    expect(reach).toMatchObject({ a: 3, b0: 1, b4: 1, h0: 0, r4: 0, head: 0 });
+    expect(cache.layers.map((l) => l.id)).not.toContain('c0');
+    expect(cache.constants.map((r) => r.node).sort()).toEqual(['c0s', 'c1s', 'c2s', 'c3s', 'c4s']);
+    // A plain convolution may read rows below: no cache, the naive sampler runs.
+    const doc = structuredClone(preset('pixelcnn.json'));
+    doc.nodes.find((n) => n.id === 'head')!.params.kernelSize = 3;
+    expect(compile(doc, registry).plan!.modes.generate?.pixelCache).toBeUndefined();
+  });
+
+  it('draws the same canvases with a reader that returns promises (WebGPU)', async () => {
+    const plan = narrow('pixelcnn-cond.json', 4);
+    const o = { n: 2, seed: 3 };
+    const sync = randomized(plan);
+    const promised = randomized(plan, createReader('async'));
+    const naive = await sample(sync, 'pixelwise', o);
+    expect((await sample(promised, 'cached', o)).canvas).toEqual(naive.canvas);
+    sync.dispose();
+    promised.dispose();
+  }, 60_000);
 
   it('reports each pixel of the cached sampling in order, and stops when told to', async () => {
     const model = randomized(narrow('pixelcnn.json', 4));
