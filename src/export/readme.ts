@@ -35,6 +35,7 @@ export function readme(doc: GraphDocument, plan: Plan, weightsStep: number | nul
     '`--data` is an MNIST-format IDX images file (e.g. `train-images-idx3-ubyte`, gzipped or not, with its labels file',
     'beside it) or a folder holding one. Under `torchrun` each process trains on its share of every batch',
     `(${plan.data.batchSize} examples per step in all), on CUDA when there is a GPU, else with gloo on the CPU.`,
+    "(Debian's torch 1.13 under Python 3.11: torchrun needs `--redirects 1 --tee 1`, as it cannot parse its own default.)",
     '',
     `\`run/metrics.jsonl\` gets one line per step, \`{"step": N, …}\` with the graph's terms: ${terms.map((t) => `\`${plain(t)}\``).join(', ')}.`,
     '`run/` is also a Latent Lab run folder (graph.json, checkpoint/, run.json): `latent-lab train run --resume --data DIR`',
