@@ -361,6 +361,23 @@ const MEASURE_COLUMNS: (MetricColumn & { value: (m: SampleMetrics) => number | u
   { id: 'nll', label: 'NLL (nats)', better: 'lower', value: (m) => m.likelihood?.nats },
 ];
 
+/** A run's measurements as curves by step, one series per measured column, for charts like the loss curves'. */
+export function measurementCurves(r: Pick<RunRecord, 'measurements'>): RunCurves {
+  const series: Record<string, number[]> = {};
+  for (const c of MEASURE_COLUMNS) {
+    const values = r.measurements.map((m) => c.value(m.metrics) ?? NaN);
+    if (values.some(Number.isFinite)) series[c.id] = values;
+  }
+  return { steps: r.measurements.map((m) => m.step), series };
+}
+
+/** The measured columns worth a chart: those at least one run measured at two steps or more. */
+export function measuredOverTime(runs: readonly Pick<RunRecord, 'measurements'>[]): MetricColumn[] {
+  return MEASURE_COLUMNS.filter((c) => runs.some((r) => r.measurements.filter((m) => Number.isFinite(c.value(m.metrics))).length >= 2)).map(
+    ({ id, label, better }) => ({ id, label, better }),
+  );
+}
+
 export interface MetricTable {
   columns: MetricColumn[];
   /** Per run (in the order given), per column, the value or null. */

@@ -154,6 +154,17 @@ describe('compare runs', () => {
       await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step === 10, null, { timeout: 30_000 });
       await page.getByTestId('run-step').click();
       await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step === 11, null, { timeout: 30_000 });
+      // Play and pause go on with the same run (no new one), and the pause stores its checkpoint.
+      await page.getByTestId('run-play').click();
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step >= 13, null, { timeout: 30_000 });
+      await page.getByTestId('run-pause').click();
+      await page.waitForFunction(() => !window.latentLabRun!.runStore.getState().running);
+      const paused = await page.evaluate(() => window.latentLabRun!.runStore.getState().step);
+      await expect
+        .poll(() => page.evaluate(() => window.latentLabHistory!.historyStore.getState().runs.map((r) => [r.step, r.checkpointStep])), {
+          timeout: 15_000,
+        })
+        .toEqual([[paused, paused]]);
       expect(await page.evaluate(() => window.latentLabRun!.runStore.getState().notices.filter((n) => n.kind === 'error'))).toEqual([]);
       expect(errors.filter((e) => !/Initialization of backend|webgpu|adapter/i.test(e))).toEqual([]);
     } finally {

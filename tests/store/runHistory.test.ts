@@ -6,6 +6,8 @@ import {
   appendTime,
   checkCap,
   curvesToPoints,
+  measuredOverTime,
+  measurementCurves,
   metricTable,
   newRun,
   nextRunName,
@@ -191,6 +193,12 @@ describe('compare', () => {
     expect(t.columns.map((c) => c.id)).toEqual(['loss:D loss', 'loss:G loss', 'fld', 'precision']);
     expect(t.rows[0].values).toEqual([0.7, 3, 40, 0.5]);
     expect(t.best).toEqual([['b'], ['a', 'b'], ['a'], ['b']]);
+  });
+  it('charts a measurement over steps when a run measured it twice', () => {
+    const twice = { ...runB, measurements: [{ step: 10, metrics: { n: 1, reference: '', floorFrom: '', fld: 80 } }, ...runB.measurements] };
+    expect(measuredOverTime([runA, twice]).map((c) => c.id)).toEqual(['fld']);
+    expect(measurementCurves(twice)).toEqual({ steps: [10, 30], series: { fld: [80, 50], precision: [NaN, 0.7] } });
+    expect(measuredOverTime([runA, runB])).toEqual([]);
   });
   it('marks nothing with a single run', () => {
     expect(metricTable([runA]).best.every((b) => b.length === 0)).toBe(true);

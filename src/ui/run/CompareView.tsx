@@ -10,7 +10,17 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { describeDiff, diffGraphs, isEmptyDiff } from '../../graph/diff';
 import { registry } from '../../../nodes/index';
-import { compareTerms, metricTable, overlay, thumbnailAt, thumbnailImages, type RunRecord, type Thumbnail } from '../../store/runHistory';
+import {
+  compareTerms,
+  measuredOverTime,
+  measurementCurves,
+  metricTable,
+  overlay,
+  thumbnailAt,
+  thumbnailImages,
+  type RunRecord,
+  type Thumbnail,
+} from '../../store/runHistory';
 import { formatReading } from './lossReadout';
 import { ImageGrid } from './ImageGrid';
 import { runHistory, useHistoryStore } from './historyStore';
@@ -21,10 +31,13 @@ type Axis = 'step' | 'time';
 
 const paramDefault = (type: string, param: string) => registry[type]?.params?.[param]?.default;
 
-function TermChart(props: { term: { key: string; label: string }; runs: RunRecord[]; axis: Axis; log: boolean }) {
+function TermChart(props: { term: { key: string; label: string }; runs: RunRecord[]; axis: Axis; log: boolean; measured?: boolean }) {
   const [box, width] = useWidth<HTMLDivElement>(240, 420);
-  const { term, runs, axis, log } = props;
-  const data = useMemo(() => overlay(runs, term.key, axis), [runs, term.key, axis]);
+  const { term, runs, axis, log, measured } = props;
+  const data = useMemo(
+    () => overlay(measured ? runs.map((r) => ({ curves: measurementCurves(r), time: r.time })) : runs, term.key, axis),
+    [runs, term.key, axis, measured],
+  );
   const positive = useMemo(() => data.ys.every((ys) => ys.every((v) => v === null || v > 0)), [data]);
   useEffect(() => {
     const el = box.current;
@@ -220,6 +233,7 @@ export function CompareView() {
     };
   }, [ids]); // eslint-disable-line react-hooks/exhaustive-deps -- ids names the runs and their thumbnails' version
   const terms = useMemo(() => compareTerms(runs), [runs]);
+  const measured = useMemo(() => measuredOverTime(runs), [runs]);
   const hasTime = runs.every((r) => r.time.length > 0);
 
   return (
@@ -257,6 +271,16 @@ export function CompareView() {
           <div className="compare-charts">
             {terms.map((t) => (
               <TermChart key={t.key} term={t} runs={runs} axis={axis} log={log} />
+            ))}
+            {measured.map((c) => (
+              <TermChart
+                key={`measured:${c.id}`}
+                term={{ key: c.id, label: `${c.label} (measured, ${c.better} is better)` }}
+                runs={runs}
+                axis={axis}
+                log={log}
+                measured
+              />
             ))}
           </div>
           <Samples runs={runs} thumbs={thumbs} />
