@@ -43,7 +43,8 @@ export default defineNode({
   equation: {
     tex: () =>
       String.raw`\begin{aligned}\port{y}{y} &= m \odot \port{x}{x} + (1 - m) \odot \big(x \odot e^{s} + t\big), \quad (s, t) = \mathrm{NN}(m \odot x)\\ \port{logDet}{\log \lvert \det \tfrac{\partial y}{\partial x} \rvert} &= \textstyle\sum_i s_i \quad (s = 0 \text{ where } m = 1)\end{aligned}`,
-    compact: () => String.raw`\port{y}{y} = \port{x}{x} \odot e^{s} + t, \ \port{logDet}{\log\lvert\det J\rvert} = \textstyle\sum s`,
+    compact: () =>
+      String.raw`\port{y}{y} = \port{x}{x} \odot e^{s} + t \newline \port{logDet}{\log\lvert\det J\rvert} = \textstyle\sum_i s_i`,
     caption: () =>
       'The mask m keeps half of each example; a network reads only that half and gives a log-scale s (bounded: scale·tanh) and a shift t for the other half. The inverse is x = (y − t) ⊙ e^(−s), and the log-determinant is the sum of s over each example’s values.',
   },

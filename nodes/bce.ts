@@ -24,7 +24,8 @@ export default defineNode({
       return String.raw`\begin{aligned}${loss}${p.fromLogits ? sigmoid : ''}\end{aligned}`;
     },
     compact: (p) =>
-      String.raw`${p.reduction === 'sum' ? String.raw`\sum_i` : String.raw`\frac1D\sum_i`} -\big[\port{target}{x_i} \log \port{prediction}{p_i} + (1 - x_i) \log(1 - p_i)\big]`,
+      // One group: KaTeX would otherwise break the line inside the bracket.
+      String.raw`{${p.reduction === 'sum' ? String.raw`\frac1B` : String.raw`\frac{1}{BD}`} \sum_{b,i} -\big[\port{target}{x_i} \log \port{prediction}{p_i} + (1 - x_i) \log(1 - p_i)\big]}`,
     caption: (p) =>
       p.reduction === 'sum'
         ? `The Bernoulli negative log-likelihood −log p(x | z): each of the D values x_i is a coin that comes up 1 with probability p_i${p.fromLogits ? ' (the sigmoid of the logit ℓ_i)' : ''}. Summed over values it is in nats per example; the loss averages it over the B examples of the batch.`

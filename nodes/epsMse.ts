@@ -16,7 +16,7 @@ export default defineNode({
     tex: () =>
       String.raw`\port{loss}{\mathcal L_{\mathrm{simple}}} = \frac1B \sum_{b=1}^{B} \frac1D \big\lVert \port{target}{\varepsilon_b} - \port{prediction}{\hat\varepsilon_\theta(x_{t,b}, t_b)} \big\rVert^2`,
     compact: () =>
-      String.raw`\frac1D \big\lVert \port{target}{\varepsilon} - \port{prediction}{\hat\varepsilon_\theta(x_t, t)} \big\rVert^2`,
+      String.raw`{\frac{1}{BD} \sum_b \big\lVert \port{target}{\varepsilon} - \port{prediction}{\hat\varepsilon_\theta(x_t, t)} \big\rVert^2}`,
     caption: () =>
       'The squared error between the noise ε that Forward noising added and the denoiser’s guess, averaged over the D values of each example and over the batch (a random t for each). A reweighted ELBO, not a likelihood in nats.',
   },

@@ -74,13 +74,18 @@ const GAN_EQUATIONS: Record<GanKind, { discriminator: string; generator: string 
   },
 };
 
-/** The game each kind plays, in one line, for the inspector. */
-const GAN_GAMES: Record<GanKind, string> = {
-  minimax: String.raw`\min_G \max_D\; \mathbb E_x \log D(x) + \mathbb E_z \log\big(1 - D(G(z))\big), \quad D = \sigma(\ell)`,
-  nonSaturating: String.raw`\min_G \max_D\; \mathbb E_x \log D(x) + \mathbb E_z \log\big(1 - D(G(z))\big), \quad D = \sigma(\ell)`,
-  wasserstein: String.raw`\min_G \max_{\lVert \ell \rVert_L \le 1}\; \mathbb E_x\, \ell(x) - \mathbb E_z\, \ell(G(z))`,
-  leastSquares: String.raw`\text{D pulls } \ell(x) \to 1,\ \ell(G(z)) \to 0;\ \text{G pulls } \ell(G(z)) \to 1`,
-  hinge: String.raw`\text{D wants } \ell(x) \ge 1,\ \ell(G(z)) \le -1;\ \text{G raises } \ell(G(z))`,
+/** The game each kind plays, a few short lines for the inspector. */
+const CROSS_ENTROPY_GAME = [
+  String.raw`\min_G \max_D\; \mathbb E_x \log D(x)`,
+  String.raw`\quad + \mathbb E_z \log\big(1 - D(G(z))\big)`,
+  String.raw`D = \sigma(\ell), \text{ the logit } \ell \text{ squashed}`,
+];
+const GAN_GAMES: Record<GanKind, string[]> = {
+  minimax: CROSS_ENTROPY_GAME,
+  nonSaturating: CROSS_ENTROPY_GAME,
+  wasserstein: [String.raw`\min_G \max_{\lVert \ell \rVert_L \le 1}\; \mathbb E_x\, \ell(x) - \mathbb E_z\, \ell(G(z))`],
+  leastSquares: [String.raw`\text{D pulls } \ell(x) \to 1,\ \ell(G(z)) \to 0`, String.raw`\text{G pulls } \ell(G(z)) \to 1`],
+  hinge: [String.raw`\text{D wants } \ell(x) \ge 1,\ \ell(G(z)) \le -1`, String.raw`\text{G raises } \ell(G(z))`],
 };
 
 const GAN_CAPTIONS: Record<GanKind, Record<'discriminator' | 'generator', string>> = {
@@ -134,7 +139,7 @@ export default defineNode({
   outputs: { loss: { type: 'loss', doc: 'scalar, averaged over the batch' } },
   equation: {
     tex: (p) =>
-      String.raw`\begin{aligned}&${GAN_GAMES[p.kind]}\\ \port{loss}{\mathcal L_${p.player === 'generator' ? 'G' : 'D'}} &= ${GAN_EQUATIONS[p.kind][p.player]}\end{aligned}`,
+      String.raw`\begin{aligned}${GAN_GAMES[p.kind].map((line) => `&${line}`).join(String.raw`\\`)}\\[4pt] \port{loss}{\mathcal L_${p.player === 'generator' ? 'G' : 'D'}} &= ${GAN_EQUATIONS[p.kind][p.player]}\end{aligned}`,
     compact: (p) => String.raw`\port{loss}{\mathcal L_${p.player === 'generator' ? 'G' : 'D'}} = ${GAN_EQUATIONS[p.kind][p.player]}`,
     caption: (p) => GAN_CAPTIONS[p.kind][p.player],
   },

@@ -15,7 +15,8 @@ export default defineNode({
   equation: {
     tex: () =>
       String.raw`\begin{aligned}\port{loss}{\mathcal L_{\mathrm{KL}}} &= \frac1B \sum_{b=1}^{B} \mathrm{KL}\big(\mathcal N(\mu_b, \sigma_b^2)\,\|\,\mathcal N(0, I)\big)\\ &= \frac1B \sum_{b=1}^{B} \sum_{j=1}^{J} -\tfrac12\big(1 + \port{logVar}{\log\sigma_{bj}^2} - \port{mean}{\mu_{bj}}^2 - \sigma_{bj}^2\big)\end{aligned}`,
-    compact: () => String.raw`\frac1B \sum_{b,j} -\tfrac12\big(1 + \port{logVar}{\log\sigma^2} - \port{mean}{\mu}^2 - \sigma^2\big)`,
+    // One group: KaTeX would otherwise break the line inside the bracket.
+    compact: () => String.raw`{\frac1B \sum_{b,j} -\tfrac12\big(1 + \port{logVar}{\log\sigma^2} - \port{mean}{\mu}^2 - \sigma^2\big)}`,
     caption: () =>
       'The KL divergence from the posterior q(z | x) = N(μ, σ²) to the prior N(0, I), in closed form: summed over the J latent dimensions (nats per example), averaged over the B examples of the batch.',
   },

@@ -32,7 +32,11 @@ export default defineNode({
   equation: {
     tex: (p) =>
       String.raw`\begin{aligned}p(x) &= \prod_{i=1}^{H W} p(x_i \mid x_{<i})\\ \port{y}{y_i} &= f\big(\port{x}{x}_{${p.maskType === 'A' ? '<i' : String.raw`\le i`}}\big)\end{aligned}`,
-    compact: (p) => String.raw`\port{y}{y_i} = f\big(\port{x}{x}_{${p.maskType === 'A' ? '<i' : String.raw`\le i`}}\big)`,
+    // Type A starts the chain, so it states it; a type-B layer only keeps it.
+    compact: (p) =>
+      p.maskType === 'A'
+        ? String.raw`p(x) = \prod_i p(x_i \mid x_{<i}) \newline \port{y}{y_i} = f\big(\port{x}{x}_{<i}\big)`
+        : String.raw`\port{y}{y_i} = f\big(\port{x}{x}_{\le i}\big)`,
     caption: (p) =>
       p.maskType === 'A'
         ? 'The chain rule in reading order: each pixel is predicted from the pixels before it. Mask A (the grid: filled cells are read) hides the centre pixel itself, so output i never sees x_i.'

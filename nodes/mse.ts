@@ -22,7 +22,7 @@ export default defineNode({
       return String.raw`\begin{aligned}${loss}\\ ${gaussian}\end{aligned}`;
     },
     compact: (p) =>
-      String.raw`${p.reduction === 'sum' ? String.raw`\sum_i` : String.raw`\frac1D \sum_i`} (\port{prediction}{p_i} - \port{target}{x_i})^2`,
+      String.raw`{${p.reduction === 'sum' ? String.raw`\frac1B` : String.raw`\frac{1}{BD}`} \sum_{b,i} (\port{prediction}{p_i} - \port{target}{x_i})^2}`,
     caption: (p) =>
       `The squared error over the D values of each example, ${p.reduction === 'sum' ? 'summed' : 'averaged'}, then averaged over the B examples. For a Gaussian decoder with unit variance the negative log-likelihood (second line) is half the summed error plus a constant, so this loss is not counted in nats and gives no ELBO.`,
   },

@@ -33,7 +33,7 @@ function useNodeEquation(nodeId: string): ResolvedEquation | null {
  * Rendered TeX. Only TeX from node files reaches KaTeX (never document text),
  * and KaTeX escapes everything it outputs, so its HTML is safe to insert.
  */
-function Tex({ tex, display, nodeId, fitWidth }: { tex: string; display: boolean; nodeId: string; fitWidth?: boolean }) {
+function Tex({ tex, display, nodeId, fontPx }: { tex: string; display: boolean; nodeId: string; fontPx: number }) {
   const html = useMemo(() => renderTex(tex, display), [tex, display]);
   const box = useRef<HTMLSpanElement>(null);
   const hot = useRef<{ port: string; undo(): void } | null>(null);
@@ -44,15 +44,15 @@ function Tex({ tex, display, nodeId, fitWidth }: { tex: string; display: boolean
   useEffect(() => clear, []);
   useLayoutEffect(() => {
     const el = box.current;
-    if (!el || !fitWidth) return;
-    fitFont(el);
+    if (!el) return;
+    fitFont(el, fontPx);
     // KaTeX's fonts may arrive after the first layout, which changes the width.
     let live = true;
-    void document.fonts.ready.then(() => live && fitFont(el));
+    void document.fonts.ready.then(() => live && fitFont(el, fontPx));
     return () => {
       live = false;
     };
-  }, [html, fitWidth]);
+  }, [html, fontPx]);
 
   const onMouseOver = (e: MouseEvent) => {
     const port = (e.target as Element).closest(`[${PORT_ATTRIBUTE}]`)?.getAttribute(PORT_ATTRIBUTE) ?? null;
@@ -71,19 +71,17 @@ function Tex({ tex, display, nodeId, fitWidth }: { tex: string; display: boolean
   );
 }
 
-/** Canvas text may shrink to this, no further, to fit a long equation into a node. */
+/** An equation may shrink to this, no further, to fit its box. */
 const MIN_FONT_PX = 8;
-const BASE_FONT_PX = 12;
 
 /** Shrinks the font until the rendered TeX fits its container's width (layout pixels, whatever the zoom). */
-function fitFont(el: HTMLElement) {
-  el.style.fontSize = `${BASE_FONT_PX}px`;
+function fitFont(el: HTMLElement, fontPx: number) {
+  el.style.fontSize = `${fontPx}px`;
   const parent = el.parentElement;
   const padding = parent ? parseFloat(getComputedStyle(parent).paddingLeft) + parseFloat(getComputedStyle(parent).paddingRight) : 0;
   const available = (parent?.clientWidth ?? 0) - padding;
   const natural = el.scrollWidth;
-  if (available > 0 && natural > available)
-    el.style.fontSize = `${Math.max(MIN_FONT_PX, (BASE_FONT_PX * available) / natural).toFixed(2)}px`;
+  if (available > 0 && natural > available) el.style.fontSize = `${Math.max(MIN_FONT_PX, (fontPx * available) / natural).toFixed(2)}px`;
 }
 
 /** The positions a k×k window reads, as a grid of cells: filled = read, outlined = the output's own position. */
@@ -110,7 +108,7 @@ export function NodeEquation({ nodeId }: { nodeId: string }) {
   if (!on || !equation) return null;
   return (
     <div className="node-equation" data-testid={`equation-${nodeId}`}>
-      <Tex tex={equation.compact} display={false} nodeId={nodeId} fitWidth />
+      <Tex tex={equation.compact} display={false} nodeId={nodeId} fontPx={12} />
       {equation.grid && <ReadGrid grid={equation.grid} />}
     </div>
   );
@@ -122,12 +120,12 @@ export function InspectorEquation({ nodeId }: { nodeId: string }) {
   const equation = useNodeEquation(nodeId);
   if (!on || !equation) return null;
   return (
-    <section className="inspector-section inspector-equation" data-testid="inspector-equation">
+    <div className="inspector-equation" data-testid="inspector-equation">
       <h3>Equation</h3>
-      <Tex tex={equation.tex} display nodeId={nodeId} />
+      <Tex tex={equation.tex} display nodeId={nodeId} fontPx={15} />
       {equation.grid && <ReadGrid grid={equation.grid} large />}
       {equation.caption && <p className="doc-text">{equation.caption}</p>}
       <p className="muted small">Point at a coloured symbol to see the port that carries it.</p>
-    </section>
+    </div>
   );
 }

@@ -54,6 +54,7 @@ export function NodeInspector({ node }: { node: GraphNode }) {
         <p className="doc-text" data-testid="inspector-doc">
           {def.doc}
         </p>
+        <InspectorEquation nodeId={node.id} />
         <div className="field">
           <label>Label</label>
           <DraftText
@@ -82,8 +83,6 @@ export function NodeInspector({ node }: { node: GraphNode }) {
           {compiled.paramCounts[node.id] ? ` · ${formatCount(compiled.paramCounts[node.id])} trainable values` : ''}
         </p>
       </section>
-
-      <InspectorEquation nodeId={node.id} />
 
       {problems.length > 0 && (
         <section className="inspector-section">
