@@ -47,6 +47,13 @@ function read(o: PixelRun, fn: (run: GraphRun) => tf.Tensor[]): Promise<Float32A
 }
 
 /**
+ * Canvases per whole-image pass: a pass holds every layer's whole image, which
+ * for 256 canvases of 64 channels is over half a gigabyte of wasm heap.
+ * Generating, every layer treats each canvas on its own, so splitting changes no value.
+ */
+export const PASS_CANVASES = 16;
+
+/**
  * Whole-image passes from `canvas` until one changes nothing; each pass
  * redraws every pixel with its own uniform. After a pass whose first change
  * is at pixel j, pixels up to j are final (each depends only on those before
@@ -60,9 +67,16 @@ export async function fixedPoint(o: PixelRun, canvas: Float32Array, reportEachPa
   const total = exampleSize(plan.data.shape);
   const per = g.transform === 'softmax256' ? 256 : 1;
   const out = new Float32Array(n * per);
+  const classes = plan.data.numClasses;
+  const all = new Float32Array(n * total * per);
   for (let passes = 1; ; passes++) {
-    const batch: Batch = { x: canvas, oneHot: o.oneHot, size: n };
-    const [all] = await read(o, (run) => [run([g.output], 'generate', batch)(g.output)]);
+    for (let from = 0; from < n; from += PASS_CANVASES) {
+      const to = Math.min(n, from + PASS_CANVASES);
+      const oneHot = o.oneHot?.subarray(from * classes, to * classes);
+      const batch: Batch = { x: canvas.subarray(from * total, to * total), oneHot, size: to - from };
+      const [part] = await read(o, (run) => [run([g.output], 'generate', batch)(g.output)]);
+      all.set(part, from * total * per);
+    }
     let firstChange = total;
     const next = new Float32Array(canvas.length);
     for (let i = 0; i < total; i++) {

@@ -10,6 +10,7 @@ import { compile } from '../../src/compiler/compile';
 import type { Plan } from '../../src/compiler/plan';
 import type { GraphDocument } from '../../src/graph/document';
 import { setupBackend } from '../../src/runtime/backend';
+import { PASS_CANVASES } from '../../src/runtime/cachedSampling';
 import { CompiledModel } from '../../src/runtime/model';
 import { createReader } from '../../src/runtime/reads';
 import { sampleAutoregressive, type SampleOptions, type SamplingMethod } from '../../src/runtime/sampling';
@@ -103,6 +104,15 @@ describe('cached and fixed-point PixelCNN sampling', () => {
     expect((await sample(promised, 'cached', o)).canvas).toEqual(naive.canvas);
     sync.dispose();
     promised.dispose();
+  }, 60_000);
+
+  it('checks more canvases than one whole-image pass holds in several passes, with the same result', async () => {
+    const model = randomized(narrow('pixelcnn-cond.json', 4));
+    const o = { n: PASS_CANVASES + 2, seed: 2 };
+    const naive = await sample(model, 'pixelwise', o);
+    expect(await sample(model, 'cached', o)).toEqual({ canvas: naive.canvas, passes: 1 });
+    expect((await sample(model, 'fixedPoint', o)).canvas).toEqual(naive.canvas);
+    model.dispose();
   }, 60_000);
 
   it('reports each pixel of the cached sampling in order, and stops when told to', async () => {
