@@ -116,19 +116,19 @@ export interface ActiveRun {
  * over (a fresh graph, a restart): the run ends, and the next training starts a
  * new one. A model past step 0 continues: the run it is (`continuing`, when the
  * page asked to continue a run), the active run of the same graph (the graph
- * changed but kept its weights), or else this graph's latest run (a reload
- * resumed it from the worker's stored checkpoint).
+ * changed but kept its weights), or, when the worker resumed its stored
+ * checkpoint (a reload), this graph's latest run; else none.
  */
 export function activeAfterLoad(
   active: ActiveRun | null,
-  loaded: { graphId: string; step: number },
+  loaded: { graphId: string; step: number; resumed: boolean },
   latestOfGraph: { id: string } | null,
   continuing: string | null,
 ): ActiveRun | null {
   if (continuing) return { runId: continuing, graphId: loaded.graphId };
   if (loaded.step === 0) return null;
   if (active && active.graphId === loaded.graphId) return active;
-  return latestOfGraph ? { runId: latestOfGraph.id, graphId: loaded.graphId } : null;
+  return loaded.resumed && latestOfGraph ? { runId: latestOfGraph.id, graphId: loaded.graphId } : null;
 }
 
 /** A new record for a run that just started training. */

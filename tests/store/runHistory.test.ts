@@ -27,20 +27,23 @@ const thumb = (step: number): Thumbnail => ({ step, n: 1, shape: [1], pixels: ne
 describe('when a run starts and continues', () => {
   const active = { runId: 'r1', graphId: 'g1' };
   it('a model at step 0 (a fresh load, a restart) ends the run', () => {
-    expect(activeAfterLoad(active, { graphId: 'g1', step: 0 }, { id: 'r1' }, null)).toBeNull();
+    expect(activeAfterLoad(active, { graphId: 'g1', step: 0, resumed: false }, { id: 'r1' }, null)).toBeNull();
   });
   it('the same graph past step 0 (weights kept after an edit) continues the active run', () => {
-    expect(activeAfterLoad(active, { graphId: 'g1', step: 40 }, { id: 'r0' }, null)).toEqual(active);
+    expect(activeAfterLoad(active, { graphId: 'g1', step: 40, resumed: false }, { id: 'r0' }, null)).toEqual(active);
   });
-  it('another graph past step 0 continues that graph’s latest run, or none', () => {
-    expect(activeAfterLoad(active, { graphId: 'g2', step: 40 }, { id: 'r7' }, null)).toEqual({ runId: 'r7', graphId: 'g2' });
-    expect(activeAfterLoad(active, { graphId: 'g2', step: 40 }, null, null)).toBeNull();
+  it('a resume of another graph’s stored checkpoint continues that graph’s latest run, or none', () => {
+    expect(activeAfterLoad(active, { graphId: 'g2', step: 40, resumed: true }, { id: 'r7' }, null)).toEqual({ runId: 'r7', graphId: 'g2' });
+    expect(activeAfterLoad(active, { graphId: 'g2', step: 40, resumed: true }, null, null)).toBeNull();
   });
   it('a reload that resumes from the stored checkpoint continues the graph’s latest run', () => {
-    expect(activeAfterLoad(null, { graphId: 'g1', step: 250 }, { id: 'r3' }, null)).toEqual({ runId: 'r3', graphId: 'g1' });
+    expect(activeAfterLoad(null, { graphId: 'g1', step: 250, resumed: true }, { id: 'r3' }, null)).toEqual({ runId: 'r3', graphId: 'g1' });
+  });
+  it('kept weights with no run training (its run was deleted) are no older run’s', () => {
+    expect(activeAfterLoad(null, { graphId: 'g1', step: 250, resumed: false }, { id: 'r3' }, null)).toBeNull();
   });
   it('continuing a chosen run wins over everything', () => {
-    expect(activeAfterLoad(active, { graphId: 'g1', step: 0 }, null, 'r9')).toEqual({ runId: 'r9', graphId: 'g1' });
+    expect(activeAfterLoad(active, { graphId: 'g1', step: 0, resumed: false }, null, 'r9')).toEqual({ runId: 'r9', graphId: 'g1' });
   });
 });
 

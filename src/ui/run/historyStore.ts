@@ -122,6 +122,8 @@ let workerGraphId: string | null = null;
 let nextLoad: { graphId: string; continuing: string | null } | null = null;
 /** The page asked training to pause: the stop that follows copies the checkpoint in (other stops, such as a checkpoint copy's own, do not). */
 let pauseAsked = false;
+/** The learner deleted the run training now: the rest of its training is not recorded as a new run (until a fresh start). */
+let deletedWhileTraining = false;
 /** The document the queue trains now. */
 let queueDoc: GraphDocument | null = null;
 let lastCheckpointCopy = -Infinity;
@@ -143,7 +145,7 @@ function setActive(next: ActiveRun | null) {
     active = next;
     return;
   }
-  if (record) scheduleWrite(0);
+  if (record) void writeNow();
   active = next;
   record = null;
   thumbnails = [];
@@ -254,7 +256,10 @@ function observe(t: WorkerTraffic) {
       // The editor sending the very document the queue trains (its debounced load) changes nothing.
       if (!nextLoad && queueRunning() && msg.doc !== queueDoc) stopQueue('the editor’s graph was sent to training');
     }
-    if (msg.type === 'reset') setActive(null);
+    if (msg.type === 'reset') {
+      deletedWhileTraining = false;
+      setActive(null);
+    }
     if (msg.type === 'pause') pauseAsked = true;
     if (msg.type === 'play' || msg.type === 'step') pauseAsked = false;
     return;
@@ -266,7 +271,8 @@ function observe(t: WorkerTraffic) {
       const graphId = workerGraphId ?? historyStore.getState().graphId;
       const continuing = nextLoad?.continuing ?? null;
       nextLoad = null;
-      setActive(activeAfterLoad(active, { graphId, step: msg.step }, latestRunOf(graphId), continuing));
+      if (msg.step === 0 || continuing) deletedWhileTraining = false;
+      setActive(activeAfterLoad(active, { graphId, step: msg.step, resumed: msg.resumed }, latestRunOf(graphId), continuing));
       // The weights were kept under a changed graph: the run now trains that graph.
       if (record && s.lastDoc && record.doc !== s.lastDoc) {
         record = { ...record, doc: s.lastDoc, seed: s.lastDoc.meta.seed };
@@ -275,7 +281,7 @@ function observe(t: WorkerTraffic) {
       return;
     }
     case 'metrics': {
-      if (msg.points.length === 0) return;
+      if (msg.points.length === 0 || (deletedWhileTraining && !record)) return;
       record ??= startRecord();
       if (!record) return;
       record = {
@@ -360,7 +366,12 @@ export const runHistory = {
     await refreshList();
   },
   async remove(runId: string) {
-    if (active?.runId === runId) setActive(null);
+    if (active?.runId === runId) {
+      // Drop the record first: setActive would write it once more.
+      record = null;
+      deletedWhileTraining = true;
+      setActive(null);
+    }
     await writing;
     await history.remove(runId);
     historyStore.setState((s) => ({ selected: s.selected.filter((id) => id !== runId) }));
