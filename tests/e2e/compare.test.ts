@@ -95,6 +95,7 @@ describe('compare runs', () => {
       await page.getByTestId('dock-maximize').click();
       await page.waitForTimeout(300);
       await page.screenshot({ path: join(SCREENSHOTS, 'compare.png'), fullPage: false });
+      await view.screenshot({ path: join(SCREENSHOTS, 'compare-view.png') });
       await page.getByTestId('dock-maximize').click();
       await page.waitForTimeout(300);
       await page.screenshot({ path: join(SCREENSHOTS, 'compare-canvas.png') });

@@ -68,9 +68,9 @@ export function Toolbar() {
         <button
           onClick={() => void runHistory.duplicateAsVariant()}
           data-testid="btn-variant"
-          title="Copy this graph into a new one with the same seed (same start, same data order): change one thing, train it, compare the runs"
+          title="Duplicate as variant: copy this graph into a new one with the same seed (same start, same data order), change one thing, train it, compare the runs"
         >
-          Duplicate as variant
+          New variant
         </button>
         <button onClick={() => exportDocument(editorStore.getState().doc)} data-testid="btn-export" title="Download the graph as .json">
           Export
