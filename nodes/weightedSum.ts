@@ -72,7 +72,12 @@ export default defineNode({
       const w = weightsOf(p);
       const terms = shownTerms(ctx);
       const total = String.raw`\port{loss}{\mathcal L} &= ${weightedTerms(ctx, w)}${isNegativeElbo(ctx, w) ? String.raw` = -\mathrm{ELBO}` : ''}`;
-      const elbo = String.raw`-\mathrm{ELBO} &= \underbrace{\mathbb E_{q(z \mid x)}\big[-\log p(x \mid z)\big]}_{\mathrm{NLL}} + \underbrace{\mathrm{KL}\big(q(z \mid x)\,\|\,p(z)\big)}_{\mathrm{KL}} \;\ge\; -\log p(x)`;
+      // Short lines, so the inspector can show them at a readable size.
+      const elbo = [
+        String.raw`-\mathrm{ELBO} &= \mathrm{NLL} + \mathrm{KL} \ \ge\ -\log p(x)`,
+        String.raw`\mathrm{NLL} &= \mathbb E_{q(z \mid x)}\big[-\log p(x \mid z)\big]`,
+        String.raw`\mathrm{KL} &= \mathrm{KL}\big(q(z \mid x)\,\|\,p(z)\big)`,
+      ].join(String.raw`\\`);
       const explainsElbo = terms.some((t) => t.measure === 'nll') && terms.some((t) => t.measure === 'kl');
       return String.raw`\begin{aligned}${total}${explainsElbo ? String.raw`\\ ${elbo}` : ''}\end{aligned}`;
     },

@@ -156,6 +156,24 @@ describe('explain mode', () => {
     }
   });
 
+  it('β-VAE in the dark theme: the weighted sum says it is not the ELBO, and why', async () => {
+    const { page, errors, requests } = await openExplained('beta-vae');
+    try {
+      await page.click(tid('btn-theme'));
+      const elbo = page.locator(`${tid('equation-elbo')} .katex-mathml annotation`);
+      await expect.poll(() => elbo.textContent()).toContain(String.raw`4\,\port{b}{\mathrm{KL}}`);
+      expect(await elbo.textContent()).not.toContain('ELBO');
+      await page.click(`${tid('node-elbo')} .graph-node-head`);
+      expect(await page.locator(tid('inspector-equation')).textContent()).toMatch(/Not the ELBO: wb = 4, not 1/);
+      await shot(page, 'explain-beta-vae-dark');
+      await page.click(tid('btn-theme'));
+      expect(errors).toEqual([]);
+      expect(outsideOrigin(requests)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('PixelCNN: each masked convolution draws its mask, A without its centre and B with it', async () => {
     const { page, errors, requests } = await openExplained('pixelcnn');
     try {

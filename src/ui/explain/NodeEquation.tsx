@@ -92,7 +92,11 @@ function ReadGrid({ grid, large }: { grid: EquationGrid; large?: boolean }) {
       className={large ? 'equation-grid large' : 'equation-grid'}
       role="img"
       aria-label={`${grid.size}×${grid.size} window: reads ${reads} of ${grid.size * grid.size} positions${grid.reads[grid.at] ? ', its own included' : ', not its own'}`}
-      style={{ gridTemplateColumns: `repeat(${grid.size}, 1fr)` }}
+      // About 8 px a cell on a node and 20 px in the inspector, so a 3×3 and a 7×7 mask look alike.
+      style={{
+        gridTemplateColumns: `repeat(${grid.size}, 1fr)`,
+        width: large ? Math.min(200, grid.size * 20) : Math.min(80, grid.size * 8),
+      }}
     >
       {grid.reads.map((read, i) => (
         <span key={i} className={`cell${read ? ' read' : ''}${i === grid.at ? ' own' : ''}`} />
@@ -101,11 +105,15 @@ function ReadGrid({ grid, large }: { grid: EquationGrid; large?: boolean }) {
   );
 }
 
-/** Under a node's header on the canvas, while explain mode is on. */
+/** Under a node's header on the canvas, while explain mode is on (off, it reads nothing from the document). */
 export function NodeEquation({ nodeId }: { nodeId: string }) {
   const on = useExplain((s) => s.on);
+  return on ? <CanvasEquation nodeId={nodeId} /> : null;
+}
+
+function CanvasEquation({ nodeId }: { nodeId: string }) {
   const equation = useNodeEquation(nodeId);
-  if (!on || !equation) return null;
+  if (!equation) return null;
   return (
     <div className="node-equation" data-testid={`equation-${nodeId}`}>
       <Tex tex={equation.compact} display={false} nodeId={nodeId} fontPx={12} />
@@ -117,8 +125,12 @@ export function NodeEquation({ nodeId }: { nodeId: string }) {
 /** The inspector's large form with its caption, while explain mode is on. */
 export function InspectorEquation({ nodeId }: { nodeId: string }) {
   const on = useExplain((s) => s.on);
+  return on ? <LargeEquation nodeId={nodeId} /> : null;
+}
+
+function LargeEquation({ nodeId }: { nodeId: string }) {
   const equation = useNodeEquation(nodeId);
-  if (!on || !equation) return null;
+  if (!equation) return null;
   return (
     <div className="inspector-equation" data-testid="inspector-equation">
       <h3>Equation</h3>
