@@ -42,7 +42,7 @@ export default defineNode({
   outputs: FLOW_OUTPUTS,
   equation: {
     tex: () =>
-      String.raw`\begin{aligned}\port{y}{y} &= m \odot \port{x}{x} + (1 - m) \odot \big(x \odot e^{s} + t\big), \quad (s, t) = \mathrm{NN}(m \odot x)\\ \port{logDet}{\log \lvert \det \tfrac{\partial y}{\partial x} \rvert} &= \textstyle\sum_i s_i \quad (s = 0 \text{ where } m = 1)\end{aligned}`,
+      String.raw`\begin{aligned}\port{y}{y} &= m \odot \port{x}{x}\\ &\quad + (1 - m) \odot \big(x \odot e^{s} + t\big)\\ (s, t) &= \mathrm{NN}(m \odot x)\\ \port{logDet}{\log \lvert \det \tfrac{\partial y}{\partial x} \rvert} &= \textstyle\sum_i s_i\\ &\quad (s = 0 \text{ where } m = 1)\end{aligned}`,
     compact: () =>
       String.raw`\port{y}{y} = \port{x}{x} \odot e^{s} + t \newline \port{logDet}{\log\lvert\det J\rvert} = \textstyle\sum_i s_i`,
     caption: () =>

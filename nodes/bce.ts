@@ -19,7 +19,7 @@ export default defineNode({
     tex: (p) => {
       const overValues = p.reduction === 'sum' ? String.raw`\sum_{i=1}^{D}` : String.raw`\frac1D \sum_{i=1}^{D}`;
       const prob = p.fromLogits ? 'p_i' : String.raw`\port{prediction}{p_i}`;
-      const loss = String.raw`\port{loss}{\mathcal L} &= \frac1B \sum_{b=1}^{B} ${overValues} -\big[\port{target}{x_i} \log ${prob} + (1 - x_i) \log(1 - p_i)\big]`;
+      const loss = String.raw`\port{loss}{\mathcal L} &= \frac1B \sum_{b=1}^{B} ${overValues} -\big[\port{target}{x_i} \log ${prob}\\ &\qquad + (1 - x_i) \log(1 - p_i)\big]`;
       const sigmoid = String.raw`\\ p_i &= \sigma(\port{prediction}{\ell_i}) = \frac{1}{1 + e^{-\ell_i}}`;
       return String.raw`\begin{aligned}${loss}${p.fromLogits ? sigmoid : ''}\end{aligned}`;
     },

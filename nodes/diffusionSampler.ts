@@ -15,9 +15,9 @@ export default defineNode({
     tex: (p) => {
       const step =
         p.method === 'ddpm'
-          ? String.raw`x_{t-1} &= \frac{1}{\sqrt{1 - \beta_t}} \Big(x_t - \frac{\beta_t}{\sqrt{1 - \bar\alpha_t}}\, \port{eps}{\hat\varepsilon}\Big) + \sigma_t z, \quad \sigma_t^2 = \tilde\beta_t = \frac{1 - \bar\alpha_{t-1}}{1 - \bar\alpha_t}\, \beta_t`
-          : String.raw`x_{t'} &= \sqrt{\bar\alpha_{t'}}\, \hat x_0 + \sqrt{1 - \bar\alpha_{t'} - \sigma^2}\, \port{eps}{\hat\varepsilon} + \sigma z, \quad \hat x_0 = \frac{x_t - \sqrt{1 - \bar\alpha_t}\, \hat\varepsilon}{\sqrt{\bar\alpha_t}}\\ \sigma &= \eta \sqrt{\frac{1 - \bar\alpha_{t'}}{1 - \bar\alpha_t} \Big(1 - \frac{\bar\alpha_t}{\bar\alpha_{t'}}\Big)}, \quad \eta = ${texNumber(p.eta)}`;
-      const guidance = String.raw`\\ \hat\varepsilon &= (1 + w)\, \hat\varepsilon(x_t, c) - w\, \hat\varepsilon(x_t, \varnothing), \quad w = ${texNumber(p.guidance)}`;
+          ? String.raw`x_{t-1} &= \frac{1}{\sqrt{1 - \beta_t}} \Big(x_t - \frac{\beta_t}{\sqrt{1 - \bar\alpha_t}}\, \port{eps}{\hat\varepsilon}\Big)\\ &\quad + \sigma_t z\\ \sigma_t^2 &= \tilde\beta_t = \frac{1 - \bar\alpha_{t-1}}{1 - \bar\alpha_t}\, \beta_t`
+          : String.raw`x_{t'} &= \sqrt{\bar\alpha_{t'}}\, \hat x_0 + \sqrt{1 - \bar\alpha_{t'} - \sigma^2}\, \port{eps}{\hat\varepsilon}\\ &\quad + \sigma z\\ \hat x_0 &= \frac{x_t - \sqrt{1 - \bar\alpha_t}\, \hat\varepsilon}{\sqrt{\bar\alpha_t}}\\ \sigma &= \eta \sqrt{\frac{1 - \bar\alpha_{t'}}{1 - \bar\alpha_t} \Big(1 - \frac{\bar\alpha_t}{\bar\alpha_{t'}}\Big)}\\ \eta &= ${texNumber(p.eta)}`;
+      const guidance = String.raw`\\ \hat\varepsilon &= (1 + w)\, \hat\varepsilon(x_t, c) - w\, \hat\varepsilon(x_t, \varnothing)\\ w &= ${texNumber(p.guidance)}`;
       return String.raw`\begin{aligned}${step}${p.guidance > 0 ? guidance : ''}\end{aligned}`;
     },
     compact: (p) =>

@@ -14,7 +14,7 @@ export default defineNode({
   outputs: { loss: { type: 'loss', doc: 'scalar' } },
   equation: {
     tex: () =>
-      String.raw`\port{loss}{\mathcal L_{\mathrm{simple}}} = \frac1B \sum_{b=1}^{B} \frac1D \big\lVert \port{target}{\varepsilon_b} - \port{prediction}{\hat\varepsilon_\theta(x_{t,b}, t_b)} \big\rVert^2`,
+      String.raw`\begin{aligned}\port{loss}{\mathcal L_{\mathrm{simple}}} &= \frac1B \sum_{b=1}^{B} \frac1D \big\lVert \port{target}{\varepsilon_b} - \port{prediction}{\hat\varepsilon_b} \big\rVert^2\\ \hat\varepsilon_b &= \hat\varepsilon_\theta(x_{t,b}, t_b)\end{aligned}`,
     compact: () =>
       String.raw`{\frac{1}{BD} \sum_b \big\lVert \port{target}{\varepsilon} - \port{prediction}{\hat\varepsilon_\theta(x_t, t)} \big\rVert^2}`,
     caption: () =>

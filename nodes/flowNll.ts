@@ -15,7 +15,7 @@ export default defineNode({
   outputs: { loss: { type: 'loss', doc: 'scalar: −log p(x), nats per example' } },
   equation: {
     tex: () =>
-      String.raw`\begin{aligned}\port{loss}{\mathcal L} &= \frac1B \sum_{b=1}^{B} -\log p(x_b), \quad -\log p(x) = -\port{logProb}{\log p(z)} - \sum_{k=1}^{K} \log \Big\lvert \det \frac{\partial h_k}{\partial h_{k-1}} \Big\rvert\\ \text{bits/dim} &= \frac{-\log p(x)}{D \ln 2}\end{aligned}`,
+      String.raw`\begin{aligned}\port{loss}{\mathcal L} &= \frac1B \sum_{b=1}^{B} -\log p(x_b)\\ -\log p(x) &= -\port{logProb}{\log p(z)}\\ &\quad - \sum_{k=1}^{K} \log \Big\lvert \det \frac{\partial h_k}{\partial h_{k-1}} \Big\rvert\\ \text{bits/dim} &= \frac{-\log p(x)}{D \ln 2}\end{aligned}`,
     compact: () => String.raw`-\log p(x) = -\port{logProb}{\log p(z)} - \textstyle\sum_k \log\lvert\det J_k\rvert`,
     caption: () =>
       'The change of variables: the flow layers h₁ … h_K take x = h₀ to z = h_K, and each layer’s log-determinant says how much it stretches space there. The loss is −log p(x) in nats per example, averaged over the batch; divided by D ln 2 (D values per example) it is bits per dimension.',

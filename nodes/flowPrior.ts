@@ -14,7 +14,7 @@ export default defineNode({
   outputs: { logProb: { type: 'tensor', doc: 'B×1: log p(z) of each example, in nats' } },
   equation: {
     tex: () =>
-      String.raw`\port{logProb}{\log p(z)} = \log \mathcal N(\port{z}{z};\, 0, I) = -\tfrac12 \sum_{i=1}^{D} z_i^2 - \tfrac D2 \ln 2\pi`,
+      String.raw`\begin{aligned}\port{logProb}{\log p(z)} &= \log \mathcal N(\port{z}{z};\, 0, I)\\ &= -\tfrac12 \sum_{i=1}^{D} z_i^2 - \tfrac D2 \ln 2\pi\end{aligned}`,
     compact: () => String.raw`\port{logProb}{\log p(z)} = -\tfrac12 \textstyle\sum_i \port{z}{z_i}^2 - \tfrac D2 \ln 2\pi`,
     caption: () => 'The standard Gaussian scores each example’s D values; generating draws z ~ N(0, I) and runs the flow backwards.',
   },

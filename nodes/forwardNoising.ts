@@ -18,7 +18,7 @@ export default defineNode({
   },
   equation: {
     tex: () =>
-      String.raw`\begin{aligned}\port{xt}{x_t} &= \sqrt{\port{schedule}{\bar\alpha_t}}\, \port{x0}{x_0} + \sqrt{1 - \bar\alpha_t}\, \port{eps}{\varepsilon}\\ \port{t}{t} &\sim \mathcal U\{1, \dots, T\}, \quad \varepsilon \sim \mathcal N(0, I), \quad \bar\alpha_t = \textstyle\prod_{s \le t} (1 - \beta_s)\end{aligned}`,
+      String.raw`\begin{aligned}\port{xt}{x_t} &= \sqrt{\port{schedule}{\bar\alpha_t}}\, \port{x0}{x_0} + \sqrt{1 - \bar\alpha_t}\, \port{eps}{\varepsilon}\\ \port{t}{t} &\sim \mathcal U\{1, \dots, T\}\\ \varepsilon &\sim \mathcal N(0, I)\\ \bar\alpha_t &= \textstyle\prod_{s \le t} (1 - \beta_s)\end{aligned}`,
     compact: () =>
       String.raw`\port{xt}{x_t} = \sqrt{\port{schedule}{\bar\alpha_t}}\, \port{x0}{x_0} + \sqrt{1 - \bar\alpha_t}\, \port{eps}{\varepsilon}`,
     caption: () =>

@@ -14,7 +14,7 @@ export default defineNode({
   outputs: { loss: { type: 'loss', doc: 'scalar, nats per example' } },
   equation: {
     tex: () =>
-      String.raw`\begin{aligned}\port{loss}{\mathcal L_{\mathrm{KL}}} &= \frac1B \sum_{b=1}^{B} \mathrm{KL}\big(\mathcal N(\mu_b, \sigma_b^2)\,\|\,\mathcal N(0, I)\big)\\ &= \frac1B \sum_{b=1}^{B} \sum_{j=1}^{J} -\tfrac12\big(1 + \port{logVar}{\log\sigma_{bj}^2} - \port{mean}{\mu_{bj}}^2 - \sigma_{bj}^2\big)\end{aligned}`,
+      String.raw`\begin{aligned}\port{loss}{\mathcal L_{\mathrm{KL}}} &= \frac1B \sum_{b=1}^{B} \mathrm{KL}\big(\mathcal N(\mu_b, \sigma_b^2)\,\|\,\mathcal N(0, I)\big)\\ &= \frac1B \sum_{b=1}^{B} \sum_{j=1}^{J} -\tfrac12\big(1 + \port{logVar}{\log\sigma_{bj}^2}\\ &\qquad\qquad - \port{mean}{\mu_{bj}}^2 - \sigma_{bj}^2\big)\end{aligned}`,
     // One group: KaTeX would otherwise break the line inside the bracket.
     compact: () => String.raw`{\frac1B \sum_{b,j} -\tfrac12\big(1 + \port{logVar}{\log\sigma^2} - \port{mean}{\mu}^2 - \sigma^2\big)}`,
     caption: () =>

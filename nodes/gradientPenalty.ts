@@ -16,7 +16,7 @@ export default defineNode({
   outputs: { loss: { type: 'loss', doc: 'scalar' } },
   equation: {
     tex: (p) =>
-      String.raw`\begin{aligned}\port{loss}{\mathcal L_{\mathrm{GP}}} &= \lambda\, \frac1B \sum_{b=1}^{B} \big(\lVert \nabla_{\hat x} \port{criticOutput}{D(\hat x_b)} \rVert_2 - 1\big)^2, \quad \lambda = ${texNumber(p.weight)}\\ \port{interpolates}{\hat x} &= \epsilon\, x + (1 - \epsilon)\, G(z), \quad \epsilon \sim \mathcal U(0, 1)\end{aligned}`,
+      String.raw`\begin{aligned}\port{loss}{\mathcal L_{\mathrm{GP}}} &= \lambda\, \frac1B \sum_{b=1}^{B} \big(\lVert \nabla_{\hat x} \port{criticOutput}{D(\hat x_b)} \rVert_2 - 1\big)^2\\ \lambda &= ${texNumber(p.weight)}\\ \port{interpolates}{\hat x} &= \epsilon\, x + (1 - \epsilon)\, G(z)\\ \epsilon &\sim \mathcal U(0, 1)\end{aligned}`,
     compact: (p) =>
       String.raw`${texNumber(p.weight)}\, \mathbb E_{\hat x} \big(\lVert \nabla_{\port{interpolates}{\hat x}} \port{criticOutput}{D(\hat x)} \rVert_2 - 1\big)^2`,
     caption: () =>

@@ -18,7 +18,7 @@ export default defineNode({
     tex: (p) => {
       const overValues = p.reduction === 'sum' ? String.raw`\sum_{i=1}^{D}` : String.raw`\frac1D \sum_{i=1}^{D}`;
       const loss = String.raw`\port{loss}{\mathcal L} &= \frac1B \sum_{b=1}^{B} ${overValues} (\port{prediction}{p_i} - \port{target}{x_i})^2`;
-      const gaussian = String.raw`-\log \mathcal N(x;\, p,\, I) &= \tfrac12 \sum_{i=1}^{D} (p_i - x_i)^2 + \tfrac D2 \log 2\pi`;
+      const gaussian = String.raw`-\log \mathcal N(x;\, p,\, I) &= \tfrac12 \sum_{i=1}^{D} (p_i - x_i)^2\\ &\quad + \tfrac D2 \log 2\pi`;
       return String.raw`\begin{aligned}${loss}\\ ${gaussian}\end{aligned}`;
     },
     compact: (p) =>

@@ -15,7 +15,7 @@ export default defineNode({
   outputs: { z: { type: 'tensor', doc: 'B×latent sample' } },
   equation: {
     tex: () =>
-      String.raw`\begin{aligned}\port{z}{z} &= \port{mean}{\mu} + \sigma \odot \varepsilon, \qquad \varepsilon \sim \mathcal N(0, I)\\ \sigma &= \exp\!\big(\tfrac12 \port{logVar}{\log \sigma^2}\big)\end{aligned}`,
+      String.raw`\begin{aligned}\port{z}{z} &= \port{mean}{\mu} + \sigma \odot \varepsilon\\ \sigma &= \exp\!\big(\tfrac12 \port{logVar}{\log \sigma^2}\big)\\ \varepsilon &\sim \mathcal N(0, I)\end{aligned}`,
     compact: () => String.raw`\port{z}{z} = \port{mean}{\mu} + \sigma \odot \varepsilon,\ \sigma = e^{\frac12 \port{logVar}{\log\sigma^2}}`,
     caption: () =>
       'The reparameterization trick: all the randomness is in ε ~ N(0, I), so gradients flow through z into μ and log σ². Training draws a fresh ε every step; reconstructions and encodings use z = μ; generating ignores the encoder and draws z ~ N(0, I), the prior.',
