@@ -1,6 +1,6 @@
 import { defineNode } from '../src/graph/nodeApi';
 import { choice, float } from '../src/graph/params';
-import { activate } from './lib/activations';
+import { activate, kerasActivated } from './lib/activations';
 import { BATCH } from '../src/graph/shape';
 
 export default defineNode({
@@ -20,5 +20,6 @@ export default defineNode({
   trainable: false,
   examples: [{ x: [BATCH, 784] }],
   inferShapes: ({ x }) => ({ y: x }),
+  keras: (p) => ({ layers: kerasActivated({ factory: 'activation', config: {} }, p.fn, p.leak) }),
   build: (_ctx, p) => ({ forward: ({ x }, call) => ({ y: activate(call.tf, x, p.fn, p.leak) }) }),
 });

@@ -20,6 +20,7 @@ export default defineNode({
   trainable: false,
   rowsAbove: () => 0,
   examples: [{ a: [BATCH, 28, 28, 1], b: [BATCH, 28, 28, 1] }],
+  keras: () => ({ layers: [{ factory: 'add', config: {} }], inputs: ['a', 'b'] }),
   inferShapes: ({ a, b }) =>
     sameShape(a, b) || broadcastsOnto(b, a)
       ? { y: a }

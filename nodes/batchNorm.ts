@@ -27,6 +27,16 @@ export default defineNode({
   trainable: true,
   examples: [{ x: [BATCH, 14, 14, 4] }],
   ...normShapes,
+  // Outside training both use the running statistics; Keras's momentum is ours (the weight of the old average).
+  keras: (p) => ({
+    layers: [
+      {
+        factory: 'batchNormalization',
+        config: { axis: -1, momentum: p.momentum, epsilon: p.epsilon },
+        weights: ['gamma', 'beta', 'runningMean', 'runningVar'],
+      },
+    ],
+  }),
   build: (ctx, p) => {
     const x = ctx.inputShapes.x;
     const features = x[x.length - 1];

@@ -19,6 +19,7 @@ export default defineNode({
   trainable: false,
   rowsAbove: () => 0,
   examples: [{ a: [BATCH, 20], b: [BATCH, 10] }],
+  keras: () => ({ layers: [{ factory: 'concatenate', config: { axis: -1 } }], inputs: [...PARTS] }),
   inferShapes: (inputs) => {
     const parts = PARTS.filter((k) => inputs[k]).map((k) => [k, inputs[k]] as [string, Shape]);
     const [, first] = parts[0];

@@ -2,7 +2,7 @@ import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { defineNode, fail } from '../src/graph/nodeApi';
 import { bool, choice, int } from '../src/graph/params';
 import { BATCH, formatShape } from '../src/graph/shape';
-import { ACTIVATIONS, activate } from './lib/activations';
+import { ACTIVATIONS, activate, kerasActivated } from './lib/activations';
 import { PADDINGS, convOutSize, needImage } from './lib/conv';
 
 export default defineNode({
@@ -41,6 +41,17 @@ export default defineNode({
     return { y: [x[0], h, w, p.filters] };
   },
   countParams: ({ x }, p) => p.kernelSize * p.kernelSize * x[3] * p.filters + (p.bias ? p.filters : 0),
+  // Keras's kernel is [k, k, in, out] and its padding TF.js's, as ours.
+  keras: (p) => ({
+    layers: kerasActivated(
+      {
+        factory: 'conv2d',
+        config: { filters: p.filters, kernelSize: p.kernelSize, strides: p.stride, padding: p.padding, useBias: p.bias },
+        weights: p.bias ? ['kernel', 'bias'] : ['kernel'],
+      },
+      p.activation,
+    ),
+  }),
   build: (ctx, p) => {
     const w = ctx.variable('kernel', [p.kernelSize, p.kernelSize, ctx.inputShapes.x[3], p.filters], p.init as 'heNormal' | 'glorotUniform');
     const b = p.bias ? ctx.variable('bias', [p.filters], 'zeros') : null;

@@ -1,7 +1,7 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { defineNode } from '../src/graph/nodeApi';
 import { bool, choice, int } from '../src/graph/params';
-import { ACTIVATIONS, activate } from './lib/activations';
+import { ACTIVATIONS, activate, kerasActivated } from './lib/activations';
 import { PADDINGS, convTransposeOutSize, needImage } from './lib/conv';
 import { BATCH } from '../src/graph/shape';
 
@@ -32,6 +32,17 @@ export default defineNode({
     return { y: [x[0], size(x[1]), size(x[2]), p.filters] };
   },
   countParams: ({ x }, p) => p.kernelSize * p.kernelSize * x[3] * p.filters + (p.bias ? p.filters : 0),
+  // Keras's Conv2DTranspose keeps [k, k, out, in] too, and sizes its output as inferShapes does.
+  keras: (p) => ({
+    layers: kerasActivated(
+      {
+        factory: 'conv2dTranspose',
+        config: { filters: p.filters, kernelSize: p.kernelSize, strides: p.stride, padding: p.padding, useBias: p.bias },
+        weights: p.bias ? ['kernel', 'bias'] : ['kernel'],
+      },
+      p.activation,
+    ),
+  }),
   build: (ctx, p) => {
     // TF.js stores a transposed kernel as [k, k, outChannels, inChannels].
     const w = ctx.variable('kernel', [p.kernelSize, p.kernelSize, p.filters, ctx.inputShapes.x[3]], p.init as 'heNormal' | 'glorotUniform');

@@ -1,7 +1,7 @@
 import { defineNode, fail } from '../src/graph/nodeApi';
 import { bool, choice, int } from '../src/graph/params';
 import { BATCH, formatShape } from '../src/graph/shape';
-import { ACTIVATIONS, activate } from './lib/activations';
+import { ACTIVATIONS, activate, kerasActivated } from './lib/activations';
 
 export default defineNode({
   kind: 'layer',
@@ -22,6 +22,13 @@ export default defineNode({
   inferShapes: ({ x }, p) =>
     x.length !== 2 ? fail('x', `needs B×features, got ${formatShape(x)}`, 'add a Flatten before it') : { y: [x[0], p.units] },
   countParams: ({ x }, p) => x[1] * p.units + (p.bias ? p.units : 0),
+  // Keras keeps a dense kernel as [in, out], as we do.
+  keras: (p) => ({
+    layers: kerasActivated(
+      { factory: 'dense', config: { units: p.units, useBias: p.bias }, weights: p.bias ? ['kernel', 'bias'] : ['kernel'] },
+      p.activation,
+    ),
+  }),
   build: (ctx, p) => {
     const w = ctx.variable('kernel', [ctx.inputShapes.x[1], p.units], 'glorotUniform');
     const b = p.bias ? ctx.variable('bias', [p.units], 'zeros') : null;

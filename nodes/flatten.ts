@@ -13,6 +13,8 @@ export default defineNode({
   trainable: false,
   examples: [{ x: [BATCH, 28, 28, 1] }],
   inferShapes: ({ x }) => ({ y: [x[0], exampleSize(x)] }),
+  // Keras flattens channels-last images in our order.
+  keras: () => ({ layers: [{ factory: 'flatten', config: {} }] }),
   build: (ctx) => {
     const size = exampleSize(ctx.inputShapes.x);
     return { forward: ({ x }) => ({ y: x.reshape([-1, size]) }) };

@@ -18,6 +18,7 @@ export default defineNode({
   keyParams: ['size', 'distribution'],
   trainable: false,
   inferShapes: (_inputs, p) => ({ z: [BATCH, p.size] }),
+  keras: (p) => ({ prior: p.distribution === 'uniform' ? { distribution: 'uniform', low: -1, high: 1 } : { distribution: 'normal' } }),
   build: (_ctx, p) => ({
     forward: (_inputs, call) => ({
       z: p.distribution === 'uniform' ? call.randomUniform([call.batchSize, p.size], -1, 1) : call.randomNormal([call.batchSize, p.size]),

@@ -24,5 +24,6 @@ export default defineNode({
           `use a shape with ${exampleSize(x)} values`,
         );
   },
+  keras: (p) => ({ layers: [{ factory: 'reshape', config: { targetShape: p.shape } }] }),
   build: (_ctx, p) => ({ forward: ({ x }) => ({ y: x.reshape([-1, ...p.shape]) }) }),
 });

@@ -23,6 +23,7 @@ export default defineNode({
   params: {},
   trainable: false,
   inputsUsedIn: (mode) => (mode === 'generate' ? [] : 'all'),
+  keras: () => ({ prior: { distribution: 'normal' } }),
   examples: [{ mean: [BATCH, 20], logVar: [BATCH, 20] }],
   inferShapes: ({ mean, logVar }) =>
     sameShape(mean, logVar)

@@ -47,6 +47,14 @@ export default defineNode({
   trainable: false,
   examples: [{ x: [BATCH, 7, 7, 4] }],
   inferShapes: ({ x }, p) => needImage(x) ?? { y: [x[0], x[1] * p.scale, x[2] * p.scale, x[3]] },
+  // TF.js's UpSampling2D resizes bilinearly without half-pixel centres, so only nearest gives our values.
+  keras: (p) =>
+    p.method === 'nearest'
+      ? { layers: [{ factory: 'upSampling2d', config: { size: [p.scale, p.scale], interpolation: 'nearest' } }] }
+      : {
+          refused: "bilinear upsampling samples between pixels differently in TF.js's UpSampling2D",
+          hint: 'use method nearest to export it',
+        },
   build: (ctx, p) => {
     const [, h, w, c] = ctx.inputShapes.x;
     const s = p.scale;

@@ -1,5 +1,5 @@
 /** Activation functions shared by layers that offer a built-in activation. */
-import type { Tensor, TF } from '../../src/graph/nodeApi';
+import type { KerasLayer, Tensor, TF } from '../../src/graph/nodeApi';
 
 export const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
@@ -25,4 +25,16 @@ export function activate(tf: TF, x: Tensor, name: string, leak = 0.2): Tensor {
     default:
       return x;
   }
+}
+
+/**
+ * A Keras layer followed by our activation: Keras's own activations take
+ * every one but leaky ReLU, which is a LeakyReLU layer after a linear one.
+ */
+export function kerasActivated(layer: KerasLayer, name: string, leak = 0.2): KerasLayer[] {
+  if (name !== 'leakyRelu') return [{ ...layer, config: { ...layer.config, activation: name } }];
+  return [
+    { ...layer, config: { ...layer.config, activation: 'linear' } },
+    { factory: 'leakyReLU', config: { alpha: leak } },
+  ];
 }

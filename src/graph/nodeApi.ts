@@ -235,6 +235,12 @@ interface NodeBase<P extends ParamDecls> {
   /** The mathematics it computes, rendered in explain mode (see NodeEquation). */
   equation?: NodeEquation<P>;
   /**
+   * What the node is in an exported TF.js LayersModel (Keras layers), for the
+   * generate / decode path: see KerasMapping. A node without one, or whose
+   * mapping refuses these parameters, stops the export with its name.
+   */
+  keras?(params: ParamValues<P>, inputs: Record<string, Shape>): KerasMapping;
+  /**
    * Plausible input shapes (at least one example for a node with inputs), so
    * generic tests can build and run every node without knowing its type.
    */
@@ -386,6 +392,37 @@ export interface NodeEquation<P extends ParamDecls> {
   /** A picture drawn beside the equation. */
   grid?(params: ParamValues<P>): EquationGrid;
 }
+
+/** One layer of TF.js's layers API: tf.layers[factory](config), e.g. { factory: 'dense', config: { units: 64 } }. */
+export interface KerasLayer {
+  factory:
+    | 'dense'
+    | 'conv2d'
+    | 'conv2dTranspose'
+    | 'batchNormalization'
+    | 'activation'
+    | 'leakyReLU'
+    | 'reshape'
+    | 'flatten'
+    | 'upSampling2d'
+    | 'concatenate'
+    | 'add';
+  config: Record<string, unknown>;
+  /** The node's variables (names as given to ctx.variable / ctx.state) in the order the Keras layer lists its weights. */
+  weights?: string[];
+}
+
+/**
+ * A node in an exported LayersModel: `layers` applied in turn to its inputs
+ * (`inputs`: the ports, in the order the first layer takes them; default: the
+ * ones it reads), giving its one output; or `prior`: a latent the model takes
+ * as an input, and how the prior draws it (a sampler page draws it itself); or
+ * `refused`: no Keras counterpart with these parameters, and the fix.
+ */
+export type KerasMapping =
+  | { layers: KerasLayer[]; inputs?: string[] }
+  | { prior: { distribution: 'normal' } | { distribution: 'uniform'; low: number; high: number } }
+  | { refused: string; hint: string };
 
 /** How a model's output maps back to data space for display. */
 export type DisplayTransform = 'sigmoid' | 'identity' | 'softmax256';
