@@ -234,9 +234,21 @@ export async function measureSamples(o: SampleQualityOptions): Promise<SampleMet
     const grid = gridDivergence(ref, fake);
     const gridFloor = gridDivergence(ref, floor);
     const mmd = mmd2(ref, fake);
+    // Precision and recall on the points themselves: seed 002's mode-covering (recall above precision) against mode-seeking.
+    progress(3, 4, 'precision and recall');
+    const pr = prdc(ref, fake, { pairwiseSqDist: tfPairwiseSqDist });
+    const prFloor = prdc(ref, floor, { pairwiseSqDist: tfPairwiseSqDist });
     progress(4, 4, 'done');
     return {
       ...base,
+      precision: pr.precision,
+      recall: pr.recall,
+      density: pr.density,
+      coverage: pr.coverage,
+      precision_floor: prFloor.precision,
+      recall_floor: prFloor.recall,
+      density_floor: prFloor.density,
+      coverage_floor: prFloor.coverage,
       grid_kl: grid.kl,
       grid_js: grid.js,
       grid_kl_floor: gridFloor.kl,

@@ -95,6 +95,21 @@ describe('sample quality against its floors', () => {
     expect(same.grid_kl!).toBeLessThan(2 * same.grid_kl_floor! + 0.05);
     expect(shifted.grid_kl!).toBeGreaterThan(5 * same.grid_kl!);
     expect(shifted.mmd!).toBeGreaterThan(10 * Math.max(same.mmd!, 1e-3));
+    // Precision and recall on the points: the data's own distribution scores near its floor, a shifted copy lands off the data.
+    expect(same.precision!).toBeGreaterThan(0.85 * same.precision_floor!);
+    expect(same.recall!).toBeGreaterThan(0.85 * same.recall_floor!);
+    expect(shifted.precision!).toBeLessThan(0.3);
+    // A model that drops the modes below the x axis: its points are real (precision), half the ring is missing (recall).
+    const upper: number[] = [];
+    for (let i = 0; upper.length < 2000; i = (i + 2) % fresh.length) if (fresh[i + 1] > 0) upper.push(fresh[i], fresh[i + 1]);
+    const dropped = await measureSamples({
+      model: fixtureGenerator(pointsPlan, Float32Array.from(upper), 2),
+      train: ring,
+      test: ringTest,
+      n: 1000,
+    });
+    expect(dropped.precision!).toBeGreaterThan(0.85 * dropped.precision_floor!);
+    expect(dropped.recall!).toBeLessThan(0.7 * dropped.recall_floor!);
   }, 60_000);
 
   it('measuring between training rounds leaves training’s random draws as they were', async () => {
