@@ -273,6 +273,7 @@ export type FromWorker =
       bounds: [number, number, number, number] | null;
       step: number;
     }
+  /** The generator as a TF.js LayersModel: model.json (its topology, and a manifest naming weights.bin) and weights.bin. */
   | { type: 'exported'; id: number; modelJson: string; weights: ArrayBuffer }
   /** The answer to exportCheckpoint: null (with why) when no model is loaded or it has diverged. */
   | { type: 'checkpointData'; id: number; checkpoint: StoredCheckpoint | null; unavailable?: string }

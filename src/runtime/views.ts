@@ -1,12 +1,12 @@
 /**
  * The session's views of the model: samples, reconstructions, the latent map,
  * decoded latents, KL per dimension, PixelCNN sampling pixel by pixel, node
- * previews, the 2-D playground, a diffusion model's denoising trajectory and the weights export. Each reads with the fixed
+ * previews, the 2-D playground, a diffusion model's denoising trajectory and the export of the generator as a TF.js LayersModel. Each reads with the fixed
  * preview random stream, so a view never perturbs training.
  */
-import * as tf from './tf';
 import type { BackendManager } from './backends';
 import { diffusionTrajectory } from './diffusion';
+import { exportLayersModel } from './layersExport';
 import type { Batch } from './model';
 import { latentPoints } from './pca';
 import { frameFor, playground2d } from './playground';
@@ -215,33 +215,15 @@ export class Views {
     });
   }
 
-  /** Trained weights in TF.js's weights format: model.json (with a weightsManifest) + one weights.bin. */
+  /**
+   * The generator as a TF.js LayersModel (./layersExport.ts) with the weights trained so far:
+   * model.json and weights.bin, which tf.loadLayersModel opens. A graph with no Keras counterpart throws, naming the node.
+   */
   async exportWeights(id: number) {
-    const { model } = this.ws.need();
-    const specs: { name: string; shape: number[]; dtype: 'float32' }[] = [];
-    const chunks: Float32Array[] = [];
-    for (const [name, v] of model.namedVariables) {
-      specs.push({ name, shape: v.shape.slice(), dtype: 'float32' });
-      chunks.push((await this.backends.guard(() => v.data())) as Float32Array);
-    }
-    const all = new Float32Array(chunks.reduce((a, c) => a + c.length, 0));
-    let off = 0;
-    for (const c of chunks) {
-      all.set(c, off);
-      off += c.length;
-    }
-    const modelJson = JSON.stringify(
-      {
-        format: 'latent-lab-weights',
-        generatedBy: `Latent Lab (TensorFlow.js ${tf.version_core})`,
-        convertedBy: null,
-        modelTopology: null,
-        weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
-        userDefinedMetadata: { step: this.ws.step, backend: this.backends.name, graph: this.ws.doc },
-      },
-      null,
-      1,
+    const { model, plan } = this.ws.need();
+    const { modelJson, weights } = await this.backends.guard(async () =>
+      exportLayersModel(plan, await model.saveState(), { backend: this.backends.name, graph: this.ws.doc }),
     );
-    this.o.post({ type: 'exported', id, modelJson, weights: all.buffer });
+    this.o.post({ type: 'exported', id, modelJson, weights });
   }
 }

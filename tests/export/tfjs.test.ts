@@ -97,6 +97,10 @@ describe('TF.js LayersModel export', () => {
     expect(Math.max(...theirs) - Math.min(...theirs)).toBeGreaterThan(0.1);
     out.dispose();
     loaded.dispose();
+    // Exporting leaves no tensor behind in the model's engine.
+    const before = tf.memory().numTensors;
+    await exportLayersModel(model.plan, await model.saveState());
+    expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
 

@@ -206,8 +206,12 @@ function Controls() {
       <span className="run-stat" data-testid="checkpoint-status">
         {ckpt ? `checkpoint @ ${ckpt.step}` : ''}
       </span>
-      <button onClick={run.exportWeights} disabled={!ready} title="Download model.json + weights.bin (TF.js weights format)">
-        Export weights
+      <button
+        onClick={run.exportWeights}
+        disabled={!ready}
+        title="Download the generator as a TF.js LayersModel: model.json + weights.bin, which tf.loadLayersModel opens"
+      >
+        Export TF.js
       </button>
     </div>
   );
