@@ -24,7 +24,7 @@ export type LoadResult =
       ok: true;
       doc: GraphDocument;
       migratedFrom?: number;
-      /** Keys this version does not know (e.g. a newer editor's `locked`): not kept, and said so, never silently. */
+      /** Keys this version does not know (e.g. a newer editor's fields), by JSON path: not kept, and said so, never silently. */
       droppedKeys?: string[];
     }
   | { ok: false; error: LoadError };

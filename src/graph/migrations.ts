@@ -34,6 +34,8 @@ export const migrations: Record<number, Migration> = {
       }),
     };
   },
+  // Version 2 added only optional fields (locks, sticky notes, groups, an exercise): a version-1 document is already valid.
+  1: (doc) => ({ ...doc, schemaVersion: 2 }),
 };
 
 /** The version a raw document says it is: `schemaVersion`, or the old `version` field. */

@@ -144,7 +144,7 @@ const docArb: fc.Arbitrary<GraphDocument> = fc
     seed: fc.integer({ min: 0, max: 5 }),
   })
   .map(({ nodes, edges, seed }) => ({
-    schemaVersion: 1 as const,
+    schemaVersion: 2 as const,
     meta: { title: 't', description: '', goals: [], seed },
     nodes,
     edges,

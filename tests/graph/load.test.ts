@@ -111,22 +111,67 @@ describe('load path', () => {
     for (let v = 0; v < CURRENT_SCHEMA_VERSION; v++) expect(typeof migrations[v]).toBe('function');
   });
 
-  it('migrates the version-0 fixture to its version-1 pair', () => {
-    const r = loadDocumentText(fixture('v0-tiny-ae.json'), 'v0.json');
-    expect(r.ok).toBe(true);
-    if (r.ok) {
-      expect(r.migratedFrom).toBe(0);
-      const expected = loadDocumentText(fixture('v1-tiny-ae.json'), 'v1.json');
-      expect(expected.ok && r.doc).toEqual(expected.ok && expected.doc);
+  it('migrates each older fixture to its current-version pair', () => {
+    const expected = loadDocumentText(fixture(`v${CURRENT_SCHEMA_VERSION}-tiny-ae.json`), 'current.json');
+    expect(expected.ok && expected.migratedFrom).toBeUndefined();
+    for (let v = 0; v < CURRENT_SCHEMA_VERSION; v++) {
+      const r = loadDocumentText(fixture(`v${v}-tiny-ae.json`), `v${v}.json`);
+      expect(r.ok, `v${v}`).toBe(true);
+      if (r.ok) {
+        expect(r.migratedFrom).toBe(v);
+        expect(r.doc).toEqual(expected.ok && expected.doc);
+      }
     }
+  });
+
+  it('loads every preset, saves it and loads it again to the same document', () => {
+    for (const f of presetFiles) {
+      const first = loadDocumentText(readFileSync(new URL(`../../presets/${f}`, import.meta.url), 'utf8'), f);
+      expect(first.ok && first.droppedKeys, f).toBeUndefined();
+      if (!first.ok) continue;
+      expect(first.doc.schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
+      const again = loadDocumentText(JSON.stringify(first.doc), `${f} saved`);
+      expect(again.ok && again.migratedFrom, f).toBeUndefined();
+      expect(again.ok && again.doc, f).toEqual(first.doc);
+    }
+  });
+
+  it('keeps locks, sticky notes, groups and the exercise of a version-2 document, and round-trips them', () => {
+    const r = loadDocumentText(fixture('v2-exercise-tiny-ae.json'), 'exercise.json');
+    expect(r.ok && r.droppedKeys).toBeUndefined();
+    if (!r.ok) return;
+    expect(r.doc.nodes[2].locked).toBe(true);
+    expect(r.doc.nodes[3].lockedParams).toEqual(['units']);
+    expect(r.doc.notes?.[0].text).toMatch(/bottleneck/);
+    expect(r.doc.groups?.[0].title).toBe('Encoder');
+    expect(r.doc.exercise?.tasks.map((t) => t.check.kind)).toEqual(['compiles', 'edge', 'param', 'metricBelow', 'question']);
+    expect(r.doc.exercise?.solution?.edges.length).toBeGreaterThan(0);
+    const again = loadDocumentText(JSON.stringify(r.doc), 'saved');
+    expect(again.ok && again.doc).toEqual(r.doc);
+  });
+
+  it('names the path of a bad check, a too-long sticky note and an edge check without a node', () => {
+    const base = () => JSON.parse(fixture('v2-exercise-tiny-ae.json'));
+    const unknownKind = base();
+    unknownKind.exercise.tasks[0].check = { kind: 'script', code: 'alert(1)' };
+    const long = base();
+    long.notes[0].text = 'x'.repeat(2_001);
+    const noNode = base();
+    noNode.exercise.tasks[1].check.from = { port: 'y' };
+    const paths = [unknownKind, long, noNode].map((d) => {
+      const r = loadDocumentValue(d, 'bad.json');
+      return r.ok ? 'loaded' : r.error.path;
+    });
+    expect(paths).toEqual(['exercise.tasks[0].check.kind', 'notes[0].text', 'exercise.tasks[1].check.from']);
   });
 
   it('says which unknown keys it did not keep, instead of dropping them silently', () => {
     const doc = JSON.parse(readFileSync(new URL('../../presets/vae.json', import.meta.url), 'utf8'));
-    doc.nodes[2].locked = true;
-    doc.exercise = { tasks: [] };
+    doc.nodes[2].pinned = true;
+    doc.tour = { steps: [] };
+    doc.exercise = { tasks: [{ id: 't', text: 'x', check: { kind: 'compiles', strict: true } }] };
     const loaded = loadDocumentText(JSON.stringify(doc), 'newer.json');
-    expect(loaded.ok && loaded.droppedKeys).toEqual(['nodes[2].locked', 'exercise']);
+    expect(loaded.ok && loaded.droppedKeys).toEqual(['nodes[2].pinned', 'tour', 'exercise.tasks[0].check.strict']);
     // Parameters are free-form: an unknown parameter is the compiler's to report, not dropped here.
     const plain = loadDocumentText(readFileSync(new URL('../../presets/vae.json', import.meta.url), 'utf8'), 'vae.json');
     expect(plain.ok && plain.droppedKeys).toBeUndefined();

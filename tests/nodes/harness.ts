@@ -106,7 +106,7 @@ export function graph(
   seed = 1,
 ): GraphDocument {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     meta: { title: 'test', description: '', goals: [], seed },
     nodes: nodes.map((n, i) => ({
       id: n.id,

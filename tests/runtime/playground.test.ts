@@ -40,7 +40,7 @@ const edge = (source: string, sourcePort: string, target: string, targetPort: st
 export function gan2d(o: { noise?: number; kind?: string; source?: string; drawnPoints?: string; batch?: number } = {}): GraphDocument {
   const hidden = [32, 32];
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     meta: { title: 'test 2-D GAN', description: '', goals: [], seed: 3 },
     nodes: [
       node('noise', 'noise', { size: o.noise ?? 2, distribution: 'gaussian' }),
@@ -88,7 +88,7 @@ export function gan2d(o: { noise?: number; kind?: string; source?: string; drawn
 /** A VAE with a 2-D latent on moons. */
 function vae2d(): GraphDocument {
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     meta: { title: 'test 2-D VAE', description: '', goals: [], seed: 3 },
     nodes: [
       node('data', 'dataset', { source: 'moons', batchSize: 64 }),
