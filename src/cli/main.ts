@@ -147,10 +147,12 @@ export function buildProgram(): Command {
     });
   program
     .command('export')
-    .description('a graph, or a run with its checkpoint, as a standalone PyTorch project (model.py, losses.py, train.py for torchrun)')
+    .description(
+      'a graph, or a run with its checkpoint, as a standalone PyTorch project (model.py, losses.py, train.py for torchrun), its generator as a TF.js LayersModel (tfjs: model.json + weights.bin), or a sampler page (sampler-page: one HTML file)',
+    )
     .argument('<source>', 'graph document, or a run folder or bundle (.zip)')
     .option('--to <target>', `what to export to: ${EXPORT_TARGETS.join(', ')}`, 'pytorch')
-    .requiredOption('--out <dir>', 'the project folder to write')
+    .requiredOption('--out <path>', 'the folder to write (pytorch, tfjs), or the page file (sampler-page)')
     .option('--weights', "carry the run's checkpoint into the project, so training continues from it")
     .action(async (source: string, o) => {
       process.stderr.write((await exportProject(source, o)) + '\n');
