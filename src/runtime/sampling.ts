@@ -1,7 +1,8 @@
 /**
  * Autoregressive sampling (PixelCNN): one seeded sampler for the worker's
  * pixel-by-pixel view and the CLI's sample grid, so the same document, seed
- * and weights give the same pictures in both.
+ * and weights give the same pictures in both. It runs cached by default
+ * (./cachedSampling.ts), which draws exactly what pixel-by-pixel passes draw.
  */
 import type { DisplayTransform } from '../graph/nodeApi';
 import { createRng } from '../graph/random';
@@ -63,7 +64,7 @@ export interface SampleOptions {
   onPixel?: (index: number, canvas: Float32Array) => boolean | Promise<boolean>;
   /** Runs each pixel's read (the session's WebGPU device-lost guard). */
   guard?: <T>(read: () => T | Promise<T>) => Promise<T>;
-  /** Default 'cached', or 'pixelwise' where the plan has no cache for the graph. */
+  /** Default 'cached'; where the plan has no cache for the graph, 'cached' runs 'pixelwise'. */
   method?: SamplingMethod;
   /** Told how many whole-image passes the cached or fixed-point sampler ran (1 after cached sampling: it was exact). */
   onPasses?: (passes: number) => void;
@@ -93,8 +94,8 @@ export async function sampleAutoregressive(model: CompiledModel<ReadMode>, o: Sa
   const rng = createRng((plan.seed * 7919 + seed * 104729 + 17) >>> 0);
   const u = Float64Array.from({ length: total * n }, () => rng.next());
   const guard = o.guard ?? (async (read) => read());
-  const method = o.method ?? (g.pixelCache ? 'cached' : 'pixelwise');
-  if (method !== 'pixelwise') {
+  const method = o.method ?? 'cached';
+  if (method === 'fixedPoint' || (method === 'cached' && g.pixelCache)) {
     const run = { model, n, oneHot, u, onPixel: o.onPixel, guard };
     const sampled =
       method === 'cached' && g.pixelCache

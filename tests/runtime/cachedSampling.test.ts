@@ -19,8 +19,9 @@ import * as tf from '../../src/runtime/tf';
 import { preset } from '../compiler/helpers';
 
 /** A preset with `filters` channels in every layer (the head keeps its width). */
-function narrow(name: string, filters: number): Plan {
+function narrow(name: string, filters: number, edit: (doc: GraphDocument) => void = () => {}): Plan {
   const doc: GraphDocument = structuredClone(preset(name));
+  edit(doc);
   for (const n of doc.nodes) {
     if (n.type === 'maskedConv2d') n.params.filters = filters;
     if (n.type === 'dense') n.params.units = filters;
@@ -94,6 +95,21 @@ describe('cached and fixed-point PixelCNN sampling', () => {
     doc.nodes.find((n) => n.id === 'head')!.params.kernelSize = 3;
     expect(compile(doc, registry).plan!.modes.generate?.pixelCache).toBeUndefined();
   });
+
+  it('samples a graph the plan has no cache for pixel by pixel by default', async () => {
+    // A plain 3×3 head reads the row below, where whole-image passes would see pixels that pixel-by-pixel sampling has not drawn yet.
+    const plan = narrow('pixelcnn.json', 4, (doc) => (doc.nodes.find((n) => n.id === 'head')!.params.kernelSize = 3));
+    expect(plan.modes.generate?.pixelCache).toBeUndefined();
+    const model = randomized(plan);
+    const o = { n: 2, seed: 4 };
+    const naive = await sample(model, 'pixelwise', o);
+    const passes: number[] = [];
+    const byDefault = await sampleAutoregressive(model, { ...o, onPasses: (p) => passes.push(p) });
+    expect(Array.from(byDefault!)).toEqual(naive.canvas);
+    // No whole-image pass ran: it was drawn pixel by pixel.
+    expect(passes).toEqual([]);
+    model.dispose();
+  }, 60_000);
 
   it('draws the same canvases with a reader that returns promises (WebGPU)', async () => {
     const plan = narrow('pixelcnn-cond.json', 4);
