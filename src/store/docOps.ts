@@ -3,7 +3,7 @@
  * so each is testable without the DOM and each keeps the document free of
  * dangling edges and dangling references. They never mutate their input.
  */
-import type { GraphDocument, GraphEdge, GraphNode } from '../graph/document';
+import type { GraphDocument, GraphEdge, GraphNode, StickyNote } from '../graph/document';
 import type { Registry } from '../compiler/compile';
 import { defaultParams, type ParamDecls } from '../graph/params';
 import { compileDocument } from './compiled';
@@ -210,8 +210,10 @@ export function pasteFragment(
   }
   const follow = (ref: string) => rename.get(ref) ?? ref;
   const nodes = fragment.nodes.map((n) => {
+    // A copy is a new node the exercise knows nothing about: it is never locked.
+    const { locked: _locked, lockedParams: _lockedParams, ...unlocked } = structuredClone(n);
     const copy: GraphNode = {
-      ...structuredClone(n),
+      ...unlocked,
       id: rename.get(n.id)!,
       position: { x: n.position.x + offset.x, y: n.position.y + offset.y },
     };
@@ -236,4 +238,25 @@ export function sharedOwner(doc: GraphDocument, id: string): GraphNode | null {
   const node = doc.nodes.find((n) => n.id === id);
   if (!node?.sharesWeightsWith) return null;
   return doc.nodes.find((n) => n.id === node.sharesWeightsWith && n.type === node.type) ?? null;
+}
+
+/** The size a new sticky note opens with (room for a few lines at canvas zoom 1). */
+export const STICKY_SIZE = { width: 220, height: 120 };
+
+export function addStickyNote(doc: GraphDocument, position: XY, text = ''): { doc: GraphDocument; id: string } {
+  const id = freshId('note', new Set((doc.notes ?? []).map((n) => n.id)));
+  const note: StickyNote = { id, text, position: { x: position.x, y: position.y }, size: { ...STICKY_SIZE } };
+  return { doc: { ...doc, notes: [...(doc.notes ?? []), note] }, id };
+}
+
+export function updateStickyNote(doc: GraphDocument, id: string, patch: Partial<Omit<StickyNote, 'id'>>): GraphDocument {
+  if (!doc.notes?.some((n) => n.id === id)) return doc;
+  return { ...doc, notes: doc.notes.map((n) => (n.id === id ? { ...n, ...patch } : n)) };
+}
+
+export function removeStickyNote(doc: GraphDocument, id: string): GraphDocument {
+  const notes = (doc.notes ?? []).filter((n) => n.id !== id);
+  if (notes.length === (doc.notes ?? []).length) return doc;
+  const { notes: _old, ...rest } = doc;
+  return notes.length ? { ...rest, notes } : rest;
 }

@@ -7,9 +7,10 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { temporal, type TemporalState } from 'zundo';
-import { emptyDocument, type GraphDocument } from '../graph/document';
+import { emptyDocument, type ExerciseTask, type GraphDocument, type StickyNote } from '../graph/document';
 import { registry as defaultRegistry } from '../../nodes/index';
 import * as ops from './docOps';
+import * as ex from './exercise';
 import { unpackBlock } from './unpack';
 import type { ConnectionCheck, Fragment, PortConnection, Registry, XY } from './docOps';
 
@@ -32,6 +33,19 @@ export interface DocumentSlice {
    * references re-attached, as one undo step; selects the new layers.
    */
   unpackBlock(nodeId: string): { ok: true; ids: string[] } | { ok: false; reason: string };
+  addStickyNote(position: XY, text?: string): string;
+  updateStickyNote(id: string, patch: Partial<Omit<StickyNote, 'id'>>): void;
+  removeStickyNote(id: string): void;
+  /** Author edits of the exercise; each is one undo step. */
+  startExercise(): void;
+  setLocked(nodeId: string, locked: boolean): void;
+  setParamLocked(nodeId: string, param: string, locked: boolean): void;
+  setBlank(nodeId: string, blank: boolean): void;
+  addTask(task: Omit<ExerciseTask, 'id'>): string;
+  updateTask(id: string, patch: Partial<Omit<ExerciseTask, 'id'>>): void;
+  removeTask(id: string): void;
+  /** Puts every blank back as the author had them (the learner's "Reveal solution"). */
+  revealSolution(): void;
 }
 
 export interface SelectionSlice {
@@ -97,6 +111,20 @@ export interface ViewSlice {
   notify(kind: Notice['kind'], text: string): void;
   dismiss(id: number): void;
   setSaveState(s: { saveStatus?: SaveStatus; saveError?: string | null; conflict?: boolean }): void;
+  /**
+   * Who is using an exercise: the learner cannot change what it locks. A
+   * document with an exercise opens for the learner unless this tab may author.
+   */
+  exerciseRole: ex.ExerciseRole;
+  /** This tab may switch to author mode: the page was opened with ?mode=author, or the exercise was started here. */
+  mayAuthor: boolean;
+  /** The learner's typed answers to question tasks, and how many hints each task shows; never saved. */
+  exerciseAnswers: Record<string, string>;
+  hintsShown: Record<string, number>;
+  setExerciseRole(role: ex.ExerciseRole): void;
+  allowAuthoring(): void;
+  setExerciseAnswer(taskId: string, answer: string): void;
+  showNextHint(taskId: string): void;
 }
 
 export type EditorState = DocumentSlice & SelectionSlice & ViewSlice;
@@ -129,7 +157,16 @@ const documentSlice =
   (set, get) => ({
     doc: initial,
     registry,
-    replaceDocument: (doc) => set({ doc, selectedNodeIds: [], selectedEdgeIds: [], dragPositions: {} }),
+    replaceDocument: (doc) =>
+      set({
+        doc,
+        selectedNodeIds: [],
+        selectedEdgeIds: [],
+        dragPositions: {},
+        exerciseRole: doc.exercise && !get().mayAuthor ? 'learner' : 'author',
+        exerciseAnswers: {},
+        hintsShown: {},
+      }),
     addNode: (type, position) => {
       const { doc, id } = ops.addNode(get().doc, registry, type, position);
       set({ doc, selectedNodeIds: [id], selectedEdgeIds: [] });
@@ -137,6 +174,11 @@ const documentSlice =
     },
     connect: (c) => {
       const doc = get().doc;
+      const locked = learning(get()) ? ex.connectRefusal(doc, registry, c) : null;
+      if (locked) {
+        get().notify('warn', locked);
+        return { ok: false, reason: locked };
+      }
       const verdict = ops.checkConnection(doc, registry, c);
       if (!verdict.ok) return verdict;
       const old = doc.edges.find((e) => e.target === c.target && e.targetPort === c.targetPort);
@@ -152,18 +194,33 @@ const documentSlice =
       return verdict;
     },
     removeElements: (nodeIds, edgeIds) => {
-      const doc = ops.removeElements(get().doc, registry, nodeIds, edgeIds);
+      let allowed = { nodeIds, edgeIds };
+      if (learning(get())) {
+        const check = ex.allowedRemoval(get().doc, registry, nodeIds, edgeIds);
+        if (check.refused.length)
+          get().notify('warn', `Locked by the exercise, so they stay: ${check.refused.join(', ')}. Undo and the rest work as usual.`);
+        allowed = check;
+      }
+      const doc = ops.removeElements(get().doc, registry, allowed.nodeIds, allowed.edgeIds);
       if (doc !== get().doc) set({ doc });
     },
     moveNodes: (positions) => {
       const doc = ops.moveNodes(get().doc, positions);
       if (doc !== get().doc) set({ doc });
     },
-    setParam: (nodeId, name, value) => set({ doc: ops.setParam(get().doc, nodeId, name, value) }),
-    setParams: (nodeId, values) => set({ doc: ops.setParams(get().doc, nodeId, values) }),
-    setNodeFields: (nodeId, fields) => set({ doc: ops.setNodeFields(get().doc, nodeId, fields) }),
+    setParam: (nodeId, name, value) => get().setParams(nodeId, { [name]: value }),
+    setParams: (nodeId, values) => {
+      if (refused(get(), ex.paramRefusal(get().doc, registry, nodeId, Object.keys(values)))) return;
+      set({ doc: ops.setParams(get().doc, nodeId, values) });
+    },
+    setNodeFields: (nodeId, fields) => {
+      if (refused(get(), ex.fieldsRefusal(get().doc, registry, nodeId))) return;
+      set({ doc: ops.setNodeFields(get().doc, nodeId, fields) });
+    },
     setMeta: (meta) => set({ doc: ops.setMeta(get().doc, meta) }),
     unpackBlock: (nodeId) => {
+      const locked = learning(get()) ? ex.fieldsRefusal(get().doc, registry, nodeId) : null;
+      if (locked) return { ok: false, reason: locked };
       const result = unpackBlock(get().doc, registry, nodeId);
       if ('error' in result) return { ok: false, reason: result.error };
       set({
@@ -175,7 +232,59 @@ const documentSlice =
       });
       return { ok: true, ids: result.ids };
     },
+    addStickyNote: (position, text) => {
+      const { doc, id } = ops.addStickyNote(get().doc, position, text);
+      set({ doc });
+      return id;
+    },
+    updateStickyNote: (id, patch) => {
+      const doc = ops.updateStickyNote(get().doc, id, patch);
+      if (doc !== get().doc) set({ doc });
+    },
+    removeStickyNote: (id) => {
+      const doc = ops.removeStickyNote(get().doc, id);
+      if (doc !== get().doc) set({ doc });
+    },
+    startExercise: () => set({ doc: ex.startExercise(get().doc), exerciseRole: 'author', mayAuthor: true }),
+    setLocked: (nodeId, locked) => authoring(get(), () => set({ doc: ex.setLocked(get().doc, nodeId, locked) })),
+    setParamLocked: (nodeId, param, locked) => authoring(get(), () => set({ doc: ex.setParamLocked(get().doc, nodeId, param, locked) })),
+    setBlank: (nodeId, blank) =>
+      authoring(get(), () =>
+        set({ doc: blank ? ex.makeBlank(ex.startExercise(get().doc), registry, nodeId) : ex.revealBlanks(get().doc, [nodeId]) }),
+      ),
+    addTask: (task) => {
+      if (!authoring(get(), () => {})) return '';
+      const { doc, id } = ex.addTask(get().doc, task);
+      set({ doc });
+      return id;
+    },
+    updateTask: (id, patch) => authoring(get(), () => set({ doc: ex.updateTask(get().doc, id, patch) })),
+    removeTask: (id) => authoring(get(), () => set({ doc: ex.removeTask(get().doc, id) })),
+    revealSolution: () => {
+      const doc = ex.revealBlanks(get().doc);
+      if (doc !== get().doc) set({ doc });
+    },
   });
+
+/** Locks hold for the learner; the author edits freely. */
+const learning = (s: EditorState) => s.exerciseRole === 'learner';
+
+/** Says why an edit was refused and reports whether it was (only a learner is ever refused). */
+function refused(s: EditorState, reason: string | null): boolean {
+  if (!reason || !learning(s)) return false;
+  s.notify('warn', reason);
+  return true;
+}
+
+/** Runs an author-only edit; a learner is told why not. Returns whether it ran. */
+function authoring(s: EditorState, edit: () => void): boolean {
+  if (learning(s)) {
+    s.notify('warn', 'Only the exercise’s author can change its tasks, locks and blanks.');
+    return false;
+  }
+  edit();
+  return true;
+}
 
 const selectionSlice: SliceCreator<SelectionSlice> = (set, get) => ({
   selectedNodeIds: [],
@@ -242,6 +351,14 @@ const viewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   notify: (kind, text) => set({ notices: [...get().notices, { id: ++noticeSeq, kind, text }].slice(-4) }),
   dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
   setSaveState: (s) => set(s),
+  exerciseRole: 'author',
+  mayAuthor: false,
+  exerciseAnswers: {},
+  hintsShown: {},
+  setExerciseRole: (exerciseRole) => set({ exerciseRole }),
+  allowAuthoring: () => set({ mayAuthor: true, ...(get().doc.exercise ? { exerciseRole: 'author' as const } : {}) }),
+  setExerciseAnswer: (taskId, answer) => set({ exerciseAnswers: { ...get().exerciseAnswers, [taskId]: answer } }),
+  showNextHint: (taskId) => set({ hintsShown: { ...get().hintsShown, [taskId]: (get().hintsShown[taskId] ?? 0) + 1 } }),
 });
 
 export function createEditorStore(registry: Registry = defaultRegistry, initial: GraphDocument = emptyDocument()): EditorStore {
