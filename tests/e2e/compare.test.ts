@@ -4,17 +4,22 @@
  * trained the same number of rounds from the same seed (the history's queue),
  * then compared: both curves on every chart, both sample grids, and a graph
  * diff that names exactly the two changed parameters (also marked on the
- * canvas). The history is still there after a reload.
+ * canvas). The history is still there after a reload. And the files: a run
+ * downloaded as a bundle, continued by the CLI (train --resume), zipped and
+ * opened in the browser again comes back with every step and trains on.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { EXIT } from '../../src/cli/setup';
+import { captureCliOutput, cli } from '../cli/harness';
 import { launch, openRunPanel, SCREENSHOTS, shot, useBuiltApp, watchErrors } from './harness';
 
 const app = useBuiltApp();
+captureCliOutput();
 const ROUNDS = 20;
 
 const graphIdOf = (page: Page) => new URL(page.url()).searchParams.get('graph')!;
@@ -113,7 +118,7 @@ describe('compare runs', () => {
     }
   }, 240_000);
 
-  it('a run goes out as a bundle and comes back: deleting it frees its storage, opening the bundle lists it again and training continues from its checkpoint', async () => {
+  it('a run goes out as a bundle, the CLI continues it, and it comes back: deleting it frees its storage, opening the CLI’s bundle lists it again with every step, and training continues from its checkpoint', async () => {
     const { context, close } = await launch({ viewport: { width: 1400, height: 1000 } });
     try {
       const page = await context.newPage();
@@ -144,20 +149,38 @@ describe('compare runs', () => {
       await expect.poll(() => historyRuns(page).count()).toBe(0);
       expect(await usage()).toBeLessThan(before / 10);
 
-      await page.getByTestId('bundle-input').setInputFiles(path);
+      // The CLI continues the downloaded bundle for 3 more steps (on wasm, as the page trains) and zips its run folder.
+      const cliRun = join(dirname(path), 'cli-run');
+      const cliZip = join(dirname(path), 'cli-run.zip');
+      expect(await cli('train', path, '--resume', '--steps', '13', '--out', cliRun, '--backend', 'wasm')).toBe(EXIT.ok);
+      expect(await cli('bundle', cliRun, '--out', cliZip)).toBe(EXIT.ok);
+      const cliLosses = readFileSync(join(cliRun, 'metrics.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { step: number } & Record<string, number>);
+      expect(cliLosses.map((l) => l.step)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
+
+      // The CLI's result goes back into the browser: listed under the run's own name, and training continues at step 13.
+      await page.getByTestId('bundle-input').setInputFiles(cliZip);
       await expect
         .poll(() => page.getByTestId('history-notice-info').textContent(), { timeout: 15_000 })
-        .toMatch(/^Opened bundle-download\.zip: “non-saturating, 10 rounds” at step 10, continuing from its checkpoint/);
+        .toMatch(/^Opened cli-run\.zip: “non-saturating, 10 rounds” at step 13, continuing from its checkpoint/);
       await page.getByTestId('run-view-history').click();
       await expect.poll(() => historyRuns(page).count(), { timeout: 15_000 }).toBe(1);
       expect(await page.locator('[data-testid^=run-name-]').inputValue()).toBe('non-saturating, 10 rounds');
-      // The worker continues from the bundle's checkpoint: step 10, then one more round is step 11.
-      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step === 10, null, { timeout: 30_000 });
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step === 13, null, { timeout: 30_000 });
+      // The curve the page redraws holds the browser's ten rounds and the CLI's three, value for value.
+      const curve = await page.evaluate(() => {
+        const c = window.latentLabRun!.runStore.getState().curves;
+        return { steps: c.steps, gLoss: c.series['Generator loss'] };
+      });
+      expect(curve.steps).toEqual(cliLosses.map((l) => l.step));
+      expect(curve.gLoss).toEqual(cliLosses.map((l) => l['Generator loss']));
       await page.getByTestId('run-step').click();
-      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step === 11, null, { timeout: 30_000 });
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step === 14, null, { timeout: 30_000 });
       // Play and pause go on with the same run (no new one), and the pause stores its checkpoint.
       await page.getByTestId('run-play').click();
-      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step >= 13, null, { timeout: 30_000 });
+      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step >= 16, null, { timeout: 30_000 });
       await page.getByTestId('run-pause').click();
       await page.waitForFunction(() => !window.latentLabRun!.runStore.getState().running);
       const paused = await page.evaluate(() => window.latentLabRun!.runStore.getState().step);
