@@ -130,7 +130,8 @@ export function makeBlank(doc: GraphDocument, registry: Registry, id: string): G
     blanks: [...e.blanks, id],
     solution: {
       nodes: [...solution.nodes.filter((n) => n.id !== id), structuredClone(node)],
-      edges: [...solution.edges.filter((x) => !touching(x)), ...structuredClone(doc.edges.filter(touching))],
+      // An edge between two blanks is already in the solution from the first of them.
+      edges: [...solution.edges, ...structuredClone(doc.edges.filter((e) => touching(e) && !solution.edges.some((x) => x.id === e.id)))],
     },
   }));
   return {
