@@ -2,7 +2,7 @@
  * The exported TF.js LayersModel is our generator: tf.loadLayersModel opens the files the CLI
  * writes, and on the same latents it gives what our runtime's decode gives, within 1e-5 (a VAE
  * decoder; a conditional VAE; a DCGAN generator whose batch norms use running statistics that are
- * not the initial ones). A node with no Keras layer stops the export with its name.
+ * not the initial ones). A node with no Keras layer stops the export with its name, in the CLI too.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../nodes/index';
 import { exportProject } from '../../src/cli/export';
+import { CliError } from '../../src/cli/setup';
 import { saveCheckpoint } from '../../src/cli/runDir';
 import { compile } from '../../src/compiler/compile';
 import type { GraphDocument } from '../../src/graph/document';
@@ -132,7 +133,7 @@ describe('TF.js LayersModel export', () => {
     model.dispose();
   });
 
-  it('a node with no Keras layer, or one with settings Keras computes differently, gets a typed error naming it', async () => {
+  it('a node with no Keras layer gets a typed error naming it, and a graph with no decoder path one saying so', async () => {
     const refusal = async (doc: GraphDocument) => {
       const { model, state } = await randomModel(doc);
       model.dispose();
@@ -156,5 +157,18 @@ describe('TF.js LayersModel export', () => {
     const pixelcnn = await refusal(preset('pixelcnn.json'));
     expect(pixelcnn).toBeInstanceOf(LayersExportError);
     expect((pixelcnn as Error).message).toContain('autoregressive');
+  });
+
+  it('the CLI says which node stops the export, and where a page or a model goes', async () => {
+    const graph = join(work, 'vae.json');
+    const pixelcnn = exportProject(new URL('../../presets/pixelcnn.json', import.meta.url).pathname, { to: 'tfjs', out: join(work, 'p') });
+    await expect(pixelcnn).rejects.toBeInstanceOf(CliError);
+    await expect(pixelcnn).rejects.toThrow(/cannot export .*pixelcnn\.json to TF\.js: this graph has no decoder path/);
+    writeFileSync(graph, JSON.stringify(preset('vae.json')));
+    await expect(exportProject(graph, { to: 'sampler-page', out: work })).rejects.toThrow(`--out ${work} is a folder`);
+    await expect(exportProject(graph, { to: 'tfjs', out: graph })).rejects.toThrow(`--out ${graph} is a file`);
+    await expect(exportProject(graph, { to: 'tfjs', out: join(work, 'w'), weights: true })).rejects.toThrow(
+      '--weights is for --to pytorch',
+    );
   });
 });
