@@ -15,10 +15,10 @@ describe('opening framing', () => {
   });
 
   it('fits a graph that fits at a readable zoom, whole', () => {
-    const v = readableViewport({ x: 100, y: 50, width: 1000, height: 400 }, null, pane);
+    const v = readableViewport({ x: 100, y: 50, width: 700, height: 400 }, null, pane);
     expect(v.zoom).toBeGreaterThan(READABLE_ZOOM);
     expect(at(v, { x: 100, y: 50 }).x).toBeGreaterThanOrEqual(0);
-    expect(at(v, { x: 1100, y: 450 }).x).toBeLessThanOrEqual(pane.width);
+    expect(at(v, { x: 800, y: 450 }).x).toBeLessThanOrEqual(pane.width);
   });
 
   it('stops at the readable zoom for a wide graph and starts at its data (left) side', () => {
@@ -38,6 +38,11 @@ describe('opening framing', () => {
     // An anchor at the very top does not leave empty space above the graph.
     const top = readableViewport({ x: 0, y: 0, width: 3000, height: 3000 }, { x: 0, y: 0, width: 180, height: 80 }, pane);
     expect(at(top, { x: 0, y: 0 }).y).toBeCloseTo(32);
+  });
+
+  it('never opens below zoom 1, where 11 px canvas text renders at 11 px', () => {
+    const v = readableViewport({ x: 0, y: 0, width: 2200, height: 600 }, { x: 0, y: 200, width: 180, height: 100 }, pane);
+    expect(v.zoom).toBe(1);
   });
 
   it('bounds of rectangles', () => {

@@ -18,14 +18,17 @@ import {
   type IsValidConnection,
 } from '@xyflow/react';
 import { checkConnection } from '../../store/docOps';
+import { connectRefusal } from '../../store/exercise';
+import { ExercisePanel } from '../exercise/ExercisePanel';
 import { editorStore, useCompiled, useEditor } from '../../store';
 import { categoryColor } from '../look';
 import { ConnectionLine } from './ConnectionLine';
 import { boundsOf, readableViewport, type Rect } from './framing';
-import { GraphNode } from './GraphNode';
+import { GraphNode, withNodeNames } from './GraphNode';
 import { GRID } from './placement';
-import { ShapeEdge } from './ShapeEdge';
+import { ShapeEdge, withEdgeNames } from './ShapeEdge';
 import { SharedWeightsEdge } from './SharedWeightsEdge';
+import { CanvasNotes } from './StickyNote';
 import { NODE_DRAG_TYPE, useAddNode } from './useAddNode';
 import { toFlowEdges, toFlowNodes, type GraphFlowNode } from './viewModel';
 
@@ -50,6 +53,8 @@ export function Canvas() {
   const nodes = useMemo(() => toFlowNodes(doc, compiled, view), [doc, compiled, selectedNodeIds, dragPositions, measured]); // eslint-disable-line react-hooks/exhaustive-deps -- `view` is a new object every render; these are the fields of it that toFlowNodes reads
   const portTypeOf = useCallback((type: string, port: string) => registry[type]?.outputs[port]?.type, [registry]);
   const edges = useMemo(() => toFlowEdges(doc, compiled, view, portTypeOf), [doc, compiled, selectedEdgeIds, portTypeOf]); // eslint-disable-line react-hooks/exhaustive-deps -- toFlowEdges reads only selectedEdgeIds from `view`, so a drag frame does not rebuild every edge
+  const namedNodes = useMemo(() => withNodeNames(nodes, registry, compiled), [nodes, registry, compiled]);
+  const namedEdges = useMemo(() => withEdgeNames(edges, doc, registry), [edges, doc, registry]);
 
   useEffect(() => {
     if (!frameRequest) return;
@@ -143,13 +148,11 @@ export function Canvas() {
   }, []);
 
   const isValidConnection: IsValidConnection = useCallback((c) => {
-    const { doc, registry } = editorStore.getState();
-    return checkConnection(doc, registry, {
-      source: c.source,
-      sourcePort: c.sourceHandle ?? '',
-      target: c.target,
-      targetPort: c.targetHandle ?? '',
-    }).ok;
+    const { doc, registry, exerciseRole } = editorStore.getState();
+    const conn = { source: c.source, sourcePort: c.sourceHandle ?? '', target: c.target, targetPort: c.targetHandle ?? '' };
+    // A learner's drag that would rewire a locked node shows as refused before the drop.
+    if (exerciseRole === 'learner' && connectRefusal(doc, registry, conn)) return false;
+    return checkConnection(doc, registry, conn).ok;
   }, []);
 
   const onConnect = useCallback((c: Connection) => {
@@ -176,8 +179,8 @@ export function Canvas() {
   return (
     <div className="canvas" data-testid="canvas" ref={paneRef} onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
-        nodes={nodes}
-        edges={edges}
+        nodes={namedNodes}
+        edges={namedEdges}
         nodeTypes={nodeTypes}
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
@@ -209,7 +212,9 @@ export function Canvas() {
           nodeStrokeWidth={2}
         />
         <Controls showInteractive={false} />
+        <CanvasNotes />
       </ReactFlow>
+      <ExercisePanel />
     </div>
   );
 }

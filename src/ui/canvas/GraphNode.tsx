@@ -5,7 +5,8 @@
  */
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import type { GraphEdge } from '../../graph/document';
+import type { CompileResult } from '../../compiler/compile';
+import type { GraphEdge, GraphNode as DocNode } from '../../graph/document';
 import type { AnyNodeDef, PortDecl } from '../../graph/nodeApi';
 import { activePortsOf, type PortSide } from '../../graph/ports';
 import { formatShape, type Shape } from '../../graph/shape';
@@ -167,6 +168,27 @@ function PortRow({
       </span>
     </div>
   );
+}
+
+/** What a screen reader says for a node: its label, its type and the shapes on its ports, e.g. "Encoder hidden, Dense: in x 128×784; out y 128×512". */
+export function nodeAccessibleName(node: DocNode, def: AnyNodeDef | undefined, compiled: CompileResult): string {
+  const title = def?.title ?? node.type;
+  const head = node.label && node.label !== title ? `${node.label}, ${title}` : title;
+  const shapes = compiled.shapes[node.id];
+  const batch = compiled.data?.batchSize;
+  const side = (word: string, ports: string[], of: Record<string, Shape> | undefined) =>
+    ports.length ? `${word} ${ports.map((p) => (of?.[p] ? `${p} ${formatShape(of[p], batch)}` : p)).join(', ')}` : '';
+  const active = def ? activePortsOf(def, node.params) : { inputs: [], outputs: [] };
+  const ports = [side('in', active.inputs, shapes?.inputs), side('out', active.outputs, shapes?.outputs)].filter(Boolean);
+  const errors = compiled.errors.filter((e) => e.nodeId === node.id && e.severity === 'error').length;
+  return [`${head}${ports.length ? `: ${ports.join('; ')}` : ''}`, errors ? `${errors} problem${errors > 1 ? 's' : ''}` : '']
+    .filter(Boolean)
+    .join('. ');
+}
+
+/** The canvas's nodes, each with its accessible name. */
+export function withNodeNames(nodes: GraphFlowNode[], registry: Record<string, AnyNodeDef>, compiled: CompileResult): GraphFlowNode[] {
+  return nodes.map((n) => ({ ...n, ariaLabel: nodeAccessibleName(n.data.node, registry[n.data.node.type], compiled) }));
 }
 
 /** The ports edges use on this node as " in:x out:mean " (a string, so the store selector's result compares by value). */

@@ -1,7 +1,36 @@
 /** A data edge, coloured by what it carries and labelled with the live tensor shape. */
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { PORT_COLOR } from '../look';
-import type { ShapeFlowEdge } from './viewModel';
+import type { GraphDocument, GraphEdge } from '../../graph/document';
+import type { AnyNodeDef } from '../../graph/nodeApi';
+import type { ShapeFlowEdge, SharedFlowEdge } from './viewModel';
+
+/** What a screen reader says for an edge, by the nodes' names rather than their ids: "Encoder hidden y to μ head x, 128×512". */
+export function edgeAccessibleName(
+  doc: GraphDocument,
+  edge: GraphEdge,
+  shapeLabel: string,
+  titleOf: (type: string) => string | undefined,
+): string {
+  const name = (id: string) => {
+    const n = doc.nodes.find((m) => m.id === id);
+    return n ? n.label || titleOf(n.type) || n.type : id;
+  };
+  return `Edge from ${name(edge.source)} ${edge.sourcePort} to ${name(edge.target)} ${edge.targetPort}, ${shapeLabel}`;
+}
+
+/** The canvas's edges, each data edge with its accessible name (the shared-weights links are not focusable). */
+export function withEdgeNames(
+  edges: (ShapeFlowEdge | SharedFlowEdge)[],
+  doc: GraphDocument,
+  registry: Record<string, AnyNodeDef>,
+): (ShapeFlowEdge | SharedFlowEdge)[] {
+  const byId = new Map(doc.edges.map((e) => [e.id, e]));
+  return edges.map((e) => {
+    const edge = e.type === 'shape' ? byId.get(e.id) : undefined;
+    return edge ? { ...e, ariaLabel: edgeAccessibleName(doc, edge, e.data?.label ?? '?', (t) => registry[t]?.title) } : e;
+  });
+}
 
 export function ShapeEdge(props: EdgeProps<ShapeFlowEdge>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected } = props;

@@ -1,8 +1,8 @@
 /**
  * Where the view goes when a graph opens. Fitting a wide graph into a 1280×800
- * window shrinks node titles below reading size, so an opened graph is fitted
- * only down to READABLE_ZOOM; past that, the view starts at the data (left)
- * side, where data flow begins, and the minimap and Fit show the rest.
+ * window shrinks node text below reading size (11 px), so an opened graph is
+ * fitted only down to READABLE_ZOOM; past that, the view starts at the data
+ * (left) side, where data flow begins, and the minimap and Fit show the rest.
  */
 export interface Rect {
   x: number;
@@ -16,8 +16,8 @@ export interface Viewport {
   zoom: number;
 }
 
-/** At this zoom 13 px node titles render at about 8 px: the smallest that stays readable. */
-export const READABLE_ZOOM = 0.6;
+/** No canvas text is set under 11 px (styles.css), so at zoom 1 all of it renders at 11 px or more; below, it would not. */
+export const READABLE_ZOOM = 1;
 export const MAX_OPEN_ZOOM = 1.2;
 /** Screen pixels kept free around the framed graph. */
 export const FRAME_PAD = 32;

@@ -11,6 +11,7 @@ import { InspectorEquation } from '../explain/NodeEquation';
 import { DataPicker } from './DataPicker';
 import { DraftText } from './DraftText';
 import { ParamField } from './ParamField';
+import { PortConnect } from './PortConnect';
 
 export function NodeInspector({ node }: { node: GraphNode }) {
   const registry = useEditor((s) => s.registry);
@@ -56,27 +57,31 @@ export function NodeInspector({ node }: { node: GraphNode }) {
         </p>
         <InspectorEquation nodeId={node.id} />
         <div className="field">
-          <label>Label</label>
-          <DraftText
-            key={`label:${node.label ?? ''}`}
-            value={node.label ?? ''}
-            placeholder={node.id}
-            maxLength={200}
-            testId="inspector-label"
-            onCommit={(v) => s.setNodeFields(node.id, { label: v })}
-          />
+          <label className="wraps">
+            Label
+            <DraftText
+              key={`label:${node.label ?? ''}`}
+              value={node.label ?? ''}
+              placeholder={node.id}
+              maxLength={200}
+              testId="inspector-label"
+              onCommit={(v) => s.setNodeFields(node.id, { label: v })}
+            />
+          </label>
         </div>
         <div className="field">
-          <label>Notes</label>
-          <DraftText
-            key={`notes:${node.notes ?? ''}`}
-            value={node.notes ?? ''}
-            multiline
-            placeholder="Anything worth remembering about this node"
-            maxLength={20_000}
-            testId="inspector-notes"
-            onCommit={(v) => s.setNodeFields(node.id, { notes: v })}
-          />
+          <label className="wraps">
+            Notes
+            <DraftText
+              key={`notes:${node.notes ?? ''}`}
+              value={node.notes ?? ''}
+              multiline
+              placeholder="Anything worth remembering about this node"
+              maxLength={20_000}
+              testId="inspector-notes"
+              onCommit={(v) => s.setNodeFields(node.id, { notes: v })}
+            />
+          </label>
         </div>
         <p className="muted small">
           id <code>{node.id}</code>
@@ -97,6 +102,8 @@ export function NodeInspector({ node }: { node: GraphNode }) {
           </ul>
         </section>
       )}
+
+      <PortConnect node={node} />
 
       {def.dataset && <DataPicker node={paramsNode} />}
 

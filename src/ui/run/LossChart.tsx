@@ -28,6 +28,21 @@ function toData(c: Curves, terms: string[], alpha: number): uPlot.AlignedData {
   return [c.steps, ...terms.map((t) => smooth(c.series[t] ?? [], alpha))] as uPlot.AlignedData;
 }
 
+/** Over the last points: does the smoothed curve go down, up, or stay? Compares the means of the latest window and the one before. */
+export function trendOf(series: readonly number[], window = 20): 'falling' | 'rising' | 'flat' | null {
+  const finite = series.filter(Number.isFinite);
+  if (finite.length < 4) return null;
+  const w = Math.min(window, Math.floor(finite.length / 2));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const now = mean(finite.slice(-w));
+  const before = mean(finite.slice(-2 * w, -w));
+  const change = (now - before) / Math.max(Math.abs(before), 1e-12);
+  return change < -0.01 ? 'falling' : change > 0.01 ? 'rising' : 'flat';
+}
+
+/** How often the spoken summary may change: a screen reader reads each change, so not on every metrics message. */
+const SUMMARY_EVERY = 25;
+
 export function LossChart() {
   const [box, width] = useWidth<HTMLDivElement>(240, 520);
   const plot = useRef<uPlot | null>(null);
@@ -42,6 +57,20 @@ export function LossChart() {
   const anyNonPositive = useRun((s) => terms.some((t) => (s.curves.series[t] ?? []).some((v) => v <= 0)));
   const curves = useRun((s) => s.curves);
   const readings = useMemo(() => readTerms(curves, terms), [curves, terms]);
+  const summaryAt = Math.floor(points / SUMMARY_EVERY);
+  // The chart's text alternative, e.g. "KL to prior 24.8 nats, falling".
+  const summary = useMemo(
+    () =>
+      readTerms(runStore.getState().curves, terms)
+        .map((r, i) => {
+          if (r.value === null) return null;
+          const trend = trendOf(runStore.getState().curves.series[r.term] ?? []);
+          return `${drawn[i].label} ${formatReading(r.value)}${drawn[i].unit ? ` ${drawn[i].unit}` : ''}${trend ? `, ${trend}` : ''}`;
+        })
+        .filter(Boolean)
+        .join('; '),
+    [summaryAt, terms, drawn], // eslint-disable-line react-hooks/exhaustive-deps -- summaryAt stands for the curves, read fresh inside
+  );
 
   useEffect(() => {
     const el = box.current;
@@ -121,7 +150,10 @@ export function LossChart() {
           <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} /> log
         </label>
       </h4>
-      <div ref={box} data-testid="loss-chart" />
+      <div ref={box} data-testid="loss-chart" role="img" aria-label={`Loss curves over training steps. ${summary || 'No values yet.'}`} />
+      <p className="visually-hidden" aria-live="polite" data-testid="loss-summary">
+        {summary}
+      </p>
       <ul className="loss-readout" data-testid="loss-readout" aria-label="latest loss values">
         {readings.map((r, i) => (
           <li key={r.term} className={r.exploding ? 'exploding' : undefined} title={drawn[i].about ?? undefined}>
