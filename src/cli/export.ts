@@ -113,7 +113,8 @@ async function writeOrExit(out: string, files: [string, string | Uint8Array][]) 
 
 /** The LayersModel of the graph's generator, with the run's weights, or the graph's initial ones. */
 async function layersModel(plan: Plan, run: RunFiles | null, source: string, doc: GraphDocument): Promise<LayersExport> {
-  await backendOrExit('cpu');
+  // wasm, as train runs: TF.js's cpu backend greets every Node process on stderr.
+  await backendOrExit('wasm');
   let state;
   if (run?.checkpoint) {
     try {

@@ -21,8 +21,9 @@ import * as tf from '../../src/runtime/tf';
 import { preset } from '../compiler/helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'export-tfjs-'));
+// wasm, which the CLI's export runs on too.
 beforeAll(async () => {
-  await setupBackend('cpu');
+  await setupBackend('wasm');
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
