@@ -139,7 +139,7 @@ export function samplerPageHtml(p: SamplerPageInput): string {
 </head>
 <body>
 <h1>${title}</h1>
-<p>Samples drawn by the trained model, here in this page: random latent vectors from the prior go through the model's generator (TensorFlow.js). Nothing is downloaded.</p>
+<p>Samples drawn by this model, here in this page: random latent vectors from the prior go through the model's generator (TensorFlow.js). Nothing is downloaded.</p>
 <div class="controls">
 <button id="again" disabled>New samples</button>
 <select id="class" hidden aria-label="class to draw"></select>
