@@ -118,8 +118,9 @@ describe('compare runs', () => {
     }
   }, 240_000);
 
-  it('a run goes out as a bundle, the CLI continues it, and it comes back: deleting it frees its storage, opening the CLI’s bundle lists it again with every step, and training continues from its checkpoint', async () => {
+  it('a run goes out as a bundle, the CLI continues it, and it comes back: deleting it frees its storage, opening the CLI’s bundle in another browser lists it with every step, and training continues from its checkpoint', async () => {
     const { context, close } = await launch({ viewport: { width: 1400, height: 1000 } });
+    let closeSecond: (() => Promise<void>) | undefined;
     try {
       const page = await context.newPage();
       page.on('dialog', (d) => void d.accept());
@@ -160,39 +161,47 @@ describe('compare runs', () => {
         .map((l) => JSON.parse(l) as { step: number } & Record<string, number>);
       expect(cliLosses.map((l) => l.step)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
 
-      // The CLI's result goes back into the browser: listed under the run's own name, and training continues at step 13.
-      await page.getByTestId('bundle-input').setInputFiles(cliZip);
+      // The CLI's result goes into another browser (a fresh profile): listed under the run's own name, and training continues at step 13.
+      const second = await launch({ viewport: { width: 1400, height: 1000 } });
+      closeSecond = second.close;
+      const other = await second.context.newPage();
+      const otherErrors = watchErrors(other);
+      await openRunPanel(other, `${app.url}#preset=gan`, 60_000);
+      await other.getByTestId('run-view-history').click();
+      expect(await historyRuns(other).count()).toBe(0);
+      await other.getByTestId('bundle-input').setInputFiles(cliZip);
       await expect
-        .poll(() => page.getByTestId('history-notice-info').textContent(), { timeout: 15_000 })
+        .poll(() => other.getByTestId('history-notice-info').textContent(), { timeout: 15_000 })
         .toMatch(/^Opened cli-run\.zip: “non-saturating, 10 rounds” at step 13, continuing from its checkpoint/);
-      await page.getByTestId('run-view-history').click();
-      await expect.poll(() => historyRuns(page).count(), { timeout: 15_000 }).toBe(1);
-      expect(await page.locator('[data-testid^=run-name-]').inputValue()).toBe('non-saturating, 10 rounds');
-      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step === 13, null, { timeout: 30_000 });
+      await other.getByTestId('run-view-history').click();
+      await expect.poll(() => historyRuns(other).count(), { timeout: 15_000 }).toBe(1);
+      expect(await other.locator('[data-testid^=run-name-]').inputValue()).toBe('non-saturating, 10 rounds');
+      await other.waitForFunction(() => window.latentLabRun!.runStore.getState().step === 13, null, { timeout: 30_000 });
       // The curve the page redraws holds the browser's ten rounds and the CLI's three, value for value.
-      const curve = await page.evaluate(() => {
+      const curve = await other.evaluate(() => {
         const c = window.latentLabRun!.runStore.getState().curves;
         return { steps: c.steps, gLoss: c.series['Generator loss'] };
       });
       expect(curve.steps).toEqual(cliLosses.map((l) => l.step));
       expect(curve.gLoss).toEqual(cliLosses.map((l) => l['Generator loss']));
-      await page.getByTestId('run-step').click();
-      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step === 14, null, { timeout: 30_000 });
+      await other.getByTestId('run-step').click();
+      await other.waitForFunction(() => window.latentLabRun!.runStore.getState().step === 14, null, { timeout: 30_000 });
       // Play and pause go on with the same run (no new one), and the pause stores its checkpoint.
-      await page.getByTestId('run-play').click();
-      await page.waitForFunction(() => window.latentLabRun!.runStore.getState().step >= 16, null, { timeout: 30_000 });
-      await page.getByTestId('run-pause').click();
-      await page.waitForFunction(() => !window.latentLabRun!.runStore.getState().running);
-      const paused = await page.evaluate(() => window.latentLabRun!.runStore.getState().step);
+      await other.getByTestId('run-play').click();
+      await other.waitForFunction(() => window.latentLabRun!.runStore.getState().step >= 16, null, { timeout: 30_000 });
+      await other.getByTestId('run-pause').click();
+      await other.waitForFunction(() => !window.latentLabRun!.runStore.getState().running);
+      const paused = await other.evaluate(() => window.latentLabRun!.runStore.getState().step);
       await expect
-        .poll(() => page.evaluate(() => window.latentLabHistory!.historyStore.getState().runs.map((r) => [r.step, r.checkpointStep])), {
+        .poll(() => other.evaluate(() => window.latentLabHistory!.historyStore.getState().runs.map((r) => [r.step, r.checkpointStep])), {
           timeout: 15_000,
         })
         .toEqual([[paused, paused]]);
-      expect(await page.evaluate(() => window.latentLabRun!.runStore.getState().notices.filter((n) => n.kind === 'error'))).toEqual([]);
-      expect(errors.filter((e) => !/Initialization of backend|webgpu|adapter/i.test(e))).toEqual([]);
+      expect(await other.evaluate(() => window.latentLabRun!.runStore.getState().notices.filter((n) => n.kind === 'error'))).toEqual([]);
+      expect([...errors, ...otherErrors].filter((e) => !/Initialization of backend|webgpu|adapter/i.test(e))).toEqual([]);
     } finally {
+      await closeSecond?.();
       await close();
     }
-  }, 180_000);
+  }, 240_000);
 });
