@@ -17,6 +17,7 @@ import type { CompiledNode, OptimizerPlan, Plan, PortRef } from '../compiler/pla
 import { inputsRead, upstreamOf } from '../compiler/upstream';
 import { runChain, type DiffusionOptions } from './diffusion';
 import { flowCodeShape, invertChain, type FlowInverse } from './flowRuntime';
+import type { GradientNorms } from './gradientNorms';
 import { syncReader, type Read, type Reader, type ReadMode } from './reads';
 import { ModelWeights, type ModelState } from './weights';
 
@@ -130,15 +131,16 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
    * One training round: every optimizer takes its stepsPerRound steps, each on
    * a fresh batch. Every step of the round is queued before the first read, so
    * a GPU runs the round in one go. Throws TrainingDiverged at a non-finite loss.
+   * `gradients`: each step's gradient norms are read with its losses and handed to it.
    */
-  trainRound(nextBatch: () => Batch, only?: string): Read<M, StepResult> {
+  trainRound(nextBatch: () => Batch, only?: string, gradients?: GradientNorms): Read<M, StepResult> {
     const opts: OptimizerPlan[] = [];
     const values: tf.Tensor[] = [];
     try {
       for (const opt of this.plan.optimizers) {
         if (only && opt.id !== only) continue;
         for (let k = 0; k < opt.stepsPerRound; k++) {
-          values.push(this.optimizerStep(opt, nextBatch()));
+          values.push(this.optimizerStep(opt, nextBatch(), gradients));
           opts.push(opt);
         }
       }
@@ -149,6 +151,7 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
     return this.reader.read(values, (read) => {
       const losses: Record<string, number> = {};
       opts.forEach((opt, i) => Object.assign(losses, this.lossesOf(opt, read[i])));
+      opts.forEach((opt, i) => gradients?.take(opt.id, read[i].subarray(opt.terms.length + 1)));
       this.step++;
       for (const [name, value] of Object.entries(losses)) if (!Number.isFinite(value)) throw new TrainingDiverged(this.step, name, value);
       return { step: this.step, losses };
@@ -161,8 +164,8 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
     return out;
   }
 
-  /** One optimizer update; returns [total, ...terms] as one tensor for the caller to read and dispose. */
-  private optimizerStep(opt: OptimizerPlan, batch: Batch): tf.Tensor {
+  /** One optimizer update; returns [total, ...terms, ...squared gradient norms if `gradients`] as one tensor for the caller to read and dispose. */
+  private optimizerStep(opt: OptimizerPlan, batch: Batch, gradients?: GradientNorms): tf.Tensor {
     const optimizer = this.weights.optimizers.get(opt.id)!;
     const vars = this.weights.trainVars.get(opt.id)!;
     return tf.tidy(() => {
@@ -177,7 +180,8 @@ export class CompiledModel<M extends ReadMode = 'sync'> {
       optimizer.applyGradients(grads);
       // Weight clipping (WGAN) is part of the step: the next forward pass must see the clamped weights.
       if (opt.weightClip > 0) for (const v of vars) v.assign(tf.clipByValue(v, -opt.weightClip, opt.weightClip));
-      const all = tf.stack([value, ...kept]);
+      const losses = tf.stack([value, ...kept]);
+      const all = gradients ? tf.concat([losses, gradients.squares(opt.id, grads)]) : losses;
       kept.forEach((t) => t.dispose());
       return all;
     });

@@ -8,6 +8,7 @@
 import type { GraphDocument } from '../graph/document';
 import type { GraphError } from '../compiler/errors';
 import type { StoredCheckpoint } from './checkpoints';
+import type { GradientLayer } from './gradientNorms';
 import type { LikelihoodKind } from './likelihood';
 import type { Playground2d } from './playground';
 import type { SampleMetrics } from './sampleQuality';
@@ -15,6 +16,7 @@ export type { LikelihoodReport } from './likelihoodReport';
 export type { StoredCheckpoint } from './checkpoints';
 
 export type { Playground2d } from './playground';
+export type { GradientLayer } from './gradientNorms';
 export type { SampleMetrics } from './sampleQuality';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -200,6 +202,8 @@ export type FromWorker =
   /** The new document's variables differ from the running model's; answer with load + onChange. */
   | { type: 'docChanged'; matching: number; total: number; changed: string[] }
   | { type: 'state'; running: boolean; step: number; busy?: string }
+  /** Each trainable layer's gradient norm at its optimizer's last step (in graph order), sent at most every GRADIENT_SAMPLE_MS. */
+  | { type: 'gradients'; step: number; layers: GradientLayer[]; norms: number[] }
   | { type: 'metrics'; points: LossPoint[]; step: number; stepsPerSec: number; numTensors: number; numBytes: number; msPerStep: number }
   | { type: 'diverged'; step: number; term: string; value: number; checkpoint: CheckpointInfo | null }
   | { type: 'fallback'; from: BackendName; to: BackendName; reason: string; resumedFromStep: number }

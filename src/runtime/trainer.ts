@@ -8,8 +8,10 @@ import type { BackendManager } from './backends';
 import type { Checkpoints } from './checkpoints';
 import { BackendFailure } from './failures';
 import type { LossLog } from './metrics';
-import { TrainingDiverged } from './model';
+import { GradientNorms } from './gradientNorms';
+import { TrainingDiverged, type CompiledModel } from './model';
 import { MAX_ROUND_DELAY_MS, type BackendName, type FromWorker } from './protocol';
+import type { ReadMode } from './reads';
 import type { Workspace } from './workspace';
 
 /** What went wrong in a round, having already reported divergence or graph errors. */
@@ -20,6 +22,8 @@ export class Trainer {
   private loopDone: Promise<void> = Promise.resolve();
   /** Slow motion: ms the loop waits after each round (0: full speed, rounds batched into slices). */
   private roundDelayMs = 0;
+  /** Each model's gradient norms (./gradientNorms.ts); they hold no tensors, so a dropped model's go with it. */
+  private readonly gradientNorms = new WeakMap<CompiledModel<ReadMode>, GradientNorms>();
 
   constructor(
     private readonly ws: Workspace,
@@ -142,15 +146,24 @@ export class Trainer {
     }
   }
 
+  private gradientsOf(model: CompiledModel<ReadMode>): GradientNorms {
+    let norms = this.gradientNorms.get(model);
+    if (!norms) this.gradientNorms.set(model, (norms = new GradientNorms(model.plan, model.namedVariables)));
+    return norms;
+  }
+
   /** One training round. */
   private async tryStep(only: string | undefined): Promise<StepOutcome> {
     const model = this.ws.model!;
     const t0 = performance.now();
     try {
-      const { step, losses } = await this.backends.guard(() => model.trainRound(() => this.ws.nextBatch(), only));
+      // Single steps are each worth a look; a running loop samples the gradient norms at their own pace.
+      const gradients = this.gradientsOf(model).due(!this.running) ? this.gradientsOf(model) : undefined;
+      const { step, losses } = await this.backends.guard(() => model.trainRound(() => this.ws.nextBatch(), only, gradients));
       // A reset, reload or fallback may have replaced the model while the round was in flight.
       if (this.ws.model !== model) return { kind: 'other' };
       this.log.record({ step, losses }, performance.now() - t0);
+      if (gradients) this.o.post({ type: 'gradients', layers: gradients.layers, ...gradients.sample(step) });
     } catch (e) {
       if (e instanceof TrainingDiverged) {
         this.ws.diverged = true;

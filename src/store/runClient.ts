@@ -13,6 +13,7 @@ import type {
   CheckpointInfo,
   FromWorker,
   FromWorkerOf,
+  GradientLayer,
   ModelInfo,
   ToWorker,
 } from '../runtime/protocol';
@@ -40,6 +41,30 @@ export const VIEW_COST_FACTOR = 8;
  * the worker counts as hung.
  */
 export const HANG_MS = 60_000;
+/** Gradient-norm samples kept; beyond that every other one goes, as a long loss curve thins. */
+export const GRADIENT_POINTS_MAX = 1000;
+
+/** Each trainable layer's gradient norm over training, one sample per 'gradients' message. */
+export interface GradientSeries {
+  layers: GradientLayer[];
+  steps: number[];
+  /** norms[k][i]: layer i's norm at steps[k]. */
+  norms: number[][];
+}
+
+/** `series` with the sample in `msg`; a step that goes back (reset, restore, restart) or other layers (another graph) start afresh. */
+export function appendGradients(series: GradientSeries | null, msg: FromWorkerOf<'gradients'>): GradientSeries {
+  const same = series && series.layers.map((l) => l.id + l.optimizer).join() === msg.layers.map((l) => l.id + l.optimizer).join();
+  const keep = same ? series.steps.filter((step) => step < msg.step).length : 0;
+  let steps = [...(same ? series.steps.slice(0, keep) : []), msg.step];
+  let norms = [...(same ? series.norms.slice(0, keep) : []), msg.norms];
+  if (steps.length > GRADIENT_POINTS_MAX) {
+    steps = steps.filter((_, i) => i % 2 === 1);
+    norms = norms.filter((_, i) => i % 2 === 1);
+  }
+  return { layers: msg.layers, steps, norms };
+}
+
 /** Notices shown at once; older ones give way. */
 export const MAX_NOTICES = 5;
 
@@ -89,6 +114,7 @@ export interface RunState {
   latent: FromWorkerOf<'latentMap'> | null;
   kl: FromWorkerOf<'kl'> | null;
   preview: FromWorkerOf<'preview'> | null;
+  gradients: GradientSeries | null;
   points2d: FromWorkerOf<'points2d'> | null;
   /** A diffusion model's denoising trajectory (the Diffusion view). */
   trajectory: FromWorkerOf<'trajectory'> | null;
@@ -155,6 +181,7 @@ export function initialRunState(backendChoice: BackendChoice): RunState {
     latent: null,
     kl: null,
     preview: null,
+    gradients: null,
     points2d: null,
     trajectory: null,
     playgroundCurve: [],
@@ -284,6 +311,8 @@ function receive(s: RunState, msg: FromWorker, now: number): RunState {
       return { ...s, docChanged: msg };
     case 'state':
       return { ...s, running: msg.running, step: msg.step, busy: msg.busy ?? null };
+    case 'gradients':
+      return { ...s, gradients: appendGradients(s.gradients, msg) };
     case 'metrics':
       return {
         ...s,
@@ -432,6 +461,7 @@ function sent(s: RunState, msg: ToWorker, now: number, view: ViewKind | undefine
         recon: null,
         latent: null,
         kl: null,
+        gradients: null,
         points2d: null,
         trajectory: null,
         playgroundCurve: [],
