@@ -8,6 +8,8 @@ import { sharedOwner } from '../../store/docOps';
 import { categoryColor, CATEGORY_LOOK } from '../look';
 import { formatCount } from '../format';
 import { InspectorEquation } from '../explain/NodeEquation';
+import { isParamLocked } from '../../store/exercise';
+import { NodeExerciseControls } from '../exercise/NodeExerciseControls';
 import { DataPicker } from './DataPicker';
 import { DraftText } from './DraftText';
 import { ParamField } from './ParamField';
@@ -17,6 +19,7 @@ export function NodeInspector({ node }: { node: GraphNode }) {
   const registry = useEditor((s) => s.registry);
   const doc = useEditor((s) => s.doc);
   const compiled = useCompiled();
+  const learner = useEditor((s) => s.exerciseRole === 'learner');
   const def = registry[node.type];
   const s = editorStore.getState();
   const problems = compiled.errors.filter((e) => e.nodeId === node.id);
@@ -56,6 +59,7 @@ export function NodeInspector({ node }: { node: GraphNode }) {
           {def.doc}
         </p>
         <InspectorEquation nodeId={node.id} />
+        <NodeExerciseControls node={node} />
         <div className="field">
           <label className="wraps">
             Label
@@ -140,14 +144,16 @@ export function NodeInspector({ node }: { node: GraphNode }) {
             </p>
           )}
           {Object.entries(def.params as ParamDecls).map(([name, decl]) => (
-            <ParamField
-              key={name}
-              name={name}
-              decl={decl}
-              value={Object.hasOwn(paramsNode.params, name) ? paramsNode.params[name] : decl.default}
-              refCandidates={doc.nodes.filter((n) => n.id !== node.id && hasWeights(n))}
-              onCommit={(v) => s.setParam(paramsNode.id, name, v)}
-            />
+            // A parameter the exercise fixes is shown read-only to the learner (the store refuses edits anyway).
+            <fieldset key={name} className="locked-fields" disabled={learner && isParamLocked(paramsNode, name)}>
+              <ParamField
+                name={name}
+                decl={decl}
+                value={Object.hasOwn(paramsNode.params, name) ? paramsNode.params[name] : decl.default}
+                refCandidates={doc.nodes.filter((n) => n.id !== node.id && hasWeights(n))}
+                onCommit={(v) => s.setParam(paramsNode.id, name, v)}
+              />
+            </fieldset>
           ))}
         </section>
       )}
