@@ -34,12 +34,12 @@ export function App({ autosave }: { autosave: Autosave | null }) {
   return (
     <ReactFlowProvider>
       <div className="app" data-testid="app">
-        <h1 className="visually-hidden">Latent Lab: {title}</h1>
         <Toolbar />
         <Banners autosave={autosave} />
         <div className="workspace">
           <Palette />
           <main className="center">
+            <h1 className="visually-hidden">Latent Lab: {title}</h1>
             <Canvas />
             <BottomDock />
           </main>

@@ -51,7 +51,7 @@ export function NodeInspector({ node }: { node: GraphNode }) {
   return (
     <>
       <section className="inspector-section">
-        <div className="inspector-kicker" style={{ color: categoryColor(def.category) }}>
+        <div className="inspector-kicker cat-kicker" style={{ ['--cat' as string]: categoryColor(def.category) }}>
           {CATEGORY_LOOK[def.category].label} · {def.kind}
         </div>
         <h2 data-testid="inspector-title">{def.title}</h2>

@@ -72,12 +72,13 @@ export function Modal({
         tabIndex={-1}
         onKeyDown={trap}
       >
-        <header className="modal-head">
+        {/* A div, not <header>: inside a dialog a <header> would be a second page banner. */}
+        <div className="modal-head">
           <h2 id={titleId}>{title}</h2>
           <button className="icon-button" onClick={onClose} aria-label="Close" data-testid="modal-close">
             ×
           </button>
-        </header>
+        </div>
         <div className="modal-body">{children}</div>
       </div>
     </div>

@@ -26,6 +26,11 @@ export function QuickAdd({ onClose }: { onClose: () => void }) {
         autoFocus
         className="search"
         placeholder="Type to filter, Enter to add"
+        role="combobox"
+        aria-label="Node type (arrows choose, Enter adds)"
+        aria-expanded="true"
+        aria-controls="quick-add-list"
+        aria-activedescendant={found[current] ? `quick-add-${found[current].type}` : undefined}
         value={query}
         data-testid="quick-add-input"
         onChange={(e) => {
@@ -47,10 +52,11 @@ export function QuickAdd({ onClose }: { onClose: () => void }) {
           }
         }}
       />
-      <ul className="quick-add-list" role="listbox">
+      <ul className="quick-add-list" role="listbox" id="quick-add-list" aria-label="Matching node types">
         {found.map((d, i) => (
           <li
             key={d.type}
+            id={`quick-add-${d.type}`}
             role="option"
             aria-selected={i === current}
             className={i === current ? 'active' : ''}
@@ -64,8 +70,8 @@ export function QuickAdd({ onClose }: { onClose: () => void }) {
             <span className="muted">{d.category}</span>
           </li>
         ))}
-        {!found.length && <li className="muted">Nothing matches.</li>}
       </ul>
+      {!found.length && <p className="muted">Nothing matches.</p>}
     </Modal>
   );
 }

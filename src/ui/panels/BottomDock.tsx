@@ -60,29 +60,36 @@ export function BottomDock() {
           data-testid="dock-resize"
         />
       )}
-      <nav className="dock-tabs" role="tablist">
-        <button
-          role="tab"
-          aria-selected={tab === 'problems'}
-          className={tab === 'problems' ? 'active' : ''}
-          onClick={() => choose('problems')}
-          data-testid="tab-problems"
-        >
-          Problems
-          <span className={`count${errors ? ' bad' : ''}`} data-testid="error-count">
-            {errors}
-          </span>
-          {warnings > 0 && <span className="count warn">{warnings}</span>}
-        </button>
-        <button
-          role="tab"
-          aria-selected={tab === 'run'}
-          className={tab === 'run' ? 'active' : ''}
-          onClick={() => choose('run')}
-          data-testid="tab-run"
-        >
-          Run
-        </button>
+      <h2 className="visually-hidden">Bottom panel</h2>
+      <div className="dock-tabs">
+        <div className="dock-tablist" role="tablist" aria-label="Bottom panel">
+          <button
+            role="tab"
+            id="dock-tab-problems"
+            aria-controls={open ? 'dock-panel' : undefined}
+            aria-selected={tab === 'problems'}
+            className={tab === 'problems' ? 'active' : ''}
+            onClick={() => choose('problems')}
+            data-testid="tab-problems"
+          >
+            Problems
+            <span className={`count${errors ? ' bad' : ''}`} data-testid="error-count">
+              {errors}
+            </span>
+            {warnings > 0 && <span className="count warn">{warnings}</span>}
+          </button>
+          <button
+            role="tab"
+            id="dock-tab-run"
+            aria-controls={open ? 'dock-panel' : undefined}
+            aria-selected={tab === 'run'}
+            className={tab === 'run' ? 'active' : ''}
+            onClick={() => choose('run')}
+            data-testid="tab-run"
+          >
+            Run
+          </button>
+        </div>
         <button
           className="icon-button dock-toggle"
           onClick={() => setDock({ open: true, maximized: !maximized })}
@@ -100,8 +107,14 @@ export function BottomDock() {
         >
           {open ? '▾' : '▴'}
         </button>
-      </nav>
-      {open && <div className="dock-body">{tab === 'problems' ? <ErrorsPanel /> : <RunPanel />}</div>}
+      </div>
+      {open && (
+        <div className="dock-body" role="tabpanel" id="dock-panel" aria-labelledby={`dock-tab-${tab}`}>
+          {/* The run views head themselves with h4: this level sits between them and the panel's h2. */}
+          <h3 className="visually-hidden">{tab === 'problems' ? 'Problems' : 'Run'}</h3>
+          {tab === 'problems' ? <ErrorsPanel /> : <RunPanel />}
+        </div>
+      )}
     </section>
   );
 }
