@@ -295,7 +295,12 @@ const selectionSlice: SliceCreator<SelectionSlice> = (set, get) => ({
   deleteSelection: () => {
     const { selectedNodeIds, selectedEdgeIds } = get();
     get().removeElements(selectedNodeIds, selectedEdgeIds);
-    set({ selectedNodeIds: [], selectedEdgeIds: [] });
+    // What an exercise kept (locked) stays selected, so the inspector still says why.
+    const { doc } = get();
+    set({
+      selectedNodeIds: selectedNodeIds.filter((id) => doc.nodes.some((n) => n.id === id)),
+      selectedEdgeIds: selectedEdgeIds.filter((id) => doc.edges.some((e) => e.id === id)),
+    });
   },
   copySelection: () => {
     const ids = get().selectedNodeIds;

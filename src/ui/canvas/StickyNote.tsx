@@ -15,6 +15,7 @@ export function CanvasNotes() {
   const groups = useEditor((s) => s.doc.groups);
   const nodes = useEditor((s) => s.doc.nodes);
   const blanks = useEditor((s) => s.doc.exercise?.blanks);
+  const edges = useEditor((s) => s.doc.edges);
   const measured = useEditor((s) => s.measured);
   const editable = useEditor((s) => s.exerciseRole === 'author');
   return (
@@ -32,7 +33,8 @@ export function CanvasNotes() {
         <StickyNote key={n.id} note={n} editable={editable} />
       ))}
       {nodes.map((n) => {
-        const blank = blanks?.includes(n.id);
+        // A blank stops being marked once the learner has wired it.
+        const blank = blanks?.includes(n.id) && !edges.some((e) => e.source === n.id || e.target === n.id);
         const height = measured[n.id]?.height ?? UNMEASURED_HEIGHT;
         return (
           <div key={n.id}>
