@@ -99,6 +99,18 @@ describe('VAE variants learn (wasm, batch 32 copies)', () => {
     plain.run.model.dispose();
   });
 
+  it('reparameterization exercise: its solution is the VAE; negative ELBO falls by ≥ 40 % in 60 steps', async () => {
+    const solved = load('exercise-reparameterization.json');
+    const strip = (d: typeof solved) => d.nodes.map(({ locked: _locked, ...n }) => n);
+    expect(strip(solved)).toEqual(strip(load('vae.json')));
+    expect(solved.edges.map((e) => e.id).sort()).toEqual(load('vae.json').edges.map((e) => e.id).sort());
+    const run = await train(variant('exercise-reparameterization.json', { batch: 32 }), 60);
+    const s = summary('reparameterization exercise', run, 'adam');
+    const { first, last } = ends(s, 3);
+    expect(last).toBeLessThanOrEqual(0.6 * first);
+    run.model.dispose();
+  });
+
   it('2-D VAE: negative ELBO falls by ≥ 40 % in 60 steps; encode and decode work in the 2-D latent space itself', async () => {
     expect(planOf(load('vae-2d.json')).modes).toMatchObject({ encode: { latentSize: 2 }, decode: { latentSize: 2 } });
     const run = await train(variant('vae-2d.json', { batch: 32 }), 60);

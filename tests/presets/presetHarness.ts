@@ -12,6 +12,7 @@ import { createBatcher, type Batch as DataBatch } from '../../src/data/batcher';
 import type { DataSet } from '../../src/data/types';
 import type { GraphDocument } from '../../src/graph/document';
 import { loadDocumentText } from '../../src/graph/load';
+import { revealBlanks } from '../../src/store/exercise';
 import { CompiledModel, type Batch } from '../../src/runtime/model';
 import { loadPlanData } from '../../src/runtime/planData';
 
@@ -21,7 +22,8 @@ export const presetFiles = readdirSync(presetsDir).filter((f) => f.endsWith('.js
 export function load(file: string): GraphDocument {
   const r = loadDocumentText(readFileSync(presetsDir + file, 'utf8'), `presets/${file}`);
   if (!r.ok) throw new Error(`presets/${file}: ${r.error.message}`);
-  return r.doc;
+  // An exercise preset is trained as its author solved it: its blanks filled in.
+  return revealBlanks(r.doc);
 }
 
 export function planOf(doc: GraphDocument): Plan {
