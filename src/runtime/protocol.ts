@@ -7,6 +7,7 @@
  */
 import type { GraphDocument } from '../graph/document';
 import type { GraphError } from '../compiler/errors';
+import type { ActivationView } from './activations';
 import type { StoredCheckpoint } from './checkpoints';
 import type { GradientLayer } from './gradientNorms';
 import type { LikelihoodKind } from './likelihood';
@@ -17,6 +18,7 @@ export type { StoredCheckpoint } from './checkpoints';
 
 export type { Playground2d } from './playground';
 export type { GradientLayer } from './gradientNorms';
+export type { ActivationView, Histogram } from './activations';
 export type { SampleMetrics } from './sampleQuality';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -254,7 +256,8 @@ export type FromWorker =
   | { type: 'decoded'; id: number; n: number; shape: number[]; images: Float32Array }
   | { type: 'kl'; id: number; perDim: Float32Array }
   | { type: 'pixels'; id: number; n: number; shape: number[]; index: number; total: number; canvas: Float32Array; done: boolean }
-  | { type: 'preview'; id: number; nodeId: string; shape: number[]; data: Float32Array; n: number }
+  /** One node's output on n held-out examples, in the form that fits it (./activations.ts). */
+  | { type: 'preview'; id: number; nodeId: string; shape: number[]; view: ActivationView; n: number }
   /** The 2-D playground's layers (see Playground2d in ./playground.ts). */
   | ({ type: 'points2d'; id: number } & Playground2d)
   | {

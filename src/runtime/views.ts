@@ -4,6 +4,7 @@
  * previews, the 2-D playground, a diffusion model's denoising trajectory and the export of the generator as a TF.js LayersModel. Each reads with the fixed
  * preview random stream, so a view never perturbs training.
  */
+import { activationView, examplesFor, isLatent } from './activations';
 import type { BackendManager } from './backends';
 import { diffusionTrajectory } from './diffusion';
 import { exportLayersModel } from './layersExport';
@@ -164,9 +165,11 @@ export class Views {
     if (!flat) throw new Error(`node "${nodeId}" has no output to preview`);
     const port = Object.keys(flat.outputShapes)[0];
     if (!port) throw new Error(`node "${nodeId}" has no output to preview`);
-    const batch = this.testBatch(8);
-    const [out] = await this.view((m) => m.probe(batch, [{ node: flat.id, port }], 'train'));
-    this.o.post({ type: 'preview', id, nodeId, shape: out.shape, data: out.data, n: batch.size });
+    const ref = { node: flat.id, port };
+    const batch = this.testBatch(examplesFor(plan, ref));
+    const [out] = await this.view((m) => m.probe(batch, [ref], 'train'));
+    const view = activationView(out.shape, out.data, isLatent(plan, ref));
+    this.o.post({ type: 'preview', id, nodeId, shape: out.shape, view, n: batch.size });
   }
 
   /** The 2-D playground's layers, for graphs whose data are 2-D points (./playground.ts). */

@@ -15,6 +15,7 @@ import { MetricsView } from './MetricsView';
 import { CodeSpaceViews } from './CodeSpaceViews';
 import { OodView } from './OodView';
 import { dismissNotice, run, runDebug, runStore, useRun } from './runStore';
+import { GradientFlow } from './GradientFlow';
 import { KlBars, LatentTools, NodePreview, Reconstructions, SampleGrid } from './views';
 import { Playground2d } from './Playground2d';
 import { DiffusionView } from './DiffusionView';
@@ -360,6 +361,7 @@ export function RunPanel(props: { doc?: GraphDocument; selectedNodeId?: string |
           <LatentTools />
           <CodeSpaceViews />
           <NodePreview nodeId={selected} />
+          <GradientFlow />
         </div>
       )}
     </div>

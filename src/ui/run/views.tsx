@@ -1,7 +1,9 @@
 /** The live views of the run panel. Each reads the run store and asks the worker for fresh data. */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ModelInfo } from '../../runtime/protocol';
-import { classColor, diverging, imageDims } from './draw';
+import { classColor } from './draw';
+import { ActivationView } from './ActivationView';
+import { GradientCurve } from './GradientFlow';
 import { ImageGrid } from './ImageGrid';
 import { pickLatent } from './latentPick';
 import { downloadCanvasPng, run, useRun } from './runStore';
@@ -378,50 +380,18 @@ export function NodePreview({ nodeId }: { nodeId: string | null }) {
   }, [nodeId, info]);
   if (!nodeId || !info?.previewable.includes(nodeId)) return null;
   const p = preview && preview.nodeId === nodeId ? preview : null;
-  let body: React.ReactNode = <p className="hint">Computing…</p>;
-  if (p) {
-    const per = p.shape.slice(1);
-    const dims = imageDims(per);
-    if (p.shape.length === 0 || p.data.length === 1) body = <p className="mono">{p.data[0]?.toPrecision(5)}</p>;
-    else if (dims && dims[2] <= 3 && per.reduce((a, b) => a * b, 1) >= 64) {
-      const size = per.reduce((a, b) => a * b, 1);
-      // Scale to [0,1] for display: activations are not pixel values.
-      let lo = Infinity,
-        hi = -Infinity;
-      for (const v of p.data) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-      const scaled = p.data.map((v) => (v - lo) / (hi - lo || 1));
-      body = <ImageGrid images={scaled} n={Math.min(8, p.data.length / size)} shape={dims} cols={8} testId="node-preview" />;
-    } else {
-      const size = per.reduce((a, b) => a * b, 1) || p.data.length;
-      const first = Array.from(p.data.slice(0, Math.min(size, 256)));
-      const m = Math.max(1e-6, ...first.map(Math.abs));
-      body = (
-        <div className="preview-bars" data-testid="node-preview">
-          {first.map((v, i) => {
-            const [r, g, b] = diverging(v / m);
-            return (
-              <div
-                key={i}
-                style={{ height: `${Math.max(2, (Math.abs(v) / m) * 100)}%`, background: `rgb(${r},${g},${b})` }}
-                title={v.toFixed(3)}
-              />
-            );
-          })}
-        </div>
-      );
-    }
-  }
+  const body = p ? <ActivationView view={p.view} /> : <p className="hint">Computing…</p>;
   return (
-    <div className="run-view">
-      <h4>
-        Output of {nodeId} <span className="muted">{p ? p.shape.join('×') : ''}</span>
-        <span className="spacer" />
-        <button onClick={() => run.preview(nodeId)}>↻</button>
-      </h4>
-      {body}
-    </div>
+    <>
+      <div className="run-view">
+        <h4>
+          Output of {nodeId} <span className="muted">{p ? p.shape.join('×') : ''}</span>
+          <span className="spacer" />
+          <button onClick={() => run.preview(nodeId)}>↻</button>
+        </h4>
+        {body}
+      </div>
+      <GradientCurve nodeId={nodeId} />
+    </>
   );
 }
