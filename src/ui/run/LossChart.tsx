@@ -57,7 +57,9 @@ export function LossChart() {
   const anyNonPositive = useRun((s) => terms.some((t) => (s.curves.series[t] ?? []).some((v) => v <= 0)));
   const curves = useRun((s) => s.curves);
   const readings = useMemo(() => readTerms(curves, terms), [curves, terms]);
-  const summaryAt = Math.floor(points / SUMMARY_EVERY);
+  const running = useRun((s) => s.running);
+  // While training, every SUMMARY_EVERY points; once paused, the latest.
+  const summaryAt = running ? Math.floor(points / SUMMARY_EVERY) : -points;
   // The chart's text alternative, e.g. "KL to prior 24.8 nats, falling".
   const summary = useMemo(
     () =>
