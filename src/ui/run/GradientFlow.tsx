@@ -67,8 +67,8 @@ export function GradientFlow() {
         })}
       </div>
       <p className="hint">
-        ‖∂loss/∂weights‖ of each layer, from 10^{lo} to 10^{hi}. Bars that shrink towards the input mean vanishing gradients; colour: the
-        optimizer ({optimizers.map((o) => o.label).join(', ')}).
+        ‖∂loss/∂weights‖ of each layer, from 10<sup>{lo}</sup> to 10<sup>{hi}</sup>. Bars that shrink towards the input mean vanishing
+        gradients; colour: the optimizer ({optimizers.map((o) => o.label).join(', ')}).
       </p>
     </div>
   );

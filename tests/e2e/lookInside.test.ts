@@ -1,0 +1,77 @@
+/**
+ * Look inside, forwards and backwards, on the DCGAN while it trains: the
+ * generator's gradient-norm curve and the gradient-flow strip, then (the
+ * generator unpacked into its layers) a conv layer's feature maps as a
+ * channel grid. Screenshots of each go to tests/e2e/screenshots/.
+ */
+import type { Page } from 'playwright-core';
+import type { GraphDocument } from '../../src/graph/document';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch, openRunPanel, shot, useBuiltApp, waitForStep, watchErrors } from './harness';
+
+const app = useBuiltApp();
+let browser: Awaited<ReturnType<typeof launch>>;
+
+beforeAll(async () => {
+  browser = await launch({ viewport: { width: 1400, height: 1000 } });
+}, 120_000);
+afterAll(async () => browser?.close());
+
+const select = (page: Page, id: string) => page.getByTestId(`node-${id}`).click({ position: { x: 10, y: 6 } });
+
+describe('look inside the DCGAN while it trains', () => {
+  it('shows the generator’s gradient norms, the gradient flow and a conv layer’s feature maps', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    await openRunPanel(page, `${app.url}#preset=gan`);
+    await page.getByTestId('run-play').click();
+    await waitForStep(page, 3, 120_000);
+
+    await select(page, 'gen');
+    const curve = page.getByTestId('gradient-curve');
+    await curve.waitFor({ timeout: 60_000 });
+    await page.waitForFunction(() => (window.latentLabRun!.runStore.getState().gradients?.steps.length ?? 0) >= 3, null, {
+      timeout: 60_000,
+    });
+    await expect(curve.locator('polyline').getAttribute('points')).resolves.toMatch(/\d+(\.\d+)?,\d/);
+    await curve.scrollIntoViewIfNeeded();
+    await shot(page, 'look-inside-generator-gradients');
+
+    const flow = page.getByTestId('gradient-flow');
+    await flow.scrollIntoViewIfNeeded();
+    const rows = await flow.getByRole('listitem').count();
+    const layers = await page.evaluate(() => window.latentLabRun!.runStore.getState().gradients!.layers.length);
+    expect(rows).toBe(layers);
+    expect(layers).toBeGreaterThanOrEqual(6);
+    const norms = await page.evaluate(() => window.latentLabRun!.runStore.getState().gradients!.norms.at(-1)!);
+    for (const n of norms) expect(n).toBeGreaterThan(0);
+    await shot(page, 'look-inside-gradient-flow');
+
+    // A conv layer of the generator, as an ordinary node: unpack the block, restart on the new graph, select it.
+    await page
+      .getByTestId('run-pause')
+      .click()
+      .catch(() => undefined);
+    await page.getByTestId('open-block-gen').click();
+    await page.getByTestId('unpack-block').click();
+    const doc = (await page.evaluate(() => window.latentLab!.getDocument())) as GraphDocument;
+    const conv = doc.nodes.find((n) => /conv/i.test(n.type))?.id ?? null;
+    expect(conv).not.toBeNull();
+    const restart = page.getByTestId('restart-training');
+    await restart.click({ timeout: 30_000 });
+    await page.getByTestId('run-play').click();
+    await waitForStep(page, 2, 120_000);
+    // The unpacked layers run off the canvas: fit the view so the conv layer can be clicked.
+    // Unpacking selects every new layer; a click on empty canvas clears that first.
+    await page.getByRole('button', { name: 'Fit', exact: true }).click();
+    await page.locator('.react-flow__pane').click({ position: { x: 60, y: 60 } });
+    await select(page, conv!);
+    await page.getByTestId('gradient-curve').waitFor({ timeout: 30_000 });
+    const maps = page.getByTestId('activation-maps');
+    await maps.waitFor({ timeout: 60_000 });
+    expect(Number(await maps.getAttribute('data-channels'))).toBeGreaterThanOrEqual(16);
+    await maps.scrollIntoViewIfNeeded();
+    await shot(page, 'look-inside-conv-feature-maps');
+    expect(errors).toEqual([]);
+  }, 600_000);
+});
