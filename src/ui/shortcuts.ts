@@ -85,6 +85,9 @@ export const GESTURES: [string, string][] = [
   ['Shift-click', 'Add to or remove from the selection'],
   ['Drag from a port', 'Connect; a refused connection says why at the cursor'],
   ['Drag a palette item', 'Add a node where you drop it'],
+  ['Palette search, ↑ / ↓, Enter', 'Add the highlighted node without the mouse'],
+  ['Inspector → Inputs: “x ← source”, Connect', 'Wire a node’s input from the keyboard'],
+  ['Tab / Shift-Tab', 'Move between nodes and edges; Enter selects, Delete removes'],
 ];
 
 function hasTextSelection(): boolean {

@@ -415,13 +415,14 @@ describe('editor end to end', () => {
         ),
       })),
     );
-    expect(families.map((f) => f.family)).toEqual(['explicit-tractable', 'explicit-approximate', 'implicit', 'representation']);
+    expect(families.map((f) => f.family)).toEqual(['exercise', 'explicit-tractable', 'explicit-approximate', 'implicit', 'representation']);
     const members = Object.fromEntries(families.map((f) => [f.family, f.cards]));
     expect(members['explicit-tractable']).toContain('pixelcnn');
     expect(members['explicit-approximate']).toEqual(expect.arrayContaining(['vae', 'cvae', 'vae-2d-moons']));
     expect(members.implicit).toEqual(expect.arrayContaining(['gan', 'cgan', 'wgan', 'gan-2d']));
     expect(members.representation).toContain('ae');
-    for (const f of families) expect(f.can).toMatch(/Sample: .+ Likelihood: .+ Infer z: /);
+    expect(members.exercise).toEqual(['exercise-reparameterization']);
+    for (const f of families.filter((f) => f.family !== 'exercise')) expect(f.can).toMatch(/Sample: .+ Likelihood: .+ Infer z: /);
     await shot(page, '12-preset-gallery');
     await page.locator(tid('preset-family-implicit')).evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shot(page, '12-preset-gallery-implicit');
@@ -453,6 +454,8 @@ describe('editor end to end', () => {
     await page.click(tid('btn-presets'));
     await page.click(tid('preset-open-gan'));
     await page.waitForSelector(tid('node-dFake'));
+    // Presets open at 100 % zoom on their data side; Fit brings the discriminators out from under the minimap.
+    await page.click(tid('btn-fit'));
     await page.waitForTimeout(500);
     expect(await page.locator('[data-testid^="shared-link-"]').count()).toBeGreaterThan(0);
     await shot(page, '15-gan-shared-weights');
@@ -516,6 +519,8 @@ describe('editor end to end', () => {
     await page.click(tid('btn-presets'));
     await page.click(tid('preset-open-gan'));
     await page.waitForSelector(tid('node-dFake'));
+    await page.click(tid('btn-fit'));
+    await page.waitForTimeout(400);
     await page.click(tid('open-block-dFake'));
     await page.locator(tid('block-view')).waitFor();
     expect(await page.locator(tid('unpack-block')).isDisabled()).toBe(true);

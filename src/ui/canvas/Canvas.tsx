@@ -41,6 +41,7 @@ export function Canvas() {
   const selectedNodeIds = useEditor((s) => s.selectedNodeIds);
   const selectedEdgeIds = useEditor((s) => s.selectedEdgeIds);
   const dragPositions = useEditor((s) => s.dragPositions);
+  const dockMaximized = useEditor((s) => s.dock.open && s.dock.maximized);
   const measured = useEditor((s) => s.measured);
   const theme = useEditor((s) => s.theme);
   const frameRequest = useEditor((s) => s.frameRequest);
@@ -214,7 +215,8 @@ export function Canvas() {
         <Controls showInteractive={false} />
         <CanvasNotes />
       </ReactFlow>
-      <ExercisePanel />
+      {/* Floating over the canvas, it would cover the dock's own controls when the dock takes the whole height. */}
+      {!dockMaximized && <ExercisePanel />}
     </div>
   );
 }

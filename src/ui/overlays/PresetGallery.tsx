@@ -15,15 +15,27 @@ import { newGraphUrl } from '../graphUrl';
 import { Modal } from './Modal';
 import './PresetGallery.css';
 
-function familyOf(p: Preset): ModelFamily {
+/** Exercises come first, apart from the families: their graphs have blanks, so they do not compile until solved. */
+type GalleryGroup = 'exercise' | ModelFamily;
+const GROUP_ORDER: readonly GalleryGroup[] = ['exercise', ...FAMILY_ORDER];
+const GROUP_INFO: Record<GalleryGroup, { title: string; can: string }> = {
+  ...FAMILY_INFO,
+  exercise: {
+    title: 'Exercises',
+    can: 'A graph with parts left for you to wire and tasks the app checks as you go; hints unlock one by one.',
+  },
+};
+
+function groupOf(p: Preset): GalleryGroup {
+  if (p.doc.exercise) return 'exercise';
   const plan = compile(p.doc, registry).plan;
   return plan ? modelFamily(plan.modes) : 'other';
 }
 
 export function PresetGallery({ onClose }: { onClose: () => void }) {
   const groups = useMemo(() => {
-    const families = presets.map(familyOf);
-    return FAMILY_ORDER.map((family) => ({ family, presets: presets.filter((_, i) => families[i] === family) })).filter(
+    const byPreset = presets.map(groupOf);
+    return GROUP_ORDER.map((family) => ({ family, presets: presets.filter((_, i) => byPreset[i] === family) })).filter(
       (g) => g.presets.length > 0,
     );
   }, []);
@@ -38,8 +50,8 @@ export function PresetGallery({ onClose }: { onClose: () => void }) {
     <Modal title="Presets" onClose={onClose} className="gallery" testId="preset-gallery">
       {groups.map(({ family, presets: members }) => (
         <section key={family} className="preset-family" data-testid={`preset-family-${family}`} aria-labelledby={`family-${family}`}>
-          <h3 id={`family-${family}`}>{FAMILY_INFO[family].title}</h3>
-          <p className="family-can">{FAMILY_INFO[family].can}</p>
+          <h3 id={`family-${family}`}>{GROUP_INFO[family].title}</h3>
+          <p className="family-can">{GROUP_INFO[family].can}</p>
           <div className="cards">
             {members.map((p) => (
               <article key={p.name} className="card" data-testid={`preset-card-${p.name}`}>

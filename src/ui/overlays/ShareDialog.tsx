@@ -22,7 +22,7 @@ export function ShareDialog({ onClose }: { onClose: () => void }) {
       {encoded.ok ? (
         <>
           <p>Anyone who opens this link gets a copy of this graph in a new tab; your own graph stays as it is.</p>
-          <input readOnly value={link} onFocus={(e) => e.target.select()} data-testid="share-link" />
+          <input readOnly aria-label="Link to this graph" value={link} onFocus={(e) => e.target.select()} data-testid="share-link" />
           <div className="button-row">
             <span className="muted small">{(link.length / 1000).toFixed(1)} kB</span>
             <button className="primary" onClick={() => void copy()} data-testid="share-copy">
