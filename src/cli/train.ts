@@ -278,6 +278,15 @@ async function graphOf(path: string, resume: string | undefined, resumed: RunFil
       () => false,
     ));
   if (!isRun) return readGraph(path);
+  const runFolder = await stat(join(path, 'graph.json')).then(
+    () => true,
+    () => /\.zip$/i.test(path),
+  );
+  if (!runFolder)
+    throw new CliError(
+      EXIT.badArguments,
+      `cannot read ${path}: it is a folder without a graph.json; pass a graph .json file, or a run folder written by train or a run bundle (.zip)`,
+    );
   let run = resumed && resume && resolve(resume) === resolve(path) ? resumed : undefined;
   if (!run) {
     try {

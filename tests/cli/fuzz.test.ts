@@ -145,7 +145,7 @@ const corpus: Case[] = [
     name: 'a folder as the graph',
     argv: () => ['train', folder('adir'), ...tiny()],
     code: EXIT.badArguments,
-    says: /adir: it is a folder/,
+    says: /adir: it is a folder without a graph\.json; pass a graph \.json file, or a run folder/,
   },
   {
     name: 'empty graph file',

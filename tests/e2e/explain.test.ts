@@ -29,6 +29,9 @@ async function openExplained(preset: string): Promise<{ page: Page; errors: stri
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(`${app.url}#preset=${preset}`);
   await page.waitForSelector(`${tid('canvas')} .react-flow__node`);
+  // Presets open at 100 % zoom on their data side; Fit puts every node on the canvas, none under the inspector.
+  await page.click(tid('btn-fit'));
+  await page.waitForTimeout(400);
   const toggle = page.locator(tid('btn-explain'));
   await expect.poll(() => toggle.getAttribute('aria-pressed')).toBe('false');
   await toggle.click();
