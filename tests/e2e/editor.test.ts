@@ -4,7 +4,7 @@
  * leaves a screenshot in tests/e2e/screenshots/ to look at.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -551,48 +551,6 @@ describe('editor end to end', () => {
     expect(await view.locator(tid('unpack-block')).count()).toBe(0);
     expect(await view.textContent()).toMatch(/cannot be unpacked/);
     await shot(page, '20-coupling-network');
-    expect(errors).toEqual([]);
-    await page.close();
-  });
-
-  it('opens every preset at a readable zoom, data side first; Fit and the minimap still show everything', async () => {
-    const page = await context.newPage();
-    const errors = watchErrors(page);
-    const zoomOf = () => page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrix(getComputedStyle(el).transform).a);
-    const inside = (
-      box: { x: number; y: number; width: number; height: number } | null,
-      frame: { x: number; y: number; width: number; height: number },
-    ) =>
-      !!box &&
-      box.x >= frame.x - 1 &&
-      box.y >= frame.y - 1 &&
-      box.x + box.width <= frame.x + frame.width + 1 &&
-      box.y + box.height <= frame.y + frame.height + 1;
-    const names = readdirSync(join(import.meta.dirname, '../../presets'))
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => f.slice(0, -5));
-    for (const name of names) {
-      await page.goto(`${server.url}#preset=${name}`);
-      await page.waitForSelector('[data-testid="canvas"] .react-flow__node');
-      const count = (await getDoc(page)).nodes.length;
-      await expect.poll(() => page.locator('.react-flow__node').count()).toBe(count);
-      await page.waitForTimeout(300);
-      const canvas = (await page.locator(tid('canvas')).boundingBox())!;
-      const zoom = await zoomOf();
-      expect(zoom, name).toBeGreaterThanOrEqual(0.6 - 1e-6);
-      expect(zoom, name).toBeLessThanOrEqual(1.2 + 1e-6);
-      // The data source is in view, whole.
-      for (const data of await page.locator('.react-flow__node [data-type="dataset"]').all())
-        expect(inside(await data.boundingBox(), canvas), `${name}: dataset in view`).toBe(true);
-      await shot(page, `20-open-${name}`);
-      // The minimap always draws every node; Fit brings every node into view.
-      expect(await page.locator('.react-flow__minimap-node').count()).toBe(count);
-      await page.click(tid('btn-fit'));
-      await page.waitForTimeout(500);
-      for (const node of await page.locator('.react-flow__node').all())
-        expect(inside(await node.boundingBox(), canvas), `${name}: node in view after Fit`).toBe(true);
-      if (name === 'pixelcnn') await shot(page, `21-fit-${name}`);
-    }
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -2,7 +2,9 @@
  * Every preset opens readable: in the view a preset opens with, no text on
  * the canvas (node titles, ports, parameters, badges, edge shape labels)
  * renders under 11 px, measured as each element's computed font size times
- * the canvas zoom. A screenshot of each opening view is left to look at.
+ * the canvas zoom; a data node is on screen; the minimap draws every node and
+ * Fit brings every node into view. A screenshot of each opening view is left
+ * to look at.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -86,6 +88,22 @@ describe('every preset opens readable', () => {
       });
       expect(dataOnScreen).toBe(true);
       await shot(page, `legibility-${preset}`);
+      // What the opening view leaves out is one step away: the minimap draws every node, and Fit brings every node into view.
+      const count = await page.locator('.react-flow__node').count();
+      expect(await page.locator('.react-flow__minimap-node').count()).toBe(count);
+      await page.click('[data-testid="btn-fit"]');
+      // Fit animates for 300 ms.
+      await page.waitForTimeout(400);
+      const outside = await page.$$eval('.react-flow__node', (nodes) => {
+        const pane = document.querySelector('[data-testid="canvas"]')!.getBoundingClientRect();
+        return nodes
+          .filter((n) => {
+            const r = n.getBoundingClientRect();
+            return r.left < pane.left - 1 || r.right > pane.right + 1 || r.top < pane.top - 1 || r.bottom > pane.bottom + 1;
+          })
+          .map((n) => n.getAttribute('data-id'));
+      });
+      expect(outside, 'nodes outside the canvas after Fit').toEqual([]);
       expect(errors).toEqual([]);
       await page.close();
     },
