@@ -52,7 +52,12 @@ describe('look inside the DCGAN while it trains', () => {
       .getByTestId('run-pause')
       .click()
       .catch(() => undefined);
+    await page.waitForFunction(() => !window.latentLabRun!.runStore.getState().running);
+    // Presets open at 100 % zoom; Fit puts the generator wholly on the canvas, clear of the dock and the inspector.
+    await page.getByTestId('btn-fit').click();
+    await page.waitForTimeout(400);
     await page.getByTestId('open-block-gen').click();
+    await page.getByTestId('block-view').waitFor();
     await page.getByTestId('unpack-block').click();
     const doc = (await page.evaluate(() => window.latentLab!.getDocument())) as GraphDocument;
     const conv = doc.nodes.find((n) => /conv/i.test(n.type))?.id ?? null;
