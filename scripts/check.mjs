@@ -17,11 +17,7 @@ const cache = (tool) => join(root, 'node_modules', '.cache', tool);
 const steps = [
   ['tsc --noEmit', bin('tsc'), ['--noEmit']],
   ['eslint .', bin('eslint'), ['.', '--cache', '--cache-strategy', 'content', '--cache-location', `${cache('eslint')}/`]],
-  [
-    'prettier --check .',
-    bin('prettier'),
-    ['--check', '.', '--cache', '--cache-strategy', 'content', '--cache-location', cache('prettier')],
-  ],
+  ['prettier --check .', bin('prettier'), ['--check', '.', '--cache', '--cache-strategy', 'content']],
 ];
 
 /** Runs one step with stdout and stderr held together in arrival order. */

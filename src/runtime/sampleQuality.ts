@@ -212,6 +212,22 @@ export function classifierReads(shape: readonly number[]): boolean {
   return shape.length === 3 && shape[0] === 28 && shape[1] === 28 && shape[2] === 1;
 }
 
+/** Precision, recall, density and coverage of `fake` against `ref`, with a second real draw's as the floor. */
+function prdcAgainstFloor(ref: Matrix, fake: Matrix, floor: Matrix) {
+  const pr = prdc(ref, fake, { pairwiseSqDist: tfPairwiseSqDist });
+  const f = prdc(ref, floor, { pairwiseSqDist: tfPairwiseSqDist });
+  return {
+    precision: pr.precision,
+    recall: pr.recall,
+    density: pr.density,
+    coverage: pr.coverage,
+    precision_floor: f.precision,
+    recall_floor: f.recall,
+    density_floor: f.density,
+    coverage_floor: f.coverage,
+  };
+}
+
 export async function measureSamples(o: SampleQualityOptions): Promise<SampleMetrics> {
   const { model, train, test } = o;
   const plan = model.plan;
@@ -236,19 +252,11 @@ export async function measureSamples(o: SampleQualityOptions): Promise<SampleMet
     const mmd = mmd2(ref, fake);
     // Precision and recall on the points themselves: seed 002's mode-covering (recall above precision) against mode-seeking.
     progress(3, 4, 'precision and recall');
-    const pr = prdc(ref, fake, { pairwiseSqDist: tfPairwiseSqDist });
-    const prFloor = prdc(ref, floor, { pairwiseSqDist: tfPairwiseSqDist });
+    const pr = prdcAgainstFloor(ref, fake, floor);
     progress(4, 4, 'done');
     return {
       ...base,
-      precision: pr.precision,
-      recall: pr.recall,
-      density: pr.density,
-      coverage: pr.coverage,
-      precision_floor: prFloor.precision,
-      recall_floor: prFloor.recall,
-      density_floor: prFloor.density,
-      coverage_floor: prFloor.coverage,
+      ...pr,
       grid_kl: grid.kl,
       grid_js: grid.js,
       grid_kl_floor: gridFloor.kl,
@@ -274,8 +282,7 @@ export async function measureSamples(o: SampleQualityOptions): Promise<SampleMet
     progress(2, 4, 'Fréchet distance, precision and recall');
     const fldFake = fld(feats(ref.features), feats(fake.features));
     const fldFloor = fld(feats(ref.features), feats(floor.features));
-    const pr = prdc(feats(ref.features), feats(fake.features), { pairwiseSqDist: tfPairwiseSqDist });
-    const prFloor = prdc(feats(ref.features), feats(floor.features), { pairwiseSqDist: tfPairwiseSqDist });
+    const pr = prdcAgainstFloor(feats(ref.features), feats(fake.features), feats(floor.features));
     progress(3, 4, 'NDB bins');
     // NDB bins the pixels of the training data (what the model learned), as Richardson & Weiss do for MNIST, and
     // asks whether the samples fill the bins in the same proportions; the floor is n held-out examples.
@@ -292,14 +299,7 @@ export async function measureSamples(o: SampleQualityOptions): Promise<SampleMet
       ...base,
       fld: fldFake,
       fld_floor: fldFloor,
-      precision: pr.precision,
-      recall: pr.recall,
-      density: pr.density,
-      coverage: pr.coverage,
-      precision_floor: prFloor.precision,
-      recall_floor: prFloor.recall,
-      density_floor: prFloor.density,
-      coverage_floor: prFloor.coverage,
+      ...pr,
       ndb: ndbFake.different,
       ndb_js: ndbFake.js,
       ndb_floor: ndbFloor.different,
