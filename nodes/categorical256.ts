@@ -14,6 +14,16 @@ export default defineNode({
     target: { type: 'tensor', doc: 'data in [0, 1]' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar, nats per example with "sum"' } },
+  equation: {
+    tex: (p) =>
+      String.raw`\begin{aligned}\port{loss}{\mathcal L} &= ${p.reduction === 'sum' ? String.raw`\frac1B` : String.raw`\frac{1}{BD}`} \sum_{b=1}^{B} \sum_{i=1}^{D} -\log \operatorname{softmax}(\port{prediction}{\ell_i})_{k_i}\\ \operatorname{softmax}(\ell)_k &= \frac{e^{\ell_k}}{\sum_{j=0}^{255} e^{\ell_j}}\\ k_i &= \operatorname{round}(255\, \port{target}{x_i})\end{aligned}`,
+    compact: (p) =>
+      String.raw`{${p.reduction === 'sum' ? String.raw`\frac1B` : String.raw`\frac{1}{BD}`} \sum_{b,i} -\log \operatorname{softmax}(\port{prediction}{\ell_i})_{k_i}} \newline k_i = \operatorname{round}(255\, \port{target}{x_i})`,
+    caption: (p) =>
+      p.reduction === 'sum'
+        ? 'The categorical negative log-likelihood −log p(x): each of the D values x_i is one of 256 grey levels k_i, and the softmax of its 256 logits ℓ_i gives every level a probability. Summed over values it is in nats per example; the loss averages it over the B examples of the batch.'
+        : 'The categorical negative log-likelihood per value (k_i is the grey level of x_i, the softmax of the 256 logits ℓ_i its probabilities), averaged over the D values and the B examples. An average over values is not a likelihood in nats: use reduction "sum" for an NLL.',
+  },
   loss: {
     output: 'loss',
     measures: (p) => (p.reduction === 'sum' ? 'nll' : null),

@@ -12,6 +12,13 @@ export default defineNode({
     fake: { type: 'tensor', doc: 'a batch of generated examples, the same shape' },
   },
   outputs: { x: { type: 'tensor', doc: 'x̂, same shape as real' } },
+  equation: {
+    tex: () =>
+      String.raw`\begin{aligned}\port{x}{\hat x_b} &= \epsilon_b\, \port{real}{x_b} + (1 - \epsilon_b)\, \port{fake}{G(z_b)}\\ \epsilon_b &\sim \mathcal U(0, 1)\end{aligned}`,
+    compact: () => String.raw`\port{x}{\hat x} = \epsilon\, \port{real}{x} + (1 - \epsilon)\, \port{fake}{G(z)}`,
+    caption: () =>
+      'A random point on the line from each generated example to the real example beside it in the batch: one fresh ε per example, every call. The gradient penalty asks the critic’s gradient to have length 1 at these points.',
+  },
   params: {},
   trainable: false,
   examples: [{ real: [BATCH, 28, 28, 1], fake: [BATCH, 28, 28, 1] }],

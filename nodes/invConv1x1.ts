@@ -18,6 +18,13 @@ export default defineNode({
   doc: 'A learned mixing of the channels (the last axis), an invertible layer from Glow (Kingma & Dhariwal 2018): the channel vector of every pixel is multiplied by the same C×C matrix W, y = W·x (for vectors, y = x·Wᵀ). Between couplings it replaces a fixed shuffle of the channels with a learned one. W is kept in LU form, W = P·L·(U + diag(exp(logS))), with P a fixed reversal of the channels, L lower-triangular with ones on its diagonal and U zero on and below its diagonal, so log |det W| = Σ logS needs no determinant: log |det ∂y/∂x| = (positions per example)·Σ logS, where positions is H·W for images and 1 for vectors. It starts close to the reversal.',
   inputs: FLOW_INPUTS,
   outputs: FLOW_OUTPUTS,
+  equation: {
+    tex: () =>
+      String.raw`\begin{aligned}\port{y}{y_p} &= W\, \port{x}{x_p} \quad (\text{every position } p)\\ W &= P L \big(U + \operatorname{diag}(e^{\log s})\big)\\ \port{logDet}{\log \lvert \det \tfrac{\partial y}{\partial x} \rvert} &= N \textstyle\sum_{c=1}^{C} \log s_c\end{aligned}`,
+    compact: () => String.raw`\port{y}{y_p} = W \port{x}{x_p} \newline \port{logDet}{\log\lvert\det J\rvert} = N \textstyle\sum_c \log s_c`,
+    caption: () =>
+      'One C×C matrix W mixes the channel vector x_p at every position p (a 1×1 convolution). Kept as P·L·(U + diag(e^(log s))), with P a fixed reversal of the channels, L lower-triangular with ones on its diagonal and U zero on and below it, its log |det W| is simply Σ log s_c; N is the number of positions per example (H·W for images, 1 for vectors).',
+  },
   params: {},
   trainable: true,
   examples: [{ x: [BATCH, 8, 8, 4] }, { x: [BATCH, 2] }],

@@ -15,6 +15,14 @@ export default defineNode({
     y: { type: 'tensor', doc: 'B×H/2×W/2×4C' },
     logDet: { type: 'tensor', doc: 'B zeros: moving values changes no volume' },
   },
+  equation: {
+    tex: () =>
+      String.raw`\begin{aligned}\port{y}{y_{i,\,j,\,(2a + b)C + c}} &= \port{x}{x_{2i + a,\,2j + b,\,c}}\\ a, b &\in \{0, 1\},\ c < C\\ \port{logDet}{\log \lvert \det \tfrac{\partial y}{\partial x} \rvert} &= 0\end{aligned}`,
+    compact: () =>
+      String.raw`\port{y}{y_{i,j}} = \big(\port{x}{x_{2i,2j}}, x_{2i,2j+1}, x_{2i+1,2j}, x_{2i+1,2j+1}\big) \newline \port{logDet}{\log\lvert\det J\rvert} = 0`,
+    caption: () =>
+      'Each 2×2 block of pixels becomes one pixel: its four C-channel vectors, top-left, top-right, bottom-left, bottom-right, side by side as 4C channels. Values only move, so the volume does not change and the log-determinant is 0.',
+  },
   params: {},
   trainable: false,
   examples: [{ x: [BATCH, 8, 8, 2] }],

@@ -57,8 +57,28 @@ describe('node equations', () => {
       'forwardNoising',
       'epsMse',
       'diffusionSampler',
+      'actNorm',
+      'invConv1x1',
+      'noiseSchedule',
+      'categorical256',
+      'dequantize',
+      'logitTransform',
+      'squeeze',
+      'interpolate',
+      'labelDropout',
+      'timeEmbedding',
     ];
     expect(expected.filter((t) => !registry[t]?.equation)).toEqual([]);
+  });
+
+  // Not written yet; listed so that a new loss or flow layer cannot arrive without its equation unnoticed.
+  const pending = ['l1Activity', 'unsqueeze'];
+
+  it('every loss (the term it adds) and every flow layer (its log-determinant) has an equation', () => {
+    const mathematical = Object.values(registry).filter((def) => def.loss || def.flow);
+    expect(mathematical.filter((def) => !def.equation && !pending.includes(def.type)).map((def) => def.type)).toEqual([]);
+    // Once one is written, it leaves the list.
+    expect(pending.filter((t) => registry[t]?.equation)).toEqual([]);
   });
 
   it.each(withEquations.map((def) => [def.type, def] as const))(
@@ -166,5 +186,42 @@ describe('the weighted sum says when it is the ELBO', () => {
     expect(resolve({ wb: -0.5 }, { wired: { a: null, b: null } }).compact).toBe(
       String.raw`\port{loss}{\mathcal L} =  \port{a}{\mathcal L_a} - 0.5\,\port{b}{\mathcal L_b}`,
     );
+  });
+});
+
+describe('the flow, diffusion and categorical equations follow their parameters', () => {
+  const eq = (type: string, params: Record<string, unknown> = {}) =>
+    resolveEquation(registry[type], { ...defaultParams(registry[type].params), ...params }, { wired: {} })!;
+
+  it('the noise schedule states its kind’s β and the ᾱ_T it really reaches', () => {
+    const linear = eq('noiseSchedule');
+    expect(linear.tex).toContain(String.raw`\beta_1 &= 0.0001,\ \beta_T = 0.02,\ T = 1000`);
+    const cosine = eq('noiseSchedule', { kind: 'cosine', steps: 200 });
+    expect(cosine.tex).toContain(String.raw`\cos^2`);
+    expect(cosine.tex).toContain('T = 200');
+    expect(cosine.tex).not.toContain(String.raw`\beta_1 &=`);
+    // 1000 linear steps leave ᾱ_T = ∏(1 − β) ≈ 4.0e-5 of the data's variance.
+    expect(linear.caption).toMatch(/here it is 4\.0e-5\.$/);
+  });
+
+  it('the categorical NLL is per example with "sum" and per value with "mean"', () => {
+    expect(eq('categorical256').compact).toMatch(/^\{\\frac1B /);
+    expect(eq('categorical256', { reduction: 'mean' }).compact).toMatch(/^\{\\frac\{1\}\{BD\} /);
+    expect(eq('categorical256', { reduction: 'mean' }).caption).toMatch(/not a likelihood in nats/);
+  });
+
+  it('the sinusoidal embedding shows h = dim/2 frequencies, and its scale only when it is not 1', () => {
+    const steps = eq('timeEmbedding', { dim: 64 });
+    expect(steps.tex).toContain('= 32');
+    expect(steps.compact).toContain(String.raw`u = \port{t}{t}`);
+    expect(eq('timeEmbedding', { scale: 25 }).compact).toContain(String.raw`u = 25\,\port{t}{t}`);
+  });
+
+  it('dequantize bins by its levels; label dropout states its rate', () => {
+    expect(eq('dequantize', { levels: 16 }).compact).toBe(
+      String.raw`\port{y}{y} = \frac{15\, \port{x}{x} + u}{16},\ u \sim \mathcal U(0, 1) \newline \port{logDet}{\log V} \approx -D \ln 16`,
+    );
+    expect(eq('labelDropout', { rate: 0.2 }).tex).toContain('p = 0.2');
+    expect(eq('labelDropout', { rate: 0.2 }).caption).toContain('p = 0.2');
   });
 });
