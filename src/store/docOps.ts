@@ -3,7 +3,7 @@
  * so each is testable without the DOM and each keeps the document free of
  * dangling edges and dangling references. They never mutate their input.
  */
-import type { GraphDocument, GraphEdge, GraphNode, StickyNote } from '../graph/document';
+import type { GraphDocument, GraphEdge, GraphNode, GroupFrame, StickyNote } from '../graph/document';
 import type { Registry } from '../compiler/compile';
 import { defaultParams, type ParamDecls } from '../graph/params';
 import { compileDocument } from './compiled';
@@ -259,4 +259,37 @@ export function removeStickyNote(doc: GraphDocument, id: string): GraphDocument 
   if (notes.length === (doc.notes ?? []).length) return doc;
   const { notes: _old, ...rest } = doc;
   return notes.length ? { ...rest, notes } : rest;
+}
+
+/** How far a new group frame reaches past the nodes it surrounds (room for its title above them). */
+export const GROUP_PADDING = { side: 30, top: 50 };
+
+/** A titled frame around the given node boxes (each at its position, with its measured size). */
+export function addGroup(
+  doc: GraphDocument,
+  boxes: { position: XY; width: number; height: number }[],
+  title: string,
+): { doc: GraphDocument; id: string } | null {
+  if (!boxes.length) return null;
+  const left = Math.min(...boxes.map((b) => b.position.x)) - GROUP_PADDING.side;
+  const top = Math.min(...boxes.map((b) => b.position.y)) - GROUP_PADDING.top;
+  const right = Math.max(...boxes.map((b) => b.position.x + b.width)) + GROUP_PADDING.side;
+  const bottom = Math.max(...boxes.map((b) => b.position.y + b.height)) + GROUP_PADDING.side;
+  const id = freshId('group', new Set((doc.groups ?? []).map((g) => g.id)));
+  // The schema caps a frame's side at 10,000 canvas pixels.
+  const side = (d: number) => Math.min(d, 10_000);
+  const group: GroupFrame = { id, title, position: { x: left, y: top }, size: { width: side(right - left), height: side(bottom - top) } };
+  return { doc: { ...doc, groups: [...(doc.groups ?? []), group] }, id };
+}
+
+export function updateGroup(doc: GraphDocument, id: string, patch: Partial<Omit<GroupFrame, 'id'>>): GraphDocument {
+  if (!doc.groups?.some((g) => g.id === id)) return doc;
+  return { ...doc, groups: doc.groups.map((g) => (g.id === id ? { ...g, ...patch } : g)) };
+}
+
+export function removeGroup(doc: GraphDocument, id: string): GraphDocument {
+  const groups = (doc.groups ?? []).filter((g) => g.id !== id);
+  if (groups.length === (doc.groups ?? []).length) return doc;
+  const { groups: _old, ...rest } = doc;
+  return groups.length ? { ...rest, groups } : rest;
 }

@@ -7,7 +7,7 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { temporal, type TemporalState } from 'zundo';
-import { emptyDocument, type ExerciseTask, type GraphDocument, type StickyNote } from '../graph/document';
+import { emptyDocument, type ExerciseTask, type GraphDocument, type GroupFrame, type StickyNote } from '../graph/document';
 import { registry as defaultRegistry } from '../../nodes/index';
 import * as ops from './docOps';
 import * as ex from './exercise';
@@ -36,6 +36,10 @@ export interface DocumentSlice {
   addStickyNote(position: XY, text?: string): string;
   updateStickyNote(id: string, patch: Partial<Omit<StickyNote, 'id'>>): void;
   removeStickyNote(id: string): void;
+  /** Group frames: around the selected nodes (null when none is selected), renamed, moved or resized, removed; author-only in an exercise. */
+  addGroupAroundSelection(title: string): string | null;
+  updateGroup(id: string, patch: Partial<Omit<GroupFrame, 'id'>>): void;
+  removeGroup(id: string): void;
   /** Author edits of the exercise; each is one undo step. */
   startExercise(): void;
   setLocked(nodeId: string, locked: boolean): void;
@@ -245,6 +249,25 @@ const documentSlice =
       const doc = ops.removeStickyNote(get().doc, id);
       if (doc !== get().doc) set({ doc });
     },
+    addGroupAroundSelection: (title) => {
+      const { doc, selectedNodeIds, measured, dragPositions } = get();
+      const boxes = doc.nodes
+        .filter((n) => selectedNodeIds.includes(n.id))
+        .map((n) => ({ position: dragPositions[n.id] ?? n.position, ...(measured[n.id] ?? UNMEASURED) }));
+      const added = boxes.length && authoring(get(), () => {}) ? ops.addGroup(doc, boxes, title) : null;
+      if (added) set({ doc: added.doc });
+      return added?.id ?? null;
+    },
+    updateGroup: (id, patch) =>
+      authoring(get(), () => {
+        const doc = ops.updateGroup(get().doc, id, patch);
+        if (doc !== get().doc) set({ doc });
+      }),
+    removeGroup: (id) =>
+      authoring(get(), () => {
+        const doc = ops.removeGroup(get().doc, id);
+        if (doc !== get().doc) set({ doc });
+      }),
     startExercise: () => set({ doc: ex.startExercise(get().doc), exerciseRole: 'author', mayAuthor: true }),
     setLocked: (nodeId, locked) => authoring(get(), () => set({ doc: ex.setLocked(get().doc, nodeId, locked) })),
     setParamLocked: (nodeId, param, locked) => authoring(get(), () => set({ doc: ex.setParamLocked(get().doc, nodeId, param, locked) })),

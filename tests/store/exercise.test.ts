@@ -198,3 +198,50 @@ describe('checks', () => {
     expect(check(q, ctx(doc, { answers: { t: 'random' } }))).toEqual({ done: false, detail: 'not quite — try again' });
   });
 });
+
+describe('group frames and sticky notes', () => {
+  it('frames the selected nodes (their measured boxes, padded, title room above), renames and removes it, one undo step each', () => {
+    const store = createEditorStore(registry, vaeDoc());
+    const s = store.getState();
+    expect(s.addGroupAroundSelection('Encoder')).toBeNull();
+    s.select(['mu', 'logvar']);
+    s.setMeasured({ mu: { width: 180, height: 80 }, logvar: { width: 200, height: 90 } });
+    const steps = () => store.temporal.getState().pastStates.length;
+    const before = steps();
+    const id = s.addGroupAroundSelection('Encoder')!;
+    // mu at (660, 100), logvar at (660, 300): padded by 30 at the sides and below, 50 above.
+    expect(store.getState().doc.groups).toEqual([{ id, title: 'Encoder', position: { x: 630, y: 50 }, size: { width: 260, height: 370 } }]);
+    s.updateGroup(id, { title: 'Encoder heads' });
+    s.updateGroup(id, { position: { x: 600, y: 40 }, size: { width: 300, height: 400 } });
+    expect(store.getState().doc.groups?.[0]).toMatchObject({ title: 'Encoder heads', position: { x: 600, y: 40 } });
+    s.removeGroup(id);
+    expect(store.getState().doc.groups).toBeUndefined();
+    expect(steps()).toBe(before + 4);
+    undo(store);
+    expect(store.getState().doc.groups?.[0].size).toEqual({ width: 300, height: 400 });
+    undo(store);
+    undo(store);
+    expect(store.getState().doc.groups?.[0]).toMatchObject({ title: 'Encoder', position: { x: 630, y: 50 } });
+    redo(store);
+    expect(store.getState().doc.groups?.[0].title).toBe('Encoder heads');
+  });
+
+  it('keeps a frame within the schema’s 10,000 px and refuses a learner’s frame edits', () => {
+    const doc = vaeDoc();
+    const wide = { ...doc, nodes: doc.nodes.map((n) => (n.id === 'adam' ? { ...n, position: { x: 20_000, y: 0 } } : n)) };
+    const author = createEditorStore(registry, wide);
+    author.getState().selectAll();
+    const id = author.getState().addGroupAroundSelection('All')!;
+    expect(author.getState().doc.groups?.[0].size.width).toBe(10_000);
+    author.getState().startExercise();
+    const learner = createEditorStore(registry);
+    learner.getState().replaceDocument(author.getState().doc);
+    const before = learner.getState().doc;
+    learner.getState().updateGroup(id, { title: 'mine' });
+    learner.getState().removeGroup(id);
+    learner.getState().select(['z']);
+    expect(learner.getState().addGroupAroundSelection('mine')).toBeNull();
+    expect(learner.getState().doc).toBe(before);
+    expect(learner.getState().notices.at(-1)?.text).toMatch(/Only the exercise’s author/);
+  });
+});

@@ -1,11 +1,15 @@
 /**
  * What the teaching layer draws on the canvas, in the canvas's coordinates:
  * group frames, sticky notes, each node's notes under it, and a badge on
- * locked and blank nodes. All of it is React text, never HTML.
+ * locked and blank nodes. All of it is React text, never HTML. Whoever may
+ * edit them (anyone outside an exercise, its author inside one) moves and
+ * resizes notes and frames by their grips, with the mouse or the arrow keys;
+ * each finished gesture is one undo step.
  */
 import { ViewportPortal } from '@xyflow/react';
 import type { StickyNote as Note } from '../../graph/document';
 import { editorStore, useEditor } from '../../store';
+import { GroupFrame, useBoxGestures } from './GroupFrame';
 
 /** A node's size before React Flow measured it. */
 const UNMEASURED_HEIGHT = 90;
@@ -21,13 +25,7 @@ export function CanvasNotes() {
   return (
     <ViewportPortal>
       {groups?.map((g) => (
-        <div
-          key={g.id}
-          className="group-frame"
-          style={{ transform: `translate(${g.position.x}px, ${g.position.y}px)`, width: g.size.width, height: g.size.height }}
-        >
-          <span className="group-title">{g.title}</span>
-        </div>
+        <GroupFrame key={g.id} group={g} editable={editable} />
       ))}
       {notes?.map((n) => (
         <StickyNote key={n.id} note={n} editable={editable} />
@@ -65,24 +63,49 @@ export function CanvasNotes() {
 
 function StickyNote({ note, editable }: { note: Note; editable: boolean }) {
   const s = editorStore.getState();
+  const { shown, moveGrip, resizeGrip } = useBoxGestures(note, (b) => s.updateStickyNote(note.id, { position: b.position, size: b.size }));
   return (
     <div
-      className="sticky-note nodrag nowheel"
+      className={`sticky-note nodrag nopan nowheel${editable ? ' editable' : ''}`}
       data-testid={`sticky-${note.id}`}
-      style={{ transform: `translate(${note.position.x}px, ${note.position.y}px)`, width: note.size.width, height: note.size.height }}
+      style={{
+        transform: `translate(${shown.position.x}px, ${shown.position.y}px)`,
+        width: shown.size.width,
+        height: shown.size.height,
+      }}
     >
       {editable ? (
         <>
+          <div className="sticky-bar">
+            <button
+              className="canvas-grip"
+              data-testid={`sticky-move-${note.id}`}
+              aria-label="Move sticky note (drag, or arrow keys)"
+              title="Drag to move, or focus and use the arrow keys (Shift: larger steps)"
+              {...moveGrip}
+            >
+              ⠿
+            </button>
+            <button className="link-button" onClick={() => s.removeStickyNote(note.id)}>
+              Remove note
+            </button>
+          </div>
           <textarea
+            // Remounted when the document's text changes (undo), so the field shows it.
+            key={note.text}
             aria-label="Sticky note"
             defaultValue={note.text}
             maxLength={2000}
             placeholder="A note for whoever opens this graph"
             onBlur={(e) => e.target.value !== note.text && s.updateStickyNote(note.id, { text: e.target.value })}
           />
-          <button className="link-button" onClick={() => s.removeStickyNote(note.id)}>
-            Remove note
-          </button>
+          <button
+            className="canvas-resize"
+            data-testid={`sticky-resize-${note.id}`}
+            aria-label="Resize sticky note (drag, or arrow keys)"
+            title="Drag to resize, or focus and use the arrow keys"
+            {...resizeGrip}
+          />
         </>
       ) : (
         note.text

@@ -4,7 +4,7 @@
  * green live, unlocks hints one at a time and may reveal the solution.
  * Everything from the document is rendered as React text.
  */
-import { useMemo } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import type { ExerciseCheck, ExerciseTask } from '../../graph/document';
 import { editorStore, useCompiled, useEditor } from '../../store';
 import { evaluateTasks } from '../../store/exercise';
@@ -49,11 +49,100 @@ export function ExercisePanel() {
             Make an exercise
           </button>
           <AddStickyNote />
+          <FrameSelection />
         </div>
       </div>
     );
   }
   return role === 'author' ? <AuthorView /> : <LearnerView mayAuthor={mayAuthor} />;
+}
+
+const collapsedKey = (title: string) => `latent-lab:exercise-panel-collapsed:${title}`;
+
+/** Whether the panel is folded to its chip, remembered per document (by title) for this browser session. */
+function useCollapsed(): [boolean, (v: boolean) => void] {
+  const title = useEditor((s) => s.doc.meta.title);
+  const read = () => {
+    try {
+      return sessionStorage.getItem(collapsedKey(title)) === '1';
+    } catch {
+      return false;
+    }
+  };
+  const [state, setState] = useState({ title, collapsed: read() });
+  // Another document opened: its own remembered state.
+  const collapsed = state.title === title ? state.collapsed : read();
+  const set = (v: boolean) => {
+    setState({ title, collapsed: v });
+    try {
+      if (v) sessionStorage.setItem(collapsedKey(title), '1');
+      else sessionStorage.removeItem(collapsedKey(title));
+    } catch {
+      // Storage may be off (a private window): the panel still folds, it is only not remembered.
+    }
+  };
+  return [collapsed, set];
+}
+
+const BODY_ID = 'exercise-panel-body';
+
+/**
+ * The panel's frame: a heading with a fold button, or, folded, one chip with
+ * the count of tasks done, so the canvas's top-right is free.
+ */
+function FoldablePanel(props: { testId: string; label: string; heading: string; done: number; total: number; children: ReactNode }) {
+  const [collapsed, setCollapsed] = useCollapsed();
+  const { done, total } = props;
+  if (collapsed) {
+    return (
+      <aside className="exercise-panel collapsed" data-testid={props.testId} aria-label={props.label}>
+        <button
+          className="exercise-chip"
+          data-testid="exercise-expand"
+          aria-expanded={false}
+          aria-controls={BODY_ID}
+          aria-label={`${props.label}: ${done} of ${total} tasks done. Show the exercise panel`}
+          onClick={() => setCollapsed(false)}
+        >
+          Tasks {done}/{total} <span aria-hidden="true">{done === total && total > 0 ? '✓' : '☐'}</span>
+        </button>
+      </aside>
+    );
+  }
+  return (
+    <aside className="exercise-panel" data-testid={props.testId} aria-label={props.label}>
+      <div className="exercise-head">
+        <h2>{props.heading}</h2>
+        <button
+          className="exercise-fold"
+          data-testid="exercise-collapse"
+          aria-expanded={true}
+          aria-controls={BODY_ID}
+          aria-label="Hide the exercise panel"
+          title="Hide the exercise panel (its chip keeps the count of tasks done)"
+          onClick={() => setCollapsed(true)}
+        >
+          ▴
+        </button>
+      </div>
+      <div id={BODY_ID}>{props.children}</div>
+    </aside>
+  );
+}
+
+/** A titled frame around the selected nodes (at least one selected). */
+function FrameSelection() {
+  const count = useEditor((s) => s.selectedNodeIds.length);
+  return (
+    <button
+      data-testid="group-add"
+      disabled={count === 0}
+      title={count ? 'A titled frame drawn around the selected nodes' : 'Select the nodes to frame first'}
+      onClick={() => editorStore.getState().addGroupAroundSelection('Group')}
+    >
+      Frame selected nodes
+    </button>
+  );
 }
 
 function AddStickyNote() {
@@ -91,17 +180,24 @@ function LearnerView({ mayAuthor }: { mayAuthor: boolean }) {
   const answers = useEditor((s) => s.exerciseAnswers);
   const hintsShown = useEditor((s) => s.hintsShown);
   const blanks = useEditor((s) => s.doc.exercise?.blanks ?? []);
+  const nodes = useEditor((s) => s.doc.nodes);
+  const edges = useEditor((s) => s.doc.edges);
   const hasSolution = useEditor((s) => !!s.doc.exercise?.solution);
   const s = editorStore.getState();
   const done = results.filter((r) => r.done).length;
+  // Blanks on the canvas still without an edge (an exercise may also leave a blank out, for the learner to add).
+  const unwired = blanks.filter((id) => nodes.some((n) => n.id === id) && !edges.some((e) => e.source === id || e.target === id));
   return (
-    <aside className="exercise-panel" data-testid="exercise-learner" aria-label="Exercise">
-      <h2>
-        Exercise · {done} of {results.length} done
-      </h2>
-      {blanks.length > 0 && (
+    <FoldablePanel
+      testId="exercise-learner"
+      label="Exercise"
+      heading={`Exercise · ${done} of ${results.length} done`}
+      done={done}
+      total={results.length}
+    >
+      {unwired.length > 0 && (
         <p className="small" data-testid="exercise-blanks">
-          To fill in: {blanks.join(', ')} (unwired on the canvas).
+          To fill in: {unwired.join(', ')} (unwired on the canvas).
         </p>
       )}
       <ol className="exercise-tasks">
@@ -160,7 +256,7 @@ function LearnerView({ mayAuthor }: { mayAuthor: boolean }) {
           </button>
         )}
       </div>
-    </aside>
+    </FoldablePanel>
   );
 }
 
@@ -170,9 +266,15 @@ function AuthorView() {
   const results = useResults();
   const s = editorStore.getState();
   const locked = nodes.filter((n) => n.locked).map((n) => n.id);
+  const done = results.filter((r) => r.done).length;
   return (
-    <aside className="exercise-panel" data-testid="exercise-author" aria-label="Exercise (author)">
-      <h2>Exercise · author view</h2>
+    <FoldablePanel
+      testId="exercise-author"
+      label="Exercise (author)"
+      heading="Exercise · author view"
+      done={done}
+      total={exercise.tasks.length}
+    >
       <p className="small">
         Locked: {locked.length ? locked.join(', ') : 'none'} · Blanks: {exercise.blanks.length ? exercise.blanks.join(', ') : 'none'}. Lock
         or blank a node in the inspector.
@@ -190,12 +292,13 @@ function AuthorView() {
           Add task
         </button>
         <AddStickyNote />
+        <FrameSelection />
         <button data-testid="exercise-preview" onClick={() => s.setExerciseRole('learner')}>
           Preview as learner
         </button>
       </div>
       <p className="small muted">Share the graph (Share in the toolbar): the link opens as this exercise, in the learner’s view.</p>
-    </aside>
+    </FoldablePanel>
   );
 }
 

@@ -12,7 +12,7 @@ import { isParamLocked } from '../../store/exercise';
 import { NodeExerciseControls } from '../exercise/NodeExerciseControls';
 import { DataPicker } from './DataPicker';
 import { DraftText } from './DraftText';
-import { ParamField } from './ParamField';
+import { ParamField, type ParamLock } from './ParamField';
 import { PortConnect } from './PortConnect';
 
 export function NodeInspector({ node }: { node: GraphNode }) {
@@ -20,6 +20,7 @@ export function NodeInspector({ node }: { node: GraphNode }) {
   const doc = useEditor((s) => s.doc);
   const compiled = useCompiled();
   const learner = useEditor((s) => s.exerciseRole === 'learner');
+  const hasExercise = !!doc.exercise;
   const def = registry[node.type];
   const s = editorStore.getState();
   const problems = compiled.errors.filter((e) => e.nodeId === node.id);
@@ -143,18 +144,22 @@ export function NodeInspector({ node }: { node: GraphNode }) {
               Shared with {owner.label || owner.id}: these are its parameters (one set of weights), so an edit here changes both.
             </p>
           )}
-          {Object.entries(def.params as ParamDecls).map(([name, decl]) => (
-            // A parameter the exercise fixes is shown read-only to the learner (the store refuses edits anyway).
-            <fieldset key={name} className="locked-fields" disabled={learner && isParamLocked(paramsNode, name)}>
-              <ParamField
-                name={name}
-                decl={decl}
-                value={Object.hasOwn(paramsNode.params, name) ? paramsNode.params[name] : decl.default}
-                refCandidates={doc.nodes.filter((n) => n.id !== node.id && hasWeights(n))}
-                onCommit={(v) => s.setParam(paramsNode.id, name, v)}
-              />
-            </fieldset>
-          ))}
+          {Object.entries(def.params as ParamDecls).map(([name, decl]) => {
+            const locked = isParamLocked(paramsNode, name);
+            return (
+              // A parameter the exercise fixes is shown read-only to the learner (the store refuses edits anyway).
+              <fieldset key={name} className="locked-fields" disabled={learner && locked}>
+                <ParamField
+                  name={name}
+                  decl={decl}
+                  value={Object.hasOwn(paramsNode.params, name) ? paramsNode.params[name] : decl.default}
+                  refCandidates={doc.nodes.filter((n) => n.id !== node.id && hasWeights(n))}
+                  onCommit={(v) => s.setParam(paramsNode.id, name, v)}
+                  lock={paramLock(paramsNode, name, locked, hasExercise, learner)}
+                />
+              </fieldset>
+            );
+          })}
         </section>
       )}
 
@@ -200,4 +205,24 @@ export function NodeInspector({ node }: { node: GraphNode }) {
       )}
     </>
   );
+}
+
+/**
+ * The lock control beside a parameter in an exercise: the author toggles it
+ * (a wholly locked node already fixes every parameter, so none is offered);
+ * the learner is told why a fixed one is read-only.
+ */
+function paramLock(node: GraphNode, name: string, locked: boolean, hasExercise: boolean, learner: boolean): ParamLock | undefined {
+  if (!hasExercise) return undefined;
+  if (learner) {
+    if (!locked) return undefined;
+    return {
+      role: 'learner',
+      reason: node.locked
+        ? 'Fixed by the exercise: this whole node is locked.'
+        : `Fixed by the exercise: ${name} is part of the setup, so it stays as the author set it.`,
+    };
+  }
+  if (node.locked) return undefined;
+  return { role: 'author', locked, onToggle: (on) => editorStore.getState().setParamLocked(node.id, name, on) };
 }

@@ -17,17 +17,42 @@ interface Props {
   onCommit(value: unknown): void;
   /** Prefix of element ids and test ids, so a second form for the same node (the block view) never clashes with the inspector. */
   idPrefix?: string;
+  /** An exercise's lock on this parameter: the author toggles it; a learner sees why the field is read-only. */
+  lock?: ParamLock;
 }
 
+export type ParamLock = { role: 'author'; locked: boolean; onToggle(locked: boolean): void } | { role: 'learner'; reason: string };
+
 export function ParamField(props: Props) {
-  const { name, decl, idPrefix = 'param' } = props;
+  const { name, decl, idPrefix = 'param', lock } = props;
   const range = rangeText(decl);
   return (
     <div className="field" data-testid={`${idPrefix}-${name}`}>
-      <label htmlFor={`${idPrefix}-input-${name}`}>
-        {name}
-        {range && <span className="muted"> {range}</span>}
-      </label>
+      <div className="field-head">
+        <label htmlFor={`${idPrefix}-input-${name}`}>
+          {name}
+          {range && <span className="muted"> {range}</span>}
+        </label>
+        {lock?.role === 'author' && (
+          <button
+            type="button"
+            className={`param-lock${lock.locked ? ' on' : ''}`}
+            data-testid={`${idPrefix}-lock-${name}`}
+            aria-pressed={lock.locked}
+            aria-label={`Lock ${name} for learners`}
+            title={lock.locked ? `${name} is fixed for learners: click to free it` : `Fix ${name} for learners`}
+            onClick={() => lock.onToggle(!lock.locked)}
+          >
+            <span aria-hidden="true">{lock.locked ? '🔒' : '🔓'}</span>
+          </button>
+        )}
+      </div>
+      {lock?.role === 'learner' && (
+        <p className="field-lock" data-testid={`${idPrefix}-locked-${name}`}>
+          <span aria-hidden="true">🔒 </span>
+          {lock.reason}
+        </p>
+      )}
       <Widget {...props} />
       {decl.doc && <p className="field-doc">{decl.doc}</p>}
     </div>
