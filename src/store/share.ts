@@ -30,9 +30,15 @@ function fromBase64Url(text: string): Uint8Array | null {
   }
 }
 
-/** The document text a payload holds, or null when it does not decode. */
-function inflatePayload(payload: string): string | null {
-  const bytes = fromBase64Url(payload);
+/** `1.` and the text deflated and base64url-encoded: the payload of share links and pack links (#pack=). */
+export function encodeLinkPayload(text: string): string {
+  return FORMAT + toBase64Url(deflateSync(strToU8(text), { level: 9 }));
+}
+
+/** The text a payload made by encodeLinkPayload holds, or null when it does not decode. */
+export function decodeLinkPayload(payload: string): string | null {
+  if (!payload.startsWith(FORMAT)) return null;
+  const bytes = fromBase64Url(payload.slice(FORMAT.length));
   if (!bytes) return null;
   try {
     return strFromU8(inflateSync(bytes));
@@ -42,7 +48,7 @@ function inflatePayload(payload: string): string | null {
 }
 
 export function encodeShareHash(doc: GraphDocument): { ok: true; hash: string } | { ok: false; message: string } {
-  const hash = SHARE_PREFIX + FORMAT + toBase64Url(deflateSync(strToU8(JSON.stringify(doc)), { level: 9 }));
+  const hash = SHARE_PREFIX + encodeLinkPayload(JSON.stringify(doc));
   if (hash.length > SHARE_LINK_CAP)
     return {
       ok: false,
@@ -79,7 +85,7 @@ export function decodeShareHash(hash: string): LoadResult {
         hint: 'ask for the graph as a .json file, or for a new link',
       },
     };
-  const text = inflatePayload(payload.slice(FORMAT.length));
+  const text = decodeLinkPayload(payload);
   if (!text)
     return {
       ok: false,

@@ -2,16 +2,18 @@
  * Which graph the editor opens with: a share link or preset named in the URL
  * (as a new graph), else this graph's autosave, else the default preset.
  * Every source goes through the one load path; a bad one is reported and
- * the next source is tried, never half-loaded.
+ * the next source is tried, never half-loaded. A pack link (`#pack=`) opens
+ * no graph: it opens this tab's own and offers the pack in the gallery.
  */
 import { emptyDocument, type GraphDocument } from '../graph/document';
 import { formatLoadError, type LoadResult } from '../graph/load';
 import { startAutosave, loadSaved, idbStorage, type Autosave } from '../store/autosave';
+import { decodePackHash, isPackHash } from '../store/myPresets';
 import { decodeShareHash, isShareHash } from '../store/share';
 import { loadUploads } from '../store/uploads';
 import type { EditorStore } from '../store';
 import { currentGraphId, freshGraphId, graphUrl, settleUrl } from './graphUrl';
-import { DEFAULT_PRESET, findPreset } from './presets';
+import { DEFAULT_PRESET, findPreset, packOffer } from './presets';
 
 const PRESET_PREFIX = '#preset=';
 
@@ -27,6 +29,15 @@ function fromHash(hash: string): LoadResult | null {
   return null;
 }
 
+/** Reads a pack link, drops it from the address (so a reload does not offer it again) and offers it in the gallery. */
+function offerPackLink(store: EditorStore, graphId: string) {
+  const read = decodePackHash(location.hash);
+  settleUrl(graphId);
+  if (!read.ok) return store.getState().notify('error', `Could not read the pack link: ${formatLoadError(read.error)}`);
+  packOffer.setState({ offer: read });
+  store.getState().setOverlay('gallery');
+}
+
 /** The page's graph and its autosave, once bootstrap has opened it; switching graphs saves through it. */
 let opened: { store: EditorStore; autosave: Autosave } | null = null;
 
@@ -39,6 +50,7 @@ export async function bootstrap(store: EditorStore): Promise<Autosave> {
   let rev = 0;
   let fromLink = false;
 
+  if (isPackHash(location.hash)) offerPackLink(store, graphId);
   const linked = fromHash(location.hash);
   if (linked) {
     if (linked.ok) {
@@ -72,7 +84,9 @@ export async function bootstrap(store: EditorStore): Promise<Autosave> {
   opened = { store, autosave };
   // A pasted share link changes only the hash; open it the same way as a fresh visit.
   window.addEventListener('hashchange', () => {
-    if (fromHash(location.hash)) void autosave.flush().then(() => location.reload());
+    // A pack link leaves the open graph alone, so it needs no reload.
+    if (isPackHash(location.hash)) offerPackLink(store, graphId);
+    else if (fromHash(location.hash)) void autosave.flush().then(() => location.reload());
   });
   return autosave;
 }
