@@ -202,6 +202,7 @@ export function PresetGallery({ onClose }: { onClose: () => void }) {
       {mine && mine.length > 0 && (
         <GroupSection
           id="mine"
+          testId="my-presets"
           title="My presets"
           can="Graphs you saved in this browser, in your order. Export them as a pack to hand them on."
         >
@@ -423,7 +424,7 @@ function ExportPanel({ presets: mine, onDone }: { presets: (MyPreset & { doc: Gr
   const [description, setDescription] = useState('');
   const [order, setOrder] = useState(() => mine.map((p) => p.id));
   const [chosen, setChosen] = useState(() => new Set(mine.map((p) => p.id)));
-  const [link, setLink] = useState<{ ok: true; url: string } | { ok: false; message: string } | null>(null);
+  const [link, setLink] = useState<{ ok: true; url: string; copied?: boolean } | { ok: false; message: string } | null>(null);
   const byId = new Map(mine.map((p) => [p.id, p]));
   // A preset saved or deleted while the panel is open joins or leaves the list.
   const rows = [...order.filter((id) => byId.has(id)), ...mine.filter((p) => !order.includes(p.id)).map((p) => p.id)];
@@ -446,8 +447,14 @@ function ExportPanel({ presets: mine, onDone }: { presets: (MyPreset & { doc: Gr
     const p = pack();
     if (!p) return;
     const encoded = encodePackHash(p);
-    setLink(encoded.ok ? { ok: true, url: `${location.origin}${location.pathname}${encoded.hash}` } : encoded);
-    if (encoded.ok) void navigator.clipboard?.writeText(`${location.origin}${location.pathname}${encoded.hash}`).catch(() => undefined);
+    if (!encoded.ok) return setLink(encoded);
+    const url = `${location.origin}${location.pathname}${encoded.hash}`;
+    setLink({ ok: true, url });
+    // The link stays shown either way; a refused clipboard only means copying it by hand.
+    navigator.clipboard?.writeText(url).then(
+      () => setLink((l) => (l?.ok && l.url === url ? { ...l, copied: true } : l)),
+      () => undefined,
+    );
   };
   const problem = !title.trim() ? 'Give the pack a title.' : included.length === 0 ? 'Choose at least one preset.' : null;
   return (
@@ -483,6 +490,9 @@ function ExportPanel({ presets: mine, onDone }: { presets: (MyPreset & { doc: Gr
           const p = byId.get(id)!;
           return (
             <li key={id} data-testid="export-row">
+              <span className="export-place" aria-hidden="true">
+                {i + 1}.
+              </span>
               <input
                 type="checkbox"
                 id={`export-${id}`}
@@ -527,7 +537,7 @@ function ExportPanel({ presets: mine, onDone }: { presets: (MyPreset & { doc: Gr
         <span className="muted small">{problem ?? `${included.length} of ${rows.length} presets`}</span>
         <button onClick={onDone}>Close</button>
         <button disabled={!!problem} onClick={makeLink} data-testid="export-link">
-          Copy pack link
+          {link?.ok && link.copied ? 'Link copied' : 'Copy pack link'}
         </button>
         <button
           className="primary"
@@ -710,7 +720,11 @@ function PackGroup({ imported, change, onClose }: { imported: ImportedPack; chan
       id={`pack-${imported.id}`}
       testId="pack-group"
       title={imported.title}
-      can={pack ? pack.description || `An imported pack of ${pack.presets.length} presets.` : 'This stored pack no longer loads.'}
+      can={
+        pack
+          ? `Imported pack, ${pack.presets.length} ${pack.presets.length === 1 ? 'preset' : 'presets'}${pack.description ? ` — ${pack.description}` : '.'}`
+          : 'This stored pack no longer loads.'
+      }
       actions={actions}
     >
       {pack ? (
