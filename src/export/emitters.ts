@@ -7,64 +7,13 @@
  * cannot be exported.
  */
 import type { CompiledNode } from '../compiler/plan';
+import { DIFFUSION_EMITTERS } from './diffusionEmitters';
+import { activate, flag, num, rank, str, unsupported, type Emitter, type Layout, type TensorMapping, type Values } from './emitterKit';
 import { ExportError } from './errors';
+import { FLOW_EMITTERS } from './flowEmitters';
 import { pyNumber, pyString } from './names';
 
-/** How one of our tensors becomes a PyTorch one (latent_lab.py's LAYOUTS does the conversion, both ways). */
-export type Layout = 'same' | 'dense' | 'conv' | 'conv_transpose';
-
-export interface TensorMapping {
-  /** Our variable's name after `<owner>/` (kernel, bias, gamma, runningMean, …). */
-  ours: string;
-  /** `var` (trained) or `state` (a running statistic). */
-  kind: 'var' | 'state';
-  /** The attribute of the node's module that holds it. */
-  torch: string;
-  layout: Layout;
-}
-
-export interface Emitter {
-  /** Python constructing the node's nn.Module, for a layer with weights. */
-  module?(n: CompiledNode): string;
-  /** Its checkpoint tensors and where they go in the module. */
-  tensors?(n: CompiledNode): TensorMapping[];
-  /**
-   * Its outputs in training, as Python expressions of its inputs (variables named in `x`),
-   * its module (`module`, an attribute path) and the batch.
-   */
-  forward(n: CompiledNode, x: Record<string, string>, module: string): Record<string, string>;
-}
-
-type Values = Record<string, unknown>;
-const num = (n: CompiledNode, key: string) => (n.params as Values)[key] as number;
-const str = (n: CompiledNode, key: string) => (n.params as Values)[key] as string;
-const flag = (n: CompiledNode, key: string) => (n.params as Values)[key] as boolean;
-const rank = (n: CompiledNode, port: string) => n.inputShapes[port].length;
-
-function unsupported(n: CompiledNode, problem: string, hint: string): ExportError {
-  return new ExportError('unsupported-setting', n.docId, n.type, `node "${n.docId}" (${n.id}): ${problem}`, hint);
-}
-
-/** An activation applied to a Python expression; the leak only matters to leaky ReLU. */
-function activate(expr: string, name: string, leak = 0.2): string {
-  switch (name) {
-    case 'linear':
-      return expr;
-    case 'relu':
-      return `F.relu(${expr})`;
-    // Ours is (1 − leak)·relu(x) + leak·x, which is leaky ReLU.
-    case 'leakyRelu':
-      return `F.leaky_relu(${expr}, ${pyNumber(leak)})`;
-    case 'elu':
-      return `F.elu(${expr})`;
-    case 'sigmoid':
-      return `torch.sigmoid(${expr})`;
-    case 'tanh':
-      return `torch.tanh(${expr})`;
-    default:
-      throw new Error(`no PyTorch activation for ${name}`);
-  }
-}
+export { Tuple, type Emitter, type Outputs, type Pass, type TensorMapping } from './emitterKit';
 
 /**
  * TF.js 'same' padding: ⌈n/stride⌉ outputs, the total padding split with the odd
@@ -92,7 +41,7 @@ const weightAndBias = (n: CompiledNode, layout: Layout): TensorMapping[] => [
 /** Joins and reshapes act on Latent Lab's value order; these put NCHW images into it and back. */
 const toOurOrder = (expr: string, r: number) => (r === 4 ? `${expr}.permute(0, 2, 3, 1)` : expr);
 
-export const EMITTERS: Record<string, Emitter> = {
+const CORE: Record<string, Emitter> = {
   dataset: { forward: () => ({ x: 'batch["x"]' }) },
   label: { forward: () => ({ y: 'batch["y"]' }) },
   flatten: {
@@ -172,6 +121,30 @@ export const EMITTERS: Record<string, Emitter> = {
     ],
     forward: (_n, { x }, m) => ({ y: `${m}(${x})` }),
   },
+  avgPool2d: {
+    forward: (n, { x }) => {
+      const k = num(n, 'poolSize');
+      const [, h, w] = n.inputShapes.x;
+      if (str(n, 'padding') === 'valid' || (h % k === 0 && w % k === 0)) return { y: `F.avg_pool2d(${x}, ${k})` };
+      // Windows past the edge average the cells that exist, as TF.js does; ceil_mode pads only after, as TF.js does for a pad of one.
+      if (Math.max(Math.ceil(h / k) * k - h, Math.ceil(w / k) * k - w) > 1)
+        throw unsupported(
+          n,
+          `'same' pooling of ${h}×${w} in windows of ${k} pads before the first row too, which PyTorch's avg_pool2d cannot`,
+          'use padding valid, or a map size one short of a multiple of the pool size',
+        );
+      return { y: `F.avg_pool2d(${x}, ${k}, ceil_mode=True, count_include_pad=False)` };
+    },
+  },
+  upSample2d: {
+    forward: (n, { x }) => ({
+      // align_corners=False samples at half-pixel centres with the edge repeated, as our bilinear upsampling does.
+      y:
+        str(n, 'method') === 'bilinear'
+          ? `F.interpolate(${x}, scale_factor=${num(n, 'scale')}, mode="bilinear", align_corners=False)`
+          : `F.interpolate(${x}, scale_factor=${num(n, 'scale')}, mode="nearest")`,
+    }),
+  },
   sampler: {
     // Training draws z = μ + σ·ε; the other modes (μ itself, prior draws) are not part of training.
     forward: (_n, { mean, logVar }) => ({ z: `${mean} + torch.exp(0.5 * ${logVar}) * draw("normal", ${mean}.shape)` }),
@@ -186,6 +159,9 @@ export const EMITTERS: Record<string, Emitter> = {
     forward: (n, { prediction, target }) => ({
       loss: `bce(${prediction}, ${target}, from_logits=${flag(n, 'fromLogits') ? 'True' : 'False'}, reduction=${pyString(str(n, 'reduction'))})`,
     }),
+  },
+  categorical256: {
+    forward: (n, { prediction, target }) => ({ loss: `categorical256(${prediction}, ${target}, ${pyString(str(n, 'reduction'))})` }),
   },
   gaussianKl: { forward: (_n, { mean, logVar }) => ({ loss: `gaussian_kl(${mean}, ${logVar})` }) },
   weightedSum: {
@@ -208,6 +184,8 @@ export const EMITTERS: Record<string, Emitter> = {
     }),
   },
 };
+
+export const EMITTERS: Record<string, Emitter> = { ...CORE, ...FLOW_EMITTERS, ...DIFFUSION_EMITTERS };
 
 /** The emitter of `n`, or the typed refusal naming it. */
 export function emitterFor(n: CompiledNode): Emitter {

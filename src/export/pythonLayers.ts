@@ -18,6 +18,31 @@ def nhwc(x):
     return x.permute(0, 2, 3, 1) if x.dim() == 4 else x
 
 
+def nchw(x):
+    """An NHWC image batch in this project's NCHW order (anything else as it is)."""
+    return x.permute(0, 3, 1, 2) if x.dim() == 4 else x
+
+
+def draw_like(draw, kind, x, low=-1.0, high=1.0):
+    """Random values shaped like x, drawn in Latent Lab's value order (NHWC), so a replayed stream lands where it did there."""
+    return nchw(draw(kind, nhwc(x).shape, low, high))
+
+
+def activate(x, name, leak=0.2):
+    """Latent Lab's activation by name; its leaky ReLU, (1 - leak) relu(x) + leak x, is F.leaky_relu."""
+    if name == "relu":
+        return F.relu(x)
+    if name == "leakyRelu":
+        return F.leaky_relu(x, leak)
+    if name == "elu":
+        return F.elu(x)
+    if name == "sigmoid":
+        return torch.sigmoid(x)
+    if name == "tanh":
+        return torch.tanh(x)
+    return x
+
+
 class BatchNorm(nn.Module):
     """Latent Lab's batch normalization.
 
@@ -72,11 +97,12 @@ class MaskedConv2d(nn.Conv2d):
         return F.conv2d(x, self.weight * self.mask, self.bias, padding=self.padding)
 `;
 
-export const LOSS_FUNCTIONS_PY = String.raw`import torch
+export const LOSS_IMPORTS_PY = String.raw`import torch
 import torch.nn.functional as F
 
-from layers import nhwc
+from layers import nhwc`;
 
+export const LOSS_FUNCTIONS_PY = String.raw`
 
 def reduce_loss(per_value, reduction):
     """Sum (a log-likelihood in nats) or mean over each example's values, then the mean over the batch."""
@@ -100,6 +126,21 @@ def gaussian_kl(mean, log_var):
     """KL(N(mean, exp(log_var)) || N(0, I)), summed over latent dimensions, averaged over the batch."""
     per_dim = -0.5 * (1 + log_var - mean.square() - torch.exp(log_var))
     return per_dim.reshape(per_dim.shape[0], -1).sum(1).mean()
+
+
+def categorical256(prediction, target, reduction):
+    """Cross-entropy of each value's 256 logits against its grey level round(255 x), in Latent Lab's value order."""
+    target = nhwc(target).reshape(target.shape[0], -1)
+    logits = nhwc(prediction).reshape(target.shape[0], target.shape[1], 256)
+    levels = torch.round(target * 255).clamp(0, 255).long()
+    per_value = -torch.log_softmax(logits, -1).gather(-1, levels.unsqueeze(-1)).squeeze(-1)
+    return reduce_loss(per_value, reduction)
+
+
+def eps_mse(prediction, target):
+    """The squared error between eps and the denoiser's eps_hat, averaged over values and examples."""
+    target = nhwc(target)
+    return (nhwc(prediction).reshape(target.shape) - target).square().mean()
 
 
 def discriminator_loss(kind, real, fake):

@@ -142,6 +142,38 @@ def _write_atomic(path, data):
     os.replace(tmp, path)
 
 
+class Noise:
+    """Fresh random draws from a seeded generator (Latent Lab's own stream cannot be reproduced here)."""
+
+    def __init__(self, seed, device):
+        self.generator = torch.Generator().manual_seed(seed)
+        self.device = device
+
+    def __call__(self, kind, shape, low=-1.0, high=1.0):
+        if kind == "uniform":
+            values = torch.rand(tuple(shape), generator=self.generator) * (high - low) + low
+        else:
+            values = torch.randn(tuple(shape), generator=self.generator)
+        return values.to(self.device)
+
+
+class RecordedNoise:
+    """The draws a Latent Lab run made, in order, from a file of float32 values (--replay): each call takes the next ones."""
+
+    def __init__(self, path, device):
+        self.values = torch.from_numpy(np.fromfile(path, dtype="<f4"))
+        self.used = 0
+        self.device = device
+
+    def __call__(self, kind, shape, low=-1.0, high=1.0):
+        count = int(np.prod(shape))
+        if self.used + count > self.values.numel():
+            raise SystemExit(f"--replay: the noise ran out after {self.used} values; record more")
+        values = self.values[self.used : self.used + count].reshape(tuple(shape))
+        self.used += count
+        return values.to(self.device)
+
+
 def _read_idx(path):
     opener = gzip.open if path.endswith(".gz") else open
     try:
@@ -186,7 +218,7 @@ def make_optimizers(model):
     """[(settings, torch optimizer, its parameters)] in Latent Lab's order."""
     out = []
     for spec in OPTIMIZERS:
-        params = [p for path in spec["trains"] for p in model.get_submodule(path).parameters(recurse=False)]
+        params = [p for path in spec["trains"] for p in model.get_submodule(path).parameters()]
         if spec["algorithm"] == "adam":
             optimizer = torch.optim.Adam(params, lr=spec["lr"], betas=spec["betas"], eps=spec["eps"])
         else:
@@ -214,21 +246,6 @@ def train_round(net, model, optimizers, next_batch, draw):
     return losses
 
 
-class Noise:
-    """Fresh random draws from a seeded generator (Latent Lab's own stream cannot be reproduced here)."""
-
-    def __init__(self, seed, device):
-        self.generator = torch.Generator().manual_seed(seed)
-        self.device = device
-
-    def __call__(self, kind, shape, low=-1.0, high=1.0):
-        if kind == "uniform":
-            values = torch.rand(tuple(shape), generator=self.generator) * (high - low) + low
-        else:
-            values = torch.randn(tuple(shape), generator=self.generator)
-        return values.to(self.device)
-
-
 class Replay:
     """Recorded batches and noise (--replay): the same inputs as a Latent Lab run, to compare the two."""
 
@@ -241,23 +258,14 @@ class Replay:
         if DATA["classes"]:
             y = np.fromfile(os.path.join(folder, "y.bin"), dtype="<f4").reshape(spec["batches"], spec["size"], DATA["classes"])
             self.y = [torch.from_numpy(b.copy()).to(device) for b in y]
-        self.noise = torch.from_numpy(np.fromfile(os.path.join(folder, "noise.bin"), dtype="<f4"))
-        self.used_noise = 0
+        self.draw = RecordedNoise(os.path.join(folder, "noise.bin"), device)
         self.used_batches = 0
-        self.device = device
 
     def next_batch(self):
         i = self.used_batches % len(self.x)
         self.used_batches += 1
         return {"x": self.x[i], "y": self.y[i] if self.y else None, "size": self.x[i].shape[0]}
 
-    def __call__(self, kind, shape, low=-1.0, high=1.0):
-        count = int(np.prod(shape))
-        if self.used_noise + count > self.noise.numel():
-            raise SystemExit(f"--replay: noise.bin ran out after {self.used_noise} values; record more")
-        values = self.noise[self.used_noise : self.used_noise + count].reshape(tuple(shape))
-        self.used_noise += count
-        return values.to(self.device)
 
 
 def to_batch_layout(x):
@@ -266,10 +274,11 @@ def to_batch_layout(x):
 
 
 def load_examples(path):
-    """The training set from --data, binarized as the graph's Dataset says, in this project's layout."""
-    x, labels = read_idx_data(path)
+    """The training set (from --data, else where the graph's Dataset says), binarized as it says, in this project's layout."""
+    x, labels = load_examples_at(DATA, SEED, path)
+    where = path or f"the {DATA['source']} set"
     if list(x.shape[1:]) != DATA["shape"]:
-        raise LatentLabFileError(f"{path}: examples are {list(x.shape[1:])}, the graph was built for {DATA['shape']}")
+        raise LatentLabFileError(f"{where}: examples are {list(x.shape[1:])}, the graph was built for {DATA['shape']}")
     x = torch.from_numpy(x)
     if DATA["binarize"] == "threshold":
         x = (x >= 0.5).float()
@@ -279,7 +288,7 @@ def load_examples(path):
     tensors = [to_batch_layout(x)]
     if DATA["classes"]:
         if labels is None:
-            raise LatentLabFileError(f"{path}: the graph reads labels but there is no labels IDX file beside the images")
+            raise LatentLabFileError(f"{where}: the graph reads labels but these examples have none (IDX: a labels file beside the images; image folder: one sub-folder per class)")
         tensors.append(torch.nn.functional.one_hot(torch.from_numpy(labels), DATA["classes"]).float())
     return TensorDataset(*tensors)
 
@@ -302,7 +311,12 @@ def main():
     bundled = os.path.join(here, "weights")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=1000, help="training rounds to run")
-    parser.add_argument("--data", help="MNIST-format IDX images file, or a folder holding one (labels beside it)")
+    parser.add_argument(
+        "--data",
+        default=DATA["path"],
+        help="MNIST-format IDX images file or a folder holding one (labels beside it), or an image folder "
+        "(one sub-folder per class); the 2-D sets need none",
+    )
     parser.add_argument("--out", default="run", help="where metrics.jsonl and the Latent Lab checkpoint go")
     parser.add_argument(
         "--weights",
@@ -313,8 +327,8 @@ def main():
     parser.add_argument("--checkpoint-every", type=int, default=500, help="steps between checkpoints")
     parser.add_argument("--replay", help="a folder of recorded batches and noise to train on instead of --data (parity checks)")
     args = parser.parse_args()
-    if not args.data and not args.replay:
-        parser.error("--data is needed: an MNIST-format IDX file or folder (e.g. train-images-idx3-ubyte)")
+    if not args.data and not args.replay and DATA["source"] not in GENERATED:
+        parser.error("--data is needed: an MNIST-format IDX file or folder (e.g. train-images-idx3-ubyte), or an image folder")
 
     world = int(os.environ.get("WORLD_SIZE", "1"))
     distributed = world > 1
@@ -339,7 +353,7 @@ def main():
     net = DistributedDataParallel(model, find_unused_parameters=True) if distributed else model
     if args.replay:
         replay = Replay(args.replay, device)
-        next_batch, draw = replay.next_batch, replay
+        next_batch, draw = replay.next_batch, replay.draw
         count = BATCH_SIZE
     else:
         examples = load_examples(args.data)
@@ -421,6 +435,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
 
-from latent_lab import LatentLabFileError, load_checkpoint, read_idx_data, save_checkpoint
+from datasets import GENERATED, load_examples_at
+from latent_lab import LatentLabFileError, Noise, RecordedNoise, load_checkpoint, save_checkpoint
 from model import WEIGHTS, Model
 `;

@@ -6,13 +6,19 @@
  * latent_lab.py (exact layers; our checkpoint and data formats), README.md.
  * Pure: it returns the files, the caller writes them.
  */
-import type { CompiledNode, Plan, PortRef } from '../compiler/plan';
+import type { CompiledNode, DiffusionPlan, FlowPlan, Plan, PortRef } from '../compiler/plan';
 import { inputsRead, upstreamOf } from '../compiler/upstream';
 import type { GraphDocument } from '../graph/document';
-import { emitterFor, type TensorMapping } from './emitters';
+import { DIFFUSION_EMITTERS } from './diffusionEmitters';
+import { emitterFor, Tuple, type Pass, type TensorMapping } from './emitters';
 import { ExportError } from './errors';
+import { FLOW_EMITTERS } from './flowEmitters';
 import { className, comment, docText, identifier, pyNumber, pyString } from './names';
-import { LAYERS_PY, LOSS_FUNCTIONS_PY } from './pythonLayers';
+import { DATASETS_PY, GENERATED_SOURCES, MIXTURE_COUNT } from './pythonData';
+import { DIFFUSION_PY } from './pythonDiffusion';
+import { FLOWS_PY } from './pythonFlows';
+import { LAYERS_PY, LOSS_FUNCTIONS_PY, LOSS_IMPORTS_PY } from './pythonLayers';
+import { SAMPLE_PY_BODY } from './pythonSample';
 import { LATENT_LAB_PY, TRAIN_PY_BODY, TRAIN_PY_IMPORTS } from './pythonTrain';
 import { readme } from './readme';
 
@@ -28,8 +34,11 @@ export interface CarriedCheckpoint {
   step: number;
 }
 
-/** Data sources train.py can read: MNIST-format IDX files (the embedded digits are MNIST's). */
-const LOADABLE_SOURCES = ['mnist', 'idx'];
+/**
+ * Data sources train.py can read: MNIST-format IDX files (the embedded digits are MNIST's), an image
+ * folder, and the 2-D sets it makes itself (datasets.py). The procedural shapes and browser uploads it cannot.
+ */
+const LOADABLE_SOURCES = ['mnist', 'idx', 'pngdir', ...GENERATED_SOURCES];
 
 const refKey = (r: PortRef) => `${r.node}\u0000${r.port}`;
 
@@ -73,8 +82,8 @@ class PytorchExport {
         'unsupported-setting',
         dataset.docId,
         dataset.type,
-        `node "${dataset.docId}" reads the ${this.plan.dataSpec.source} source, which train.py cannot load yet (it reads MNIST-format IDX files)`,
-        'switch the Dataset to mnist or idx files to export this graph',
+        `node "${dataset.docId}" reads the ${this.plan.dataSpec.source} source, which train.py cannot load yet (it reads MNIST-format IDX files, image folders and the 2-D sets ${GENERATED_SOURCES.join(', ')})`,
+        'switch the Dataset to mnist, idx files or an image folder (pngdir) to export this graph',
       );
     for (const n of this.plan.nodes) {
       if (n.def.optimizer) {
@@ -96,7 +105,7 @@ class PytorchExport {
 
   private name() {
     const topUsed = new Set<string>();
-    const classUsed = new Set(['Model', 'BatchNorm', 'MaskedConv2d']);
+    const classUsed = new Set(['Model', 'BatchNorm', 'MaskedConv2d', 'ActNorm', 'AffineCoupling', 'InvConv1x1']);
     for (const n of this.plan.nodes) {
       const inBlock = n.id !== n.docId;
       if (!inBlock) {
@@ -177,21 +186,63 @@ class PytorchExport {
     used: Set<string>,
     moduleOf: (n: CompiledNode) => string,
     indent: string,
+    pass: Pass = 'train',
   ): string[] {
     const lines: string[] = [];
+    const nameOf = (n: CompiledNode, port: string) => {
+      const name = identifier(`${n.id}_${port}`, used);
+      vars.set(refKey({ node: n.id, port }), name);
+      return name;
+    };
     for (const n of nodes) {
       const inputs: Record<string, string> = {};
-      for (const port of inputsRead(n, 'train')) inputs[port] = vars.get(refKey(n.inputs[port]))!;
-      const outputs = emitterFor(n).forward(n, inputs, n.def.trainable ? moduleOf(n) : '');
+      for (const port of inputsRead(n, pass)) inputs[port] = vars.get(refKey(n.inputs[port]))!;
+      const outputs = emitterFor(n).forward(n, inputs, n.def.trainable ? moduleOf(n) : '', pass);
       const label = this.docNodes.get(n.docId)?.label;
       if (label && n.id === n.docId) lines.push(indent + comment(label));
-      for (const [port, expr] of Object.entries(outputs)) {
-        const name = identifier(`${n.id}_${port}`, used);
-        vars.set(refKey({ node: n.id, port }), name);
-        lines.push(`${indent}${name} = ${expr}`);
+      if (outputs instanceof Tuple) {
+        lines.push(`${indent}${outputs.ports.map((port) => nameOf(n, port)).join(', ')} = ${outputs.expr}`);
+        continue;
       }
+      for (const [port, expr] of Object.entries(outputs)) lines.push(`${indent}${nameOf(n, port)} = ${expr}`);
     }
     return lines;
+  }
+
+  /**
+   * Lines computing the `needed` nodes from `model` in plan order, each block as one call of its
+   * module; `after` adds lines once a node's outputs are named (guidance blanks a condition).
+   */
+  private passLines(
+    needed: Set<string>,
+    vars: Map<string, string>,
+    used: Set<string>,
+    pass: Pass,
+    after: (n: CompiledNode) => string[] = () => [],
+  ): string[] {
+    const out: string[] = [];
+    const called = new Set<string>();
+    for (const n of this.plan.nodes) {
+      if (!needed.has(n.id) || n.def.optimizer) continue;
+      if (n.id === n.docId) {
+        out.push(...this.forwardLines([n], vars, used, (m) => `model.${this.modulePath(m.weightOwner)}`, '    ', pass));
+        out.push(...after(n));
+        continue;
+      }
+      if (called.has(n.docId)) continue;
+      called.add(n.docId);
+      const call = this.blocks.get(n.docId)!;
+      const results = call.outputs.map((r) => {
+        const name = identifier(`${r.node}_${r.port}`, used);
+        vars.set(refKey(r), name);
+        return name;
+      });
+      const label = this.docNodes.get(n.docId)?.label;
+      if (label) out.push(`    ${comment(label)}`);
+      const args = call.inputs.map((i) => vars.get(refKey(i.ref))).join(', ');
+      out.push(`    ${results.join(', ')} = model.${this.topAttr.get(call.ownerDocId)}(${args})`);
+    }
+    return out;
   }
 
   private modelPy(): string {
@@ -207,6 +258,7 @@ class PytorchExport {
       'import torch.nn.functional as F',
       '',
       'from layers import BatchNorm, MaskedConv2d',
+      ...(this.uses(FLOW_EMITTERS) ? ['from flows import ActNorm, AffineCoupling, InvConv1x1'] : []),
       'from losses import OBJECTIVES',
       '',
     ];
@@ -265,6 +317,8 @@ class PytorchExport {
       'draw(kind, shape): random values, "normal" N(0, 1) or "uniform" (with low, high), drawn in',
       "the graph's order (train.py gives fresh ones, or recorded ones with --replay).",
       '"""',
+      LOSS_IMPORTS_PY,
+      ...this.familyImports(),
       LOSS_FUNCTIONS_PY,
     ];
     const names: string[] = [];
@@ -278,26 +332,7 @@ class PytorchExport {
       out.push(`    """What ${docText(label ? `${label} (${opt.id})` : opt.id)} minimises, and the terms it reports."""`);
       const used = new Set<string>();
       const vars = new Map<string, string>();
-      const called = new Set<string>();
-      for (const n of this.plan.nodes) {
-        if (!needed.has(n.id) || n.def.optimizer) continue;
-        if (n.id === n.docId) {
-          out.push(...this.forwardLines([n], vars, used, (m) => `model.${this.modulePath(m.weightOwner)}`, '    '));
-          continue;
-        }
-        if (called.has(n.docId)) continue;
-        called.add(n.docId);
-        const call = this.blocks.get(n.docId)!;
-        const results = call.outputs.map((r) => {
-          const name = identifier(`${r.node}_${r.port}`, used);
-          vars.set(refKey(r), name);
-          return name;
-        });
-        const label = this.docNodes.get(n.docId)?.label;
-        if (label) out.push(`    ${comment(label)}`);
-        const args = call.inputs.map((i) => vars.get(refKey(i.ref))).join(', ');
-        out.push(`    ${results.join(', ')} = model.${this.topAttr.get(call.ownerDocId)}(${args})`);
-      }
+      out.push(...this.passLines(needed, vars, used, 'train'));
       const reported = [
         `${pyString(opt.id)}: ${vars.get(refKey(opt.loss))}`,
         ...opt.terms.map((t) => `${pyString(this.plan.lossNames[t])}: ${vars.get(refKey(this.plan.lossOutputs[t]))}`),
@@ -335,13 +370,156 @@ class PytorchExport {
       TRAIN_PY_IMPORTS,
       `SEED = ${this.plan.seed}`,
       `BATCH_SIZE = ${data.batchSize}`,
-      `DATA = {"source": ${pyString(this.plan.dataSpec.source)}, "shape": [${data.shape.join(', ')}], "classes": ${this.usesLabels() ? data.numClasses : 0}, "binarize": ${pyString(this.plan.dataSpec.binarize)}}`,
+      this.dataPy(),
       '# In the order Latent Lab steps them each round.',
       'OPTIMIZERS = [',
       ...optimizers,
       ']',
       TRAIN_PY_BODY,
     ].join('\n');
+  }
+
+  /** train.py's DATA: where the Dataset reads its examples (datasets.py), their shape, classes and binarization. */
+  private dataPy(): string {
+    const spec = this.plan.dataSpec;
+    const data = this.plan.data;
+    const path = spec.source === 'idx' || spec.source === 'pngdir' ? spec.path : undefined;
+    return [
+      `DATA = {"source": ${pyString(spec.source)}, "shape": [${data.shape.join(', ')}], "classes": ${this.usesLabels() ? data.numClasses : 0}, "binarize": ${pyString(spec.binarize)},`,
+      `        "path": ${path ? pyString(path) : 'None'}, "count": ${MIXTURE_COUNT}, "points": ${pyString(spec.points ?? '')}}`,
+    ].join('\n');
+  }
+
+  /** Whether a node of a family (flows, diffusion) is in the graph: only then does the project hold that family's file. */
+  private uses(family: Record<string, unknown>): boolean {
+    return this.plan.nodes.some((n) => n.type in family);
+  }
+
+  /** The imports of the family files the expressions of losses.py and sample.py call. */
+  private familyImports(): string[] {
+    return [
+      ...(this.uses(DIFFUSION_EMITTERS) ? ['from diffusion import forward_noising, label_dropout, noise_schedule, time_embedding'] : []),
+      ...(this.uses(FLOW_EMITTERS)
+        ? ['from flows import dequantize, flow_nll, flow_prior_log_prob, logit_transform, squeeze2x2, unsqueeze2x2']
+        : []),
+    ];
+  }
+
+  /**
+   * sample.py, for the graphs Latent Lab samples by a chain rather than one pass: a diffusion
+   * model (its denoiser and the sampler's settings) and a flow (its layers' inverses).
+   */
+  private samplePy(): string | null {
+    const generate = this.plan.modes.generate;
+    const diffusion = this.plan.diffusion;
+    const flow = this.plan.flow;
+    if (!generate || (!diffusion && !flow)) return null;
+    const image = this.plan.data.kind === 'image';
+    const out = [
+      `"""Draws samples from "${docText(this.doc.meta.title)}" as Latent Lab does: ${diffusion ? `its Diffusion sampler (${diffusion.settings.method})` : 'prior draws run backwards through its flow'}.`,
+      '',
+      'python sample.py --weights run/checkpoint --n 16 --out samples',
+      ...(diffusion ? ['(--method ddpm|ddim, --steps, --eta and --guidance change the sampler, without retraining)'] : []),
+      '"""',
+      'import argparse',
+      'import math',
+      'import os',
+      'import struct',
+      'import sys',
+      'import zlib',
+      '',
+      'import numpy as np',
+      'import torch',
+      'import torch.nn.functional as F',
+      '',
+      ...(diffusion
+        ? ['from diffusion import run_chain, schedule_betas', ...this.familyImports()]
+        : ['from flows import dequantize_inverse, logit_transform_inverse, squeeze2x2, unsqueeze2x2']),
+      'from latent_lab import LatentLabFileError, Noise, RecordedNoise, load_checkpoint',
+      'from layers import draw_like, nhwc',
+      'from model import WEIGHTS, Model',
+      '',
+      `SEED = ${this.plan.seed}`,
+      `CLASSES = ${this.usesLabels() ? this.plan.data.numClasses : 0}`,
+    ];
+    if (diffusion) out.push(...this.diffusionSampling(diffusion, image));
+    else out.push(...this.flowSampling(flow!, image));
+    out.push(SAMPLE_PY_BODY);
+    return out.join('\n');
+  }
+
+  private diffusionSampling(d: DiffusionPlan, image: boolean): string[] {
+    const noising = this.plan.byId[d.noisy.node];
+    const schedule = this.plan.byId[noising.inputs[noising.def.diffusionNoising!.schedule].node];
+    const p = schedule.params as Record<string, number | string>;
+    const float = (x: number) => (Number.isInteger(x) ? `${x}.0` : pyNumber(x));
+    const s = d.settings;
+    const used = new Set<string>(['x', 't', 'labels', 'unconditional', 'batch']);
+    const vars = new Map<string, string>([
+      [refKey(d.noisy), 'x'],
+      [refKey(d.timestep), 't'],
+    ]);
+    const needed = upstreamOf(this.plan.byId, [d.prediction.node], 'generate', [noising.id]);
+    const blank = (n: CompiledNode): string[] => {
+      if (!d.condition || n.id !== d.condition.node) return [];
+      const name = vars.get(refKey(d.condition))!;
+      return [`    if unconditional:`, `        ${name} = torch.zeros_like(${name})`];
+    };
+    const lines = this.passLines(needed, vars, used, 'generate', blank);
+    const shape = noising.outputShapes[d.noisy.port].slice(1);
+    const layout = shape.length === 3 ? [shape[2], shape[0], shape[1]] : shape;
+    return [
+      '# The Diffusion sampler: a command-line flag of the same name overrides each.',
+      `SETTINGS = {"method": ${pyString(s.method)}, "steps": ${s.steps}, "eta": ${float(s.eta)}, "guidance": ${float(s.guidance)}}`,
+      `BETAS = schedule_betas(${pyString(String(p.kind))}, ${p.steps}, ${pyNumber(Number(p.betaStart))}, ${pyNumber(Number(p.betaEnd))}, ${pyNumber(Number(p.offset))})`,
+      "# One example of x_t, in this project's layout.",
+      `SHAPE = [${layout.join(', ')}]`,
+      '',
+      '',
+      'def denoise(model, x, t, labels, unconditional):',
+      `    """The denoiser's eps_hat at x_t and step t (standing in for Forward noising's outputs); unconditional: with "no class"."""`,
+      '    batch = {"x": x, "y": labels, "size": x.shape[0]}',
+      ...lines,
+      `    return ${vars.get(refKey(d.prediction))}`,
+      '',
+      '',
+      'def generate(model, n, labels, draw, settings):',
+      '    """n samples by the chain from x_T ~ N(0, I), in this project\'s layout."""',
+      ...(d.condition
+        ? []
+        : [
+            '    if settings["guidance"] > 0:',
+            '        raise SystemExit("guidance needs a conditional model trained with a Label dropout; use --guidance 0")',
+          ]),
+      '    denoiser = lambda x, t, unconditional: denoise(model, x, t, labels, unconditional)',
+      `    clip = ${image ? '(0.0, 1.0)' : 'None'}`,
+      '    x = run_chain(denoiser, [n] + SHAPE, BETAS, settings["method"], settings["steps"], settings["eta"], settings["guidance"], clip, draw)',
+      `    return ${image ? 'x.clamp(0, 1)' : 'x'}`,
+      '',
+    ];
+  }
+
+  private flowSampling(flow: FlowPlan, image: boolean): string[] {
+    const code = this.plan.byId[flow.z.node].outputShapes[flow.z.port].slice(1);
+    const layout = code.length === 3 ? [code[2], code[0], code[1]] : code;
+    const steps = [...flow.chain].reverse().map((id) => {
+      const n = this.plan.byId[id];
+      const module = n.def.trainable ? `model.${this.modulePath(n.weightOwner)}` : '';
+      return `    h = ${emitterFor(n).inverse!(n, 'h', module)}  # ${id.replace(/[\r\n]+/g, ' ')}`;
+    });
+    return [
+      'SETTINGS = {}',
+      "# One code z (what the Flow prior scores), in this project's layout.",
+      `CODE = [${layout.join(', ')}]`,
+      '',
+      '',
+      'def generate(model, n, labels, draw, settings):',
+      '    """Prior draws z ~ N(0, I) through every flow layer\'s inverse, last layer first."""',
+      '    h = draw_like(draw, "normal", torch.empty([n] + CODE))',
+      ...steps,
+      `    return ${image ? 'h.clamp(0, 1)' : 'h'}`,
+      '',
+    ];
   }
 
   /** Whether training reads labels (a Label node): only then must the data have them. */
@@ -356,10 +534,15 @@ class PytorchExport {
       'train.py': this.trainPy(),
       'layers.py': LAYERS_PY,
       'latent_lab.py': LATENT_LAB_PY,
-      'requirements.txt': 'torch>=1.13\nnumpy\n',
+      'requirements.txt': `torch>=1.13\nnumpy\n${GENERATED_SOURCES.includes(this.plan.dataSpec.source) ? '' : 'pillow  # image folders (--data DIR of PNGs) only\n'}`,
+      'datasets.py': DATASETS_PY,
       'graph.json': JSON.stringify(this.doc, null, 2) + '\n',
       'README.md': readme(this.doc, this.plan, checkpoint?.step ?? null),
     };
+    if (this.uses(FLOW_EMITTERS)) files['flows.py'] = FLOWS_PY;
+    if (this.uses(DIFFUSION_EMITTERS)) files['diffusion.py'] = DIFFUSION_PY;
+    const sample = this.samplePy();
+    if (sample) files['sample.py'] = sample;
     if (checkpoint) {
       files['weights/checkpoint.json'] = checkpoint.checkpointJson;
       files['weights/weights.bin'] = checkpoint.weightsBin;

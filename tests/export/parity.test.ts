@@ -11,16 +11,15 @@ import { registry } from '../../nodes/index';
 import { exportProject } from '../../src/cli/export';
 import { saveCheckpoint } from '../../src/cli/runDir';
 import { compile } from '../../src/compiler/compile';
-import type { Plan } from '../../src/compiler/plan';
-import { upstreamOf } from '../../src/compiler/upstream';
-import { createBatcher } from '../../src/data/batcher';
+import { createBatcher, type BatcherState } from '../../src/data/batcher';
 import type { GraphDocument } from '../../src/graph/document';
+import type { CallContext, Tensor } from '../../src/graph/nodeApi';
 import { setupBackend } from '../../src/runtime/backend';
+import type { DiffusionOptions } from '../../src/runtime/diffusion';
 import { CompiledModel, type Batch } from '../../src/runtime/model';
 import { loadPlanData } from '../../src/runtime/planData';
-import * as tf from '../../src/runtime/tf';
 import { preset } from '../compiler/helpers';
-import { metricsOf, python, requireTorch } from './python';
+import { metricsOf, python, readNpy, requireTorch } from './python';
 
 const STEPS = 20;
 const work = mkdtempSync(join(tmpdir(), 'export-parity-'));
@@ -38,45 +37,42 @@ function withBatch(name: string, batch: number): GraphDocument {
   return doc;
 }
 
-/** The random tensors one training round draws, in order: each optimizer's steps, each sampler or noise node upstream of its loss. */
-function drawsPerRound(plan: Plan): { shape: number[]; uniform: boolean }[] {
-  const draws: { shape: number[]; uniform: boolean }[] = [];
-  for (const opt of plan.optimizers)
-    for (let k = 0; k < opt.stepsPerRound; k++) {
-      const upstream = upstreamOf(plan.byId, [opt.loss.node], 'train');
-      for (const n of plan.nodes) {
-        const port = n.def.sampler?.output ?? n.def.noise?.output;
-        if (!upstream.has(n.id) || !port) continue;
-        const shape = [plan.data.batchSize, ...n.outputShapes[port].slice(1)];
-        draws.push({ shape, uniform: (n.params as Record<string, unknown>).distribution === 'uniform' });
-      }
-    }
-  return draws;
+/**
+ * Records every random tensor `model` draws from now on, in order, as the runtime draws it: each
+ * call context's randomNormal and randomUniform (whatever node asks) hand a copy of their values
+ * here. The model's call contexts are private, so the test wraps the method on this one instance.
+ */
+function recordDraws(model: CompiledModel): Float32Array[] {
+  const drawn: Float32Array[] = [];
+  const m = model as unknown as { callContext: (...args: unknown[]) => CallContext };
+  const made = m.callContext.bind(model);
+  const kept = (t: Tensor) => (drawn.push(Float32Array.from(t.dataSync() as Float32Array)), t);
+  m.callContext = (...args) => {
+    const call = made(...args);
+    return {
+      ...call,
+      randomNormal: (shape) => kept(call.randomNormal(shape)),
+      randomUniform: (shape, low, high) => kept(call.randomUniform(shape, low, high)),
+    };
+  };
+  return drawn;
 }
 
-/**
- * The values `model` will draw over `rounds` rounds from its random counter `counter`: every draw
- * is seeded (seed·7919 + counter++) mod 2³¹−1 (CompiledModel.nextSeed), so they can be made ahead.
- */
-function recordNoise(plan: Plan, counter: number, rounds: number): Float32Array {
-  const parts: Float32Array[] = [];
-  const seedOf = (c: number) => ((plan.seed >>> 0) * 7919 + c) % 2147483647;
-  for (let r = 0; r < rounds; r++)
-    for (const d of drawsPerRound(plan)) {
-      const t = d.uniform
-        ? tf.randomUniform(d.shape, -1, 1, 'float32', seedOf(counter++))
-        : tf.randomNormal(d.shape, 0, 1, 'float32', seedOf(counter++));
-      parts.push(t.dataSync() as Float32Array);
-      t.dispose();
-    }
+const joined = (parts: Float32Array[]) => {
   const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
   return all;
-}
+};
 
 const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-async function parity(name: string, batchSize: number) {
+/** How the sampling check draws: how many samples, and the Diffusion sampler's settings it overrides. */
+interface Sampling {
+  n: number;
+  settings: DiffusionOptions;
+}
+
+async function parity(name: string, batchSize: number, sampling: Sampling = { n: 8, settings: {} }) {
   const dir = join(work, name);
   const doc = withBatch(name, batchSize);
   const result = compile(doc, registry);
@@ -95,16 +91,16 @@ async function parity(name: string, batchSize: number) {
   writeFileSync(join(runDir, 'graph.json'), JSON.stringify(doc));
   await exportProject(runDir, { to: 'pytorch', out: join(dir, 'project'), weights: true });
 
+  const draws = recordDraws(model);
+  const ours: Record<string, number>[] = [];
+  for (let s = 0; s < STEPS; s++) ours.push((model.trainRound(() => batch) as { losses: Record<string, number> }).losses);
+
   const replay = join(dir, 'replay');
   mkdirSync(replay, { recursive: true });
   writeFileSync(join(replay, 'replay.json'), JSON.stringify({ batches: 1, size: batchSize }));
   writeFileSync(join(replay, 'x.bin'), bytes(batch.x));
   if (batch.oneHot) writeFileSync(join(replay, 'y.bin'), bytes(batch.oneHot));
-  writeFileSync(join(replay, 'noise.bin'), bytes(recordNoise(plan, state.randomCounter, STEPS)));
-
-  const ours: Record<string, number>[] = [];
-  for (let s = 0; s < STEPS; s++) ours.push((model.trainRound(() => batch) as { losses: Record<string, number> }).losses);
-  model.dispose();
+  writeFileSync(join(replay, 'noise.bin'), bytes(joined(draws.splice(0))));
 
   const out = join(dir, 'torch-run');
   python([join(dir, 'project', 'train.py'), '--replay', replay, '--steps', String(STEPS), '--out', out]);
@@ -119,7 +115,45 @@ async function parity(name: string, batchSize: number) {
     expect(r, `${name} step 1 ${term}: ours ${ours[0][term]}, torch ${theirs[0][term]}`).toBeLessThan(1e-4);
   for (const [term, r] of Object.entries(last))
     expect(r, `${name} step ${STEPS} ${term}: ours ${ours[STEPS - 1][term]}, torch ${theirs[STEPS - 1][term]}`).toBeLessThan(1e-2);
-  return { first, last };
+  const sampled = plan.flow || plan.diffusion ? await sampleParity(model, dir, draws, batcher.state(), sampling) : null;
+  model.dispose();
+  return { first, last, sampled };
+}
+
+/**
+ * sample.py, from our weights after the 20 steps and with the noise our sampler draws, gives
+ * our samples: the largest difference, relative to the largest value, stays under 1e-3.
+ */
+async function sampleParity(model: CompiledModel, dir: string, draws: Float32Array[], batcher: BatcherState, o: Sampling) {
+  const weights = join(dir, 'trained');
+  await saveCheckpoint(weights, await model.saveState(), batcher, 'wasm');
+  const ours = model.generate(o.n, undefined, o.settings) as Float32Array;
+  const noise = join(dir, 'sample-noise.bin');
+  writeFileSync(noise, bytes(joined(draws.splice(0))));
+  const flags = Object.entries(o.settings).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  const out = join(dir, 'samples');
+  python([
+    join(dir, 'project', 'sample.py'),
+    '--weights',
+    join(weights, 'checkpoint'),
+    '--n',
+    String(o.n),
+    '--replay',
+    noise,
+    '--out',
+    out,
+    ...flags,
+  ]);
+  const theirs = readNpy(`${out}.npy`);
+  expect(theirs.length).toBe(ours.length);
+  let worst = 0;
+  let scale = 0;
+  ours.forEach((v, i) => {
+    worst = Math.max(worst, Math.abs(v - theirs[i]));
+    scale = Math.max(scale, Math.abs(v));
+  });
+  expect(worst / scale, `largest sample difference ${worst} of values up to ${scale}`).toBeLessThan(1e-3);
+  return worst / scale;
 }
 
 describe('exported PyTorch projects train like Latent Lab', () => {
@@ -128,8 +162,23 @@ describe('exported PyTorch projects train like Latent Lab', () => {
     ['cvae', 8],
     ['gan', 8],
     ['pixelcnn', 2],
+    ['pixelcnn-256', 2],
   ])('%s (batch %i): first-step losses within 1e-4, after 20 steps within 1e-2', async (name, batchSize) => {
     const r = await parity(name as string, batchSize as number);
     console.log(name, JSON.stringify(r));
   });
+
+  it.each([
+    ['flow-2d', 32, { n: 16, settings: {} }],
+    ['flow-mnist', 8, { n: 2, settings: {} }],
+    ['ddpm-2d', 32, { n: 16, settings: {} }],
+    ['ddpm-2d', 32, { n: 16, settings: { method: 'ddim', steps: 20, eta: 0.5 } }],
+    ['ddpm-mnist', 4, { n: 2, settings: { steps: 4 } }],
+  ] as [string, number, Sampling][])(
+    '%s (batch %i): losses as above, and sample.py draws our samples (%o) within 1e-3',
+    async (name, batchSize, sampling) => {
+      const r = await parity(name, batchSize, sampling);
+      console.log(name, JSON.stringify(r));
+    },
+  );
 });

@@ -1,5 +1,6 @@
 /** Running exported projects with Debian's PyTorch (/usr/bin/python3; the python on PATH may lack torch). */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -30,4 +31,15 @@ export function metricsOf(text: string): Record<string, number>[] {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as Record<string, number>);
+}
+
+/** The float32 values of a .npy file numpy wrote (format 1.0, little-endian '<f4', C order). */
+export function readNpy(path: string): Float32Array {
+  const bytes = readFileSync(path);
+  const headerLength = bytes.readUInt16LE(8);
+  const header = bytes.subarray(10, 10 + headerLength).toString('latin1');
+  if (!header.includes("'descr': '<f4'") || header.includes("'fortran_order': True"))
+    throw new Error(`${path}: not a C-ordered float32 array (${header.trim()})`);
+  const data = bytes.subarray(10 + headerLength);
+  return new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
 }
