@@ -72,9 +72,11 @@ export function packFileName(pack: Pick<PresetPack, 'title'>): string {
   return `${slug}.pack.json`;
 }
 
-/** Whether parsed JSON says it is a pack (right or wrong), as opposed to a single graph document. */
+/** Whether parsed JSON means to be a pack (valid or not), as opposed to a single graph document. */
 export function looksLikePack(raw: unknown): boolean {
-  return !!raw && typeof raw === 'object' && (raw as Record<string, unknown>).format === PACK_FORMAT;
+  if (!raw || typeof raw !== 'object') return false;
+  const r = raw as Record<string, unknown>;
+  return r.format === PACK_FORMAT || Array.isArray(r.presets);
 }
 
 /** `source` names where the text came from: a file name or "pack link". */

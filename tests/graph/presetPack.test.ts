@@ -42,6 +42,7 @@ describe('preset packs', () => {
     expect(packFileName(pack)).toBe('week-3-latent-variables.pack.json');
     expect(looksLikePack(JSON.parse(packText(pack)))).toBe(true);
     expect(looksLikePack(vae)).toBe(false);
+    expect(looksLikePack({ format: 'latent-lab-pak', presets: [] })).toBe(true);
   });
 
   it('migrates a version-1 document inside a pack, as the load path does for a file', () => {
