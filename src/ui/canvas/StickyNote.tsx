@@ -10,6 +10,7 @@ import { ViewportPortal } from '@xyflow/react';
 import type { StickyNote as Note } from '../../graph/document';
 import { editorStore, useEditor } from '../../store';
 import { GroupFrame, useBoxGestures } from './GroupFrame';
+import { LockIcon } from '../exercise/LockIcon';
 
 /** A node's size before React Flow measured it. */
 const UNMEASURED_HEIGHT = 90;
@@ -42,7 +43,13 @@ export function CanvasNotes() {
                 data-testid={`node-badge-${n.id}`}
                 style={{ transform: `translate(${n.position.x}px, ${n.position.y - 26}px)` }}
               >
-                {blank ? 'blank: wire it up' : '🔒 locked'}
+                {blank ? (
+                  'blank: wire it up'
+                ) : (
+                  <>
+                    <LockIcon /> locked
+                  </>
+                )}
               </span>
             )}
             {n.notes && (

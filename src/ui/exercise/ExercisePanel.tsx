@@ -4,7 +4,7 @@
  * green live, unlocks hints one at a time and may reveal the solution.
  * Everything from the document is rendered as React text.
  */
-import { useMemo, useState, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ExerciseCheck, ExerciseTask } from '../../graph/document';
 import { editorStore, useCompiled, useEditor } from '../../store';
 import { evaluateTasks } from '../../store/exercise';
@@ -91,20 +91,33 @@ const BODY_ID = 'exercise-panel-body';
  * the count of tasks done, so the canvas's top-right is free.
  */
 function FoldablePanel(props: { testId: string; label: string; heading: string; done: number; total: number; children: ReactNode }) {
-  const [collapsed, setCollapsed] = useCollapsed();
+  const [collapsed, setFolded] = useCollapsed();
   const { done, total } = props;
+  // The button pressed goes away: its counterpart takes the focus, so a keyboard user is not dropped to the page.
+  const moveFocus = useRef(false);
+  const setCollapsed = (v: boolean) => {
+    moveFocus.current = true;
+    setFolded(v);
+  };
+  const takeFocus = (el: HTMLButtonElement | null) => {
+    if (el && moveFocus.current) {
+      moveFocus.current = false;
+      el.focus();
+    }
+  };
   if (collapsed) {
     return (
       <aside className="exercise-panel collapsed" data-testid={props.testId} aria-label={props.label}>
         <button
           className="exercise-chip"
+          ref={takeFocus}
           data-testid="exercise-expand"
           aria-expanded={false}
           aria-controls={BODY_ID}
-          aria-label={`${props.label}: ${done} of ${total} tasks done. Show the exercise panel`}
+          aria-label={`Tasks ${done}/${total} (${done} of ${total} done): show the exercise panel`}
           onClick={() => setCollapsed(false)}
         >
-          Tasks {done}/{total} <span aria-hidden="true">{done === total && total > 0 ? '✓' : '☐'}</span>
+          Tasks {done}/{total} <span aria-hidden="true">✓</span>
         </button>
       </aside>
     );
@@ -115,6 +128,7 @@ function FoldablePanel(props: { testId: string; label: string; heading: string; 
         <h2>{props.heading}</h2>
         <button
           className="exercise-fold"
+          ref={takeFocus}
           data-testid="exercise-collapse"
           aria-expanded={true}
           aria-controls={BODY_ID}
@@ -122,7 +136,7 @@ function FoldablePanel(props: { testId: string; label: string; heading: string; 
           title="Hide the exercise panel (its chip keeps the count of tasks done)"
           onClick={() => setCollapsed(true)}
         >
-          ▴
+          Hide
         </button>
       </div>
       <div id={BODY_ID}>{props.children}</div>

@@ -4,11 +4,13 @@
  */
 import type { GraphNode } from '../../graph/document';
 import { editorStore, useEditor } from '../../store';
+import { LockIcon } from './LockIcon';
 
 export function NodeExerciseControls({ node }: { node: GraphNode }) {
   const role = useEditor((s) => s.exerciseRole);
   const hasExercise = useEditor((s) => !!s.doc.exercise);
   const blank = useEditor((s) => !!s.doc.exercise?.blanks.includes(node.id));
+  const wired = useEditor((s) => s.doc.edges.some((e) => e.source === node.id || e.target === node.id));
   const s = editorStore.getState();
   if (!hasExercise) return null;
   if (role === 'learner') {
@@ -17,14 +19,23 @@ export function NodeExerciseControls({ node }: { node: GraphNode }) {
       <p className="small" data-testid="inspector-lock">
         {node.locked ? (
           <>
-            <span className="lock-badge">🔒 locked</span> The exercise keeps this node as it is: its fields are read-only and its edges
-            stay.
+            <span className="lock-badge">
+              <LockIcon /> locked
+            </span>{' '}
+            The exercise keeps this node as it is: its fields are read-only and its edges stay.
           </>
         ) : blank ? (
-          'A blank: wire this node into the graph.'
+          wired ? (
+            'A blank: this node is yours to fix as the tasks ask (Reveal solution shows the author’s).'
+          ) : (
+            'A blank: wire this node into the graph.'
+          )
         ) : (
           <>
-            <span className="lock-badge">🔒 {node.lockedParams!.join(', ')}</span> fixed by the exercise.
+            <span className="lock-badge">
+              <LockIcon /> {node.lockedParams!.join(', ')}
+            </span>{' '}
+            fixed by the exercise.
           </>
         )}
       </p>

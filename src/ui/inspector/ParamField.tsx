@@ -7,6 +7,7 @@ import { useState } from 'react';
 import type { ParamDecl } from '../../graph/params';
 import { checkParam } from '../../graph/params';
 import type { GraphNode } from '../../graph/document';
+import { LockIcon } from '../exercise/LockIcon';
 
 interface Props {
   name: string;
@@ -43,14 +44,13 @@ export function ParamField(props: Props) {
             title={lock.locked ? `${name} is fixed for learners: click to free it` : `Fix ${name} for learners`}
             onClick={() => lock.onToggle(!lock.locked)}
           >
-            <span aria-hidden="true">{lock.locked ? '🔒' : '🔓'}</span>
+            <LockIcon open={!lock.locked} />
           </button>
         )}
       </div>
       {lock?.role === 'learner' && (
         <p className="field-lock" data-testid={`${idPrefix}-locked-${name}`}>
-          <span aria-hidden="true">🔒 </span>
-          {lock.reason}
+          <LockIcon /> {lock.reason}
         </p>
       )}
       <Widget {...props} />
