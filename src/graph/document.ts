@@ -2,7 +2,7 @@
  * The graph document, version 2: plain JSON that files, autosave, presets,
  * share links and the CLI all use. The zod schema is the single definition.
  * Version 2 added the teaching layer (locks, sticky notes, group frames, an
- * exercise); the compiler, runtime and CLI ignore all of it.
+ * exercise, a guided tour); the compiler, runtime and CLI ignore all of it.
  */
 import { z } from 'zod';
 
@@ -92,15 +92,72 @@ export const exerciseSchema = z.object({
   solution: z.object({ nodes: z.array(nodeSchema).max(200), edges: z.array(edgeSchema).max(2_000) }).optional(),
 });
 
-export const documentSchema = z.object({
-  schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
-  meta: metaSchema,
-  nodes: z.array(nodeSchema).max(5_000),
-  edges: z.array(edgeSchema).max(20_000),
-  notes: z.array(stickyNoteSchema).max(500).optional(),
-  groups: z.array(groupSchema).max(500).optional(),
-  exercise: exerciseSchema.optional(),
-});
+/**
+ * The places outside the canvas a tour step can open, by stable name: the
+ * dock's Problems tab, the run panel's views, and the training views in it.
+ */
+export const TOUR_VIEWS = [
+  'problems',
+  'training',
+  'history',
+  'loss',
+  'samples',
+  'reconstructions',
+  'latent',
+  'metrics',
+  'diffusion',
+  'playground',
+  'gradients',
+] as const;
+export type TourView = (typeof TOUR_VIEWS)[number];
+
+/** What a step points at: a node on the canvas or a view; no target is a step of text alone. */
+const tourTargetSchema = z
+  .object({ node: id.optional(), view: z.enum(TOUR_VIEWS).optional() })
+  .refine((t) => (t.node === undefined) !== (t.view === undefined), { message: 'name either a node or a view' });
+
+/** One step of a guided tour: plain text, shown as text only. */
+export const tourStepSchema = z.object({ id, text: z.string().min(1).max(2_000), target: tourTargetSchema.optional() });
+export const tourSchema = z.object({ steps: z.array(tourStepSchema).min(1).max(50) });
+
+export const documentSchema = z
+  .object({
+    schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
+    meta: metaSchema,
+    nodes: z.array(nodeSchema).max(5_000),
+    edges: z.array(edgeSchema).max(20_000),
+    notes: z.array(stickyNoteSchema).max(500).optional(),
+    groups: z.array(groupSchema).max(500).optional(),
+    exercise: exerciseSchema.optional(),
+    /** A guided tour: steps that point at nodes and views in order. */
+    tour: tourSchema.optional(),
+  })
+  .superRefine((doc, ctx) => {
+    if (!doc.tour) return;
+    const nodeIds = new Set(doc.nodes.map((n) => n.id));
+    const seen = new Set<string>();
+    doc.tour.steps.forEach((step, i) => {
+      if (seen.has(step.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tour', 'steps', i, 'id'],
+          message: `tour step "${step.id}" appears twice; give each step its own id`,
+        });
+      seen.add(step.id);
+      const node = step.target?.node;
+      if (node !== undefined && !nodeIds.has(node))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tour', 'steps', i, 'target', 'node'],
+          message: `tour step "${step.id}" points at node "${node}", which is not in the graph; use the id of one of its nodes (${listIds(doc.nodes.map((n) => n.id))}) or remove the target`,
+        });
+    });
+  });
+
+/** Up to six ids, then how many more. */
+function listIds(ids: string[]): string {
+  return ids.length ? ids.slice(0, 6).join(', ') + (ids.length > 6 ? `, … ${ids.length - 6} more` : '') : 'it has none';
+}
 
 export type GraphDocument = z.infer<typeof documentSchema>;
 export type GraphNode = z.infer<typeof nodeSchema>;
@@ -111,6 +168,8 @@ export type Exercise = z.infer<typeof exerciseSchema>;
 export type ExerciseTask = z.infer<typeof taskSchema>;
 export type ExerciseCheck = z.infer<typeof checkSchema>;
 export type EdgeEnd = z.infer<typeof edgeEndSchema>;
+export type Tour = z.infer<typeof tourSchema>;
+export type TourStep = z.infer<typeof tourStepSchema>;
 
 export function emptyDocument(title = 'Untitled graph'): GraphDocument {
   return { schemaVersion: CURRENT_SCHEMA_VERSION, meta: { title, description: '', goals: [], seed: 1 }, nodes: [], edges: [] };

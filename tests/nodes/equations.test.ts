@@ -190,7 +190,7 @@ describe('the weighted sum says when it is the ELBO', () => {
 });
 
 describe('the flow, diffusion and categorical equations follow their parameters', () => {
-  const eq = (type: string, params: Record<string, unknown> = {}) =>
+  const eq = (type: string, params: AnyParamValues = {}) =>
     resolveEquation(registry[type], { ...defaultParams(registry[type].params), ...params }, { wired: {} })!;
 
   it('the noise schedule states its kind’s β and the ᾱ_T it really reaches', () => {
