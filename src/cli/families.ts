@@ -17,19 +17,12 @@ import { gridDivergence, matrix, mmd2, prdc } from '../eval/index';
 import type { GraphDocument } from '../graph/document';
 import { loadDocumentText } from '../graph/load';
 import { realReference } from '../runtime/playground';
+import { FAMILIES_LESSON, lessonDocument } from '../runs/lesson';
 import { sampleImages } from '../runtime/sampling';
 import { scatterPng, type ScatterRange } from './png';
 import { writeAtomic } from './runDir';
 import { applyOverrides, backendOrExit, CliError, compileWithDataOrExit, EXIT } from './setup';
 import { cliModel } from './train';
-
-/** The four families, as the 2-D presets build them, each trained for its README step count. */
-export const LESSON = [
-  { family: 'VAE', file: 'vae-2d-moons.json', steps: 10_000, likelihood: 'a lower bound (ELBO)' },
-  { family: 'flow', file: 'flow-2d.json', steps: 2_000, likelihood: 'exact' },
-  { family: 'diffusion', file: 'ddpm-2d.json', steps: 30_000, likelihood: 'a lower bound (not computed here)' },
-  { family: 'GAN', file: 'gan-2d.json', steps: 5_000, likelihood: 'none' },
-] as const;
 
 export const LESSON_SOURCES = ['ring', 'grid', 'spiral', 'moons'] as const;
 
@@ -70,12 +63,10 @@ const presetsDir = fileURLToPath(new URL('../../presets/', import.meta.url));
 async function lessonDoc(file: string, o: LessonOptions): Promise<GraphDocument> {
   const r = loadDocumentText(await readFile(join(presetsDir, file), 'utf8'), `presets/${file}`);
   if (!r.ok) throw new CliError(EXIT.invalidDocument, r.error.message);
-  const doc = structuredClone(r.doc);
-  const data = doc.nodes.find((n) => registry[n.type]?.dataset);
-  if (!data) throw new CliError(EXIT.invalidDocument, `presets/${file} has no Dataset node`);
-  data.params[registry[data.type].dataset!.source] = o.source;
+  const lesson = lessonDocument(r.doc, registry, { source: o.source });
+  if (!lesson.ok) throw new CliError(EXIT.invalidDocument, `presets/${file}: ${lesson.why}`);
   // --data replaces the source with the points of a CSV file, as `train --data` does.
-  return o.data ? applyOverrides(doc, { data: o.data }) : doc;
+  return o.data ? applyOverrides(lesson.doc, { data: o.data }) : lesson.doc;
 }
 
 function judge(ref: Float32Array, fake: Float32Array, m: number) {
@@ -99,8 +90,9 @@ export async function familiesLesson(o: LessonOptions): Promise<LessonReport> {
   let floor: LessonReport['floor'] | null = null;
   let ref: Float32Array | null = null;
   let range: ScatterRange | null = null;
-  for (const entry of LESSON) {
-    const doc = await lessonDoc(entry.file, o);
+  for (const entry of FAMILIES_LESSON) {
+    const file = `${entry.preset}.json`;
+    const doc = await lessonDoc(file, o);
     const { plan, data } = await compileWithDataOrExit(doc, o.log);
     if (plan.data.kind !== 'points' || plan.data.shape[0] !== 2)
       throw new CliError(EXIT.data, `the lesson needs 2-D points; ${o.data ?? o.source} gives ${plan.data.shape.join('×')}`);
@@ -124,7 +116,7 @@ export async function familiesLesson(o: LessonOptions): Promise<LessonReport> {
       const fake = await sampleImages(model, real.n);
       families.push({
         family: entry.family,
-        preset: entry.file,
+        preset: file,
         rounds: steps,
         seconds,
         likelihood: entry.likelihood,

@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { familiesLesson, formatLesson, LESSON } from '../../src/cli/families';
+import { familiesLesson, formatLesson } from '../../src/cli/families';
+import { FAMILIES_LESSON } from '../../src/runs/lesson';
 import { main } from '../../src/cli/main';
 import { EXIT } from '../../src/cli/setup';
 
@@ -29,7 +30,7 @@ describe('families', () => {
     const out = join(root, 'grid');
     const r = await familiesLesson({ source: 'grid', steps: 20, n: 200, out, backend: 'wasm', log: () => {} });
     expect(r.families.map((f) => f.family)).toEqual(['VAE', 'flow', 'diffusion', 'GAN']);
-    expect(r.families.map((f) => f.preset)).toEqual(LESSON.map((l) => l.file));
+    expect(r.families.map((f) => f.preset)).toEqual(FAMILIES_LESSON.map((l) => `${l.preset}.json`));
     expect(r).toMatchObject({ data: 'grid', n: 200 });
     for (const f of r.families) {
       expect(f.rounds).toBe(20);

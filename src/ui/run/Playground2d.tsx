@@ -15,6 +15,7 @@ import { DRAWN_MAX_POINTS, formatDrawnPoints, parseDrawnPoints, type Point2 } fr
 import type { FromWorkerOf, ModelInfo } from '../../runtime/protocol';
 import { editorStore, useEditor } from '../../store';
 import { classColor } from './draw';
+import { FamiliesLesson } from './FamiliesLesson';
 import { run, useRun, type RunState } from './runStore';
 import { useWidth } from './useWidth';
 
@@ -743,6 +744,7 @@ export function Playground2d() {
       {info.modes.encode && !pts?.posterior && info.latentSize !== 2 && (
         <p className="hint">The posterior ellipses need a 2-D latent; this encoder's latent has {info.latentSize} dimensions.</p>
       )}
+      {dataset && <FamiliesLesson dataName={sourceLabel(String(dataset.node.params.source ?? ''))} />}
     </div>
   );
 }

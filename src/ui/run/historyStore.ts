@@ -34,8 +34,13 @@ const WRITE_WHILE_TRAINING_MS = 8000;
 const WRITE_WHILE_PAUSED_MS = 400;
 /** The worker's automatic checkpoints are copied into the history at most this often (a copy stops training briefly). */
 const CHECKPOINT_COPY_MS = 60_000;
-/** The queue trains this many rounds per message, so the page shows progress between them. */
+/**
+ * The queue trains at least this many rounds per message, and about a tenth of a graph's rounds, so the
+ * page shows progress between them without the views' refresh after each chunk (a diffusion model samples
+ * all its steps for them) costing more than the training.
+ */
 const QUEUE_CHUNK = 10;
+const QUEUE_CHUNKS_PER_GRAPH = 10;
 
 export interface HistoryNotice {
   id: number;
@@ -426,19 +431,28 @@ export const runHistory = {
    */
   async duplicateAsVariant(): Promise<void> {
     const ed = editorStore.getState();
-    const { familyId, family } = historyStore.getState();
+    const doc = { ...ed.doc, meta: { ...ed.doc.meta, title: variantTitle(ed.doc.meta.title, historyStore.getState().family.length) } };
+    const graphId = await runHistory.addVariant(doc);
+    if (!graphId) return;
+    await writeNow();
+    const why = await switchToGraph(graphId);
+    if (why) ed.notify('error', `Could not open the variant: ${why}.`);
+  },
+  /** Saves `doc` as a new graph of this family (it shows in the history and the queue); null when it could not be saved. */
+  async addVariant(doc: GraphDocument): Promise<string | null> {
+    const { familyId } = historyStore.getState();
     const graphId = freshGraphId();
-    const doc = { ...ed.doc, meta: { ...ed.doc.meta, title: variantTitle(ed.doc.meta.title, family.length) } };
     try {
       await history.setFamily(graphId, familyId);
       await idbStorage.set(storageKey(graphId), { doc, rev: 1, tabId: 'variant', savedAt: Date.now() } satisfies SavedRecord);
     } catch (e) {
-      ed.notify('error', `Could not save the variant: ${(e as Error).message || String(e)}. The open graph is unchanged.`);
-      return;
+      editorStore
+        .getState()
+        .notify('error', `Could not save the variant: ${(e as Error).message || String(e)}. The open graph is unchanged.`);
+      return null;
     }
-    await writeNow();
-    const why = await switchToGraph(graphId);
-    if (why) ed.notify('error', `Could not open the variant: ${why}.`);
+    historyStore.setState((s) => ({ family: [...s.family, graphId] }));
+    return graphId;
   },
   history,
 };
@@ -468,7 +482,7 @@ function stopQueue(why: string) {
 }
 
 /** Resolves once the run store satisfies `ok`; rejects if the queue is stopped meanwhile or after `ms`. */
-function until(ok: (s: ReturnType<typeof runStore.getState>) => boolean, ms: number, what: string): Promise<void> {
+export function whileQueued(ok: (s: ReturnType<typeof runStore.getState>) => boolean, ms: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const check = () => {
       if (!queueRunning()) return done(new Error('stopped'));
@@ -488,25 +502,34 @@ function until(ok: (s: ReturnType<typeof runStore.getState>) => boolean, ms: num
   });
 }
 
+export interface QueueOptions {
+  /** Rounds for this graph instead of the queue's one count. */
+  roundsOf?: (graphId: string) => number;
+  /** After a graph has trained and its checkpoint is copied, before its run is written (e.g. to measure it). */
+  afterEach?: (graphId: string) => Promise<void>;
+}
+
 export const runQueue = {
   toggle(graphId: string, on: boolean) {
     const q = historyStore.getState().queue;
     setQueue({ graphIds: on ? [...new Set([...q.graphIds, graphId])] : q.graphIds.filter((g) => g !== graphId) });
   },
   setRounds: (rounds: number) => setQueue({ rounds }),
+  setGraphs: (graphIds: string[]) => setQueue({ graphIds }),
   stop: () => stopQueue('stopped by you'),
   /**
    * Trains each queued graph from step 0 for `rounds` rounds, one after
    * another, each recorded as a run; then hands the worker back the editor's graph.
    */
-  async start(docOf: (graphId: string) => Promise<GraphDocument | null>) {
-    const { graphIds, rounds } = historyStore.getState().queue;
+  async start(docOf: (graphId: string) => Promise<GraphDocument | null>, options: QueueOptions = {}) {
+    const { graphIds, rounds: queueRounds } = historyStore.getState().queue;
     if (!graphIds.length || queueRunning()) return;
     setQueue({ running: true, at: 0, status: '' });
     try {
       for (let i = 0; i < graphIds.length; i++) {
         const graphId = graphIds[i];
         setQueue({ at: i, status: `loading ${i + 1} of ${graphIds.length}` });
+        const rounds = options.roundsOf?.(graphId) ?? queueRounds;
         const doc = await docOf(graphId);
         if (!doc) {
           historyNotice('warn', `Queue: graph ${graphId} could not be opened; skipped.`);
@@ -516,31 +539,33 @@ export const runQueue = {
         queueDoc = doc;
         const before = runStore.getState().info;
         run.load(doc, { onChange: 'restart' });
-        await until((s) => (s.info !== before && !!s.info) || s.compileErrors > 0, 120_000, 'loading');
+        await whileQueued((s) => (s.info !== before && !!s.info) || s.compileErrors > 0, 120_000, 'loading');
         if (runStore.getState().compileErrors > 0) {
           historyNotice('warn', `Queue: “${doc.meta.title}” has errors; skipped.`);
           continue;
         }
         if (runStore.getState().step > 0) {
           run.reset();
-          await until((s) => s.step === 0, 60_000, 'the reset');
+          await whileQueued((s) => s.step === 0, 60_000, 'the reset');
         }
         // Rounds go in chunks of exact counts (not play and pause, which overshoots), so every run gets the same number.
+        const chunk = Math.max(QUEUE_CHUNK, Math.ceil(rounds / QUEUE_CHUNKS_PER_GRAPH));
         while (runStore.getState().step < rounds && !runStore.getState().diverged) {
           const from = runStore.getState().step;
           setQueue({ status: `training ${i + 1} of ${graphIds.length}: “${doc.meta.title}”, round ${from} of ${rounds}` });
-          run.stepRounds(Math.min(QUEUE_CHUNK, rounds - from));
-          await until((s) => (s.step > from && !s.running && s.expectingSince === null) || !!s.diverged, 3_600_000, 'training');
+          run.stepRounds(Math.min(chunk, rounds - from));
+          await whileQueued((s) => (s.step > from && !s.running && s.expectingSince === null) || !!s.diverged, 3_600_000, 'training');
         }
         if (!runStore.getState().diverged) {
           await copyCheckpoint();
-          await until(() => !!record && record.checkpointStep !== null && record.checkpointStep >= rounds, 60_000, 'saving the run');
+          await whileQueued(() => !!record && record.checkpointStep !== null && record.checkpointStep >= rounds, 60_000, 'saving the run');
+          await options.afterEach?.(graphId);
         }
         await writeNow();
       }
       setQueue({
         running: false,
-        status: `Done: ${graphIds.length} graph${graphIds.length === 1 ? '' : 's'} trained for ${rounds} rounds.`,
+        status: `Done: ${graphIds.length} graph${graphIds.length === 1 ? '' : 's'} trained for ${options.roundsOf ? 'their own numbers of' : queueRounds} rounds.`,
       });
     } catch (e) {
       if ((e as Error).message !== 'stopped') stopQueue((e as Error).message);
