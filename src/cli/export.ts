@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { registry } from '../../nodes/index';
 import { exportPytorch, type CarriedCheckpoint } from '../export/pytorch';
 import { ExportError } from '../export/errors';
+import { GENERATED_SOURCES } from '../export/pythonData';
 import { samplerPageHtml } from '../export/samplerPage';
 import type { Plan } from '../compiler/plan';
 import type { GraphDocument } from '../graph/document';
@@ -96,7 +97,10 @@ export async function exportProject(source: string, o: ExportOptions): Promise<s
   }
   await writeOrExit(o.out, Object.entries(files));
   const carried = checkpoint ? ` with the weights of step ${checkpoint.step}` : '';
-  return `wrote ${o.out}${carried}: python ${join(o.out, 'train.py')} --data <MNIST IDX folder> --steps N --out <run folder>`;
+  // A 2-D set is made by train.py itself; files come from --data (or the graph's own path).
+  const data = GENERATED_SOURCES.includes(plan.dataSpec.source) ? '' : ' --data <MNIST IDX or image folder>';
+  const sample = 'sample.py' in files ? `; python ${join(o.out, 'sample.py')} --weights <run folder>/checkpoint draws samples` : '';
+  return `wrote ${o.out}${carried}: python ${join(o.out, 'train.py')}${data} --steps N --out <run folder>${sample}`;
 }
 
 /** Writes each [path inside out, content] (the path '' is out itself). */

@@ -160,6 +160,9 @@ const CORE: Record<string, Emitter> = {
       loss: `bce(${prediction}, ${target}, from_logits=${flag(n, 'fromLogits') ? 'True' : 'False'}, reduction=${pyString(str(n, 'reduction'))})`,
     }),
   },
+  mse: {
+    forward: (n, { prediction, target }) => ({ loss: `mse(${prediction}, ${target}, ${pyString(str(n, 'reduction'))})` }),
+  },
   categorical256: {
     forward: (n, { prediction, target }) => ({ loss: `categorical256(${prediction}, ${target}, ${pyString(str(n, 'reduction'))})` }),
   },

@@ -137,6 +137,12 @@ def categorical256(prediction, target, reduction):
     return reduce_loss(per_value, reduction)
 
 
+def mse(prediction, target, reduction):
+    """Squared error of each value, summed or averaged per example, then averaged over the batch."""
+    target = nhwc(target)
+    return reduce_loss((nhwc(prediction).reshape(target.shape) - target).square(), reduction)
+
+
 def eps_mse(prediction, target):
     """The squared error between eps and the denoiser's eps_hat, averaged over values and examples."""
     target = nhwc(target)

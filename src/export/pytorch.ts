@@ -537,12 +537,12 @@ class PytorchExport {
       'requirements.txt': `torch>=1.13\nnumpy\n${GENERATED_SOURCES.includes(this.plan.dataSpec.source) ? '' : 'pillow  # image folders (--data DIR of PNGs) only\n'}`,
       'datasets.py': DATASETS_PY,
       'graph.json': JSON.stringify(this.doc, null, 2) + '\n',
-      'README.md': readme(this.doc, this.plan, checkpoint?.step ?? null),
     };
     if (this.uses(FLOW_EMITTERS)) files['flows.py'] = FLOWS_PY;
     if (this.uses(DIFFUSION_EMITTERS)) files['diffusion.py'] = DIFFUSION_PY;
     const sample = this.samplePy();
     if (sample) files['sample.py'] = sample;
+    files['README.md'] = readme(this.doc, this.plan, checkpoint?.step ?? null, Object.keys(files));
     if (checkpoint) {
       files['weights/checkpoint.json'] = checkpoint.checkpointJson;
       files['weights/weights.bin'] = checkpoint.weightsBin;

@@ -39,10 +39,16 @@ describe('exportPytorch', () => {
     expect(e.message).toContain('node "interp" (type interpolate)');
   });
 
+  it('still refuses the gradient penalty by name: its interpolation has no emitter', () => {
+    expect(refusal(preset('wgan-gp.json'))).toMatchObject({ code: 'no-emitter', nodeId: 'interp', nodeType: 'interpolate' });
+  });
+
   it('refuses data train.py cannot load and optimizers whose update would differ, naming the node', () => {
-    const points = preset('vae-2d-moons.json');
-    const data = points.nodes.find((n) => n.type === 'dataset')!;
-    expect(refusal(points)).toMatchObject({ code: 'unsupported-setting', nodeId: data.id });
+    const shapes = preset('vae.json');
+    const data = shapes.nodes.find((n) => n.type === 'dataset')!;
+    data.params.source = 'shapes';
+    expect(refusal(shapes)).toMatchObject({ code: 'unsupported-setting', nodeId: data.id, nodeType: 'dataset' });
+    expect(refusal(shapes).message).toContain('reads the shapes source');
     const rms = preset('vae.json');
     rms.nodes.find((n) => n.id === 'adam')!.params.algorithm = 'rmsprop';
     expect(refusal(rms)).toMatchObject({ code: 'unsupported-setting', nodeId: 'adam', nodeType: 'optimizer' });
@@ -62,6 +68,34 @@ describe('exportPytorch', () => {
     expect(files['train.py']).toContain('"trains": ["gen.dense", "gen.denseNorm", "gen.up0", "gen.up0Norm", "gen.up1"]');
   });
 
+  it('exports the flows, the diffusion models and the 256-way PixelCNN, with sample.py where Latent Lab samples by a chain', () => {
+    for (const [name, sampled] of [
+      ['flow-2d', true],
+      ['flow-mnist', true],
+      ['ddpm-2d', true],
+      ['ddpm-mnist', true],
+      ['pixelcnn-256', false],
+      ['vae-2d-moons', false],
+    ] as const) {
+      const doc = preset(`${name}.json`);
+      const { files } = exportPytorch(planOf(doc), doc);
+      expect('sample.py' in files, name).toBe(sampled);
+      expect('flows.py' in files, name).toBe(name.startsWith('flow'));
+      expect('diffusion.py' in files, name).toBe(name.startsWith('ddpm'));
+    }
+    const flow = preset('flow-mnist.json');
+    const { files } = exportPytorch(planOf(flow), flow);
+    expect(files['model.py']).toContain('self.s1af0 = AffineCoupling([14, 14, 4], "channel", False, [64, 64], "relu")');
+    expect(files['model.py']).toContain('("state:s1ac0/initialized", "s1ac0.initialized", "same")');
+    expect(files['losses.py']).toContain('deq_y, deq_logDet = dequantize(data_x, 256, draw)');
+    expect(files['sample.py']).toContain('h = dequantize_inverse(h, 256)  # deq');
+    const ddpm = preset('ddpm-mnist.json');
+    const sample = exportPytorch(planOf(ddpm), ddpm).files['sample.py'] as string;
+    expect(sample).toContain('SETTINGS = {"method": "ddim", "steps": 50, "eta": 0.0, "guidance": 1.0}');
+    // Guidance's unconditional pass blanks the Label dropout's output, as our sampler does.
+    expect(sample).toContain('    if unconditional:\n        drop_y = torch.zeros_like(drop_y)');
+  });
+
   it('writes Python that parses whatever the titles and labels hold', () => {
     requireTorch();
     const doc = preset('cvae.json');
@@ -77,7 +111,7 @@ describe('exportPytorch', () => {
     const out = python([
       '-c',
       'import ast, sys\nfor f in sys.argv[1:]: ast.parse(open(f).read(), f)\nprint("ok")',
-      ...['model.py', 'losses.py', 'train.py'].map((f) => join(dir, f)),
+      ...['model.py', 'losses.py', 'train.py', 'datasets.py'].map((f) => join(dir, f)),
     ]);
     expect(out.trim()).toBe('ok');
     expect(files['losses.py']).toContain('"KL \\"to\\" prior\\\\": kl_loss');
