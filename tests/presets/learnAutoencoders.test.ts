@@ -9,7 +9,10 @@
  * Cost (see learn.test.ts): runs use batch 32 copies of the presets (same
  * architecture, the preset files untouched), seeded by each preset's seed.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { GraphDocument } from '../../src/graph/document';
+import { loadDocumentText } from '../../src/graph/load';
 import { setupBackend } from '../../src/runtime/backend';
 import { klPerDimension } from '../../src/runtime/likelihood';
 import { ends, load, mean, planOf, summary, train, variant } from './presetHarness';
@@ -17,6 +20,13 @@ import { ends, load, mean, planOf, summary, train, variant } from './presetHarne
 beforeAll(async () => {
   await setupBackend('wasm');
 });
+
+/** An exercise as the learner opens it, its blanks not filled in (load() gives its solution). */
+function asGiven(file: string): GraphDocument {
+  const r = loadDocumentText(readFileSync(new URL(`../../presets/${file}`, import.meta.url), 'utf8'), `presets/${file}`);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.doc;
+}
 
 /** The first n examples of a run's data, as a model batch. */
 const firstExamples = (run: { data: { x: Float32Array } }, n: number) => ({ x: run.data.x.subarray(0, n * 784), size: n });
@@ -106,6 +116,22 @@ describe('VAE variants learn (wasm, batch 32 copies)', () => {
     expect(solved.edges.map((e) => e.id).sort()).toEqual(load('vae.json').edges.map((e) => e.id).sort());
     const run = await train(variant('exercise-reparameterization.json', { batch: 32 }), 60);
     const s = summary('reparameterization exercise', run, 'adam');
+    const { first, last } = ends(s, 3);
+    expect(last).toBeLessThanOrEqual(0.6 * first);
+    run.model.dispose();
+  });
+
+  it('ae-not-generative exercise: the learner gets an autoencoder (reconstruct, no generate); its solution is the VAE, which generates; negative ELBO falls by ≥ 40 % in 60 steps', async () => {
+    const given = asGiven('exercise-ae-not-generative.json');
+    expect(planOf(given).modes.generate).toBeNull();
+    expect(planOf(given).modes.reconstruct).not.toBeNull();
+    const solved = load('exercise-ae-not-generative.json');
+    const plain = (d: typeof solved) => d.nodes.map((n) => ({ id: n.id, type: n.type, params: n.params })).sort((a, b) => a.id.localeCompare(b.id));
+    expect(plain(solved)).toEqual(plain(load('vae.json')));
+    expect(solved.edges.map((e) => e.id).sort()).toEqual(load('vae.json').edges.map((e) => e.id).sort());
+    expect(planOf(solved).modes.generate).toMatchObject({ autoregressive: false, conditional: false });
+    const run = await train(variant('exercise-ae-not-generative.json', { batch: 32 }), 60);
+    const s = summary('ae-not-generative exercise (solution)', run, 'adam');
     const { first, last } = ends(s, 3);
     expect(last).toBeLessThanOrEqual(0.6 * first);
     run.model.dispose();

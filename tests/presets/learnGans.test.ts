@@ -13,9 +13,11 @@
  * untrained sigmoid generator starts near 0.5) closes by a stated share.
  * 2-D presets are judged by grid KL against the real points (src/eval).
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gridDivergence, matrix } from '../../src/eval';
 import type { GraphDocument } from '../../src/graph/document';
+import { loadDocumentText } from '../../src/graph/load';
 import { setupBackend } from '../../src/runtime/backend';
 import { CompiledModel } from '../../src/runtime/model';
 import { ends, load, mean, planOf, summary, train, variant, type Run } from './presetHarness';
@@ -42,6 +44,13 @@ function gridKl(model: CompiledModel, run: Run): number {
   return gridDivergence(real, matrix(n, 2, model.generate(n))).kl;
 }
 
+/** An exercise as the learner opens it, its blanks not filled in (load() gives its solution). */
+function asGiven(file: string): GraphDocument {
+  const r = loadDocumentText(readFileSync(new URL(`../../presets/${file}`, import.meta.url), 'utf8'), `presets/${file}`);
+  if (!r.ok) throw new Error(r.error.message);
+  return r.doc;
+}
+
 function withGeneratorLoss(doc: GraphDocument, kind: string): GraphDocument {
   const copy = structuredClone(doc);
   copy.nodes.find((n) => n.id === 'gLoss')!.params.kind = kind;
@@ -64,6 +73,20 @@ describe('GAN presets', () => {
     const run = await train(withGeneratorLoss(load('gan-minimax.json'), 'nonSaturating'), 60);
     const g = series(run, 'optG');
     summary('GAN minimax control (non-saturating)', run, 'optG');
+    expect(mean(g.slice(40))).toBeGreaterThan(1);
+    run.model.dispose();
+  });
+
+  it("gan-loss exercise: the learner gets gan-minimax's saturating game; its solution, the non-saturating loss, is not stalled (G loss above 1 over rounds 41–60)", async () => {
+    const given = asGiven('exercise-gan-loss.json');
+    const plain = (d: GraphDocument) => d.nodes.map((n) => ({ id: n.id, type: n.type, params: n.params }));
+    expect(plain(given)).toEqual(plain(load('gan-minimax.json')));
+    const solved = load('exercise-gan-loss.json');
+    expect(solved.nodes.find((n) => n.id === 'gLoss')?.params).toEqual({ player: 'generator', kind: 'nonSaturating' });
+    expect(plain(solved)).toEqual(plain(withGeneratorLoss(load('gan-minimax.json'), 'nonSaturating')));
+    const run = await train(solved, 60);
+    const g = series(run, 'optG');
+    summary('gan-loss exercise (solution)', run, 'optG');
     expect(mean(g.slice(40))).toBeGreaterThan(1);
     run.model.dispose();
   });
