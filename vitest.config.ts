@@ -16,7 +16,15 @@ export default defineConfig({
     expect: { poll: { timeout: 10_000 } },
     projects: [
       { extends: true, test: { name: 'fast', include: ALL, exclude: [...configDefaults.exclude, ...SLOW] } },
-      { extends: true, test: { name: 'slow', include: SLOW.map((p) => (p.endsWith('/**') ? `${p}/*.test.{ts,tsx}` : p)) } },
+      {
+        extends: true,
+        // One app build for every browser test file of the run.
+        test: {
+          name: 'slow',
+          include: SLOW.map((p) => (p.endsWith('/**') ? `${p}/*.test.{ts,tsx}` : p)),
+          globalSetup: ['tests/e2e/buildOnce.ts'],
+        },
+      },
     ],
   },
 });

@@ -1,15 +1,15 @@
 /**
- * End-to-end harness: build the app once into a private folder (so parallel
- * builds by others never race ours), serve it with the cross-origin isolation
+ * End-to-end harness: the built app in a private folder per test file (so
+ * parallel builds by others never race ours), serve it with the cross-origin isolation
  * headers the runtime needs, and drive Debian's Chromium with playwright-core.
  */
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { buildInto } from './build';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const SCREENSHOTS = join(ROOT, 'tests/e2e/screenshots');
@@ -24,14 +24,12 @@ const TYPES: Record<string, string> = {
   '.bin': 'application/octet-stream',
 };
 
+/** The app for one test file, in its own folder: a copy of the run's one build (tests/e2e/buildOnce.ts), or a build of its own. */
 export function buildApp(): string {
+  const shared = inject('e2eDist');
+  if (!shared) return buildInto();
   const out = mkdtempSync(join(tmpdir(), 'latent-lab-e2e-dist-'));
-  // Vitest sets NODE_ENV=test, which would give a development React build; test what users get.
-  execFileSync('npx', ['vite', 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  cpSync(shared, out, { recursive: true });
   return out;
 }
 
