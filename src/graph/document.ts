@@ -27,6 +27,8 @@ export const nodeSchema = z.object({
   locked: z.boolean().optional(),
   /** Only these parameters are fixed for a learner (the rest of the node stays editable). */
   lockedParams: z.array(z.string().min(1).max(100)).max(200).optional(),
+  /** A block whose layers are the document's block definition of this id (in `blocks`), not the ones its parameters generate. */
+  block: id.optional(),
 });
 
 export const edgeSchema = z.object({
@@ -35,6 +37,25 @@ export const edgeSchema = z.object({
   sourcePort: z.string().min(1).max(100),
   target: id,
   targetPort: z.string().min(1).max(100),
+});
+
+const port = z.string().min(1).max(100);
+const portRef = z.object({ node: id, port });
+/**
+ * A block's layers, edited as layers: exactly the expansion the compiler
+ * inlines (layers in data-flow order, the edges between them, and which
+ * layer ports the block's own inputs feed and outputs come from). Block
+ * nodes refer to one by id, so nodes that share weights share one definition.
+ */
+export const blockDefinitionSchema = z.object({
+  id,
+  title: z.string().max(200),
+  nodes: z.array(z.object({ id, type: z.string().min(1).max(100), params: z.record(z.string(), z.unknown()) })).max(500),
+  edges: z.array(z.object({ source: id, sourcePort: port, target: id, targetPort: port })).max(2_000),
+  inputs: z.record(port, z.array(portRef).max(100)),
+  outputs: z.record(port, portRef),
+  /** What the learner called the block's ports (the port id where absent). */
+  portNames: z.record(port, z.string().max(60)).optional(),
 });
 
 export const metaSchema = z.object({
@@ -118,46 +139,39 @@ const tourTargetSchema = z
 
 /** One step of a guided tour: plain text, shown as text only. */
 export const tourStepSchema = z.object({ id, text: z.string().min(1).max(2_000), target: tourTargetSchema.optional() });
-export const tourSchema = z.object({ steps: z.array(tourStepSchema).min(1).max(50) });
+/**
+ * A step may point at a node the graph no longer has: deleting or unpacking a
+ * node leaves the tour as it was, and a saved graph must open again. The card
+ * says so at that step instead (and tests/graph/tour.test.ts checks the presets).
+ */
+export const tourSchema = z.object({
+  steps: z
+    .array(tourStepSchema)
+    .min(1)
+    .max(50)
+    .superRefine((steps, ctx) => {
+      const seen = new Set<string>();
+      steps.forEach((step, i) => {
+        if (seen.has(step.id))
+          ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `tour step "${step.id}" appears twice; give each step its own id` });
+        seen.add(step.id);
+      });
+    }),
+});
 
-export const documentSchema = z
-  .object({
-    schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
-    meta: metaSchema,
-    nodes: z.array(nodeSchema).max(5_000),
-    edges: z.array(edgeSchema).max(20_000),
-    notes: z.array(stickyNoteSchema).max(500).optional(),
-    groups: z.array(groupSchema).max(500).optional(),
-    exercise: exerciseSchema.optional(),
-    /** A guided tour: steps that point at nodes and views in order. */
-    tour: tourSchema.optional(),
-  })
-  .superRefine((doc, ctx) => {
-    if (!doc.tour) return;
-    const nodeIds = new Set(doc.nodes.map((n) => n.id));
-    const seen = new Set<string>();
-    doc.tour.steps.forEach((step, i) => {
-      if (seen.has(step.id))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['tour', 'steps', i, 'id'],
-          message: `tour step "${step.id}" appears twice; give each step its own id`,
-        });
-      seen.add(step.id);
-      const node = step.target?.node;
-      if (node !== undefined && !nodeIds.has(node))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['tour', 'steps', i, 'target', 'node'],
-          message: `tour step "${step.id}" points at node "${node}", which is not in the graph; use the id of one of its nodes (${listIds(doc.nodes.map((n) => n.id))}) or remove the target`,
-        });
-    });
-  });
-
-/** Up to six ids, then how many more. */
-function listIds(ids: string[]): string {
-  return ids.length ? ids.slice(0, 6).join(', ') + (ids.length > 6 ? `, … ${ids.length - 6} more` : '') : 'it has none';
-}
+export const documentSchema = z.object({
+  schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
+  meta: metaSchema,
+  nodes: z.array(nodeSchema).max(5_000),
+  edges: z.array(edgeSchema).max(20_000),
+  notes: z.array(stickyNoteSchema).max(500).optional(),
+  groups: z.array(groupSchema).max(500).optional(),
+  exercise: exerciseSchema.optional(),
+  /** A guided tour: steps that point at nodes and views in order. */
+  tour: tourSchema.optional(),
+  /** Block definitions that block nodes refer to (GraphNode.block). */
+  blocks: z.array(blockDefinitionSchema).max(200).optional(),
+});
 
 export type GraphDocument = z.infer<typeof documentSchema>;
 export type GraphNode = z.infer<typeof nodeSchema>;
@@ -168,8 +182,8 @@ export type Exercise = z.infer<typeof exerciseSchema>;
 export type ExerciseTask = z.infer<typeof taskSchema>;
 export type ExerciseCheck = z.infer<typeof checkSchema>;
 export type EdgeEnd = z.infer<typeof edgeEndSchema>;
-export type Tour = z.infer<typeof tourSchema>;
 export type TourStep = z.infer<typeof tourStepSchema>;
+export type BlockDefinition = z.infer<typeof blockDefinitionSchema>;
 
 export function emptyDocument(title = 'Untitled graph'): GraphDocument {
   return { schemaVersion: CURRENT_SCHEMA_VERSION, meta: { title, description: '', goals: [], seed: 1 }, nodes: [], edges: [] };

@@ -3,7 +3,8 @@
  * that takes the focus; every step shows its text, rings its node (framed on
  * the canvas, clear of the card) or opens its view in the Run tab; the arrow
  * keys move, Esc closes and the focus goes back to the button. axe finds
- * nothing with the card open, on a node step and on a view step.
+ * nothing with the card open, on a node step and on a view step. A step whose
+ * node was deleted says so, and that graph still reopens from its autosave.
  */
 import axe from 'axe-core';
 import type { Page } from 'playwright-core';
@@ -131,4 +132,33 @@ describe('guided tour', () => {
       await page.close();
     }
   }, 240_000);
+
+  it('VAE, dark: a step whose node was deleted says so, and the graph still reopens from its autosave with the tour', async () => {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    try {
+      await page.goto(`${app.url}#preset=vae`);
+      await page.waitForSelector(`${tid('canvas')} .react-flow__node`);
+      await page.click(tid('btn-theme'));
+      await page.click(tid('btn-tour'));
+      for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+      await expect.poll(() => page.locator(tid('tour-where')).textContent()).toContain('KL to prior');
+      // The step selected its node: Delete removes it, as it would any selection.
+      await page.keyboard.press('Delete');
+      await expect
+        .poll(() => page.locator(tid('tour-where')).textContent())
+        .toMatch(/points at the node “kl”, which this graph does not have/);
+      expect(await page.locator('[data-tour-target]').count()).toBe(0);
+      await shot(page, 'tour-vae-deleted-dark');
+      await page.evaluate(() => window.latentLab!.flush());
+      await page.reload();
+      await page.waitForSelector(`${tid('canvas')} .react-flow__node`);
+      await expect.poll(() => page.locator('.react-flow__node[data-id]').count()).toBe(11);
+      expect(await page.locator('.notice.error').count()).toBe(0);
+      expect(await page.locator(tid('btn-tour')).count()).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
 });

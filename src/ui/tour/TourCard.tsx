@@ -59,7 +59,7 @@ function Where({ step, found }: { step: TourStep; found: Found }) {
     if (!node)
       return (
         <p className="tour-where warn" data-testid="tour-where">
-          This step points at the node “{target.node}”, which is no longer in the graph.
+          This step points at the node “{target.node}”, which this graph does not have (deleted, or misspelt in the tour).
         </p>
       );
     return (
