@@ -67,6 +67,7 @@ describe('families lesson', () => {
       }
       for (let i = 0; i < 4; i++) expect(await inked(page, i)).toBeGreaterThan(0.01);
       await expect.poll(() => page.getByTestId('fl-precision').count()).toBe(4);
+      expect(await page.getByTestId('fl-time').first().textContent()).toMatch(/^10 rounds · \d+ s training \(\d+ s with views\)$/);
       await page.getByTestId('families-lesson').scrollIntoViewIfNeeded();
       await shot(page, 'families-lesson');
 

@@ -168,10 +168,10 @@ describe('load path', () => {
   it('says which unknown keys it did not keep, instead of dropping them silently', () => {
     const doc = JSON.parse(readFileSync(new URL('../../presets/vae.json', import.meta.url), 'utf8'));
     doc.nodes[2].pinned = true;
-    doc.tour = { steps: [] };
+    doc.glossary = { terms: [] };
     doc.exercise = { tasks: [{ id: 't', text: 'x', check: { kind: 'compiles', strict: true } }] };
     const loaded = loadDocumentText(JSON.stringify(doc), 'newer.json');
-    expect(loaded.ok && loaded.droppedKeys).toEqual(['nodes[2].pinned', 'tour', 'exercise.tasks[0].check.strict']);
+    expect(loaded.ok && loaded.droppedKeys).toEqual(['nodes[2].pinned', 'glossary', 'exercise.tasks[0].check.strict']);
     // Parameters are free-form: an unknown parameter is the compiler's to report, not dropped here.
     const plain = loadDocumentText(readFileSync(new URL('../../presets/vae.json', import.meta.url), 'utf8'), 'vae.json');
     expect(plain.ok && plain.droppedKeys).toBeUndefined();

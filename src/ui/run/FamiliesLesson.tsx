@@ -153,6 +153,11 @@ export function FamiliesLesson({ dataName }: { dataName: string }) {
             <figure key={it.graphId} className="fl-panel" data-testid="fl-panel" data-family={it.family.family}>
               <figcaption>
                 <strong>{it.family.family}</strong> <span className="muted">likelihood: {it.family.likelihood}</span>
+                <br />
+                <span className="muted" data-testid="fl-time">
+                  {it.rounds.toLocaleString('en')} rounds{it.seconds !== null ? ` · ${it.seconds.toFixed(0)} s training` : ''}
+                  {it.wallSeconds !== null ? ` (${it.wallSeconds.toFixed(0)} s with views)` : ''}
+                </span>
               </figcaption>
               <Scatter item={it} frame={frame} />
               <Figures item={it} />

@@ -28,6 +28,9 @@ export interface LessonItem {
   /** The measurement after training, or why there is none. */
   metrics: SampleMetrics | null;
   unavailable?: string;
+  /** Training time the run recorded (rounds × time per round), and the wall time it took here with views and saving. */
+  seconds: number | null;
+  wallSeconds: number | null;
   /** The playground's real and generated points after training, for the scatter. */
   points: Pick<FromWorkerOf<'points2d'>, 'real' | 'fake' | 'bounds'> | null;
 }
@@ -67,9 +70,14 @@ function lessonGraphs(from: GraphDocument, dataName: string): { family: LessonFa
 }
 
 /** Measures the model the queue has just trained and keeps its points, while the queue still holds the worker. */
+let lastFinished = 0;
+
 async function measureTrained(graphId: string) {
   const before = runStore.getState();
-  setItem(graphId, { runId: historyStore.getState().activeRunId });
+  const runId = historyStore.getState().activeRunId;
+  const trained = historyStore.getState().runs.find((r) => r.id === runId);
+  const now = performance.now();
+  setItem(graphId, { runId, seconds: trained?.time.at(-1)?.seconds ?? null, wallSeconds: (now - lastFinished) / 1000 });
   run.measureSamples(LESSON_SAMPLES);
   await whileQueued((s) => s.measure.latest !== before.measure.latest && s.measure.progress === null, 600_000, 'measuring');
   const measured = runStore.getState().measure.latest;
@@ -78,6 +86,7 @@ async function measureTrained(graphId: string) {
   await whileQueued((s) => !!s.points2d && s.points2d !== before.points2d && s.points2d.step === s.step, 120_000, 'drawing the samples');
   const pts = runStore.getState().points2d!;
   setItem(graphId, { points: { real: pts.real, fake: pts.fake, bounds: pts.bounds } });
+  lastFinished = performance.now();
 }
 
 export const familiesLesson = {
@@ -100,9 +109,19 @@ export const familiesLesson = {
         return;
       }
       docs.set(graphId, g.doc);
-      items.push({ family: g.family, graphId, rounds: lessonRounds(g.family, scale), runId: null, metrics: null, points: null });
+      items.push({
+        family: g.family,
+        graphId,
+        rounds: lessonRounds(g.family, scale),
+        runId: null,
+        metrics: null,
+        seconds: null,
+        wallSeconds: null,
+        points: null,
+      });
     }
     lessonStore.setState({ phase: 'running', data: dataName, items, problem: null });
+    lastFinished = performance.now();
     runQueue.setGraphs(items.map((it) => it.graphId));
     const rounds = new Map(items.map((it) => [it.graphId, it.rounds]));
     await runQueue.start(async (g) => docs.get(g) ?? null, { roundsOf: (g) => rounds.get(g)!, afterEach: measureTrained });
