@@ -196,6 +196,8 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
 }
 
 export function formatLoadError(e: LoadError): string {
-  const where = [e.source, e.line !== undefined ? `line ${e.line}, column ${e.column}` : '', e.path ?? ''].filter(Boolean).join(': ');
+  // A schema message already starts with its path (the CLI prints the message alone); say it once.
+  const path = e.path && !e.message.startsWith(e.path) ? e.path : '';
+  const where = [e.source, e.line !== undefined ? `line ${e.line}, column ${e.column}` : '', path].filter(Boolean).join(': ');
   return `${where}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
 }

@@ -86,7 +86,7 @@ describe('preset packs', () => {
       /version 2, newer than this Latent Lab reads.*update Latent Lab/,
     );
     expect(failure(loadPackValue({ format: 'latent-lab-pack', version: 1, title: ' ', presets: [entry] }, 'a.json'))).toMatch(
-      /^a\.json: title: title:/,
+      /^a\.json: title: Too small/,
     );
     expect(failure(loadPackValue({ format: 'latent-lab-pack', version: 1, title: 'T', presets: [] }, 'a.json'))).toMatch(
       /^a\.json \(pack “T”\): presets: presets: .*1/,
