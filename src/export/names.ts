@@ -11,6 +11,12 @@ const TAKEN = new Set([
     ' ',
   ),
   ...'torch nn F np self model batch draw'.split(' '),
+  // Functions the generated objectives and sample.py call by name (layers.py, flows.py, diffusion.py).
+  ...'nhwc nchw draw_like activate bce mse eps_mse categorical256 gaussian_kl discriminator_loss generator_loss reduce_loss'.split(' '),
+  ...'dequantize logit_transform squeeze2x2 unsqueeze2x2 flow_prior_log_prob flow_nll dequantize_inverse logit_transform_inverse'.split(
+    ' ',
+  ),
+  ...'noise_schedule forward_noising time_embedding label_dropout run_chain schedule_betas denoise generate'.split(' '),
 ]);
 
 /** A Python identifier for `raw` (a node id), unique within `used`, which it joins. */

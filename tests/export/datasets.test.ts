@@ -75,7 +75,7 @@ describe("train.py's data sources", () => {
     for (const cls of ['10', '3']) mkdirSync(join(root, cls), { recursive: true });
     // Larger than 28, not square, half transparent, coloured: every step of the conversion matters.
     png(join(root, '3', 'a.png'), 40, 30, (x, y) => [(x * 7) % 256, (y * 11) % 256, (x * y) % 256, x < 20 ? 255 : 128]);
-    png(join(root, '3', 'b.png'), 28, 28, (x, y) => [x * 9, x * 9, x * 9, 255]);
+    png(join(root, '3', 'b.png'), 28, 28, (x) => [x * 9, x * 9, x * 9, 255]);
     png(join(root, '10', 'c.png'), 14, 17, (x, y) => [255, y * 15, 0, (x * 18) % 256]);
     // A loose image beside the class folders has no class: both leave it out.
     png(join(root, 'loose.png'), 28, 28, () => [255, 255, 255, 255]);
