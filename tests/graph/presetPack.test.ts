@@ -89,7 +89,7 @@ describe('preset packs', () => {
       /^a\.json: title: Too small/,
     );
     expect(failure(loadPackValue({ format: 'latent-lab-pack', version: 1, title: 'T', presets: [] }, 'a.json'))).toMatch(
-      /^a\.json \(pack “T”\): presets: presets: .*1/,
+      /^a\.json \(pack “T”\): presets: Too small.*1/,
     );
     expect(failure(loadPackValue({ format: 'latent-lab-pack', version: 1, title: 'T', presets: [entry, { doc: vae }] }, 'a.json'))).toMatch(
       /^a\.json \(pack “T”\), preset 2: presets\[1\]\.name: /,
