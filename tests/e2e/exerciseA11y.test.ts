@@ -109,7 +109,9 @@ describe('exercise mode: axe, the folding panel, notes and frames', () => {
     const data = (await getDoc(page)).nodes.find((n) => n.id === 'data')!;
     expect(added.position.x).toBeLessThan(data.position.x);
     expect(added.position.y).toBeLessThan(data.position.y);
-    await page.fill(tid(`group-title-${added.id}`), 'Data side');
+    // The new frame's title has the focus, selected: typing replaces it.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(`group-title-${added.id}`);
+    await page.keyboard.type('Data side');
     await page.press(tid(`group-title-${added.id}`), 'Enter');
     expect((await getDoc(page)).groups!.at(-1)!.title).toBe('Data side');
     await page.focus(tid(`group-move-${added.id}`));

@@ -51,6 +51,10 @@ export function useBoxGestures(box: Box, commit: (b: Box) => void) {
       setStart(null);
       setLive(null);
     },
+    onPointerCancel: () => {
+      setStart(null);
+      setLive(null);
+    },
     onKeyDown: (e: KeyboardEvent<HTMLElement>) => {
       const step = e.shiftKey ? GRID * 5 : GRID;
       const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[e.key];
@@ -109,6 +113,9 @@ export function GroupFrame({ group, editable }: { group: Group; editable: boolea
   );
 }
 
+/** The element id of a frame's title field, so a new frame's title can take the focus. */
+export const groupTitleId = (id: string) => `group-title-${id}`;
+
 /** The title, written to the document once, on blur or Enter (one undo step). */
 function TitleField({ title, id }: { title: string; id: string }) {
   const [draft, setDraft] = useState(title);
@@ -116,6 +123,7 @@ function TitleField({ title, id }: { title: string; id: string }) {
   return (
     <input
       className="group-title-input"
+      id={groupTitleId(id)}
       aria-label="Frame title"
       data-testid={`group-title-${id}`}
       value={draft}

@@ -8,6 +8,7 @@ import { useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ExerciseCheck, ExerciseTask } from '../../graph/document';
 import { editorStore, useCompiled, useEditor } from '../../store';
 import { evaluateTasks } from '../../store/exercise';
+import { groupTitleId } from '../canvas/GroupFrame';
 import { useRun } from '../run/runStore';
 import './exercise.css';
 
@@ -152,7 +153,11 @@ function FrameSelection() {
       data-testid="group-add"
       disabled={count === 0}
       title={count ? 'A titled frame drawn around the selected nodes' : 'Select the nodes to frame first'}
-      onClick={() => editorStore.getState().addGroupAroundSelection('Group')}
+      onClick={() => {
+        const id = editorStore.getState().addGroupAroundSelection('Group');
+        // The new frame's title takes the focus, ready to be typed over.
+        if (id) requestAnimationFrame(() => (document.getElementById(groupTitleId(id)) as HTMLInputElement | null)?.select());
+      }}
     >
       Frame selected nodes
     </button>
