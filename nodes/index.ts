@@ -8,6 +8,7 @@ import affineCoupling from './affineCoupling';
 import avgPool2d from './avgPool2d';
 import batchNorm from './batchNorm';
 import bce from './bce';
+import block from './block';
 import categorical256 from './categorical256';
 import concat from './concat';
 import conv2d from './conv2d';
@@ -76,6 +77,7 @@ const all: AnyNodeDef[] = [
   generator,
   discriminator,
   unet,
+  block,
   sampler,
   addNoise,
   interpolate,

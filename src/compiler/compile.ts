@@ -15,10 +15,12 @@ import {
   type LayerNodeDef,
   type Mode,
 } from '../graph/nodeApi';
-import { activePortsOf, inactivePortProblem } from '../graph/ports';
+import { activePortsOf, inactivePortProblem, kindHint, portMismatch, sharedSourceProblem } from '../graph/ports';
 import { idListParam, numberParam, resolveParams, type AnyParamValues } from '../graph/params';
 import { BATCH, exampleSize, formatShape, sameShape, type Shape } from '../graph/shape';
 import type { GraphError } from './errors';
+import { placeShapeError } from './fixes';
+import { expansionOf } from './blocks';
 import { modelKeyOf } from './modelKey';
 import { criticOf, docPortKey, lossOutputsOf, lossUnitsOf, planModes, posteriorOf, previewableOf, type FlatGraph } from './modes';
 import { linkDiffusion } from './diffusion';
@@ -100,6 +102,8 @@ class Compiler {
     this.findDataset(nodes);
     const ctx: InferContext = { data: this.data };
     for (const node of order) this.inferNode(node, nodes, incoming, ctx);
+    const fixContext = { doc: this.doc, registry: this.registry, params: this.params, shapes: this.shapes, infer: ctx };
+    this.errors = this.errors.map((e) => placeShapeError(e, fixContext));
     const flow = this.linkFlow();
     const diffusion = this.linkDiffusion();
     const optimizers = this.planOptimizers(nodes);
@@ -218,19 +222,19 @@ class Compiler {
         this.error({ code: 'inactive-port', edgeId: edge.id, nodeId: dst.id, port: edge.targetPort, ...dstOff });
         continue; // the node ignores an input it does not have
       }
-      if (out.type !== inp.type) {
-        this.error({
-          code: 'port-type',
-          edgeId: edge.id,
-          nodeId: dst.id,
-          port: edge.targetPort,
-          message: `${edge.targetPort} takes a ${inp.type} but ${src.id}.${edge.sourcePort} gives a ${out.type}`,
-          hint: inp.type === 'loss' ? 'connect a loss output here' : 'connect a tensor output here',
-        });
+      const mismatch = portMismatch(out, `${src.id}.${edge.sourcePort}`, inp, edge.targetPort);
+      if (mismatch) {
+        this.error({ code: 'port-type', edgeId: edge.id, nodeId: dst.id, port: edge.targetPort, message: mismatch, hint: kindHint(inp) });
         continue;
       }
       let ports = incoming.get(dst.id);
       if (!ports) incoming.set(dst.id, (ports = new Map()));
+      const fedBy = Object.fromEntries([...ports].map(([p, r]) => [p, `${r.node}.${r.port}`]));
+      const shared = sharedSourceProblem(dstDef, edge.targetPort, fedBy, `${src.id}.${edge.sourcePort}`);
+      if (shared) {
+        this.error({ code: 'port-type', edgeId: edge.id, nodeId: dst.id, port: edge.targetPort, message: shared, hint: kindHint(inp) });
+        continue;
+      }
       if (ports.has(edge.targetPort)) {
         this.error({
           code: 'duplicate-input',
@@ -384,7 +388,7 @@ class Compiler {
   ) {
     let expansion;
     try {
-      expansion = def.expand(params, inputShapes);
+      expansion = expansionOf(this.doc, node, def, params, inputShapes);
     } catch (e) {
       this.error({ code: 'shape', nodeId: node.id, message: `cannot expand: ${(e as Error).message}` });
       return;

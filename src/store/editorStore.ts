@@ -12,7 +12,9 @@ import { registry as defaultRegistry } from '../../nodes/index';
 import * as ops from './docOps';
 import * as ex from './exercise';
 import { unpackBlock } from './unpack';
+import { blockSlice, type BlockSlice } from './blockOps';
 import type { ConnectionCheck, Fragment, PortConnection, Registry, XY } from './docOps';
+import type { GraphFix } from '../compiler/errors';
 
 export interface DocumentSlice {
   doc: GraphDocument;
@@ -33,6 +35,8 @@ export interface DocumentSlice {
    * references re-attached, as one undo step; selects the new layers.
    */
   unpackBlock(nodeId: string): { ok: true; ids: string[] } | { ok: false; reason: string };
+  /** Applies a compiler-proposed repair (set a parameter, put a node on an edge) as one undo step; false when refused or stale. */
+  applyFix(fix: GraphFix): boolean;
   addStickyNote(position: XY, text?: string): string;
   updateStickyNote(id: string, patch: Partial<Omit<StickyNote, 'id'>>): void;
   removeStickyNote(id: string): void;
@@ -131,7 +135,7 @@ export interface ViewSlice {
   showNextHint(taskId: string): void;
 }
 
-export type EditorState = DocumentSlice & SelectionSlice & ViewSlice;
+export type EditorState = DocumentSlice & SelectionSlice & ViewSlice & BlockSlice;
 export type EditorStore = StoreApi<EditorState> & { temporal: StoreApi<TemporalState<{ doc: GraphDocument }>> };
 
 type SliceCreator<T> = (set: StoreApi<EditorState>['setState'], get: () => EditorState) => T;
@@ -222,6 +226,22 @@ const documentSlice =
       set({ doc: ops.setNodeFields(get().doc, nodeId, fields) });
     },
     setMeta: (meta) => set({ doc: ops.setMeta(get().doc, meta) }),
+    applyFix: (fix) => {
+      const doc = get().doc;
+      const edge = fix.kind === 'insertNode' ? doc.edges.find((e) => e.id === fix.edgeId) : undefined;
+      const lock =
+        fix.kind === 'setParam'
+          ? ex.paramRefusal(doc, registry, fix.nodeId, [fix.param])
+          : edge && ex.connectRefusal(doc, registry, { source: '', sourcePort: '', target: edge.target, targetPort: edge.targetPort });
+      if (refused(get(), lock ?? null)) return false;
+      const fixed = ops.applyFix(doc, registry, fix);
+      if (!fixed) {
+        get().notify('warn', `“${fix.label}” no longer fits the graph; the Problems panel lists what is wrong now.`);
+        return false;
+      }
+      set({ doc: fixed.doc, ...(fixed.id ? { selectedNodeIds: [fixed.id], selectedEdgeIds: [] } : {}) });
+      return true;
+    },
     unpackBlock: (nodeId) => {
       const locked = learning(get()) ? ex.fieldsRefusal(get().doc, registry, nodeId) : null;
       if (locked) return { ok: false, reason: locked };
@@ -396,6 +416,7 @@ export function createEditorStore(registry: Registry = defaultRegistry, initial:
         ...documentSlice(registry, initial)(set, get),
         ...selectionSlice(set, get),
         ...viewSlice(set, get),
+        ...blockSlice(set, get),
       }),
       {
         partialize: (s) => ({ doc: s.doc }),

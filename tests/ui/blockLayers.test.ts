@@ -4,12 +4,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../nodes/index';
+import { emptyDocument } from '../../src/graph/document';
 import { BATCH } from '../../src/graph/shape';
 import { blockLayers } from '../../src/ui/overlays/blockLayers';
 
+const doc = emptyDocument();
+const node = (type: string, params: Record<string, unknown>) => ({ id: 'n', type, position: { x: 0, y: 0 }, params });
+
 describe('blockLayers', () => {
   it('lists an affine coupling’s network from its hidden widths, with the shape after each step', () => {
-    const { rows, error } = blockLayers(registry.affineCoupling, { hidden: [32, 16] }, { x: [BATCH, 2] }, registry, null);
+    const { rows, error } = blockLayers(
+      registry.affineCoupling,
+      node('affineCoupling', { hidden: [32, 16] }),
+      doc,
+      { x: [BATCH, 2] },
+      registry,
+      null,
+    );
     expect(error).toBeUndefined();
     expect(rows.map((r) => [r.id, r.title, r.inputs, r.outputs.out])).toEqual([
       ['mask', 'Mask', ['x'], [BATCH, 2]],
@@ -23,8 +34,8 @@ describe('blockLayers', () => {
   });
 
   it('still expands a block, and has nothing to list for a plain layer', () => {
-    const encoder = blockLayers(registry.encoder, { hidden: [64], latent: 4 }, { x: [BATCH, 784] }, registry, null);
+    const encoder = blockLayers(registry.encoder, node('encoder', { hidden: [64], latent: 4 }), doc, { x: [BATCH, 784] }, registry, null);
     expect(encoder.rows.map((r) => r.id)).toEqual(['dense0', 'mean', 'logVar']);
-    expect(blockLayers(registry.dense, { units: 8 }, { x: [BATCH, 4] }, registry, null).rows).toEqual([]);
+    expect(blockLayers(registry.dense, node('dense', { units: 8 }), doc, { x: [BATCH, 4] }, registry, null).rows).toEqual([]);
   });
 });

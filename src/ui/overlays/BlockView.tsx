@@ -20,7 +20,7 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
   const compiled = useCompiled();
   const def = node && registry[node.type];
   if (!node || !def) return null;
-  const { rows, error } = blockLayers(def, node.params, compiled.shapes[nodeId]?.inputs ?? {}, registry, compiled.data);
+  const { rows, error } = blockLayers(def, node, doc, compiled.shapes[nodeId]?.inputs ?? {}, registry, compiled.data);
   const batch = compiled.data?.batchSize;
   const name = node.label || def.title;
   const isBlock = def.kind === 'block';

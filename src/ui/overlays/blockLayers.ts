@@ -1,8 +1,11 @@
 /**
  * What a block stands for, layer by layer, with the shape each layer outputs
- * for the block's current inputs. Mirrors the compiler's inlining but keeps
- * going past a failure so the user sees where the shapes stop working.
+ * for the block's current inputs. The same expansion the compiler inlines
+ * (src/compiler/blocks.ts), but it keeps going past a failure so the user
+ * sees where the shapes stop working.
  */
+import { expansionOf } from '../../compiler/blocks';
+import type { GraphDocument, GraphNode } from '../../graph/document';
 import type { AnyNodeDef, DataInfo, LayerNodeDef } from '../../graph/nodeApi';
 import { isFailure } from '../../graph/nodeApi';
 import { resolveParams } from '../../graph/params';
@@ -42,18 +45,20 @@ function innerNetworkRows(
   }
 }
 
+/** `node`'s layers as the compiler inlines them (its block definition, or what its parameters generate). */
 export function blockLayers(
   def: AnyNodeDef,
-  params: Record<string, unknown>,
+  node: GraphNode,
+  doc: GraphDocument,
   inputShapes: Record<string, Shape>,
   registry: Record<string, AnyNodeDef>,
   data: DataInfo | null,
 ): { rows: LayerRow[]; error?: string } {
-  if (def.kind !== 'block') return innerNetworkRows(def, params, inputShapes);
-  const { values } = resolveParams(def.params, params);
+  if (def.kind !== 'block') return innerNetworkRows(def, node.params, inputShapes);
+  const { values } = resolveParams(def.params, node.params);
   let expansion;
   try {
-    expansion = def.expand(values, inputShapes);
+    expansion = expansionOf(doc, node, def, values, inputShapes);
   } catch (e) {
     return { rows: [], error: `cannot expand with the current inputs: ${(e as Error).message}` };
   }
