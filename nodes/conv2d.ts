@@ -11,8 +11,8 @@ export default defineNode({
   title: 'Convolution 2D',
   category: 'layers',
   doc: 'Slides small learned filters over the image: each output pixel sees only a kernelSize×kernelSize patch, and the same filter is used everywhere, so far fewer weights than Dense are needed. A stride of 2 halves height and width (28 → 14 → 7 with "same" padding).',
-  inputs: { x: { type: 'tensor', doc: 'B×H×W×C image' } },
-  outputs: { y: { type: 'tensor', doc: 'B×H′×W′×filters' } },
+  inputs: { x: { type: 'tensor', kind: 'image', doc: 'B×H×W×C image' } },
+  outputs: { y: { type: 'tensor', kind: 'image', doc: 'B×H′×W′×filters' } },
   params: {
     filters: int({ default: 32, min: 1, max: 4096, doc: 'output channels' }),
     kernelSize: int({ default: 3, min: 1, max: 15, doc: 'height and width of each filter' }),

@@ -11,8 +11,8 @@ export default defineNode({
   title: 'Up-convolution 2D',
   category: 'layers',
   doc: 'A transposed convolution: the mirror image of a strided convolution, so it makes images larger. With stride 2 and "same" padding it doubles height and width (7 → 14 → 28), which is how decoders and GAN generators grow a small feature map into a full image.',
-  inputs: { x: { type: 'tensor', doc: 'B×H×W×C image' } },
-  outputs: { y: { type: 'tensor', doc: 'B×(H·stride)×(W·stride)×filters with "same" padding' } },
+  inputs: { x: { type: 'tensor', kind: 'image', doc: 'B×H×W×C image' } },
+  outputs: { y: { type: 'tensor', kind: 'image', doc: 'B×(H·stride)×(W·stride)×filters with "same" padding' } },
   params: {
     filters: int({ default: 32, min: 1, max: 4096, doc: 'output channels' }),
     kernelSize: int({ default: 4, min: 1, max: 15, doc: 'height and width of each filter' }),

@@ -10,8 +10,8 @@ export default defineNode({
   category: 'blocks',
   doc: 'Turns a latent code back into an example. mlp: Dense layers with ReLU, then one Dense output reshaped to the data. conv: Dense to a 7×7 feature map, then two stride-2 up-convolutions (7 → 14 → 28). A connected condition (e.g. a one-hot Label) is concatenated to z first, which makes a conditional VAE. Keep the output linear for Binary cross-entropy with logits; use sigmoid for MSE on data in [0, 1].',
   inputs: {
-    z: { type: 'tensor', doc: 'latent code, B×latent' },
-    condition: { type: 'tensor', doc: 'optional extra input such as a one-hot label, B×classes', optional: true },
+    z: { type: 'tensor', kind: 'latent', doc: 'latent code, B×latent' },
+    condition: { type: 'tensor', kind: 'label', doc: 'optional extra input such as a one-hot label, B×classes', optional: true },
   },
   outputs: { y: { type: 'tensor', doc: 'B×28×28×1 or B×784 (or B×2 for points)' } },
   params: {

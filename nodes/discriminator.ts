@@ -11,7 +11,7 @@ export default defineNode({
   doc: 'The GAN discriminator (or WGAN critic): scores how real an example looks, as a logit (no sigmoid; the GAN loss applies it). mlp: Dense layers with leaky ReLU. conv (DCGAN): stride-2 convolutions with leaky ReLU, one per hidden entry (28 → 14 → 7), then a flatten. A final Dense(1) gives the score. A connected condition (a one-hot Label) makes a conditional GAN: an mlp joins it to the flattened input, a conv turns it into a learned plane beside the image, so every layer judges image and label together. Apply it to real and fake data with two nodes, the second sharing weights with the first, so both are one network.',
   inputs: {
     x: { type: 'tensor', doc: 'real or generated examples' },
-    condition: { type: 'tensor', doc: 'optional extra input such as a one-hot label, B×classes', optional: true },
+    condition: { type: 'tensor', kind: 'label', doc: 'optional extra input such as a one-hot label, B×classes', optional: true },
   },
   outputs: { logits: { type: 'tensor', doc: 'B×1 score (logit)' } },
   params: {

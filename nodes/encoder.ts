@@ -11,9 +11,9 @@ export default defineNode({
   doc: 'Maps each example to a latent code. mlp: Dense layers with ReLU (images are flattened first). conv: one stride-2 convolution per hidden entry (28 → 14 → 7), then a flatten. With output "gaussian" (a VAE) it has two heads, mean μ and log-variance log σ², for a Sampler; with "deterministic" (a plain autoencoder) a single head gives the code z directly. It has only the outputs of the chosen kind.',
   inputs: { x: { type: 'tensor', doc: 'B×features or B×H×W×C' } },
   outputs: {
-    mean: { type: 'tensor', doc: 'μ, B×latent (gaussian output)' },
-    logVar: { type: 'tensor', doc: 'log σ², B×latent (gaussian output)' },
-    z: { type: 'tensor', doc: 'the code, B×latent (deterministic output)', role: 'latent' },
+    mean: { type: 'tensor', kind: 'mean', doc: 'μ, B×latent (gaussian output)' },
+    logVar: { type: 'tensor', kind: 'logVar', doc: 'log σ², B×latent (gaussian output)' },
+    z: { type: 'tensor', kind: 'latent', doc: 'the code, B×latent (deterministic output)', role: 'latent' },
   },
   params: {
     kind: choice(['mlp', 'conv'], 'mlp', 'Dense layers, or strided convolutions for images'),

@@ -8,7 +8,7 @@ export default defineNode({
   category: 'layers',
   doc: 'Lays each example out as one long vector (28×28×1 → 784), as Dense layers need.',
   inputs: { x: { type: 'tensor', doc: 'B×…' } },
-  outputs: { y: { type: 'tensor', doc: 'B×(product of the other dimensions)' } },
+  outputs: { y: { type: 'tensor', kind: 'vector', doc: 'B×(product of the other dimensions)' } },
   params: {},
   trainable: false,
   examples: [{ x: [BATCH, 28, 28, 1] }],

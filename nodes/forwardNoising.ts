@@ -9,11 +9,11 @@ export default defineNode({
   doc: "The training half of a diffusion model. For every example it draws a step t uniformly from 1…T and noise ε ~ N(0, I), and gives x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε, a sample of q(x_t | x₀): the data after t steps of the schedule. A denoiser that sees x_t and t learns to predict ε (the ε-prediction MSE), which is all a sampler needs to walk back from noise to data. t is output as its index 0…T−1 (the paper's t − 1), for a Timestep embedding. When generating it does not run: the sampler gives the denoiser its own x_t and t at every step.",
   inputs: {
     x0: { type: 'tensor', doc: 'the data x₀' },
-    schedule: { type: 'tensor', doc: 'ᾱ_t from a Noise schedule, T values' },
+    schedule: { type: 'tensor', kind: 'schedule', doc: 'ᾱ_t from a Noise schedule, T values' },
   },
   outputs: {
     xt: { type: 'tensor', doc: 'x_t, the noisy data, shaped like x₀' },
-    t: { type: 'tensor', doc: 'the step of each example, B values 0…T−1' },
+    t: { type: 'tensor', kind: 'timestep', doc: 'the step of each example, B values 0…T−1' },
     eps: { type: 'tensor', doc: 'ε, the noise that was added, shaped like x₀: the target of the ε-prediction loss' },
   },
   equation: {

@@ -8,8 +8,8 @@ export default defineNode({
   category: 'losses',
   doc: 'KL(N(μ, σ²) ‖ N(0, I)) in closed form: −½·Σ(1 + log σ² − μ² − σ²), summed over latent dimensions and averaged over the batch. It pulls the posterior towards the prior so that samples from the prior decode to data.',
   inputs: {
-    mean: { type: 'tensor', doc: 'μ, B×latent' },
-    logVar: { type: 'tensor', doc: 'log σ², B×latent' },
+    mean: { type: 'tensor', kind: 'mean', doc: 'μ, B×latent' },
+    logVar: { type: 'tensor', kind: 'logVar', doc: 'log σ², B×latent' },
   },
   outputs: { loss: { type: 'loss', doc: 'scalar, nats per example' } },
   equation: {

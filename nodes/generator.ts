@@ -10,8 +10,8 @@ export default defineNode({
   category: 'blocks',
   doc: 'The GAN generator: turns prior noise into a fake example. mlp: Dense layers, then a Dense output reshaped to the data. conv (DCGAN): Dense to a 7×7 feature map, then two stride-2 up-convolutions (7 → 14 → 28). Batch normalization after each hidden layer steadies training. A connected condition (a one-hot Label) is concatenated to z first, for a conditional GAN. The output activation should match the data range: sigmoid for data in [0, 1].',
   inputs: {
-    z: { type: 'tensor', doc: 'noise, B×size' },
-    condition: { type: 'tensor', doc: 'optional extra input such as a one-hot label, B×classes', optional: true },
+    z: { type: 'tensor', kind: 'latent', doc: 'noise, B×size' },
+    condition: { type: 'tensor', kind: 'label', doc: 'optional extra input such as a one-hot label, B×classes', optional: true },
   },
   outputs: { y: { type: 'tensor', doc: 'fake examples: B×28×28×1 or B×784 (or B×2 for points)' } },
   params: {

@@ -9,7 +9,7 @@ export default defineNode({
   label: { output: 'y' },
   doc: "The class of each example as a one-hot vector. While training it is the dataset's label; while generating it is the class you pick, which is how a conditional model is told what to draw.",
   inputs: {},
-  outputs: { y: { type: 'tensor', doc: 'one-hot class, B×classes' } },
+  outputs: { y: { type: 'tensor', kind: 'label', doc: 'one-hot class, B×classes' } },
   params: {},
   trainable: false,
   inferShapes: (_inputs, _p, ctx) => {

@@ -9,8 +9,8 @@ export default defineNode({
   title: 'Label dropout (guidance)',
   category: 'sampling',
   doc: "Classifier-free guidance (Ho & Salimans 2022) needs one network that denoises both with and without the class. While training this replaces the one-hot label of each example by zeros, 'no class', with probability p, so the denoiser also learns the unconditional model; outside training it passes the label through. Put it between the Label and the denoiser; the Diffusion sampler's guidance weight then compares the two predictions at every step.",
-  inputs: { label: { type: 'tensor', doc: 'one-hot class, B×classes' } },
-  outputs: { y: { type: 'tensor', doc: 'the label, or zeros for a dropped example' } },
+  inputs: { label: { type: 'tensor', kind: 'label', doc: 'one-hot class, B×classes' } },
+  outputs: { y: { type: 'tensor', kind: 'label', doc: 'the label, or zeros for a dropped example' } },
   equation: {
     tex: (p) =>
       String.raw`\begin{aligned}\port{y}{y_b} &= m_b\, \port{label}{c_b} \quad (\text{training})\\ m_b &\sim \operatorname{Bernoulli}(1 - p),\ p = ${texNumber(p.rate)}\\ \port{y}{y_b} &= c_b \quad (\text{otherwise})\end{aligned}`,

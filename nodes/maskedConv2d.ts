@@ -27,8 +27,8 @@ export default defineNode({
   title: 'Masked convolution (PixelCNN)',
   category: 'layers',
   doc: 'A convolution that only looks at pixels above and to the left, so each output can predict its pixel from the pixels drawn before it in reading order. Type A (the first layer) also hides the pixel itself; type B (later layers) may see the same position, because there it only holds features computed from earlier pixels. One type-A layer makes the graph autoregressive: it is sampled pixel by pixel. Channels are not split into colour groups, so it suits grey images such as MNIST.',
-  inputs: { x: { type: 'tensor', doc: 'B×H×W×C image' } },
-  outputs: { y: { type: 'tensor', doc: 'B×H×W×filters' } },
+  inputs: { x: { type: 'tensor', kind: 'image', doc: 'B×H×W×C image' } },
+  outputs: { y: { type: 'tensor', kind: 'image', doc: 'B×H×W×filters' } },
   equation: {
     tex: (p) =>
       String.raw`\begin{aligned}p(x) &= \prod_{i=1}^{H W} p(x_i \mid x_{<i})\\ \port{y}{y_i} &= f\big(\port{x}{x}_{${p.maskType === 'A' ? '<i' : String.raw`\le i`}}\big)\end{aligned}`,

@@ -10,7 +10,7 @@ export default defineNode({
   noise: { output: 'z' },
   doc: 'Random latent vectors from the prior, a fresh draw every step: the input of a GAN generator.',
   inputs: {},
-  outputs: { z: { type: 'tensor', doc: 'B×size random values' } },
+  outputs: { z: { type: 'tensor', kind: 'latent', doc: 'B×size random values' } },
   params: {
     size: int({ default: 64, min: 1, max: 4096, doc: 'latent dimensions' }),
     distribution: choice(['gaussian', 'uniform'], 'gaussian', 'N(0, 1) or U(−1, 1)'),

@@ -21,7 +21,7 @@ export default defineNode({
   category: 'sampling',
   doc: 'How much noise a diffusion model adds at each of its T steps: β_t, the variance added at step t, and ᾱ_t = ∏(1 − β_s), the share of the data that is left, so x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε. linear (Ho et al. 2020) raises β evenly from β start to β end (1e-4 to 0.02 over 1,000 steps); cosine (Nichol & Dhariwal 2021) makes ᾱ_t fall like cos² of t/T with a small offset s, which destroys information more evenly over the steps, so fewer are wasted on pure noise. ᾱ_T should be near 0, so x_T is almost pure N(0, I), where sampling starts. Feed its output to Forward noising; the sampler reads the same schedule.',
   inputs: {},
-  outputs: { alphaBar: { type: 'tensor', doc: 'ᾱ_t for t = 1…T, a vector of T values' } },
+  outputs: { alphaBar: { type: 'tensor', kind: 'schedule', doc: 'ᾱ_t for t = 1…T, a vector of T values' } },
   equation: {
     tex: (p) => {
       const product = String.raw`\port{alphaBar}{\bar\alpha_t} &= \textstyle\prod_{\tau=1}^{t} (1 - \beta_\tau),\quad t = 1, \dots, T`;

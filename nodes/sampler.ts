@@ -9,10 +9,10 @@ export default defineNode({
   sampler: { output: 'z', mean: 'mean', logVar: 'logVar' },
   doc: 'Draws z = μ + exp(½·log σ²)·ε with ε ~ N(0, I). Writing the draw this way lets gradients flow into μ and log σ² (the reparameterization trick). When generating, it ignores the encoder and draws z from the prior N(0, I).',
   inputs: {
-    mean: { type: 'tensor', doc: 'μ, B×latent' },
-    logVar: { type: 'tensor', doc: 'log σ², B×latent' },
+    mean: { type: 'tensor', kind: 'mean', doc: 'μ, B×latent' },
+    logVar: { type: 'tensor', kind: 'logVar', doc: 'log σ², B×latent' },
   },
-  outputs: { z: { type: 'tensor', doc: 'B×latent sample' } },
+  outputs: { z: { type: 'tensor', kind: 'latent', doc: 'B×latent sample' } },
   equation: {
     tex: () =>
       String.raw`\begin{aligned}\port{z}{z} &= \port{mean}{\mu} + \sigma \odot \varepsilon\\ \sigma &= \exp\!\big(\tfrac12 \port{logVar}{\log \sigma^2}\big)\\ \varepsilon &\sim \mathcal N(0, I)\end{aligned}`,

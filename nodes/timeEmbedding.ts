@@ -18,7 +18,7 @@ export default defineNode({
   title: 'Sinusoidal embedding',
   category: 'layers',
   doc: "Turns each example's diffusion step t into a vector a network can use: the sinusoidal position code of the Transformer (Vaswani et al. 2017), as DDPM uses it. With half = dim/2, frequencies f_i = maxPeriod^(−i/half) and u = scale·t, the output is [sin(u·f_0), …, sin(u·f_{half−1}), cos(u·f_0), …, cos(u·f_{half−1})]. Nearby steps get similar vectors and every step a different one; the fast waves tell neighbouring steps apart, the slow ones say roughly how noisy x_t is. Given B×F values (2-D points) it codes each of the F values this way and joins the codes (Fourier features, Tancik et al. 2020): with a scale of about 25 a small network can draw details a twenty-fifth of a unit wide, which plain coordinates make hard to learn. It has no weights: follow it with a Dense layer, or give it to a U-Net's time input.",
-  inputs: { t: { type: 'tensor', doc: 'the step of each example (B or B×1 values), or B×F values to code one by one' } },
+  inputs: { t: { type: 'tensor', kind: 'timestep', doc: 'the step of each example (B or B×1 values), or B×F values to code one by one' } },
   outputs: { y: { type: 'tensor', doc: 'B×dim, or B×(F·dim)' } },
   equation: {
     tex: (p) =>

@@ -10,11 +10,11 @@ export default defineNode({
   category: 'blocks',
   doc: 'The denoiser of image diffusion models (Ronneberger et al. 2015, as DDPM uses it), small. The way down has one level per depth step: two 3×3 convolutions, then 2×2 average pooling, halving the size (28 → 14 → 7) while the channels double from the base filters. The way up mirrors it: upsampling ×2, then a skip connection concatenates the map of the same size from the way down, so fine detail need not squeeze through the bottom. A last 3×3 convolution gives one value per input value (ε̂). The time input (a Timestep embedding), joined with the optional condition (a one-hot label, for a conditional model), goes through a Dense layer of 4×filters; at every level a Dense layer turns that into one offset per channel (reshaped to 1×1×channels) added at every pixel, so each level knows how noisy its input is. All of these are ordinary layers: expand the block to edit them.',
   inputs: {
-    x: { type: 'tensor', doc: 'B×H×W×C image (x_t); H and W divisible by 2^depth' },
+    x: { type: 'tensor', kind: 'image', doc: 'B×H×W×C image (x_t); H and W divisible by 2^depth' },
     time: { type: 'tensor', doc: 'B×d, the timestep embedding', optional: true },
-    condition: { type: 'tensor', doc: 'B×classes, e.g. a one-hot label', optional: true },
+    condition: { type: 'tensor', kind: 'label', doc: 'B×classes, e.g. a one-hot label', optional: true },
   },
-  outputs: { y: { type: 'tensor', doc: 'B×H×W×C, e.g. the predicted noise ε̂' } },
+  outputs: { y: { type: 'tensor', kind: 'image', doc: 'B×H×W×C, e.g. the predicted noise ε̂' } },
   params: {
     filters: int({ default: 32, min: 1, max: 512, doc: 'channels at the top level; each level down doubles them' }),
     depth: int({ default: 2, min: 1, max: 4, doc: 'levels down (each halves the size) and back up' }),

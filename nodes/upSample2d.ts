@@ -37,8 +37,8 @@ export default defineNode({
   title: 'Upsampling 2D',
   category: 'layers',
   doc: 'Makes an image larger by a whole factor without any weights (2 doubles height and width: 7 → 14 → 28). nearest repeats each value in a scale×scale block, so edges stay blocky; bilinear blends each new pixel from its nearest neighbours, so the result is smooth. A convolution after it learns to fill in detail, the usual way a convolutional decoder grows a small map back to a full image (an alternative to an up-convolution, free of its checkerboard patterns).',
-  inputs: { x: { type: 'tensor', doc: 'B×H×W×C image' } },
-  outputs: { y: { type: 'tensor', doc: 'B×(H·scale)×(W·scale)×C' } },
+  inputs: { x: { type: 'tensor', kind: 'image', doc: 'B×H×W×C image' } },
+  outputs: { y: { type: 'tensor', kind: 'image', doc: 'B×(H·scale)×(W·scale)×C' } },
   params: {
     scale: int({ default: 2, min: 2, max: 8, doc: 'growth factor for height and width' }),
     method: choice(['nearest', 'bilinear'], 'nearest', 'nearest: copy each value into a block; bilinear: blend neighbouring values'),

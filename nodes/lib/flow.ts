@@ -10,7 +10,7 @@ export const FLOW_CAPABILITY = { input: 'x', output: 'y', logDet: 'logDet' } as 
 export const FLOW_INPUTS: Record<string, PortDecl> = { x: { type: 'tensor', doc: 'B×features or B×H×W×C' } };
 export const FLOW_OUTPUTS: Record<string, PortDecl> = {
   y: { type: 'tensor', doc: 'same shape as x' },
-  logDet: { type: 'tensor', doc: 'B: log |det ∂y/∂x| of each example' },
+  logDet: { type: 'tensor', kind: 'logDet', doc: 'B: log |det ∂y/∂x| of each example' },
 };
 
 /** A flow layer that keeps the shape: a batch of vectors or of images, and one log-determinant per example. */

@@ -7,6 +7,8 @@ import type { GraphDocument, GraphEdge, GraphNode, GroupFrame, StickyNote } from
 import type { Registry } from '../compiler/compile';
 import { defaultParams, type ParamDecls } from '../graph/params';
 import { compileDocument } from './compiled';
+import type { GraphFix } from '../compiler/errors';
+import { kindHint, portMismatch, sharedSourceProblem } from '../graph/ports';
 
 export type { Registry };
 export interface XY {
@@ -63,7 +65,13 @@ export function checkConnection(doc: GraphDocument, registry: Registry, c: PortC
   const out = registry[src.type]?.outputs[c.sourcePort];
   const inp = registry[dst.type]?.inputs[c.targetPort];
   if (!out || !inp) return { ok: false, reason: 'connect an output (right) to an input (left)' };
-  if (out.type !== inp.type) return { ok: false, reason: `${c.targetPort} takes a ${inp.type}, ${c.sourcePort} gives a ${out.type}` };
+  const mismatch = portMismatch(out, `${src.label || src.id}.${c.sourcePort}`, inp, c.targetPort);
+  if (mismatch) return { ok: false, reason: `${mismatch} — ${kindHint(inp)}` };
+  const fedBy = Object.fromEntries(
+    doc.edges.filter((e) => e.target === dst.id && e.targetPort !== c.targetPort).map((e) => [e.targetPort, `${e.source}.${e.sourcePort}`]),
+  );
+  const shared = sharedSourceProblem(registry[dst.type], c.targetPort, fedBy, `${src.id}.${c.sourcePort}`);
+  if (shared) return { ok: false, reason: shared };
   if (reaches(doc, dst.id, src.id)) return { ok: false, reason: 'this edge would close a loop' };
   const after = compileDocument(connect(doc, c), registry);
   const problem = after.errors.find((e) => e.nodeId === dst.id && e.code === 'shape' && (!e.port || e.port === c.targetPort));
@@ -75,6 +83,30 @@ export function checkConnection(doc: GraphDocument, registry: Registry, c: PortC
   }
   return { ok: true };
 }
+
+// ——— One-click repairs (issue 18): a compiler-proposed GraphFix applied as one edit. ———
+
+/**
+ * The document with the fix applied (a parameter set, or a node put on an
+ * edge between its two ends), and the node it added; null when the fix no
+ * longer fits the document (its edge or node is gone).
+ */
+export function applyFix(doc: GraphDocument, registry: Registry, fix: GraphFix): { doc: GraphDocument; id?: string } | null {
+  if (fix.kind === 'setParam') return doc.nodes.some((n) => n.id === fix.nodeId) ? { doc: setParam(doc, fix.nodeId, fix.param, fix.value) } : null;
+  const edge = doc.edges.find((e) => e.id === fix.edgeId);
+  const def = registry[fix.type];
+  const from = edge && doc.nodes.find((n) => n.id === edge.source);
+  const to = edge && doc.nodes.find((n) => n.id === edge.target);
+  const inPort = def && Object.keys(def.inputs)[0];
+  const outPort = def && Object.keys(def.outputs)[0];
+  if (!edge || !from || !to || !inPort || !outPort) return null;
+  const middle = { x: (from.position.x + to.position.x) / 2, y: (from.position.y + to.position.y) / 2 };
+  const added = addNode(removeElements(doc, registry, [], [edge.id]), registry, fix.type, middle);
+  const into = connect(added.doc, { source: edge.source, sourcePort: edge.sourcePort, target: added.id, targetPort: inPort });
+  return { doc: connect(into, { source: added.id, sourcePort: outPort, target: edge.target, targetPort: edge.targetPort }), id: added.id };
+}
+
+// ——— end of one-click repairs ———
 
 /** Whether data can flow from `from` to `to` along existing edges. */
 function reaches(doc: GraphDocument, from: string, to: string): boolean {
