@@ -3,7 +3,7 @@
  * (nothing selected and a node selected), the run panel while training, and
  * every dialog (presets, help, recent graphs, quick-add, share, a block's
  * layers). Each screen must have no violation at all. axe is injected from the
- * npm package, so nothing is fetched. Not yet here: exercise mode.
+ * npm package, so nothing is fetched. Exercise mode has its own (exerciseA11y).
  */
 import axe from 'axe-core';
 import type { Page } from 'playwright-core';

@@ -421,7 +421,7 @@ describe('editor end to end', () => {
     expect(members['explicit-approximate']).toEqual(expect.arrayContaining(['vae', 'cvae', 'vae-2d-moons']));
     expect(members.implicit).toEqual(expect.arrayContaining(['gan', 'cgan', 'wgan', 'gan-2d']));
     expect(members.representation).toContain('ae');
-    expect(members.exercise).toEqual(['exercise-reparameterization']);
+    expect(members.exercise).toEqual(['exercise-ae-not-generative', 'exercise-gan-loss', 'exercise-reparameterization']);
     for (const f of families.filter((f) => f.family !== 'exercise')) expect(f.can).toMatch(/Sample: .+ Likelihood: .+ Infer z: /);
     await shot(page, '12-preset-gallery');
     await page.locator(tid('preset-family-implicit')).evaluate((el) => el.scrollIntoView({ block: 'start' }));

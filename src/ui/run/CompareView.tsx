@@ -21,6 +21,7 @@ import {
   type RunRecord,
   type Thumbnail,
 } from '../../store/runHistory';
+import { seriesText } from './chartText';
 import { formatReading } from './lossReadout';
 import { ImageGrid } from './ImageGrid';
 import { runHistory, useHistoryStore } from './historyStore';
@@ -69,7 +70,11 @@ function TermChart(props: { term: { key: string; label: string }; runs: RunRecor
   return (
     <figure className="compare-chart" data-testid="compare-chart" data-term={term.key} data-series={runs.length}>
       <figcaption title={term.key}>{term.label}</figcaption>
-      <div ref={box} />
+      <div
+        ref={box}
+        role="img"
+        aria-label={`${term.label} by ${axis === 'step' ? 'step' : 'training time'}: ${runs.map((r, i) => `${r.name} ${seriesText(data.ys[i]) ?? 'no value'}`).join('; ')}`}
+      />
     </figure>
   );
 }

@@ -5,6 +5,7 @@
  * worker sends (GradientSeries in src/store/runClient.ts); no request of their own.
  */
 import type { GradientSeries } from '../../store/runClient';
+import { seriesText } from './chartText';
 import { classColor } from './draw';
 import { useRun } from './runStore';
 
@@ -98,7 +99,13 @@ export function GradientCurve({ nodeId }: { nodeId: string }) {
       <h4>
         Gradient norm of {nodeId} <span className="muted">now {fmt(now)}</span>
       </h4>
-      <svg viewBox="-34 -6 342 124" width="100%" height="150" role="img" aria-label={`Gradient norm of ${nodeId} over training, log scale`}>
+      <svg
+        viewBox="-34 -6 342 124"
+        width="100%"
+        height="150"
+        role="img"
+        aria-label={`Gradient norm of ${nodeId} over training, log scale: ${seriesText(curve.norms) ?? 'no value'}`}
+      >
         {Array.from({ length: hi - lo + 1 }, (_, k) => lo + k).map((d) => (
           <g key={d}>
             <line x1={0} x2={300} y1={y(10 ** d)} y2={y(10 ** d)} stroke="currentColor" opacity={0.15} strokeWidth={0.5} />

@@ -9,6 +9,7 @@ import { useEffect, useMemo, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { SampleMetrics } from '../../runtime/protocol';
+import { seriesText } from './chartText';
 import { classColor } from './draw';
 import { LikelihoodTable } from './LikelihoodTable';
 import { measuring, run, useRun, type Measurement } from './runStore';
@@ -242,7 +243,12 @@ function HistoryChart({ history, row }: { history: Measurement[]; row: Row }) {
   }, [box, history, row, width]);
   return (
     <div className="metrics-chart">
-      <div ref={box} data-testid="metrics-chart" />
+      <div
+        ref={box}
+        data-testid="metrics-chart"
+        role="img"
+        aria-label={`${row.name} of the samples at ${history.length} measured step${history.length === 1 ? '' : 's'}: ${seriesText(history.map((h) => row.value(h.metrics))) ?? 'no value'}; its floor ${seriesText(history.map((h) => row.floor(h.metrics))) ?? 'not measured'}`}
+      />
       <p className="chart-key">
         <span className="swatch" style={{ background: classColor(0) }} /> {row.name} of the samples
         <span className="swatch dashed" style={{ borderColor: classColor(2) }} /> its floor (real vs real)

@@ -16,6 +16,7 @@ import type { FromWorkerOf, ModelInfo } from '../../runtime/protocol';
 import { editorStore, useEditor } from '../../store';
 import { classColor } from './draw';
 import { FamiliesLesson } from './FamiliesLesson';
+import { seriesText } from './chartText';
 import { run, useRun, type RunState } from './runStore';
 import { useWidth } from './useWidth';
 
@@ -402,7 +403,14 @@ function DivergenceChart() {
       curve.map((c) => c.jsFloor),
     ]);
   }, [curve, width]);
-  return <div ref={box} data-testid="pg-divergence-chart" />;
+  const last = curve.at(-1);
+  const text = last
+    ? `Grid KL over training: ${seriesText(
+        curve.map((c) => c.kl),
+        'nats',
+      )} (floor ${last.klFloor.toFixed(3)}); grid JS ${seriesText(curve.map((c) => c.js))} (floor ${last.jsFloor.toFixed(3)})`
+    : 'Grid KL and JS over training: no values yet';
+  return <div ref={box} data-testid="pg-divergence-chart" role="img" aria-label={text} />;
 }
 
 function DivergenceReadout({ d }: { d: NonNullable<Layers['divergence']> }) {
