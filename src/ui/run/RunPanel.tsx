@@ -21,6 +21,7 @@ import { Playground2d } from './Playground2d';
 import { DiffusionView } from './DiffusionView';
 import { HistoryNotices, HistoryPanel } from './HistoryPanel';
 import { CompareView } from './CompareView';
+import { ExportMenu, ExportNotice } from './ExportMenu';
 import { runHistory, startHistory, useHistoryStore, type HistoryState } from './historyStore';
 import './run.css';
 
@@ -207,13 +208,7 @@ function Controls() {
       <span className="run-stat" data-testid="checkpoint-status">
         {ckpt ? `checkpoint @ ${ckpt.step}` : ''}
       </span>
-      <button
-        onClick={run.exportWeights}
-        disabled={!ready}
-        title="Download the generator as a TF.js LayersModel: model.json + weights.bin, which tf.loadLayersModel opens"
-      >
-        Export TF.js
-      </button>
+      <ExportMenu modelReady={ready} graphReady={errors === 0} />
     </div>
   );
 }
@@ -340,6 +335,7 @@ export function RunPanel(props: { doc?: GraphDocument; selectedNodeId?: string |
       <ViewTabs />
       <Controls />
       <Notices />
+      <ExportNotice />
       <HistoryNotices />
       {view === 'history' && <HistoryPanel />}
       {view === 'compare' && <CompareView />}
