@@ -16,6 +16,8 @@ export default defineNode({
   trainable: false,
   examples: [{ x: [BATCH, 784] }],
   inferShapes: ({ x }) => ({ y: x }),
+  // Generation never drops: in an exported generator the node is the identity, as Keras's Dropout is at inference.
+  keras: () => ({ layers: [] }),
   build: (_ctx, p) => ({
     forward: ({ x }, call) => {
       if (!call.training || p.rate === 0) return { y: x };
