@@ -1,8 +1,10 @@
 /**
- * A look inside a block: its parameters (edited here or in the inspector, the
- * table follows live), the layers it expands to with the shape after each, and
- * "Unpack into layers", which replaces the block by those layers as ordinary,
- * separately editable nodes (one undo step).
+ * A look inside a block, and its editor: the layers it stands for with the
+ * shape after each, edited in place (a layer's parameters, insert, reorder,
+ * delete; see src/ui/block/LayerEditor.tsx), and "Back to the graph". A
+ * block whose layers were never edited shows its own parameters too, and can
+ * be unpacked into ordinary nodes. A layer's inner network (an affine
+ * coupling's) is listed read-only.
  */
 import type { ParamDecls } from '../../graph/params';
 import { formatShape } from '../../graph/shape';
@@ -10,7 +12,9 @@ import { editorStore, useCompiled, useEditor } from '../../store';
 import { checkUnpack } from '../../store/unpack';
 import { formatCount, formatParamValue } from '../format';
 import { ParamField } from '../inspector/ParamField';
-import { blockLayers } from './blockLayers';
+import { definitionOf } from '../../compiler/blocks';
+import { LayerEditor } from '../block/LayerEditor';
+import { blockLayers, type LayerRow } from './blockLayers';
 import { Modal } from './Modal';
 
 export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => void }) {
@@ -24,9 +28,17 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
   const batch = compiled.data?.batchSize;
   const name = node.label || def.title;
   const isBlock = def.kind === 'block';
-  const unpack = checkUnpack(doc, registry, nodeId);
+  const definition = isBlock ? definitionOf(doc, node) : undefined;
+  // Unpacking expands the block's parameters, so it is offered only while no layer list of its own replaces them.
+  const unpack = definition
+    ? { ok: false as const, reason: 'it has layers of its own now; take them out one by one here, or use its parameters again first' }
+    : checkUnpack(doc, registry, nodeId);
   const count = compiled.paramCounts[nodeId];
   const s = editorStore.getState();
+  const ownerId = node.sharesWeightsWith ?? nodeId;
+  const sharing = doc.nodes.filter((n) => n.id !== nodeId && (n.id === ownerId || n.sharesWeightsWith === ownerId));
+  const problems = compiled.errors.filter((e) => e.nodeId === nodeId && e.severity === 'error' && e.code !== 'frozen');
+  const inputs = definition ? Object.keys(definition.inputs) : Object.keys(compiled.shapes[nodeId]?.inputs ?? {});
 
   const doUnpack = () => {
     const result = s.unpackBlock(nodeId);
@@ -38,65 +50,68 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
 
   return (
     <Modal title={`Inside ${name}`} onClose={onClose} className="block-view" testId="block-view">
-      <p className="muted small">
-        {isBlock
-          ? 'The block stands for these layers, in data-flow order. Change them through the block’s parameters (here or in the inspector), or unpack the block to edit each layer on its own.'
-          : `${def.title} holds this network inside, in data-flow order. Change it through the layer’s parameters (here or in the inspector). It cannot be unpacked into nodes: the layer runs it in both directions, forward and inverse.`}
-      </p>
-      {Object.keys(def.params).length > 0 && (
-        <section className="block-params" data-testid="block-params">
-          {Object.entries(def.params as ParamDecls).map(([pname, decl]) => (
-            <ParamField
-              key={pname}
-              idPrefix="block-param"
-              name={pname}
-              decl={decl}
-              value={Object.hasOwn(node.params, pname) ? node.params[pname] : decl.default}
-              refCandidates={[]}
-              onCommit={(v) => s.setParam(nodeId, pname, v)}
-            />
-          ))}
-        </section>
+      <div className="block-toolbar">
+        <button onClick={onClose} data-testid="block-back">
+          ← Back to the graph
+        </button>
+        <p className="muted small">
+          {isBlock
+            ? 'The layers this block stands for, in data-flow order, with the shape after each. Edit a layer, insert, move or delete one: the shapes and problems update as you go, and Undo steps back through each change.'
+            : `${def.title} holds this network inside, in data-flow order. Change it through the layer’s parameters (here or in the inspector). It cannot be unpacked into nodes: the layer runs it in both directions, forward and inverse.`}
+        </p>
+      </div>
+      {sharing.length > 0 && (
+        <p className="small" data-testid="block-shared">
+          One set of layers and weights: {sharing.map((n) => `“${n.label || n.id}”`).join(', ')} {sharing.length > 1 ? 'use' : 'uses'} the
+          same ones, so an edit here changes {sharing.length > 1 ? 'them' : 'it'} too.
+        </p>
+      )}
+      {definition ? (
+        <div className="block-notice" data-testid="block-own-layers">
+          <p className="small">
+            These are the block’s own layers now; its parameters ({Object.keys(def.params).join(', ') || 'none'}) no longer shape them.
+          </p>
+          <button onClick={() => s.resetBlockLayers(nodeId)} data-testid="block-reset">
+            Use its parameters again
+          </button>
+        </div>
+      ) : (
+        Object.keys(def.params).length > 0 && (
+          <section className="block-params" data-testid="block-params">
+            {Object.entries(def.params as ParamDecls).map(([pname, decl]) => (
+              <ParamField
+                key={pname}
+                idPrefix="block-param"
+                name={pname}
+                decl={decl}
+                value={Object.hasOwn(node.params, pname) ? node.params[pname] : decl.default}
+                refCandidates={[]}
+                onCommit={(v) => s.setParam(nodeId, pname, v)}
+              />
+            ))}
+          </section>
+        )
       )}
       {error && (
         <p className="invalid-text" data-testid="block-error">
           {error}
         </p>
       )}
-      <table className="layer-table" data-testid="layer-table">
-        <thead>
-          <tr>
-            <th>Layer</th>
-            <th>Parameters</th>
-            <th>Reads</th>
-            <th>Output shape</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.id} data-testid={`layer-row-${r.id}`}>
-              <td>
-                <strong>{r.title}</strong> <span className="muted">{r.id}</span>
-              </td>
-              <td className="small">
-                {Object.entries(r.params)
-                  .map(([k, v]) => `${k} ${formatParamValue(v)}`)
-                  .join(' · ') || '—'}
-              </td>
-              <td className="small mono">{r.inputs.join(', ') || '—'}</td>
-              <td className="mono">
-                {r.problem ? (
-                  <span className="invalid-text">{r.problem}</span>
-                ) : (
-                  Object.entries(r.outputs)
-                    .map(([p, sh]) => `${p}: ${formatShape(sh, batch)}`)
-                    .join(', ')
-                )}
-              </td>
-            </tr>
+      {isBlock && problems.length > 0 && (
+        <ul className="block-problems invalid-text small" data-testid="block-problems">
+          {problems.map((e, i) => (
+            <li key={i}>
+              {e.message}
+              {e.hint && <span className="muted"> — {e.hint}</span>}
+            </li>
           ))}
-        </tbody>
-      </table>
+        </ul>
+      )}
+      {isBlock ? (
+        <LayerEditor nodeId={nodeId} rows={rows} batch={batch} definition={definition} inputs={inputs} />
+      ) : (
+        <ReadOnlyLayers rows={rows} batch={batch} />
+      )}
       {count !== undefined && count > 0 && (
         <p className="muted small" data-testid="block-param-count">
           {formatCount(count)} trainable values in all.
@@ -133,5 +148,45 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
         </section>
       )}
     </Modal>
+  );
+}
+
+/** A layer's inner network: listed, not edited (it is shaped by the layer's parameters). */
+function ReadOnlyLayers({ rows, batch }: { rows: LayerRow[]; batch?: number }) {
+  return (
+    <table className="layer-table" data-testid="layer-table">
+      <thead>
+        <tr>
+          <th>Layer</th>
+          <th>Parameters</th>
+          <th>Reads</th>
+          <th>Output shape</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.id} data-testid={`layer-row-${r.id}`}>
+            <td>
+              <strong>{r.title}</strong> <span className="muted">{r.id}</span>
+            </td>
+            <td className="small">
+              {Object.entries(r.params)
+                .map(([k, v]) => `${k} ${formatParamValue(v)}`)
+                .join(' · ') || '—'}
+            </td>
+            <td className="small mono">{r.inputs.join(', ') || '—'}</td>
+            <td className="mono">
+              {r.problem ? (
+                <span className="invalid-text">{r.problem}</span>
+              ) : (
+                Object.entries(r.outputs)
+                  .map(([p, sh]) => `${p}: ${formatShape(sh, batch)}`)
+                  .join(', ')
+              )}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

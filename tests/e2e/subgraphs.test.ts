@@ -1,0 +1,132 @@
+/**
+ * Subgraphs in the built app: the 2-D VAE's Decoder opened as its layers,
+ * one layer's activation changed to tanh and a Dropout inserted, back to the
+ * graph, 50 training steps with the edited network; exported and imported
+ * again, the edit survives. Then a graph whose three AE layers were collapsed
+ * into a Block (by the store's collapse, run here in Node) trains in the page.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import ae from '../../presets/ae.json';
+import type { GraphDocument } from '../../src/graph/document';
+import { loadDocumentValue } from '../../src/graph/load';
+import { createEditorStore } from '../../src/store/editorStore';
+import { registry } from '../../nodes/index';
+import { launch, openRunPanel, shot, useBuiltApp, waitForStep, watchErrors } from './harness';
+
+const app = useBuiltApp();
+const getDoc = (page: Page) => page.evaluate(() => window.latentLab!.getDocument() as GraphDocument);
+const definitionOf = (doc: GraphDocument, nodeId: string) =>
+  doc.blocks?.find((b) => b.id === doc.nodes.find((n) => n.id === nodeId)?.block);
+
+async function trainSteps(page: Page, steps: number) {
+  await page.getByTestId('run-play').click();
+  await waitForStep(page, steps, 120_000);
+  await page.getByTestId('run-pause').click();
+  return page.evaluate(() => {
+    const s = window.latentLabRun!.runStore.getState();
+    return { step: s.step, notices: s.notices.map((n) => `${n.kind}: ${n.text}`), terms: Object.keys(s.curves.series) };
+  });
+}
+
+describe('subgraphs (e2e)', () => {
+  it('edits the 2-D VAE’s Decoder as layers, trains 50 steps, and the edit survives export and import', async () => {
+    const browser = await launch({ viewport: { width: 1400, height: 1000 } });
+    const dir = mkdtempSync(join(tmpdir(), 'latent-lab-subgraphs-'));
+    try {
+      const page = await browser.context.newPage();
+      const errors = watchErrors(page);
+      await openRunPanel(page, `${app.url}#preset=vae-2d-moons`);
+      await page.getByTestId('btn-fit').click();
+      await page.getByTestId('open-block-dec').click();
+      const view = page.getByTestId('block-view');
+      await view.waitFor();
+      await expect.poll(() => view.locator('tbody tr').count()).toBe(3);
+
+      await page.getByTestId('layer-edit-dense0').click();
+      await page.locator('#layer-dense0-input-activation').selectOption('tanh');
+      await page.getByTestId('layer-edit-dense0').click();
+      await page.getByTestId('insert-layer-type').selectOption('dropout');
+      await page.getByTestId('insert-layer-after').selectOption('layer:dense0');
+      await page.getByRole('button', { name: 'Insert layer' }).click();
+      const dropout = view.getByTestId('layer-row-dropout_1');
+      await dropout.waitFor();
+      expect(await dropout.textContent()).toMatch(/rate 0\.3.*dense0.*128×64/s);
+      expect(await view.getByTestId('layer-row-dense0').textContent()).toMatch(/activation tanh/);
+      expect(await view.getByTestId('block-own-layers').isVisible()).toBe(true);
+      await shot(page, 'subgraphs-01-decoder-edited');
+      await page.getByTestId('block-back').click();
+      await expect.poll(() => view.count()).toBe(0);
+
+      const edited = await getDoc(page);
+      const layers = definitionOf(edited, 'dec')!.nodes;
+      expect(layers.map((n) => n.id)).toEqual(['dense0', 'dropout_1', 'dense1', 'out']);
+      expect(layers[0].params.activation).toBe('tanh');
+
+      const run = await trainSteps(page, 50);
+      expect(run.step).toBeGreaterThanOrEqual(50);
+      expect(run.notices.filter((n) => n.startsWith('error'))).toEqual([]);
+      await shot(page, 'subgraphs-02-trained');
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('btn-export').click()]);
+      const file = join(dir, 'edited.json');
+      await download.saveAs(file);
+      await page.getByTestId('btn-new').click();
+      await expect.poll(async () => (await getDoc(page)).nodes.length).toBe(0);
+      await page.getByTestId('import-input').setInputFiles(file);
+      await expect.poll(async () => (await getDoc(page)).nodes.length).toBe(edited.nodes.length);
+      const back = await getDoc(page);
+      expect(definitionOf(back, 'dec')).toEqual(definitionOf(edited, 'dec'));
+      expect(JSON.parse(readFileSync(file, 'utf8')).blocks).toEqual(edited.blocks);
+      await page.getByTestId('btn-fit').click();
+      await page.getByTestId('open-block-dec').click();
+      expect(await view.getByTestId('layer-row-dropout_1').isVisible()).toBe(true);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await browser.close();
+    }
+  }, 300_000);
+
+  it('trains an AE whose three encoder layers were collapsed into one Block', async () => {
+    const loaded = loadDocumentValue(ae, 'presets/ae.json');
+    if (!loaded.ok) throw new Error(loaded.error.message);
+    const store = createEditorStore(registry, loaded.doc);
+    const unpacked = store.getState().unpackBlock('enc');
+    if (!unpacked.ok) throw new Error(unpacked.reason);
+    store.getState().select(unpacked.ids.slice(1));
+    const collapsed = store.getState().collapseSelection('Three layers');
+    if (!collapsed.ok) throw new Error(collapsed.reason);
+    const browser = await launch({ viewport: { width: 1400, height: 1000 } });
+    const dir = mkdtempSync(join(tmpdir(), 'latent-lab-collapse-'));
+    try {
+      const file = join(dir, 'collapsed.json');
+      writeFileSync(file, JSON.stringify(store.getState().doc));
+      const page = await browser.context.newPage();
+      const errors = watchErrors(page);
+      await openRunPanel(page, `${app.url}#preset=ae`);
+      await page.getByTestId('import-input').setInputFiles(file);
+      await expect.poll(async () => (await getDoc(page)).nodes.some((n) => n.id === collapsed.id)).toBe(true);
+      await page.getByTestId('btn-fit').click();
+      await page.getByTestId(`open-block-${collapsed.id}`).click();
+      const view = page.getByTestId('block-view');
+      await view.waitFor();
+      expect(await view.locator('tbody tr').count()).toBe(3);
+      expect(await view.getByTestId('port-name-x').inputValue()).toBe('from enc_flat');
+      await shot(page, 'subgraphs-03-collapsed-block');
+      await page.getByTestId('block-back').click();
+      const run = await trainSteps(page, 20);
+      expect(run.step).toBeGreaterThanOrEqual(20);
+      expect(run.notices.filter((n) => n.startsWith('error'))).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await browser.close();
+    }
+  }, 300_000);
+});
