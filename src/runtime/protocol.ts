@@ -8,6 +8,7 @@
 import type { GraphDocument } from '../graph/document';
 import type { GraphError } from '../compiler/errors';
 import type { ActivationView } from './activations';
+import type { InputGradient } from './inputGradient';
 import type { StoredCheckpoint } from './checkpoints';
 import type { GradientLayer } from './gradientNorms';
 import type { LikelihoodKind } from './likelihood';
@@ -19,6 +20,7 @@ export type { StoredCheckpoint } from './checkpoints';
 export type { Playground2d } from './playground';
 export type { GradientLayer } from './gradientNorms';
 export type { ActivationView, Histogram } from './activations';
+export type { InputGradient } from './inputGradient';
 export type { SampleMetrics } from './sampleQuality';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -257,7 +259,16 @@ export type FromWorker =
   | { type: 'kl'; id: number; perDim: Float32Array }
   | { type: 'pixels'; id: number; n: number; shape: number[]; index: number; total: number; canvas: Float32Array; done: boolean }
   /** One node's output on n held-out examples, in the form that fits it (./activations.ts). */
-  | { type: 'preview'; id: number; nodeId: string; shape: number[]; view: ActivationView; n: number }
+  | {
+      type: 'preview';
+      id: number;
+      nodeId: string;
+      shape: number[];
+      view: ActivationView;
+      n: number;
+      /** ∂loss/∂input at the node's image-shaped input; null when it has none or no loss depends on it. */
+      inputGradient: InputGradient | null;
+    }
   /** The 2-D playground's layers (see Playground2d in ./playground.ts). */
   | ({ type: 'points2d'; id: number } & Playground2d)
   | {

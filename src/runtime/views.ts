@@ -7,6 +7,7 @@
 import { activationView, examplesFor, isLatent } from './activations';
 import type { BackendManager } from './backends';
 import { diffusionTrajectory } from './diffusion';
+import { inputGradient } from './inputGradient';
 import { exportLayersModel } from './layersExport';
 import type { Batch } from './model';
 import { latentPoints } from './pca';
@@ -169,7 +170,8 @@ export class Views {
     const batch = this.testBatch(examplesFor(plan, ref));
     const [out] = await this.view((m) => m.probe(batch, [ref], 'train'));
     const view = activationView(out.shape, out.data, isLatent(plan, ref));
-    this.o.post({ type: 'preview', id, nodeId, shape: out.shape, view, n: batch.size });
+    const gradient = await this.view((m) => inputGradient(m, plan, nodeId, batch));
+    this.o.post({ type: 'preview', id, nodeId, shape: out.shape, view, n: batch.size, inputGradient: gradient });
   }
 
   /** The 2-D playground's layers, for graphs whose data are 2-D points (./playground.ts). */

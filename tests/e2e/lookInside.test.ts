@@ -47,6 +47,20 @@ describe('look inside the DCGAN while it trains', () => {
     for (const n of norms) expect(n).toBeGreaterThan(0);
     await shot(page, 'look-inside-gradient-flow');
 
+    // The discriminator on the real images: ∂L_D/∂x as a picture of the digit it is judging.
+    await select(page, 'dReal');
+    const saliency = page.getByTestId('input-gradient');
+    await saliency.waitFor({ timeout: 60_000 });
+    const map = await page.evaluate(() => {
+      const g = window.latentLabRun!.runStore.getState().preview!.inputGradient!;
+      return { port: g.port, size: [g.height, g.width], max: g.max, lit: g.image.filter((v) => v > 0.1).length };
+    });
+    expect(map).toMatchObject({ port: 'x', size: [28, 28] });
+    expect(map.max).toBeGreaterThan(0);
+    expect(map.lit).toBeGreaterThan(10);
+    await saliency.scrollIntoViewIfNeeded();
+    await shot(page, 'look-inside-input-gradient');
+
     // A conv layer of the generator, as an ordinary node: unpack the block, restart on the new graph, select it.
     await page
       .getByTestId('run-pause')

@@ -1,6 +1,6 @@
 /** The live views of the run panel. Each reads the run store and asks the worker for fresh data. */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { ModelInfo } from '../../runtime/protocol';
+import type { InputGradient, ModelInfo } from '../../runtime/protocol';
 import { classColor } from './draw';
 import { ActivationView } from './ActivationView';
 import { GradientCurve } from './GradientFlow';
@@ -391,7 +391,26 @@ export function NodePreview({ nodeId }: { nodeId: string | null }) {
         </h4>
         {body}
       </div>
+      {p?.inputGradient && <InputGradientView g={p.inputGradient} />}
       <GradientCurve nodeId={nodeId} />
     </>
+  );
+}
+
+/** ∂loss/∂input as a picture: bright where a small change of the input would move the loss most. */
+function InputGradientView({ g }: { g: InputGradient }) {
+  const source = `${g.from.node}.${g.from.port}`;
+  return (
+    <div className="run-view" data-testid="input-gradient">
+      <h4>
+        ∂loss/∂{g.port} <span className="muted">of example 1, {g.optimizer}’s loss</span>
+      </h4>
+      <ImageGrid images={g.image} n={1} shape={[g.height, g.width, 1]} cols={1} testId="input-gradient-canvas" />
+      <p className="hint">
+        |∂loss/∂{g.port}| summed over {g.channels} channel{g.channels === 1 ? '' : 's'}, where {g.port} is {source}: white marks{' '}
+        {g.max > 0 ? `the largest, ${g.max.toExponential(2)}` : 'nothing: this loss does not move with the input'}. Bright pixels are where
+        a small change of the input would move the loss most.
+      </p>
+    </div>
   );
 }
