@@ -1,5 +1,6 @@
 /**
- * The run panel's Export menu: it opens and moves by keyboard, with no axe violation while open;
+ * The run panel's Export menu: it opens and moves by keyboard, with no axe violation while open; its
+ * TF.js item downloads model.json and weights.bin;
  * after a few training steps its PyTorch zip holds exactly the files `latent-lab export --to pytorch
  * --weights` writes for the same graph and checkpoint, byte for byte; its sampler page opens from
  * disk in a second page with no request beyond the file and draws from the model at that step; and
@@ -87,6 +88,13 @@ describe('Export menu', () => {
     await page.keyboard.press('Escape');
     await page.waitForSelector(tid('export-menu'), { state: 'detached' });
     expect(await focused()).toBe('export-menu-button');
+
+    // The TF.js model: the two files tf.loadLayersModel reads.
+    const names: string[] = [];
+    page.on('download', (d) => names.push(d.suggestedFilename()));
+    await page.getByTestId('export-menu-button').click();
+    await page.getByTestId('export-tfjs').click();
+    await expect.poll(() => names.slice().sort(), { timeout: 60_000 }).toEqual(['model.json', 'weights.bin']);
 
     // The PyTorch project, against the CLI's export of the same graph and checkpoint.
     const zip = await exported(page, 'pytorch');
