@@ -58,6 +58,19 @@ describe('subgraphs (e2e)', () => {
       expect(await view.getByTestId('layer-row-dense0').textContent()).toMatch(/activation tanh/);
       expect(await view.getByTestId('block-own-layers').isVisible()).toBe(true);
       await shot(page, 'subgraphs-01-decoder-edited');
+      // Reorder and delete, each one undo step, undone with the editor's own buttons and keys.
+      const order = async () => await view.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')));
+      await page.getByTestId('layer-down-dropout_1').click();
+      await expect.poll(order).toEqual(['layer-row-dense0', 'layer-row-dense1', 'layer-row-dropout_1', 'layer-row-out']);
+      await page.getByTestId('layer-delete-dense1').click();
+      await expect.poll(order).toEqual(['layer-row-dense0', 'layer-row-dropout_1', 'layer-row-out']);
+      await page.getByTestId('block-undo').click();
+      await page.keyboard.press('Control+z');
+      await expect.poll(order).toEqual(['layer-row-dense0', 'layer-row-dropout_1', 'layer-row-dense1', 'layer-row-out']);
+      await page.keyboard.press('Control+Shift+z');
+      await expect.poll(order).toEqual(['layer-row-dense0', 'layer-row-dense1', 'layer-row-dropout_1', 'layer-row-out']);
+      await page.getByTestId('block-undo').click();
+      await expect.poll(order).toEqual(['layer-row-dense0', 'layer-row-dropout_1', 'layer-row-dense1', 'layer-row-out']);
       await page.getByTestId('block-back').click();
       await expect.poll(() => view.count()).toBe(0);
 
@@ -91,6 +104,33 @@ describe('subgraphs (e2e)', () => {
       await browser.close();
     }
   }, 300_000);
+
+  it('opens either half of a shared discriminator as one set of layers', async () => {
+    const browser = await launch({ viewport: { width: 1400, height: 1000 } });
+    try {
+      const page = await browser.context.newPage();
+      const errors = watchErrors(page);
+      await page.goto(`${app.url}#preset=gan`);
+      await page.getByTestId('btn-fit').click();
+      await page.getByTestId('open-block-dFake').click();
+      const view = page.getByTestId('block-view');
+      expect(await view.getByTestId('block-shared').textContent()).toMatch(/same ones/);
+      await view.getByTestId('layer-edit-conv0').click();
+      await page.locator('#layer-conv0-input-activation').selectOption('tanh');
+      await shot(page, 'subgraphs-04-shared-block');
+      await page.getByTestId('block-back').click();
+      const doc = await getDoc(page);
+      const ref = (id: string) => doc.nodes.find((n) => n.id === id)!.block;
+      expect(ref('dReal')).toBeDefined();
+      expect(ref('dFake')).toBe(ref('dReal'));
+      expect(definitionOf(doc, 'dReal')!.nodes[0].params.activation).toBe('tanh');
+      expect(doc.blocks).toHaveLength(1);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 
   it('trains an AE whose three encoder layers were collapsed into one Block', async () => {
     const loaded = loadDocumentValue(ae, 'presets/ae.json');

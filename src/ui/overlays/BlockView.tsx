@@ -6,9 +6,10 @@
  * be unpacked into ordinary nodes. A layer's inner network (an affine
  * coupling's) is listed read-only.
  */
+import { useEffect } from 'react';
 import type { ParamDecls } from '../../graph/params';
 import { formatShape } from '../../graph/shape';
-import { editorStore, useCompiled, useEditor } from '../../store';
+import { editorStore, redo, undo, useCompiled, useEditor, useHistory } from '../../store';
 import { checkUnpack } from '../../store/unpack';
 import { formatCount, formatParamValue } from '../format';
 import { ParamField } from '../inspector/ParamField';
@@ -19,6 +20,8 @@ import { Modal } from './Modal';
 
 export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => void }) {
   const node = useEditor((s) => s.doc.nodes.find((n) => n.id === nodeId));
+  const history = useHistory();
+  useUndoKeys();
   const doc = useEditor((s) => s.doc);
   const registry = useEditor((s) => s.registry);
   const compiled = useCompiled();
@@ -54,6 +57,16 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
         <button onClick={onClose} data-testid="block-back">
           ← Back to the graph
         </button>
+        {isBlock && (
+          <span className="button-row">
+            <button onClick={() => undo(editorStore)} disabled={!history.canUndo} data-testid="block-undo" title="Undo (Ctrl Z)">
+              Undo
+            </button>
+            <button onClick={() => redo(editorStore)} disabled={!history.canRedo} data-testid="block-redo" title="Redo (Ctrl Shift Z)">
+              Redo
+            </button>
+          </span>
+        )}
         <p className="muted small">
           {isBlock
             ? 'The layers this block stands for, in data-flow order, with the shape after each. Edit a layer, insert, move or delete one: the shapes and problems update as you go, and Undo steps back through each change.'
@@ -189,4 +202,21 @@ function ReadOnlyLayers({ rows, batch }: { rows: LayerRow[]; batch?: number }) {
       </tbody>
     </table>
   );
+}
+
+/** Ctrl Z / Ctrl Shift Z (Ctrl Y) undo and redo block edits here too: the canvas's shortcuts stay off while a dialog is open. */
+function useUndoKeys() {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const el = e.target as HTMLElement | null;
+      if (!(e.ctrlKey || e.metaKey) || (el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable))) return;
+      const key = e.key.toLowerCase();
+      if (key === 'z' && !e.shiftKey) undo(editorStore);
+      else if ((key === 'z' && e.shiftKey) || key === 'y') redo(editorStore);
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 }
