@@ -65,7 +65,9 @@ describe('∂loss/∂input', () => {
   it('a node fed no image from outside itself has none: the generator (its images are its own layers’), a dense layer', () => {
     expect(imageInput(plan, 'gen')).toBeNull();
     const dense = planOf('vae.json');
-    const flat = dense.nodes.find((n) => Object.values(n.inputShapes).length > 0 && Object.values(n.inputShapes).every((s) => s.length === 2))!;
+    const flat = dense.nodes.find(
+      (n) => Object.values(n.inputShapes).length > 0 && Object.values(n.inputShapes).every((s) => s.length === 2),
+    )!;
     expect(imageInput(dense, flat.docId)).toBeNull();
   });
 });
