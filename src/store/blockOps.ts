@@ -30,6 +30,9 @@ function ownerOf(doc: GraphDocument, nodeId: string): GraphNode | undefined {
   return (node?.sharesWeightsWith && doc.nodes.find((n) => n.id === node.sharesWeightsWith)) || node;
 }
 
+/** A Block of the learner's own (collapsed or built), whose parameters only count its ports: it has no generated layers to go back to. */
+export const isOwnBlock = (def: AnyNodeDef | undefined) => def?.type === blockNode.type;
+
 /** Layer types that sit in a chain: one input, one output (Dense, Dropout, Activation, Conv2D, Flatten, …). */
 export function chainLayerTypes(registry: Registry): AnyNodeDef[] {
   return Object.values(registry).filter(

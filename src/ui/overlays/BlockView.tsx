@@ -14,6 +14,7 @@ import { checkUnpack } from '../../store/unpack';
 import { formatCount, formatParamValue } from '../format';
 import { ParamField } from '../inspector/ParamField';
 import { definitionOf } from '../../compiler/blocks';
+import { isOwnBlock } from '../../store/blockOps';
 import { LayerEditor } from '../block/LayerEditor';
 import { blockLayers, type LayerRow } from './blockLayers';
 import { Modal } from './Modal';
@@ -34,7 +35,10 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
   const definition = isBlock ? definitionOf(doc, node) : undefined;
   // Unpacking expands the block's parameters, so it is offered only while no layer list of its own replaces them.
   const unpack = definition
-    ? { ok: false as const, reason: 'it has layers of its own now; take them out one by one here, or use its parameters again first' }
+    ? {
+        ok: false as const,
+        reason: 'it has layers of its own, and unpacking makes layers from a block’s parameters; edit its layers here instead',
+      }
     : checkUnpack(doc, registry, nodeId);
   const count = compiled.paramCounts[nodeId];
   const s = editorStore.getState();
@@ -79,7 +83,7 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
           same ones, so an edit here changes {sharing.length > 1 ? 'them' : 'it'} too.
         </p>
       )}
-      {definition ? (
+      {definition && isOwnBlock(def) ? null : definition ? (
         <div className="block-notice" data-testid="block-own-layers">
           <p className="small">
             These are the block’s own layers now; its parameters ({Object.keys(def.params).join(', ') || 'none'}) no longer shape them.
