@@ -15,6 +15,7 @@ export default defineNode({
   trainable: false,
   examples: [{ x: [BATCH, 28, 28, 4] }],
   inferShapes: ({ x }, p) => inferPool(x, p.poolSize, p.padding),
+  keras: (p) => ({ layers: [{ factory: 'averagePooling2d', config: { poolSize: p.poolSize, strides: p.poolSize, padding: p.padding } }] }),
   build: (ctx, p) => {
     const k = p.poolSize;
     const [, h, w] = ctx.inputShapes.x;

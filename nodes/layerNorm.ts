@@ -24,6 +24,12 @@ export default defineNode({
   trainable: true,
   examples: [{ x: [BATCH, 14, 14, 4] }, { x: [BATCH, 64] }],
   ...normShapes,
+  // Statistics over every axis but the batch, as ours; Keras's gain and bias span those axes, ours the last (broadcast on export).
+  keras: (p, { x }) => ({
+    layers: [
+      { factory: 'layerNormalization', config: { axis: x.slice(1).map((_, i) => i + 1), epsilon: p.epsilon }, weights: ['gain', 'bias'] },
+    ],
+  }),
   build: (ctx, p) => {
     const x = ctx.inputShapes.x;
     const features = x[x.length - 1];

@@ -15,5 +15,6 @@ export default defineNode({
   trainable: false,
   examples: [{ x: [BATCH, 28, 28, 4] }],
   inferShapes: ({ x }, p) => inferPool(x, p.poolSize, p.padding),
+  keras: (p) => ({ layers: [{ factory: 'maxPooling2d', config: { poolSize: p.poolSize, strides: p.poolSize, padding: p.padding } }] }),
   build: (_ctx, p) => ({ forward: ({ x }, call) => ({ y: windowMaxima(call.tf, x, p.poolSize) }) }),
 });

@@ -405,6 +405,9 @@ export interface KerasLayer {
     | 'reshape'
     | 'flatten'
     | 'upSampling2d'
+    | 'layerNormalization'
+    | 'maxPooling2d'
+    | 'averagePooling2d'
     | 'concatenate'
     | 'add';
   config: Record<string, unknown>;

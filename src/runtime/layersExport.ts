@@ -63,6 +63,9 @@ const FACTORIES: Record<KerasLayer['factory'], Factory> = {
   reshape: tf.layers.reshape,
   flatten: tf.layers.flatten,
   upSampling2d: tf.layers.upSampling2d,
+  layerNormalization: tf.layers.layerNormalization,
+  maxPooling2d: tf.layers.maxPooling2d,
+  averagePooling2d: tf.layers.averagePooling2d,
   concatenate: tf.layers.concatenate,
   add: tf.layers.add,
 };
@@ -148,7 +151,14 @@ function buildModel(plan: Plan, state: ModelState): { model: tf.LayersModel; pri
         const layer = FACTORIES[spec.factory]({ ...spec.config, name: layerName(n) } as never);
         h = layer.apply(h) as tf.SymbolicTensor;
         if (!spec.weights) continue;
-        const ours = spec.weights.map((name) => weightOf(n, name));
+        // A per-feature weight of ours (a layer norm's gain of an image) is the same at every position of Keras's larger one.
+        const ours = spec.weights.map((name, i) => {
+          const w = weightOf(n, name);
+          const theirs = layer.getWeights()[i]?.shape;
+          if (!theirs || theirs.join() === w.shape.join()) return w;
+          made.push(w);
+          return tf.broadcastTo(w, theirs);
+        });
         made.push(...ours);
         try {
           layer.setWeights(ours);

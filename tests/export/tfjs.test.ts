@@ -143,17 +143,17 @@ describe('TF.js LayersModel export', () => {
         (e: unknown) => e,
       );
     };
-    // A layer norm between the decoder's hidden layer and its output.
+    // A flow's ActNorm between the decoder's hidden layer and its output.
     const withNorm = structuredClone(preset('vae.json'));
-    withNorm.nodes.push({ id: 'norm', type: 'layerNorm', position: { x: 0, y: 0 }, params: {} });
+    withNorm.nodes.push({ id: 'norm', type: 'actNorm', position: { x: 0, y: 0 }, params: {} });
     const edge = withNorm.edges.find((e) => e.source === 'dec')!;
     withNorm.edges.push({ ...edge, id: 'dec-norm', target: 'norm', targetPort: 'x' });
     Object.assign(edge, { source: 'norm', sourcePort: 'y' });
     const e = await refusal(withNorm);
     expect(e).toBeInstanceOf(LayersExportError);
     expect((e as LayersExportError).nodeId).toBe('norm');
-    expect((e as LayersExportError).nodeType).toBe('layerNorm');
-    expect((e as Error).message).toContain('node "norm" (Layer normalization) has no Keras layer');
+    expect((e as LayersExportError).nodeType).toBe('actNorm');
+    expect((e as Error).message).toContain('node "norm" (ActNorm (Glow)) has no Keras layer');
 
     const pixelcnn = await refusal(preset('pixelcnn.json'));
     expect(pixelcnn).toBeInstanceOf(LayersExportError);

@@ -1,7 +1,8 @@
 /**
  * Keras mappings beyond the presets' own layers: a generator holding them exports as a LayersModel
  * that tf.loadLayersModel opens and that gives our runtime's decode of the same latents within 1e-5.
- * Dropout, which only training applies, is the identity there.
+ * Dropout, which only training applies, is the identity there; a layer norm of an image keeps its
+ * per-channel gain at every position of Keras's; pooling pads "same" windows as ours do.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../nodes/index';
@@ -18,13 +19,19 @@ beforeAll(async () => {
   await setupBackend('wasm');
 });
 
-/** The VAE with `node` spliced in between its decoder's hidden layer and its output layer. */
-function vaeWith(node: { id: string; type: string; params: Record<string, unknown> }): GraphDocument {
+type Spliced = { id: string; type: string; params: Record<string, unknown> };
+
+/** The VAE with `nodes`, in a chain, spliced in between its decoder's hidden layer (512 wide) and its output layer. */
+function vaeWith(...nodes: Spliced[]): GraphDocument {
   const doc = structuredClone(preset('vae.json'));
-  doc.nodes.push({ ...node, position: { x: 0, y: 0 } });
   const edge = doc.edges.find((e) => e.source === 'dec')!;
-  doc.edges.push({ ...edge, id: `dec-${node.id}`, target: node.id, targetPort: 'x' });
-  Object.assign(edge, { source: node.id, sourcePort: 'y' });
+  let from = 'dec';
+  for (const node of nodes) {
+    doc.nodes.push({ ...node, position: { x: 0, y: 0 } });
+    doc.edges.push({ ...edge, id: `${from}-${node.id}`, source: from, sourcePort: 'y', target: node.id, targetPort: 'x' });
+    from = node.id;
+  }
+  Object.assign(edge, { source: from, sourcePort: 'y' });
   return doc;
 }
 
@@ -73,5 +80,28 @@ describe('TF.js export of more layers', () => {
     expect(maxDifference(ours, theirs)).toBeLessThan(1e-5);
     expect(Math.max(...theirs) - Math.min(...theirs)).toBeGreaterThan(0.1);
     expect(classes).not.toContain('Dropout');
+  });
+
+  it('a layer norm of features gives our decode within 1e-5', async () => {
+    const { ours, theirs, classes } = await bothDecodes(vaeWith({ id: 'norm', type: 'layerNorm', params: { epsilon: 1e-3 } }));
+    expect(classes).toContain('LayerNormalization');
+    expect(maxDifference(ours, theirs)).toBeLessThan(1e-5);
+  });
+
+  it('an image path (upsampling, layer norm over the whole image, max and average pooling, "same" padding too) gives our decode within 1e-5', async () => {
+    const { ours, theirs, classes } = await bothDecodes(
+      vaeWith(
+        { id: 'map', type: 'reshape', params: { shape: [8, 8, 8] } },
+        { id: 'up', type: 'upSample2d', params: { scale: 2, method: 'nearest' } },
+        { id: 'norm', type: 'layerNorm', params: { epsilon: 1e-3 } },
+        { id: 'max', type: 'maxPool2d', params: { poolSize: 2, padding: 'valid' } },
+        { id: 'avg', type: 'avgPool2d', params: { poolSize: 3, padding: 'same' } },
+        { id: 'maxSame', type: 'maxPool2d', params: { poolSize: 2, padding: 'same' } },
+        { id: 'flat2', type: 'flatten', params: {} },
+      ),
+    );
+    expect(classes).toEqual(expect.arrayContaining(['UpSampling2D', 'LayerNormalization', 'MaxPooling2D', 'AveragePooling2D']));
+    expect(maxDifference(ours, theirs)).toBeLessThan(1e-5);
+    expect(Math.max(...theirs) - Math.min(...theirs)).toBeGreaterThan(0.1);
   });
 });
