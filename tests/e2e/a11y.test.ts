@@ -5,10 +5,10 @@
  * layers). Each screen must have no violation at all. axe is injected from the
  * npm package, so nothing is fetched. Exercise mode has its own (exerciseA11y).
  */
-import axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, openRunPanel, shot, useBuiltApp, waitForStep, watchErrors } from './harness';
+import { violations } from './axe';
 
 const app = useBuiltApp();
 let browser: Awaited<ReturnType<typeof launch>>;
@@ -21,20 +21,6 @@ afterAll(async () => {
 });
 
 const tid = (id: string) => `[data-testid="${id}"]`;
-
-/** The violations axe finds on the page as it is now, one line each: rule, the elements, what to fix. */
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axe.source });
-  const found = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      help: v.help,
-      nodes: v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1, 2).join(' ').trim()}`),
-    }));
-  });
-  return found.map((v) => `${v.id} (${v.help}): ${v.nodes.join(' | ')}`);
-}
 
 async function openPreset(preset: string, theme: 'light' | 'dark' = 'light'): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.context.newPage();

@@ -7,11 +7,11 @@
  * step each; the author frames, renames and deletes a group and locks a
  * single parameter, which the learner then sees read-only with the reason.
  */
-import axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphDocument } from '../../src/graph/document';
 import { launch, shot, useBuiltApp, watchErrors } from './harness';
+import { violations } from './axe';
 
 const app = useBuiltApp();
 let browser: Awaited<ReturnType<typeof launch>>;
@@ -25,20 +25,6 @@ afterAll(async () => {
 
 const tid = (id: string) => `[data-testid="${id}"]`;
 const getDoc = (page: Page) => page.evaluate(() => window.latentLab!.getDocument() as GraphDocument);
-
-/** The violations axe finds on the page as it is now, one line each (as in a11y.test.ts). */
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axe.source });
-  const found = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      help: v.help,
-      nodes: v.nodes.slice(0, 4).map((n) => `${n.target.join(' ')} — ${n.failureSummary?.split('\n').slice(1, 2).join(' ').trim()}`),
-    }));
-  });
-  return found.map((v) => `${v.id} (${v.help}): ${v.nodes.join(' | ')}`);
-}
 
 async function open(page: Page, url: string, openingShot?: string) {
   await page.goto(url);

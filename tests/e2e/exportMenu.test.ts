@@ -10,12 +10,12 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import axe from 'axe-core';
 import { unzipSync } from 'fflate';
 import type { Download, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportProject } from '../../src/cli/export';
 import { launch, openRunPanel, shot, useBuiltApp, waitForStep, watchErrors } from './harness';
+import { violations } from './axe';
 
 const app = useBuiltApp();
 const work = mkdtempSync(join(tmpdir(), 'export-menu-'));
@@ -30,14 +30,6 @@ afterAll(async () => {
 });
 
 const tid = (id: string) => `[data-testid="${id}"]`;
-
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axe.source });
-  return page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-  });
-}
 
 /** Chooses `item` from the Export menu and saves what it downloads into `work`. */
 async function exported(page: Page, item: string): Promise<{ download: Download; path: string }> {

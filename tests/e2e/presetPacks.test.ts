@@ -7,11 +7,11 @@
  * gallery with My presets, the export panel, an imported pack and the offer.
  */
 import { readFileSync } from 'node:fs';
-import axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPackText, type PresetPack } from '../../src/graph/presetPack';
 import { launch, shot, useBuiltApp, watchErrors } from './harness';
+import { violations } from './axe';
 
 const app = useBuiltApp();
 const tid = (id: string) => `[data-testid="${id}"]`;
@@ -24,21 +24,6 @@ async function freshProfile() {
 afterAll(async () => {
   for (const b of profiles) await b.close();
 });
-
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axe.source });
-  const found = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map(
-      (v) =>
-        `${v.id}: ${v.nodes
-          .slice(0, 4)
-          .map((n) => n.target.join(' '))
-          .join(' | ')}`,
-    );
-  });
-  return found;
-}
 
 const cardTitles = (page: Page, group: string, card: string) => page.locator(`${tid(group)} ${tid(card)} .card-title`).allTextContents();
 const docTitle = (page: Page) => page.locator(tid('doc-title')).textContent();

@@ -6,10 +6,10 @@
  * nothing with the card open, on a node step and on a view step. A step whose
  * node was deleted says so, and that graph still reopens from its autosave.
  */
-import axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launch, shot, useBuiltApp, watchErrors } from './harness';
+import { violations } from './axe';
 
 const app = useBuiltApp();
 let browser: Awaited<ReturnType<typeof launch>>;
@@ -27,14 +27,6 @@ interface Step {
   id: string;
   text: string;
   target?: { node?: string; view?: string };
-}
-
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axe.source });
-  return page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-  });
 }
 
 type Box = { x: number; y: number; width: number; height: number };
