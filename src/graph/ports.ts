@@ -57,18 +57,7 @@ export function inactivePortProblem(
  * declares no kind is a plain `tensor` (a `loss` port is `loss`), which fits
  * any kind of tensor, so documents made before kinds existed load unchanged.
  */
-export type PortKind =
-  | 'tensor'
-  | 'image'
-  | 'vector'
-  | 'latent'
-  | 'mean'
-  | 'logVar'
-  | 'label'
-  | 'timestep'
-  | 'schedule'
-  | 'logDet'
-  | 'loss';
+export type PortKind = 'tensor' | 'image' | 'vector' | 'latent' | 'mean' | 'logVar' | 'label' | 'timestep' | 'schedule' | 'logDet' | 'loss';
 
 declare module './nodeApi' {
   interface PortDecl {
@@ -152,12 +141,7 @@ export function kindHint(inp: PortDecl): string {
  * Two inputs of one node that mean different things (μ and log σ²) cannot be
  * fed by the same output: null when this new edge keeps them apart, else why not.
  */
-export function sharedSourceProblem(
-  def: AnyNodeDef,
-  inName: string,
-  fedBy: Record<string, string>,
-  source: string,
-): string | null {
+export function sharedSourceProblem(def: AnyNodeDef, inName: string, fedBy: Record<string, string>, source: string): string | null {
   const kind = def.inputs[inName] && portKind(def.inputs[inName]);
   if (!kind || kind === 'tensor') return null;
   for (const [other, from] of Object.entries(fedBy)) {

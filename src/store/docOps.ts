@@ -92,7 +92,8 @@ export function checkConnection(doc: GraphDocument, registry: Registry, c: PortC
  * longer fits the document (its edge or node is gone).
  */
 export function applyFix(doc: GraphDocument, registry: Registry, fix: GraphFix): { doc: GraphDocument; id?: string } | null {
-  if (fix.kind === 'setParam') return doc.nodes.some((n) => n.id === fix.nodeId) ? { doc: setParam(doc, fix.nodeId, fix.param, fix.value) } : null;
+  if (fix.kind === 'setParam')
+    return doc.nodes.some((n) => n.id === fix.nodeId) ? { doc: setParam(doc, fix.nodeId, fix.param, fix.value) } : null;
   const edge = doc.edges.find((e) => e.id === fix.edgeId);
   const def = registry[fix.type];
   const from = edge && doc.nodes.find((n) => n.id === edge.source);

@@ -16,13 +16,14 @@ import {
   type EdgeChange,
   type NodeChange,
   type IsValidConnection,
+  type OnConnectEnd,
 } from '@xyflow/react';
 import { checkConnection } from '../../store/docOps';
 import { connectRefusal } from '../../store/exercise';
 import { ExercisePanel } from '../exercise/ExercisePanel';
 import { editorStore, useCompiled, useEditor } from '../../store';
 import { categoryColor } from '../look';
-import { ConnectionLine } from './ConnectionLine';
+import { ConnectionLine, refusalReason } from './ConnectionLine';
 import { boundsOf, readableViewport, type Rect } from './framing';
 import { GraphNode, withNodeNames } from './GraphNode';
 import { GRID } from './placement';
@@ -162,6 +163,12 @@ export function Canvas() {
       .connect({ source: c.source, sourcePort: c.sourceHandle ?? '', target: c.target, targetPort: c.targetHandle ?? '' });
   }, []);
 
+  // A refused drop would otherwise do nothing at all: say why, in the words the cursor showed.
+  const onConnectEnd: OnConnectEnd = useCallback((_event, state) => {
+    const reason = state.isValid === false ? refusalReason(state.fromHandle, state.toHandle) : null;
+    if (reason) editorStore.getState().notify('warn', `Not connected: ${reason}`);
+  }, []);
+
   const onDragOver = useCallback((e: DragEvent) => {
     if (!e.dataTransfer.types.includes(NODE_DRAG_TYPE)) return;
     e.preventDefault();
@@ -188,6 +195,7 @@ export function Canvas() {
         onEdgesChange={onEdgesChange}
         onNodeDragStop={onNodeDragStop}
         onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
         isValidConnection={isValidConnection}
         connectionLineComponent={ConnectionLine}
         colorMode={theme}

@@ -1,18 +1,21 @@
 /**
  * One document node, drawn entirely from its registry entry: title and
- * category colour, a row per port with a typed handle, key parameters, the
- * parameter count and whatever the compiler found wrong with it.
+ * category colour, a row per port with a handle drawn by its kind, key
+ * parameters, the parameter count and whatever the compiler found wrong with
+ * it: the message, the hint and, where one is known, a one-click fix.
  */
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { CompileResult } from '../../compiler/compile';
 import type { GraphEdge, GraphNode as DocNode } from '../../graph/document';
 import type { AnyNodeDef, PortDecl } from '../../graph/nodeApi';
-import { activePortsOf, type PortSide } from '../../graph/ports';
+import { activePortsOf, KIND_NAME, portKind, type PortSide } from '../../graph/ports';
 import { formatShape, type Shape } from '../../graph/shape';
 import { editorStore, useCompiled, useEditor } from '../../store';
 import { sharedOwner } from '../../store/docOps';
-import { categoryColor, PORT_COLOR } from '../look';
+import { categoryColor } from '../look';
+import { FixButton } from './FixButton';
+import { PortGlyph } from './portGlyph';
 import { formatCount, formatParamValue } from '../format';
 import { NodeEquation } from '../explain/NodeEquation';
 import { useHistoryStore } from '../run/historyStore';
@@ -112,14 +115,27 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
         </>
       ) : null}
       {errors.length > 0 && (
-        <ul className="graph-node-errors" data-testid={`node-errors-${id}`}>
+        // Red mixed towards the text colour: the plain danger red on its soft tint misses 4.5:1 contrast.
+        <ul
+          className="graph-node-errors"
+          data-testid={`node-errors-${id}`}
+          style={{ color: 'color-mix(in srgb, var(--danger) 75%, var(--text))' }}
+        >
           {errors.slice(0, 2).map((e, i) => (
             <li key={i}>
-              {e.port ? `${e.port}: ` : ''}
-              {e.message}
+              <span className="graph-node-error-message">
+                {e.port ? `${e.port}: ` : ''}
+                {e.message}
+              </span>
+              {e.hint && (
+                <span className="graph-node-error-hint" data-testid={`node-hint-${id}`} style={{ display: 'block', color: 'var(--text)' }}>
+                  {e.hint}
+                </span>
+              )}
+              {e.fix && <FixButton fix={e.fix} testId={`node-fix-${id}`} />}
             </li>
           ))}
-          {errors.length > 2 && <li>…and {errors.length - 2} more</li>}
+          {errors.length > 2 && <li>…and {errors.length - 2} more (see Problems)</li>}
         </ul>
       )}
     </div>
@@ -144,9 +160,10 @@ function PortRow({
   /** Not a port with these parameters; drawn only for the edge still on it, and nothing new connects to it. */
   inactive: boolean;
 }) {
+  const kind = portKind(decl);
   const title = inactive
     ? `${port}: not a port with these parameters — delete its edge or change the parameters back`
-    : `${port} (${decl.type}${decl.optional ? ', optional' : ''}): ${decl.doc}${shape ? ` — ${formatShape(shape, batch)}` : ''}`;
+    : `${port} (${KIND_NAME[kind]}${decl.optional ? ', optional' : ''}): ${decl.doc}${shape ? ` — ${formatShape(shape, batch)}` : ''}`;
   return (
     <div
       className={`port port-${side}${inactive ? ' port-inactive' : ''}`}
@@ -158,10 +175,14 @@ function PortRow({
         position={side === 'in' ? Position.Left : Position.Right}
         id={port}
         isConnectable={!inactive}
-        className={`port-handle port-${decl.type}`}
-        style={{ background: inactive ? 'var(--danger)' : PORT_COLOR[decl.type] }}
+        className={`port-handle port-${decl.type} port-kind-${kind}`}
+        // The glyph is the handle's look: no disc, border or rounding of React Flow's own.
+        style={{ background: 'transparent', border: 'none', borderRadius: 0, width: 12, height: 12 }}
         data-testid={`handle-${nodeId}-${side}-${port}`}
-      />
+        data-kind={kind}
+      >
+        <PortGlyph kind={kind} color={inactive ? 'var(--danger)' : undefined} />
+      </Handle>
       <span className="port-name">
         {port}
         {decl.optional ? '?' : ''}

@@ -1,4 +1,4 @@
-/** A data edge, coloured by what it carries and labelled with the live tensor shape. */
+/** A data edge, coloured by what it carries and labelled with the live tensor shape; red, with the shape its input expects, when it does not fit. */
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { PORT_COLOR } from '../look';
 import type { GraphDocument, GraphEdge } from '../../graph/document';
@@ -28,7 +28,8 @@ export function withEdgeNames(
   const byId = new Map(doc.edges.map((e) => [e.id, e]));
   return edges.map((e) => {
     const edge = e.type === 'shape' ? byId.get(e.id) : undefined;
-    return edge ? { ...e, ariaLabel: edgeAccessibleName(doc, edge, e.data?.label ?? '?', (t) => registry[t]?.title) } : e;
+    const shape = e.data?.expected ? `${e.data.label}, but the input expects ${e.data.expected}` : (e.data?.label ?? '?');
+    return edge ? { ...e, ariaLabel: edgeAccessibleName(doc, edge, shape, (t) => registry[t]?.title) } : e;
   });
 }
 
@@ -45,7 +46,13 @@ export function ShapeEdge(props: EdgeProps<ShapeFlowEdge>) {
           data-testid={`edge-label-${id}`}
           style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`, borderColor: color }}
         >
-          {data?.label}
+          {data?.expected ? (
+            <>
+              {data.label} → expects {data.expected}
+            </>
+          ) : (
+            data?.label
+          )}
         </div>
       </EdgeLabelRenderer>
     </>

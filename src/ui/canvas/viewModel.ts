@@ -9,6 +9,7 @@ import type { CompileResult } from '../../compiler/compile';
 import { formatShape } from '../../graph/shape';
 import type { PortType } from '../../graph/nodeApi';
 import type { EditorState } from '../../store';
+import type { GraphError } from '../../compiler/errors';
 
 export interface GraphNodeData extends Record<string, unknown> {
   node: GraphNode;
@@ -21,6 +22,8 @@ export interface ShapeEdgeData extends Record<string, unknown> {
   label: string;
   portType: PortType;
   invalid: boolean;
+  /** On an edge whose shape does not fit: what the input expects (a shape, or its documented shape in words). */
+  expected?: string;
 }
 export type ShapeFlowEdge = Edge<ShapeEdgeData, 'shape'>;
 export type SharedFlowEdge = Edge<Record<string, never>, 'shared'>;
@@ -52,7 +55,8 @@ export function toFlowEdges(
   portTypeOf: (nodeType: string, port: string) => PortType | undefined,
 ): (ShapeFlowEdge | SharedFlowEdge)[] {
   const selected = new Set(view.selectedEdgeIds);
-  const badEdges = new Set(compiled.errors.filter((e) => e.edgeId && e.severity === 'error').map((e) => e.edgeId));
+  const badEdges = new Map<string, GraphError>();
+  for (const e of compiled.errors) if (e.edgeId && e.severity === 'error' && !badEdges.has(e.edgeId)) badEdges.set(e.edgeId, e);
   const typeOf = new Map(doc.nodes.map((n) => [n.id, n.type]));
   const batch = compiled.data?.batchSize;
   const edges: (ShapeFlowEdge | SharedFlowEdge)[] = doc.edges.map((e) => {
@@ -66,7 +70,12 @@ export function toFlowEdges(
       sourceHandle: e.sourcePort,
       targetHandle: e.targetPort,
       selected: selected.has(e.id),
-      data: { label: shape ? formatShape(shape, batch) : '?', portType, invalid: badEdges.has(e.id) },
+      data: {
+        label: shape ? formatShape(shape, batch) : '?',
+        portType,
+        invalid: badEdges.has(e.id),
+        ...expectation(badEdges.get(e.id), batch),
+      },
     };
   });
   const ids = new Set(typeOf.keys());
@@ -86,4 +95,10 @@ export function toFlowEdges(
     });
   }
   return edges;
+}
+
+function expectation(error: GraphError | undefined, batch: number | undefined): { expected?: string } {
+  const want = error?.expected;
+  if (want === undefined) return {};
+  return { expected: typeof want === 'string' ? want : formatShape(want, batch) };
 }

@@ -1,5 +1,6 @@
-/** Every compiler finding; clicking one selects the node and brings it into view. */
+/** Every compiler finding; clicking one selects the node and brings it into view; a known repair is one click. */
 import { editorStore, useCompiled, useEditor } from '../../store';
+import { FixButton } from '../canvas/FixButton';
 
 export function ErrorsPanel() {
   const compiled = useCompiled();
@@ -34,6 +35,12 @@ export function ErrorsPanel() {
               </span>
             )}
           </button>
+          {/* Beside the row, not inside it: a button may not hold another. */}
+          {e.fix && (
+            <div style={{ padding: '0 14px 6px' }}>
+              <FixButton fix={e.fix} testId="error-fix" />
+            </div>
+          )}
         </li>
       ))}
     </ul>
