@@ -121,6 +121,22 @@ describe('editing a block as layers', () => {
     expect(store.getState().doc.nodes.some((n) => n.block)).toBe(false);
   });
 
+  it('a copied block uses the same layer list with weights of its own', () => {
+    const store = createEditorStore(registry, preset(moons));
+    store.getState().setBlockLayerParam('dec', 'dense0', 'activation', 'tanh');
+    store.getState().select(['dec']);
+    store.getState().duplicateSelection();
+    const [copy] = store.getState().selectedNodeIds;
+    const doc = store.getState().doc;
+    expect(doc.nodes.find((n) => n.id === copy)!.block).toBe(doc.nodes.find((n) => n.id === 'dec')!.block);
+    const { r } = flat(doc);
+    expect(r.shapes[copy].inputs).toEqual({});
+    store.getState().connect({ source: 'z', sourcePort: 'z', target: copy, targetPort: 'z' });
+    const wired = flat(store.getState().doc).r;
+    expect(wired.shapes[copy].outputs.y).toEqual([-1, 2]);
+    expect(wired.plan!.nodes.find((n) => n.id === `${copy}/dense0`)!.weightOwner).toBe(`${copy}/dense0`);
+  });
+
   it('reports a missing or disordered definition on the block, never throws', () => {
     const doc = preset(moons);
     const m = materialize(doc, registry, 'dec');

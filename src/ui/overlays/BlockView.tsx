@@ -44,6 +44,10 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
   const s = editorStore.getState();
   const ownerId = node.sharesWeightsWith ?? nodeId;
   const sharing = doc.nodes.filter((n) => n.id !== nodeId && (n.id === ownerId || n.sharesWeightsWith === ownerId));
+  // A copied block refers to the same definition with weights of its own: its layers follow these edits too.
+  const sameLayers = definition
+    ? doc.nodes.filter((n) => n.id !== nodeId && !sharing.includes(n) && definitionOf(doc, n) === definition)
+    : [];
   const problems = compiled.errors.filter((e) => e.nodeId === nodeId && e.severity === 'error' && e.code !== 'frozen');
   const inputs = definition ? Object.keys(definition.inputs) : Object.keys(compiled.shapes[nodeId]?.inputs ?? {});
 
@@ -81,6 +85,13 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
         <p className="small" data-testid="block-shared">
           One set of layers and weights: {sharing.map((n) => `“${n.label || n.id}”`).join(', ')} {sharing.length > 1 ? 'use' : 'uses'} the
           same ones, so an edit here changes {sharing.length > 1 ? 'them' : 'it'} too.
+        </p>
+      )}
+      {sameLayers.length > 0 && (
+        <p className="small" data-testid="block-same-layers">
+          One layer list, separate weights: {sameLayers.map((n) => `“${n.label || n.id}”`).join(', ')}{' '}
+          {sameLayers.length > 1 ? 'are' : 'is'} built from these layers too, so an edit here changes{' '}
+          {sameLayers.length > 1 ? 'them' : 'it'} as well.
         </p>
       )}
       {definition && isOwnBlock(def) ? null : definition ? (
