@@ -125,6 +125,13 @@ describe('errors on the canvas', () => {
     await page.mouse.up();
     await expect.poll(() => page.locator(tid('notice')).last().textContent()).toMatch(/Not connected: mean takes a mean μ/);
     await shot(page, 'canvas-errors-refused-kind');
+    // The help overlay names every kind beside its glyph.
+    await page.click(tid('btn-help'));
+    await page.waitForSelector(tid('port-legend'));
+    expect(await page.locator(`${tid('port-legend')} svg`).count()).toBe(11);
+    await shot(page, 'canvas-errors-port-legend');
+    expect(await violations(page), 'help with the legend').toEqual([]);
+    await page.keyboard.press('Escape');
     expect(await getDoc(page)).toEqual(before);
     expect(errors).toEqual([]);
     await page.close();

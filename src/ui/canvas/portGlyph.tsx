@@ -2,6 +2,7 @@
  * Port kinds on the canvas: each kind has its own glyph *and* colour, so a
  * handle is told apart without colour vision, and a legend names them.
  */
+import { Fragment } from 'react';
 import { KIND_NAME, PORT_KINDS, type PortKind } from '../../graph/ports';
 import { PORT_COLOR } from '../look';
 
@@ -63,15 +64,24 @@ export function PortLegend() {
         Port kinds. A plain tensor fits any kind but a loss; a vector also fits z, μ, log σ² and labels.
       </caption>
       <tbody>
-        {PORT_KINDS.map((kind) => (
-          <tr key={kind}>
-            <td>
-              <PortGlyph kind={kind} />
-            </td>
-            <td>{KIND_NAME[kind]}</td>
+        {pairs(PORT_KINDS).map((row) => (
+          <tr key={row[0]}>
+            {row.map((kind) => (
+              <Fragment key={kind}>
+                <td>
+                  <PortGlyph kind={kind} />
+                </td>
+                <td>{KIND_NAME[kind]}</td>
+              </Fragment>
+            ))}
           </tr>
         ))}
       </tbody>
     </table>
   );
+}
+
+/** The kinds two to a row. */
+function pairs<T>(items: readonly T[]): T[][] {
+  return items.flatMap((item, i) => (i % 2 ? [] : [items.slice(i, i + 2)]));
 }
