@@ -6,17 +6,18 @@ import { Fragment } from 'react';
 import { KIND_NAME, PORT_KINDS, type PortKind } from '../../graph/ports';
 import { PORT_COLOR } from '../look';
 
+/** Each at least 3:1 against the node background in both themes (a glyph is a graphic, WCAG 1.4.11). */
 export const KIND_COLOR: Record<PortKind, string> = {
   tensor: PORT_COLOR.tensor,
   image: '#0e9f6e',
-  vector: '#475569',
-  latent: '#7e3af2',
+  vector: '#64748b',
+  latent: '#8b5cf6',
   mean: '#c026d3',
   logVar: '#db2777',
-  label: '#c2410c',
+  label: '#ea580c',
   timestep: '#0694a2',
-  schedule: '#0e7490',
-  logDet: '#0369a1',
+  schedule: '#0891b2',
+  logDet: '#0284c7',
   loss: PORT_COLOR.loss,
 };
 
