@@ -18,7 +18,8 @@ export const KIND_COLOR: Record<PortKind, string> = {
   timestep: '#0694a2',
   schedule: '#0891b2',
   logDet: '#0284c7',
-  loss: PORT_COLOR.loss,
+  // A shade darker than the loss edges' amber, which is under 3:1 on white.
+  loss: '#d97706',
 };
 
 /** Drawn in a 12×12 box; outlines keep a 2.5-wide stroke so hollow glyphs read at zoom 1. */
