@@ -9,6 +9,7 @@
 import type { GraphDocument, GraphEdge, GraphNode } from '../graph/document';
 import type { Expansion } from '../graph/nodeApi';
 import { resolveParams, type ParamDecls } from '../graph/params';
+import { expansionOf } from '../compiler/blocks';
 import { compileDocument } from './compiled';
 import { edgeId, freshId, type Registry, type XY } from './docOps';
 
@@ -55,7 +56,8 @@ export function checkUnpack(doc: GraphDocument, registry: Registry, nodeId: stri
   }
   let expansion: Expansion;
   try {
-    expansion = def.expand(values, known);
+    // A block with layers of its own unpacks into those, the very network that trains.
+    expansion = expansionOf(doc, node, def, values, known);
   } catch (e) {
     return { ok: false, reason: `it cannot expand with its current inputs: ${(e as Error).message}` };
   }

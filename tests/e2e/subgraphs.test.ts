@@ -2,19 +2,15 @@
  * Subgraphs in the built app: the 2-D VAE's Decoder opened as its layers,
  * one layer's activation changed to tanh and a Dropout inserted, back to the
  * graph, 50 training steps with the edited network; exported and imported
- * again, the edit survives. Then a graph whose three AE layers were collapsed
- * into a Block (by the store's collapse, run here in Node) trains in the page.
+ * again, the edit survives. Then three of the AE encoder's layers, unpacked,
+ * are collapsed into a Block from the inspector, and the graph trains.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import ae from '../../presets/ae.json';
 import type { GraphDocument } from '../../src/graph/document';
-import { loadDocumentValue } from '../../src/graph/load';
-import { createEditorStore } from '../../src/store/editorStore';
-import { registry } from '../../nodes/index';
 import { launch, openRunPanel, shot, useBuiltApp, waitForStep, watchErrors } from './harness';
 
 const app = useBuiltApp();
@@ -132,40 +128,40 @@ describe('subgraphs (e2e)', () => {
     }
   }, 120_000);
 
-  it('trains an AE whose three encoder layers were collapsed into one Block', async () => {
-    const loaded = loadDocumentValue(ae, 'presets/ae.json');
-    if (!loaded.ok) throw new Error(loaded.error.message);
-    const store = createEditorStore(registry, loaded.doc);
-    const unpacked = store.getState().unpackBlock('enc');
-    if (!unpacked.ok) throw new Error(unpacked.reason);
-    store.getState().select(unpacked.ids.slice(1));
-    const collapsed = store.getState().collapseSelection('Three layers');
-    if (!collapsed.ok) throw new Error(collapsed.reason);
+  it('collapses three of the AE encoder’s layers into one Block from the inspector, and it trains', async () => {
     const browser = await launch({ viewport: { width: 1400, height: 1000 } });
-    const dir = mkdtempSync(join(tmpdir(), 'latent-lab-collapse-'));
     try {
-      const file = join(dir, 'collapsed.json');
-      writeFileSync(file, JSON.stringify(store.getState().doc));
       const page = await browser.context.newPage();
       const errors = watchErrors(page);
       await openRunPanel(page, `${app.url}#preset=ae`);
-      await page.getByTestId('import-input').setInputFiles(file);
-      await expect.poll(async () => (await getDoc(page)).nodes.some((n) => n.id === collapsed.id)).toBe(true);
       await page.getByTestId('btn-fit').click();
-      await page.getByTestId(`open-block-${collapsed.id}`).click();
+      await page.getByTestId('open-block-enc').click();
+      await page.getByTestId('block-view').waitFor();
+      await page.getByTestId('unpack-block').click();
+      const before = await getDoc(page);
+      const layers = before.nodes.filter((n) => n.id.startsWith('enc')).map((n) => n.id);
+      expect(layers.length).toBeGreaterThanOrEqual(4);
+      // Unpacking selects every new layer; the first stays out of the block (a Ctrl-click takes it out of the selection).
+      await page.getByRole('button', { name: 'Fit', exact: true }).click();
+      await page.getByTestId(`node-${layers[0]}`).click({ modifiers: ['Control'], position: { x: 10, y: 6 } });
+      await expect.poll(() => page.getByRole('heading', { name: `${layers.length - 1} nodes selected` }).count()).toBe(1);
+      await page.getByTestId('collapse-title').fill('Three layers');
+      await page.getByTestId('collapse-block').click();
       const view = page.getByTestId('block-view');
       await view.waitFor();
-      expect(await view.locator('tbody tr').count()).toBe(3);
-      expect(await view.getByTestId('port-name-x').inputValue()).toBe('from enc_flat');
+      expect(await view.locator('tbody tr').count()).toBe(layers.length - 1);
       await shot(page, 'subgraphs-03-collapsed-block');
       await page.getByTestId('block-back').click();
+      const after = await getDoc(page);
+      const block = after.nodes.find((n) => n.label === 'Three layers' || n.params.title === 'Three layers' || definitionOf(after, n.id));
+      expect(block).toBeTruthy();
+      expect(after.nodes.filter((n) => layers.slice(1).includes(n.id))).toEqual([]);
       const run = await trainSteps(page, 20);
       expect(run.step).toBeGreaterThanOrEqual(20);
       expect(run.notices.filter((n) => n.startsWith('error'))).toEqual([]);
       expect(errors).toEqual([]);
       await page.close();
     } finally {
-      rmSync(dir, { recursive: true, force: true });
       await browser.close();
     }
   }, 300_000);

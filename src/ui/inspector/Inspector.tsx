@@ -2,6 +2,7 @@
 import { useEditor } from '../../store';
 import { GraphInspector } from './GraphInspector';
 import { NodeInspector } from './NodeInspector';
+import { CollapseSelection } from '../block/CollapseSelection';
 
 export function Inspector() {
   const selected = useEditor((s) => s.selectedNodeIds);
@@ -33,6 +34,7 @@ function MultiSelection({ count }: { count: number }) {
           Delete
         </button>
       </div>
+      <CollapseSelection />
     </section>
   );
 }

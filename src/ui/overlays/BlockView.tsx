@@ -33,13 +33,7 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
   const name = node.label || def.title;
   const isBlock = def.kind === 'block';
   const definition = isBlock ? definitionOf(doc, node) : undefined;
-  // Unpacking expands the block's parameters, so it is offered only while no layer list of its own replaces them.
-  const unpack = definition
-    ? {
-        ok: false as const,
-        reason: 'it has layers of its own, and unpacking makes layers from a block’s parameters; edit its layers here instead',
-      }
-    : checkUnpack(doc, registry, nodeId);
+  const unpack = checkUnpack(doc, registry, nodeId);
   const count = compiled.paramCounts[nodeId];
   const s = editorStore.getState();
   const ownerId = node.sharesWeightsWith ?? nodeId;
