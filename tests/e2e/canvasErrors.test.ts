@@ -3,11 +3,11 @@
  * message, hint and fix on the node, the bad edge turns red with both shapes,
  * the fix is one click and one undo step; a refused connect says why.
  */
-import axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphDocument } from '../../src/graph/document';
 import { launch, shot, useBuiltApp, watchErrors } from './harness';
+import { violations } from './axe';
 
 const app = useBuiltApp();
 let browser: Awaited<ReturnType<typeof launch>>;
@@ -21,16 +21,6 @@ afterAll(async () => {
 const tid = (id: string) => `[data-testid="${id}"]`;
 const getDoc = (page: Page) => page.evaluate(() => window.latentLab!.getDocument() as GraphDocument);
 const units = async (page: Page, id: string) => (await getDoc(page)).nodes.find((n) => n.id === id)?.params.units;
-
-async function violations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axe.source });
-  return page.evaluate(async () => {
-    const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map(
-      (v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)} ${n.failureSummary}`).join(' | ')}`,
-    );
-  });
-}
 
 /** The VAE preset as it opens (at zoom 1, the data side in view), or fitted whole. */
 async function openVae({ fit = false } = {}): Promise<{ page: Page; errors: string[] }> {

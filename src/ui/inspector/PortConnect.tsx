@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import type { GraphDocument, GraphNode } from '../../graph/document';
 import type { PortDecl } from '../../graph/nodeApi';
-import { activePortsOf } from '../../graph/ports';
+import { activePortsOf, portMismatch } from '../../graph/ports';
 import { formatShape } from '../../graph/shape';
 import { editorStore, useCompiled, useEditor } from '../../store';
 import { sharedOwner } from '../../store/docOps';
@@ -42,13 +42,13 @@ function InputSource({ node, port, decl, downstream }: { node: GraphNode; port: 
   const [draft, setDraft] = useState<string | null>(null);
   const chosen = draft ?? current;
   const batch = compiled.data?.batchSize;
-  // Outputs of the same type on nodes this one does not feed (an edge from those would close a loop).
+  // Outputs whose kind this port takes (the same check as a drop on the canvas), on nodes this one does not feed (an edge from those would close a loop).
   const sources = doc.nodes
     .filter((n) => n.id !== node.id && !downstream.has(n.id))
     .flatMap((n) => {
       const d = registry[n.type];
       return Object.entries(d?.outputs ?? {})
-        .filter(([, out]) => out.type === decl.type)
+        .filter(([out, o]) => portMismatch(o, out, decl, port) === null)
         .map(([out]) => {
           const shape = compiled.shapes[n.id]?.outputs[out];
           const name = n.label || `${d!.title} ${n.id}`;
