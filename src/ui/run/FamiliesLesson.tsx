@@ -84,13 +84,18 @@ function Figures({ item }: { item: LessonItem }) {
 function verdict(item: LessonItem): string {
   const m = item.metrics;
   if (m?.precision === undefined || m.recall === undefined) return '';
-  // Far from the data, precision and recall say little about the family: train longer first.
-  if (m.grid_kl !== undefined && m.grid_kl_floor !== undefined && m.grid_kl > 10 * Math.max(m.grid_kl_floor, 0.01))
-    return `still far from the data (grid KL ${Math.round(m.grid_kl / Math.max(m.grid_kl_floor, 0.01))}× the floor): train longer before judging`;
-  const gap = m.recall - m.precision;
-  if (gap > 0.05) return 'covers the modes and spreads mass between them (recall above precision)';
-  if (gap < -0.05) return 'sits on the modes it found and misses some data (precision above recall)';
-  return 'precision and recall about equal';
+  // Far from the data on both counts, the two say little about the family: train longer first.
+  const far = (v: number, floor: number | undefined) => v < 0.5 * (floor ?? 1);
+  if (far(m.precision, m.precision_floor) && far(m.recall, m.recall_floor))
+    return `still far from the data (precision and recall both under half their floors${m.grid_kl !== undefined && m.grid_kl_floor ? `, grid KL ${Math.round(m.grid_kl / Math.max(m.grid_kl_floor, 0.01))}× its floor` : ''}): train longer before judging`;
+  // Each against its floor: what a second real draw scores, the best a model can do.
+  const precisionShort = (m.precision_floor ?? 1) - m.precision;
+  const recallShort = (m.recall_floor ?? 1) - m.recall;
+  if (precisionShort < 0.05 && recallShort < 0.05) return 'close to the data: precision and recall within 0.05 of their floors';
+  if (precisionShort > recallShort + 0.05)
+    return 'covers the modes and spreads mass between them (precision further below its floor than recall)';
+  if (recallShort > precisionShort + 0.05) return 'sits on the modes it found and misses some data (recall further below its floor)';
+  return 'short of both floors about equally';
 }
 
 export function FamiliesLesson({ dataName }: { dataName: string }) {
@@ -169,8 +174,7 @@ export function FamiliesLesson({ dataName }: { dataName: string }) {
       {items.length > 0 && (
         <p className="muted">
           Green: the data; purple: {items[0]?.points ? `${items[0].points.fake.length / 2} samples of each model` : 'the samples'}. Floors
-          are a second real draw scored the same way: what a perfect model would get. Rounds:{' '}
-          {items.map((it) => `${it.family.family} ${it.rounds}`).join(', ')}.
+          are a second real draw scored the same way: what a perfect model would get.
         </p>
       )}
     </section>
