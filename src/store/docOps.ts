@@ -143,7 +143,12 @@ export function removeElements(
   if (gone.size === 0 && goneEdges.size === 0) return doc;
   const nodes = doc.nodes.filter((n) => !gone.has(n.id)).map((n) => dropRefs(n, registry, gone));
   const edges = doc.edges.filter((e) => !goneEdges.has(e.id) && !gone.has(e.source) && !gone.has(e.target));
-  return { ...doc, nodes, edges };
+  if (!doc.blocks) return { ...doc, nodes, edges };
+  // A block definition no remaining node uses would only travel in the file; undo brings it back with its node.
+  const used = new Set(nodes.map((n) => n.block).filter((b) => b !== undefined));
+  const blocks = doc.blocks.filter((b) => used.has(b.id));
+  const { blocks: _all, ...rest } = doc;
+  return { ...rest, nodes, edges, ...(blocks.length ? { blocks } : {}) };
 }
 
 function dropRefs(node: GraphNode, registry: Registry, gone: Set<string>): GraphNode {

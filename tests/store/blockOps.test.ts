@@ -104,6 +104,18 @@ describe('editing a block as layers', () => {
     expect(flat(broken).errors.map((e) => e.nodeId)).toContain('recon');
   });
 
+  it('deleting the last block that uses a definition drops the definition; undo brings both back', () => {
+    const store = createEditorStore(registry, preset(moons));
+    expect(store.getState().setBlockLayerParam('dec', 'dense0', 'activation', 'tanh')).toEqual({ ok: true });
+    const edited = store.getState().doc;
+    expect(edited.blocks).toHaveLength(1);
+    store.getState().select(['dec']);
+    store.getState().deleteSelection();
+    expect(store.getState().doc.blocks).toBeUndefined();
+    undo(store);
+    expect(store.getState().doc.blocks).toEqual(edited.blocks);
+  });
+
   it('a shared block is one definition: editing the copy edits the owner, and the copy applies its weights', () => {
     const store = createEditorStore(registry, preset(gan));
     expect(store.getState().setBlockLayerParam('dFake', 'conv0', 'activation', 'tanh')).toEqual({ ok: true });
