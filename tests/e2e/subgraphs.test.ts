@@ -69,6 +69,8 @@ describe('subgraphs (e2e)', () => {
       await expect.poll(order).toEqual(['layer-row-dense0', 'layer-row-dropout_1', 'layer-row-dense1', 'layer-row-out']);
       await page.getByTestId('block-back').click();
       await expect.poll(() => view.count()).toBe(0);
+      // On the canvas the block says it runs its own layer list, not the parameters it no longer follows.
+      expect(await page.getByTestId('own-layers-dec').textContent()).toBe('4, edited');
 
       const edited = await getDoc(page);
       const layers = definitionOf(edited, 'dec')!.nodes;

@@ -6,6 +6,7 @@
  */
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { definitionOf } from '../../compiler/blocks';
 import type { CompileResult } from '../../compiler/compile';
 import type { GraphEdge, GraphNode as DocNode } from '../../graph/document';
 import type { AnyNodeDef, PortDecl } from '../../graph/nodeApi';
@@ -34,6 +35,8 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
   // A node sharing another's weights runs with that node's parameters: show those, not its own stale copy.
   const shownParams = useEditor((s) => sharedOwner(s.doc, id)?.params) ?? node.params;
   const wired = useEditor((s) => wiredPorts(s.doc.edges, id));
+  // A block whose layers were edited runs its own layer list: its parameters no longer describe it.
+  const ownLayers = useEditor((s) => (def?.kind === 'block' ? (definitionOf(s.doc, node)?.nodes.length ?? null) : null));
   const active = def && activePortsOf(def, shownParams);
   // The ports these parameters give the node, plus any an edge still uses after a parameter change: that edge needs a handle to be drawn, selected and deleted.
   const rows = (ports: PortSide, side: 'in' | 'out') =>
@@ -83,15 +86,24 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
               ))}
             </div>
           </div>
-          {(def.keyParams?.length ?? 0) > 0 && (
+          {ownLayers !== null ? (
             <dl className="graph-node-params">
-              {def.keyParams!.map((name) => (
-                <div key={name}>
-                  <dt>{name}</dt>
-                  <dd>{formatParamValue(shownParams[name] ?? def.params[name]?.default)}</dd>
-                </div>
-              ))}
+              <div>
+                <dt>layers</dt>
+                <dd data-testid={`own-layers-${id}`}>{ownLayers}, edited</dd>
+              </div>
             </dl>
+          ) : (
+            (def.keyParams?.length ?? 0) > 0 && (
+              <dl className="graph-node-params">
+                {def.keyParams!.map((name) => (
+                  <div key={name}>
+                    <dt>{name}</dt>
+                    <dd>{formatParamValue(shownParams[name] ?? def.params[name]?.default)}</dd>
+                  </div>
+                ))}
+              </dl>
+            )
           )}
           <footer className="graph-node-foot">
             {count !== undefined && count > 0 && <span data-testid={`param-count-${id}`}>{formatCount(count)} params</span>}
