@@ -14,6 +14,7 @@ import { DataPicker } from './DataPicker';
 import { DraftText } from './DraftText';
 import { ParamField, type ParamLock } from './ParamField';
 import { PortConnect } from './PortConnect';
+import { definitionOf } from '../../compiler/blocks';
 
 export function NodeInspector({ node }: { node: GraphNode }) {
   const registry = useEditor((s) => s.registry);
@@ -142,6 +143,12 @@ export function NodeInspector({ node }: { node: GraphNode }) {
           {owner && (
             <p className="muted small" data-testid="shared-params-note">
               Shared with {owner.label || owner.id}: these are its parameters (one set of weights), so an edit here changes both.
+            </p>
+          )}
+          {def.kind === 'block' && definitionOf(doc, node) && (
+            <p className="muted small" data-testid="own-layers-note">
+              This block runs its own edited layer list, not these parameters: open its layers to change it, or choose “Use its parameters
+              again” there.
             </p>
           )}
           {Object.entries(def.params as ParamDecls).map(([name, decl]) => {
