@@ -6,7 +6,8 @@
  * start), one warm-up load then the median of three.
  */
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
-import { buildApp, launch, serve } from '../tests/e2e/harness';
+import { buildInto } from '../tests/e2e/build';
+import { launch, serve } from '../tests/e2e/harness';
 
 const presetDir = new URL('../presets/', import.meta.url);
 const RUNS = 3;
@@ -29,7 +30,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export async function runEditorRenderBench(log: (s: string) => void): Promise<Record<string, number>> {
   const preset = largestPreset();
-  const dist = buildApp();
+  const dist = buildInto();
   const server = await serve(dist);
   const browser = await launch();
   try {
