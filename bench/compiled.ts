@@ -149,12 +149,12 @@ export async function runCompiledBench(log: (s: string) => void): Promise<Record
   return out;
 }
 
-/** A 200-node graph: the VAE with a long chain of Dense layers in its encoder. */
-export function bigGraph(): GraphDocument {
+/** The VAE with a chain of Dense layers spliced in before its encoder, `size` nodes in all. */
+export function bigGraph(size = 200): GraphDocument {
   const doc = structuredClone(loadPreset('vae.json'));
   doc.edges = doc.edges.filter((e) => !(e.source === 'flat' && e.target === 'enc'));
   let prev = 'flat';
-  for (let k = 0; doc.nodes.length < 200; k++) {
+  for (let k = 0; doc.nodes.length < size; k++) {
     doc.nodes.push({ id: `h${k}`, type: 'dense', position: { x: k * 10, y: 600 }, params: { units: 64, activation: 'relu' } });
     doc.edges.push({ id: `h${k}e`, source: prev, sourcePort: 'y', target: `h${k}`, targetPort: 'x' });
     prev = `h${k}`;

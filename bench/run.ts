@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setupBackend } from '../src/runtime/backend';
 import { runCompiledBench, runEditorBench } from './compiled';
+import { runEditorDragBench } from './editorDrag';
 import { runEditorRenderBench } from './editorRender';
 import { runKernelBench } from './kernels';
 import { runPixelCnnSamplingBench } from './pixelcnnSampling';
@@ -15,6 +16,7 @@ log(`backend: ${results.backend}\n`);
 log('# editor');
 Object.assign(results, runEditorBench(log));
 Object.assign(results, await runEditorRenderBench(log));
+Object.assign(results, await runEditorDragBench(log));
 log('\n# compiled graphs');
 Object.assign(results, await runCompiledBench(log));
 log('\n# PixelCNN sampling');

@@ -221,16 +221,33 @@ export function nodeAccessibleName(node: DocNode, def: AnyNodeDef | undefined, c
 
 /** The canvas's nodes, each with its accessible name. */
 export function withNodeNames(nodes: GraphFlowNode[], registry: Record<string, AnyNodeDef>, compiled: CompileResult): GraphFlowNode[] {
-  return nodes.map((n) => ({ ...n, ariaLabel: nodeAccessibleName(n.data.node, registry[n.data.node.type], compiled) }));
+  return nodes.map((n) => {
+    // The same view node under the same compile keeps its named copy, so a drag frame renames only what moved.
+    const last = namedNode.get(n);
+    if (last?.compiled === compiled && last.registry === registry) return last.named;
+    const named = { ...n, ariaLabel: nodeAccessibleName(n.data.node, registry[n.data.node.type], compiled) };
+    namedNode.set(n, { compiled, registry, named });
+    return named;
+  });
 }
+const namedNode = new WeakMap<GraphFlowNode, { compiled: CompileResult; registry: Record<string, AnyNodeDef>; named: GraphFlowNode }>();
 
 /** The ports edges use on this node as " in:x out:mean " (a string, so the store selector's result compares by value). */
 function wiredPorts(edges: readonly GraphEdge[], nodeId: string): string {
-  const ends = edges.flatMap((e) => [
-    ...(e.target === nodeId ? [`in:${e.targetPort}`] : []),
-    ...(e.source === nodeId ? [`out:${e.sourcePort}`] : []),
-  ]);
-  return ` ${ends.join(' ')} `;
+  // Every node's selector runs on every store change (a drag frame too): index the edges once per edge list.
+  let byNode = wiredByEdges.get(edges);
+  if (!byNode) {
+    const ends = new Map<string, string[]>();
+    const add = (id: string, end: string) => (ends.get(id) ?? ends.set(id, []).get(id)!).push(end);
+    for (const e of edges) {
+      add(e.target, `in:${e.targetPort}`);
+      add(e.source, `out:${e.sourcePort}`);
+    }
+    byNode = new Map([...ends].map(([id, list]) => [id, ` ${list.join(' ')} `]));
+    wiredByEdges.set(edges, byNode);
+  }
+  return byNode.get(nodeId) ?? '  ';
 }
+const wiredByEdges = new WeakMap<readonly GraphEdge[], Map<string, string>>();
 
 export const GraphNode = memo(GraphNodeView);

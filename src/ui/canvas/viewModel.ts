@@ -34,18 +34,34 @@ export const SHARE_IN = '__share-in';
 
 type ViewState = Pick<EditorState, 'selectedNodeIds' | 'selectedEdgeIds' | 'dragPositions' | 'measured'>;
 
+/**
+ * The last view object made for each document node (documents are immutable, so a node object stands for its
+ * contents), with what else it was made from: a drag frame rebuilds only the nodes that moved, and React Flow
+ * and the memoised node component see the same objects for the rest.
+ */
+const lastFlowNode = new WeakMap<GraphNode, { key: string; flow: GraphFlowNode }>();
+
 export function toFlowNodes(doc: GraphDocument, compiled: CompileResult, view: ViewState): GraphFlowNode[] {
   const selected = new Set(view.selectedNodeIds);
   // A selected optimizer lights up the networks it trains.
   const trained = new Set(view.selectedNodeIds.flatMap((id) => compiled.trainedBy[id] ?? []));
-  return doc.nodes.map((node) => ({
-    id: node.id,
-    type: 'graph',
-    position: view.dragPositions[node.id] ?? node.position,
-    data: { node, trained: trained.has(node.id) },
-    selected: selected.has(node.id),
-    ...(view.measured[node.id] ? { measured: view.measured[node.id] } : {}),
-  }));
+  return doc.nodes.map((node) => {
+    const position = view.dragPositions[node.id] ?? node.position;
+    const measured = view.measured[node.id];
+    const key = `${trained.has(node.id)}|${selected.has(node.id)}|${position.x},${position.y}|${measured ? `${measured.width}x${measured.height}` : ''}`;
+    const last = lastFlowNode.get(node);
+    if (last?.key === key) return last.flow;
+    const flow: GraphFlowNode = {
+      id: node.id,
+      type: 'graph',
+      position,
+      data: { node, trained: trained.has(node.id) },
+      selected: selected.has(node.id),
+      ...(measured ? { measured } : {}),
+    };
+    lastFlowNode.set(node, { key, flow });
+    return flow;
+  });
 }
 
 export function toFlowEdges(
