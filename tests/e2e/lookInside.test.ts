@@ -17,7 +17,16 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => browser?.close());
 
-const select = (page: Page, id: string) => page.getByTestId(`node-${id}`).click({ position: { x: 10, y: 6 } });
+/** Clicks a node's header until React Flow has it selected (a click that lands while the canvas re-renders can be lost). */
+async function select(page: Page, id: string) {
+  const node = page.getByTestId(`node-${id}`);
+  const selected = () => node.evaluate((el) => !!el.closest('.react-flow__node')?.classList.contains('selected'));
+  for (let attempt = 0; attempt < 3 && !(await selected()); attempt++) {
+    await node.click({ position: { x: 10, y: 6 } });
+    await page.waitForTimeout(300);
+  }
+  expect(await selected()).toBe(true);
+}
 
 describe('look inside the DCGAN while it trains', () => {
   it('shows the generator’s gradient norms, the gradient flow and a conv layer’s feature maps', async () => {
@@ -26,6 +35,9 @@ describe('look inside the DCGAN while it trains', () => {
     await openRunPanel(page, `${app.url}#preset=gan`);
     await page.getByTestId('run-play').click();
     await waitForStep(page, 3, 120_000);
+    // Presets open at 100 % zoom; Fit puts every node wholly on the canvas, clear of the dock.
+    await page.getByTestId('btn-fit').click();
+    await page.waitForTimeout(400);
 
     await select(page, 'gen');
     const curve = page.getByTestId('gradient-curve');
