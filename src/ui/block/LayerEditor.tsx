@@ -8,12 +8,11 @@
 import { Fragment, useState } from 'react';
 import type { BlockDefinition } from '../../graph/document';
 import type { ParamDecls } from '../../graph/params';
-import { formatShape, type Shape } from '../../graph/shape';
 import { editorStore, useEditor } from '../../store';
 import { chainLayerTypes, type Ref, type Verdict } from '../../store/blockOps';
-import { formatParamValue } from '../format';
 import { ParamField } from '../inspector/ParamField';
 import type { LayerRow } from '../overlays/blockLayers';
+import { LayerCells } from './LayerCells';
 import './blockEditor.css';
 
 interface Props {
@@ -62,21 +61,7 @@ export function LayerEditor({ nodeId, rows, batch, definition, inputs }: Props) 
                   <td>
                     <span className="layer-index">{i + 1}</span> <strong>{r.title}</strong> <span className="muted">{r.id}</span>
                   </td>
-                  <td className="small">
-                    {Object.entries(r.params)
-                      .map(([k, v]) => `${k} ${formatParamValue(v)}`)
-                      .join(' · ') || '—'}
-                  </td>
-                  <td className="small mono">{r.inputs.join(', ') || '—'}</td>
-                  <td className="mono">
-                    {r.problem ? (
-                      <span className="invalid-text">{r.problem}</span>
-                    ) : (
-                      Object.entries(r.outputs)
-                        .map(([p, sh]) => `${p}: ${formatShape(sh as Shape, batch)}`)
-                        .join(', ')
-                    )}
-                  </td>
+                  <LayerCells row={r} batch={batch} />
                   <td className="layer-actions">
                     {Object.keys(decls).length > 0 && (
                       <button

@@ -8,13 +8,13 @@
  */
 import { useEffect } from 'react';
 import type { ParamDecls } from '../../graph/params';
-import { formatShape } from '../../graph/shape';
 import { editorStore, redo, undo, useCompiled, useEditor, useHistory } from '../../store';
 import { checkUnpack } from '../../store/unpack';
-import { formatCount, formatParamValue } from '../format';
+import { formatCount } from '../format';
 import { ParamField } from '../inspector/ParamField';
 import { definitionOf } from '../../compiler/blocks';
 import { isOwnBlock } from '../../store/blockOps';
+import { LayerCells } from '../block/LayerCells';
 import { LayerEditor } from '../block/LayerEditor';
 import { blockLayers, type LayerRow } from './blockLayers';
 import { Modal } from './Modal';
@@ -191,21 +191,7 @@ function ReadOnlyLayers({ rows, batch }: { rows: LayerRow[]; batch?: number }) {
             <td>
               <strong>{r.title}</strong> <span className="muted">{r.id}</span>
             </td>
-            <td className="small">
-              {Object.entries(r.params)
-                .map(([k, v]) => `${k} ${formatParamValue(v)}`)
-                .join(' · ') || '—'}
-            </td>
-            <td className="small mono">{r.inputs.join(', ') || '—'}</td>
-            <td className="mono">
-              {r.problem ? (
-                <span className="invalid-text">{r.problem}</span>
-              ) : (
-                Object.entries(r.outputs)
-                  .map(([p, sh]) => `${p}: ${formatShape(sh, batch)}`)
-                  .join(', ')
-              )}
-            </td>
+            <LayerCells row={r} batch={batch} />
           </tr>
         ))}
       </tbody>
