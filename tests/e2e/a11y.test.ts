@@ -6,19 +6,12 @@
  * npm package, so nothing is fetched. Exercise mode has its own (exerciseA11y).
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, openRunPanel, shot, useBuiltApp, waitForStep, watchErrors } from './harness';
+import { describe, expect, it } from 'vitest';
+import { openRunPanel, shot, useBuiltApp, waitForStep, watchErrors, useBrowser } from './harness';
 import { violations } from './axe';
 
 const app = useBuiltApp();
-let browser: Awaited<ReturnType<typeof launch>>;
-
-beforeAll(async () => {
-  browser = await launch({ viewport: { width: 1400, height: 900 } });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser({ viewport: { width: 1400, height: 900 } });
 
 const tid = (id: string) => `[data-testid="${id}"]`;
 

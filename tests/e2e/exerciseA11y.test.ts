@@ -8,20 +8,13 @@
  * single parameter, which the learner then sees read-only with the reason.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GraphDocument } from '../../src/graph/document';
-import { launch, shot, useBuiltApp, watchErrors } from './harness';
+import { shot, useBuiltApp, watchErrors, useBrowser } from './harness';
 import { violations } from './axe';
 
 const app = useBuiltApp();
-let browser: Awaited<ReturnType<typeof launch>>;
-
-beforeAll(async () => {
-  browser = await launch({ viewport: { width: 1400, height: 900 } });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser({ viewport: { width: 1400, height: 900 } });
 
 const tid = (id: string) => `[data-testid="${id}"]`;
 const getDoc = (page: Page) => page.evaluate(() => window.latentLab!.getDocument() as GraphDocument);

@@ -123,6 +123,22 @@ export function useBuiltApp(): { readonly url: string } {
   };
 }
 
+/** One Chromium profile for the calling test file, started before its tests and closed after them; read `context` inside its tests. */
+export function useBrowser(opts: Parameters<typeof launch>[0] = {}): { readonly context: BrowserContext } {
+  let browser: Awaited<ReturnType<typeof launch>> | undefined;
+  beforeAll(async () => {
+    browser = await launch(opts);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    get context() {
+      return browser!.context;
+    },
+  };
+}
+
 /** Opens `url` (a preset, a graph or a share link) with the Run tab showing, once the worker has a model and a backend. */
 export async function openRunPanel(page: Page, url: string, timeout = 120_000) {
   if (process.env.E2E_DEBUG) page.on('console', (m) => console.log(`[page ${m.type()}] ${m.text().slice(0, 300)}`));

@@ -6,19 +6,12 @@
  * back the focus, and deleting the focused node leaves the focus on the canvas.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GraphDocument } from '../../src/graph/document';
-import { launch, shot, useBuiltApp, watchErrors } from './harness';
+import { shot, useBuiltApp, watchErrors, useBrowser } from './harness';
 
 const app = useBuiltApp();
-let browser: Awaited<ReturnType<typeof launch>>;
-
-beforeAll(async () => {
-  browser = await launch({ viewport: { width: 1400, height: 900 } });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser({ viewport: { width: 1400, height: 900 } });
 
 const getDoc = (page: Page) => page.evaluate(() => window.latentLab!.getDocument() as GraphDocument);
 const focusMatches = (page: Page, selector: string) => page.evaluate((sel) => !!document.activeElement?.matches(sel), selector);

@@ -9,8 +9,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, shot, useBuiltApp, watchErrors } from './harness';
+import { describe, expect, it } from 'vitest';
+import { shot, useBuiltApp, watchErrors, useBrowser } from './harness';
 
 const MIN_PX = 11;
 const PRESETS = readdirSync(join(import.meta.dirname, '../../presets'))
@@ -18,14 +18,7 @@ const PRESETS = readdirSync(join(import.meta.dirname, '../../presets'))
   .map((f) => f.replace(/\.json$/, ''));
 
 const app = useBuiltApp();
-let browser: Awaited<ReturnType<typeof launch>>;
-
-beforeAll(async () => {
-  browser = await launch({ viewport: { width: 1280, height: 800 } });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser({ viewport: { width: 1280, height: 800 } });
 
 const zoomOf = (page: Page) => page.$eval('.react-flow__viewport', (el) => new DOMMatrixReadOnly(getComputedStyle(el).transform).a);
 

@@ -6,16 +6,11 @@
  */
 import type { Page } from 'playwright-core';
 import type { GraphDocument } from '../../src/graph/document';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, openRunPanel, shot, useBuiltApp, waitForStep, watchErrors } from './harness';
+import { describe, expect, it } from 'vitest';
+import { openRunPanel, shot, useBuiltApp, waitForStep, watchErrors, useBrowser } from './harness';
 
 const app = useBuiltApp();
-let browser: Awaited<ReturnType<typeof launch>>;
-
-beforeAll(async () => {
-  browser = await launch({ viewport: { width: 1400, height: 1000 } });
-}, 120_000);
-afterAll(async () => browser?.close());
+const browser = useBrowser({ viewport: { width: 1400, height: 1000 } });
 
 /** Clicks a node's header until React Flow has it selected (a click that lands while the canvas re-renders can be lost). */
 async function select(page: Page, id: string) {

@@ -7,19 +7,12 @@
  * node was deleted says so, and that graph still reopens from its autosave.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, shot, useBuiltApp, watchErrors } from './harness';
+import { describe, expect, it } from 'vitest';
+import { shot, useBuiltApp, watchErrors, useBrowser } from './harness';
 import { violations } from './axe';
 
 const app = useBuiltApp();
-let browser: Awaited<ReturnType<typeof launch>>;
-
-beforeAll(async () => {
-  browser = await launch({ viewport: { width: 1400, height: 900 } });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser({ viewport: { width: 1400, height: 900 } });
 
 const tid = (id: string) => `[data-testid="${id}"]`;
 
