@@ -128,7 +128,7 @@ export function useBrowser(opts: Parameters<typeof launch>[0] = {}): { readonly 
   let browser: Awaited<ReturnType<typeof launch>> | undefined;
   beforeAll(async () => {
     browser = await launch(opts);
-  }, 120_000);
+  });
   afterAll(async () => {
     await browser?.close();
   });
