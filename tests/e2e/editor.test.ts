@@ -474,6 +474,7 @@ describe('editor end to end', () => {
     await page.click(tid('open-block-gen'));
     const view = page.locator(tid('block-view'));
     await view.waitFor();
+    await view.locator(tid('block-show-list')).click();
     expect(await view.locator('tbody tr').count()).toBeGreaterThan(1);
     expect(await view.textContent()).toMatch(/64×28×28×1/);
     await shot(page, '16-block-layers');
@@ -489,6 +490,7 @@ describe('editor end to end', () => {
     await page.click(tid('open-block-enc'));
     const view = page.locator(tid('block-view'));
     await view.waitFor();
+    await view.locator(tid('block-show-list')).click();
     expect(await view.locator('tbody tr').count()).toBe(4);
     // Editing the block's own params here updates the table (and the node) live.
     const hidden = page.locator('#block-param-input-hidden');

@@ -40,14 +40,31 @@ describe('subgraphs (e2e)', () => {
       await page.getByTestId('open-block-dec').click();
       const view = page.getByTestId('block-view');
       await view.waitFor();
-      await expect.poll(() => view.locator('tbody tr').count()).toBe(3);
-
-      await page.getByTestId('layer-edit-dense0').click();
+      // The block opens as its own canvas: its input, three layers, its output.
+      const canvas = view.getByTestId('block-canvas');
+      await canvas.waitFor();
+      await expect.poll(() => canvas.locator('.block-part').count()).toBe(5);
+      await canvas.getByTestId('block-part-dense0').click();
       await page.locator('#layer-dense0-input-activation').selectOption('tanh');
-      await page.getByTestId('layer-edit-dense0').click();
+      await expect.poll(() => canvas.getByTestId('block-part-dense0').textContent()).toMatch(/activation tanh/);
+      // Insert after the selected layer, from the panel beside the canvas; the new layer is selected.
       await page.getByTestId('insert-layer-type').selectOption('dropout');
-      await page.getByTestId('insert-layer-after').selectOption('layer:dense0');
+      expect(await page.getByTestId('insert-layer-after').inputValue()).toBe('layer:dense0');
       await page.getByRole('button', { name: 'Insert layer' }).click();
+      await expect.poll(() => canvas.getByTestId('block-part-dropout_1').textContent()).toMatch(/rate 0\.3.*128×64/s);
+      expect(await view.getByTestId('block-canvas-side').textContent()).toMatch(/Dropout/);
+      expect(await canvas.locator('.react-flow__edge').count()).toBe(5);
+      expect(await canvas.locator('.react-flow__edge-text').allTextContents()).toContain('128×64');
+      await shot(page, 'subgraphs-00-decoder-canvas');
+      // Delete removes the selected layer; Ctrl Z puts it back.
+      await canvas.getByTestId('block-part-dense1').click();
+      await page.keyboard.press('Delete');
+      await expect.poll(() => canvas.locator('.block-part').count()).toBe(5);
+      await page.keyboard.press('Control+z');
+      await expect.poll(() => canvas.locator('.block-part').count()).toBe(6);
+
+      // The same layers as a list.
+      await view.getByTestId('block-show-list').click();
       const dropout = view.getByTestId('layer-row-dropout_1');
       await dropout.waitFor();
       expect(await dropout.textContent()).toMatch(/rate 0\.3.*dense0.*128×64/s);
@@ -94,7 +111,7 @@ describe('subgraphs (e2e)', () => {
       expect(JSON.parse(readFileSync(file, 'utf8')).blocks).toEqual(edited.blocks);
       await page.getByTestId('btn-fit').click();
       await page.getByTestId('open-block-dec').click();
-      expect(await view.getByTestId('layer-row-dropout_1').isVisible()).toBe(true);
+      expect(await view.getByTestId('block-part-dropout_1').isVisible()).toBe(true);
       expect(errors).toEqual([]);
       await page.close();
     } finally {
@@ -113,6 +130,7 @@ describe('subgraphs (e2e)', () => {
       await page.getByTestId('open-block-dFake').click();
       const view = page.getByTestId('block-view');
       expect(await view.getByTestId('block-shared').textContent()).toMatch(/same ones/);
+      await view.getByTestId('block-show-list').click();
       await view.getByTestId('layer-edit-conv0').click();
       await page.locator('#layer-conv0-input-activation').selectOption('tanh');
       await shot(page, 'subgraphs-04-shared-block');
@@ -151,6 +169,7 @@ describe('subgraphs (e2e)', () => {
       await page.getByTestId('collapse-block').click();
       const view = page.getByTestId('block-view');
       await view.waitFor();
+      await view.getByTestId('block-show-list').click();
       expect(await view.locator('tbody tr').count()).toBe(layers.length - 1);
       await shot(page, 'subgraphs-03-collapsed-block');
       await page.getByTestId('block-back').click();

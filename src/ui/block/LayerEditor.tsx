@@ -9,7 +9,9 @@ import { Fragment, useState } from 'react';
 import type { BlockDefinition } from '../../graph/document';
 import type { ParamDecls } from '../../graph/params';
 import { editorStore, useEditor } from '../../store';
+import { definitionOf } from '../../compiler/blocks';
 import { chainLayerTypes, type Ref, type Verdict } from '../../store/blockOps';
+import type { Registry } from '../../store/docOps';
 import { ParamField } from '../inspector/ParamField';
 import type { LayerRow } from '../overlays/blockLayers';
 import { LayerCells } from './LayerCells';
@@ -19,22 +21,20 @@ interface Props {
   nodeId: string;
   rows: LayerRow[];
   batch?: number;
-  /** The block's own definition, when it has one (its ports can then be named). */
-  definition?: BlockDefinition;
   /** Input ports of the block, for "insert at the start". */
   inputs: string[];
 }
 
-const say = (v: Verdict) => {
+/** True when the edit was made; a refused one is said in a notice. */
+export const applied = (v: Verdict) => {
   if (!v.ok) editorStore.getState().notify('warn', `Not changed: ${v.reason}`);
   return v.ok;
 };
 
-export function LayerEditor({ nodeId, rows, batch, definition, inputs }: Props) {
+export function LayerEditor({ nodeId, rows, batch, inputs }: Props) {
   const registry = useEditor((s) => s.registry);
   const [open, setOpen] = useState<string | null>(null);
   const s = editorStore.getState();
-  const outputOf = (r: LayerRow) => Object.keys(r.outputs)[0] ?? Object.keys(registry[r.type]?.outputs ?? {})[0] ?? 'y';
 
   return (
     <>
@@ -74,7 +74,7 @@ export function LayerEditor({ nodeId, rows, batch, definition, inputs }: Props) 
                       </button>
                     )}
                     <button
-                      onClick={() => say(s.moveBlockLayer(nodeId, r.id, -1))}
+                      onClick={() => applied(s.moveBlockLayer(nodeId, r.id, -1))}
                       disabled={i === 0}
                       aria-label={`Move ${r.id} up`}
                       data-testid={`layer-up-${r.id}`}
@@ -82,7 +82,7 @@ export function LayerEditor({ nodeId, rows, batch, definition, inputs }: Props) 
                       ↑
                     </button>
                     <button
-                      onClick={() => say(s.moveBlockLayer(nodeId, r.id, 1))}
+                      onClick={() => applied(s.moveBlockLayer(nodeId, r.id, 1))}
                       disabled={i === rows.length - 1}
                       aria-label={`Move ${r.id} down`}
                       data-testid={`layer-down-${r.id}`}
@@ -91,7 +91,7 @@ export function LayerEditor({ nodeId, rows, batch, definition, inputs }: Props) 
                     </button>
                     <button
                       className="danger"
-                      onClick={() => say(s.removeBlockLayer(nodeId, r.id))}
+                      onClick={() => applied(s.removeBlockLayer(nodeId, r.id))}
                       aria-label={`Delete ${r.id}`}
                       data-testid={`layer-delete-${r.id}`}
                     >
@@ -102,19 +102,7 @@ export function LayerEditor({ nodeId, rows, batch, definition, inputs }: Props) 
                 {editing && (
                   <tr className="layer-params-row">
                     <td colSpan={5}>
-                      <div className="block-params layer-params" data-testid={`layer-params-${r.id}`}>
-                        {Object.entries(decls).map(([pname, decl]) => (
-                          <ParamField
-                            key={pname}
-                            idPrefix={`layer-${r.id}`}
-                            name={pname}
-                            decl={decl}
-                            value={Object.hasOwn(r.params, pname) ? r.params[pname] : decl.default}
-                            refCandidates={[]}
-                            onCommit={(v) => say(s.setBlockLayerParam(nodeId, r.id, pname, v))}
-                          />
-                        ))}
-                      </div>
+                      <LayerParamFields nodeId={nodeId} row={r} />
                     </td>
                   </tr>
                 )}
@@ -123,32 +111,69 @@ export function LayerEditor({ nodeId, rows, batch, definition, inputs }: Props) 
           })}
         </tbody>
       </table>
-      <InsertBar nodeId={nodeId} rows={rows} inputs={inputs} outputOf={outputOf} />
-      {definition && <PortNames nodeId={nodeId} definition={definition} />}
+      <InsertBar nodeId={nodeId} rows={rows} inputs={inputs} />
     </>
   );
 }
 
-function InsertBar({
+/** A layer's parameter fields; a change is one undo step, a refused one says why. */
+export function LayerParamFields({ nodeId, row }: { nodeId: string; row: LayerRow }) {
+  const decls = (useEditor((s) => s.registry[row.type])?.params ?? {}) as ParamDecls;
+  return (
+    <div className="block-params layer-params" data-testid={`layer-params-${row.id}`}>
+      {Object.entries(decls).map(([pname, decl]) => (
+        <ParamField
+          key={pname}
+          idPrefix={`layer-${row.id}`}
+          name={pname}
+          decl={decl}
+          value={Object.hasOwn(row.params, pname) ? row.params[pname] : decl.default}
+          refCandidates={[]}
+          onCommit={(v) => applied(editorStore.getState().setBlockLayerParam(nodeId, row.id, pname, v))}
+        />
+      ))}
+    </div>
+  );
+}
+
+export const layerOutputOf = (registry: Registry, r: LayerRow) =>
+  Object.keys(r.outputs)[0] ?? Object.keys(registry[r.type]?.outputs ?? {})[0] ?? 'y';
+
+/**
+ * Insert a layer after any point of the chain: a block input or a layer.
+ * `after` preselects that layer; `onInserted` hears the new layer's id.
+ */
+export function InsertBar({
   nodeId,
   rows,
   inputs,
-  outputOf,
+  after,
+  onInserted,
 }: {
   nodeId: string;
   rows: LayerRow[];
   inputs: string[];
-  outputOf(r: LayerRow): string;
+  after?: string;
+  onInserted?(layerId: string): void;
 }) {
   const registry = useEditor((s) => s.registry);
   const types = chainLayerTypes(registry);
   const places: { key: string; label: string; ref: Ref }[] = [
     ...inputs.map((p) => ({ key: `in:${p}`, label: `the block’s input ${p} (at the start)`, ref: { input: p } })),
-    ...rows.map((r) => ({ key: `layer:${r.id}`, label: r.id, ref: { node: r.id, port: outputOf(r) } })),
+    ...rows.map((r) => ({ key: `layer:${r.id}`, label: r.id, ref: { node: r.id, port: layerOutputOf(registry, r) } })),
   ];
   const [type, setType] = useState('dropout');
-  const [place, setPlace] = useState(places[places.length - 1]?.key ?? '');
+  const [place, setPlace] = useState(after ? `layer:${after}` : (places[places.length - 1]?.key ?? ''));
   const chosen = places.find((p) => p.key === place) ?? places[places.length - 1];
+  const insert = () => {
+    if (!chosen) return;
+    const s = editorStore.getState();
+    const before = new Set(rows.map((r) => r.id));
+    if (!applied(s.insertBlockLayer(nodeId, chosen.ref, type))) return;
+    const node = s.doc.nodes.find((n) => n.id === nodeId);
+    const added = node && definitionOf(editorStore.getState().doc, node)?.nodes.find((n) => !before.has(n.id));
+    if (added) onInserted?.(added.id);
+  };
   return (
     <div className="insert-bar" data-testid="insert-layer">
       <label htmlFor="insert-layer-type">Insert</label>
@@ -167,18 +192,15 @@ function InsertBar({
           </option>
         ))}
       </select>
-      <button
-        className="primary"
-        disabled={!chosen}
-        onClick={() => chosen && say(editorStore.getState().insertBlockLayer(nodeId, chosen.ref, type))}
-      >
+      <button className="primary" disabled={!chosen} onClick={insert}>
         Insert layer
       </button>
     </div>
   );
 }
 
-function PortNames({ nodeId, definition }: { nodeId: string; definition: BlockDefinition }) {
+/** The block's own names for its ports, for the people who read the graph. */
+export function PortNames({ nodeId, definition }: { nodeId: string; definition: BlockDefinition }) {
   const ports = [...Object.keys(definition.inputs).map((p) => ['input', p]), ...Object.keys(definition.outputs).map((p) => ['output', p])];
   return (
     <section className="port-names" data-testid="port-names">
@@ -198,7 +220,7 @@ function PortNames({ nodeId, definition }: { nodeId: string; definition: BlockDe
               data-testid={`port-name-${p}`}
               onBlur={(e) => {
                 if (e.target.value.trim() !== (definition.portNames?.[p] ?? ''))
-                  say(editorStore.getState().renameBlockPort(nodeId, p, e.target.value));
+                  applied(editorStore.getState().renameBlockPort(nodeId, p, e.target.value));
               }}
               onKeyDown={(e) => e.key === 'Enter' && e.currentTarget.blur()}
             />

@@ -6,7 +6,7 @@
  * be unpacked into ordinary nodes. A layer's inner network (an affine
  * coupling's) is listed read-only.
  */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { ParamDecls } from '../../graph/params';
 import { editorStore, redo, undo, useCompiled, useEditor, useHistory } from '../../store';
 import { checkUnpack } from '../../store/unpack';
@@ -15,20 +15,23 @@ import { ParamField } from '../inspector/ParamField';
 import { definitionOf } from '../../compiler/blocks';
 import { isOwnBlock } from '../../store/blockOps';
 import { LayerCells } from '../block/LayerCells';
-import { LayerEditor } from '../block/LayerEditor';
+import { BlockCanvas } from '../block/BlockCanvas';
+import { LayerEditor, PortNames } from '../block/LayerEditor';
 import { blockLayers, type LayerRow } from './blockLayers';
 import { Modal } from './Modal';
 
 export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => void }) {
   const node = useEditor((s) => s.doc.nodes.find((n) => n.id === nodeId));
   const history = useHistory();
+  const [shown, setShown] = useState<'canvas' | 'list'>('canvas');
   useUndoKeys();
   const doc = useEditor((s) => s.doc);
   const registry = useEditor((s) => s.registry);
   const compiled = useCompiled();
   const def = node && registry[node.type];
   if (!node || !def) return null;
-  const { rows, error } = blockLayers(def, node, doc, compiled.shapes[nodeId]?.inputs ?? {}, registry, compiled.data);
+  const inputShapes = compiled.shapes[nodeId]?.inputs ?? {};
+  const { rows, error, outputs = {} } = blockLayers(def, node, doc, inputShapes, registry, compiled.data);
   const batch = compiled.data?.batchSize;
   const name = node.label || def.title;
   const isBlock = def.kind === 'block';
@@ -54,7 +57,12 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
   };
 
   return (
-    <Modal title={`Inside ${name}`} onClose={onClose} className="block-view" testId="block-view">
+    <Modal
+      title={`Inside ${name}`}
+      onClose={onClose}
+      className={`block-view${isBlock && shown === 'canvas' ? ' wide' : ''}`}
+      testId="block-view"
+    >
       <div className="block-toolbar">
         <button onClick={onClose} data-testid="block-back">
           ← Back to the graph
@@ -130,7 +138,29 @@ export function BlockView({ nodeId, onClose }: { nodeId: string; onClose: () => 
         </ul>
       )}
       {isBlock ? (
-        <LayerEditor nodeId={nodeId} rows={rows} batch={batch} definition={definition} inputs={inputs} />
+        <>
+          <div className="segmented" role="group" aria-label="Show the layers as">
+            {(['canvas', 'list'] as const).map((v) => (
+              <button key={v} aria-pressed={shown === v} onClick={() => setShown(v)} data-testid={`block-show-${v}`}>
+                {v === 'canvas' ? 'Canvas' : 'List'}
+              </button>
+            ))}
+          </div>
+          {shown === 'canvas' ? (
+            <BlockCanvas
+              nodeId={nodeId}
+              rows={rows}
+              batch={batch}
+              definition={definition}
+              inputs={inputs}
+              inputShapes={inputShapes}
+              outputs={outputs}
+            />
+          ) : (
+            <LayerEditor nodeId={nodeId} rows={rows} batch={batch} inputs={inputs} />
+          )}
+          {definition && <PortNames nodeId={nodeId} definition={definition} />}
+        </>
       ) : (
         <ReadOnlyLayers rows={rows} batch={batch} />
       )}

@@ -45,7 +45,11 @@ function innerNetworkRows(
   }
 }
 
-/** `node`'s layers as the compiler inlines them (its block definition, or what its parameters generate). */
+/**
+ * `node`'s layers as the compiler inlines them (its block definition, or what
+ * its parameters generate); `outputs` names the layer port behind each of the
+ * block's outputs ("layer.port").
+ */
 export function blockLayers(
   def: AnyNodeDef,
   node: GraphNode,
@@ -53,7 +57,7 @@ export function blockLayers(
   inputShapes: Record<string, Shape>,
   registry: Record<string, AnyNodeDef>,
   data: DataInfo | null,
-): { rows: LayerRow[]; error?: string } {
+): { rows: LayerRow[]; error?: string; outputs?: Record<string, string> } {
   if (def.kind !== 'block') return innerNetworkRows(def, node.params, inputShapes);
   const { values } = resolveParams(def.params, node.params);
   let expansion;
@@ -98,5 +102,6 @@ export function blockLayers(
       return { ...row, problem: (e as Error).message };
     }
   });
-  return { rows };
+  const outputs = Object.fromEntries(Object.entries(expansion.outputs).map(([port, r]) => [port, `${r.node}.${r.port}`]));
+  return { rows, outputs };
 }
