@@ -58,6 +58,7 @@ describe('exercise: instructor → learner', () => {
       await page.goto(`${server.url}?graph=author#preset=vae`);
       await page.waitForSelector('[data-testid="canvas"] .react-flow__node');
       await page.click(tid('btn-fit'));
+      await page.click(tid('teach-menu'));
       await page.click(tid('exercise-start'));
       await selectNode(page, 'z');
       await page.check(tid('inspector-lock-node'));

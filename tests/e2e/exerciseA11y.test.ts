@@ -138,7 +138,7 @@ describe('exercise mode: axe, the folding panel, notes and frames', () => {
     await page.locator(tid('exercise-learner')).waitFor();
     expect(await page.locator(tid('sticky-move-note_1')).count()).toBe(0);
     expect(await page.locator('[data-testid^="group-move-"]').count()).toBe(0);
-    expect(await page.locator(tid('group-add')).count()).toBe(0);
+    expect(await page.locator(tid('teach-menu')).count()).toBe(0);
     await page.click(tid('task-hint-uniform'));
     await expect.poll(() => page.locator(tid('task-uniform')).textContent()).toMatch(/Hint 1:/);
     expect(await violations(page), 'learner view, a hint open').toEqual([]);

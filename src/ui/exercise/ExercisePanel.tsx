@@ -42,20 +42,34 @@ export function ExercisePanel() {
   const exercise = useEditor((s) => s.doc.exercise);
   const role = useEditor((s) => s.exerciseRole);
   const mayAuthor = useEditor((s) => s.mayAuthor);
-  if (!exercise) {
-    return (
-      <div className="exercise-panel" style={{ width: 'auto' }}>
-        <div className="exercise-actions">
+  if (!exercise) return <TeachMenu />;
+  return role === 'author' ? <AuthorView /> : <LearnerView mayAuthor={mayAuthor} />;
+}
+
+/** The author's tools as one small menu in the canvas's corner, so they cover no nodes until asked for. */
+function TeachMenu() {
+  const [open, setOpen] = useState(false);
+  const close = () => setOpen(false);
+  return (
+    <div
+      className="teach-menu"
+      onKeyDown={(e) => e.key === 'Escape' && open && (e.stopPropagation(), close())}
+      onBlur={(e) => !e.currentTarget.contains(e.relatedTarget as Node | null) && close()}
+    >
+      <button aria-expanded={open} aria-controls="teach-menu-items" onClick={() => setOpen(!open)} data-testid="teach-menu">
+        Teach ▾
+      </button>
+      {open && (
+        <div id="teach-menu-items" className="teach-menu-items" role="group" aria-label="Teaching tools" onClick={close}>
           <button data-testid="exercise-start" onClick={() => editorStore.getState().startExercise()}>
             Make an exercise
           </button>
           <AddStickyNote />
           <FrameSelection />
         </div>
-      </div>
-    );
-  }
-  return role === 'author' ? <AuthorView /> : <LearnerView mayAuthor={mayAuthor} />;
+      )}
+    </div>
+  );
 }
 
 const collapsedKey = (title: string) => `latent-lab:exercise-panel-collapsed:${title}`;
