@@ -22,7 +22,12 @@ export function loadPreset(name: string): GraphDocument {
   return r.doc;
 }
 
-function planOf(doc: GraphDocument): Plan {
+export const presetFiles = () =>
+  readdirSync(presetDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+
+export function planOf(doc: GraphDocument): Plan {
   const r = compile(doc, registry);
   if (!r.plan) throw new Error(`${doc.meta.title}: ${r.errors.map((e) => e.message).join('; ')}`);
   return r.plan;
@@ -113,9 +118,7 @@ export async function runCompiledBench(log: (s: string) => void): Promise<Record
   log(`live tensors: ${before} before, ${tf.memory().numTensors} after 500 more steps`);
   compiled.dispose();
 
-  for (const file of readdirSync(presetDir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()) {
+  for (const file of presetFiles()) {
     const plan = planOf(loadPreset(file));
     const ds = await loadPlanData(plan);
     const b = createBatcher(ds, plan.data.batchSize, 1);
@@ -123,6 +126,7 @@ export async function runCompiledBench(log: (s: string) => void): Promise<Record
     const heavy = plan.nodes.some((n) => n.type.toLowerCase().includes('conv'));
     const ms = time(() => model.trainRound(() => ({ ...b.next(), size: plan.data.batchSize })), 2, heavy ? 3 : 15);
     const name = file.replace('.json', '');
+    out[`${name}.step_ms`] = ms;
     out[`${name}.steps_per_s`] = 1000 / ms;
     log(`${name}: ${(1000 / ms).toFixed(2)} steps/s (${ms.toFixed(0)} ms/step, batch ${plan.data.batchSize})`);
     model.dispose();

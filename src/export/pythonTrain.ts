@@ -365,7 +365,9 @@ def main():
     metrics = open(os.path.join(args.out, "metrics.jsonl"), "w", encoding="utf-8") if rank == 0 else None
     step = step0
     save = lambda: to_latent_lab(model, optimizers, args.out, step, count)
+    seconds = []
     for _ in range(args.steps):
+        start = time.perf_counter()
         losses = train_round(net, model, optimizers, next_batch, draw)
         step += 1
         values = torch.stack(list(losses.values()))
@@ -373,6 +375,8 @@ def main():
             dist.all_reduce(values)
             values /= world
         line = dict(zip(losses.keys(), values.tolist()))
+        # After .tolist(): on a GPU that is when the round has really finished.
+        seconds.append(time.perf_counter() - start)
         bad = [name for name, v in line.items() if not math.isfinite(v)]
         if bad:
             raise SystemExit(f"training diverged at step {step}: {bad[0]} became {line[bad[0]]}; lower the learning rate")
@@ -384,7 +388,10 @@ def main():
     if rank == 0:
         metrics.close()
         save()
-        print(f"trained {args.steps} steps; wrote {args.out}", file=sys.stderr)
+        # The first rounds pay for allocation and kernel selection: the median of the rest is the step time.
+        settled = sorted(seconds[2:] or seconds)
+        ms = 1000 * settled[len(settled) // 2] if settled else 0.0
+        print(f"trained {args.steps} steps ({ms:.1f} ms a round, median after the first 2); wrote {args.out}", file=sys.stderr)
     if distributed:
         dist.destroy_process_group()
 
@@ -428,6 +435,7 @@ import json
 import math
 import os
 import sys
+import time
 
 import numpy as np
 import torch
