@@ -112,12 +112,14 @@ export function previewableOf(flat: CompiledNode[]): string[] {
 /**
  * Rows above a pixel that `nodeId`'s output at that pixel depends on: the
  * deepest sum of rowsAbove along the paths from the data. Null when a node
- * on the way may read rows below, or mixes in a plane that does not come
- * from the data (a label plane keeps the full image height). A per-example
- * vector or a 1×1 map that broadcasts over the image (a class bias) fits any
- * window, so it adds no rows.
+ * on the way may read rows below. A per-example vector or a 1×1 map that
+ * broadcasts over the image (a class bias) fits any window, so it adds no
+ * rows. A whole plane that does not come from the data (a class map) adds no
+ * rows either, but a band of rows run through the net would meet it at full
+ * height: `planes` says whether the caller can cut such a plane to its window
+ * (the pixel cache can; the band pass cannot, and gets null).
  */
-function rowsAbove(g: FlatGraph, nodeId: string): number | null {
+function rowsAbove(g: FlatGraph, nodeId: string, planes: 'windowed' | 'refused'): number | null {
   const memo = new Map<string, number | null>();
   const visit = (id: string): number | null => {
     if (id === g.datasetNode) return 0;
@@ -129,7 +131,7 @@ function rowsAbove(g: FlatGraph, nodeId: string): number | null {
       if (rows === null) break;
       const fromData = ref.node === g.datasetNode || upstreamOf(g.byId, [ref.node], 'generate').has(g.datasetNode);
       const shape = g.byId[ref.node]?.outputShapes[ref.port];
-      if (!fromData && shape && (shape.length < 4 || (shape[1] === 1 && shape[2] === 1))) continue;
+      if (!fromData && shape && (shape.length < 4 || (shape[1] === 1 && shape[2] === 1) || planes === 'windowed')) continue;
       const up = fromData ? visit(ref.node) : null;
       if (up === null) rows = null;
       else deepest = Math.max(deepest, up);
@@ -201,15 +203,14 @@ export function planModes(
       diffusion: true,
     };
   } else if (autoregressive && reconPred) {
-    const rows = rowsAbove(g, reconPred.node);
     generate = {
       output: reconPred,
       transform: reconTransform,
       autoregressive: true,
       conditional,
-      rowsAbove: rows,
+      rowsAbove: rowsAbove(g, reconPred.node, 'refused'),
       inverse: false,
-      pixelCache: rows === null ? undefined : pixelCacheOf(g, reconPred),
+      pixelCache: rowsAbove(g, reconPred.node, 'windowed') === null ? undefined : pixelCacheOf(g, reconPred),
     };
   } else {
     // The generated sample: a data-shaped output that, when samplers draw from the prior, needs no data.

@@ -135,6 +135,13 @@ export async function sampleCached(o: PixelRun, cache: PixelCachePlan): Promise<
     }
   const cachedKeys = [...rowCaches.keys()];
 
+  /** A value computed once: a vector or 1×1 map broadcasts whole; a plane (a class map) is cut to the layer's window. */
+  const constantWindow = (c: { shape: number[]; values: Float32Array }, y0: number, y: number, x0: number, x1: number) => {
+    const whole = tf.tensor(c.values, c.shape);
+    if (c.shape.length !== 4 || (c.shape[1] === 1 && c.shape[2] === 1)) return whole;
+    return whole.slice([0, y0, x0, 0], [n, y - y0 + 1, x1 - x0 + 1, c.shape[3]]);
+  };
+
   /** The window rows y0…y, columns x0…x1 of a canvas-dependent value, from the canvas or a row cache; position (y, x) and what follows it stay 0. */
   const windowOf = (ref: PortRef, y: number, x: number, y0: number, x0: number, x1: number): tf.Tensor => {
     const rowsIn = y - y0 + 1;
@@ -167,7 +174,7 @@ export async function sampleCached(o: PixelRun, cache: PixelCachePlan): Promise<
         const givens: Given[] = inputsRead(node, 'generate').map((port) => {
           const ref = node.inputs[port];
           const constant = constants.get(keyOf(ref));
-          if (constant) return { ref, value: tf.tensor(constant.values, constant.shape) };
+          if (constant) return { ref, value: constantWindow(constant, y0, y, x0, x1) };
           if (reach === 0 && !data(ref)) return { ref, value: at.get(keyOf(ref))! };
           const window = windowOf(ref, y, x, y0, x0, x1);
           if (data(ref)) return { ref, value: window };

@@ -23,6 +23,7 @@ function narrow(name: string, filters: number, edit: (doc: GraphDocument) => voi
   const doc: GraphDocument = structuredClone(preset(name));
   edit(doc);
   for (const n of doc.nodes) {
+    if (n.id.startsWith('cmap')) continue; // the class map keeps its image size
     if (n.type === 'maskedConv2d') n.params.filters = filters;
     if (n.type === 'dense') n.params.units = filters;
     if (n.type === 'reshape') n.params.shape = [1, 1, filters];
@@ -30,6 +31,33 @@ function narrow(name: string, filters: number, edit: (doc: GraphDocument) => voi
   const r = compile(doc, registry);
   if (!r.plan) throw new Error(JSON.stringify(r.errors));
   return r.plan;
+}
+
+/** A class map (label → Dense 784 → 28×28×1) added to the head's logits: a plane computed once, cut to each pixel's window. */
+function withClassMap(doc: GraphDocument) {
+  if (doc.nodes.some((n) => n.id === 'cmap')) return;
+  const at = { x: 0, y: 0 };
+  doc.nodes.push(
+    { id: 'cmap', type: 'dense', position: at, params: { units: 784, activation: 'linear' } },
+    { id: 'cmaps', type: 'reshape', position: at, params: { shape: [28, 28, 1] } },
+    { id: 'hc', type: 'add', position: at, params: {} },
+  );
+  const into = doc.edges.find((e) => e.source === 'head' && e.target === 'nll')!;
+  doc.edges = doc.edges.filter((e) => e !== into);
+  const edge = (source: string, sourcePort: string, target: string, targetPort: string) => ({
+    id: `${source}-${target}.${targetPort}`,
+    source,
+    sourcePort,
+    target,
+    targetPort,
+  });
+  doc.edges.push(
+    edge('label', 'y', 'cmap', 'x'),
+    edge('cmap', 'y', 'cmaps', 'x'),
+    edge('head', 'y', 'hc', 'a'),
+    edge('cmaps', 'y', 'hc', 'b'),
+    edge('hc', 'y', 'nll', 'prediction'),
+  );
 }
 
 /** The model with every bias drawn at random, so no layer's output is the same at every pixel. */
@@ -52,16 +80,17 @@ beforeAll(async () => {
 });
 
 describe('cached and fixed-point PixelCNN sampling', () => {
-  const cases: [string, string, Partial<SampleOptions>][] = [
+  const cases: [string, string, Partial<SampleOptions>, ((doc: GraphDocument) => void)?][] = [
     ['Bernoulli', 'pixelcnn.json', {}],
     ['256-way', 'pixelcnn-256.json', {}],
     ['conditional, classes cycling', 'pixelcnn-cond.json', {}],
     ['conditional, one label', 'pixelcnn-cond.json', { label: 7 }],
+    ['conditional with a class map on the logits', 'pixelcnn-cond.json', {}, withClassMap],
   ];
   it.each(cases)(
     '%s: the same canvases as the naive sampler for the same seed',
-    async (_what, file, extra) => {
-      const plan = narrow(file, 6);
+    async (_what, file, extra, edit) => {
+      const plan = narrow(file, 6, edit);
       expect(plan.modes.generate?.pixelCache).toBeDefined();
       const model = randomized(plan);
       const o = { n: 3, seed: 5, ...extra };
