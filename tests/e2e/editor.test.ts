@@ -173,6 +173,14 @@ describe('editor end to end', () => {
     expect(await page.locator(tid('param-error-units')).textContent()).toMatch(/out of range/);
     expect((await getDoc(page)).nodes.find((n) => n.id === 'logvar')!.params.units).toBe(10);
     await shot(page, '04-invalid-param');
+    // Zoomed far out, nodes are title blocks: the broken one still counts its problem, its edge still red, no labels.
+    await page.locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
+    for (let i = 0; i < 14 && (await page.locator('.graph-node.far').count()) === 0; i++) await page.click('.react-flow__controls-zoomout');
+    expect(await page.locator('.graph-node:not(.far)').count()).toBe(0);
+    expect(await page.locator(`${tid('node-z')} .far-errors`).textContent()).toMatch(/1/);
+    expect(await page.locator('.edge-label').count()).toBe(0);
+    expect(await page.locator('.react-flow__edge').count()).toBe((await getDoc(page)).edges.length);
+    await shot(page, '04b-zoomed-far');
     await page.close();
   });
 

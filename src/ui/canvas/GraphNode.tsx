@@ -5,7 +5,7 @@
  * it: the message, the hint and, where one is known, a one-click fix.
  */
 import { memo } from 'react';
-import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import { definitionOf } from '../../compiler/blocks';
 import type { CompileResult } from '../../compiler/compile';
 import type { GraphEdge, GraphNode as DocNode } from '../../graph/document';
@@ -33,7 +33,8 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
   const batch = compiled.data?.batchSize;
   const count = compiled.paramCounts[id];
   // A node sharing another's weights runs with that node's parameters: show those, not its own stale copy.
-  const shownParams = useEditor((s) => sharedOwner(s.doc, id)?.params) ?? node.params;
+  // Looked up only for a node that shares: every node's selector runs on every store change, and the lookup scans the document.
+  const shownParams = useEditor((s) => (node.sharesWeightsWith ? sharedOwner(s.doc, id)?.params : undefined)) ?? node.params;
   const wired = useEditor((s) => wiredPorts(s.doc.edges, id));
   // A block whose layers were edited runs its own layer list: its parameters no longer describe it.
   const ownLayers = useEditor((s) => (def?.kind === 'block' ? (definitionOf(s.doc, node)?.nodes.length ?? null) : null));
@@ -45,6 +46,7 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
       .filter((r) => !r.inactive || wired.includes(` ${side}:${r.port} `));
   // The open comparison of runs changed or added this node.
   const diffChanged = useHistoryStore((s) => s.highlight.includes(id));
+  const far = useStore(zoomedFar);
   const className = [
     'graph-node',
     selected && 'selected',
@@ -56,6 +58,28 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
     .filter(Boolean)
     .join(' ');
 
+  const title = node.label || def?.title || node.type;
+  if (far)
+    return (
+      <div
+        className={`${className} far`}
+        data-testid={`node-${id}`}
+        data-type={node.type}
+        style={{ ['--cat' as string]: categoryColor(def?.category) }}
+      >
+        <Handle type="target" id={SHARE_IN} position={Position.Top} isConnectable={false} className="share-handle" />
+        <Handle type="source" id={SHARE_OUT} position={Position.Top} isConnectable={false} className="share-handle" />
+        <span className="graph-node-title">{title}</span>
+        {errors.length > 0 && <span className="far-errors">{errors.length} ⚠</span>}
+        {rows('inputs', 'in').map((r) => (
+          <Handle key={`in-${r.port}`} type="target" id={r.port} position={Position.Left} className="far-handle" />
+        ))}
+        {rows('outputs', 'out').map((r) => (
+          <Handle key={`out-${r.port}`} type="source" id={r.port} position={Position.Right} className="far-handle" />
+        ))}
+      </div>
+    );
+
   return (
     <div
       className={className}
@@ -66,8 +90,8 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
       <Handle type="target" id={SHARE_IN} position={Position.Top} isConnectable={false} className="share-handle" />
       <Handle type="source" id={SHARE_OUT} position={Position.Top} isConnectable={false} className="share-handle" />
       <header className="graph-node-head">
-        <span className="graph-node-title" title={node.label || def?.title || node.type}>
-          {node.label || def?.title || node.type}
+        <span className="graph-node-title" title={title}>
+          {title}
         </span>
         {node.label && def && <span className="graph-node-type">{def.title}</span>}
       </header>
@@ -249,5 +273,13 @@ function wiredPorts(edges: readonly GraphEdge[], nodeId: string): string {
   return byNode.get(nodeId) ?? '  ';
 }
 const wiredByEdges = new WeakMap<readonly GraphEdge[], Map<string, string>>();
+
+/**
+ * Below this zoom a node's text is a few pixels high: it is drawn as its
+ * title and colour with its handles where the edges meet it, a fraction of
+ * the elements to style and paint, so a big graph pans and drags smoothly.
+ */
+export const FAR_ZOOM = 0.2;
+export const zoomedFar = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
 
 export const GraphNode = memo(GraphNodeView);
