@@ -40,7 +40,18 @@ describe('add with broadcasting', () => {
   });
 
   it('a class bias keeps a conditional PixelCNN’s sampling window: it still depends on 8 rows above', () => {
-    const plan = compile(preset('pixelcnn-cond.json'), registry).plan!;
+    const doc = preset('pixelcnn-cond.json');
+    // Without the class map on the logits: the class biases alone.
+    doc.nodes = doc.nodes.filter((n) => !['cmap', 'cmaps', 'hc'].includes(n.id));
+    doc.edges = doc.edges.filter((e) => ![e.source, e.target].some((id) => ['cmap', 'cmaps', 'hc'].includes(id)));
+    doc.edges.push({ id: 'head-nll', source: 'head', sourcePort: 'y', target: 'nll', targetPort: 'prediction' });
+    const plan = compile(doc, registry).plan!;
     expect(plan.modes.generate).toMatchObject({ autoregressive: true, conditional: true, rowsAbove: 8 });
+  });
+
+  it('a class map (a whole plane off the data’s path) keeps the pixel cache, not the band of rows', () => {
+    const g = compile(preset('pixelcnn-cond.json'), registry).plan!.modes.generate!;
+    expect(g.rowsAbove).toBeNull();
+    expect(g.pixelCache?.constants.map((r) => r.node)).toContain('cmaps');
   });
 });
