@@ -320,9 +320,26 @@ export function addGroup(
   return { doc: { ...doc, groups: [...(doc.groups ?? []), group] }, id };
 }
 
+/** The nodes a frame holds: those whose top-left corner lies inside it. */
+export function nodesInGroup(doc: GraphDocument, group: GroupFrame): string[] {
+  const { x, y } = group.position;
+  const { width, height } = group.size;
+  return doc.nodes
+    .filter((n) => n.position.x >= x && n.position.x < x + width && n.position.y >= y && n.position.y < y + height)
+    .map((n) => n.id);
+}
+
+/** A frame changed; moved, it carries the nodes inside it along, in the same step. */
 export function updateGroup(doc: GraphDocument, id: string, patch: Partial<Omit<GroupFrame, 'id'>>): GraphDocument {
-  if (!doc.groups?.some((g) => g.id === id)) return doc;
-  return { ...doc, groups: doc.groups.map((g) => (g.id === id ? { ...g, ...patch } : g)) };
+  const old = doc.groups?.find((g) => g.id === id);
+  if (!old) return doc;
+  const groups = doc.groups!.map((g) => (g.id === id ? { ...g, ...patch } : g));
+  const dx = patch.position ? patch.position.x - old.position.x : 0;
+  const dy = patch.position ? patch.position.y - old.position.y : 0;
+  if (!dx && !dy) return { ...doc, groups };
+  const inside = new Set(nodesInGroup(doc, old));
+  const nodes = doc.nodes.map((n) => (inside.has(n.id) ? { ...n, position: { x: n.position.x + dx, y: n.position.y + dy } } : n));
+  return { ...doc, groups, nodes };
 }
 
 export function removeGroup(doc: GraphDocument, id: string): GraphDocument {

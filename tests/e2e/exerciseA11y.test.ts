@@ -3,7 +3,7 @@
  * violation in the author's view or the learner's (panel open and folded, a
  * hint shown, a fixed parameter in the inspector); the panel folds to a chip
  * by mouse or keyboard and stays folded for this document after a reload;
- * sticky notes and group frames move and resize by their grips as one undo
+ * sticky notes and group frames (with the nodes inside) move and resize by their grips as one undo
  * step each; the author frames, renames and deletes a group and locks a
  * single parameter, which the learner then sees read-only with the reason.
  */
@@ -96,6 +96,14 @@ describe('exercise mode: axe, the folding panel, notes and frames', () => {
     await page.focus(tid(`group-move-${added.id}`));
     await page.keyboard.press('ArrowUp');
     expect((await getDoc(page)).groups!.at(-1)!.position.y).toBe(added.position.y - 20);
+    // The nodes it frames came along.
+    expect((await getDoc(page)).nodes.find((n) => n.id === 'data')!.position).toEqual({ x: data.position.x, y: data.position.y - 20 });
+    // Dragged by its grip, they follow it while it moves and land with it: one undo step.
+    await dragBy(page, tid(`group-move-${added.id}`), 100, 0);
+    const dragged = (await getDoc(page)).nodes.find((n) => n.id === 'data')!.position;
+    expect(dragged.x - data.position.x).toBeCloseTo(100 / zoom, -1);
+    await page.keyboard.press('Control+z');
+    expect((await getDoc(page)).nodes.find((n) => n.id === 'data')!.position).toEqual({ x: data.position.x, y: data.position.y - 20 });
     await page.click(tid(`group-remove-${added.id}`));
     expect((await getDoc(page)).groups).toHaveLength(framesBefore);
     await page.keyboard.press('Control+z');

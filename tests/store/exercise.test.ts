@@ -200,7 +200,7 @@ describe('checks', () => {
 });
 
 describe('group frames and sticky notes', () => {
-  it('frames the selected nodes (their measured boxes, padded, title room above), renames and removes it, one undo step each', () => {
+  it('frames the selected nodes (their measured boxes, padded, title room above), renames, moves it with its nodes and removes it, one undo step each', () => {
     const store = createEditorStore(registry, vaeDoc());
     const s = store.getState();
     expect(s.addGroupAroundSelection('Encoder')).toBeNull();
@@ -212,8 +212,13 @@ describe('group frames and sticky notes', () => {
     // mu at (660, 100), logvar at (660, 300): padded by 30 at the sides and below, 50 above.
     expect(store.getState().doc.groups).toEqual([{ id, title: 'Encoder', position: { x: 630, y: 50 }, size: { width: 260, height: 370 } }]);
     s.updateGroup(id, { title: 'Encoder heads' });
+    const at = (id: string) => store.getState().doc.nodes.find((n) => n.id === id)!.position;
+    const [mu, data] = [at('mu'), at('data')];
     s.updateGroup(id, { position: { x: 600, y: 40 }, size: { width: 300, height: 400 } });
     expect(store.getState().doc.groups?.[0]).toMatchObject({ title: 'Encoder heads', position: { x: 600, y: 40 } });
+    // The frame moved by (−30, −10): the nodes inside it came along in the same step, the others stayed.
+    expect(at('mu')).toEqual({ x: mu.x - 30, y: mu.y - 10 });
+    expect(at('data')).toEqual(data);
     s.removeGroup(id);
     expect(store.getState().doc.groups).toBeUndefined();
     expect(steps()).toBe(before + 4);

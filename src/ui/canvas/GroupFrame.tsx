@@ -1,13 +1,13 @@
 /**
  * A titled frame behind the nodes it surrounds. Whoever may edit it renames
- * it in place, moves and resizes it by its grips, and deletes it; each is one
- * undo step. The frame itself lets clicks through to the canvas.
+ * it in place, moves it (the nodes inside come along) and resizes it by its
+ * grips, and deletes it; each is one undo step. The frame itself lets clicks through to the canvas.
  */
 import { useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { useStore } from '@xyflow/react';
 import type { GroupFrame as Group } from '../../graph/document';
 import { editorStore } from '../../store';
-import type { XY } from '../../store/docOps';
+import { nodesInGroup, type XY } from '../../store/docOps';
 import { GRID } from './placement';
 
 /** The smallest a note or frame is resized to (the schema allows 20; below this its controls overlap). */
@@ -21,10 +21,11 @@ export interface Box {
 
 /**
  * A box (note or frame) the user moves by one grip and resizes by another.
- * While a pointer drags, the box follows locally; on release, or on each
- * arrow key, `commit` receives the new box once.
+ * While a pointer drags, the box follows locally (and `follow` hears each
+ * step, null at the end); on release, or on each arrow key, `commit`
+ * receives the new box once.
  */
-export function useBoxGestures(box: Box, commit: (b: Box) => void) {
+export function useBoxGestures(box: Box, commit: (b: Box) => void, follow?: (b: Box | null) => void) {
   const zoom = useStore((s) => s.transform[2]);
   const [live, setLive] = useState<Box | null>(null);
   const [start, setStart] = useState<{ x: number; y: number; box: Box; mode: 'move' | 'resize' } | null>(null);
@@ -44,16 +45,21 @@ export function useBoxGestures(box: Box, commit: (b: Box) => void) {
       setStart({ x: e.clientX, y: e.clientY, box, mode });
     },
     onPointerMove: (e: PointerEvent<HTMLElement>) => {
-      if (start?.mode === mode) setLive(next(mode, start.box, (e.clientX - start.x) / zoom, (e.clientY - start.y) / zoom));
+      if (start?.mode !== mode) return;
+      const b = next(mode, start.box, (e.clientX - start.x) / zoom, (e.clientY - start.y) / zoom);
+      setLive(b);
+      follow?.(b);
     },
     onPointerUp: () => {
       if (live && start?.mode === mode) commit(live);
       setStart(null);
       setLive(null);
+      follow?.(null);
     },
     onPointerCancel: () => {
       setStart(null);
       setLive(null);
+      follow?.(null);
     },
     onKeyDown: (e: KeyboardEvent<HTMLElement>) => {
       const step = e.shiftKey ? GRID * 5 : GRID;
@@ -69,7 +75,20 @@ export function useBoxGestures(box: Box, commit: (b: Box) => void) {
 
 export function GroupFrame({ group, editable }: { group: Group; editable: boolean }) {
   const s = editorStore.getState();
-  const { shown, moveGrip, resizeGrip } = useBoxGestures(group, (b) => s.updateGroup(group.id, { position: b.position, size: b.size }));
+  // The nodes inside follow a moving frame as a drag would, and land with it in the same undo step.
+  const follow = (b: Box | null) => {
+    const { doc } = editorStore.getState();
+    if (!b) return s.setDragPositions({});
+    const dx = b.position.x - group.position.x;
+    const dy = b.position.y - group.position.y;
+    const at = new Map(doc.nodes.map((n) => [n.id, n.position]));
+    s.setDragPositions(Object.fromEntries(nodesInGroup(doc, group).map((id) => [id, { x: at.get(id)!.x + dx, y: at.get(id)!.y + dy }])));
+  };
+  const { shown, moveGrip, resizeGrip } = useBoxGestures(
+    group,
+    (b) => s.updateGroup(group.id, { position: b.position, size: b.size }),
+    follow,
+  );
   return (
     <div
       className={`group-frame${editable ? ' editable' : ''}`}
