@@ -1,6 +1,8 @@
 import { defineNode } from '../src/graph/nodeApi';
 import { choice, float, int, nodeRefs } from '../src/graph/params';
 
+const adam = { param: 'algorithm', is: ['adam'] };
+
 export default defineNode({
   kind: 'layer',
   type: 'optimizer',
@@ -19,11 +21,31 @@ export default defineNode({
   params: {
     algorithm: choice(['adam', 'sgd', 'rmsprop'], 'adam'),
     learningRate: float({ default: 1e-3, min: 0, exclusiveMin: true, max: 10, logScale: true, doc: 'step size' }),
-    beta1: float({ default: 0.9, min: 0, max: 0.9999, doc: 'Adam: decay of the gradient average' }),
-    beta2: float({ default: 0.999, min: 0, max: 0.99999, doc: 'Adam: decay of the squared-gradient average' }),
-    epsilon: float({ default: 1e-7, min: 0, exclusiveMin: true, max: 1, logScale: true, doc: 'Adam / RMSprop: added to the denominator' }),
-    momentum: float({ default: 0, min: 0, max: 0.9999, doc: 'SGD / RMSprop momentum' }),
-    rho: float({ default: 0.9, min: 0, max: 0.9999, doc: 'RMSprop: decay of the squared-gradient average' }),
+    beta1: float({ default: 0.9, min: 0, max: 0.9999, doc: 'Adam: decay of the gradient average', usedWhen: adam }),
+    beta2: float({ default: 0.999, min: 0, max: 0.99999, doc: 'Adam: decay of the squared-gradient average', usedWhen: adam }),
+    epsilon: float({
+      default: 1e-7,
+      min: 0,
+      exclusiveMin: true,
+      max: 1,
+      logScale: true,
+      doc: 'Adam / RMSprop: added to the denominator',
+      usedWhen: { param: 'algorithm', is: ['adam', 'rmsprop'] },
+    }),
+    momentum: float({
+      default: 0,
+      min: 0,
+      max: 0.9999,
+      doc: 'SGD / RMSprop momentum',
+      usedWhen: { param: 'algorithm', is: ['sgd', 'rmsprop'] },
+    }),
+    rho: float({
+      default: 0.9,
+      min: 0,
+      max: 0.9999,
+      doc: 'RMSprop: decay of the squared-gradient average',
+      usedWhen: { param: 'algorithm', is: ['rmsprop'] },
+    }),
     trains: nodeRefs('networks this optimizer updates; empty = everything upstream of its loss'),
     stepsPerRound: int({ default: 1, min: 1, max: 100, doc: 'steps of this optimizer in each training round' }),
     clipWeights: float({

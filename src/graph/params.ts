@@ -9,6 +9,11 @@ export interface IntParam {
   max: number;
   doc?: string;
 }
+/** The parameter matters only while another (a choice) has one of these values: Adam's β1 only for Adam. */
+export interface UsedWhen {
+  param: string;
+  is: readonly string[];
+}
 export interface FloatParam {
   kind: 'float';
   default: number;
@@ -18,6 +23,7 @@ export interface FloatParam {
   exclusiveMin?: boolean;
   logScale?: boolean;
   doc?: string;
+  usedWhen?: UsedWhen;
 }
 /** `T` keeps the literal options ('same' | 'valid'), so switches over the value are exhaustive. */
 export interface ChoiceParam<T extends string = string> {
@@ -74,6 +80,14 @@ export type ParamValues<D extends ParamDecls> = { [K in keyof D]: ValueOf<D[K]> 
 export type ParamValue = ValueOf<ParamDecl>;
 /** Checked parameters of a node whose declaration is not known statically (the compiler's view). */
 export type AnyParamValues = Record<string, ParamValue>;
+
+/** Whether `decl` takes part with these values: one whose choice says otherwise is not shown, so no field claims to act when it does not. */
+export function paramInUse(decl: ParamDecl, values: Record<string, unknown>, decls: ParamDecls): boolean {
+  if (decl.kind !== 'float' || !decl.usedWhen) return true;
+  const { param, is } = decl.usedWhen;
+  const value = Object.hasOwn(values, param) ? values[param] : decls[param]?.default;
+  return is.includes(value as string);
+}
 
 export const int = (o: Omit<IntParam, 'kind'>): IntParam => ({ kind: 'int', ...o });
 export const float = (o: Omit<FloatParam, 'kind'>): FloatParam => ({ kind: 'float', ...o });

@@ -228,7 +228,14 @@ describe('one source of truth for hyper-parameters (issue 10 §1)', () => {
       const algorithm = page.locator('#param-input-algorithm');
       await algorithm.waitFor();
       expect(await algorithm.inputValue()).toBe('adam');
+      expect(await page.locator('#param-input-beta1').count()).toBe(1);
+      expect(await page.locator('#param-input-rho').count()).toBe(0);
       await algorithm.selectOption('rmsprop');
+      // Only the fields RMSprop reads are shown: Adam's β1 and β2 go, ρ and momentum come.
+      await expect.poll(() => page.locator('#param-input-beta1').count()).toBe(0);
+      expect(await page.locator('#param-input-beta2').count()).toBe(0);
+      expect(await page.locator('#param-input-rho').count()).toBe(1);
+      expect(await page.locator('#param-input-momentum').count()).toBe(1);
       await expect
         .poll(
           async () =>

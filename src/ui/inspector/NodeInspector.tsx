@@ -1,6 +1,6 @@
 /** Everything about one node: what it does, its ports and shapes, its parameters, sharing and training. */
 import type { GraphNode } from '../../graph/document';
-import type { ParamDecls } from '../../graph/params';
+import { paramInUse, type ParamDecls } from '../../graph/params';
 import { activePortsOf } from '../../graph/ports';
 import { formatShape } from '../../graph/shape';
 import { editorStore, useCompiled, useEditor } from '../../store';
@@ -152,6 +152,7 @@ export function NodeInspector({ node }: { node: GraphNode }) {
             </p>
           )}
           {Object.entries(def.params as ParamDecls).map(([name, decl]) => {
+            if (!paramInUse(decl, paramsNode.params, def.params as ParamDecls)) return null;
             const locked = isParamLocked(paramsNode, name);
             return (
               // A parameter the exercise fixes is shown read-only to the learner (the store refuses edits anyway).
