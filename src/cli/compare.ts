@@ -6,6 +6,7 @@
  */
 import { registry } from '../../nodes/index';
 import { formatLoadError, loadDocumentValue } from '../graph/load';
+import { playsAGame } from '../graph/nodeApi';
 import { RunFileError, type RunFiles } from '../runs/format';
 import { compareTable, reportHtml, type CompareTable, type ComparedRun } from './report';
 import { writeAtomic } from './runDir';
@@ -48,7 +49,7 @@ export async function compare(paths: string[], o: CompareOptions): Promise<Compa
   if (paths.length < 2) throw new CliError(EXIT.badArguments, `compare needs two or more runs, got ${paths.length}`);
   const runs: ComparedRun[] = [];
   for (const path of paths) runs.push(await readComparedRun(path));
-  const table = compareTable(runs, declaredDefault);
+  const table = compareTable(runs, declaredDefault, (doc) => playsAGame(doc, registry));
   if (o.out) {
     const out = o.out;
     await writeAtomic(out, reportHtml(runs, table)).catch((e: NodeJS.ErrnoException) => {

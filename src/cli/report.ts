@@ -35,6 +35,8 @@ export interface RunSummary {
 
 export interface CompareTable {
   lossTerms: string[];
+  /** A run plays a game (two optimizers, a GAN): its losses do not rank the runs. */
+  game: boolean;
   /** Measurement keys some run has, in the order of METRICS. */
   metrics: string[];
   runs: RunSummary[];
@@ -155,7 +157,11 @@ function distinctTerms(runs: ComparedRun[]): string[] {
   return logged.filter((term) => !copies(term));
 }
 
-export function compareTable(runs: ComparedRun[], defaults?: ParamDefaults): CompareTable {
+export function compareTable(
+  runs: ComparedRun[],
+  defaults?: ParamDefaults,
+  playsAGame: (doc: GraphDocument) => boolean = () => false,
+): CompareTable {
   const lossTerms = distinctTerms(runs);
   const names = uniqueNames(runs);
   const colours = runColours(runs);
@@ -183,7 +189,7 @@ export function compareTable(runs: ComparedRun[], defaults?: ParamDefaults): Com
     };
   });
   const metrics = METRICS.filter((m) => summaries.some((s) => m.key in s.measurements)).map((m) => m.key);
-  return { lossTerms, metrics, runs: summaries };
+  return { lossTerms, game: runs.some((r) => playsAGame(r.doc)), metrics, runs: summaries };
 }
 
 /** The best of a row's values: none when fewer than two runs have one, when all are equal, or when the row has no better side. */
@@ -219,7 +225,7 @@ function tableHtml(t: CompareTable): string {
       valueRow(
         term,
         t.runs.map((r) => r.finalLosses[term]),
-        'lower',
+        t.game ? null : 'lower',
       ),
     ),
   ];
@@ -244,7 +250,7 @@ function tableHtml(t: CompareTable): string {
 <thead><tr><th scope="col">run</th>${head}</tr></thead>
 <tbody>${rows.join('\n')}</tbody>
 </table>
-<p class="note">★ marks the best value of a row: lowest for losses, likelihoods and distances, highest for precision, recall, coverage, scores and accuracy. Losses of different kinds (a hinge and a non-saturating GAN loss, say) are on different scales, so there the lowest is not the better model.${measuredNote}</p>`;
+<p class="note">★ marks the best value of a row: lowest for losses, likelihoods and distances, highest for precision, recall, coverage, scores and accuracy. Where a run plays a game of two optimizers (a GAN) no loss is starred: one player's loss falls when the other plays worse, and losses of different kinds (a hinge and a non-saturating GAN loss, say) are on different scales.${measuredNote}</p>`;
 }
 
 function chartsHtml(runs: ComparedRun[], t: CompareTable): string {

@@ -7,6 +7,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 // Brings the chained tensor methods (x.add(y)) into the types; TF.js registers them at runtime.
 import type {} from '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import type { GraphDocument } from './document';
 import type { ParamDecls, ParamValues } from './params';
 import type { Shape } from './shape';
 
@@ -489,4 +490,13 @@ export function defineNode<P extends ParamDecls>(def: NodeDef<P>): NodeDef<P> {
 /** Glorot-uniform style initial weights need fan in/out; shared by dense and conv layers. */
 export function product(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * Two or more optimizers in one graph play a game (a GAN's generator and
+ * discriminator): one player's loss falls when the other plays worse, so a
+ * lower loss does not mark the better model there.
+ */
+export function playsAGame(doc: GraphDocument, registry: Record<string, AnyNodeDef>): boolean {
+  return doc.nodes.filter((n) => registry[n.type]?.optimizer).length > 1;
 }

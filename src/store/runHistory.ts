@@ -342,7 +342,8 @@ export function secondsAt(time: readonly TimePoint[], step: number): number {
 export interface MetricColumn {
   id: string;
   label: string;
-  better: 'lower' | 'higher';
+  /** null: no side is better (the losses of a game), so no value is marked. */
+  better: 'lower' | 'higher' | null;
 }
 
 /** Measurement columns with a direction, in the Metrics view's words; density is left out (closer to its floor is better, which has no best). */
@@ -394,15 +395,20 @@ function finalValue(values: readonly number[] | undefined): number | null {
 }
 
 /**
- * Final loss per term (lower is better) and the latest measurement of each
- * run; the best value of each column is marked when at least two runs have one.
+ * Final loss per term (lower is better, unless a run `playsAGame`: then no
+ * loss is marked) and the latest measurement of each run; the best value of
+ * each column is marked when at least two runs have one.
  */
-export function metricTable(runs: readonly Pick<RunRecord, 'id' | 'step' | 'curves' | 'charted' | 'measurements'>[]): MetricTable {
+export function metricTable(
+  runs: readonly Pick<RunRecord, 'id' | 'step' | 'curves' | 'charted' | 'measurements' | 'doc'>[],
+  playsAGame: (doc: GraphDocument) => boolean = () => false,
+): MetricTable {
   const terms = compareTerms(runs);
+  const game = runs.some((r) => playsAGame(r.doc));
   const latest = runs.map((r) => r.measurements.at(-1)?.metrics ?? null);
   const measures = MEASURE_COLUMNS.filter((c) => latest.some((m) => m && Number.isFinite(c.value(m))));
   const columns: MetricColumn[] = [
-    ...terms.map((t) => ({ id: `loss:${t.key}`, label: t.label, better: 'lower' as const })),
+    ...terms.map((t): MetricColumn => ({ id: `loss:${t.key}`, label: t.label, better: game ? null : 'lower' })),
     ...measures.map(({ id, label, better }) => ({ id, label, better })),
   ];
   const rows = runs.map((r, i) => {
@@ -418,7 +424,7 @@ export function metricTable(runs: readonly Pick<RunRecord, 'id' | 'step' | 'curv
   });
   const best = columns.map((c, j) => {
     const present = rows.filter((r) => r.values[j] !== null);
-    if (present.length < 2) return [];
+    if (present.length < 2 || !c.better) return [];
     const pick = c.better === 'lower' ? Math.min : Math.max;
     const top = pick(...present.map((r) => r.values[j]!));
     return present.filter((r) => r.values[j] === top).map((r) => r.runId);

@@ -14,6 +14,7 @@ import { registry } from '../../nodes/index';
 import { compareTable, readableColour, reportHtml, type ComparedRun } from '../../src/cli/report';
 import { EXIT } from '../../src/cli/setup';
 import { loadDocumentValue } from '../../src/graph/load';
+import { playsAGame } from '../../src/graph/nodeApi';
 import { RUN_FORMAT, RUN_FORMAT_VERSION, type RunFiles } from '../../src/runs/format';
 import { zipRun } from '../../src/runs/bundle';
 import { readRunDir } from '../../src/cli/runFiles';
@@ -225,6 +226,10 @@ describe('the compare table', () => {
     const best = [...html.matchAll(/<td class="best" title="best">★ ([^<]+)<\/td>/g)].map((m) => m[1]);
     // Row by row: b's loss, a's FLD, b's recall.
     expect(best).toEqual(['1', '5', '0.6']);
+    // These runs are gan-2d's game of two optimizers: told so, no loss is starred.
+    const game = compareTable(runs, undefined, (doc) => playsAGame(doc, registry));
+    expect(game.game).toBe(true);
+    expect([...reportHtml(runs, game).matchAll(/<td class="best" title="best">★ ([^<]+)<\/td>/g)].map((m) => m[1])).toEqual(['5', '0.6']);
   });
 
   it("reads a measurement's likelihood figures under eval --json's keys", () => {

@@ -92,10 +92,11 @@ describe('compare runs', () => {
         await page.locator('.graph-node.diff-changed').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')).sort()),
       ).toEqual(['node-dLoss', 'node-gLoss']);
 
-      // Final losses of both runs, the best of each column marked.
+      // Final losses of both runs; a GAN's losses rank nothing (one player's falls as the other plays worse), and the caption says so.
       const table = page.getByTestId('compare-table');
       expect(await table.locator('tbody tr').count()).toBe(2);
-      expect(await table.locator('td.best').count()).toBeGreaterThanOrEqual(1);
+      expect(await table.locator('td.best').count()).toBe(0);
+      expect(await table.locator('caption').textContent()).toMatch(/not the losses: in a game of two optimizers/);
 
       await page.getByTestId('dock-maximize').click();
       await page.waitForTimeout(300);

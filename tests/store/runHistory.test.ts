@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { emptyDocument } from '../../src/graph/document';
+import { registry } from '../../nodes/index';
+import { emptyDocument, type GraphDocument } from '../../src/graph/document';
+import { playsAGame } from '../../src/graph/nodeApi';
+import { preset } from '../compiler/helpers';
 import {
   activeAfterLoad,
   addThumbnail,
@@ -164,6 +167,7 @@ describe('compare', () => {
   const runA = {
     id: 'a',
     step: 30,
+    doc: preset('vae.json'),
     curves: { steps: [10, 20, 30], series: { 'D loss': [1, 0.8, 0.7], 'G loss': [2, 2.5, 3] } },
     time: [{ step: 30, seconds: 3 }],
     measurements: [{ step: 30, metrics: { n: 1, reference: '', floorFrom: '', fld: 40, precision: 0.5 } }],
@@ -171,6 +175,7 @@ describe('compare', () => {
   const runB = {
     id: 'b',
     step: 30,
+    doc: preset('vae.json'),
     curves: { steps: [10, 25, 30], series: { 'D loss': [0.9, 0.6, 0.5], 'G loss': [1, 1.5, 3] } },
     time: [{ step: 30, seconds: 6 }],
     measurements: [{ step: 30, metrics: { n: 1, reference: '', floorFrom: '', fld: 50, precision: 0.7 } }],
@@ -202,6 +207,15 @@ describe('compare', () => {
     expect(measuredOverTime([runA, twice]).map((c) => c.id)).toEqual(['fld']);
     expect(measurementCurves(twice)).toEqual({ steps: [10, 30], series: { fld: [80, 50], precision: [NaN, 0.7] } });
     expect(measuredOverTime([runA, runB])).toEqual([]);
+  });
+  it('marks no loss when a run plays a game (a GAN’s two optimizers): one player’s loss falls as the other plays worse', () => {
+    const gan = { ...runB, doc: preset('gan.json') };
+    const game = (doc: GraphDocument) => playsAGame(doc, registry);
+    expect(playsAGame(runA.doc, registry)).toBe(false);
+    const t = metricTable([runA, gan], game);
+    expect(t.columns.map((c) => c.better)).toEqual([null, null, 'lower', 'higher']);
+    expect(t.best).toEqual([[], [], ['a'], ['b']]);
+    expect(metricTable([runA, runB], game).best[0]).toEqual(['b']);
   });
   it('marks nothing with a single run', () => {
     expect(metricTable([runA]).best.every((b) => b.length === 0)).toBe(true);

@@ -9,6 +9,7 @@ import { useEffect, useMemo, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { describeDiff, diffGraphs, isEmptyDiff } from '../../graph/diff';
+import { playsAGame } from '../../graph/nodeApi';
 import { registry } from '../../../nodes/index';
 import {
   compareTerms,
@@ -135,21 +136,27 @@ function GridOf({ t }: { t: Thumbnail }) {
 }
 
 function MetricTableView({ runs }: { runs: RunRecord[] }) {
-  const table = useMemo(() => metricTable(runs), [runs]);
+  const table = useMemo(() => metricTable(runs, (doc) => playsAGame(doc, registry)), [runs]);
+  const game = table.columns.some((c) => c.better === null);
   return (
     <div className="compare-table-wrap">
       <table className="compare-table" data-testid="compare-table">
         <caption>
           Final loss of each term and the latest measurement; <span className="best-mark">★</span> marks the best of each column
+          {game && ' (not the losses: in a game of two optimizers one player’s loss falls when the other plays worse)'}
         </caption>
         <thead>
           <tr>
             <th scope="col">Run</th>
             <th scope="col">step</th>
             {table.columns.map((c) => (
-              <th scope="col" key={c.id} title={`${c.label}: ${c.better} is better`}>
+              <th
+                scope="col"
+                key={c.id}
+                title={c.better ? `${c.label}: ${c.better} is better` : `${c.label}: lower is not better in a game`}
+              >
                 {c.label}
-                <span className="muted"> ({c.better === 'lower' ? '↓' : '↑'})</span>
+                {c.better && <span className="muted"> ({c.better === 'lower' ? '↓' : '↑'})</span>}
               </th>
             ))}
           </tr>
