@@ -152,6 +152,9 @@ describe('Export menu', () => {
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
     await openRunPanel(page, `${app.url}#preset=vae`);
+    // With the run panel open the optimizer lies off the canvas's right edge: Fit brings every node into view.
+    await page.getByTestId('btn-fit').click();
+    await page.waitForTimeout(400);
     await page.locator(`${tid('node-adam')} .graph-node-head`).click();
     const optimizerTitle = await page.getByTestId('inspector-title').textContent();
     await page.locator('#param-input-algorithm').selectOption('rmsprop');

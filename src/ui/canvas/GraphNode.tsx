@@ -69,7 +69,9 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
       >
         <Handle type="target" id={SHARE_IN} position={Position.Top} isConnectable={false} className="share-handle" />
         <Handle type="source" id={SHARE_OUT} position={Position.Top} isConnectable={false} className="share-handle" />
-        <span className="graph-node-title">{title}</span>
+        <header className="graph-node-head">
+          <span className="graph-node-title">{title}</span>
+        </header>
         {errors.length > 0 && <span className="far-errors">{errors.length} ⚠</span>}
         {rows('inputs', 'in').map((r) => (
           <Handle key={`in-${r.port}`} type="target" id={r.port} position={Position.Left} className="far-handle" />
