@@ -54,34 +54,12 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
     trained && 'trained',
     frozen && 'frozen',
     diffChanged && 'diff-changed',
+    far && 'far',
   ]
     .filter(Boolean)
     .join(' ');
 
   const title = node.label || def?.title || node.type;
-  if (far)
-    return (
-      <div
-        className={`${className} far`}
-        data-testid={`node-${id}`}
-        data-type={node.type}
-        style={{ ['--cat' as string]: categoryColor(def?.category) }}
-      >
-        <Handle type="target" id={SHARE_IN} position={Position.Top} isConnectable={false} className="share-handle" />
-        <Handle type="source" id={SHARE_OUT} position={Position.Top} isConnectable={false} className="share-handle" />
-        <header className="graph-node-head">
-          <span className="graph-node-title">{title}</span>
-        </header>
-        {errors.length > 0 && <span className="far-errors">{errors.length} ⚠</span>}
-        {rows('inputs', 'in').map((r) => (
-          <Handle key={`in-${r.port}`} type="target" id={r.port} position={Position.Left} className="far-handle" />
-        ))}
-        {rows('outputs', 'out').map((r) => (
-          <Handle key={`out-${r.port}`} type="source" id={r.port} position={Position.Right} className="far-handle" />
-        ))}
-      </div>
-    );
-
   return (
     <div
       className={className}
@@ -95,86 +73,108 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
         <span className="graph-node-title" title={title}>
           {title}
         </span>
-        {node.label && def && <span className="graph-node-type">{def.title}</span>}
+        {!far && node.label && def && <span className="graph-node-type">{def.title}</span>}
       </header>
-      <NodeEquation nodeId={id} />
-      {def ? (
+      {far ? (
         <>
-          <div className="graph-node-ports">
-            <div className="ports-in">
-              {rows('inputs', 'in').map((r) => (
-                <PortRow key={r.port} nodeId={id} {...r} side="in" shape={shapes?.inputs[r.port]} batch={batch} />
-              ))}
-            </div>
-            <div className="ports-out">
-              {rows('outputs', 'out').map((r) => (
-                <PortRow key={r.port} nodeId={id} {...r} side="out" shape={shapes?.outputs[r.port]} batch={batch} />
-              ))}
-            </div>
-          </div>
-          {ownLayers !== null ? (
-            <dl className="graph-node-params">
-              <div>
-                <dt>layers</dt>
-                <dd data-testid={`own-layers-${id}`}>{ownLayers}, edited</dd>
-              </div>
-            </dl>
-          ) : (
-            (def.keyParams?.length ?? 0) > 0 && (
-              <dl className="graph-node-params">
-                {def.keyParams!.map((name) => (
-                  <div key={name}>
-                    <dt>{name}</dt>
-                    <dd>{formatParamValue(shownParams[name] ?? def.params[name]?.default)}</dd>
-                  </div>
-                ))}
-              </dl>
-            )
-          )}
-          <footer className="graph-node-foot">
-            {count !== undefined && count > 0 && <span data-testid={`param-count-${id}`}>{formatCount(count)} params</span>}
-            {frozen && (
-              <span className="badge frozen-badge" title="No optimizer trains this network">
-                frozen
-              </span>
-            )}
-            {trained && <span className="badge trained-badge">trained</span>}
-            {node.sharesWeightsWith && (
-              <span className="badge" title={`uses the weights of ${node.sharesWeightsWith}`}>
-                shares {node.sharesWeightsWith}
-              </span>
-            )}
-            {def.kind === 'block' && (
-              <button className="link-button nodrag" data-testid={`open-block-${id}`} onClick={() => editorStore.getState().openBlock(id)}>
-                layers ▸
-              </button>
-            )}
-          </footer>
-        </>
-      ) : null}
-      {errors.length > 0 && (
-        // Red mixed towards the text colour: the plain danger red on its soft tint misses 4.5:1 contrast.
-        <ul
-          className="graph-node-errors"
-          data-testid={`node-errors-${id}`}
-          style={{ color: 'color-mix(in srgb, var(--danger) 75%, var(--text))' }}
-        >
-          {errors.slice(0, 2).map((e, i) => (
-            <li key={i}>
-              <span className="graph-node-error-message">
-                {e.port ? `${e.port}: ` : ''}
-                {e.message}
-              </span>
-              {e.hint && (
-                <span className="graph-node-error-hint" data-testid={`node-hint-${id}`} style={{ display: 'block', color: 'var(--text)' }}>
-                  {e.hint}
-                </span>
-              )}
-              {e.fix && <FixButton fix={e.fix} testId={`node-fix-${id}`} />}
-            </li>
+          {errors.length > 0 && <span className="far-errors">{errors.length} ⚠</span>}
+          {rows('inputs', 'in').map((r) => (
+            <Handle key={`in-${r.port}`} type="target" id={r.port} position={Position.Left} className="far-handle" />
           ))}
-          {errors.length > 2 && <li>…and {errors.length - 2} more (see Problems)</li>}
-        </ul>
+          {rows('outputs', 'out').map((r) => (
+            <Handle key={`out-${r.port}`} type="source" id={r.port} position={Position.Right} className="far-handle" />
+          ))}
+        </>
+      ) : (
+        <>
+          <NodeEquation nodeId={id} />
+          {def ? (
+            <>
+              <div className="graph-node-ports">
+                <div className="ports-in">
+                  {rows('inputs', 'in').map((r) => (
+                    <PortRow key={r.port} nodeId={id} {...r} side="in" shape={shapes?.inputs[r.port]} batch={batch} />
+                  ))}
+                </div>
+                <div className="ports-out">
+                  {rows('outputs', 'out').map((r) => (
+                    <PortRow key={r.port} nodeId={id} {...r} side="out" shape={shapes?.outputs[r.port]} batch={batch} />
+                  ))}
+                </div>
+              </div>
+              {ownLayers !== null ? (
+                <dl className="graph-node-params">
+                  <div>
+                    <dt>layers</dt>
+                    <dd data-testid={`own-layers-${id}`}>{ownLayers}, edited</dd>
+                  </div>
+                </dl>
+              ) : (
+                (def.keyParams?.length ?? 0) > 0 && (
+                  <dl className="graph-node-params">
+                    {def.keyParams!.map((name) => (
+                      <div key={name}>
+                        <dt>{name}</dt>
+                        <dd>{formatParamValue(shownParams[name] ?? def.params[name]?.default)}</dd>
+                      </div>
+                    ))}
+                  </dl>
+                )
+              )}
+              <footer className="graph-node-foot">
+                {count !== undefined && count > 0 && <span data-testid={`param-count-${id}`}>{formatCount(count)} params</span>}
+                {frozen && (
+                  <span className="badge frozen-badge" title="No optimizer trains this network">
+                    frozen
+                  </span>
+                )}
+                {trained && <span className="badge trained-badge">trained</span>}
+                {node.sharesWeightsWith && (
+                  <span className="badge" title={`uses the weights of ${node.sharesWeightsWith}`}>
+                    shares {node.sharesWeightsWith}
+                  </span>
+                )}
+                {def.kind === 'block' && (
+                  <button
+                    className="link-button nodrag"
+                    data-testid={`open-block-${id}`}
+                    onClick={() => editorStore.getState().openBlock(id)}
+                  >
+                    layers ▸
+                  </button>
+                )}
+              </footer>
+            </>
+          ) : null}
+          {errors.length > 0 && (
+            // Red mixed towards the text colour: the plain danger red on its soft tint misses 4.5:1 contrast.
+            <ul
+              className="graph-node-errors"
+              data-testid={`node-errors-${id}`}
+              style={{ color: 'color-mix(in srgb, var(--danger) 75%, var(--text))' }}
+            >
+              {errors.slice(0, 2).map((e, i) => (
+                <li key={i}>
+                  <span className="graph-node-error-message">
+                    {e.port ? `${e.port}: ` : ''}
+                    {e.message}
+                  </span>
+                  {e.hint && (
+                    <span
+                      className="graph-node-error-hint"
+                      data-testid={`node-hint-${id}`}
+                      style={{ display: 'block', color: 'var(--text)' }}
+                    >
+                      {e.hint}
+                    </span>
+                  )}
+                  {e.fix && <FixButton fix={e.fix} testId={`node-fix-${id}`} />}
+                </li>
+              ))}
+              {errors.length > 2 && <li>…and {errors.length - 2} more (see Problems)</li>}
+            </ul>
+          )}
+        </>
       )}
     </div>
   );
