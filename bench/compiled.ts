@@ -27,6 +27,9 @@ export const presetFiles = () =>
     .filter((f) => f.endsWith('.json'))
     .sort();
 
+/** A graph of convolutions (or a U-Net, built of them) takes seconds a round: time fewer rounds of it. */
+export const isHeavy = (plan: Plan) => plan.nodes.some((n) => n.type.toLowerCase().includes('conv') || n.type === 'unet');
+
 export function planOf(doc: GraphDocument): Plan {
   const r = compile(doc, registry);
   if (!r.plan) throw new Error(`${doc.meta.title}: ${r.errors.map((e) => e.message).join('; ')}`);
@@ -123,8 +126,7 @@ export async function runCompiledBench(log: (s: string) => void): Promise<Record
     const ds = await loadPlanData(plan);
     const b = createBatcher(ds, plan.data.batchSize, 1);
     const model = new CompiledModel(plan);
-    const heavy = plan.nodes.some((n) => n.type.toLowerCase().includes('conv'));
-    const ms = time(() => model.trainRound(() => ({ ...b.next(), size: plan.data.batchSize })), 2, heavy ? 3 : 15);
+    const ms = time(() => model.trainRound(() => ({ ...b.next(), size: plan.data.batchSize })), 2, isHeavy(plan) ? 3 : 15);
     const name = file.replace('.json', '');
     out[`${name}.step_ms`] = ms;
     out[`${name}.steps_per_s`] = 1000 / ms;
