@@ -41,7 +41,11 @@ describe('add with broadcasting', () => {
 
   it('a class bias keeps a conditional PixelCNN’s sampling window: it still depends on 8 rows above', () => {
     const doc = preset('pixelcnn-cond.json');
-    // Without the class map on the logits: the class biases alone.
+    // Without the class maps (the first layer's and the logits'): class biases alone.
+    const firstMap = doc.nodes.find((n) => n.id === 'c0')!;
+    firstMap.params = { ...firstMap.params, units: 64 };
+    const firstMapShape = doc.nodes.find((n) => n.id === 'c0s')!;
+    firstMapShape.params = { ...firstMapShape.params, shape: [1, 1, 64] };
     doc.nodes = doc.nodes.filter((n) => !['cmap', 'cmaps', 'hc'].includes(n.id));
     doc.edges = doc.edges.filter((e) => ![e.source, e.target].some((id) => ['cmap', 'cmaps', 'hc'].includes(id)));
     doc.edges.push({ id: 'head-nll', source: 'head', sourcePort: 'y', target: 'nll', targetPort: 'prediction' });
@@ -52,6 +56,6 @@ describe('add with broadcasting', () => {
   it('a class map (a whole plane off the data’s path) keeps the pixel cache, not the band of rows', () => {
     const g = compile(preset('pixelcnn-cond.json'), registry).plan!.modes.generate!;
     expect(g.rowsAbove).toBeNull();
-    expect(g.pixelCache?.constants.map((r) => r.node)).toContain('cmaps');
+    expect(g.pixelCache?.constants.map((r) => r.node)).toEqual(expect.arrayContaining(['c0s', 'cmaps']));
   });
 });
