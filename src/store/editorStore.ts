@@ -79,8 +79,6 @@ export type SaveStatus = 'idle' | 'saving' | 'saved' | 'failed';
 
 /** Editor state that is not the graph: never undone, never saved with the graph. */
 export interface ViewSlice {
-  /** Positions of nodes being dragged; committed to the document once, when the drag ends. */
-  dragPositions: Record<string, XY>;
   /** Node sizes as React Flow measured them, kept so rebuilt view nodes stay visible. */
   measured: Record<string, { width: number; height: number }>;
   theme: 'light' | 'dark';
@@ -136,7 +134,12 @@ export interface ViewSlice {
 }
 
 export type EditorState = DocumentSlice & SelectionSlice & ViewSlice & BlockSlice;
-export type EditorStore = StoreApi<EditorState> & { temporal: StoreApi<TemporalState<{ doc: GraphDocument }>> };
+/**
+ * Positions of nodes being dragged, committed to the document once, when the drag ends. A store of their own: a
+ * drag frame then wakes the canvas alone, not the selectors of every component on the editor store (a few per node).
+ */
+export type DragStore = StoreApi<{ positions: Record<string, XY> }>;
+export type EditorStore = StoreApi<EditorState> & { temporal: StoreApi<TemporalState<{ doc: GraphDocument }>>; drag: DragStore };
 
 type SliceCreator<T> = (set: StoreApi<EditorState>['setState'], get: () => EditorState) => T;
 
@@ -161,20 +164,21 @@ function pasteOffset(nodes: { id: string; position: XY }[], measured: EditorStat
 }
 
 const documentSlice =
-  (registry: Registry, initial: GraphDocument): SliceCreator<DocumentSlice> =>
+  (registry: Registry, initial: GraphDocument, drag: DragStore): SliceCreator<DocumentSlice> =>
   (set, get) => ({
     doc: initial,
     registry,
-    replaceDocument: (doc) =>
+    replaceDocument: (doc) => {
+      drag.setState({ positions: {} });
       set({
         doc,
         selectedNodeIds: [],
         selectedEdgeIds: [],
-        dragPositions: {},
         exerciseRole: doc.exercise && !get().mayAuthor ? 'learner' : 'author',
         exerciseAnswers: {},
         hintsShown: {},
-      }),
+      });
+    },
     addNode: (type, position) => {
       const { doc, id } = ops.addNode(get().doc, registry, type, position);
       set({ doc, selectedNodeIds: [id], selectedEdgeIds: [] });
@@ -247,11 +251,11 @@ const documentSlice =
       if (locked) return { ok: false, reason: locked };
       const result = unpackBlock(get().doc, registry, nodeId);
       if ('error' in result) return { ok: false, reason: result.error };
+      drag.setState({ positions: {} });
       set({
         doc: result.doc,
         selectedNodeIds: result.ids,
         selectedEdgeIds: [],
-        dragPositions: {},
         openBlockId: get().openBlockId === nodeId ? null : get().openBlockId,
       });
       return { ok: true, ids: result.ids };
@@ -270,7 +274,8 @@ const documentSlice =
       if (doc !== get().doc) set({ doc });
     },
     addGroupAroundSelection: (title) => {
-      const { doc, selectedNodeIds, measured, dragPositions } = get();
+      const { doc, selectedNodeIds, measured } = get();
+      const dragPositions = drag.getState().positions;
       const boxes = doc.nodes
         .filter((n) => selectedNodeIds.includes(n.id))
         .map((n) => ({ position: dragPositions[n.id] ?? n.position, ...(measured[n.id] ?? UNMEASURED) }));
@@ -371,51 +376,53 @@ const selectionSlice: SliceCreator<SelectionSlice> = (set, get) => ({
 });
 
 let noticeSeq = 0;
-const viewSlice: SliceCreator<ViewSlice> = (set, get) => ({
-  dragPositions: {},
-  measured: {},
-  theme: 'light',
-  overlay: null,
-  openBlockId: null,
-  dock: { tab: 'problems', open: true, sizes: { problems: 0.2, run: 0.55 }, maximized: false },
-  frameRequest: null,
-  notices: [],
-  saveStatus: 'idle',
-  saveError: null,
-  conflict: false,
-  setDragPositions: (dragPositions) => set({ dragPositions }),
-  setMeasured: (measured) => set({ measured }),
-  setTheme: (theme) => set({ theme }),
-  setOverlay: (overlay) => set({ overlay }),
-  openBlock: (openBlockId) => set({ openBlockId }),
-  setDock: (d) => set({ dock: { ...get().dock, ...d } }),
-  frameNode: (nodeId) =>
-    set({
-      frameRequest: { nodeId, seq: (get().frameRequest?.seq ?? 0) + 1 },
-      ...(nodeId ? { selectedNodeIds: [nodeId], selectedEdgeIds: [] } : {}),
-    }),
-  frameOpened: (nodeIds) =>
-    set({ frameRequest: { nodeId: null, seq: (get().frameRequest?.seq ?? 0) + 1, readable: true, ...(nodeIds ? { nodeIds } : {}) } }),
-  notify: (kind, text) => set({ notices: [...get().notices, { id: ++noticeSeq, kind, text }].slice(-4) }),
-  dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
-  setSaveState: (s) => set(s),
-  exerciseRole: 'author',
-  mayAuthor: false,
-  exerciseAnswers: {},
-  hintsShown: {},
-  setExerciseRole: (exerciseRole) => set({ exerciseRole }),
-  allowAuthoring: () => set({ mayAuthor: true, ...(get().doc.exercise ? { exerciseRole: 'author' as const } : {}) }),
-  setExerciseAnswer: (taskId, answer) => set({ exerciseAnswers: { ...get().exerciseAnswers, [taskId]: answer } }),
-  showNextHint: (taskId) => set({ hintsShown: { ...get().hintsShown, [taskId]: (get().hintsShown[taskId] ?? 0) + 1 } }),
-});
+const viewSlice =
+  (drag: DragStore): SliceCreator<ViewSlice> =>
+  (set, get) => ({
+    measured: {},
+    theme: 'light',
+    overlay: null,
+    openBlockId: null,
+    dock: { tab: 'problems', open: true, sizes: { problems: 0.2, run: 0.55 }, maximized: false },
+    frameRequest: null,
+    notices: [],
+    saveStatus: 'idle',
+    saveError: null,
+    conflict: false,
+    setDragPositions: (positions) => drag.setState({ positions }),
+    setMeasured: (measured) => set({ measured }),
+    setTheme: (theme) => set({ theme }),
+    setOverlay: (overlay) => set({ overlay }),
+    openBlock: (openBlockId) => set({ openBlockId }),
+    setDock: (d) => set({ dock: { ...get().dock, ...d } }),
+    frameNode: (nodeId) =>
+      set({
+        frameRequest: { nodeId, seq: (get().frameRequest?.seq ?? 0) + 1 },
+        ...(nodeId ? { selectedNodeIds: [nodeId], selectedEdgeIds: [] } : {}),
+      }),
+    frameOpened: (nodeIds) =>
+      set({ frameRequest: { nodeId: null, seq: (get().frameRequest?.seq ?? 0) + 1, readable: true, ...(nodeIds ? { nodeIds } : {}) } }),
+    notify: (kind, text) => set({ notices: [...get().notices, { id: ++noticeSeq, kind, text }].slice(-4) }),
+    dismiss: (id) => set({ notices: get().notices.filter((n) => n.id !== id) }),
+    setSaveState: (s) => set(s),
+    exerciseRole: 'author',
+    mayAuthor: false,
+    exerciseAnswers: {},
+    hintsShown: {},
+    setExerciseRole: (exerciseRole) => set({ exerciseRole }),
+    allowAuthoring: () => set({ mayAuthor: true, ...(get().doc.exercise ? { exerciseRole: 'author' as const } : {}) }),
+    setExerciseAnswer: (taskId, answer) => set({ exerciseAnswers: { ...get().exerciseAnswers, [taskId]: answer } }),
+    showNextHint: (taskId) => set({ hintsShown: { ...get().hintsShown, [taskId]: (get().hintsShown[taskId] ?? 0) + 1 } }),
+  });
 
 export function createEditorStore(registry: Registry = defaultRegistry, initial: GraphDocument = emptyDocument()): EditorStore {
-  return createStore<EditorState>()(
+  const drag: DragStore = createStore(() => ({ positions: {} }));
+  const store = createStore<EditorState>()(
     temporal(
       (set, get) => ({
-        ...documentSlice(registry, initial)(set, get),
+        ...documentSlice(registry, initial, drag)(set, get),
         ...selectionSlice(set, get),
-        ...viewSlice(set, get),
+        ...viewSlice(drag)(set, get),
         ...blockSlice(set, get),
       }),
       {
@@ -425,7 +432,8 @@ export function createEditorStore(registry: Registry = defaultRegistry, initial:
         limit: 500,
       },
     ),
-  ) as EditorStore;
+  );
+  return Object.assign(store, { drag });
 }
 
 export function undo(store: EditorStore) {

@@ -14,6 +14,11 @@ export function useEditor<T>(selector: (s: EditorState) => T): T {
   return useStore(editorStore, selector);
 }
 
+/** Positions of the nodes being dragged (the canvas alone reads them each frame). */
+export function useDragPositions() {
+  return useStore(editorStore.drag, (s) => s.positions);
+}
+
 /** Undo/redo availability, for buttons. */
 export function useHistory(): { canUndo: boolean; canRedo: boolean } {
   const canUndo = useStore(editorStore.temporal, (t) => t.pastStates.length > 0);

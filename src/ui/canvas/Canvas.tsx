@@ -12,18 +12,20 @@ import {
   ReactFlow,
   SelectionMode,
   useReactFlow,
+  useStore,
   type Connection,
   type EdgeChange,
   type NodeChange,
   type IsValidConnection,
   type OnConnectEnd,
 } from '@xyflow/react';
-import { checkConnection } from '../../store/docOps';
+import { checkConnection, type XY } from '../../store/docOps';
 import { connectRefusal } from '../../store/exercise';
 import { ExercisePanel } from '../exercise/ExercisePanel';
-import { editorStore, useCompiled, useEditor } from '../../store';
+import { editorStore, useCompiled, useDragPositions, useEditor } from '../../store';
 import { categoryColor } from '../look';
 import { ConnectionLine, refusalReason } from './ConnectionLine';
+import { FarZoom, zoomedFar } from './farZoom';
 import { boundsOf, readableViewport, type Rect } from './framing';
 import { GraphNode, withNodeNames } from './GraphNode';
 import { GRID } from './placement';
@@ -41,13 +43,14 @@ export function Canvas() {
   const registry = useEditor((s) => s.registry);
   const selectedNodeIds = useEditor((s) => s.selectedNodeIds);
   const selectedEdgeIds = useEditor((s) => s.selectedEdgeIds);
-  const dragPositions = useEditor((s) => s.dragPositions);
+  const dragPositions = useDragPositions();
   const dockMaximized = useEditor((s) => s.dock.open && s.dock.maximized);
   const measured = useEditor((s) => s.measured);
   const theme = useEditor((s) => s.theme);
   const frameRequest = useEditor((s) => s.frameRequest);
   const compiled = useCompiled();
   const flow = useReactFlow<GraphFlowNode>();
+  const far = useStore(zoomedFar);
   const addNode = useAddNode();
   const paneRef = useRef<HTMLDivElement>(null);
 
@@ -102,17 +105,17 @@ export function Canvas() {
   const onNodesChange = useCallback((changes: NodeChange<GraphFlowNode>[]) => {
     const s = editorStore.getState();
     let selection: Set<string> | null = null;
-    let drag: typeof s.dragPositions | null = null;
+    let drag: Record<string, XY> | null = null;
     let sizes: typeof s.measured | null = null;
     // A move that is not part of a drag (arrow keys, the end of a drag) is a document edit now: one undo step.
-    let settled: typeof s.dragPositions | null = null;
+    let settled: Record<string, XY> | null = null;
     for (const c of changes) {
       if (c.type === 'select') {
         selection ??= new Set(s.selectedNodeIds);
         if (c.selected) selection.add(c.id);
         else selection.delete(c.id);
       } else if (c.type === 'position' && c.position) {
-        drag ??= { ...s.dragPositions };
+        drag ??= { ...editorStore.drag.getState().positions };
         if (c.dragging) drag[c.id] = c.position;
         else {
           delete drag[c.id];
@@ -144,7 +147,7 @@ export function Canvas() {
 
   const onNodeDragStop = useCallback(() => {
     const s = editorStore.getState();
-    const moved = s.dragPositions;
+    const moved = editorStore.drag.getState().positions;
     s.setDragPositions({});
     s.moveNodes(moved);
   }, []);
@@ -186,43 +189,45 @@ export function Canvas() {
 
   return (
     <div className="canvas" data-testid="canvas" ref={paneRef} onDragOver={onDragOver} onDrop={onDrop}>
-      <ReactFlow
-        nodes={namedNodes}
-        edges={namedEdges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onNodeDragStop={onNodeDragStop}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        connectionLineComponent={ConnectionLine}
-        colorMode={theme}
-        snapToGrid
-        snapGrid={[GRID, GRID]}
-        // No fitView here: an opened graph is framed at a readable zoom by the frame request above.
-        minZoom={0.1}
-        maxZoom={2.5}
-        // Deleting goes through the store's own shortcut so nodes and edges go in one undo step.
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
-        selectionMode={SelectionMode.Partial}
-        connectionRadius={24}
-      >
-        <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} />
-        <MiniMap
-          pannable
-          zoomable
-          style={{ width: 160, height: 110 }}
-          maskColor="color-mix(in srgb, var(--bg) 70%, transparent)"
-          nodeColor={(n) => categoryColor(registry[(n as GraphFlowNode).data.node.type]?.category)}
-          nodeStrokeWidth={2}
-        />
-        <Controls showInteractive={false} />
-        <CanvasNotes />
-      </ReactFlow>
+      <FarZoom.Provider value={far}>
+        <ReactFlow
+          nodes={namedNodes}
+          edges={namedEdges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onNodeDragStop={onNodeDragStop}
+          onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          connectionLineComponent={ConnectionLine}
+          colorMode={theme}
+          snapToGrid
+          snapGrid={[GRID, GRID]}
+          // No fitView here: an opened graph is framed at a readable zoom by the frame request above.
+          minZoom={0.1}
+          maxZoom={2.5}
+          // Deleting goes through the store's own shortcut so nodes and edges go in one undo step.
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+          selectionMode={SelectionMode.Partial}
+          connectionRadius={24}
+        >
+          <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} />
+          <MiniMap
+            pannable
+            zoomable
+            style={{ width: 160, height: 110 }}
+            maskColor="color-mix(in srgb, var(--bg) 70%, transparent)"
+            nodeColor={(n) => categoryColor(registry[(n as GraphFlowNode).data.node.type]?.category)}
+            nodeStrokeWidth={2}
+          />
+          <Controls showInteractive={false} />
+          <CanvasNotes />
+        </ReactFlow>
+      </FarZoom.Provider>
       {/* Floating over the canvas, it would cover the dock's own controls when the dock takes the whole height. */}
       {!dockMaximized && <ExercisePanel />}
     </div>

@@ -4,8 +4,8 @@
  * parameters, the parameter count and whatever the compiler found wrong with
  * it: the message, the hint and, where one is known, a one-click fix.
  */
-import { memo } from 'react';
-import { Handle, Position, useStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
+import { memo, useContext } from 'react';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { definitionOf } from '../../compiler/blocks';
 import type { CompileResult } from '../../compiler/compile';
 import type { GraphEdge, GraphNode as DocNode } from '../../graph/document';
@@ -15,6 +15,7 @@ import { formatShape, type Shape } from '../../graph/shape';
 import { editorStore, useCompiled, useEditor } from '../../store';
 import { sharedOwner } from '../../store/docOps';
 import { categoryColor } from '../look';
+import { FarZoom } from './farZoom';
 import { FixButton } from './FixButton';
 import { PortGlyph } from './portGlyph';
 import { formatCount, formatParamValue } from '../format';
@@ -36,6 +37,8 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
   // Looked up only for a node that shares: every node's selector runs on every store change, and the lookup scans the document.
   const shownParams = useEditor((s) => (node.sharesWeightsWith ? sharedOwner(s.doc, id)?.params : undefined)) ?? node.params;
   const wired = useEditor((s) => wiredPorts(s.doc.edges, id));
+  // The hidden ends of a shared-weights link, only on the nodes such a link joins: every handle costs the canvas per frame.
+  const sharesWeights = useEditor((s) => !!node.sharesWeightsWith || weightOwners(s.doc.nodes).has(id));
   // A block whose layers were edited runs its own layer list: its parameters no longer describe it.
   const ownLayers = useEditor((s) => (def?.kind === 'block' ? (definitionOf(s.doc, node)?.nodes.length ?? null) : null));
   const active = def && activePortsOf(def, shownParams);
@@ -44,9 +47,11 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
     Object.entries(def?.[ports] ?? {})
       .map(([port, decl]) => ({ port, decl, inactive: !active?.[ports].includes(port) }))
       .filter((r) => !r.inactive || wired.includes(` ${side}:${r.port} `));
+  // Zoomed far out nothing is wired by hand: only the ports edges end at need a handle.
+  const wiredRows = (ports: PortSide, side: 'in' | 'out') => rows(ports, side).filter((r) => wired.includes(` ${side}:${r.port} `));
   // The open comparison of runs changed or added this node.
   const diffChanged = useHistoryStore((s) => s.highlight.includes(id));
-  const far = useStore(zoomedFar);
+  const far = useContext(FarZoom);
   const className = [
     'graph-node',
     selected && 'selected',
@@ -67,8 +72,12 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
       data-type={node.type}
       style={{ ['--cat' as string]: categoryColor(def?.category) }}
     >
-      <Handle type="target" id={SHARE_IN} position={Position.Top} isConnectable={false} className="share-handle" />
-      <Handle type="source" id={SHARE_OUT} position={Position.Top} isConnectable={false} className="share-handle" />
+      {sharesWeights && (
+        <>
+          <Handle type="target" id={SHARE_IN} position={Position.Top} isConnectable={false} className="share-handle" />
+          <Handle type="source" id={SHARE_OUT} position={Position.Top} isConnectable={false} className="share-handle" />
+        </>
+      )}
       <header className="graph-node-head">
         <span className="graph-node-title" title={title}>
           {title}
@@ -78,10 +87,10 @@ function GraphNodeView({ id, data, selected }: NodeProps<GraphFlowNode>) {
       {far ? (
         <>
           {errors.length > 0 && <span className="far-errors">{errors.length} ⚠</span>}
-          {rows('inputs', 'in').map((r) => (
+          {wiredRows('inputs', 'in').map((r) => (
             <Handle key={`in-${r.port}`} type="target" id={r.port} position={Position.Left} className="far-handle" />
           ))}
-          {rows('outputs', 'out').map((r) => (
+          {wiredRows('outputs', 'out').map((r) => (
             <Handle key={`out-${r.port}`} type="source" id={r.port} position={Position.Right} className="far-handle" />
           ))}
         </>
@@ -276,12 +285,15 @@ function wiredPorts(edges: readonly GraphEdge[], nodeId: string): string {
 }
 const wiredByEdges = new WeakMap<readonly GraphEdge[], Map<string, string>>();
 
-/**
- * Below this zoom a node's text is a few pixels high: it is drawn as its
- * title and colour with its handles where the edges meet it, a fraction of
- * the elements to style and paint, so a big graph pans and drags smoothly.
- */
-export const FAR_ZOOM = 0.2;
-export const zoomedFar = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
+/** The ids of nodes whose weights another node uses, indexed once per node list (as wiredPorts, for every node's selector). */
+function weightOwners(nodes: readonly DocNode[]): Set<string> {
+  let owners = ownersByNodes.get(nodes);
+  if (!owners) {
+    owners = new Set(nodes.flatMap((n) => (n.sharesWeightsWith ? [n.sharesWeightsWith] : [])));
+    ownersByNodes.set(nodes, owners);
+  }
+  return owners;
+}
+const ownersByNodes = new WeakMap<readonly DocNode[], Set<string>>();
 
 export const GraphNode = memo(GraphNodeView);

@@ -1,9 +1,10 @@
 /** A data edge, coloured by what it carries and labelled with the live tensor shape; red, with the shape its input expects, when it does not fit. */
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore, type EdgeProps } from '@xyflow/react';
+import { useContext } from 'react';
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { PORT_COLOR } from '../look';
 import type { GraphDocument, GraphEdge } from '../../graph/document';
 import type { AnyNodeDef } from '../../graph/nodeApi';
-import { zoomedFar } from './GraphNode';
+import { FarZoom } from './farZoom';
 import type { ShapeFlowEdge, SharedFlowEdge } from './viewModel';
 
 /** What a screen reader says for an edge, by the nodes' names rather than their ids: "Encoder hidden y to μ head x, 128×512". */
@@ -39,7 +40,7 @@ export function ShapeEdge(props: EdgeProps<ShapeFlowEdge>) {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const color = data?.invalid ? 'var(--danger)' : PORT_COLOR[data?.portType ?? 'tensor'];
   // Zoomed far out the label would be a smudge; the edge keeps its colour (red when its shapes do not fit).
-  const far = useStore(zoomedFar);
+  const far = useContext(FarZoom);
   return (
     <>
       <BaseEdge id={id} path={path} style={{ stroke: color, strokeWidth: selected ? 3 : 1.8 }} interactionWidth={16} />

@@ -23,6 +23,14 @@ export function CanvasNotes() {
   const edges = useEditor((s) => s.doc.edges);
   const measured = useEditor((s) => s.measured);
   const editable = useEditor((s) => s.exerciseRole === 'author');
+  // Only the nodes with something to show: an empty element per node would cost a big graph on every frame.
+  const marked = nodes.flatMap((n) => {
+    // A blank stops being marked once the learner has wired it.
+    const blank = !!blanks?.includes(n.id) && !edges.some((e) => e.source === n.id || e.target === n.id);
+    return n.locked || blank || n.notes ? [{ node: n, blank }] : [];
+  });
+  // Nothing to draw: no portal, whose lookup of its element would run on every change of the canvas.
+  if (!groups?.length && !notes?.length && !marked.length) return null;
   return (
     <ViewportPortal>
       {groups?.map((g) => (
@@ -31,9 +39,7 @@ export function CanvasNotes() {
       {notes?.map((n) => (
         <StickyNote key={n.id} note={n} editable={editable} />
       ))}
-      {nodes.map((n) => {
-        // A blank stops being marked once the learner has wired it.
-        const blank = blanks?.includes(n.id) && !edges.some((e) => e.source === n.id || e.target === n.id);
+      {marked.map(({ node: n, blank }) => {
         const height = measured[n.id]?.height ?? UNMEASURED_HEIGHT;
         return (
           <div key={n.id}>

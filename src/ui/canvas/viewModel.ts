@@ -9,6 +9,7 @@ import type { CompileResult } from '../../compiler/compile';
 import { formatShape } from '../../graph/shape';
 import type { PortType } from '../../graph/nodeApi';
 import type { EditorState } from '../../store';
+import type { XY } from '../../store/docOps';
 import type { GraphError } from '../../compiler/errors';
 
 export interface GraphNodeData extends Record<string, unknown> {
@@ -32,7 +33,7 @@ export type SharedFlowEdge = Edge<Record<string, never>, 'shared'>;
 export const SHARE_OUT = '__share-out';
 export const SHARE_IN = '__share-in';
 
-type ViewState = Pick<EditorState, 'selectedNodeIds' | 'selectedEdgeIds' | 'dragPositions' | 'measured'>;
+type ViewState = Pick<EditorState, 'selectedNodeIds' | 'selectedEdgeIds' | 'measured'> & { dragPositions: Record<string, XY> };
 
 /**
  * The last view object made for each document node (documents are immutable, so a node object stands for its
