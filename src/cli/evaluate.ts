@@ -208,6 +208,7 @@ export function formatSamples(m: SampleMetrics): string[] {
       `  NDB: ${m.ndb} of 100 bins differ (floor ${m.ndb_floor}); JS of the bin histograms ${f(m.ndb_js, 4)} nats (floor ${f(m.ndb_js_floor, 4)})`,
     );
   row('MNIST score', m.mnist_score, m.mnist_score_floor, 'exp E[KL(p(y|x) ‖ p(y))]; 10 at most');
+  row('confidence', m.confidence, m.confidence_floor, 'the classifier’s mean max-probability: how sure it is which digit each sample is');
   row('class entropy', m.class_entropy, m.class_entropy_floor, 'of the classifier’s labels for the samples, as a fraction of ln 10');
   if (m.class_counts) lines.push(`  classes seen in the samples: ${m.class_counts.map((c, i) => `${i}:${c}`).join(' ')}`);
   if (m.birthday)
@@ -260,6 +261,7 @@ export function reportJson(r: EvalReport): Record<string, number | number[]> {
     put('ndb', m.ndb);
     put('ndb_js', m.ndb_js);
     put('mnist_score', m.mnist_score);
+    put('confidence', m.confidence);
     put('class_entropy', m.class_entropy);
     put('missing_classes', m.missing_classes);
     put('grid_kl', m.grid_kl);

@@ -75,6 +75,7 @@ const METRICS: MetricDef[] = [
   sample('ndb', 'NDB (bins)', 'lower'),
   sample('ndb_js', 'NDB JS', 'lower'),
   sample('mnist_score', 'MNIST score', 'higher'),
+  sample('confidence', 'confidence', 'higher'),
   sample('class_entropy', 'class entropy', 'higher'),
   sample('cond_accuracy', 'conditioning accuracy', 'higher'),
   sample('grid_kl', 'grid KL', 'lower'),

@@ -19,7 +19,15 @@ export {
   type KMeans,
   type KMeansOptions,
 } from './ndb';
-export { mnistScore, argmaxRows, classHistogram, conditioningAccuracy, MISSING_CLASS_FRACTION, type ClassHistogram } from './classScores';
+export {
+  mnistScore,
+  meanMaxProbability,
+  argmaxRows,
+  classHistogram,
+  conditioningAccuracy,
+  MISSING_CLASS_FRACTION,
+  type ClassHistogram,
+} from './classScores';
 export { birthdayCandidates, type BirthdayCandidates, type CandidatePair } from './birthday';
 export { gridDivergence, mmd2, medianBandwidth, GRID_EPSILON, type GridDivergence, type Mmd } from './points2d';
 export { auroc } from './auroc';

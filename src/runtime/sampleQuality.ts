@@ -16,6 +16,7 @@ import {
   gridDivergence,
   matrix,
   mmd2,
+  meanMaxProbability,
   mnistScore,
   ndbCompare,
   pairwiseSqDistJs,
@@ -74,6 +75,9 @@ export interface SampleMetrics {
   ndb_js_floor?: number;
   mnist_score?: number;
   mnist_score_floor?: number;
+  /** the classifier's mean max-probability over the samples: how recognisable they are as some digit */
+  confidence?: number;
+  confidence_floor?: number;
   /** entropy of the samples' class histogram as a fraction of ln 10 (1 = all classes equally often) */
   class_entropy?: number;
   class_entropy_floor?: number;
@@ -306,6 +310,8 @@ export async function measureSamples(o: SampleQualityOptions): Promise<SampleMet
       ndb_js_floor: ndbFloor.js,
       mnist_score: mnistScore(fake.probabilities, n, CLASSES),
       mnist_score_floor: mnistScore(floor.probabilities, n, CLASSES),
+      confidence: meanMaxProbability(fake.probabilities, n, CLASSES),
+      confidence_floor: meanMaxProbability(floor.probabilities, n, CLASSES),
       class_entropy: histogram.entropyFraction,
       class_entropy_floor: floorHistogram.entropyFraction,
       missing_classes: histogram.missing,

@@ -38,6 +38,7 @@ const JSON_KEYS = [
   'ndb',
   'ndb_js',
   'mnist_score',
+  'confidence',
   'class_entropy',
   'missing_classes',
   'grid_kl',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argmaxRows, classHistogram, conditioningAccuracy, mnistScore } from '../../src/eval/classScores';
+import { argmaxRows, classHistogram, conditioningAccuracy, meanMaxProbability, mnistScore } from '../../src/eval/classScores';
 
 const oneHot = (labels: number[], C: number) =>
   Float64Array.from(labels.flatMap((y) => Array.from({ length: C }, (_, c) => (c === y ? 1 : 0))));
@@ -72,5 +72,18 @@ describe('argmaxRows and conditioningAccuracy', () => {
   it('is the share of samples classified as the class they were generated for', () => {
     expect(conditioningAccuracy(probs, 4, 3, [0, 2, 2, 1])).toBe(0.5);
     expect(() => conditioningAccuracy(probs, 4, 3, [0])).toThrow(/4 samples but 1/);
+  });
+});
+
+describe('meanMaxProbability (how recognisable the samples are)', () => {
+  it('is the mean of each row’s largest probability: 1 for sure answers, 1/C for uniform rows', () => {
+    const probs = Float64Array.of(0.7, 0.2, 0.1, 0.1, 0.1, 0.8, 0.3, 0.4, 0.3, 0.5, 0.5, 0);
+    expect(meanMaxProbability(probs, 4, 3)).toBeCloseTo((0.7 + 0.8 + 0.4 + 0.5) / 4, 14);
+    expect(meanMaxProbability(Float64Array.of(0, 1, 1, 0), 2, 2)).toBe(1);
+    expect(meanMaxProbability(new Float64Array(30).fill(0.1), 3, 10)).toBeCloseTo(0.1, 14);
+  });
+  it('refuses a wrong length and no samples', () => {
+    expect(() => meanMaxProbability(new Float64Array(5), 2, 3)).toThrow(/need 6 values/);
+    expect(() => meanMaxProbability(new Float64Array(0), 0, 3)).toThrow(/0 × 3 probabilities/);
   });
 });

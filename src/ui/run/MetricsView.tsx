@@ -106,6 +106,15 @@ const ROWS: (Row & { id: string })[] = [
     meaning: 'exp E[KL(p(y|x) ‖ p(y))]: confident and varied digits; 10 at most',
   },
   {
+    id: 'confidence',
+    name: 'confidence',
+    value: (m) => m.confidence,
+    floor: (m) => m.confidence_floor,
+    digits: 3,
+    better: 'higher',
+    meaning: 'the classifier’s mean max-probability: how sure it is which digit each sample is (0.8: recognisable)',
+  },
+  {
     id: 'class_entropy',
     name: 'class entropy',
     value: (m) => m.class_entropy,
