@@ -6,6 +6,7 @@ import { runEditorDragBench } from './editorDrag';
 import { runEditorRenderBench } from './editorRender';
 import { runKernelBench } from './kernels';
 import { runPixelCnnSamplingBench } from './pixelcnnSampling';
+import { runRecognisableBench } from './recognisable';
 import { runSampleMetricsBench } from './sampleMetrics';
 import { runTorchStepBench } from './torchSteps';
 
@@ -29,6 +30,8 @@ log('\n# wasm kernels');
 Object.assign(results, await runKernelBench());
 log('\n# sample metrics');
 Object.assign(results, await runSampleMetricsBench(log));
+log('\n# time to recognisable samples in Chromium (wasm)');
+Object.assign(results, await runRecognisableBench(log));
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
 log('\nwrote bench/results/latest.json');
