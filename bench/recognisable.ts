@@ -85,7 +85,9 @@ export async function runRecognisableBench(log: (s: string) => void, only?: stri
         out[`${name}.seconds_to_recognisable`] = reached
           ? Math.round(reached.s)
           : `not within ${CHECKS_S.at(-1)} s (confidence ${seen.join(', ')})`;
-        log(`${name}: ${reached ? `confidence ${reached.confidence.toFixed(2)} after ${reached.s.toFixed(0)} s of training` : 'not recognisable in time'} (${seen.join(', ')}; ${step} steps)`);
+        log(
+          `${name}: ${reached ? `confidence ${reached.confidence.toFixed(2)} after ${reached.s.toFixed(0)} s of training` : 'not recognisable in time'} (${seen.join(', ')}; ${step} steps)`,
+        );
       } finally {
         await close();
       }
