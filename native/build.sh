@@ -14,7 +14,7 @@ if grep -qE '__stack_pointer|^\s*\.section\s+\.(data|bss|rodata)' /tmp/latent-la
   echo "kernels.c uses static data or the shadow stack; it would write into TF.js's heap" >&2
   exit 1
 fi
-EXPORTS="gemm_workspace_floats sgemm im2col col2im_add unary_f32 compare_f32 select_f32 sum_rows adam_f32"
+EXPORTS="gemm_workspace_floats sgemm conv_part conv_reduce unary_f32 compare_f32 select_f32 sum_rows adam_f32"
 LINK=""
 for e in $EXPORTS; do LINK="$LINK -Wl,--export=$e"; done
 # Four builds: TF.js's single-threaded wasm has a plain memory, its threaded

@@ -1,6 +1,6 @@
 /*
- * Latent Lab's own WebAssembly kernels: a packed SIMD GEMM and the
- * convolution unfold/fold loops around it.
+ * Latent Lab's own WebAssembly kernels: a packed SIMD GEMM, convolutions
+ * written as GEMMs over unfolded columns, and SIMD elementwise loops.
  *
  * Why it exists: the GEMM inside TF.js's wasm backend (XNNPACK) reaches about
  * 17 GFLOP/s on our convolution shapes and re-packs an operand on every call;
@@ -218,41 +218,37 @@ typedef struct {
 } Geom;
 
 /*
- * Unfold images [n0, n1) of x into cols: one row per output pixel
- * ((n·Ho + oy)·Wo + ox), kh·kw·C columns ordered (ky, kx, c) like a
+ * Unfold output rows [r0, r1) of x into cols: row r = (n·Ho + oy)·Wo + ox
+ * holds the kh·kw·C taps of that output pixel, ordered (ky, kx, c) like a
  * [kh, kw, C, Cout] filter's leading axes. Taps outside the image are 0.
  */
-void im2col(const Geom *g, const float *x, u32 n0, u32 n1, float *cols) {
-  u32 H = g->H, W = g->W, C = g->C, kh = g->kh, kw = g->kw;
+static void im2col_rows(const Geom *g, const float *x, u32 r0, u32 r1, float *cols) {
+  u32 H = g->H, W = g->W, C = g->C, kh = g->kh, kw = g->kw, Wo = g->Wo, HWo = g->Ho * Wo;
   u32 rowC = kw * C, kcols = kh * rowC;
   float *d = cols;
-  for (u32 n = n0; n < n1; n++) {
+  for (u32 r = r0; r < r1; r++, d += kcols) {
+    u32 n = r / HWo, oy = (r - n * HWo) / Wo, ox = r - n * HWo - oy * Wo;
     const float *xn = x + n * H * W * C;
-    for (u32 oy = 0; oy < g->Ho; oy++) {
-      int iy0 = (int)(oy * g->sh) - (int)g->top;
-      for (u32 ox = 0; ox < g->Wo; ox++, d += kcols) {
-        int ix0 = (int)(ox * g->sw) - (int)g->left;
-        for (u32 ky = 0; ky < kh; ky++) {
-          int iy = iy0 + (int)(ky * g->dh);
-          float *dk = d + ky * rowC;
-          if (iy < 0 || iy >= (int)H) {
-            __builtin_memset(dk, 0, rowC * 4);
-            continue;
-          }
-          const float *row = xn + (u32)iy * W * C;
-          for (u32 kx = 0; kx < kw; kx++) {
-            int ix = ix0 + (int)(kx * g->dw);
-            float *dst = dk + kx * C;
-            if (ix < 0 || ix >= (int)W) {
-              for (u32 c = 0; c < C; c++) dst[c] = 0.f;
-            } else if (C >= 16) {
-              __builtin_memcpy(dst, row + (u32)ix * C, C * 4);
-            } else {
-              /* A memory.copy per tap costs more than a few loads for thin inputs (C = 1 for images). */
-              const float *src = row + (u32)ix * C;
-              for (u32 c = 0; c < C; c++) dst[c] = src[c];
-            }
-          }
+    int iy0 = (int)(oy * g->sh) - (int)g->top, ix0 = (int)(ox * g->sw) - (int)g->left;
+    for (u32 ky = 0; ky < kh; ky++) {
+      int iy = iy0 + (int)(ky * g->dh);
+      float *dk = d + ky * rowC;
+      if (iy < 0 || iy >= (int)H) {
+        __builtin_memset(dk, 0, rowC * 4);
+        continue;
+      }
+      const float *row = xn + (u32)iy * W * C;
+      for (u32 kx = 0; kx < kw; kx++) {
+        int ix = ix0 + (int)(kx * g->dw);
+        float *dst = dk + kx * C;
+        if (ix < 0 || ix >= (int)W) {
+          for (u32 c = 0; c < C; c++) dst[c] = 0.f;
+        } else if (C >= 16) {
+          __builtin_memcpy(dst, row + (u32)ix * C, C * 4);
+        } else {
+          /* A memory.copy per tap costs more than a few loads for thin inputs (C = 1 for images). */
+          const float *src = row + (u32)ix * C;
+          for (u32 c = 0; c < C; c++) dst[c] = src[c];
         }
       }
     }
@@ -267,31 +263,119 @@ static inline void add_into(float *dst, const float *src, u32 len) {
 }
 
 /*
- * The adjoint of im2col: add every column entry of images [n0, n1) back into
- * dx at the tap it was read from. dx must be zeroed (or hold a partial sum).
+ * The adjoint of im2col_rows: add the column entries of output rows [r0, r1)
+ * back into dx at the taps they were read from.
  */
-void col2im_add(const Geom *g, const float *cols, u32 n0, u32 n1, float *dx) {
-  u32 H = g->H, W = g->W, C = g->C, kh = g->kh, kw = g->kw;
+static void col2im_rows(const Geom *g, const float *cols, u32 r0, u32 r1, float *dx) {
+  u32 H = g->H, W = g->W, C = g->C, kh = g->kh, kw = g->kw, Wo = g->Wo, HWo = g->Ho * Wo;
   u32 rowC = kw * C, kcols = kh * rowC;
   const float *s = cols;
-  for (u32 n = n0; n < n1; n++) {
+  for (u32 r = r0; r < r1; r++, s += kcols) {
+    u32 n = r / HWo, oy = (r - n * HWo) / Wo, ox = r - n * HWo - oy * Wo;
     float *xn = dx + n * H * W * C;
-    for (u32 oy = 0; oy < g->Ho; oy++) {
-      int iy0 = (int)(oy * g->sh) - (int)g->top;
-      for (u32 ox = 0; ox < g->Wo; ox++, s += kcols) {
-        int ix0 = (int)(ox * g->sw) - (int)g->left;
-        for (u32 ky = 0; ky < kh; ky++) {
-          int iy = iy0 + (int)(ky * g->dh);
-          if (iy < 0 || iy >= (int)H) continue;
-          float *row = xn + (u32)iy * W * C;
-          for (u32 kx = 0; kx < kw; kx++) {
-            int ix = ix0 + (int)(kx * g->dw);
-            if (ix >= 0 && ix < (int)W) add_into(row + (u32)ix * C, s + ky * rowC + kx * C, C);
-          }
-        }
+    int iy0 = (int)(oy * g->sh) - (int)g->top, ix0 = (int)(ox * g->sw) - (int)g->left;
+    for (u32 ky = 0; ky < kh; ky++) {
+      int iy = iy0 + (int)(ky * g->dh);
+      if (iy < 0 || iy >= (int)H) continue;
+      float *row = xn + (u32)iy * W * C;
+      for (u32 kx = 0; kx < kw; kx++) {
+        int ix = ix0 + (int)(kx * g->dw);
+        if (ix >= 0 && ix < (int)W) add_into(row + (u32)ix * C, s + ky * rowC + kx * C, C);
       }
     }
   }
+}
+
+/* ---- convolutions as GEMMs, shared among threads ----------------------- */
+
+enum { CONV_FORWARD, CONV_FILTER_GRAD, CONV_INPUT_GRAD };
+
+/*
+ * One convolution, laid out by JS as 8 u32 (see pool.ts / native.ts).
+ *   forward      a = x,  b = W,  out = y       y  = cols · W
+ *   filter grad  a = x,  b = dy, out = dW      dW = colsᵀ · dy
+ *   input grad   a = dy, b = W,  out = dx      dx = col2im(dy · Wᵀ)
+ * Each thread owns cols_floats of cols (from cols + t·cols_floats); for the
+ * filter gradient, threads t > 0 sum into partials + (t-1)·taps·Cout, which
+ * conv_reduce adds into out afterwards. taps = kh·kw·C.
+ */
+typedef struct {
+  u32 op;
+  const Geom *g;
+  const float *a, *b;
+  float *out, *partials, *cols;
+  u32 cols_floats;
+} ConvJob;
+
+static inline u32 min_u32(u32 a, u32 b) { return a < b ? a : b; }
+
+/*
+ * Thread t of T's share of a convolution. Forward and filter gradient split
+ * the output rows (n·Ho + oy)·Wo + ox evenly; the input gradient splits whole
+ * images, because col2im of neighbouring rows adds into the same pixels.
+ * Each share is unfolded a chunk of rows at a time, so that its columns stay
+ * in this core's cache while the GEMM reads them.
+ */
+void conv_part(const ConvJob *j, u32 t, u32 T, float *ws) {
+  const Geom *g = j->g;
+  u32 taps = g->kh * g->kw * g->C, HWo = g->Ho * g->Wo, M = g->N * HWo, Cout = g->Cout;
+  int pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->top == 0 && g->left == 0 && g->Ho == g->H &&
+                  g->Wo == g->W;
+  u32 r0, r1;
+  if (j->op == CONV_INPUT_GRAD) {
+    u32 per = (g->N + T - 1) / T;
+    r0 = min_u32(g->N, t * per) * HWo;
+    r1 = min_u32(g->N, (t + 1) * per) * HWo;
+  } else {
+    u32 per = ((M + T - 1) / T + MR - 1) / MR * MR;
+    r0 = min_u32(M, t * per);
+    r1 = min_u32(M, r0 + per);
+  }
+  /* A pointwise convolution reads x itself as its columns: one GEMM per share. */
+  u32 chunk = pointwise ? M : j->cols_floats / taps;
+  if (chunk < MR) chunk = MR;
+  float *cols = j->cols + t * j->cols_floats;
+  if (j->op == CONV_FORWARD) {
+    for (u32 r = r0; r < r1; r += chunk) {
+      u32 re = min_u32(r1, r + chunk);
+      const float *A = j->a + r * taps;
+      if (!pointwise) {
+        im2col_rows(g, j->a, r, re, cols);
+        A = cols;
+      }
+      sgemm(re - r, Cout, taps, A, taps, 0, j->b, Cout, 0, j->out + r * Cout, Cout, 0, ws);
+    }
+  } else if (j->op == CONV_FILTER_GRAD) {
+    float *dst = t == 0 ? j->out : j->partials + (t - 1) * taps * Cout;
+    if (r0 >= r1) __builtin_memset(dst, 0, taps * Cout * 4);
+    for (u32 r = r0; r < r1; r += chunk) {
+      u32 re = min_u32(r1, r + chunk);
+      const float *A = j->a + r * taps;
+      if (!pointwise) {
+        im2col_rows(g, j->a, r, re, cols);
+        A = cols;
+      }
+      sgemm(taps, Cout, re - r, A, taps, 1, j->b + r * Cout, Cout, 0, dst, Cout, r > r0, ws);
+    }
+  } else {
+    if (pointwise) {
+      if (r1 > r0) sgemm(r1 - r0, taps, Cout, j->a + r0 * Cout, Cout, 0, j->b, Cout, 1, j->out + r0 * taps, taps, 0, ws);
+      return;
+    }
+    u32 img = g->H * g->W * g->C;
+    __builtin_memset(j->out + r0 / HWo * img, 0, (r1 - r0) / HWo * img * 4);
+    for (u32 r = r0; r < r1; r += chunk) {
+      u32 re = min_u32(r1, r + chunk);
+      sgemm(re - r, taps, Cout, j->a + r * Cout, Cout, 0, j->b, Cout, 1, cols, taps, 0, ws);
+      col2im_rows(g, cols, r, re, j->out);
+    }
+  }
+}
+
+/* After all T shares of a filter gradient: out += each thread's partial sum. */
+void conv_reduce(const ConvJob *j, u32 T) {
+  u32 len = j->g->kh * j->g->kw * j->g->C * j->g->Cout;
+  for (u32 t = 1; t < T; t++) add_into(j->out, j->partials + (t - 1) * len, len);
 }
 
 /* ---- elementwise ------------------------------------------------------ */

@@ -10,7 +10,7 @@
  * All pointers handed to the C functions are byte addresses in that heap.
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { ConvGeom } from './conv_geom';
+import { CONV_JOB_BYTES, writeConvJob, type ConvGeom, type ConvOp } from './conv_job';
 import { NATIVE_FMA_SHARED_WASM_BASE64, NATIVE_FMA_WASM_BASE64, NATIVE_SHARED_WASM_BASE64, NATIVE_WASM_BASE64 } from './native_wasm';
 import { GemmPool, type PoolOperand } from './pool';
 
@@ -31,8 +31,8 @@ interface Exports {
     accumulate: number,
     ws: number,
   ): void;
-  im2col(geom: number, x: number, n0: number, n1: number, cols: number): void;
-  col2im_add(geom: number, cols: number, n0: number, n1: number, dx: number): void;
+  conv_part(job: number, thread: number, threads: number, ws: number): void;
+  conv_reduce(job: number, threads: number): void;
   unary_f32(op: number, x: number, y: number, n: number, scalar: number): void;
   compare_f32(op: number, a: number, b: number, bStride: number, y: number, n: number): void;
   select_f32(cond: number, t: number, e: number, y: number, n: number): void;
@@ -90,8 +90,11 @@ export type Operand = PoolOperand;
 export interface NativeKernels {
   /** C[m×n] = op(A)·op(B) (+ C when accumulate). */
   gemm(m: number, n: number, k: number, a: Operand, b: Operand, c: { ptr: number; ld: number }, accumulate?: boolean): void;
-  im2col(g: ConvGeom, x: number, n0: number, n1: number, cols: number): void;
-  col2imAdd(g: ConvGeom, cols: number, n0: number, n1: number, dx: number): void;
+  /**
+   * One convolution (conv_job.ts has the operands of each op), on the thread
+   * pool when that is faster; `colsFloats` of column space per thread.
+   */
+  conv(op: ConvOp, g: ConvGeom, a: number, b: number, out: number, colsFloats: number): void;
   /** y = op(x) over n floats; `scalar` is LeakyReLU's alpha or the other operand of maximum/minimum. */
   unary(op: UnaryOp, x: number, y: number, n: number, scalar?: number): void;
   /** y (bytes 0/1) = a op b over n floats; b is one float when bIsScalar. */
@@ -157,8 +160,6 @@ function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
-const GEOM_FIELDS = ['N', 'H', 'W', 'C', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'top', 'left', 'Ho', 'Wo', 'Cout'] as const;
-
 /** The kernels bound to this backend's heap (instantiated on first use). */
 export function nativeKernels(be: BackendWasm): NativeKernels {
   const have = bound.get(be);
@@ -168,24 +169,30 @@ export function nativeKernels(be: BackendWasm): NativeKernels {
   // TF.js's threaded build runs on a shared memory; an import must match its kind.
   const ex = new WebAssembly.Instance(compiledModule(isShared(memory)), { env: { memory } }).exports as unknown as Exports;
   const wsBytes = ex.gemm_workspace_floats() * 4;
-  const ws = mod._malloc(wsBytes + GEOM_FIELDS.length * 4);
+  const ws = mod._malloc(wsBytes + CONV_JOB_BYTES);
   if (!ws) throw new Error('wasm heap exhausted allocating the GEMM workspace');
-  const geomPtr = ws + wsBytes;
-  const writeGeom = (g: ConvGeom): number => {
-    const heap = mod.HEAPU32; // re-read: the heap may have grown
-    GEOM_FIELDS.forEach((f, i) => {
-      heap[(geomPtr >> 2) + i] = g[f];
-    });
-    return geomPtr;
-  };
+  const jobAt = ws + wsBytes;
   const kernels: NativeKernels = {
     gemm: (m, n, k, a, b, c, accumulate = false) => {
       const pool = pools.get(be);
       if (pool?.wants(m, n, k, accumulate)) pool.gemm(mod.HEAPU8, m, n, k, a, b, c, accumulate);
       else ex.sgemm(m, n, k, a.ptr, a.ld, a.trans ? 1 : 0, b.ptr, b.ld, b.trans ? 1 : 0, c.ptr, c.ld, accumulate ? 1 : 0, ws);
     },
-    im2col: (g, x, n0, n1, cols) => ex.im2col(writeGeom(g), x, n0, n1, cols),
-    col2imAdd: (g, cols, n0, n1, dx) => ex.col2im_add(writeGeom(g), cols, n0, n1, dx),
+    conv: (op, g, a, b, out, colsFloats) => {
+      const pool = pools.get(be);
+      if (pool?.wantsConv(op, g)) {
+        pool.conv(mod.HEAPU8, op, g, { a, b, out }, colsFloats);
+        return;
+      }
+      const cols = mod._malloc(colsFloats * 4);
+      if (!cols) throw new Error('wasm heap exhausted allocating convolution columns');
+      try {
+        // HEAPU32 is re-read after the malloc: the heap may have grown.
+        ex.conv_part(writeConvJob(mod.HEAPU32, jobAt, op, g, { a, b, out, partials: 0, cols }, colsFloats), 0, 1, ws);
+      } finally {
+        mod._free(cols);
+      }
+    },
     unary: (op, x, y, n, scalar = 0) => ex.unary_f32(UNARY_OPS.indexOf(op), x, y, n, scalar),
     compare: (op, a, b, bIsScalar, y, n) => ex.compare_f32(COMPARE_OPS.indexOf(op), a, b, bIsScalar ? 0 : 1, y, n),
     select: (cond, t, e, y, n) => ex.select_f32(cond, t, e, y, n),

@@ -1,7 +1,8 @@
 /**
- * A thread pool for our native GEMM: large products are split by rows across
- * the calling thread and `threads - 1` workers, each running the same
- * shared-memory build of native/kernels.c.
+ * A thread pool for our native GEMM and convolutions: large products are
+ * split by rows, convolutions by output rows or images (native/kernels.c
+ * conv_part), across the calling thread and `threads - 1` workers, each
+ * running the same shared-memory build of native/kernels.c.
  *
  * Why it exists: the GEMMs are most of every training step, and TF.js's own
  * thread pool only reaches its XNNPACK kernels (and never runs in Node).
@@ -13,13 +14,17 @@
  * - staged: otherwise (Node, or TF.js's single-threaded build) the pool owns a
  *   shared memory of its own, and each product's operands are copied in and
  *   the result copied out (a memcpy, O(size), against O(m·n·k) of arithmetic,
- *   so only products above STAGED_MIN_FLOPS go there).
+ *   so only products that save more than the copy costs go there). A
+ *   convolution copies only its input, filter and output: each thread
+ *   unfolds its own columns in the pool's memory.
  *
  * Workers sleep in Atomics.wait on a control block and are woken per product;
  * the calling thread blocks the same way, which Node's main thread and Web
  * Workers allow (a browser page's main thread does not: no pool there).
  */
-const CTL_INTS = 16;
+import { CONV_JOB_BYTES, convOperandFloats, convPartialFloats, tapsOf, writeConvJob, type ConvGeom, type ConvOp } from './conv_job';
+
+const CTL_INTS = 18;
 /** Control block slots (Int32). */
 const GEN = 0,
   DONE = 1,
@@ -36,7 +41,12 @@ const GEN = 0,
   C = 12,
   LDC = 13,
   ACC = 14,
-  PARTS = 15;
+  PARTS = 15,
+  /** What the workers run: OP_GEMM, or OP_CONV (conv_part of the job at JOB). */
+  OP = 16,
+  JOB = 17;
+const OP_GEMM = 0,
+  OP_CONV = 1;
 
 /** Rows per part: equal shares rounded up to the micro-kernel's 4 rows. */
 const WORKER_SOURCE = `'use strict';
@@ -49,6 +59,12 @@ function start(d) {
   for (;;) {
     Atomics.wait(ctl, ${GEN}, gen);
     gen = Atomics.load(ctl, ${GEN});
+    if (ctl[${OP}] === ${OP_CONV}) {
+      ex.conv_part(ctl[${JOB}] >>> 0, d.index, ctl[${PARTS}], d.wsPtr);
+      Atomics.add(ctl, ${DONE}, 1);
+      Atomics.notify(ctl, ${DONE});
+      continue;
+    }
     const m = ctl[${M}], parts = ctl[${PARTS}];
     const rows = Math.ceil(m / parts / 4) * 4, m0 = d.index * rows, m1 = Math.min(m, m0 + rows);
     if (m1 > m0) {
@@ -95,6 +111,8 @@ interface GemmExports {
     accumulate: number,
     ws: number,
   ): void;
+  conv_part(job: number, thread: number, threads: number, ws: number): void;
+  conv_reduce(job: number, threads: number): void;
 }
 
 /** A matrix operand: heap address (bytes), leading dimension, stored transposed or not. */
@@ -128,6 +146,8 @@ export class GemmPool {
     private readonly wsPtr: number,
     /** Start of the staging area (staged mode), or -1 in zero-copy mode. */
     private readonly stageBase: number,
+    /** The backend's shared heap (zero-copy mode), for convolution scratch space. */
+    private readonly heap: SharedHeap | undefined,
     private readonly workers: WorkerHandle[],
     /** Frees what the pool allocated on a shared heap (zero-copy mode). */
     private readonly release: () => void,
@@ -180,8 +200,10 @@ export class GemmPool {
       ex = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmExports;
       const wsBytes = ex.gemm_workspace_floats() * 4;
       ctlPtr = 0;
-      wsPtrs = Array.from({ length: threads }, (_, i) => 64 + i * wsBytes);
-      stageBase = align(64 + threads * wsBytes);
+      // The control block sits at address 0; the workspaces follow it.
+      const wsBase = align(CTL_INTS * 4);
+      wsPtrs = Array.from({ length: threads }, (_, i) => wsBase + i * wsBytes);
+      stageBase = align(wsBase + threads * wsBytes);
       memory.grow(Math.max(0, Math.ceil(stageBase / PAGE) - 2));
     }
     const ctl = new Int32Array(memory.buffer, ctlPtr, CTL_INTS);
@@ -201,7 +223,7 @@ export class GemmPool {
       release();
       return null;
     }
-    return new GemmPool(threads, memory, ctl, ex, wsPtrs[0], stageBase, workers, release);
+    return new GemmPool(threads, memory, ctl, ex, wsPtrs[0], stageBase, heap, workers, release);
   }
 
   /** Whether this product is faster on the pool than on one thread. */
@@ -250,6 +272,64 @@ export class GemmPool {
     heap.set(stage.subarray(cAt, end), c.ptr);
   }
 
+  /** Whether this convolution is faster on the pool than on one thread. */
+  wantsConv(op: ConvOp, g: ConvGeom): boolean {
+    const flops = 2 * g.N * g.Ho * g.Wo * tapsOf(g) * g.Cout;
+    if (flops < POOL_MIN_FLOPS) return false;
+    // The input gradient is shared out by whole images.
+    if (op === 'inputGrad' && g.N < this.threads) return false;
+    if (!this.heap) {
+      const f = convOperandFloats(op, g);
+      return flops * (1 - 1 / this.threads) > FLOPS_PER_STAGED_BYTE * 4 * (f.a + f.b + f.out);
+    }
+    return true;
+  }
+
+  /**
+   * One convolution (conv_job.ts has each op's operands a, b, out: byte
+   * addresses in `heap`, the backend's heap as bytes), with `colsFloats` of
+   * column space per thread.
+   */
+  conv(heap: Uint8Array, op: ConvOp, g: ConvGeom, io: { a: number; b: number; out: number }, colsFloats: number): void {
+    const T = this.threads;
+    const partialBytes = convPartialFloats(op, g, T) * 4,
+      colsBytes = T * colsFloats * 4;
+    if (this.heap) {
+      const jobBytes = align(CONV_JOB_BYTES),
+        scratch = this.heap.malloc(jobBytes + align(partialBytes) + colsBytes);
+      if (!scratch) throw new Error('wasm heap exhausted allocating convolution columns');
+      try {
+        const partials = scratch + jobBytes;
+        const buf = { ...io, partials, cols: partials + align(partialBytes) };
+        this.runConv(op, writeConvJob(new Uint32Array(this.memory.buffer), scratch, op, g, buf, colsFloats));
+      } finally {
+        this.heap.free(scratch);
+      }
+      return;
+    }
+    // Staged: copy the two inputs in and the output out; columns and partial sums stay here.
+    const f = convOperandFloats(op, g);
+    const aAt = align(this.stageBase + CONV_JOB_BYTES),
+      bAt = align(aAt + f.a * 4),
+      outAt = align(bAt + f.b * 4),
+      partialsAt = align(outAt + f.out * 4),
+      colsAt = align(partialsAt + partialBytes),
+      end = colsAt + colsBytes;
+    if (end > this.memory.buffer.byteLength) this.memory.grow(Math.ceil((end - this.memory.buffer.byteLength) / PAGE));
+    const stage = new Uint8Array(this.memory.buffer);
+    stage.set(heap.subarray(io.a, io.a + f.a * 4), aAt);
+    stage.set(heap.subarray(io.b, io.b + f.b * 4), bAt);
+    const buf = { a: aAt, b: bAt, out: outAt, partials: partialsAt, cols: colsAt };
+    this.runConv(op, writeConvJob(new Uint32Array(this.memory.buffer), this.stageBase, op, g, buf, colsFloats));
+    heap.set(stage.subarray(outAt, outAt + f.out * 4), io.out);
+  }
+
+  private runConv(op: ConvOp, job: number): void {
+    this.ctl[JOB] = job;
+    this.dispatch(OP_CONV, () => this.ex.conv_part(job, 0, this.threads, this.wsPtr));
+    if (op === 'filterGrad') this.ex.conv_reduce(job, this.threads);
+  }
+
   private run(m: number, n: number, k: number, a: PoolOperand, b: PoolOperand, c: { ptr: number; ld: number }, accumulate: boolean): void {
     const ctl = this.ctl;
     ctl[M] = m;
@@ -264,12 +344,21 @@ export class GemmPool {
     ctl[C] = c.ptr;
     ctl[LDC] = c.ld;
     ctl[ACC] = accumulate ? 1 : 0;
+    const rows = Math.min(m, Math.ceil(m / this.threads / 4) * 4);
+    this.dispatch(OP_GEMM, () =>
+      this.ex.sgemm(rows, n, k, a.ptr, a.ld, a.trans ? 1 : 0, b.ptr, b.ld, b.trans ? 1 : 0, c.ptr, c.ld, accumulate ? 1 : 0, this.wsPtr),
+    );
+  }
+
+  /** Wake the workers on `op`, run the calling thread's share, wait for theirs. */
+  private dispatch(op: number, ownShare: () => void): void {
+    const ctl = this.ctl;
+    ctl[OP] = op;
     ctl[PARTS] = this.threads;
     Atomics.store(ctl, DONE, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    const rows = Math.min(m, Math.ceil(m / this.threads / 4) * 4);
-    this.ex.sgemm(rows, n, k, a.ptr, a.ld, a.trans ? 1 : 0, b.ptr, b.ld, b.trans ? 1 : 0, c.ptr, c.ld, accumulate ? 1 : 0, this.wsPtr);
+    ownShare();
     const deadline = performance.now() + STALL_MS;
     for (let done; (done = Atomics.load(ctl, DONE)) < this.threads - 1;) {
       if (Atomics.wait(ctl, DONE, done, STALL_MS) === 'timed-out' && performance.now() > deadline) {
