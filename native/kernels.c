@@ -255,6 +255,13 @@ static void im2col_rows(const Geom *g, const float *x, u32 r0, u32 r1, float *co
   }
 }
 
+/* Rows [r0, r1) of the columns: x itself for a pointwise convolution, else unfolded into cols. */
+static inline const float *unfolded(const Geom *g, const float *x, u32 r0, u32 r1, u32 taps, int pointwise, float *cols) {
+  if (pointwise) return x + r0 * taps;
+  im2col_rows(g, x, r0, r1, cols);
+  return cols;
+}
+
 /* dst[i] += src[i] for i < len, 4 lanes at a time. */
 static inline void add_into(float *dst, const float *src, u32 len) {
   u32 i = 0;
@@ -338,11 +345,7 @@ void conv_part(const ConvJob *j, u32 t, u32 T, float *ws) {
   if (j->op == CONV_FORWARD) {
     for (u32 r = r0; r < r1; r += chunk) {
       u32 re = min_u32(r1, r + chunk);
-      const float *A = j->a + r * taps;
-      if (!pointwise) {
-        im2col_rows(g, j->a, r, re, cols);
-        A = cols;
-      }
+      const float *A = unfolded(g, j->a, r, re, taps, pointwise, cols);
       sgemm(re - r, Cout, taps, A, taps, 0, j->b, Cout, 0, j->out + r * Cout, Cout, 0, ws);
     }
   } else if (j->op == CONV_FILTER_GRAD) {
@@ -350,11 +353,7 @@ void conv_part(const ConvJob *j, u32 t, u32 T, float *ws) {
     if (r0 >= r1) __builtin_memset(dst, 0, taps * Cout * 4);
     for (u32 r = r0; r < r1; r += chunk) {
       u32 re = min_u32(r1, r + chunk);
-      const float *A = j->a + r * taps;
-      if (!pointwise) {
-        im2col_rows(g, j->a, r, re, cols);
-        A = cols;
-      }
+      const float *A = unfolded(g, j->a, r, re, taps, pointwise, cols);
       sgemm(taps, Cout, re - r, A, taps, 1, j->b + r * Cout, Cout, 0, dst, Cout, r > r0, ws);
     }
   } else {
