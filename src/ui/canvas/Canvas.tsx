@@ -37,6 +37,11 @@ import { toFlowEdges, toFlowNodes, type GraphFlowNode } from './viewModel';
 
 const nodeTypes = { graph: GraphNode };
 const edgeTypes = { shape: ShapeEdge, shared: SharedWeightsEdge };
+// Props React Flow compares by reference: a new array or object each render (every drag frame) would be one more
+// store update for every node, edge and handle to check (snapGrid), or redraw every minimap node (style, nodeColor).
+const SNAP_GRID: [number, number] = [GRID, GRID];
+const MULTI_SELECTION_KEYS = ['Shift', 'Meta', 'Control'];
+const MINIMAP_STYLE = { width: 160, height: 110 };
 
 export function Canvas() {
   const doc = useEditor((s) => s.doc);
@@ -60,6 +65,7 @@ export function Canvas() {
   const edges = useMemo(() => toFlowEdges(doc, compiled, view, portTypeOf), [doc, compiled, selectedEdgeIds, portTypeOf]); // eslint-disable-line react-hooks/exhaustive-deps -- toFlowEdges reads only selectedEdgeIds from `view`, so a drag frame does not rebuild every edge
   const namedNodes = useMemo(() => withNodeNames(nodes, registry, compiled), [nodes, registry, compiled]);
   const namedEdges = useMemo(() => withEdgeNames(edges, doc, registry), [edges, doc, registry]);
+  const minimapColor = useCallback((n: GraphFlowNode) => categoryColor(registry[n.data.node.type]?.category), [registry]);
 
   useEffect(() => {
     if (!frameRequest) return;
@@ -204,14 +210,14 @@ export function Canvas() {
           connectionLineComponent={ConnectionLine}
           colorMode={theme}
           snapToGrid
-          snapGrid={[GRID, GRID]}
+          snapGrid={SNAP_GRID}
           // No fitView here: an opened graph is framed at a readable zoom by the frame request above.
           minZoom={0.1}
           maxZoom={2.5}
           // Deleting goes through the store's own shortcut so nodes and edges go in one undo step.
           deleteKeyCode={null}
           selectionKeyCode="Shift"
-          multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+          multiSelectionKeyCode={MULTI_SELECTION_KEYS}
           selectionMode={SelectionMode.Partial}
           connectionRadius={24}
         >
@@ -219,9 +225,9 @@ export function Canvas() {
           <MiniMap
             pannable
             zoomable
-            style={{ width: 160, height: 110 }}
+            style={MINIMAP_STYLE}
             maskColor="color-mix(in srgb, var(--bg) 70%, transparent)"
-            nodeColor={(n) => categoryColor(registry[(n as GraphFlowNode).data.node.type]?.category)}
+            nodeColor={minimapColor}
             nodeStrokeWidth={2}
           />
           <Controls showInteractive={false} />

@@ -6,6 +6,7 @@
  * resizes notes and frames by their grips, with the mouse or the arrow keys;
  * each finished gesture is one undo step.
  */
+import { memo } from 'react';
 import { ViewportPortal } from '@xyflow/react';
 import type { StickyNote as Note } from '../../graph/document';
 import { editorStore, useEditor } from '../../store';
@@ -15,7 +16,8 @@ import { LockIcon } from '../exercise/LockIcon';
 /** A node's size before React Flow measured it. */
 const UNMEASURED_HEIGHT = 90;
 
-export function CanvasNotes() {
+/** Memoised: it takes no props, so the canvas's render on every drag frame does not re-run it. */
+export const CanvasNotes = memo(function CanvasNotes() {
   const notes = useEditor((s) => s.doc.notes);
   const groups = useEditor((s) => s.doc.groups);
   const nodes = useEditor((s) => s.doc.nodes);
@@ -72,7 +74,7 @@ export function CanvasNotes() {
       })}
     </ViewportPortal>
   );
-}
+});
 
 function StickyNote({ note, editable }: { note: Note; editable: boolean }) {
   const s = editorStore.getState();

@@ -4,7 +4,7 @@
  * green live, unlocks hints one at a time and may reveal the solution.
  * Everything from the document is rendered as React text.
  */
-import { useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ExerciseCheck, ExerciseTask } from '../../graph/document';
 import { editorStore, useCompiled, useEditor } from '../../store';
 import { evaluateTasks } from '../../store/exercise';
@@ -38,13 +38,14 @@ function defaultCheck(kind: ExerciseCheck['kind'], nodeId: string): ExerciseChec
   }
 }
 
-export function ExercisePanel() {
+/** Memoised: it takes no props, so the canvas's render on every drag frame does not re-run it. */
+export const ExercisePanel = memo(function ExercisePanel() {
   const exercise = useEditor((s) => s.doc.exercise);
   const role = useEditor((s) => s.exerciseRole);
   const mayAuthor = useEditor((s) => s.mayAuthor);
   if (!exercise) return <TeachMenu />;
   return role === 'author' ? <AuthorView /> : <LearnerView mayAuthor={mayAuthor} />;
-}
+});
 
 /** The author's tools as one small menu in the canvas's corner, so they cover no nodes until asked for. */
 function TeachMenu() {
