@@ -6,7 +6,10 @@
 # The built file is committed; users and CI never need this toolchain.
 set -eu
 cd "$(dirname "$0")"
-FLAGS="--target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -fno-builtin-memcpy ${TUNE:-}"
+# No loop strength reduction: clang 14 rewrites the micro-kernel's a + r, b + 4
+# into plain i32 adds that V8 must compute (and spill) every k step; without
+# it they stay constant offsets inside the loads.
+FLAGS="--target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -fno-builtin-memcpy -mllvm -disable-lsr ${TUNE:-}"
 # The module shares TF.js's heap, so it must not own any memory of its own:
 # no data or bss sections, no shadow-stack pointer.
 clang $FLAGS -S -o /tmp/latent-lab-kernels.s kernels.c

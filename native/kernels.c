@@ -49,48 +49,34 @@ u32 gemm_workspace_floats(void) { return MC * KC + KC * NC + MR * NR; }
 #define MADD(acc, a, b) wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
 #endif
 
-/* C[MR×NR] (+)= Ap[kc×MR] · Bp[kc×NR]; c has row stride ldc. */
+/*
+ * C[MR×NR] (+)= Ap[kc×MR] · Bp[kc×NR]; c has row stride ldc. The row loops
+ * unroll fully (MR is a constant), so the 2·MR accumulators live in registers.
+ */
 static inline void micro_kernel(u32 kc, const float *a, const float *b, float *c, u32 ldc, u32 accumulate) {
-  v128_t c00 = wasm_f32x4_splat(0.f), c01 = c00, c10 = c00, c11 = c00;
-  v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  v128_t acc[MR][2];
+  for (u32 r = 0; r < MR; r++) acc[r][0] = acc[r][1] = wasm_f32x4_splat(0.f);
 #ifdef UNROLL
 #pragma clang loop unroll_count(UNROLL)
 #endif
   for (u32 k = 0; k < kc; k++) {
     v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
-    v128_t a0 = wasm_v128_load32_splat(a);
-    c00 = MADD(c00, a0, b0);
-    c01 = MADD(c01, a0, b1);
-    v128_t a1 = wasm_v128_load32_splat(a + 1);
-    c10 = MADD(c10, a1, b0);
-    c11 = MADD(c11, a1, b1);
-    v128_t a2 = wasm_v128_load32_splat(a + 2);
-    c20 = MADD(c20, a2, b0);
-    c21 = MADD(c21, a2, b1);
-    v128_t a3 = wasm_v128_load32_splat(a + 3);
-    c30 = MADD(c30, a3, b0);
-    c31 = MADD(c31, a3, b1);
+    for (u32 r = 0; r < MR; r++) {
+      v128_t ar = wasm_v128_load32_splat(a + r);
+      acc[r][0] = MADD(acc[r][0], ar, b0);
+      acc[r][1] = MADD(acc[r][1], ar, b1);
+    }
     a += MR;
     b += NR;
   }
-  if (accumulate) {
-    c00 = wasm_f32x4_add(c00, wasm_v128_load(c));
-    c01 = wasm_f32x4_add(c01, wasm_v128_load(c + 4));
-    c10 = wasm_f32x4_add(c10, wasm_v128_load(c + ldc));
-    c11 = wasm_f32x4_add(c11, wasm_v128_load(c + ldc + 4));
-    c20 = wasm_f32x4_add(c20, wasm_v128_load(c + 2 * ldc));
-    c21 = wasm_f32x4_add(c21, wasm_v128_load(c + 2 * ldc + 4));
-    c30 = wasm_f32x4_add(c30, wasm_v128_load(c + 3 * ldc));
-    c31 = wasm_f32x4_add(c31, wasm_v128_load(c + 3 * ldc + 4));
+  for (u32 r = 0; r < MR; r++, c += ldc) {
+    if (accumulate) {
+      acc[r][0] = wasm_f32x4_add(acc[r][0], wasm_v128_load(c));
+      acc[r][1] = wasm_f32x4_add(acc[r][1], wasm_v128_load(c + 4));
+    }
+    wasm_v128_store(c, acc[r][0]);
+    wasm_v128_store(c + 4, acc[r][1]);
   }
-  wasm_v128_store(c, c00);
-  wasm_v128_store(c + 4, c01);
-  wasm_v128_store(c + ldc, c10);
-  wasm_v128_store(c + ldc + 4, c11);
-  wasm_v128_store(c + 2 * ldc, c20);
-  wasm_v128_store(c + 2 * ldc + 4, c21);
-  wasm_v128_store(c + 3 * ldc, c30);
-  wasm_v128_store(c + 3 * ldc + 4, c31);
 }
 
 /* dst[c·ldd + r] = src[r·lds + c] for a 4×4 block. */
