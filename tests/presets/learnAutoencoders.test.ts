@@ -137,6 +137,16 @@ describe('VAE variants learn (wasm, batch 32 copies)', () => {
     run.model.dispose();
   });
 
+  it('quick VAE: negative ELBO falls by ≥ 40 % in 60 steps, through its 8-dimensional latent space', async () => {
+    expect(planOf(load('vae-quick.json')).modes).toMatchObject({ encode: { latentSize: 8 }, decode: { latentSize: 8 } });
+    const run = await train(variant('vae-quick.json', { batch: 32 }), 60);
+    const s = summary('quick VAE', run, 'adam', `; KL last ${run.losses.at(-1)!['KL to prior'].toFixed(2)}`);
+    const { first, last } = ends(s, 3);
+    expect(last).toBeLessThanOrEqual(0.6 * first);
+    expect(mean(run.losses.slice(-5).map((l) => l['KL to prior']))).toBeGreaterThan(1);
+    run.model.dispose();
+  });
+
   it('2-D VAE: negative ELBO falls by ≥ 40 % in 60 steps; encode and decode work in the 2-D latent space itself', async () => {
     expect(planOf(load('vae-2d.json')).modes).toMatchObject({ encode: { latentSize: 2 }, decode: { latentSize: 2 } });
     const run = await train(variant('vae-2d.json', { batch: 32 }), 60);
