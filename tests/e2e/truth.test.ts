@@ -260,7 +260,8 @@ describe('one source of truth for hyper-parameters (issue 10 §1)', () => {
       const w = await worker(page);
       console.log(`[e2e] adam → rmsprop at step ${switchedAt}: asked ${asked}, running ${w.running}, step ${w.step}`);
       if (!w.running) await page.getByTestId('run-play').click();
-      await waitForStep(page, switchedAt + 20);
+      // One step past the 20 judged: the round in flight when the edited graph reloads may leave no point (CI saw 19 of 20).
+      await waitForStep(page, switchedAt + 21);
       await pause(page);
       const after = await worker(page);
       expect(after.diverged).toBe(false);
