@@ -246,6 +246,9 @@ export const VAE_FLOPS = (() => {
   return 3 * fwd - mm(784, 512);
 })();
 
+/** Below this a PyTorch 1024² matmul on 2 threads is not running on an optimised BLAS. */
+const TORCH_FAIR_MATMUL_GFLOPS = 50;
+
 interface TorchResult {
   vae_ms: number;
   disc_ms: number;
@@ -428,6 +431,14 @@ export async function runKernelBench(): Promise<Record<string, number>> {
         `VAE ${r['kernels.vae_ratio_vs_torch'].toFixed(1)}x slower (goal ≤ 3x), ` +
         `disc ${r['kernels.disc_ratio_vs_torch'].toFixed(1)}x (goal ≤ 2.6x), PixelCNN ${r['kernels.pixelcnn_ratio_vs_torch'].toFixed(1)}x (goal ≤ 3x)`,
     );
+    // Debian's torch takes its matrix products from whichever libblas.so.3 is installed; the reference
+    // one (libblas3) runs a 1024² matmul at ≈ 6 GFLOP/s against ≈ 200 with OpenBLAS, which makes every
+    // dense layer 10x slower and the comparison meaningless. Its convolutions use oneDNN either way.
+    if (tr.matmul_gflops < TORCH_FAIR_MATMUL_GFLOPS)
+      console.log(
+        `warning: PyTorch's matmul runs at ${tr.matmul_gflops.toFixed(0)} GFLOP/s, the reference BLAS; ` +
+          'apt-get install -y libopenblas0-pthread for a fair baseline (the VAE ratio above is not one)',
+      );
   } else {
     console.log(torch);
   }
