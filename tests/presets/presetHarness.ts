@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { registry } from '../../nodes/index';
 import { compile } from '../../src/compiler/compile';
 import type { Plan } from '../../src/compiler/plan';
@@ -72,3 +73,16 @@ export function summary(name: string, run: Run, key: string, extra = '') {
 /** Mean of the first k and of the last k values of a series. */
 export const ends = (s: number[], k: number) => ({ first: mean(s.slice(0, k)), last: mean(s.slice(-k)) });
 
+
+/**
+ * What every VAE learning test checks, on a batch-32 copy trained for `steps`: the negative ELBO falls by
+ * ≥ 40 %, and the latent is used (KL to the prior above 1 nat over the last 5 steps). Returns the run.
+ */
+export async function expectVaeLearns(file: string, name: string, steps: number): Promise<Run> {
+  const run = await train(variant(file, { batch: 32 }), steps);
+  const s = summary(name, run, 'adam', `; KL last ${run.losses.at(-1)!['KL to prior'].toFixed(2)}`);
+  const { first, last } = ends(s, 3);
+  expect(last).toBeLessThanOrEqual(0.6 * first);
+  expect(mean(run.losses.slice(-5).map((l) => l['KL to prior']))).toBeGreaterThan(1);
+  return run;
+}
