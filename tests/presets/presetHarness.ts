@@ -1,7 +1,8 @@
 /**
  * What the preset learning tests share: loading a preset, a cheaper copy of it,
- * a short seeded training run on whatever backend the test set up, and a
- * printed summary so a run of the suite doubles as a measurement.
+ * a short seeded training run on whatever backend the test set up, a printed
+ * summary so a run of the suite doubles as a measurement, and the checks every
+ * VAE test makes.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +73,6 @@ export function summary(name: string, run: Run, key: string, extra = '') {
 
 /** Mean of the first k and of the last k values of a series. */
 export const ends = (s: number[], k: number) => ({ first: mean(s.slice(0, k)), last: mean(s.slice(-k)) });
-
 
 /**
  * What every VAE learning test checks, on a batch-32 copy trained for `steps`: the negative ELBO falls by
